@@ -1,0 +1,104 @@
+"""Which days an order can be delivered: the cut-off, then the days its commune's round runs.
+
+An order placed before the territory's cut-off (local time) can go out the next day, after
+it the day after (``shop_core.orders.services.earliest_date``); from that first day on, a
+delivery date is one on which an active round serving the commune goes out. A territory
+that has not set up any round yet is offered every day, as before rounds existed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from delivery.model import Round
+from shop_core.errors import InvalidDeliveryChoice
+from shop_core.orders.services import earliest_date
+from shop_core.territories.model import Territory
+
+#: How far ahead dates are looked for; beyond it, a commune without a round gets nothing.
+HORIZON_DAYS = 62
+
+
+def active_rounds(session: Session, territory_id: int) -> list[Round]:
+    """The territory's active rounds, with their communes loaded."""
+    query = (
+        select(Round)
+        .where(Round.territory_id == territory_id, Round.active.is_(True))
+        .options(selectinload(Round.communes))
+        .order_by(Round.name, Round.id)
+    )
+    return list(session.scalars(query))
+
+
+def delivery_dates(
+    session: Session,
+    territory: Territory,
+    insee_code: str | None,
+    now: dt.datetime,
+    count: int,
+) -> list[dt.date]:
+    """The first ``count`` dates an order placed at ``now`` can be delivered in a commune.
+
+    ``insee_code=None`` (pickup at a point whose commune is unknown, click & collect) means
+    any day a round of the territory runs.
+    """
+    first = earliest_date(territory, now)
+    rounds = active_rounds(session, territory.id)
+    if not rounds:
+        return [first + dt.timedelta(days=i) for i in range(count)]
+    return run_days(rounds, insee_code, first, count)
+
+
+def run_days(
+    rounds: Sequence[Round], insee_code: str | None, first: dt.date, count: int
+) -> list[dt.date]:
+    """Up to ``count`` days from ``first`` on which one of ``rounds`` serves the commune."""
+    weekdays: set[int] = set()
+    for round_ in rounds:
+        if round_.active and round_.serves(insee_code):
+            weekdays.update(round_.weekday_numbers)
+    days: list[dt.date] = []
+    for offset in range(HORIZON_DAYS):
+        day = first + dt.timedelta(days=offset)
+        if day.weekday() in weekdays:
+            days.append(day)
+            if len(days) == count:
+                break
+    return days
+
+
+def check_delivery_day(
+    session: Session,
+    territory: Territory,
+    insee_code: str | None,
+    date: dt.date,
+    now: dt.datetime,
+) -> None:
+    """Refuse (``InvalidDeliveryChoice``, in French) a date on which no round serves the
+    commune, naming the next possible one; any date passes while no round is set up."""
+    rounds = active_rounds(session, territory.id)
+    if not rounds or run_days(rounds, insee_code, date, 1) == [date]:
+        return
+    names = {c.insee_code: c.name for c in territory.communes}
+    where = f"à {names[insee_code]}" if insee_code in names else "dans cette commune"
+    following = run_days(rounds, insee_code, max(date, earliest_date(territory, now)), 1)
+    if not following:
+        raise InvalidDeliveryChoice(detail=f"Aucune tournée ne livre {where} pour le moment.")
+    raise InvalidDeliveryChoice(
+        detail=f"Pas de tournée {where} ce jour-là : prochaine livraison possible le "
+        f"{following[0].strftime('%d/%m/%Y')}."
+    )
+
+
+def next_run_day(
+    session: Session, territory_id: int, insee_code: str | None, after: dt.date
+) -> dt.date | None:
+    """The first day after ``after`` on which a round serves the commune, if any."""
+    days = run_days(
+        active_rounds(session, territory_id), insee_code, after + dt.timedelta(days=1), 1
+    )
+    return days[0] if days else None

@@ -1,0 +1,331 @@
+"""From the database to the optimiser: one date's merchant orders and rounds as a `Problem`.
+
+Times are integer seconds from local midnight of the date (territory time zone), distances
+integer metres. Each merchant order becomes a shipment collected at the merchant during an
+opening window of the day and delivered within the shopper's slot (a pickup point takes
+parcels all day). A parcel already on a courier's vehicle, or waiting at the depot after a
+failed delivery, has no collection: its delivery stop gets a place of its own that only the
+right vehicle may visit. Rounds become vehicles restricted to the communes they serve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from delivery import gazetteer
+from delivery.distances import DistanceProvider
+from delivery.model import Round
+from delivery.optimiser import NO_LIMIT, Location, Problem, Shipment, Vehicle, Visit
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order
+from shop_core.territories.model import DeliverySlot
+
+PlaceKey = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class PlanningSettings:
+    """Time budget and service times; the defaults suit a rural round with a small van."""
+
+    time_limit: float = 5.0
+    """Upper bound of the solver's time, in seconds; small days get less (see ``budget``)."""
+    workers: int = 2
+    seed: int = 0
+    collect_service_s: int = 120
+    collect_per_parcel_s: int = 20
+    home_service_s: int = 180
+    point_service_s: int = 120
+
+    def budget(self, shipments: int) -> float:
+        """Seconds given to the solver: a second plus a tenth per shipment, at most the limit."""
+        return max(0.2, min(self.time_limit, 1.0 + shipments / 10))
+
+
+@dataclass(frozen=True)
+class Place:
+    """A location of the problem, with what the stop rows and the courier need to show."""
+
+    key: PlaceKey
+    name: str
+    address: str
+    lat: float
+    lon: float
+    approximate: bool
+    insee_code: str | None
+    restricted: bool
+    """Whether a round may only come here if it serves ``insee_code``."""
+
+
+@dataclass(frozen=True)
+class ShipmentInfo:
+    merchant_order_id: int
+    order_id: int
+    parcels: int
+    collect: int | None
+    deliver: int
+
+
+@dataclass(frozen=True)
+class StartState:
+    """Where a round already under way is now: its last stop, and since when (seconds)."""
+
+    lat: float
+    lon: float
+    at: int
+
+
+@dataclass
+class DayProblem:
+    problem: Problem
+    places: list[Place]
+    shipments: dict[str, ShipmentInfo]
+    rounds: dict[str, Round]
+    rejected: dict[int, str] = field(default_factory=dict)
+    """Merchant orders left out before solving, with a reason code (see planning)."""
+
+
+def shipment_id(merchant_order_id: int) -> str:
+    return f"mo{merchant_order_id}"
+
+
+def vehicle_id(round_id: int) -> str:
+    return f"round{round_id}"
+
+
+def seconds(value: dt.time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def local_midnight(date: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(date, dt.time(0), tzinfo=zone)
+
+
+def to_datetime(date: dt.date, zone: ZoneInfo, value: int) -> dt.datetime:
+    """Seconds from local midnight of ``date`` as a UTC timestamp (wall-clock arithmetic)."""
+    return (local_midnight(date, zone) + dt.timedelta(seconds=value)).astimezone(dt.UTC)
+
+
+def to_seconds(date: dt.date, zone: ZoneInfo, value: dt.datetime) -> int:
+    """A timestamp as seconds from local midnight of ``date``."""
+    return int((value.astimezone(zone) - local_midnight(date, zone)).total_seconds())
+
+
+def collection_window(
+    merchant: Merchant, weekday: int, deliver_by: int, service: int
+) -> tuple[int, int] | None:
+    """When to collect at ``merchant``: the last opening window that opens before the
+    delivery deadline (fresh goods travel least), the whole day for a merchant without
+    opening hours, None when the shop is closed that day."""
+    if not merchant.opening_hours:
+        return (0, NO_LIMIT)
+    windows = [
+        (seconds(opens), seconds(closes) - service)
+        for opens, closes in merchant.opening_windows(weekday)
+        if seconds(closes) - service >= seconds(opens)
+    ]
+    if not windows:
+        return None
+    usable = [w for w in windows if w[0] <= deliver_by]
+    return (usable or windows)[-1]
+
+
+def _centre(insee_code: str | None, postal_code: str, city: str) -> tuple[float, float] | None:
+    commune = gazetteer.by_insee(insee_code) if insee_code else None
+    commune = commune or gazetteer.find(postal_code, city)
+    return (commune.lat, commune.lon) if commune else None
+
+
+def merchant_place(merchant: Merchant) -> Place | None:
+    approximate = merchant.lat is None or merchant.lon is None
+    point = (
+        (merchant.lat, merchant.lon)
+        if merchant.lat is not None and merchant.lon is not None
+        else _centre(merchant.insee_code, merchant.postal_code, merchant.city)
+    )
+    if point is None:
+        return None
+    address = f"{merchant.address}, {merchant.postal_code} {merchant.city}"
+    return Place(
+        ("merchant", merchant.id), merchant.trade_name, address, *point,
+        approximate, merchant.insee_code, False,
+    )  # fmt: skip
+
+
+def delivery_place(order: Order, key: PlaceKey | None = None) -> Place | None:
+    """Where the order's parcels go: the shopper's door or the pickup point."""
+    point = order.pickup_point if order.delivery_method is DeliveryMethod.PICKUP_POINT else None
+    if point is not None:
+        lat, lon, insee = point.lat, point.lon, point.insee_code
+        name, line, postal, city = point.name, point.address, point.postal_code, point.city
+        approximate = lat is None or lon is None
+        default_key: PlaceKey = ("point", point.id)
+    else:
+        lat, lon, insee = order.lat, order.lon, order.insee_code
+        name = order.recipient or order.customer_name
+        line, postal, city = order.address_line1, order.postal_code, order.city
+        approximate = order.address_approximate or lat is None or lon is None
+        default_key = ("order", order.id)
+    coords = (lat, lon) if lat is not None and lon is not None else _centre(insee, postal, city)
+    if coords is None:
+        return None
+    address = f"{line}, {postal} {city}".strip(", ")
+    return Place(key or default_key, name, address, *coords, approximate, insee, True)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.places: list[Place] = []
+        self.index: dict[PlaceKey, int] = {}
+
+    def add(self, place: Place) -> int:
+        if place.key not in self.index:
+            self.index[place.key] = len(self.places)
+            self.places.append(place)
+        return self.index[place.key]
+
+
+def build(
+    *,
+    date: dt.date,
+    rounds: Sequence[Round],
+    merchant_orders: Iterable[MerchantOrder],
+    slots: Sequence[DeliverySlot],
+    distances: DistanceProvider,
+    settings: PlanningSettings,
+    on_board: dict[int, int] | None = None,
+    from_depot: Iterable[int] = (),
+    started: dict[int, StartState] | None = None,
+    not_before: int = 0,
+    unrestricted: bool = False,
+) -> DayProblem:
+    """The problem of ``date``.
+
+    ``on_board`` maps merchant orders already collected to the round carrying them;
+    ``from_depot`` lists those waiting at the depot (no collection); ``started`` gives the
+    position of rounds under way; no collection starts, and no round leaves, before
+    ``not_before`` (seconds: now, when planning today). ``unrestricted`` lets every round go
+    everywhere (an operator's explicit move).
+    """
+    on_board = on_board or {}
+    waiting = set(from_depot)
+    started = started or {}
+    builder = _Builder()
+    slot_windows = {s.code: (seconds(s.starts), seconds(s.ends)) for s in slots}
+    weekday = date.weekday()
+
+    depots: dict[int, int] = {}
+    for round_ in rounds:
+        depot = round_.depot
+        place = Place(
+            ("depot", depot.id), depot.name, f"{depot.address}, {depot.postal_code} {depot.city}",
+            depot.lat, depot.lon, False, None, False,
+        )  # fmt: skip
+        depots[round_.id] = builder.add(place)
+    starts: dict[int, int] = {}
+    for round_id, position in started.items():
+        place = Place(("start", round_id), "", "", position.lat, position.lon, False, None, False)
+        starts[round_id] = builder.add(place)
+
+    shipments: list[Shipment] = []
+    infos: dict[str, ShipmentInfo] = {}
+    rejected: dict[int, str] = {}
+    private: dict[int, int] = {}  # location index -> the only round allowed there
+    for mo in merchant_orders:
+        order = mo.order
+        carried_by = on_board.get(mo.id)
+        key: PlaceKey | None = ("aboard", mo.id) if carried_by is not None else None
+        target = delivery_place(order, key)
+        if target is None:
+            rejected[mo.id] = "no_position"
+            continue
+        deliver_at = builder.add(target)
+        if carried_by is not None:
+            private[deliver_at] = carried_by
+        if order.delivery_method is DeliveryMethod.HOME:
+            window = slot_windows.get(order.delivery_slot or "", (0, NO_LIMIT))
+            service = settings.home_service_s
+        else:
+            window, service = (0, NO_LIMIT), settings.point_service_s
+        drop = Visit(deliver_at, window[0], window[1], service)
+        pickup: Visit | None = None
+        collect_at: int | None = None
+        if carried_by is None and mo.id not in waiting:
+            source = merchant_place(mo.merchant)
+            if source is None:
+                rejected[mo.id] = "no_position"
+                continue
+            collect_service = (
+                settings.collect_service_s + settings.collect_per_parcel_s * mo.parcels
+            )
+            opening = collection_window(mo.merchant, weekday, window[1], collect_service)
+            if opening is None:
+                rejected[mo.id] = "merchant_closed"
+                continue
+            earliest, latest = max(opening[0], not_before), opening[1]
+            if latest < earliest:
+                rejected[mo.id] = "too_late"
+                continue
+            collect_at = builder.add(source)
+            pickup = Visit(collect_at, earliest, latest, collect_service)
+        sid = shipment_id(mo.id)
+        shipments.append(Shipment(sid, drop, pickup, max(1, mo.parcels)))
+        infos[sid] = ShipmentInfo(mo.id, order.id, max(1, mo.parcels), collect_at, deliver_at)
+
+    vehicles: list[Vehicle] = []
+    by_vehicle: dict[str, Round] = {}
+    everywhere = range(len(builder.places))
+    for round_ in rounds:
+        vid = vehicle_id(round_.id)
+        allowed = frozenset(
+            i
+            for i in everywhere
+            if private.get(i, round_.id) == round_.id
+            and (
+                unrestricted
+                or not builder.places[i].restricted
+                or round_.serves(builder.places[i].insee_code)
+            )
+        )
+        shift_start, shift_end = seconds(round_.starts), seconds(round_.ends)
+        max_duration = round_.max_duration_min * 60 if round_.max_duration_min else NO_LIMIT
+        start = depots[round_.id]
+        state = started.get(round_.id)
+        if state is not None:
+            start = starts[round_.id]
+            elapsed = max(0, state.at - shift_start)
+            shift_start = max(shift_start, state.at)
+            max_duration = max(0, max_duration - elapsed) if max_duration != NO_LIMIT else NO_LIMIT
+        shift_start = max(shift_start, not_before) if state is None and not_before else shift_start
+        vehicles.append(
+            Vehicle(
+                vid,
+                capacity=round_.capacity,
+                start=start,
+                end=depots[round_.id],
+                shift_start=min(shift_start, shift_end),
+                shift_end=shift_end,
+                max_duration=max_duration,
+                allowed_locations=None if len(allowed) == len(builder.places) else allowed,
+            )
+        )
+        by_vehicle[vid] = round_
+
+    points = [(p.lat, p.lon) for p in builder.places]
+    if points:
+        matrices = distances.matrices(points)
+        metres, secs = matrices.metres, matrices.seconds
+    else:
+        metres = secs = np.zeros((0, 0), dtype=np.int64)
+    problem = Problem(
+        locations=tuple(Location(p.name, p.lat, p.lon) for p in builder.places),
+        vehicles=tuple(vehicles),
+        shipments=tuple(shipments),
+        distances=metres,
+        durations=secs,
+    )
+    return DayProblem(problem, builder.places, infos, by_vehicle, rejected)

@@ -1,0 +1,255 @@
+"""Delivery tables: depots, rounds, each day's plan with its stops, and the geocoding cache.
+
+A *round* (tournée) is a standing description: which courier leaves which depot on which
+weekdays, between which hours, to which communes, with how many parcels at most. A *day
+plan* is what the optimiser made of one date: one *run* per round that goes out that day,
+each with its ordered *stops* (collect at a merchant, deliver to a shopper or a pickup
+point), and the merchant orders that could not be planned, with the reason.
+
+Importing this module also registers the delivery migrations with the core's Alembic
+environment, so the tables in ``Base.metadata`` and the revisions applied by
+``shop_core.connect(..., migrate=True)`` always agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from pathlib import Path
+
+from sqlalchemy import Date, Enum, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop_core.accounts.model import User
+from shop_core.orders.model import MerchantOrder
+from shop_core.persistence.base import Base, utcnow
+from shop_core.persistence.migrate import register_migrations
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+register_migrations(MIGRATIONS)
+
+
+def _enum(e: type[enum.Enum], length: int = 20) -> Enum:
+    return Enum(e, native_enum=False, length=length, values_callable=lambda x: [m.value for m in x])
+
+
+WEEKDAY_LABELS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+class Depot(Base):
+    """Where rounds start and end: a post office, a hub, the operator's premises."""
+
+    __tablename__ = "delivery_depot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(200))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    city: Mapped[str] = mapped_column(String(120))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Round(Base):
+    """A standing round: courier, depot, weekdays, hours, communes served, capacity.
+
+    ``weekdays`` holds the days as digits, 0 for Monday (``"01234"`` = Monday to Friday).
+    No communes listed means every commune of the territory.
+    """
+
+    __tablename__ = "delivery_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    courier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    depot_id: Mapped[int] = mapped_column(ForeignKey("delivery_depot.id", ondelete="RESTRICT"))
+    weekdays: Mapped[str] = mapped_column(String(7), default="01234")
+    starts: Mapped[dt.time] = mapped_column(Time)
+    ends: Mapped[dt.time] = mapped_column(Time)
+    capacity: Mapped[int] = mapped_column(default=30)
+    max_duration_min: Mapped[int | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    courier: Mapped[User | None] = relationship()
+    depot: Mapped[Depot] = relationship()
+    communes: Mapped[list[RoundCommune]] = relationship(
+        cascade="all, delete-orphan", order_by="RoundCommune.insee_code"
+    )
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        """The weekdays the round runs, 0 = Monday."""
+        return sorted({int(c) for c in self.weekdays if c.isdigit() and int(c) < 7})
+
+    def runs_on(self, day: dt.date) -> bool:
+        """Whether the round goes out on ``day``."""
+        return self.active and day.weekday() in self.weekday_numbers
+
+    @property
+    def insee_codes(self) -> set[str]:
+        return {c.insee_code for c in self.communes}
+
+    def serves(self, insee_code: str | None) -> bool:
+        """Whether the round delivers in this commune (every commune when none is listed)."""
+        codes = self.insee_codes
+        return not codes or insee_code is None or insee_code in codes
+
+
+class RoundCommune(Base):
+    __tablename__ = "delivery_round_commune"
+    __table_args__ = (UniqueConstraint("round_id", "insee_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("delivery_round.id", ondelete="CASCADE"))
+    insee_code: Mapped[str] = mapped_column(String(5))
+
+
+class DayPlan(Base):
+    """The plan of one territory for one date (at most one; re-planning replaces its runs)."""
+
+    __tablename__ = "delivery_plan"
+    __table_args__ = (UniqueConstraint("territory_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    planned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    planned_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    distance_m: Mapped[int] = mapped_column(default=0)
+
+    runs: Mapped[list[RoundRun]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="RoundRun.id"
+    )
+    unplanned: Mapped[list[Unplanned]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Unplanned.id"
+    )
+
+
+class RoundRun(Base):
+    """One round going out on the plan's date, with the courier who drives it that day."""
+
+    __tablename__ = "delivery_round_run"
+    __table_args__ = (UniqueConstraint("plan_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("delivery_plan.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("delivery_round.id", ondelete="RESTRICT"))
+    courier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    departure: Mapped[dt.datetime | None]
+    return_time: Mapped[dt.datetime | None]
+    distance_m: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[DayPlan] = relationship(back_populates="runs")
+    round: Mapped[Round] = relationship()
+    courier: Mapped[User | None] = relationship()
+    stops: Mapped[list[Stop]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="Stop.sequence"
+    )
+
+
+class StopKind(enum.StrEnum):
+    COLLECT = "collect"
+    """At the merchant's: take the parcels of a merchant order."""
+    DELIVER = "deliver"
+    """At the shopper's door or at a pickup point: hand them over."""
+
+
+class StopStatus(enum.StrEnum):
+    TODO = "todo"
+    DONE = "done"
+    FAILED = "failed"
+
+
+STOP_STATUS_LABELS_FR = {
+    StopStatus.TODO: "À faire",
+    StopStatus.DONE: "Fait",
+    StopStatus.FAILED: "Échec",
+}
+
+
+class Stop(Base):
+    """One stop of a run, for one merchant order; place and times are snapshots of the plan."""
+
+    __tablename__ = "delivery_stop"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("delivery_round_run.id", ondelete="CASCADE"), index=True
+    )
+    sequence: Mapped[int]
+    kind: Mapped[StopKind] = mapped_column(_enum(StopKind, 10))
+    merchant_order_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant_order.id", ondelete="CASCADE"), index=True
+    )
+    place_name: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(300))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    approximate: Mapped[bool] = mapped_column(default=False)
+    expected_arrival: Mapped[dt.datetime]
+    expected_start: Mapped[dt.datetime]
+    window_start: Mapped[dt.datetime | None]
+    window_end: Mapped[dt.datetime | None]
+    parcels: Mapped[int] = mapped_column(default=1)
+    status: Mapped[StopStatus] = mapped_column(_enum(StopStatus, 10), default=StopStatus.TODO)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    done_at: Mapped[dt.datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    run: Mapped[RoundRun] = relationship(back_populates="stops")
+    merchant_order: Mapped[MerchantOrder] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is StopStatus.TODO
+
+
+class Unplanned(Base):
+    """A merchant order due on the plan's date that no round could take, and why."""
+
+    __tablename__ = "delivery_unplanned"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("delivery_plan.id", ondelete="CASCADE"))
+    merchant_order_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant_order.id", ondelete="CASCADE"), index=True
+    )
+    reason_code: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(300))
+    next_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    plan: Mapped[DayPlan] = relationship(back_populates="unplanned")
+    merchant_order: Mapped[MerchantOrder] = relationship()
+
+
+class GeocodeEntry(Base):
+    """A geocoder's answer for one normalised address (misses too, so they are not retried
+    at every order); ``precise`` is false for a street or commune-level match."""
+
+    __tablename__ = "delivery_geocode"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(300), unique=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    found: Mapped[bool] = mapped_column(default=False)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    precise: Mapped[bool] = mapped_column(default=False)
+    label: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

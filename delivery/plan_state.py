@@ -1,0 +1,332 @@
+"""The state of a day's plan as planning sees it, and how a route is stored back.
+
+Shared by ``planning`` (a full optimisation) and ``replanning`` (insertions and moves):
+which merchant orders are due, which stops are already done, which parcels are on board
+of which round, where a round under way is now, and the validator's verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from delivery import calendar
+from delivery.day_problem import (
+    DayProblem,
+    PlanningSettings,
+    StartState,
+    build,
+    to_datetime,
+    to_seconds,
+)
+from delivery.distances import DistanceProvider
+from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus
+from delivery.optimiser import NO_LIMIT, Problem, Route, Solution, route_cost, timed_route
+from delivery.optimiser import Stop as PlannedStop
+from delivery.optimiser import StopKind as Kind
+from delivery.validation import validate
+from shop_core.errors import DomainError, ValidationError
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+    PaymentStatus,
+)
+from shop_core.territories.model import Territory
+
+log = logging.getLogger(__name__)
+
+S = MerchantOrderStatus
+#: Merchant orders that still have to travel.
+LIVE = (S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING, S.READY, S.HANDED_TO_COURIER, S.DELIVERY_FAILED)
+#: Parcels already out of the shop: nothing to collect any more.
+OUT_OF_SHOP = (S.HANDED_TO_COURIER, S.DELIVERY_FAILED)
+
+
+class PlanningFailed(DomainError):
+    code = "planning_failed"
+    template = "{detail}"
+
+
+@dataclass
+class DayState:
+    """What the existing plan of the day fixes: stops done, parcels on board, positions."""
+
+    on_board: dict[int, int]
+    started: dict[int, StartState]
+    kept: dict[int, list[Stop]]
+
+
+def due_merchant_orders(session: Session, territory_id: int, date: dt.date) -> list[MerchantOrder]:
+    """Merchant orders to deliver (home or pickup point) on ``date`` that still have to travel."""
+    query = (
+        select(MerchantOrder)
+        .join(Order, MerchantOrder.order_id == Order.id)
+        .where(
+            Order.territory_id == territory_id,
+            Order.delivery_date == date,
+            Order.delivery_method.in_([DeliveryMethod.HOME, DeliveryMethod.PICKUP_POINT]),
+            Order.payment_status != PaymentStatus.FAILED,
+            MerchantOrder.status.in_(LIVE),
+        )
+        .options(
+            selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
+            selectinload(MerchantOrder.merchant).selectinload(Merchant.opening_hours),
+        )
+        .order_by(MerchantOrder.id)
+    )
+    return list(session.scalars(query))
+
+
+def get_plan(session: Session, territory_id: int, date: dt.date) -> DayPlan | None:
+    """The plan of ``date`` with its runs and stops loaded, if the day was planned."""
+    return session.scalar(
+        select(DayPlan)
+        .where(DayPlan.territory_id == territory_id, DayPlan.date == date)
+        .options(
+            selectinload(DayPlan.runs).selectinload(RoundRun.stops),
+            selectinload(DayPlan.runs).selectinload(RoundRun.round).selectinload(Round.depot),
+            selectinload(DayPlan.runs).selectinload(RoundRun.round).selectinload(Round.communes),
+            selectinload(DayPlan.unplanned),
+        )
+    )
+
+
+def now_seconds(date: dt.date, zone: ZoneInfo, now: dt.datetime) -> int:
+    local = now.astimezone(zone)
+    if local.date() > date:
+        raise ValidationError("Cette date est passée : elle ne peut plus être planifiée.")
+    return to_seconds(date, zone, now) if local.date() == date else 0
+
+
+def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -> DayState:
+    state = DayState({}, {}, {})
+    if plan is None:
+        return state
+    for run in plan.runs:
+        kept = [s for s in run.stops if s.status is not StopStatus.TODO]
+        if not kept:
+            continue
+        state.kept[run.id] = kept
+        last = kept[-1]
+        done_s = to_seconds(date, zone, last.done_at) if last.done_at else now_s
+        state.started[run.round_id] = StartState(last.lat, last.lon, max(done_s, now_s))
+        delivered = {
+            s.merchant_order_id
+            for s in kept
+            if s.kind is StopKind.DELIVER and s.status is StopStatus.DONE
+        }
+        for stop in kept:
+            if stop.merchant_order_id not in delivered:
+                state.on_board[stop.merchant_order_id] = run.round_id
+    return state
+
+
+def running_rounds(
+    session: Session, territory_id: int, date: dt.date, plan: DayPlan | None, state: DayState
+) -> list[Round]:
+    running = [
+        r for r in calendar.active_rounds(session, territory_id) if r.runs_on(date) and r.courier_id
+    ]
+    known = {r.id for r in running}
+    if plan is not None:  # a round under way finishes even if it was switched off since
+        running += [
+            run.round
+            for run in plan.runs
+            if run.round_id in state.started and run.round_id not in known
+        ]
+    return running
+
+
+def problem_for(
+    session: Session,
+    territory: Territory,
+    date: dt.date,
+    rounds: Sequence[Round],
+    orders: Sequence[MerchantOrder],
+    state: DayState,
+    distances: DistanceProvider,
+    settings: PlanningSettings,
+    now_s: int,
+    *,
+    waiting: Sequence[int] | None = None,
+    unrestricted: bool = False,
+) -> DayProblem:
+    if waiting is None:
+        waiting = [
+            mo.id for mo in orders if mo.status in OUT_OF_SHOP and mo.id not in state.on_board
+        ]
+    return build(
+        date=date,
+        rounds=rounds,
+        merchant_orders=orders,
+        slots=territory.delivery_slots,
+        distances=distances,
+        settings=settings,
+        on_board=state.on_board,
+        from_depot=waiting,
+        started=state.started,
+        not_before=now_s,
+        unrestricted=unrestricted,
+    )
+
+
+def check_plan(day: DayProblem, solution: Solution) -> None:
+    violations = validate(day.problem, solution)
+    if violations:
+        for violation in violations:
+            log.error("plan rejected: %s %s", violation.kind, violation.message)
+        raise PlanningFailed(
+            detail="Le plan calculé ne respecte pas toutes les contraintes : il n'a pas été "
+            "enregistré. Réessayez ; si cela se reproduit, signalez-le."
+        )
+
+
+def group_same_place(problem: Problem, solution: Solution) -> Solution:
+    """Visit each shop once per round when the solver split its collections for nothing.
+
+    Places zero metres apart cost nothing to come back to, so the solver may collect at the
+    baker, deliver next door, then collect at the baker again; a courier would rather take
+    both parcels at once. A collection is moved back to an earlier collection at the same
+    place, and consecutive collections at one place are put together, whenever the round
+    stays on time, within capacity and no longer.
+    """
+    routes = [_regrouped(problem, route) for route in solution.routes]
+    return Solution(tuple(routes), solution.unassigned, route_cost(problem, routes))
+
+
+def _same_place(problem: Problem, a: int, b: int) -> bool:
+    return a == b or (problem.distances[a, b] == 0 and problem.distances[b, a] == 0)
+
+
+def _regrouped(problem: Problem, route: Route) -> Route:
+    vehicle = problem.vehicle(route.vehicle_id)
+
+    def timed(stops: list[PlannedStop]) -> Route | None:
+        if not _within_capacity(problem, vehicle.capacity, stops):
+            return None
+        visits = [(problem.shipment_index[s.shipment_id], s.kind) for s in stops]
+        return timed_route(problem, vehicle, visits, departure=route.departure)
+
+    best = route
+    stops = list(route.stops)
+    for index in range(len(stops)):
+        stop = stops[index]
+        if stop.kind is not Kind.PICKUP:
+            continue
+        earlier = [
+            k
+            for k in range(index - 1)
+            if stops[k].kind is Kind.PICKUP
+            and _same_place(problem, stops[k].location, stop.location)
+            and not (
+                stops[k + 1].kind is Kind.PICKUP
+                and _same_place(problem, stops[k + 1].location, stop.location)
+            )
+        ]
+        if not earlier:
+            continue
+        at = earlier[-1] + 1
+        moved = [*stops[:at], stop, *stops[at:index], *stops[index + 1 :]]
+        candidate = timed(moved)
+        if candidate is not None and candidate.distance <= best.distance:
+            best, stops = candidate, list(candidate.stops)
+    # Consecutive collections at one place: one shop after the other, in order of first visit.
+    first_seen: dict[int, int] = {}
+    ordered = sorted(
+        range(len(stops)),
+        key=lambda i: (
+            _block(problem, stops, i),
+            first_seen.setdefault(stops[i].location, i) if stops[i].kind is Kind.PICKUP else i,
+            i,
+        ),
+    )
+    grouped = [stops[i] for i in ordered]
+    if grouped != stops:
+        candidate = timed(grouped)
+        if candidate is not None and candidate.distance <= best.distance:
+            best = candidate
+    return best
+
+
+def _block(problem: Problem, stops: list[PlannedStop], i: int) -> int:
+    """Index of the first stop of the run of zero-distance collections that holds stop i."""
+    if stops[i].kind is not Kind.PICKUP:
+        return i
+    while (
+        i > 0
+        and stops[i - 1].kind is Kind.PICKUP
+        and _same_place(problem, stops[i - 1].location, stops[i].location)
+    ):
+        i -= 1
+    return i
+
+
+def _within_capacity(problem: Problem, capacity: int, stops: list[PlannedStop]) -> bool:
+    shipments = [problem.shipment(s.shipment_id) for s in stops]
+    load = sum(
+        sh.size for sh, s in zip(shipments, stops, strict=True)
+        if sh.pickup is None and s.kind is Kind.DELIVERY
+    )  # fmt: skip
+    if load > capacity:
+        return False
+    for sh, s in zip(shipments, stops, strict=True):
+        load += sh.size if s.kind is Kind.PICKUP else -sh.size
+        if load > capacity:
+            return False
+    return True
+
+
+def write_run(
+    run: RoundRun, route: Route | None, day: DayProblem, date: dt.date, zone: ZoneInfo
+) -> None:
+    """Store ``route`` as the run's stops still to do, after the stops kept.
+
+    A stop planned again (same merchant order, same kind) keeps its row, so its id (in a
+    courier's open page, say) survives a re-planning.
+    """
+    kept = [stop for stop in run.stops if stop.status is not StopStatus.TODO]
+    pool = {(s.merchant_order_id, s.kind): s for s in run.stops if s.status is StopStatus.TODO}
+    planned: list[Stop] = []
+    problem = day.problem
+    for item in route.stops if route is not None else ():
+        info = day.shipments[item.shipment_id]
+        shipment = problem.shipment(item.shipment_id)
+        collect = item.kind is Kind.PICKUP
+        visit = shipment.pickup if collect and shipment.pickup else shipment.delivery
+        kind = StopKind.COLLECT if collect else StopKind.DELIVER
+        stop = pool.pop((info.merchant_order_id, kind), None) or Stop(
+            kind=kind, merchant_order_id=info.merchant_order_id
+        )
+        place = day.places[item.location]
+        stop.place_name, stop.address = place.name[:160], place.address[:300]
+        stop.lat, stop.lon, stop.approximate = place.lat, place.lon, place.approximate
+        stop.expected_arrival = to_datetime(date, zone, item.arrival)
+        stop.expected_start = to_datetime(date, zone, item.start)
+        # A collection's window is shown as the shop's hours: service may start until
+        # closing time minus the service itself.
+        early, late = visit.earliest, visit.latest + (visit.service if collect else 0)
+        stop.window_start = to_datetime(date, zone, early) if early > 0 else None
+        stop.window_end = to_datetime(date, zone, late) if visit.latest < NO_LIMIT else None
+        stop.parcels = info.parcels
+        planned.append(stop)
+    run.stops = kept + planned  # stops no longer on this run are deleted (orphans)
+    for sequence, stop in enumerate(run.stops, start=1):
+        stop.sequence = sequence
+    if route is None:
+        if not kept:
+            run.departure = run.return_time = None
+            run.distance_m = 0
+        return
+    if not kept or run.departure is None:
+        run.departure = to_datetime(date, zone, route.departure)
+    run.return_time = to_datetime(date, zone, route.return_time)
+    run.distance_m = route.distance

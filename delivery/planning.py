@@ -1,0 +1,206 @@
+"""Planning a territory's day: merchant orders into rounds, stop by stop.
+
+``plan_day`` turns every merchant order due on a date into a shipment, solves with the
+optimiser, checks the result with the independent validator and stores it; stops already
+done (or failed) stay as they are, and parcels already on board stay on their vehicle.
+Orders left out are reported with the reason, in French, and the next possible date.
+Changes that do not re-plan the whole day are in ``replanning``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from delivery import calendar
+from delivery.day_problem import PlanningSettings, vehicle_id
+from delivery.distances import DistanceProvider
+from delivery.model import DayPlan, RoundRun, Unplanned
+from delivery.optimiser import UnassignedReason, solve
+from delivery.plan_state import (
+    check_plan,
+    day_state,
+    due_merchant_orders,
+    get_plan,
+    group_same_place,
+    now_seconds,
+    problem_for,
+    running_rounds,
+    write_run,
+)
+from shop_core.audit.services import Actor, record
+from shop_core.errors import NotFound
+from shop_core.orders.model import DeliveryMethod, MerchantOrder
+from shop_core.persistence.base import utcnow
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.territories.model import Territory
+
+REASONS_FR = {
+    "no_round": "Aucune tournée ne circule ce jour-là.",
+    "no_position": "Adresse introuvable : indiquez la position sur la carte.",
+    "merchant_closed": "La boutique est fermée ce jour-là.",
+    "too_late": "Trop tard pour passer à la boutique aujourd'hui.",
+    UnassignedReason.TOO_LARGE.value: "Plus de colis que n'en prend une tournée.",
+    UnassignedReason.NOT_ALLOWED.value: "Aucune tournée de ce jour ne dessert cette commune.",
+    UnassignedReason.OUT_OF_HOURS.value: (
+        "Horaires incompatibles : créneau, ouverture de la boutique et horaires des tournées."
+    ),
+    UnassignedReason.FLEET_FULL.value: "Tournées complètes ce jour-là (colis ou durée).",
+}
+
+
+@dataclass(frozen=True)
+class UnplannedOrder:
+    merchant_order_id: int
+    reference: str
+    reason_code: str
+    reason: str
+    next_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """What a planning (or an insertion) did."""
+
+    plan_id: int
+    planned: int
+    unplanned: tuple[UnplannedOrder, ...]
+    kept_stops: int
+    runs: int
+    distance_m: int
+
+
+def plan_day(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    date: dt.date,
+    distances: DistanceProvider,
+    settings: PlanningSettings | None = None,
+    actor: Actor | None = None,
+    now: dt.datetime | None = None,
+) -> PlanReport:
+    """(Re-)plan ``date``: every due merchant order on a round, or reported with a reason.
+
+    Stops already done or failed are kept, and so are parcels on board; everything still
+    to do is optimised again. The plan is checked by ``delivery.validation`` before it is
+    stored; a plan that fails the check is not stored (``PlanningFailed``).
+    """
+    settings = settings or PlanningSettings()
+    now = now or utcnow()
+    session = uow.session
+    uow.begin_write()
+    territory = session.get(Territory, territory_id)
+    if territory is None:
+        raise NotFound(what="Territoire")
+    zone = ZoneInfo(territory.timezone)
+    now_s = now_seconds(date, zone, now)
+    plan = get_plan(session, territory_id, date)
+    state = day_state(plan, date, zone, now_s)
+    rounds = running_rounds(session, territory_id, date, plan, state)
+    orders = due_merchant_orders(session, territory_id, date)
+    day = problem_for(session, territory, date, rounds, orders, state, distances, settings, now_s)
+
+    problem = day.problem
+    budget = settings.budget(len(problem.shipments))
+    workers = settings.workers if len(problem.shipments) > 30 else 1
+    solution = solve(problem, time_limit=budget, seed=settings.seed, workers=workers)
+    solution = group_same_place(problem, solution)
+    check_plan(day, solution)
+
+    if plan is None:
+        plan = DayPlan(territory_id=territory_id, date=date)
+        session.add(plan)
+    plan.planned_at = now
+    plan.planned_by_id = actor.user_id if actor else None
+    routes = {route.vehicle_id: route for route in solution.routes}
+    runs = {run.round_id: run for run in plan.runs}
+    for round_ in rounds:
+        run = runs.get(round_.id)
+        if run is None:
+            run = RoundRun(round=round_, courier_id=round_.courier_id)
+            plan.runs.append(run)
+        write_run(run, routes.get(vehicle_id(round_.id)), day, date, zone)
+    for run in list(plan.runs):
+        if not run.stops and run.round not in rounds:
+            plan.runs.remove(run)
+    plan.distance_m = sum(run.distance_m for run in plan.runs)
+
+    by_id = {mo.id: mo for mo in orders}
+    left_out = [(mo_id, code) for mo_id, code in day.rejected.items()]
+    left_out += [
+        (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
+        for u in solution.unassigned
+    ]
+    if not rounds:
+        left_out = [(mo_id, "no_round") for mo_id, _ in left_out]
+    plan.unplanned.clear()
+    session.flush()
+    reports = []
+    for mo_id, code in sorted(left_out):
+        mo = by_id[mo_id]
+        report = describe_unplanned(session, territory_id, date, mo, code)
+        plan.unplanned.append(
+            Unplanned(
+                merchant_order_id=mo_id,
+                reason_code=code,
+                reason=report.reason,
+                next_date=report.next_date,
+            )
+        )
+        reports.append(report)
+    if actor is not None:
+        record(
+            session,
+            territory_id=territory_id,
+            actor=actor,
+            action="delivery.plan",
+            subject=date.isoformat(),
+            details={
+                "planned": len(problem.shipments) - len(solution.unassigned),
+                "unplanned": len(reports),
+            },
+        )
+    uow.commit()
+    kept = sum(len(stops) for stops in state.kept.values())
+    return PlanReport(
+        plan.id,
+        len(problem.shipments) - len(solution.unassigned),
+        tuple(reports),
+        kept,
+        len(plan.runs),
+        plan.distance_m,
+    )
+
+
+def describe_unplanned(
+    session: Session, territory_id: int, date: dt.date, mo: MerchantOrder, code: str
+) -> UnplannedOrder:
+    reason = REASONS_FR.get(code, REASONS_FR[UnassignedReason.FLEET_FULL.value])
+    if code == "merchant_closed":
+        reason = f"La boutique « {mo.merchant.trade_name} » est fermée ce jour-là."
+    elif code == UnassignedReason.NOT_ALLOWED.value:
+        reason = f"Aucune tournée de ce jour ne dessert {mo.order.city or 'cette commune'}."
+    elif code == UnassignedReason.TOO_LARGE.value:
+        reason = f"{mo.parcels} colis : plus que n'en prend une tournée."
+    next_date = None
+    if code not in ("no_position", UnassignedReason.TOO_LARGE.value):
+        next_date = next_possible_date(session, territory_id, mo, after=date)
+    return UnplannedOrder(mo.id, mo.reference, code, reason, next_date)
+
+
+def next_possible_date(
+    session: Session, territory_id: int, mo: MerchantOrder, *, after: dt.date
+) -> dt.date | None:
+    """The next day after ``after`` a round serves the order's commune and the shop is open."""
+    order = mo.order
+    point = order.pickup_point if order.delivery_method is DeliveryMethod.PICKUP_POINT else None
+    insee = point.insee_code if point is not None else order.insee_code
+    rounds = [r for r in calendar.active_rounds(session, territory_id) if r.courier_id]
+    for day in calendar.run_days(rounds, insee, after + dt.timedelta(days=1), 14):
+        if not mo.merchant.opening_hours or mo.merchant.opening_windows(day.weekday()):
+            return day
+    return None

@@ -1,0 +1,383 @@
+"""Read models of planned days: a courier's runs, the operator's board, sheet and export rows.
+
+Every query is scoped to a territory (and to a courier for the courier's page) and loads
+what the pages show in a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.plan_state import due_merchant_orders
+from delivery.stops import place_key
+from shop_core.accounts.model import Role, User
+from shop_core.errors import NotFound
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+    OrderLine,
+)
+from shop_core.territories.model import Territory
+
+S = MerchantOrderStatus
+
+
+@dataclass(frozen=True)
+class VisitItem:
+    """One merchant order at a visit."""
+
+    stop_id: int
+    merchant_order_id: int
+    reference: str
+    merchant_id: int
+    merchant: str
+    parcels: int
+    status: StopStatus
+    order_status: MerchantOrderStatus
+    reason: str
+    lines: tuple[str, ...]
+
+    @property
+    def cancelled(self) -> bool:
+        return self.order_status in (S.CANCELLED, S.REFUSED)
+
+
+@dataclass(frozen=True)
+class PlaceVisit:
+    """Consecutive stops of a run at one place for one purpose, as a courier sees them."""
+
+    stop_id: int
+    number: int
+    kind: StopKind
+    place_name: str
+    address: str
+    lat: float
+    lon: float
+    approximate: bool
+    expected: dt.datetime
+    window: tuple[dt.datetime, dt.datetime] | None
+    customer: str
+    phone: str
+    instructions: str
+    order_id: int | None
+    order_reference: str
+    at_pickup_point: bool
+    items: tuple[VisitItem, ...]
+
+    @property
+    def status(self) -> StopStatus:
+        statuses = {item.status for item in self.items}
+        if StopStatus.TODO in statuses:
+            return StopStatus.TODO
+        return StopStatus.FAILED if statuses == {StopStatus.FAILED} else StopStatus.DONE
+
+    @property
+    def parcels(self) -> int:
+        return sum(item.parcels for item in self.items if not item.cancelled)
+
+    @property
+    def needs_code(self) -> bool:
+        return self.kind is StopKind.DELIVER and not self.at_pickup_point
+
+    @property
+    def geo_uri(self) -> str:
+        """A ``geo:`` link that phones open in their navigation app."""
+        label = quote(self.place_name or self.address)
+        return f"geo:{self.lat:.6f},{self.lon:.6f}?q={self.lat:.6f},{self.lon:.6f}({label})"
+
+
+@dataclass(frozen=True)
+class RunView:
+    run_id: int
+    round_id: int
+    round_name: str
+    date: dt.date
+    courier_id: int | None
+    courier_name: str
+    depot_name: str
+    depot_address: str
+    depot_lat: float
+    depot_lon: float
+    departure: dt.datetime | None
+    return_time: dt.datetime | None
+    distance_m: int
+    capacity: int
+    visits: tuple[PlaceVisit, ...]
+
+    @property
+    def todo(self) -> int:
+        return sum(1 for v in self.visits if v.status is StopStatus.TODO)
+
+    @property
+    def parcels(self) -> int:
+        return sum(v.parcels for v in self.visits if v.kind is StopKind.DELIVER)
+
+
+@dataclass(frozen=True)
+class UnplannedView:
+    merchant_order_id: int
+    order_id: int
+    reference: str
+    merchant: str
+    customer: str
+    city: str
+    reason_code: str
+    reason: str
+    next_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Board:
+    date: dt.date
+    planned_at: dt.datetime | None
+    runs: tuple[RunView, ...]
+    unplanned: tuple[UnplannedView, ...]
+    late: int
+    due: int
+    approximate: int
+    couriers: tuple[User, ...]
+
+
+def _runs_query(territory_id: int, date: dt.date) -> Select[RoundRun]:
+    mo = selectinload(RoundRun.stops).selectinload(Stop.merchant_order)
+    return (
+        select(RoundRun)
+        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        .where(DayPlan.territory_id == territory_id, DayPlan.date == date)
+        .options(
+            selectinload(RoundRun.plan),
+            selectinload(RoundRun.courier),
+            selectinload(RoundRun.round).selectinload(Round.depot),
+            mo.selectinload(MerchantOrder.merchant),
+            mo.selectinload(MerchantOrder.lines),
+            mo.selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
+        )
+        .order_by(RoundRun.id)
+    )
+
+
+def courier_runs(
+    session: Session, *, territory: Territory, courier_id: int, date: dt.date
+) -> list[RunView]:
+    """The runs the courier drives on ``date``, stops in order."""
+    query = _runs_query(territory.id, date).where(RoundRun.courier_id == courier_id)
+    zone = ZoneInfo(territory.timezone)
+    return [run_view(run, zone) for run in session.scalars(query)]
+
+
+def day_runs(
+    session: Session, *, territory: Territory, date: dt.date, run_id: int | None = None
+) -> list[RunView]:
+    """Every run of the territory on ``date`` (or just ``run_id``)."""
+    query = _runs_query(territory.id, date)
+    if run_id is not None:
+        query = query.where(RoundRun.id == run_id)
+    zone = ZoneInfo(territory.timezone)
+    return [run_view(run, zone) for run in session.scalars(query)]
+
+
+def _lines(mo: MerchantOrder) -> tuple[str, ...]:
+    def one(line: OrderLine) -> str:
+        return f"{line.quantity} × {line.product_name}"
+
+    return tuple(one(line) for line in mo.lines)
+
+
+def run_view(run: RoundRun, zone: ZoneInfo) -> RunView:
+    """A run with its stops grouped into visits, times in the territory's zone."""
+    visits: list[PlaceVisit] = []
+    group: list[Stop] = []
+
+    def flush() -> None:
+        if group:
+            visits.append(_visit(group, len(visits) + 1, zone))
+
+    for stop in run.stops:
+        if group and (group[-1].kind, place_key(group[-1])) != (stop.kind, place_key(stop)):
+            flush()
+            group = []
+        group.append(stop)
+    flush()
+    depot = run.round.depot
+    return RunView(
+        run_id=run.id,
+        round_id=run.round_id,
+        round_name=run.round.name,
+        date=run.plan.date,
+        courier_id=run.courier_id,
+        courier_name=run.courier.full_name if run.courier else "",
+        depot_name=depot.name,
+        depot_address=f"{depot.address}, {depot.postal_code} {depot.city}",
+        depot_lat=depot.lat,
+        depot_lon=depot.lon,
+        departure=run.departure.astimezone(zone) if run.departure else None,
+        return_time=run.return_time.astimezone(zone) if run.return_time else None,
+        distance_m=run.distance_m,
+        capacity=run.round.capacity,
+        visits=tuple(visits),
+    )
+
+
+def _visit(stops: Sequence[Stop], number: int, zone: ZoneInfo) -> PlaceVisit:
+    first = stops[0]
+    order = first.merchant_order.order
+    at_point = first.kind is StopKind.DELIVER and order.delivery_method is (
+        DeliveryMethod.PICKUP_POINT
+    )
+    collect = first.kind is StopKind.COLLECT
+    merchant = first.merchant_order.merchant
+    window = None
+    if first.window_start is not None or first.window_end is not None:
+        start = first.window_start or first.expected_start
+        end = first.window_end or first.expected_start
+        window = (start.astimezone(zone), end.astimezone(zone))
+    items = tuple(
+        VisitItem(
+            stop_id=s.id,
+            merchant_order_id=s.merchant_order_id,
+            reference=s.merchant_order.reference,
+            merchant_id=s.merchant_order.merchant_id,
+            merchant=s.merchant_order.merchant.trade_name,
+            parcels=s.parcels,
+            status=s.status,
+            order_status=s.merchant_order.status,
+            reason=s.reason,
+            lines=_lines(s.merchant_order),
+        )
+        for s in stops
+    )
+    return PlaceVisit(
+        stop_id=first.id,
+        number=number,
+        kind=first.kind,
+        place_name=first.place_name,
+        address=first.address,
+        lat=first.lat,
+        lon=first.lon,
+        approximate=first.approximate,
+        expected=first.expected_start.astimezone(zone),
+        window=window,
+        customer=merchant.trade_name if collect else (order.recipient or order.customer_name),
+        phone=merchant.phone if collect else ("" if at_point else order.customer_phone),
+        instructions="" if collect or at_point else order.delivery_instructions,
+        order_id=None if collect else order.id,
+        order_reference="" if collect else order.reference,
+        at_pickup_point=at_point,
+        items=items,
+    )
+
+
+def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
+    """Everything the operator's round board shows for ``date``."""
+    plan = session.scalar(
+        select(DayPlan).where(DayPlan.territory_id == territory.id, DayPlan.date == date)
+    )
+    runs = tuple(day_runs(session, territory=territory, date=date))
+    unplanned: list[UnplannedView] = []
+    known: set[int] = set()
+    if plan is not None:
+        rows = session.scalars(
+            select(Unplanned)
+            .where(Unplanned.plan_id == plan.id)
+            .options(
+                selectinload(Unplanned.merchant_order).selectinload(MerchantOrder.merchant),
+                selectinload(Unplanned.merchant_order).selectinload(MerchantOrder.order),
+            )
+            .order_by(Unplanned.id)
+        )
+        for row in rows:
+            mo = row.merchant_order
+            known.add(mo.id)
+            unplanned.append(
+                UnplannedView(
+                    mo.id, mo.order_id, mo.reference, mo.merchant.trade_name,
+                    mo.order.recipient or mo.order.customer_name, mo.order.city,
+                    row.reason_code, row.reason, row.next_date,
+                )
+            )  # fmt: skip
+        known |= {item.merchant_order_id for run in runs for v in run.visits for item in v.items}
+    due = due_merchant_orders(session, territory.id, date)
+    late = sum(1 for mo in due if mo.id not in known) if plan is not None else 0
+    approximate = len(
+        {
+            mo.order_id
+            for mo in due
+            if mo.order.delivery_method is DeliveryMethod.HOME
+            and (mo.order.address_approximate or mo.order.lat is None)
+        }
+    )
+    couriers = session.scalars(
+        select(User)
+        .where(User.territory_id == territory.id, User.role == Role.COURIER, User.active.is_(True))
+        .order_by(User.full_name)
+    )
+    return Board(
+        date=date,
+        planned_at=plan.planned_at.astimezone(ZoneInfo(territory.timezone)) if plan else None,
+        runs=runs,
+        unplanned=tuple(unplanned),
+        late=late,
+        due=len(due),
+        approximate=approximate,
+        couriers=tuple(couriers),
+    )
+
+
+@dataclass(frozen=True)
+class PackingItem:
+    run_name: str
+    courier_name: str
+    expected: dt.datetime
+    reference: str
+    customer: str
+    destination: str
+    parcels: int
+    lines: tuple[str, ...]
+
+
+def packing_list(
+    session: Session, *, territory: Territory, date: dt.date, merchant_id: int
+) -> tuple[Merchant, list[PackingItem]]:
+    """What ``merchant`` prepares for ``date``: each merchant order, for which run and when
+    the courier comes by."""
+    merchant = session.get(Merchant, merchant_id)
+    if merchant is None or merchant.territory_id != territory.id:
+        raise NotFound(what="Boutique")
+    items: list[PackingItem] = []
+    for run in day_runs(session, territory=territory, date=date):
+        for visit in run.visits:
+            if visit.kind is not StopKind.COLLECT:
+                continue
+            for item in visit.items:
+                if item.merchant_id != merchant.id or item.cancelled:
+                    continue
+                deliver = _delivery_of(run, item.merchant_order_id)
+                items.append(
+                    PackingItem(
+                        run.round_name, run.courier_name, visit.expected, item.reference,
+                        deliver.customer if deliver else "", deliver.address if deliver else "",
+                        item.parcels, item.lines,
+                    )
+                )  # fmt: skip
+    items.sort(key=lambda i: (i.expected, i.reference))
+    return merchant, items
+
+
+def _delivery_of(run: RunView, merchant_order_id: int) -> PlaceVisit | None:
+    for visit in run.visits:
+        if visit.kind is StopKind.DELIVER and any(
+            i.merchant_order_id == merchant_order_id for i in visit.items
+        ):
+            return visit
+    return None

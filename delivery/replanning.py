@@ -1,0 +1,369 @@
+"""Changing a planned day without re-planning it: late orders, moves, couriers.
+
+``insert_late_orders`` puts the orders placed after planning where they cost least, without
+moving any other stop (couriers' sheets keep their order); ``move_shipment`` and
+``assign_run`` are the operator's manual corrections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from delivery.day_problem import DayProblem, PlanningSettings, shipment_id, to_seconds, vehicle_id
+from delivery.distances import DistanceProvider
+from delivery.insertion import insert_shipment
+from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, Unplanned
+from delivery.optimiser import (
+    Route,
+    Solution,
+    Unassigned,
+    UnassignedReason,
+    route_cost,
+    timed_route,
+)
+from delivery.optimiser import StopKind as Kind
+from delivery.plan_state import (
+    OUT_OF_SHOP,
+    PlanningFailed,
+    check_plan,
+    day_state,
+    due_merchant_orders,
+    get_plan,
+    now_seconds,
+    problem_for,
+    write_run,
+)
+from delivery.planning import PlanReport, describe_unplanned
+from shop_core.accounts.model import Role, User
+from shop_core.audit.services import Actor, record
+from shop_core.errors import NotFound, ValidationError
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import MerchantOrder, Order
+from shop_core.persistence.base import utcnow
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.territories.model import Territory
+
+
+@dataclass
+class _Current:
+    territory: Territory
+    zone: ZoneInfo
+    plan: DayPlan
+    day: DayProblem
+    solution: Solution
+    now_s: int
+
+
+def _current(
+    uow: UnitOfWork,
+    territory_id: int,
+    date: dt.date,
+    extra: Sequence[MerchantOrder],
+    distances: DistanceProvider,
+    settings: PlanningSettings,
+    now: dt.datetime,
+    *,
+    unrestricted: bool = False,
+) -> _Current:
+    """The plan of ``date`` as the optimiser sees it: routes of the stops still to do."""
+    session = uow.session
+    territory = session.get(Territory, territory_id)
+    if territory is None:
+        raise NotFound(what="Territoire")
+    zone = ZoneInfo(territory.timezone)
+    now_s = now_seconds(date, zone, now)
+    plan = get_plan(session, territory_id, date)
+    if plan is None:
+        raise ValidationError("Cette journée n'est pas encore planifiée : lancez la planification.")
+    state = day_state(plan, date, zone, now_s)
+    todo = {s.merchant_order_id for run in plan.runs for s in run.stops if s.is_open}
+    orders = list(
+        session.scalars(
+            select(MerchantOrder)
+            .where(MerchantOrder.id.in_(todo))
+            .options(
+                selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
+                selectinload(MerchantOrder.merchant).selectinload(Merchant.opening_hours),
+            )
+        )
+    )
+    rounds = [run.round for run in plan.runs]
+    collected_later = {
+        s.merchant_order_id
+        for run in plan.runs
+        for s in run.stops
+        if s.is_open and s.kind is StopKind.COLLECT
+    }
+    waiting = [
+        mo.id for mo in orders if mo.id not in collected_later and mo.id not in state.on_board
+    ]
+    waiting += [mo.id for mo in extra if mo.status in OUT_OF_SHOP]
+    # Rounds keep their own hours here: the stored departures must stay feasible.
+    day = problem_for(
+        session, territory, date, rounds, [*orders, *extra], state, distances, settings, 0,
+        waiting=waiting, unrestricted=unrestricted,
+    )  # fmt: skip
+    routes: list[Route] = []
+    problem = day.problem
+    for run in plan.runs:
+        visits = []
+        for stop in run.stops:
+            if not stop.is_open:
+                continue
+            sid = shipment_id(stop.merchant_order_id)
+            if sid not in problem.shipment_index:
+                raise PlanningFailed(detail="Le plan a changé depuis : replanifiez la journée.")
+            kind = Kind.PICKUP if stop.kind is StopKind.COLLECT else Kind.DELIVERY
+            visits.append((problem.shipment_index[sid], kind))
+        if not visits:
+            continue
+        vehicle = problem.vehicle(vehicle_id(run.round_id))
+        state_start = state.started.get(run.round_id)
+        departure = (
+            state_start.at
+            if state_start
+            else (to_seconds(date, zone, run.departure) if run.departure else None)
+        )
+        route = timed_route(problem, vehicle, visits, departure=departure)
+        route = route or timed_route(problem, vehicle, visits)
+        if route is None:
+            raise PlanningFailed(
+                detail="Le plan ne tient plus (horaires) : replanifiez la journée."
+            )
+        routes.append(route)
+    # Shipments of the problem not on a route yet are the ones being added.
+    solution = Solution(tuple(routes), (), route_cost(problem, routes))
+    return _Current(territory, zone, plan, day, solution, now_s)
+
+
+def insert_late_orders(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    date: dt.date,
+    distances: DistanceProvider,
+    settings: PlanningSettings | None = None,
+    actor: Actor | None = None,
+    now: dt.datetime | None = None,
+) -> PlanReport:
+    """Put the orders due on ``date`` but placed after planning into the plan, each at its
+    cheapest place; nothing already planned moves. Those that fit nowhere are reported."""
+    settings = settings or PlanningSettings()
+    now = now or utcnow()
+    session = uow.session
+    uow.begin_write()
+    plan = get_plan(session, territory_id, date)
+    if plan is None:
+        raise ValidationError("Cette journée n'est pas encore planifiée : lancez la planification.")
+    known = {s.merchant_order_id for run in plan.runs for s in run.stops}
+    known |= {u.merchant_order_id for u in plan.unplanned}
+    late = [mo for mo in due_merchant_orders(session, territory_id, date) if mo.id not in known]
+    current = _current(uow, territory_id, date, late, distances, settings, now)
+    day, problem, solution = current.day, current.day.problem, current.solution
+    # A parcel ordered now cannot be collected before now.
+    shipments = tuple(
+        replace(s, pickup=replace(s.pickup, earliest=max(s.pickup.earliest, current.now_s)))
+        if s.pickup is not None and day.shipments[s.id].merchant_order_id in {mo.id for mo in late}
+        else s
+        for s in problem.shipments
+    )
+    problem = replace(problem, shipments=shipments)
+    day.problem = problem
+    unassigned: list[tuple[int, str]] = list(day.rejected.items())
+    for mo in late:
+        sid = shipment_id(mo.id)
+        if sid not in problem.shipment_index:
+            continue
+        shipment = problem.shipment(sid)
+        if shipment.pickup is not None and shipment.pickup.latest < shipment.pickup.earliest:
+            solution = replace(
+                solution,
+                unassigned=(*solution.unassigned, Unassigned(sid, UnassignedReason.OUT_OF_HOURS)),
+            )
+            continue
+        solution = insert_shipment(problem, solution, sid, now=current.now_s)
+    unassigned += [
+        (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
+        for u in solution.unassigned
+    ]
+    check_plan(day, solution)
+    changed = {u for u, _ in unassigned}
+    runs = {vehicle_id(run.round_id): run for run in current.plan.runs}
+    late_ids = {shipment_id(mo.id) for mo in late}
+    for route in solution.routes:
+        if any(stop.shipment_id in late_ids for stop in route.stops):
+            write_run(runs[route.vehicle_id], route, day, date, current.zone)
+    by_id = {mo.id: mo for mo in late}
+    reports = []
+    for mo_id, code in sorted(unassigned):
+        if mo_id not in by_id:
+            continue
+        report = describe_unplanned(session, territory_id, date, by_id[mo_id], code)
+        current.plan.unplanned.append(
+            Unplanned(
+                merchant_order_id=mo_id,
+                reason_code=code,
+                reason=report.reason,
+                next_date=report.next_date,
+            )
+        )
+        reports.append(report)
+    current.plan.distance_m = sum(run.distance_m for run in current.plan.runs)
+    if actor is not None and late:
+        record(
+            session,
+            territory_id=territory_id,
+            actor=actor,
+            action="delivery.insert",
+            subject=date.isoformat(),
+            details={"orders": [mo.reference for mo in late], "unplanned": len(reports)},
+        )
+    uow.commit()
+    return PlanReport(
+        current.plan.id,
+        len(late) - len(changed & set(by_id)),
+        tuple(reports),
+        0,
+        len(current.plan.runs),
+        current.plan.distance_m,
+    )
+
+
+def move_shipment(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    stop_id: int,
+    run_id: int,
+    distances: DistanceProvider,
+    settings: PlanningSettings | None = None,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> None:
+    """Move the merchant order of a stop (collection and delivery) to another run of the day.
+
+    It goes where it costs least on the target round; the communes the round serves are
+    not enforced (the operator decides), its capacity and hours are.
+    """
+    settings = settings or PlanningSettings()
+    now = now or utcnow()
+    session = uow.session
+    uow.begin_write()
+    stop = _stop_of_territory(session, territory_id, stop_id)
+    target = session.get(RoundRun, run_id)
+    if target is None or target.plan_id != stop.run.plan_id:
+        raise NotFound(what="Tournée")
+    if target.id == stop.run_id:
+        return
+    mo_id = stop.merchant_order_id
+    source = stop.run
+    if any(s.merchant_order_id == mo_id and not s.is_open for s in source.stops):
+        raise ValidationError(
+            "Le colis est déjà à bord de la tournée : il ne peut plus en changer.", field="run"
+        )
+    date = source.plan.date
+    current = _current(uow, territory_id, date, [], distances, settings, now, unrestricted=True)
+    day, problem = current.day, current.day.problem
+    sid = shipment_id(mo_id)
+    source_vid, target_vid = vehicle_id(source.round_id), vehicle_id(target.round_id)
+    routes = {route.vehicle_id: route for route in current.solution.routes}
+    old = routes.pop(source_vid)
+    visits = [
+        (problem.shipment_index[s.shipment_id], s.kind) for s in old.stops if s.shipment_id != sid
+    ]
+    state_departure = old.departure
+    rest = (
+        timed_route(problem, problem.vehicle(source_vid), visits, departure=state_departure)
+        if visits
+        else None
+    )
+    if visits and rest is None:
+        rest = timed_route(problem, problem.vehicle(source_vid), visits)
+    if rest is not None:
+        routes[source_vid] = rest
+    shipments = tuple(
+        replace(s, pickup=replace(s.pickup, earliest=max(s.pickup.earliest, current.now_s)))
+        if s.id == sid and s.pickup is not None
+        else s
+        for s in problem.shipments
+    )
+    only_target = replace(problem, vehicles=(problem.vehicle(target_vid),), shipments=shipments)
+    partial = Solution(tuple(r for r in routes.values() if r.vehicle_id == target_vid), (), 0)
+    moved = insert_shipment(only_target, partial, sid, now=current.now_s)
+    if moved.unassigned:
+        name = target.round.name
+        raise ValidationError(
+            f"La tournée « {name} » ne peut pas prendre cette commande ce jour-là "
+            "(colis, horaires ou durée).",
+            field="run",
+        )
+    routes[target_vid] = moved.routes[0]
+    ordered = [routes[v.id] for v in problem.vehicles if v.id in routes]
+    check_plan(day, Solution(tuple(ordered), (), route_cost(problem, ordered)))
+    write_run(source, routes.get(source_vid), day, date, current.zone)
+    write_run(target, routes[target_vid], day, date, current.zone)
+    record(
+        session,
+        territory_id=territory_id,
+        actor=actor,
+        action="delivery.move",
+        subject=stop.merchant_order.reference,
+        details={"from": source.round.name, "to": target.round.name},
+    )
+    uow.commit()
+
+
+def assign_run(
+    *, uow: UnitOfWork, territory_id: int, run_id: int, courier_id: int, actor: Actor
+) -> None:
+    """Give a whole run of the day to another courier of the territory."""
+    session = uow.session
+    run = session.get(RoundRun, run_id)
+    if run is None or run.plan.territory_id != territory_id:
+        raise NotFound(what="Tournée")
+    courier = session.get(User, courier_id)
+    if (
+        courier is None
+        or courier.territory_id != territory_id
+        or courier.role is not Role.COURIER
+        or not courier.active
+    ):
+        raise ValidationError("Choisissez un livreur actif du territoire.", field="courier")
+    for other in run.plan.runs:
+        if (
+            other.id != run.id
+            and other.courier_id == courier_id
+            and _overlap(run.round, other.round)
+        ):
+            raise ValidationError(
+                f"{courier.full_name} fait déjà la tournée « {other.round.name} » "
+                "aux mêmes heures.",
+                field="courier",
+            )
+    run.courier_id = courier_id
+    record(
+        session,
+        territory_id=territory_id,
+        actor=actor,
+        action="delivery.assign",
+        subject=f"{run.round.name} {run.plan.date.isoformat()}",
+        details={"courier_id": courier_id},
+    )
+    uow.commit()
+
+
+def _overlap(a: Round, b: Round) -> bool:
+    return a.starts < b.ends and b.starts < a.ends
+
+
+def _stop_of_territory(session: Session, territory_id: int, stop_id: int) -> Stop:
+    stop = session.get(Stop, stop_id)
+    if stop is None or stop.run.plan.territory_id != territory_id:
+        raise NotFound(what="Arrêt")
+    return stop

@@ -1,0 +1,241 @@
+"""Setting up delivery: depots and rounds of a territory (the operator's side)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from delivery import gazetteer
+from delivery.geocoding import check_position
+from delivery.model import Depot, Round, RoundCommune, RoundRun
+from shop_core.accounts.model import Role, User
+from shop_core.audit.services import Actor, record
+from shop_core.errors import NotFound, ValidationError
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.territories.model import Commune
+
+
+@dataclass(frozen=True)
+class DepotInput:
+    """A depot's name and address; without coordinates, the commune's centre is used."""
+
+    name: str
+    address: str
+    postal_code: str
+    city: str
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True)
+class RoundInput:
+    """What the operator sets for a round. ``weekdays`` are 0 (Monday) to 6 (Sunday)."""
+
+    name: str
+    depot_id: int
+    weekdays: Sequence[int]
+    starts: dt.time
+    ends: dt.time
+    capacity: int
+    courier_id: int | None = None
+    max_duration_min: int | None = None
+    insee_codes: Sequence[str] = field(default_factory=tuple)
+    active: bool = True
+
+
+def depots(session: Session, *, territory_id: int) -> list[Depot]:
+    """The territory's depots, by name."""
+    query = select(Depot).where(Depot.territory_id == territory_id).order_by(Depot.name)
+    return list(session.scalars(query))
+
+
+def get_depot(session: Session, *, territory_id: int, depot_id: int) -> Depot:
+    depot = session.get(Depot, depot_id)
+    if depot is None or depot.territory_id != territory_id:
+        raise NotFound(what="Dépôt")
+    return depot
+
+
+def rounds(session: Session, *, territory_id: int) -> list[Round]:
+    """Every round of the territory (active first), with courier, depot and communes."""
+    query = (
+        select(Round)
+        .where(Round.territory_id == territory_id)
+        .options(
+            selectinload(Round.courier),
+            selectinload(Round.depot),
+            selectinload(Round.communes),
+        )
+        .order_by(Round.active.desc(), Round.name, Round.id)
+    )
+    return list(session.scalars(query))
+
+
+def get_round(session: Session, *, territory_id: int, round_id: int) -> Round:
+    round_ = session.get(Round, round_id)
+    if round_ is None or round_.territory_id != territory_id:
+        raise NotFound(what="Tournée")
+    return round_
+
+
+def _depot_fields(session: Session, territory_id: int, data: DepotInput) -> dict[str, object]:
+    name, address = data.name.strip(), data.address.strip()
+    postal, city = data.postal_code.strip(), data.city.strip()
+    if not name:
+        raise ValidationError("Donnez un nom au dépôt.", field="name")
+    if not address:
+        raise ValidationError("Indiquez l'adresse du dépôt.", field="address")
+    lat, lon = data.lat, data.lon
+    if (lat is None) != (lon is None):
+        raise ValidationError(
+            "Indiquez la latitude et la longitude, ou aucune des deux.", field="lat"
+        )
+    if lat is None or lon is None:
+        commune = gazetteer.find(postal, city)
+        if commune is None:
+            raise ValidationError(
+                f"Commune « {city} » ({postal}) introuvable : vérifiez le code postal et le nom, "
+                "ou indiquez la position.",
+                field="city",
+            )
+        lat, lon, city = commune.lat, commune.lon, commune.name
+    check_position(session, territory_id, lat, lon)
+    return {
+        "name": name[:120],
+        "address": address[:200],
+        "postal_code": postal[:5],
+        "city": city[:120],
+        "lat": lat,
+        "lon": lon,
+    }
+
+
+def create_depot(*, uow: UnitOfWork, territory_id: int, data: DepotInput, actor: Actor) -> int:
+    """Add a depot where rounds start and end; returns its id."""
+    depot = Depot(territory_id=territory_id, **_depot_fields(uow.session, territory_id, data))
+    uow.session.add(depot)
+    uow.session.flush()
+    record(
+        uow.session, territory_id=territory_id, actor=actor, action="delivery.depot",
+        subject=depot.name,
+    )  # fmt: skip
+    uow.commit()
+    return depot.id
+
+
+def update_depot(
+    *, uow: UnitOfWork, territory_id: int, depot_id: int, data: DepotInput, actor: Actor
+) -> None:
+    """Change a depot's name, address or position."""
+    depot = get_depot(uow.session, territory_id=territory_id, depot_id=depot_id)
+    for name, value in _depot_fields(uow.session, territory_id, data).items():
+        setattr(depot, name, value)
+    record(
+        uow.session, territory_id=territory_id, actor=actor, action="delivery.depot",
+        subject=depot.name,
+    )  # fmt: skip
+    uow.commit()
+
+
+def _check_round(session: Session, territory_id: int, data: RoundInput) -> list[str]:
+    if not data.name.strip():
+        raise ValidationError("Donnez un nom à la tournée.", field="name")
+    get_depot(session, territory_id=territory_id, depot_id=data.depot_id)
+    days = sorted(set(data.weekdays))
+    if not days or any(not 0 <= d <= 6 for d in days):
+        raise ValidationError("Cochez au moins un jour de la semaine.", field="weekdays")
+    if data.starts >= data.ends:
+        raise ValidationError("L'heure de fin doit suivre l'heure de départ.", field="ends")
+    if not 1 <= data.capacity <= 1000:
+        raise ValidationError("La capacité va de 1 à 1000 colis.", field="capacity")
+    if data.max_duration_min is not None and not 15 <= data.max_duration_min <= 24 * 60:
+        raise ValidationError(
+            "La durée maximale va de 15 minutes à 24 heures.", field="max_duration_min"
+        )
+    if data.courier_id is not None:
+        courier = session.get(User, data.courier_id)
+        if (
+            courier is None
+            or courier.territory_id != territory_id
+            or courier.role is not Role.COURIER
+            or not courier.active
+        ):
+            raise ValidationError("Choisissez un livreur actif du territoire.", field="courier_id")
+    served = set(
+        session.scalars(select(Commune.insee_code).where(Commune.territory_id == territory_id))
+    )
+    codes = sorted({c.strip() for c in data.insee_codes if c.strip()})
+    unknown = [c for c in codes if c not in served]
+    if unknown:
+        raise ValidationError(
+            "Communes hors du territoire : " + ", ".join(unknown) + ".", field="insee_codes"
+        )
+    return codes
+
+
+def _apply_round(round_: Round, data: RoundInput, codes: list[str]) -> None:
+    round_.name = data.name.strip()[:120]
+    round_.depot_id = data.depot_id
+    round_.courier_id = data.courier_id
+    round_.weekdays = "".join(str(d) for d in sorted(set(data.weekdays)))
+    round_.starts, round_.ends = data.starts, data.ends
+    round_.capacity = data.capacity
+    round_.max_duration_min = data.max_duration_min
+    round_.active = data.active
+    current = {c.insee_code: c for c in round_.communes}
+    for code in set(current) - set(codes):
+        round_.communes.remove(current[code])
+    for code in codes:
+        if code not in current:
+            round_.communes.append(RoundCommune(insee_code=code))
+
+
+def create_round(*, uow: UnitOfWork, territory_id: int, data: RoundInput, actor: Actor) -> int:
+    """Add a round; returns its id."""
+    codes = _check_round(uow.session, territory_id, data)
+    round_ = Round(territory_id=territory_id)
+    round_.communes = []
+    _apply_round(round_, data, codes)
+    uow.session.add(round_)
+    uow.session.flush()
+    record(
+        uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
+        subject=round_.name, details={"created": True},
+    )  # fmt: skip
+    uow.commit()
+    return round_.id
+
+
+def update_round(
+    *, uow: UnitOfWork, territory_id: int, round_id: int, data: RoundInput, actor: Actor
+) -> None:
+    """Change a round; days already planned keep their runs until they are re-planned."""
+    round_ = get_round(uow.session, territory_id=territory_id, round_id=round_id)
+    codes = _check_round(uow.session, territory_id, data)
+    _apply_round(round_, data, codes)
+    record(
+        uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
+        subject=round_.name,
+    )  # fmt: skip
+    uow.commit()
+
+
+def delete_round(*, uow: UnitOfWork, territory_id: int, round_id: int, actor: Actor) -> bool:
+    """Delete a round never planned; one with history is switched off instead (False)."""
+    round_ = get_round(uow.session, territory_id=territory_id, round_id=round_id)
+    used = uow.session.scalar(select(RoundRun.id).where(RoundRun.round_id == round_id).limit(1))
+    name = round_.name
+    if used is None:
+        uow.session.delete(round_)
+    else:
+        round_.active = False
+    record(
+        uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
+        subject=name, details={"deleted": used is None},
+    )  # fmt: skip
+    uow.commit()
+    return used is None

@@ -1,0 +1,317 @@
+"""What a courier does at a stop: collect at the shop, deliver with the shopper's code, or
+report a failed delivery and say where the parcel goes next.
+
+A courier acts on a *visit*: the consecutive stops of a run at the same place for the same
+purpose (every parcel of one shop, every merchant order of one shopper, everything for one
+pickup point). Each merchant order moves through the core's ``transition``, so the order
+history, the invoices and the shopper's e-mails follow as for any other change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from delivery import calendar
+from delivery.distances import GreatCircleDistances
+from delivery.model import RoundRun, Stop, StopKind, StopStatus
+from shop_core.audit.services import Actor
+from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
+from shop_core.orders.redelivery import redirect_delivery
+from shop_core.orders.services import transition
+from shop_core.persistence.base import utcnow
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.territories.model import PickupPoint
+
+S = MerchantOrderStatus
+
+
+class WrongDeliveryCode(DomainError):
+    code = "wrong_delivery_code"
+    template = (
+        "Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."
+    )
+
+
+class NotReady(DomainError):
+    code = "not_ready"
+    template = "{detail}"
+
+
+class AfterFailure(StrEnum):
+    """Where a parcel goes after a failed delivery."""
+
+    NEXT_ROUND = "next_round"
+    PICKUP_POINT = "pickup_point"
+
+
+@dataclass(frozen=True)
+class FailureOutcome:
+    then: AfterFailure
+    date: dt.date | None
+    pickup_point: str = ""
+
+
+def place_key(stop: Stop) -> tuple[str, int]:
+    """What makes stops one visit: the shop, the shopper's order, or the pickup point."""
+    mo = stop.merchant_order
+    if stop.kind is StopKind.COLLECT:
+        return ("merchant", mo.merchant_id)
+    order = mo.order
+    if order.delivery_method is DeliveryMethod.PICKUP_POINT and order.pickup_point_id:
+        return ("point", order.pickup_point_id)
+    return ("order", order.id)
+
+
+def visit_of(stop: Stop) -> list[Stop]:
+    """The stops of ``stop``'s visit: its neighbours in the run with the same kind and place."""
+    stops = stop.run.stops
+    at = stops.index(stop)
+    key = (stop.kind, place_key(stop))
+    first = at
+    while first > 0 and (stops[first - 1].kind, place_key(stops[first - 1])) == key:
+        first -= 1
+    last = at
+    while last + 1 < len(stops) and (stops[last + 1].kind, place_key(stops[last + 1])) == key:
+        last += 1
+    return stops[first : last + 1]
+
+
+def courier_stop(session: Session, *, territory_id: int, courier_id: int, stop_id: int) -> Stop:
+    """A stop of one of the courier's own runs (NotFound for anyone else's)."""
+    stop = session.get(Stop, stop_id)
+    if (
+        stop is None
+        or stop.run.courier_id != courier_id
+        or stop.run.plan.territory_id != territory_id
+    ):
+        raise NotFound(what="Arrêt")
+    return stop
+
+
+def _open(stops: list[Stop], kind: StopKind) -> list[Stop]:
+    return [s for s in stops if s.is_open and s.kind is kind]
+
+
+def _done(
+    stop: Stop, status: StopStatus, courier_id: int, now: dt.datetime, reason: str = ""
+) -> None:
+    stop.status, stop.done_at, stop.done_by_id = status, now, courier_id
+    stop.reason = reason.strip()[:300]
+
+
+def collect(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    now: dt.datetime | None = None,
+) -> int:
+    """The courier took the parcels at the shop: merchant orders go to *handed to courier*.
+
+    Refused (nothing changes) while one of them is not ready at the shop. A cancelled one is
+    marked failed on the sheet. Returns how many merchant orders were collected.
+    """
+    now = now or utcnow()
+    stop = courier_stop(
+        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
+    )
+    stops = _open(visit_of(stop), StopKind.COLLECT)
+    if not stops:
+        raise ValidationError("Cette collecte est déjà enregistrée.")
+    for s in stops:
+        mo = s.merchant_order
+        if mo.status in (S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING):
+            raise NotReady(
+                detail=f"La commande {mo.reference} n'est pas encore prête chez "
+                f"« {mo.merchant.trade_name} » : elle doit être marquée prête d'abord."
+            )
+    actor = Actor(user_id=courier_id)
+    collected = 0
+    for s in stops:
+        mo = s.merchant_order
+        if mo.status in (S.CANCELLED, S.REFUSED):
+            _done(s, StopStatus.FAILED, courier_id, now, "Commande annulée")
+            _cancel_delivery(s)
+            uow.commit()
+            continue
+        _done(s, StopStatus.DONE, courier_id, now)
+        if mo.status is S.READY:
+            transition(
+                uow=uow, merchant_order_id=mo.id, target=S.HANDED_TO_COURIER, actor=actor, now=now
+            )
+        else:
+            uow.commit()
+        collected += 1
+    return collected
+
+
+def _cancel_delivery(collect_stop: Stop) -> None:
+    for other in collect_stop.run.stops:
+        if (
+            other.merchant_order_id == collect_stop.merchant_order_id
+            and other.kind is StopKind.DELIVER
+            and other.is_open
+        ):
+            other.status, other.reason = StopStatus.FAILED, "Commande annulée"
+
+
+def _check_on_board(stops: list[Stop]) -> None:
+    for s in stops:
+        mo = s.merchant_order
+        if mo.status not in (S.HANDED_TO_COURIER, S.DELIVERY_FAILED):
+            raise NotReady(
+                detail=f"La commande {mo.reference} n'a pas été collectée chez "
+                f"« {mo.merchant.trade_name} » : enregistrez d'abord la collecte."
+            )
+
+
+def code_matches(order: Order, code: str) -> bool:
+    """Whether ``code`` (spaces ignored) is the order's delivery code."""
+    given = "".join(code.split())
+    return hmac.compare_digest(given.encode(), order.delivery_code.encode())
+
+
+def deliver(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    code: str = "",
+    now: dt.datetime | None = None,
+) -> int:
+    """Hand the parcels over: at a door, only against the shopper's delivery code; at a
+    pickup point, the point's staff takes them (no code). Returns how many merchant orders."""
+    now = now or utcnow()
+    stop = courier_stop(
+        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
+    )
+    stops = _open(visit_of(stop), StopKind.DELIVER)
+    if not stops:
+        raise ValidationError("Cette livraison est déjà enregistrée.")
+    _check_on_board(stops)
+    for order in {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values():
+        if order.delivery_method is DeliveryMethod.HOME and not code_matches(order, code):
+            raise WrongDeliveryCode()
+    actor = Actor(user_id=courier_id)
+    for s in stops:
+        mo = s.merchant_order
+        if mo.status is S.DELIVERY_FAILED:
+            transition(
+                uow=uow, merchant_order_id=mo.id, target=S.HANDED_TO_COURIER, actor=actor,
+                reason="Nouvelle présentation", now=now,
+            )  # fmt: skip
+        _done(s, StopStatus.DONE, courier_id, now)
+        transition(uow=uow, merchant_order_id=mo.id, target=S.DELIVERED, actor=actor, now=now)
+    return len(stops)
+
+
+def fail(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    reason: str,
+    then: AfterFailure,
+    pickup_point_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> FailureOutcome:
+    """Nobody could take the parcels: the merchant orders go to *delivery failed* with the
+    reason, then either to the next day the commune's round runs, or to a pickup point later
+    on this run."""
+    now = now or utcnow()
+    session = uow.session
+    if not reason.strip():
+        raise ValidationError("Indiquez ce qui s'est passé.", field="reason")
+    stop = courier_stop(session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id)
+    stops = _open(visit_of(stop), StopKind.DELIVER)
+    if not stops:
+        raise ValidationError("Cette livraison est déjà enregistrée.")
+    _check_on_board(stops)
+    order = stops[0].merchant_order.order
+    point: PickupPoint | None = None
+    if then is AfterFailure.PICKUP_POINT:
+        point = session.get(PickupPoint, pickup_point_id) if pickup_point_id else None
+        if point is None or point.territory_id != territory_id or not point.active:
+            raise ValidationError("Choisissez un point de retrait.", field="pickup_point")
+        if (
+            order.delivery_method is DeliveryMethod.PICKUP_POINT
+            and order.pickup_point_id == point.id
+        ):
+            raise ValidationError(
+                "Le colis est déjà destiné à ce point de retrait.", field="pickup_point"
+            )
+    actor = Actor(user_id=courier_id)
+    for s in stops:
+        _done(s, StopStatus.FAILED, courier_id, now, reason)
+        if s.merchant_order.status is S.HANDED_TO_COURIER:
+            transition(
+                uow=uow, merchant_order_id=s.merchant_order_id, target=S.DELIVERY_FAILED,
+                actor=actor, reason=reason, now=now,
+            )  # fmt: skip
+    run = stop.run
+    if point is not None:
+        _add_point_stops(run, stops, point)
+        redirect_delivery(
+            uow=uow, order_id=order.id, actor=actor, pickup_point_id=point.id, reason=reason
+        )
+        return FailureOutcome(AfterFailure.PICKUP_POINT, run.plan.date, point.name)
+    insee = order.pickup_point.insee_code if order.pickup_point else order.insee_code
+    date = calendar.next_run_day(session, territory_id, insee, run.plan.date)
+    redirect_delivery(uow=uow, order_id=order.id, actor=actor, date=date, reason=reason)
+    return FailureOutcome(AfterFailure.NEXT_ROUND, date)
+
+
+def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> None:
+    """Add a drop at ``point`` for the failed merchant orders where it lengthens the rest of
+    the run least (straight-line estimate: the next planning re-times everything)."""
+    lat = point.lat if point.lat is not None else failed[0].lat
+    lon = point.lon if point.lon is not None else failed[0].lon
+    stops = run.stops
+    after = max(stops.index(s) for s in failed)
+    rest = stops[after + 1 :]
+    path = [stops[after], *[s for s in rest if s.is_open]]
+    points = [(s.lat, s.lon) for s in path] + [(lat, lon)]
+    travel = GreatCircleDistances().matrices(points)
+    new = len(points) - 1
+    best, best_cost = len(path), None
+    for i in range(len(path)):
+        nxt = i + 1 if i + 1 < len(path) else None
+        cost = int(travel.metres[i, new]) + (
+            int(travel.metres[new, nxt]) - int(travel.metres[i, nxt]) if nxt is not None else 0
+        )
+        if best_cost is None or cost < best_cost:
+            best, best_cost = i + 1, cost
+    previous = path[best - 1]
+    arrival = previous.expected_start + dt.timedelta(
+        seconds=int(travel.seconds[best - 1, new]) + 120
+    )
+    insert_at = stops.index(previous) + 1
+    address = f"{point.address}, {point.postal_code} {point.city}"
+    for offset, s in enumerate(failed):
+        stops.insert(
+            insert_at + offset,
+            Stop(
+                kind=StopKind.DELIVER,
+                merchant_order_id=s.merchant_order_id,
+                sequence=0,
+                place_name=point.name[:160],
+                address=address[:300],
+                lat=lat,
+                lon=lon,
+                approximate=point.lat is None,
+                expected_arrival=arrival,
+                expected_start=arrival,
+                parcels=s.parcels,
+            ),
+        )
+    for sequence, s in enumerate(stops, start=1):
+        s.sequence = sequence

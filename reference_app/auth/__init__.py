@@ -1,0 +1,1 @@
+"""Accounts in the web app: login, sign-up, password reset, roles."""

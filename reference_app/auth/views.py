@@ -1,0 +1,169 @@
+"""Login, logout, shopper sign-up and password reset."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from reference_app import db, mail
+from reference_app.auth.forms import ForgotForm, LoginForm, ResetForm, SignupForm
+from reference_app.auth.users import WebUser
+from reference_app.extensions import limiter
+from reference_app.security import (
+    DUMMY_HASH,
+    hash_password,
+    make_token,
+    read_token,
+    verify_password,
+)
+from shop_core.accounts.model import Role, User
+from shop_core.accounts.services import find_by_email, register_user
+from shop_core.errors import ValidationError
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only local paths: never redirect to another site after login.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+_HOMES = {
+    Role.OPERATOR: "operator.dashboard",
+    Role.COURIER: "courier.today",
+    Role.MERCHANT: "merchant.dashboard",
+}
+
+
+def _home_for(user: User) -> str:
+    endpoint = _HOMES.get(user.role, "shop.home")
+    if endpoint not in current_app.view_functions:
+        endpoint = "shop.home"
+    return url_for(endpoint)
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """Log in with a fresh session (no fixation), keeping the visitor's basket."""
+    kept = {key: session[key] for key in ("basket_token", "lang") if key in session}
+    session.clear()
+    session.update(kept)
+    login_user(WebUser(user), remember=remember)
+    from reference_app.shopfront.basket import adopt_anonymous_basket
+
+    adopt_anonymous_basket(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user.user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_by_email(db.uow(), territory_id=db.territory().id, email=form.email.data or "")
+        password = form.password.data or ""
+        if user is None:
+            verify_password(DUMMY_HASH, password)
+        elif user.active and verify_password(user.password_hash, password):
+            start_session(user, remember=bool(form.remember.data))
+            flash(_("Bonjour %(name)s, vous êtes connecté.", name=user.full_name), "success")
+            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+        form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    if current_user.is_authenticated:
+        # Bump the session version: every other session of this account ends too.
+        user = current_user.user
+        user.session_version += 1
+        db.uow().commit()
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("shop.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit("5 per minute;30 per hour", methods=["POST"])
+def signup() -> str | Response:
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            uid = register_user(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                email=form.email.data or "",
+                full_name=form.full_name.data or "",
+                phone=form.phone.data or "",
+                password_hash=hash_password(form.password.data or ""),
+            )
+        except ValidationError as error:
+            target = getattr(form, error.field or "", None) or form.email
+            target.errors = [*target.errors, str(error)]  # type: ignore[union-attr]
+        else:
+            user = db.uow().session.get_one(User, uid)
+            start_session(user)
+            flash(_("Votre compte est créé. Bienvenue !"), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("shop.home"))
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per minute;20 per hour", methods=["POST"])
+def forgot() -> str | Response:
+    form = ForgotForm()
+    if form.validate_on_submit():
+        user = find_by_email(db.uow(), territory_id=db.territory().id, email=form.email.data or "")
+        if user is not None and user.active:
+            token = make_token("reset", {"uid": user.id, "v": user.session_version})
+            mail.send(
+                user.email,
+                _("Réinitialisation de votre mot de passe"),
+                "password_reset",
+                user=user,
+                link=url_for("auth.reset", token=token, _external=True),
+                territory=db.territory(),
+            )
+        # Same answer whether the account exists or not.
+        flash(
+            _("Si un compte existe avec cette adresse, un e-mail vient de lui être envoyé."), "info"
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> str | Response:
+    data = read_token("reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.uow().session.get(User, data["uid"]) if data else None
+    if user is None or data is None or data.get("v") != user.session_version:
+        flash(_("Ce lien n'est plus valable : demandez-en un nouveau."), "error")
+        return redirect(url_for("auth.forgot"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        user.password_hash = hash_password(form.password.data or "")
+        user.session_version += 1  # ends other sessions and makes the link single-use
+        db.uow().commit()
+        start_session(user)
+        flash(_("Votre mot de passe est changé."), "success")
+        return redirect(_home_for(user))
+    return render_template("auth/reset.html", form=form)

@@ -1,0 +1,61 @@
+"""Configuration: defaults, then ``CABAS_*`` environment variables, then the caller's dict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEV_SECRET = "dev-only-secret-change-me"
+
+
+def defaults(app: Flask) -> dict[str, Any]:
+    instance = Path(app.instance_path)
+    return {
+        "SECRET_KEY": DEV_SECRET,
+        "DATABASE_URL": f"sqlite:///{instance / 'cabas.db'}",
+        # Which territory a request belongs to: by host name, else the default slug, else the
+        # first territory in the database.
+        "TERRITORY_HOSTS": {},
+        "DEFAULT_TERRITORY": None,
+        "MAIL_BACKEND": "console",  # console | smtp | memory
+        "MAIL_SENDER": "Cabas <ne-pas-repondre@cabas.local>",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": 25,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_STARTTLS": False,
+        "STORAGE_BACKEND": "local",  # local | s3
+        "UPLOAD_FOLDER": str(instance / "uploads"),
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True,
+        "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "LANGUAGES": ["fr", "en"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAP_TILE_URL": "",
+        "GEOCODER": "ban",
+        "API_TOKEN_MAX_AGE": 30 * 24 * 3600,
+        "PASSWORD_RESET_MAX_AGE": 3600,
+    }
+
+
+def load(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config``; refuse the development secret key outside debug and testing."""
+    app.config.update(defaults(app))
+    app.config.from_prefixed_env("CABAS")
+    if overrides:
+        app.config.update(overrides)
+    if app.config["SECRET_KEY"] == DEV_SECRET and not (app.debug or app.testing):
+        raise RuntimeError(
+            "CABAS_SECRET_KEY is not set: refusing to run with the development key outside "
+            "debug mode. Set CABAS_SECRET_KEY to a long random value."
+        )

@@ -1,0 +1,1 @@
+"""The courier's pages: today's round on a phone."""

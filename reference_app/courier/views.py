@@ -1,0 +1,264 @@
+"""The courier's round on a phone: stops in order, big buttons, one hand.
+
+A courier sees and acts on the stops of their own runs only; any other stop id is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from delivery.geocoding import correct_merchant_position, correct_order_position
+from delivery.model import RoundRun, Stop, StopKind
+from delivery.queries import PlaceVisit, RunView, courier_runs, day_runs
+from delivery.route_sheets import round_sheet_pdf
+from delivery.stops import AfterFailure, collect, courier_stop, deliver, fail
+from reference_app import db
+from reference_app.auth.users import role_required
+from reference_app.courier.forms import DeliverForm, FailForm
+from reference_app.errors import render_error
+from reference_app.rounds import settings
+from reference_app.rounds.fields import PositionForm
+from reference_app.rounds.maps import map_data
+from shop_core.accounts.model import Role
+from shop_core.audit.services import Actor
+from shop_core.errors import DomainError, NotFound
+from shop_core.orders.model import DeliveryMethod
+from shop_core.territories.model import PickupPoint
+
+bp = Blueprint("courier", __name__, url_prefix="/livreur")
+
+courier_required = role_required(Role.COURIER)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(error: NotFound) -> Any:
+    return render_error(404)
+
+
+def _date() -> dt.date:
+    raw = request.args.get("date", "")
+    try:
+        return dt.date.fromisoformat(raw) if raw else settings.today(db.territory())
+    except ValueError:
+        abort(404)
+
+
+def _page(
+    date: dt.date,
+    *,
+    status: int = 200,
+    errors: dict[int, str] | None = None,
+    typed: dict[int, str] | None = None,
+) -> tuple[str, int]:
+    territory = db.territory()
+    runs = courier_runs(
+        db.uow().session, territory=territory, courier_id=current_user.id, date=date
+    )
+    today = settings.today(territory)
+    return render_template(
+        "courier/today.html",
+        runs=runs,
+        date=date,
+        today=today,
+        tomorrow=today + dt.timedelta(days=1),
+        deliver_form=DeliverForm(formdata=None),
+        errors=errors or {},
+        typed=typed or {},
+        tiles=settings.map_tiles(),
+        maps={run.run_id: map_data(run) for run in runs},
+    ), status
+
+
+@bp.get("/")
+@courier_required
+def today() -> tuple[str, int]:
+    return _page(_date())
+
+
+def _stop(stop_id: int) -> Stop:
+    return courier_stop(
+        db.uow().session,
+        territory_id=db.territory().id,
+        courier_id=current_user.id,
+        stop_id=stop_id,
+    )
+
+
+def _back(stop_id: int, date: dt.date) -> Response:
+    return redirect(url_for("courier.today", date=date.isoformat(), _anchor=f"arret-{stop_id}"))
+
+
+@bp.post("/arrets/<int:stop_id>/collecte")
+@courier_required
+def collected(stop_id: int) -> Response:
+    stop = _stop(stop_id)
+    date = stop.run.plan.date
+    try:
+        count = collect(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            courier_id=current_user.id,
+            stop_id=stop_id,
+            now=settings.now(),
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+    else:
+        flash(_("Collecte enregistrée : %(n)s commande(s) à bord.", n=count), "success")
+    return _back(stop_id, date)
+
+
+@bp.post("/arrets/<int:stop_id>/livraison")
+@courier_required
+def delivered(stop_id: int) -> Response | tuple[str, int]:
+    stop = _stop(stop_id)
+    date = stop.run.plan.date
+    form = DeliverForm()
+    at_point = stop.merchant_order.order.delivery_method is DeliveryMethod.PICKUP_POINT
+    code = (form.code.data or "").strip()
+    if not at_point and not form.validate():
+        message = " ".join(str(e) for e in form.code.errors) or _("Demandez son code au client.")
+        return _page(date, status=422, errors={stop_id: message}, typed={stop_id: code})
+    try:
+        deliver(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            courier_id=current_user.id,
+            stop_id=stop_id,
+            code=code,
+            now=settings.now(),
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        return _page(date, status=422, errors={stop_id: str(error)}, typed={stop_id: code})
+    flash(_("Livraison enregistrée."), "success")
+    return _back(stop_id, date)
+
+
+def _points() -> list[PickupPoint]:
+    territory = db.territory()
+    return [p for p in territory.pickup_points if p.active]
+
+
+@bp.route("/arrets/<int:stop_id>/echec", methods=["GET", "POST"])
+@courier_required
+def failed(stop_id: int) -> Response | tuple[str, int]:
+    stop = _stop(stop_id)
+    if stop.kind is not StopKind.DELIVER or not stop.is_open:
+        abort(404)
+    date = stop.run.plan.date
+    form = FailForm()
+    points = _points()
+    form.pickup_point.choices = [(0, _("— Choisir un point —"))] + [(p.id, p.name) for p in points]
+    if form.validate_on_submit():
+        then = AfterFailure(form.then.data)
+        point_id = form.pickup_point.data or None
+        try:
+            outcome = fail(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                courier_id=current_user.id,
+                stop_id=stop_id,
+                reason=form.reason_text(),
+                then=then,
+                pickup_point_id=point_id if then is AfterFailure.PICKUP_POINT else None,
+                now=settings.now(),
+            )
+        except DomainError as error:
+            db.uow().rollback()
+            target = form.pickup_point if getattr(error, "field", "") == "pickup_point" else None
+            if target is not None:
+                target.errors = [*target.errors, str(error)]  # type: ignore[list-item]
+            else:
+                flash(str(error), "error")
+        else:
+            if outcome.then is AfterFailure.PICKUP_POINT:
+                flash(
+                    _("Échec noté. Déposez le colis à « %(point)s » : l'arrêt est ajouté à votre "
+                      "tournée.", point=outcome.pickup_point),
+                    "success",
+                )  # fmt: skip
+            elif outcome.date is not None:
+                flash(
+                    _("Échec noté. Le colis repart avec la tournée du %(date)s : rapportez-le "
+                      "au dépôt.", date=outcome.date.strftime("%d/%m")),
+                    "success",
+                )  # fmt: skip
+            else:
+                flash(_("Échec noté. Aucune tournée n'est prévue : l'animatrice décidera."), "info")
+            return _back(stop_id, date)
+    visit = _visit_of(stop.run_id, stop_id, date)
+    status = 422 if form.is_submitted() else 200
+    return render_template("courier/failed.html", form=form, visit=visit, date=date), status
+
+
+def _visit_of(run_id: int, stop_id: int, date: dt.date) -> PlaceVisit:
+    runs: list[RunView] = day_runs(
+        db.uow().session, territory=db.territory(), date=date, run_id=run_id
+    )
+    for run in runs:
+        for visit in run.visits:
+            if any(item.stop_id == stop_id for item in visit.items):
+                return visit
+    abort(404)
+
+
+@bp.route("/arrets/<int:stop_id>/position", methods=["GET", "POST"])
+@courier_required
+def position(stop_id: int) -> Response | tuple[str, int]:
+    stop = _stop(stop_id)
+    order = stop.merchant_order.order
+    if stop.kind is StopKind.DELIVER and order.delivery_method is not DeliveryMethod.HOME:
+        abort(404)  # a pickup point's position is the operator's
+    date = stop.run.plan.date
+    form = PositionForm()
+    if request.method == "GET":
+        form.lat.data, form.lon.data = stop.lat, stop.lon
+    if form.validate_on_submit():
+        lat, lon = float(form.lat.data or 0), float(form.lon.data or 0)
+        actor = Actor(user_id=current_user.id)
+        try:
+            if stop.kind is StopKind.COLLECT:
+                correct_merchant_position(
+                    uow=db.uow(), territory_id=db.territory().id,
+                    merchant_id=stop.merchant_order.merchant_id, lat=lat, lon=lon, actor=actor,
+                )  # fmt: skip
+            else:
+                correct_order_position(
+                    uow=db.uow(), territory_id=db.territory().id, order_id=order.id,
+                    lat=lat, lon=lon, actor=actor,
+                )  # fmt: skip
+        except DomainError as error:
+            db.uow().rollback()
+            form.lat.errors = [*form.lat.errors, str(error)]  # type: ignore[list-item]
+        else:
+            flash(_("Position enregistrée, merci !"), "success")
+            return _back(stop_id, date)
+    visit = _visit_of(stop.run_id, stop_id, date)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "courier/position.html", form=form, visit=visit, date=date, tiles=settings.map_tiles()
+    ), status
+
+
+@bp.get("/tournees/<int:run_id>/feuille.pdf")
+@courier_required
+def sheet(run_id: int) -> Response:
+    territory = db.territory()
+    run = db.uow().session.get(RoundRun, run_id)
+    if run is None or run.courier_id != current_user.id or run.plan.territory_id != territory.id:
+        abort(404)
+    runs = day_runs(db.uow().session, territory=territory, date=run.plan.date, run_id=run_id)
+    pdf = round_sheet_pdf(runs[0], territory_name=territory.name)
+    name = f"feuille-de-route-{runs[0].date.isoformat()}.pdf"
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )

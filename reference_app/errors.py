@@ -1,0 +1,65 @@
+"""Error pages in French (HTML) — the API blueprint answers JSON itself."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+log = logging.getLogger("cabas")
+
+TITLES = {
+    400: _l("Demande incorrecte"),
+    403: _l("Accès refusé"),
+    404: _l("Page introuvable"),
+    405: _l("Action non permise"),
+    413: _l("Fichier trop volumineux"),
+    429: _l("Trop de tentatives"),
+    500: _l("Erreur du serveur"),
+    503: _l("Service indisponible"),
+}
+
+MESSAGES = {
+    400: _l("La demande n'a pas pu être comprise. Revenez en arrière et réessayez."),
+    403: _l("Vous n'avez pas accès à cette page."),
+    404: _l("Cette page n'existe pas ou plus."),
+    405: _l("Cette action n'est pas permise ici."),
+    413: _l("Le fichier envoyé est trop volumineux (8 Mo au plus)."),
+    429: _l("Trop de tentatives en peu de temps. Patientez une minute puis réessayez."),
+    500: _l("Une erreur est survenue de notre côté. Réessayez dans un instant."),
+    503: _l("Le service n'est pas disponible pour le moment."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str | Response, int]:
+    text = str(message or MESSAGES.get(code, MESSAGES[500]))
+    if _wants_json():
+        return jsonify({"error": {"code": f"http_{code}", "message": text}}), code
+    return render_template(
+        "errors/error.html", code=code, title=str(TITLES.get(code, _l("Erreur"))), message=text
+    ), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[str | Response, int]:
+        return render_error(400, str(_l("Le formulaire a expiré. Rechargez la page et réessayez.")))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str | Response, int]:
+        code = error.code or 500
+        description = error.description if code in (503,) else None
+        return render_error(code, description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str | Response, int]:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,71 @@
+"""Jinja filters: prices as "12,50 €", dates in French, labels of core enums."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from reference_app.labels import translate
+from shop_core.catalogue.model import UNIT_LABELS_FR, Unit
+from shop_core.merchants.model import TRADE_LABELS_FR, Trade
+from shop_core.money import Money
+from shop_core.orders.model import STATUS_LABELS_FR, MerchantOrderStatus
+from shop_core.vat import VatRate
+
+
+def money(cents: int | None, currency: str = "EUR") -> str:
+    if cents is None:
+        return ""
+    text = Money(cents, currency).format_fr()
+    if str(get_locale()) == "en":
+        sign = "-" if cents < 0 else ""
+        euros, rest = divmod(abs(cents), 100)
+        return f"€{sign}{euros:,}.{rest:02d}"
+    return text
+
+
+def euros_input(cents: int | None) -> str:
+    """Cents as a value for a form field: 1250 → "12,50"."""
+    if cents is None:
+        return ""
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+def date_fr(value: dt.date | dt.datetime | None, fmt: str = "full") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        # The pattern itself is translated: "à" in French, "at" in English.
+        return format_datetime(value, str(_l("d MMMM yyyy 'à' HH:mm")) if fmt == "full" else fmt)
+    return format_date(value, "EEEE d MMMM yyyy" if fmt == "full" else fmt)
+
+
+def unit_label(unit: Unit | str) -> str:
+    return translate(UNIT_LABELS_FR[Unit(unit)])
+
+
+def trade_label(trade: Trade | str) -> str:
+    return translate(TRADE_LABELS_FR[Trade(trade)])
+
+
+def status_label(status: MerchantOrderStatus | str) -> str:
+    return translate(STATUS_LABELS_FR[MerchantOrderStatus(status)])
+
+
+def vat_label(rate: VatRate | int) -> str:
+    return VatRate(rate).label
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        money=money,
+        euros_input=euros_input,
+        date_fr=date_fr,
+        unit_label=unit_label,
+        trade_label=trade_label,
+        status_label=status_label,
+        vat_label=vat_label,
+    )

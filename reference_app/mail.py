@@ -1,0 +1,63 @@
+"""Sending e-mail through a configurable backend: console, SMTP, or memory (tests)."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import Flask, current_app, render_template
+
+log = logging.getLogger("cabas.mail")
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["cabas_outbox"] = []
+
+
+def outbox() -> list[Mail]:
+    """Messages sent with the memory backend (used by tests)."""
+    box: list[Mail] = current_app.extensions["cabas_outbox"]
+    return box
+
+
+def send(to: str, subject: str, template: str, **context: object) -> None:
+    """Render ``mail/<template>.txt`` and send it; a failure is logged, never raised.
+
+    A shopper's order must not fail because a mail server is down.
+    """
+    body = render_template(f"mail/{template}.txt", **context)
+    message = Mail(to=to, subject=subject, body=body)
+    backend = current_app.config["MAIL_BACKEND"]
+    try:
+        if backend == "memory":
+            outbox().append(message)
+        elif backend == "smtp":
+            _send_smtp(message)
+        else:
+            log.info("E-mail to %s — %s\n%s", to, subject, body)
+    except (OSError, smtplib.SMTPException):
+        log.exception("could not send e-mail to %s", to)
+
+
+def _send_smtp(message: Mail) -> None:
+    cfg = current_app.config
+    email = EmailMessage()
+    email["From"] = cfg["MAIL_SENDER"]
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg["SMTP_PORT"]), timeout=10) as smtp:
+        if cfg["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if cfg["SMTP_USERNAME"]:
+            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+        smtp.send_message(email)

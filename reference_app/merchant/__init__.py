@@ -1,0 +1,1 @@
+"""The merchant back-office: orders to prepare, products, catalogue import, statistics."""

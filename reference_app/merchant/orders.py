@@ -1,0 +1,218 @@
+"""Orders to prepare: the dashboard grouped by collection time, the detail, the buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.auth.users import actor, merchant_required
+from reference_app.formatting import status_label
+from reference_app.merchant.blueprint import bp, shop
+from reference_app.merchant.forms import REFUSAL_REASONS, RefuseForm
+from shop_core.errors import DomainError, InvalidTransition, ValidationError
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus
+from shop_core.orders.preparation import (
+    WeightsRefused,
+    merchant_order,
+    orders_to_prepare,
+    recent_orders,
+    record_weights,
+    status_counts,
+    weight_bounds,
+)
+from shop_core.orders.services import transition
+
+S = MerchantOrderStatus
+
+
+def _slot_labels() -> dict[str, str]:
+    return {slot.code: slot.label for slot in db.territory().delivery_slots}
+
+
+def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tuple[str, int]:
+    """Render the page a form was sent from again, with its errors and typed values."""
+    merchant = shop()
+    session = db.uow().session
+    context: dict[str, Any] = {
+        "merchant": merchant,
+        "slot_labels": _slot_labels(),
+        "weight_bounds": weight_bounds,
+        "refuse_form": extra.pop("refuse_form", None) or RefuseForm(formdata=None),
+        "failed_mo": mo_id,
+        "weight_errors": {},
+        "weight_values": {},
+        **extra,
+    }
+    if back == "detail" and mo_id is not None:
+        mo = merchant_order(session, merchant_id=merchant.id, merchant_order_id=mo_id)
+        return render_template("merchant/order.html", mo=mo, **context), status
+    groups = orders_to_prepare(session, merchant_id=merchant.id)
+    counts = status_counts(session, merchant_id=merchant.id)
+    return render_template(
+        "merchant/dashboard.html", groups=groups, counts=counts, **context
+    ), status
+
+
+def _back(mo_id: int) -> Response:
+    if request.form.get("back") == "detail":
+        return redirect(url_for("merchant.order", mo_id=mo_id))
+    return redirect(url_for("merchant.dashboard") + f"#commande-{mo_id}")
+
+
+def _mine(mo_id: int) -> MerchantOrder:
+    return merchant_order(db.uow().session, merchant_id=shop().id, merchant_order_id=mo_id)
+
+
+def _move(mo_id: int, target: MerchantOrderStatus, done: str, reason: str = "") -> Response:
+    mo = _mine(mo_id)
+    try:
+        transition(
+            uow=db.uow(), merchant_order_id=mo.id, target=target, actor=actor(), reason=reason
+        )
+    except InvalidTransition:
+        db.uow().rollback()
+        flash(
+            _(
+                "La commande %(ref)s est « %(status)s » : cette action n'est plus possible.",
+                ref=mo.reference,
+                status=status_label(mo.status),
+            ),
+            "error",
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+    else:
+        flash(done, "success")
+    return _back(mo_id)
+
+
+@bp.route("/boutique")
+@merchant_required
+def dashboard() -> str | tuple[str, int]:
+    return _page("dashboard", None)
+
+
+@bp.route("/boutique/commandes")
+@merchant_required
+def orders() -> str:
+    merchant = shop()
+    return render_template(
+        "merchant/orders.html",
+        merchant=merchant,
+        orders=recent_orders(db.uow().session, merchant_id=merchant.id),
+    )
+
+
+@bp.route("/boutique/commandes/<int:mo_id>")
+@merchant_required
+def order(mo_id: int) -> str | tuple[str, int]:
+    return _page("detail", mo_id)
+
+
+@bp.route("/boutique/commandes/<int:mo_id>/accepter", methods=["POST"])
+@merchant_required
+def accept(mo_id: int) -> Response:
+    return _move(mo_id, S.ACCEPTED, _("Commande acceptée."))
+
+
+@bp.route("/boutique/commandes/<int:mo_id>/preparer", methods=["POST"])
+@merchant_required
+def start_preparing(mo_id: int) -> Response:
+    return _move(mo_id, S.PREPARING, _("Préparation commencée."))
+
+
+@bp.route("/boutique/commandes/<int:mo_id>/remise", methods=["POST"])
+@merchant_required
+def handed_over(mo_id: int) -> Response:
+    mo = _mine(mo_id)
+    if mo.order.delivery_method is not DeliveryMethod.CLICK_COLLECT:
+        flash(_("Cette commande part avec le livreur : il la prendra à la boutique."), "error")
+        return _back(mo_id)
+    return _move(mo_id, S.PICKED_UP, _("Commande remise au client."))
+
+
+@bp.route("/boutique/commandes/<int:mo_id>/refuser", methods=["POST"])
+@merchant_required
+def refuse(mo_id: int) -> str | tuple[str, int] | Response:
+    _mine(mo_id)
+    form = RefuseForm()
+    back = request.form.get("back", "dashboard")
+    if form.validate_on_submit():
+        details = (form.details.data or "").strip()
+        if form.reason.data == "autre" and not details:
+            form.details.errors = [_("Précisez le motif pour le client.")]
+        else:
+            label = str(dict(REFUSAL_REASONS)[form.reason.data])
+            reason = f"{label} : {details}" if details else label
+            return _move(mo_id, S.REFUSED, _("Commande refusée, le client est prévenu."), reason)
+    return _page(back, mo_id, 422, refuse_form=form)
+
+
+def _weights(mo: MerchantOrder) -> tuple[dict[int, int | None], dict[int, str], dict[int, str]]:
+    """Weights typed in the form (grams), the raw values, and unreadable ones."""
+    weights: dict[int, int | None] = {}
+    raw: dict[int, str] = {}
+    errors: dict[int, str] = {}
+    for line in mo.lines:
+        if not line.sold_by_weight:
+            continue
+        text = request.form.get(f"poids-{line.id}", "").strip()
+        raw[line.id] = text
+        cleaned = text.replace(" ", "").replace("\u202f", "").lower().removesuffix("g")
+        if not cleaned:
+            weights[line.id] = None
+        elif cleaned.isdigit() and len(cleaned) <= 7:
+            weights[line.id] = int(cleaned)
+        else:
+            errors[line.id] = _("Indiquez le poids en grammes, par exemple 1050.")
+    return weights, raw, errors
+
+
+@bp.route("/boutique/commandes/<int:mo_id>/pesee", methods=["POST"])
+@merchant_required
+def weigh(mo_id: int) -> str | tuple[str, int] | Response:
+    """Save the weighed weights; with the "ready" button, mark the order ready too."""
+    mo = _mine(mo_id)
+    back = request.form.get("back", "dashboard")
+    ready = request.form.get("action") == "ready"
+    weights, raw, errors = _weights(mo)
+    if not errors:
+        try:
+            record_weights(
+                uow=db.uow(),
+                merchant_id=shop().id,
+                merchant_order_id=mo.id,
+                weights=weights,
+                actor=actor(),
+                then_ready=ready,
+            )
+        except WeightsRefused as refused:
+            db.uow().rollback()
+            errors = refused.by_line
+        except ValidationError as error:
+            db.uow().rollback()
+            flash(str(error), "error")
+            return _back(mo_id)
+        except InvalidTransition:
+            db.uow().rollback()
+            flash(
+                _(
+                    "La commande %(ref)s est « %(status)s » : cette action n'est plus possible.",
+                    ref=mo.reference,
+                    status=status_label(mo.status),
+                ),
+                "error",
+            )
+            return _back(mo_id)
+        else:
+            flash(
+                _("Commande prête.") if ready else _("Poids enregistrés."),
+                "success",
+            )
+            return _back(mo_id)
+    return _page(back, mo_id, 422, weight_errors=errors, weight_values=raw)

@@ -1,0 +1,261 @@
+"""Products: the list with stock and on/off switch, the product form with its photo."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from reference_app import db, images
+from reference_app.auth.users import actor, merchant_required
+from reference_app.formatting import euros_input
+from reference_app.merchant.blueprint import attach_error, bp, shop
+from reference_app.merchant.forms import PhotoForm, ProductForm, StockForm
+from shop_core.catalogue.merchant_queries import merchant_products, territory_categories
+from shop_core.catalogue.model import Product, Unit
+from shop_core.catalogue.services import (
+    ProductInput,
+    add_photo,
+    archive_product,
+    create_product,
+    get_product,
+    set_active,
+    set_stock,
+    update_product,
+)
+from shop_core.errors import DomainError, ValidationError
+from shop_core.money import cents_from_euros
+from shop_core.vat import VatRate
+
+# Core field names → form field names.
+_FIELDS = {"price": "price", "category": "category_id"}
+
+
+def _product_form(product: Product | None = None) -> ProductForm:
+    form = (
+        ProductForm(obj=None)
+        if product is None
+        else ProductForm(data=None if request.method == "POST" else _initial(product))
+    )
+    categories = territory_categories(db.uow().session, territory_id=db.territory().id)
+    form.category_id.choices = [("", _("Aucune"))] + [(str(c.id), c.name) for c in categories]
+    return form
+
+
+def _initial(product: Product) -> dict[str, object]:
+    return {
+        "name": product.name,
+        "price": euros_input(product.price_cents),
+        "unit": product.unit.value,
+        "estimated_weight_g": product.estimated_weight_g,
+        "vat_rate": str(product.vat_rate.value),
+        "category_id": str(product.category_id or ""),
+        "track_stock": product.track_stock,
+        "stock_quantity": product.stock_quantity,
+        "no_withdrawal": product.no_withdrawal,
+        "active": product.active,
+        "description": product.description,
+    }
+
+
+def _input(form: ProductForm) -> ProductInput | None:
+    """The core input typed in the form; ``None`` (with a field error) when the price is bad."""
+    try:
+        price = cents_from_euros(form.price.data or "")
+    except ValueError:
+        form.price.errors = [*form.price.errors, _("Prix illisible : écrivez par exemple 12,50.")]
+        return None
+    category = form.category_id.data or ""
+    return ProductInput(
+        name=form.name.data or "",
+        price_cents=price,
+        vat_rate=VatRate(int(form.vat_rate.data)),
+        unit=Unit(form.unit.data),
+        description=form.description.data or "",
+        category_id=int(category) if category.isdigit() else None,
+        estimated_weight_g=form.estimated_weight_g.data,
+        track_stock=bool(form.track_stock.data),
+        stock_quantity=form.stock_quantity.data or 0,
+        active=bool(form.active.data),
+        no_withdrawal=bool(form.no_withdrawal.data),
+    )
+
+
+def _upload(field_name: str = "photo") -> FileStorage | None:
+    upload = request.files.get(field_name)
+    if upload is None or not upload.filename:
+        return None
+    return upload
+
+
+def _photo(form: ProductForm | PhotoForm) -> images.StoredImage | None | bool:
+    """Store the uploaded photo: the stored keys, ``None`` when none was sent, ``False``
+    (with a field error) when it is not an acceptable image."""
+    upload = _upload()
+    if upload is None:
+        return None
+    try:
+        return images.store(upload.read(images.MAX_BYTES + 1), "products")
+    except images.ImageRejected as error:
+        form.photo.errors = [*form.photo.errors, str(error)]
+        return False
+
+
+@bp.route("/boutique/produits")
+@merchant_required
+def products() -> str:
+    merchant = shop()
+    return render_template(
+        "merchant/products.html",
+        merchant=merchant,
+        products=merchant_products(db.uow().session, merchant_id=merchant.id),
+        stock_form=StockForm(formdata=None),
+    )
+
+
+@bp.route("/boutique/produits/nouveau", methods=["GET", "POST"])
+@merchant_required
+def new_product() -> str | tuple[str, int] | Response:
+    form = _product_form()
+    if form.validate_on_submit() and (data := _input(form)) is not None:
+        merchant = shop()
+        try:
+            data.validate()
+        except ValidationError as error:
+            attach_error(form, error, _FIELDS)
+        else:
+            photo = _photo(form)
+            if photo is not False:
+                try:
+                    pid = create_product(
+                        uow=db.uow(),
+                        merchant_id=merchant.id,
+                        data=data,
+                        actor=actor(),
+                        commit=photo is None,
+                    )
+                    if photo:
+                        add_photo(
+                            uow=db.uow(),
+                            product_id=pid,
+                            merchant_id=merchant.id,
+                            key=photo.key,
+                            thumb_key=photo.thumb_key,
+                            alt=(form.photo_alt.data or data.name).strip(),
+                            actor=actor(),
+                        )
+                except DomainError as error:
+                    db.uow().rollback()
+                    attach_error(form, error, _FIELDS)
+                else:
+                    flash(_("« %(name)s » est ajouté.", name=data.name.strip()), "success")
+                    return redirect(url_for("merchant.products"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("merchant/product_form.html", form=form, product=None), status
+
+
+@bp.route("/boutique/produits/<int:product_id>", methods=["GET", "POST"])
+@merchant_required
+def edit_product(product_id: int) -> str | tuple[str, int] | Response:
+    merchant = shop()
+    product = get_product(db.uow(), product_id, merchant_id=merchant.id)
+    form = _product_form(product)
+    if form.validate_on_submit() and (data := _input(form)) is not None:
+        try:
+            data.validate()
+        except ValidationError as error:
+            attach_error(form, error, _FIELDS)
+        else:
+            photo = _photo(form)
+            if photo is not False:
+                try:
+                    update_product(
+                        uow=db.uow(),
+                        product_id=product.id,
+                        merchant_id=merchant.id,
+                        data=data,
+                        actor=actor(),
+                    )
+                    if photo:
+                        add_photo(
+                            uow=db.uow(),
+                            product_id=product.id,
+                            merchant_id=merchant.id,
+                            key=photo.key,
+                            thumb_key=photo.thumb_key,
+                            alt=(form.photo_alt.data or data.name).strip(),
+                            actor=actor(),
+                        )
+                except DomainError as error:
+                    db.uow().rollback()
+                    attach_error(form, error, _FIELDS)
+                else:
+                    flash(_("« %(name)s » est enregistré.", name=data.name.strip()), "success")
+                    return redirect(url_for("merchant.products"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("merchant/product_form.html", form=form, product=product), status
+
+
+@bp.route("/boutique/produits/<int:product_id>/en-vente", methods=["POST"])
+@merchant_required
+def toggle_product(product_id: int) -> Response:
+    merchant = shop()
+    product = get_product(db.uow(), product_id, merchant_id=merchant.id)
+    active = request.form.get("active") == "1"
+    set_active(
+        uow=db.uow(), product_id=product.id, merchant_id=merchant.id, active=active, actor=actor()
+    )
+    if active:
+        flash(_("« %(name)s » est en vente.", name=product.name), "success")
+    else:
+        flash(_("« %(name)s » est retiré de la vente.", name=product.name), "success")
+    return redirect(url_for("merchant.products") + f"#produit-{product.id}")
+
+
+@bp.route("/boutique/produits/<int:product_id>/stock", methods=["POST"])
+@merchant_required
+def product_stock(product_id: int) -> Response:
+    merchant = shop()
+    product = get_product(db.uow(), product_id, merchant_id=merchant.id)
+    form = StockForm()
+    if form.validate_on_submit() and form.quantity.data is not None:
+        set_stock(
+            uow=db.uow(),
+            product_id=product.id,
+            merchant_id=merchant.id,
+            quantity=form.quantity.data,
+            actor=actor(),
+        )
+        flash(
+            _("Stock de « %(name)s » : %(n)s.", name=product.name, n=form.quantity.data),
+            "success",
+        )
+    else:
+        typed = request.form.get("quantity", "")
+        flash(
+            _(
+                "Stock de « %(name)s » non changé : « %(typed)s » n'est pas un nombre entier "
+                "positif.",
+                name=product.name,
+                typed=typed,
+            ),
+            "error",
+        )
+    return redirect(url_for("merchant.products") + f"#produit-{product.id}")
+
+
+@bp.route("/boutique/produits/<int:product_id>/archiver", methods=["POST"])
+@merchant_required
+def archive(product_id: int) -> Response:
+    merchant = shop()
+    product = get_product(db.uow(), product_id, merchant_id=merchant.id)
+    archive_product(uow=db.uow(), product_id=product.id, merchant_id=merchant.id, actor=actor())
+    flash(
+        _(
+            "« %(name)s » est archivé : il n'apparaît plus, les commandes passées le gardent.",
+            name=product.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("merchant.products"))

@@ -1,0 +1,103 @@
+"""``/vendre``: a merchant opens an account and a shop, pending the operator's approval."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from reference_app import db, mail
+from reference_app.auth.views import start_session
+from reference_app.extensions import limiter
+from reference_app.merchant.blueprint import attach_error, bp
+from reference_app.merchant.forms import SellForm, ShopIdentityForm
+from reference_app.security import hash_password
+from shop_core.accounts.model import Role, User
+from shop_core.errors import ValidationError
+from shop_core.merchants.model import Merchant, Trade
+from shop_core.merchants.onboarding import OwnerAccount, open_shop, operators
+from shop_core.merchants.services import MerchantProfile
+
+
+def profile_from(form: ShopIdentityForm, *, email: str = "", phone: str = "") -> MerchantProfile:
+    """The core profile typed in a shop form, placed on the map by the gazetteer."""
+    from delivery import gazetteer
+
+    postal_code = (form.postal_code.data or "").strip()
+    city = (form.city.data or "").strip()
+    place = gazetteer.find(postal_code, city) if postal_code else None
+    return MerchantProfile(
+        trade_name=form.trade_name.data or "",
+        legal_name=form.legal_name.data or "",
+        siren=form.siren.data or "",
+        siret=form.siret.data or "",
+        vat_number="" if form.vat_franchise.data else (form.vat_number.data or ""),
+        vat_franchise=bool(form.vat_franchise.data),
+        trade=Trade(form.trade.data),
+        address=form.address.data or "",
+        postal_code=postal_code,
+        city=city,
+        phone=phone,
+        email=email,
+        insee_code=place.insee_code if place else None,
+        lat=place.lat if place else None,
+        lon=place.lon if place else None,
+    )
+
+
+def tell_operators(merchant: Merchant) -> None:
+    """E-mail the territory's operators that a shop waits for approval."""
+    territory = db.territory()
+    link = None
+    if "operator.merchant" in current_app.view_functions:
+        link = url_for("operator.merchant", merchant_id=merchant.id, _external=True)
+    for operator in operators(db.uow().session, territory_id=territory.id):
+        mail.send(
+            operator.email,
+            _("Nouvelle boutique à valider : %(name)s", name=merchant.trade_name),
+            "merchant_signup",
+            operator=operator,
+            merchant=merchant,
+            territory=territory,
+            link=link,
+        )
+
+
+@bp.route("/vendre", methods=["GET", "POST"])
+@limiter.limit("5 per minute;30 per hour", methods=["POST"])
+def sell() -> str | Response:
+    if current_user.is_authenticated and current_user.role is Role.MERCHANT:
+        return redirect(url_for("merchant.dashboard"))
+    form = SellForm()
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip()
+        phone = (form.phone.data or "").strip()
+        try:
+            opened = open_shop(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                profile=profile_from(form, email=email, phone=phone),
+                owner=OwnerAccount(
+                    email=email,
+                    full_name=form.full_name.data or "",
+                    phone=phone,
+                    password_hash=hash_password(form.password.data or ""),
+                ),
+            )
+        except ValidationError as error:
+            db.uow().rollback()
+            attach_error(form, error)
+        else:
+            session = db.uow().session
+            start_session(session.get_one(User, opened.owner_user_id))
+            tell_operators(session.get_one(Merchant, opened.merchant_id))
+            flash(
+                _(
+                    "Votre boutique est créée. Elle est en attente de validation par "
+                    "l'animateur du territoire : préparez déjà votre catalogue."
+                ),
+                "success",
+            )
+            return redirect(url_for("merchant.dashboard"))
+    return render_template("merchant/sell.html", form=form)

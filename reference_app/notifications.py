@@ -1,0 +1,358 @@
+"""E-mails about orders, sent only once the change they announce is committed.
+
+How it works:
+
+1. While a transaction runs, two sources note *events* in ``session.info``: the core's
+   ``on_transition`` hook (a merchant order changed status) and an ``after_flush`` listener
+   (a new ``Order`` row was written, i.e. a checkout).
+2. When that session commits, its events move to the request's outbox on ``flask.g``; when
+   the transaction ends any other way (rollback, error, close) they are dropped. A change
+   that rolled back never sends a mail.
+3. After the request (``after_request``), or when a command line's app context ends, the
+   outbox is sent: each event is rendered from a fresh read of the database. A failure is
+   logged and never reaches the shopper.
+
+Who gets what: the shopper gets the order confirmation and news of each merchant order
+(refused, ready at the shop, on its way, delivered, waiting at the pickup point, delivery
+failed, cancelled by someone else); each merchant gets every new order and every
+cancellation by the shopper, at the shop's e-mail and its staff's. A shop without any
+address is reported to the territory's operators so that someone phones it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g, has_app_context, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, object_session, selectinload
+
+from reference_app import mail
+from shop_core.accounts.model import Role, User
+from shop_core.merchants.model import Merchant, MerchantMember
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+)
+from shop_core.orders.services import on_transition
+from shop_core.territories.model import Territory
+
+log = logging.getLogger("cabas.notifications")
+
+_PENDING = "cabas_notifications"
+_OUTBOX = "cabas_notification_outbox"
+S = MerchantOrderStatus
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPlaced:
+    order_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    merchant_order_id: int
+    status: MerchantOrderStatus
+    reason: str
+    actor_id: int | None
+
+
+Event = OrderPlaced | StatusChanged
+
+
+# --- collecting -------------------------------------------------------------------------
+
+
+def _ours(session: Session | None) -> bool:
+    """Whether ``session`` belongs to the current app's database (not a test's or a tool's)."""
+    if session is None or not has_app_context():
+        return False
+    database = current_app.extensions.get("cabas_db")
+    return (
+        "cabas_notifications" in current_app.extensions
+        and database is not None
+        and session.get_bind() is database.engine
+    )
+
+
+def _note(session: Session, item: Event) -> None:
+    session.info.setdefault(_PENDING, []).append(item)
+
+
+def _on_transition(mo: MerchantOrder, current: MerchantOrderStatus, target: S) -> None:
+    session = object_session(mo)
+    if not _ours(session):
+        return
+    assert session is not None
+    last = mo.history[-1] if mo.history else None
+    _note(
+        session,
+        StatusChanged(
+            merchant_order_id=mo.id,
+            status=target,
+            reason=last.reason if last is not None else "",
+            actor_id=last.actor_id if last is not None else None,
+        ),
+    )
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    for obj in session.new:
+        if isinstance(obj, Order) and _ours(session):
+            _note(session, OrderPlaced(order_id=obj.id))
+
+
+def _after_commit(session: Session) -> None:
+    events = session.info.pop(_PENDING, [])
+    if events and has_app_context():
+        g.setdefault(_OUTBOX, []).extend(events)
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended without a commit
+        session.info.pop(_PENDING, None)
+
+
+_hook_registered = False
+
+
+def init_app(app: Flask) -> None:
+    """Collect order events of this app's database and mail them after each request."""
+    global _hook_registered
+    if not _hook_registered:  # the core's hook list is global; create_app runs many times
+        on_transition(_on_transition)
+        _hook_registered = True
+    sessions = app.extensions["cabas_db"].sessions
+    event.listen(sessions, "after_flush", _after_flush)
+    event.listen(sessions, "after_commit", _after_commit)
+    event.listen(sessions, "after_transaction_end", _after_transaction_end)
+    app.extensions["cabas_notifications"] = True
+
+    @app.after_request
+    def _send_after_request(response: Any) -> Any:
+        send_outbox()
+        return response
+
+    @app.teardown_appcontext
+    def _send_at_teardown(_exc: BaseException | None) -> None:
+        send_outbox()  # command-line work (expiry, imports) has no request
+
+
+# --- sending ----------------------------------------------------------------------------
+
+
+def send_outbox() -> None:
+    """Send what the committed transactions of this context announced; never raises."""
+    events: list[Event] = g.pop(_OUTBOX, [])
+    if not events:
+        return
+    try:
+        database = current_app.extensions["cabas_db"]
+        with database.uow() as uow, force_locale("fr"):
+            for item in events:
+                try:
+                    _send(uow.session, item)
+                except Exception:  # noqa: BLE001 - a mail never breaks the request
+                    log.exception("could not send the notification %r", item)
+    except Exception:  # noqa: BLE001
+        log.exception("could not send %d notification(s)", len(events))
+
+
+def _send(session: Session, item: Event) -> None:
+    if isinstance(item, OrderPlaced):
+        order = _load_order(session, item.order_id)
+        if order is not None:
+            _order_placed(session, order)
+        return
+    mo = session.get(MerchantOrder, item.merchant_order_id)
+    if mo is not None:
+        _status_changed(session, mo, item)
+
+
+def _load_order(session: Session, order_id: int) -> Order | None:
+    return session.scalar(
+        select(Order)
+        .where(Order.id == order_id)
+        .options(
+            selectinload(Order.pickup_point),
+            selectinload(Order.merchant_orders).options(
+                selectinload(MerchantOrder.lines),
+                selectinload(MerchantOrder.merchant)
+                .selectinload(Merchant.members)
+                .selectinload(MerchantMember.user),
+                selectinload(MerchantOrder.merchant).selectinload(Merchant.opening_hours),
+            ),
+        )
+    )
+
+
+def _link(endpoint: str, **values: Any) -> str:
+    """An absolute link when the app can build one (in a request, or with SERVER_NAME)."""
+    if endpoint not in current_app.view_functions:
+        return ""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except RuntimeError:
+        return ""
+
+
+def _context(session: Session, order: Order) -> dict[str, Any]:
+    from reference_app.shopfront import display
+
+    territory = session.get_one(Territory, order.territory_id)
+    return {
+        "order": order,
+        "territory": territory,
+        "method_label": display.method_label,
+        "day_label": display.day_label,
+        "unit_suffix": display.unit_suffix,
+        "weight_text": display.weight_text,
+        "open_days": display.open_days,
+        "slot": display.slot_label(order.delivery_slot, territory.delivery_slots),
+        "order_link": _link("shop.my_order", reference=order.reference),
+    }
+
+
+def merchant_recipients(merchant: Merchant) -> list[str]:
+    """The shop's e-mail and its staff's, each once."""
+    found: list[str] = []
+    candidates = [merchant.email] + [
+        m.user.email for m in merchant.members if m.user.active and m.user.deleted_at is None
+    ]
+    for address in candidates:
+        address = (address or "").strip().lower()
+        if address and address not in found:
+            found.append(address)
+    return found
+
+
+def _operators(session: Session, territory_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(User.email).where(
+                User.territory_id == territory_id,
+                User.role == Role.OPERATOR,
+                User.active.is_(True),
+                User.deleted_at.is_(None),
+            )
+        )
+    )
+
+
+def _shopper(session: Session, order: Order) -> str | None:
+    """Where to write to the shopper: nowhere once the account is deleted."""
+    if order.user_id is not None:
+        user = session.get(User, order.user_id)
+        if user is None or user.deleted_at is not None:
+            return None
+    return order.customer_email or None
+
+
+def _order_placed(session: Session, order: Order) -> None:
+    context = _context(session, order)
+    shopper = _shopper(session, order)
+    if shopper:
+        mail.send(
+            shopper,
+            _("Votre commande %(reference)s est enregistrée", reference=order.reference),
+            "order_confirmation",
+            **context,
+        )
+    back_office = _link("merchant.dashboard")
+    for mo in order.merchant_orders:
+        recipients = merchant_recipients(mo.merchant)
+        subject = _(
+            "Nouvelle commande %(reference)s à préparer pour le %(date)s",
+            reference=mo.reference,
+            date=context["day_label"](order.delivery_date),
+        )
+        if not recipients:
+            log.warning("merchant %s has no e-mail: telling the operators", mo.merchant_id)
+            recipients = _operators(session, order.territory_id)
+            subject = _(
+                "À transmettre à %(merchant)s : nouvelle commande %(reference)s",
+                merchant=mo.merchant.trade_name,
+                reference=mo.reference,
+            )
+        for address in recipients:
+            mail.send(
+                address,
+                subject,
+                "order_new_merchant",
+                part=mo,
+                back_office=back_office,
+                **context,
+            )
+
+
+# What the shopper hears about, per status (and delivery method where it matters).
+def _shopper_template(mo: MerchantOrder, status: S) -> tuple[str, str] | None:
+    method = mo.order.delivery_method
+    ref = mo.order.reference
+    shop = mo.merchant.trade_name
+    if status is S.REFUSED:
+        return "status_refused", _(
+            "%(merchant)s ne peut pas honorer votre commande %(reference)s",
+            merchant=shop,
+            reference=ref,
+        )
+    if status is S.READY and method is DeliveryMethod.CLICK_COLLECT:
+        return "status_ready", _(
+            "Votre commande chez %(merchant)s est prête à retirer", merchant=shop
+        )
+    if status is S.HANDED_TO_COURIER:
+        return "status_on_the_way", _(
+            "Votre commande %(reference)s est en cours de livraison", reference=ref
+        )
+    if status is S.DELIVERED and method is DeliveryMethod.PICKUP_POINT:
+        return "status_at_pickup_point", _(
+            "Votre commande %(reference)s vous attend au point de retrait", reference=ref
+        )
+    if status is S.DELIVERED:
+        return "status_delivered", _("Votre commande %(reference)s est livrée", reference=ref)
+    if status is S.DELIVERY_FAILED:
+        return "status_delivery_failed", _(
+            "Livraison de votre commande %(reference)s impossible", reference=ref
+        )
+    return None
+
+
+def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) -> None:
+    order = mo.order
+    context = {
+        **_context(session, order),
+        "part": mo,
+        "status": item.status,
+        "reason": item.reason,
+    }
+    shopper = _shopper(session, order)
+    if item.status is S.CANCELLED:
+        by_shopper = item.actor_id is not None and item.actor_id == order.user_id
+        if by_shopper:
+            for address in merchant_recipients(mo.merchant) or _operators(
+                session, order.territory_id
+            ):
+                mail.send(
+                    address,
+                    _("Commande %(reference)s annulée par le client", reference=mo.reference),
+                    "order_cancelled_merchant",
+                    **context,
+                )
+        elif shopper:
+            mail.send(
+                shopper,
+                _("Votre commande chez %(merchant)s est annulée", merchant=mo.merchant.trade_name),
+                "status_cancelled",
+                **context,
+            )
+        return
+    chosen = _shopper_template(mo, item.status)
+    if chosen is not None and shopper:
+        template, subject = chosen
+        mail.send(shopper, subject, template, **context)

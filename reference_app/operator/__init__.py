@@ -1,0 +1,1 @@
+"""The operator admin: indicators, merchants (approval, assisted mode, audit), territory."""

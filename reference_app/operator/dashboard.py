@@ -1,0 +1,71 @@
+"""``/admin``: the territory's indicators per week, and their CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+from flask import make_response, render_template
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.operator.blueprint import bp, operator_required
+from shop_core.reports import TerritoryWeek, merchant_counts, territory_weekly_kpis
+
+
+def _weeks(count: int = 8) -> list[TerritoryWeek]:
+    territory = db.territory()
+    today = dt.datetime.now(ZoneInfo(territory.timezone)).date()
+    return territory_weekly_kpis(
+        db.uow().session,
+        territory_id=territory.id,
+        today=today,
+        timezone=territory.timezone,
+        weeks=count,
+    )
+
+
+@bp.route("/admin")
+@operator_required
+def dashboard() -> str:
+    weeks = _weeks()
+    return render_template(
+        "operator/dashboard.html",
+        weeks=list(reversed(weeks)),
+        this_week=weeks[-1],
+        counts=merchant_counts(db.uow().session, territory_id=db.territory().id),
+    )
+
+
+def _euros(cents: int) -> str:
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+@bp.route("/admin/indicateurs.csv")
+@operator_required
+def dashboard_csv() -> Response:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        ["annee", "semaine", "debut", "commandes", "ventes_ttc", "commission", "livraisons"]
+    )
+    for w in _weeks(26):
+        writer.writerow(
+            [
+                w.week.iso_year,
+                w.week.number,
+                w.week.start.isoformat(),
+                w.orders,
+                _euros(w.sales_cents),
+                _euros(w.commission_cents),
+                w.deliveries,
+            ]
+        )
+    response = make_response(out.getvalue().encode("utf-8-sig"))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="indicateurs-{db.territory().slug}.csv"'
+    )
+    return response

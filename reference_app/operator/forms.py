@@ -1,0 +1,137 @@
+"""Forms of the operator admin (French labels, server-side checks)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    ColorField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from reference_app.merchant.forms import ShopIdentityForm
+
+_COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Couleur attendue au format #RRVVBB."))
+
+
+class SuspendForm(FlaskForm):
+    reason = StringField(
+        _l("Motif de la suspension"),
+        validators=[DataRequired(message=_l("Indiquez le motif.")), Length(max=300)],
+        description=_l("Il est envoyé au commerçant."),
+    )
+
+
+class AssistedShopForm(ShopIdentityForm):
+    """A shop opened by the operator for a merchant (assisted mode)."""
+
+    email = EmailField(
+        _l("E-mail de la boutique"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("Les commandes y sont envoyées."),
+    )
+    phone = TelField(_l("Téléphone de la boutique"), validators=[Optional(), Length(max=30)])
+    create_account = BooleanField(
+        _l("Créer aussi le compte du commerçant (il reçoit un lien pour choisir son mot de passe)")
+    )
+    owner_name = StringField(
+        _l("Prénom et nom du commerçant"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("Seulement si vous créez son compte."),
+    )
+
+
+class CommuneSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Code INSEE, code postal ou nom de la commune"),
+        validators=[DataRequired(), Length(max=80)],
+    )
+
+
+PICKUP_KIND_LABELS = {
+    "tiers_lieu": _l("Tiers-lieu"),
+    "mairie": _l("Mairie"),
+    "commerce": _l("Commerce"),
+    "autre": _l("Autre lieu"),
+}
+
+
+class PickupPointForm(FlaskForm):
+    name = StringField(_l("Nom du lieu"), validators=[DataRequired(), Length(max=120)])
+    kind = SelectField(_l("Type de lieu"), choices=list(PICKUP_KIND_LABELS.items()))
+    address = StringField(_l("Adresse"), validators=[DataRequired(), Length(max=200)])
+    postal_code = StringField(
+        _l("Code postal"),
+        validators=[DataRequired(), Regexp(r"^\d{5}$", message=_l("5 chiffres."))],
+    )
+    city = StringField(_l("Commune"), validators=[DataRequired(), Length(max=120)])
+    lat = StringField(
+        _l("Latitude (facultatif)"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("Vide : le centre de la commune. Exemple : 50,3814"),
+    )
+    lon = StringField(
+        _l("Longitude (facultatif)"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("Exemple : 2,3347"),
+    )
+    opening_notes = TextAreaField(
+        _l("Horaires et consignes de retrait"), validators=[Optional(), Length(max=300)]
+    )
+
+
+class CourierForm(FlaskForm):
+    full_name = StringField(_l("Prénom et nom"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = TelField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30)])
+    mode = RadioField(
+        _l("Mot de passe"),
+        choices=[
+            ("temporary", _l("Afficher un mot de passe provisoire (à lui transmettre)")),
+            ("email", _l("Lui envoyer un lien par e-mail pour qu'il le choisisse")),
+        ],
+        default="temporary",
+    )
+
+
+class CommissionForm(FlaskForm):
+    percent = StringField(
+        _l("Commission, en % du montant TTC"),
+        validators=[DataRequired(), Length(max=10)],
+        description=_l("Par exemple 5 ou 4,5. S'applique aux nouvelles commandes."),
+    )
+
+
+class BrandingForm(FlaskForm):
+    name = StringField(
+        _l("Nom de la place de marché"), validators=[DataRequired(), Length(max=120)]
+    )
+    tagline = StringField(_l("Slogan"), validators=[Optional(), Length(max=200)])
+    primary_color = ColorField(
+        _l("Couleur principale"),
+        validators=[DataRequired(), _COLOUR],
+        description=_l(
+            "Fond de l'en-tête et des boutons, sous du texte blanc : choisissez-la foncée."
+        ),
+    )
+    accent_color = ColorField(
+        _l("Couleur d'accent"),
+        validators=[DataRequired(), _COLOUR],
+        description=_l("Liseré et pastilles, sous du texte foncé : choisissez-la claire."),
+    )
+    logo = FileField(
+        _l("Logo"),
+        description=_l("JPEG, PNG ou WebP. Laissez vide pour garder le logo actuel."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )

@@ -1,0 +1,317 @@
+"""Territory settings: communes served, pickup points, commission rate, branding."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from delivery import gazetteer
+from reference_app import db, images
+from reference_app.merchant.blueprint import attach_error
+from reference_app.operator.blueprint import bp, operator_required
+from reference_app.operator.forms import (
+    PICKUP_KIND_LABELS,
+    BrandingForm,
+    CommissionForm,
+    CommuneSearchForm,
+    PickupPointForm,
+)
+from shop_core.errors import ValidationError
+from shop_core.territories.admin import (
+    pickup_point,
+    set_pickup_point_active,
+    update_branding,
+    update_pickup_point,
+)
+from shop_core.territories.model import PickupPoint
+from shop_core.territories.services import (
+    add_commune,
+    add_pickup_point,
+    remove_commune,
+    set_commission,
+)
+
+
+@bp.route("/admin/territoire")
+@operator_required
+def territory() -> str:
+    territory = db.territory()
+    return render_template(
+        "operator/territory.html",
+        territory=territory,
+        commission=_percent_text(territory.commission_rate_bp),
+    )
+
+
+# --- communes ------------------------------------------------------------------------------
+
+
+def _matches(query: str) -> list[gazetteer.GazetteerCommune]:
+    query = query.strip()
+    found: list[gazetteer.GazetteerCommune] = []
+    if query.isdigit() and len(query) == 5:
+        found = [c for c in gazetteer.communes() if c.insee_code == query]
+    for commune in gazetteer.search(query, limit=15):
+        if commune not in found:
+            found.append(commune)
+    return found
+
+
+@bp.route("/admin/communes")
+@operator_required
+def communes() -> str:
+    form = CommuneSearchForm(request.args)
+    results = _matches(form.q.data or "") if request.args.get("q") and form.validate() else []
+    served = {(c.insee_code, c.postal_code) for c in db.territory().communes}
+    return render_template(
+        "operator/communes.html",
+        territory=db.territory(),
+        form=form,
+        results=results,
+        served=served,
+        searched=bool(request.args.get("q")),
+    )
+
+
+@bp.route("/admin/communes/ajouter", methods=["POST"])
+@operator_required
+def add_served_commune() -> Response:
+    insee = request.form.get("insee_code", "").strip()
+    postal = request.form.get("postal_code", "").strip()
+    name = request.form.get("name", "").strip()
+    commune = next(
+        (c for c in gazetteer.communes() if c.insee_code == insee and c.postal_code == postal),
+        None,
+    )
+    if commune is None and postal:
+        commune = gazetteer.find(postal, name)
+    if commune is None:
+        flash(_("Commune introuvable dans la base des communes des Hauts-de-France."), "error")
+        return redirect(url_for("operator.communes", q=name or insee or postal))
+    add_commune(
+        uow=db.uow(),
+        territory_id=db.territory().id,
+        insee_code=commune.insee_code,
+        postal_code=commune.postal_code,
+        name=commune.name,
+        lat=commune.lat,
+        lon=commune.lon,
+        population=commune.population,
+    )
+    flash(_("%(name)s est desservie.", name=commune.name), "success")
+    return redirect(url_for("operator.communes"))
+
+
+@bp.route("/admin/communes/<insee_code>/retirer", methods=["POST"])
+@operator_required
+def remove_served_commune(insee_code: str) -> Response:
+    remove_commune(uow=db.uow(), territory_id=db.territory().id, insee_code=insee_code)
+    flash(_("La commune n'est plus desservie."), "success")
+    return redirect(url_for("operator.communes"))
+
+
+# --- pickup points -------------------------------------------------------------------------
+
+
+@bp.route("/admin/points-retrait")
+@operator_required
+def pickup_points() -> str:
+    return render_template(
+        "operator/pickup_points.html", points=db.territory().pickup_points, kinds=PICKUP_KIND_LABELS
+    )
+
+
+def _coordinate(field: object, low: float, high: float) -> float | None | bool:
+    raw = (getattr(field, "data", "") or "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = float(Decimal(raw))
+    except InvalidOperation:
+        value = float("nan")
+    if not low <= value <= high:
+        field.errors = [*field.errors, _("Nombre décimal attendu, par exemple 50,3814.")]  # type: ignore[attr-defined]
+        return False
+    return value
+
+
+def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
+    """Create or change a pickup point from the form; ``False`` with errors shown."""
+    lat = _coordinate(form.lat, -90, 90)
+    lon = _coordinate(form.lon, -180, 180)
+    if lat is False or lon is False:
+        return False
+    postal, city = (form.postal_code.data or "").strip(), (form.city.data or "").strip()
+    place = gazetteer.find(postal, city)
+    if lat is None or lon is None:
+        if place is None:
+            form.city.errors = [
+                *form.city.errors,
+                _("Commune inconnue pour ce code postal : indiquez les coordonnées."),
+            ]
+            return False
+        lat, lon = place.lat, place.lon
+    values = {
+        "name": form.name.data or "",
+        "kind": form.kind.data or "tiers_lieu",
+        "address": form.address.data or "",
+        "postal_code": postal,
+        "city": city,
+        "insee_code": place.insee_code if place else None,
+        "lat": lat,
+        "lon": lon,
+        "opening_notes": form.opening_notes.data or "",
+    }
+    try:
+        if point is None:
+            add_pickup_point(uow=db.uow(), territory_id=db.territory().id, **values)
+        else:
+            update_pickup_point(
+                uow=db.uow(), territory_id=db.territory().id, point_id=point.id, **values
+            )
+    except ValidationError as error:
+        db.uow().rollback()
+        attach_error(form, error)
+        return False
+    return True
+
+
+@bp.route("/admin/points-retrait/nouveau", methods=["GET", "POST"])
+@operator_required
+def new_pickup_point() -> str | tuple[str, int] | Response:
+    form = PickupPointForm()
+    if form.validate_on_submit() and _save_point(form, None):
+        flash(_("Point de retrait « %(name)s » créé.", name=form.name.data), "success")
+        return redirect(url_for("operator.pickup_points"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("operator/pickup_point_form.html", form=form, point=None), status
+
+
+def _point_data(point: PickupPoint) -> dict[str, object]:
+    return {
+        "name": point.name,
+        "kind": point.kind,
+        "address": point.address,
+        "postal_code": point.postal_code,
+        "city": point.city,
+        "lat": "" if point.lat is None else str(point.lat).replace(".", ","),
+        "lon": "" if point.lon is None else str(point.lon).replace(".", ","),
+        "opening_notes": point.opening_notes,
+    }
+
+
+@bp.route("/admin/points-retrait/<int:point_id>", methods=["GET", "POST"])
+@operator_required
+def edit_pickup_point(point_id: int) -> str | tuple[str, int] | Response:
+    point = pickup_point(db.uow().session, territory_id=db.territory().id, point_id=point_id)
+    form = PickupPointForm(data=None if request.method == "POST" else _point_data(point))
+    if form.validate_on_submit() and _save_point(form, point):
+        flash(_("Point de retrait « %(name)s » enregistré.", name=form.name.data), "success")
+        return redirect(url_for("operator.pickup_points"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("operator/pickup_point_form.html", form=form, point=point), status
+
+
+@bp.route("/admin/points-retrait/<int:point_id>/etat", methods=["POST"])
+@operator_required
+def toggle_pickup_point(point_id: int) -> Response:
+    point = pickup_point(db.uow().session, territory_id=db.territory().id, point_id=point_id)
+    active = request.form.get("active") == "1"
+    set_pickup_point_active(
+        uow=db.uow(), territory_id=db.territory().id, point_id=point.id, active=active
+    )
+    if active:
+        flash(_("« %(name)s » est de nouveau proposé.", name=point.name), "success")
+    else:
+        flash(_("« %(name)s » n'est plus proposé aux clients.", name=point.name), "success")
+    return redirect(url_for("operator.pickup_points"))
+
+
+# --- commission and branding ---------------------------------------------------------------
+
+
+def _percent_text(bp_value: int) -> str:
+    return f"{Decimal(bp_value) / 100:f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+@bp.route("/admin/commission", methods=["GET", "POST"])
+@operator_required
+def commission() -> str | tuple[str, int] | Response:
+    territory = db.territory()
+    form = CommissionForm(
+        data=None
+        if request.method == "POST"
+        else {"percent": _percent_text(territory.commission_rate_bp)}
+    )
+    if form.validate_on_submit():
+        raw = (form.percent.data or "").replace(",", ".").replace("%", "").strip()
+        try:
+            basis_points = Decimal(raw) * 100
+        except InvalidOperation:
+            basis_points = Decimal("NaN")
+        if not basis_points.is_finite() or basis_points != basis_points.to_integral_value():
+            form.percent.errors = [_("Écrivez un pourcentage, par exemple 5 ou 4,5.")]
+        else:
+            try:
+                set_commission(
+                    uow=db.uow(), territory_id=territory.id, commission_rate_bp=int(basis_points)
+                )
+            except ValidationError as error:
+                db.uow().rollback()
+                form.percent.errors = [str(error)]
+            else:
+                flash(
+                    _("Commission enregistrée : %(p)s %%.", p=_percent_text(int(basis_points))),
+                    "success",
+                )
+                return redirect(url_for("operator.territory"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("operator/commission.html", form=form), status
+
+
+@bp.route("/admin/apparence", methods=["GET", "POST"])
+@operator_required
+def branding() -> str | tuple[str, int] | Response:
+    territory = db.territory()
+    form = BrandingForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "name": territory.name,
+            "tagline": territory.tagline,
+            "primary_color": territory.primary_color,
+            "accent_color": territory.accent_color,
+        }
+    )
+    if form.validate_on_submit():
+        logo_key: str | None = None
+        upload = request.files.get("logo")
+        ok = True
+        if upload is not None and upload.filename:
+            try:
+                logo_key = images.store(upload.read(images.MAX_BYTES + 1), "branding").thumb_key
+            except images.ImageRejected as error:
+                form.logo.errors = [str(error)]
+                ok = False
+        if ok:
+            try:
+                update_branding(
+                    uow=db.uow(),
+                    territory_id=territory.id,
+                    name=form.name.data or "",
+                    tagline=form.tagline.data or "",
+                    primary_color=form.primary_color.data or "",
+                    accent_color=form.accent_color.data or "",
+                    logo_key=logo_key,
+                )
+            except ValidationError as error:
+                db.uow().rollback()
+                attach_error(form, error)
+            else:
+                flash(_("Apparence enregistrée."), "success")
+                return redirect(url_for("operator.territory"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("operator/branding.html", form=form, territory=territory), status

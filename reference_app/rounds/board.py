@@ -1,0 +1,289 @@
+"""The operator's round board: every run of a date on one page, planning and corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.exceptions import NotFound as HttpNotFound
+
+from delivery import geocoding, queries
+from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
+from delivery.model import RoundRun, StopKind, StopStatus
+from delivery.planning import plan_day
+from delivery.replanning import assign_run, insert_late_orders, move_shipment
+from delivery.route_sheets import round_sheet_pdf
+from reference_app import db
+from reference_app.rounds import settings
+from reference_app.rounds.blueprint import bp, chosen_date, me, operator_required
+from reference_app.rounds.fields import PositionForm
+from reference_app.rounds.maps import map_data
+from shop_core.errors import DomainError, NotFound
+from shop_core.orders.model import Order
+
+
+def _to_board(date: dt.date) -> Response:
+    return redirect(url_for("rounds.board", date=date.isoformat()))
+
+
+@bp.get("/admin/tournees")
+@operator_required
+def board() -> str:
+    territory = db.territory()
+    date = chosen_date()
+    data = queries.board(db.uow().session, territory=territory, date=date)
+    merchants = sorted(
+        {
+            (item.merchant_id, item.merchant)
+            for run in data.runs
+            for visit in run.visits
+            if visit.kind is StopKind.COLLECT
+            for item in visit.items
+        },
+        key=lambda m: m[1],
+    )
+    # A parcel on board stays with its courier: no "move" control for it.
+    aboard = {
+        item.merchant_order_id
+        for run in data.runs
+        for visit in run.visits
+        if visit.kind is StopKind.COLLECT
+        for item in visit.items
+        if item.status is not StopStatus.TODO
+    }
+    return render_template(
+        "rounds/board.html",
+        board=data,
+        aboard=aboard,
+        date=date,
+        today=settings.today(territory),
+        previous=date - dt.timedelta(days=1),
+        following=date + dt.timedelta(days=1),
+        merchants=merchants,
+        tiles=settings.map_tiles(),
+        maps=[map_data(run) for run in data.runs],
+    )
+
+
+@bp.post("/admin/tournees/planifier")
+@operator_required
+def plan() -> Response:
+    date = chosen_date("form")
+    try:
+        report = plan_day(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            date=date,
+            distances=settings.distances(),
+            settings=settings.planning_settings(),
+            actor=me(),
+            now=settings.now(),
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+        return _to_board(date)
+    message = ngettext(
+        "Journée planifiée : %(num)s commande sur %(runs)s tournée(s).",
+        "Journée planifiée : %(num)s commandes sur %(runs)s tournée(s).",
+        report.planned,
+        runs=report.runs,
+    )
+    if report.unplanned:
+        message += " " + ngettext(
+            "%(num)s commande n'a pas pu être planifiée (voir plus bas).",
+            "%(num)s commandes n'ont pas pu être planifiées (voir plus bas).",
+            len(report.unplanned),
+        )
+    if report.kept_stops:
+        message += " " + _("%(n)s arrêt(s) déjà faits conservés.", n=report.kept_stops)
+    flash(message, "warning" if report.unplanned else "success")
+    return _to_board(date)
+
+
+@bp.post("/admin/tournees/retardataires")
+@operator_required
+def insert_late() -> Response:
+    date = chosen_date("form")
+    try:
+        report = insert_late_orders(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            date=date,
+            distances=settings.distances(),
+            settings=settings.planning_settings(),
+            actor=me(),
+            now=settings.now(),
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+        return _to_board(date)
+    flash(
+        _("%(n)s commande(s) ajoutée(s) sans changer l'ordre des autres arrêts.", n=report.planned)
+        + (" " + _("%(n)s sans place.", n=len(report.unplanned)) if report.unplanned else ""),
+        "warning" if report.unplanned else "success",
+    )
+    return _to_board(date)
+
+
+@bp.post("/admin/tournees/localiser")
+@operator_required
+def locate() -> Response:
+    date = chosen_date("form")
+    geocoder = settings.geocoder()
+    if geocoder is None:
+        flash(_("Aucun service de géocodage n'est configuré (CABAS_GEOCODER)."), "error")
+        return _to_board(date)
+    located, left = geocoding.locate_pending(
+        uow=db.uow(),
+        territory_id=db.territory().id,
+        date=date,
+        geocoder=geocoder,
+        now=settings.now(),
+    )
+    flash(
+        _("%(ok)s adresse(s) localisée(s) ; %(left)s restent approximatives (à corriger à la "
+          "main).", ok=located, left=left),
+        "success" if not left else "warning",
+    )  # fmt: skip
+    return _to_board(date)
+
+
+@bp.post("/admin/tournees/arrets/<int:stop_id>/deplacer")
+@operator_required
+def move(stop_id: int) -> Response:
+    date = chosen_date("form")
+    try:
+        run_id = int(request.form.get("run_id", ""))
+    except ValueError:
+        flash(_("Choisissez la tournée qui doit prendre la commande."), "error")
+        return _to_board(date)
+    try:
+        move_shipment(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            stop_id=stop_id,
+            run_id=run_id,
+            distances=settings.distances(),
+            settings=settings.planning_settings(),
+            actor=me(),
+            now=settings.now(),
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+    else:
+        flash(_("Commande déplacée."), "success")
+    return _to_board(date)
+
+
+@bp.post("/admin/tournees/passages/<int:run_id>/livreur")
+@operator_required
+def assign(run_id: int) -> Response:
+    date = chosen_date("form")
+    try:
+        courier_id = int(request.form.get("courier_id", ""))
+    except ValueError:
+        flash(_("Choisissez un livreur."), "error")
+        return _to_board(date)
+    try:
+        assign_run(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            run_id=run_id,
+            courier_id=courier_id,
+            actor=me(),
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+    else:
+        flash(_("Tournée confiée à un autre livreur pour ce jour."), "success")
+    return _to_board(date)
+
+
+@bp.get("/admin/tournees/passages/<int:run_id>/feuille.pdf")
+@operator_required
+def sheet(run_id: int) -> Response:
+    territory = db.territory()
+    run = db.uow().session.get(RoundRun, run_id)
+    if run is None or run.plan.territory_id != territory.id:
+        raise HttpNotFound()
+    (view,) = queries.day_runs(
+        db.uow().session, territory=territory, date=run.plan.date, run_id=run_id
+    )
+    name = f"feuille-de-route-{view.date.isoformat()}-{view.round_id}.pdf"
+    return _file(
+        round_sheet_pdf(view, territory_name=territory.name), "application/pdf", name, inline=True
+    )
+
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", lambda runs: "\ufeff" + stops_csv(runs)),
+    "geojson": ("application/geo+json", stops_geojson_text),
+    "gpx": ("application/gpx+xml", stops_gpx),
+}
+
+
+@bp.get("/admin/tournees/arrets.<fmt>")
+@operator_required
+def export(fmt: str) -> Response:
+    if fmt not in EXPORTS:
+        raise HttpNotFound()
+    date = chosen_date()
+    runs = queries.day_runs(db.uow().session, territory=db.territory(), date=date)
+    mimetype, render = EXPORTS[fmt]
+    return _file(render(runs).encode("utf-8"), mimetype, f"arrets-{date.isoformat()}.{fmt}")
+
+
+def _file(data: bytes, mimetype: str, name: str, *, inline: bool = False) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+    )
+
+
+@bp.route("/admin/tournees/commandes/<int:order_id>/position", methods=["GET", "POST"])
+@operator_required
+def order_position(order_id: int) -> Response | tuple[str, int]:
+    territory = db.territory()
+    order = db.uow().session.get(Order, order_id)
+    if order is None or order.territory_id != territory.id:
+        raise HttpNotFound()
+    date = chosen_date()
+    form = PositionForm()
+    if request.method == "GET" and order.lat is not None:
+        form.lat.data, form.lon.data = order.lat, order.lon
+    if form.validate_on_submit():
+        try:
+            geocoding.correct_order_position(
+                uow=db.uow(),
+                territory_id=territory.id,
+                order_id=order.id,
+                lat=float(form.lat.data or 0),
+                lon=float(form.lon.data or 0),
+                actor=me(),
+            )
+        except NotFound:
+            raise
+        except DomainError as error:
+            db.uow().rollback()
+            form.lat.errors = [*form.lat.errors, str(error)]  # type: ignore[list-item]
+        else:
+            flash(
+                _("Position enregistrée : elle servira aussi aux prochaines commandes."), "success"
+            )
+            return _to_board(date)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "rounds/position.html", form=form, order=order, date=date, tiles=settings.map_tiles()
+    ), status

@@ -1,0 +1,110 @@
+"""Forms of the round set-up (French labels, server-side checks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from delivery.model import WEEKDAY_LABELS_FR
+from reference_app.rounds.fields import DegreesField
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (one per choice), easier on a phone than a multiple select."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RoundForm(FlaskForm):
+    name = StringField(
+        _l("Nom de la tournée"),
+        validators=[DataRequired(message=_l("Donnez un nom à la tournée.")), Length(max=120)],
+        description=_l("Par exemple « Saint-Pol matin » ou « Vallée de la Canche »."),
+    )
+    courier_id = SelectField(_l("Livreur"), coerce=int, validate_choice=False)
+    depot_id = SelectField(_l("Dépôt de départ et de retour"), coerce=int, validate_choice=False)
+    weekdays = MultiCheckboxField(
+        _l("Jours de passage"),
+        coerce=int,
+        choices=[(i, label.capitalize()) for i, label in enumerate(WEEKDAY_LABELS_FR)],
+        default=[1, 2, 3, 4, 5],
+        validators=[DataRequired(message=_l("Cochez au moins un jour de la semaine."))],
+    )
+    starts = TimeField(
+        _l("Heure de départ"),
+        default=dt.time(8),
+        validators=[InputRequired(message=_l("Indiquez l'heure de départ."))],
+    )
+    ends = TimeField(
+        _l("Retour au dépôt au plus tard"),
+        default=dt.time(13),
+        validators=[InputRequired(message=_l("Indiquez l'heure de retour."))],
+    )
+    capacity = IntegerField(
+        _l("Capacité du véhicule (colis)"),
+        default=30,
+        validators=[
+            InputRequired(message=_l("Indiquez la capacité.")),
+            NumberRange(1, 1000, message=_l("La capacité va de 1 à 1000 colis.")),
+        ],
+    )
+    max_duration_min = IntegerField(
+        _l("Durée maximale (minutes, facultatif)"),
+        validators=[
+            Optional(),
+            NumberRange(15, 1440, message=_l("La durée maximale va de 15 minutes à 24 heures.")),
+        ],
+        description=_l("Laissez vide si seules les heures de départ et de retour comptent."),
+    )
+    insee_codes = MultiCheckboxField(
+        _l("Communes desservies"),
+        description=_l("Aucune case cochée : toutes les communes du territoire."),
+    )
+    active = BooleanField(_l("Tournée active"), default=True)
+
+
+class DepotForm(FlaskForm):
+    name = StringField(
+        _l("Nom du dépôt"),
+        validators=[DataRequired(message=_l("Donnez un nom au dépôt.")), Length(max=120)],
+    )
+    address = StringField(
+        _l("Adresse"),
+        validators=[DataRequired(message=_l("Indiquez l'adresse du dépôt.")), Length(max=200)],
+    )
+    postal_code = StringField(
+        _l("Code postal"),
+        validators=[
+            DataRequired(message=_l("Indiquez le code postal.")),
+            Regexp(r"^\d{5}$", message=_l("Le code postal doit comporter 5 chiffres.")),
+        ],
+    )
+    city = StringField(
+        _l("Commune"),
+        validators=[DataRequired(message=_l("Indiquez la commune.")), Length(max=120)],
+    )
+    lat = DegreesField(
+        _l("Latitude (facultatif)"),
+        validators=[Optional(), NumberRange(-90, 90, message=_l("La latitude va de -90 à 90."))],
+        description=_l("Sans coordonnées, le dépôt est placé au centre de la commune."),
+    )
+    lon = DegreesField(
+        _l("Longitude (facultatif)"),
+        validators=[
+            Optional(),
+            NumberRange(-180, 180, message=_l("La longitude va de -180 à 180.")),
+        ],
+    )

@@ -1,0 +1,28 @@
+"""What the Leaflet maps draw, as JSON for a ``data-`` attribute (no inline script)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from delivery.model import StopKind, StopStatus
+from delivery.queries import RunView
+
+
+def map_data(run: RunView) -> dict[str, Any]:
+    """The depot, the visits in order and their state, for ``static/js/rounds-map.js``."""
+    return {
+        "name": run.round_name,
+        "depot": {"lat": run.depot_lat, "lon": run.depot_lon, "label": run.depot_name},
+        "stops": [
+            {
+                "n": visit.number,
+                "lat": round(visit.lat, 6),
+                "lon": round(visit.lon, 6),
+                "label": f"{visit.number}. {visit.expected:%H:%M} {visit.place_name}",
+                "kind": "collect" if visit.kind is StopKind.COLLECT else "deliver",
+                "done": visit.status is not StopStatus.TODO,
+                "anchor": f"arret-{visit.stop_id}",
+            }
+            for visit in run.visits
+        ],
+    }

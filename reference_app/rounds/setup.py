@@ -1,0 +1,193 @@
+"""Setting up rounds and depots (operator)."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from delivery import services
+from delivery.model import WEEKDAY_LABELS_FR
+from reference_app import db
+from reference_app.merchant.blueprint import attach_error
+from reference_app.rounds.blueprint import bp, me, operator_required
+from reference_app.rounds.forms import DepotForm, RoundForm
+from shop_core.accounts.model import Role
+from shop_core.accounts.staff import accounts_with_role
+from shop_core.errors import DomainError, NotFound
+
+
+@bp.get("/admin/tournees/reglages")
+@operator_required
+def setup() -> str:
+    session, territory = db.uow().session, db.territory()
+    names = {c.insee_code: c.name for c in territory.communes}
+    return render_template(
+        "rounds/setup.html",
+        rounds=services.rounds(session, territory_id=territory.id),
+        depots=services.depots(session, territory_id=territory.id),
+        commune_names=names,
+        weekday_labels=WEEKDAY_LABELS_FR,
+        delete_form=FlaskForm(),
+    )
+
+
+def _round_choices(form: RoundForm) -> None:
+    session, territory = db.uow().session, db.territory()
+    couriers = accounts_with_role(session, territory_id=territory.id, role=Role.COURIER)
+    form.courier_id.choices = [(0, _("— Pas encore de livreur —"))] + [
+        (c.id, c.full_name) for c in couriers if c.active
+    ]
+    form.depot_id.choices = [
+        (d.id, d.name) for d in services.depots(session, territory_id=territory.id)
+    ]
+    form.insee_codes.choices = [
+        (c.insee_code, f"{c.name} ({c.postal_code})") for c in territory.communes
+    ]
+
+
+def _round_input(form: RoundForm) -> services.RoundInput:
+    return services.RoundInput(
+        name=form.name.data or "",
+        depot_id=form.depot_id.data or 0,
+        weekdays=form.weekdays.data or [],
+        starts=form.starts.data,  # type: ignore[arg-type]  (required by the form)
+        ends=form.ends.data,  # type: ignore[arg-type]
+        capacity=form.capacity.data or 0,
+        courier_id=form.courier_id.data or None,
+        max_duration_min=form.max_duration_min.data,
+        insee_codes=form.insee_codes.data or [],
+        active=bool(form.active.data),
+    )
+
+
+_ROUND_FIELDS = {"courier": "courier_id"}
+
+
+@bp.route("/admin/tournees/nouvelle", methods=["GET", "POST"])
+@operator_required
+def new_round() -> Response | tuple[str, int]:
+    form = RoundForm()
+    _round_choices(form)
+    if not form.depot_id.choices:
+        flash(_("Créez d'abord un dépôt : les tournées en partent et y reviennent."), "info")
+        return redirect(url_for("rounds.new_depot"))
+    if form.validate_on_submit():
+        try:
+            services.create_round(
+                uow=db.uow(), territory_id=db.territory().id, data=_round_input(form), actor=me()
+            )
+        except DomainError as error:
+            db.uow().rollback()
+            attach_error(form, error, _ROUND_FIELDS)
+        else:
+            flash(_("Tournée « %(name)s » créée.", name=form.name.data), "success")
+            return redirect(url_for("rounds.setup"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("rounds/round_form.html", form=form, editing=None), status
+
+
+@bp.route("/admin/tournees/<int:round_id>/modifier", methods=["GET", "POST"])
+@operator_required
+def edit_round(round_id: int) -> Response | tuple[str, int]:
+    round_ = services.get_round(db.uow().session, territory_id=db.territory().id, round_id=round_id)
+    form = RoundForm()
+    _round_choices(form)
+    if not form.is_submitted():
+        form.name.data, form.depot_id.data = round_.name, round_.depot_id
+        form.courier_id.data = round_.courier_id or 0
+        form.weekdays.data = round_.weekday_numbers
+        form.starts.data, form.ends.data = round_.starts, round_.ends
+        form.capacity.data, form.max_duration_min.data = round_.capacity, round_.max_duration_min
+        form.insee_codes.data = sorted(round_.insee_codes)
+        form.active.data = round_.active
+    if form.validate_on_submit():
+        try:
+            services.update_round(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                round_id=round_id,
+                data=_round_input(form),
+                actor=me(),
+            )
+        except NotFound:
+            raise
+        except DomainError as error:
+            db.uow().rollback()
+            attach_error(form, error, _ROUND_FIELDS)
+        else:
+            flash(_("Tournée « %(name)s » enregistrée.", name=form.name.data), "success")
+            return redirect(url_for("rounds.setup"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("rounds/round_form.html", form=form, editing=round_), status
+
+
+@bp.post("/admin/tournees/<int:round_id>/supprimer")
+@operator_required
+def delete_round(round_id: int) -> Response:
+    deleted = services.delete_round(
+        uow=db.uow(), territory_id=db.territory().id, round_id=round_id, actor=me()
+    )
+    if deleted:
+        flash(_("Tournée supprimée."), "success")
+    else:
+        flash(
+            _("Cette tournée a un historique : elle est désactivée plutôt que supprimée."), "info"
+        )
+    return redirect(url_for("rounds.setup"))
+
+
+def _depot_input(form: DepotForm) -> services.DepotInput:
+    return services.DepotInput(
+        name=form.name.data or "",
+        address=form.address.data or "",
+        postal_code=form.postal_code.data or "",
+        city=form.city.data or "",
+        lat=form.lat.data,
+        lon=form.lon.data,
+    )
+
+
+@bp.route("/admin/depots/nouveau", methods=["GET", "POST"])
+@operator_required
+def new_depot() -> Response | tuple[str, int]:
+    form = DepotForm()
+    if form.validate_on_submit():
+        try:
+            services.create_depot(
+                uow=db.uow(), territory_id=db.territory().id, data=_depot_input(form), actor=me()
+            )
+        except DomainError as error:
+            db.uow().rollback()
+            attach_error(form, error)
+        else:
+            flash(_("Dépôt « %(name)s » créé.", name=form.name.data), "success")
+            return redirect(url_for("rounds.setup"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("rounds/depot_form.html", form=form, editing=None), status
+
+
+@bp.route("/admin/depots/<int:depot_id>/modifier", methods=["GET", "POST"])
+@operator_required
+def edit_depot(depot_id: int) -> Response | tuple[str, int]:
+    depot = services.get_depot(db.uow().session, territory_id=db.territory().id, depot_id=depot_id)
+    form = DepotForm(obj=depot)  # what was typed wins over the stored values
+    if form.validate_on_submit():
+        try:
+            services.update_depot(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                depot_id=depot_id,
+                data=_depot_input(form),
+                actor=me(),
+            )
+        except NotFound:
+            raise
+        except DomainError as error:
+            db.uow().rollback()
+            attach_error(form, error)
+        else:
+            flash(_("Dépôt « %(name)s » enregistré.", name=form.name.data), "success")
+            return redirect(url_for("rounds.setup"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("rounds/depot_form.html", form=form, editing=depot), status

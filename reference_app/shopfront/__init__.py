@@ -1,0 +1,1 @@
+"""The shopper's side: territory home, merchants, products, search, basket, checkout."""

@@ -1,0 +1,350 @@
+"""Checkout on one page: where and when, payment, summary; then the confirmation page.
+
+The page carries an idempotency key (a double click creates one order) and the total the
+shopper was shown (a price change sends them back to the basket instead of a surprise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from delivery.calendar import check_delivery_day
+from reference_app import db
+from reference_app.shopfront.basket import current_cart_id, forget_count
+from reference_app.shopfront.basket_views import current_view
+from reference_app.shopfront.blueprint import bp
+from reference_app.shopfront.delivery_choice import Place, delivery_dates, now, resolve_commune
+from reference_app.shopfront.display import day_label, time_fr
+from reference_app.shopfront.forms import CheckoutForm
+from shop_core.accounts.model import Address
+from shop_core.accounts.profile import AddressInput, create_address
+from shop_core.carts.services import CartView
+from shop_core.catalogue.browse import load_opening_hours
+from shop_core.errors import DomainError, InvalidDeliveryChoice, ValidationError
+from shop_core.orders.history import customer_order, order_for_request
+from shop_core.orders.model import DeliveryMethod, Order, PaymentMethod
+from shop_core.orders.services import (
+    Customer,
+    DeliveryAddress,
+    DeliveryChoice,
+    PricesChanged,
+)
+from shop_core.orders.services import (
+    checkout as place_order,
+)
+from shop_core.territories.model import PickupPoint, Territory
+
+HOME = "home"
+COLLECT = "collect"
+NEW_ADDRESS = "new"
+
+
+def _login_first() -> Response:
+    flash(
+        _(
+            "Connectez-vous, ou créez votre compte en une minute, pour passer commande. "
+            "Votre panier est conservé."
+        ),
+        "info",
+    )
+    return redirect(url_for("auth.login", next=url_for("shop.checkout")))
+
+
+@dataclass
+class Options:
+    """What this shopper may choose today."""
+
+    territory: Territory
+    points: list[PickupPoint]
+    addresses: list[Address]
+    dates: list[dt.date]
+    today: dt.date
+
+    @property
+    def points_by_choice(self) -> dict[str, PickupPoint]:
+        return {f"point-{p.id}": p for p in self.points}
+
+    @property
+    def addresses_by_choice(self) -> dict[str, Address]:
+        return {str(a.id): a for a in self.addresses}
+
+
+def _options(territory: Territory, at: dt.datetime) -> Options:
+    addresses = list(current_user.user.addresses)
+    return Options(
+        territory=territory,
+        points=[p for p in territory.pickup_points if p.active],
+        addresses=addresses,
+        dates=delivery_dates(territory, at),
+        today=at.astimezone(ZoneInfo(territory.timezone)).date(),
+    )
+
+
+def _setup(form: CheckoutForm, options: Options) -> None:
+    """Fill the choices that depend on the territory, the account and the day."""
+    where = [SelectChoice(HOME, _("Livraison à domicile"))]
+    where += [
+        SelectChoice(f"point-{p.id}", _("Point de retrait : %(name)s", name=p.name))
+        for p in options.points
+    ]
+    where.append(SelectChoice(COLLECT, _("Retrait dans les boutiques")))
+    form.where.choices = where
+    form.address.choices = [SelectChoice(str(a.id), a.label) for a in options.addresses] + [
+        SelectChoice(NEW_ADDRESS, _("Une autre adresse"))
+    ]
+    form.slot.choices = [SelectChoice(s.code, s.label) for s in options.territory.delivery_slots]
+    form.date.choices = [
+        SelectChoice(d.isoformat(), day_label(d, options.today)) for d in options.dates
+    ]
+    form.date.description = _(
+        "Le premier jour possible est le %(day)s. Commandez avant %(hour)s pour le lendemain.",
+        day=day_label(options.dates[0]).lower(),
+        hour=time_fr(options.territory.order_cutoff),
+    )
+
+
+def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None:
+    user = current_user.user
+    form.where.data = HOME
+    form.address.data = str(options.addresses[0].id) if options.addresses else NEW_ADDRESS
+    form.recipient.data = user.full_name
+    form.phone.data = user.phone
+    if options.territory.delivery_slots:
+        form.slot.data = options.territory.delivery_slots[0].code
+    form.date.data = options.dates[0].isoformat()
+    form.idempotency_key.data = secrets.token_urlsafe(24)
+    form.expected_total.data = str(view.total_cents)
+
+
+@bp.route("/commande", methods=["GET", "POST"])
+def checkout() -> str | Response:
+    if not current_user.is_authenticated:
+        return _login_first()
+    form = CheckoutForm()
+    key = (form.idempotency_key.data or "").strip()
+    if request.method == "POST" and key:
+        done = order_for_request(db.uow().session, user_id=current_user.id, idempotency_key=key)
+        if done is not None:  # a second click, or the back button after ordering
+            return redirect(url_for("shop.confirmation", reference=done.reference))
+    view = current_view()
+    if view is None or view.is_empty:
+        flash(_("Votre panier est vide : ajoutez des produits avant de commander."), "info")
+        return redirect(url_for("shop.basket"))
+    if request.method == "POST" and _shown_total(form) != view.total_cents:
+        flash(str(PricesChanged()), "warning")
+        return redirect(url_for("shop.basket"))
+    if view.has_problems or view.prices_changed:
+        flash(_("Vérifiez votre panier avant de commander : il a changé."), "warning")
+        return redirect(url_for("shop.basket"))
+    territory = db.territory()
+    load_opening_hours(db.uow().session, [g.merchant.id for g in view.groups])
+    at = now()
+    options = _options(territory, at)
+    _setup(form, options)
+    if request.method == "GET":
+        _fill_defaults(form, options, view)
+    elif len(key) < 16:
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+        flash(_("La page a expiré : vérifiez vos choix puis validez à nouveau."), "warning")
+    elif form.validate_on_submit():
+        choice = _delivery_choice(form, options)
+        if choice is not None:
+            placed = _place(form, choice, view)
+            if placed is not None:
+                return placed
+    return render_template("shop/checkout.html", form=form, view=view, options=options)
+
+
+def _shown_total(form: CheckoutForm) -> int | None:
+    try:
+        return int(form.expected_total.data or "")
+    except ValueError:
+        return None
+
+
+def _delivery_choice(form: CheckoutForm, options: Options) -> DeliveryChoice | None:
+    """The delivery choice the form describes, or ``None`` after adding field errors."""
+    date = dt.date.fromisoformat(form.date.data)
+    where = form.where.data or ""
+    if where == COLLECT:
+        return DeliveryChoice(method=DeliveryMethod.CLICK_COLLECT, date=date)
+    if where.startswith("point-"):
+        return DeliveryChoice(
+            method=DeliveryMethod.PICKUP_POINT, date=date, pickup_point_id=int(where[6:])
+        )
+    slots = [s.code for s in options.territory.delivery_slots]
+    if slots and form.slot.data not in slots:
+        form.slot.errors = [*form.slot.errors, _("Choisissez un créneau de livraison.")]
+        return None
+    address = _address(form, options)
+    if address is None:
+        return None
+    return DeliveryChoice(
+        method=DeliveryMethod.HOME, date=date, slot=form.slot.data or None, address=address
+    )
+
+
+def _address(form: CheckoutForm, options: Options) -> DeliveryAddress | None:
+    chosen = form.address.data or NEW_ADDRESS
+    saved = options.addresses_by_choice
+    if chosen in saved:
+        a = saved[chosen]
+        return DeliveryAddress(
+            recipient=a.recipient,
+            line1=a.line1,
+            line2=a.line2,
+            postal_code=a.postal_code,
+            city=a.city,
+            insee_code=a.insee_code,
+            lat=a.lat,
+            lon=a.lon,
+            approximate=a.approximate,
+            instructions=" ".join(x for x in (a.instructions, a.phone and f"Tél. {a.phone}") if x),
+        )
+    if chosen != NEW_ADDRESS:
+        form.address.errors = [*form.address.errors, _("Choisissez une adresse de livraison.")]
+        return None
+    filled = form.check_address_filled()
+    # Check the commune even when another field is missing: every problem shows at once.
+    place = None
+    if not form.postal_code.errors and not form.city.errors:
+        place = _place_of(form, options.territory)
+    if not filled or place is None:
+        return None
+    phone = (form.phone.data or "").strip()
+    instructions = (form.instructions.data or "").strip()
+    return DeliveryAddress(
+        recipient=(form.recipient.data or "").strip(),
+        line1=(form.line1.data or "").strip(),
+        line2=(form.line2.data or "").strip(),
+        postal_code=place.postal_code,
+        city=place.name,
+        insee_code=place.insee_code,
+        lat=place.lat,
+        lon=place.lon,
+        approximate=True,
+        instructions=" ".join(x for x in (instructions, phone and f"Tél. {phone}") if x),
+    )
+
+
+def _place_of(form: CheckoutForm, territory: Territory) -> Place | None:
+    try:
+        place = resolve_commune(territory, form.postal_code.data or "", form.city.data or "")
+    except ValidationError as error:
+        field = form.city if error.field == "city" else form.postal_code
+        field.errors = [*field.errors, str(error)]
+        return None
+    if not place.served:
+        form.city.errors = [
+            *form.city.errors,
+            _(
+                "La livraison à domicile ne va pas encore jusqu'à %(city)s. Choisissez un point "
+                "de retrait ou le retrait dans les boutiques.",
+                city=place.name,
+            ),
+        ]
+        return None
+    return place
+
+
+def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Response | None:
+    """Place the order; on a refusal, say why where it belongs and return ``None``."""
+    uow = db.uow()
+    user = current_user.user
+    cart_id = current_cart_id(create=False)
+    try:
+        _check_round_day(choice)
+        order_id = place_order(
+            uow=uow,
+            cart_id=cart_id or 0,
+            customer=Customer(
+                name=user.full_name, email=user.email, phone=user.phone, user_id=user.id
+            ),
+            delivery=choice,
+            payment_method=PaymentMethod.OFFLINE,
+            idempotency_key=form.idempotency_key.data,
+            expected_total_cents=view.total_cents,
+            now=now(),
+        )
+    except InvalidDeliveryChoice as error:
+        uow.rollback()
+        # Dates, slots and points were checked against the page's own choices, so what is
+        # left is a shop closed that day, or a saved address outside the delivery area.
+        target = {
+            DeliveryMethod.CLICK_COLLECT: form.date,
+            DeliveryMethod.HOME: form.address,
+        }.get(choice.method, form.where)
+        target.errors = [*target.errors, str(error)]
+        return None
+    except DomainError as error:  # prices, stock, a product or shop gone: back to the basket
+        uow.rollback()
+        flash(str(error), "warning" if isinstance(error, PricesChanged) else "error")
+        return redirect(url_for("shop.basket"))
+    forget_count()
+    if choice.method is DeliveryMethod.HOME and form.address.data == NEW_ADDRESS:
+        _remember_address(form, choice)
+    reference = uow.session.get_one(Order, order_id).reference
+    return redirect(url_for("shop.confirmation", reference=reference))
+
+
+def _check_round_day(choice: DeliveryChoice) -> None:
+    """Home and pickup-point deliveries go on a round: the date must be one of its days."""
+    if choice.method is DeliveryMethod.CLICK_COLLECT:
+        return
+    territory = db.territory()
+    if choice.method is DeliveryMethod.HOME:
+        insee = choice.address.insee_code if choice.address else None
+    else:
+        point = db.uow().session.get(PickupPoint, choice.pickup_point_id)
+        insee = point.insee_code if point else None
+    check_delivery_day(db.uow().session, territory, insee, choice.date, now())
+
+
+def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:
+    if not form.save_address.data or choice.address is None:
+        return
+    a = choice.address
+    try:
+        create_address(
+            uow=db.uow(),
+            user_id=current_user.id,
+            data=AddressInput(
+                recipient=a.recipient,
+                line1=a.line1,
+                line2=a.line2,
+                postal_code=a.postal_code,
+                city=a.city,
+                phone=(form.phone.data or "").strip(),
+                instructions=(form.instructions.data or "").strip(),
+                insee_code=a.insee_code,
+                lat=a.lat,
+                lon=a.lon,
+            ),
+        )
+    except DomainError:
+        # The order is placed; an address that cannot be kept is not worth an error page.
+        db.uow().rollback()
+
+
+@bp.route("/commande/<reference>/confirmation")
+def confirmation(reference: str) -> str | Response:
+    if not current_user.is_authenticated:
+        return _login_first()
+    order = customer_order(
+        db.uow().session,
+        territory_id=db.territory().id,
+        user_id=current_user.id,
+        reference=reference,
+    )
+    if order is None:
+        abort(404)
+    return render_template("shop/confirmation.html", order=order)

@@ -1,0 +1,172 @@
+"""How the shopfront words things: opening hours, days, prices per unit, links to products.
+
+Offered to the shop's templates by a context processor (see ``views.py``) and used by the
+e-mails, so a page and a mail say the same thing the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from flask import url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from shop_core.catalogue.model import Product, Unit
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from shop_core.territories.model import DeliverySlot
+
+
+def weekday_names() -> list[str]:
+    return [
+        _("lundi"),
+        _("mardi"),
+        _("mercredi"),
+        _("jeudi"),
+        _("vendredi"),
+        _("samedi"),
+        _("dimanche"),
+    ]
+
+
+def time_fr(value: dt.time) -> str:
+    """8:00 → "8 h", 12:30 → "12 h 30" (as the French write opening hours)."""
+    if value.minute:
+        return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+    return f"{value.hour}\u00a0h"
+
+
+def opening_hours(merchant: Merchant) -> list[tuple[str, list[str]]]:
+    """One row per weekday: ("Mardi", ["8 h – 12 h 30", "14 h – 19 h"]); no window = closed."""
+    rows = []
+    for weekday, name in enumerate(weekday_names()):
+        windows = merchant.opening_windows(weekday)
+        rows.append((name.capitalize(), [f"{time_fr(a)} – {time_fr(b)}" for a, b in windows]))
+    return rows
+
+
+def open_days(merchant: Merchant) -> str:
+    """ "du mardi au samedi", "tous les jours sauf le lundi", "le mardi, le jeudi et le
+    samedi", or "" when the hours are not given."""
+    days = sorted({h.weekday for h in merchant.opening_hours})
+    if not days:
+        return ""
+    names = weekday_names()
+    closed = [d for d in range(7) if d not in days]
+    if not closed:
+        return _("tous les jours")
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        return _("du %(first)s au %(last)s", first=names[days[0]], last=names[days[-1]])
+    if len(closed) <= 2:
+        return _("tous les jours sauf %(days)s", days=_listing([names[d] for d in closed]))
+    return _listing(names[d] for d in days)
+
+
+def _listing(names: Iterable[str]) -> str:
+    """ "le lundi", "le lundi et le jeudi", "le lundi, le mardi et le jeudi"."""
+    items = [_("le %(day)s", day=name) for name in names]
+    if len(items) == 1:
+        return items[0]
+    return _("%(first)s et %(last)s", first=", ".join(items[:-1]), last=items[-1])
+
+
+def day_label(value: dt.date, today: dt.date | None = None) -> str:
+    """ "Mardi 24 novembre", with "(demain)" when it is tomorrow."""
+    text = format_date(value, "EEEE d MMMM")
+    text = text[:1].upper() + text[1:]
+    if today is not None and value == today + dt.timedelta(days=1):
+        text += " " + _("(demain)")
+    return text
+
+
+def unit_suffix(unit: Unit | str) -> str:
+    """ "/ kg", "/ pièce", "/ 100 g"…"""
+    from reference_app.formatting import unit_label
+
+    return f"/\u00a0{unit_label(unit)}"
+
+
+def product_url(product: Product, **kwargs: Any) -> str:
+    return url_for("shop.product", product_id=product.id, slug=product.slug, **kwargs)
+
+
+def photo_url(product: Product, thumb: bool = True) -> str | None:
+    if not product.photos:
+        return None
+    photo = product.photos[0]
+    key = photo.thumb_key if thumb and photo.thumb_key else photo.key
+    return url_for("shop.media", key=key)
+
+
+def photo_alt(product: Product) -> str:
+    if product.photos and product.photos[0].alt:
+        return product.photos[0].alt
+    return product.name
+
+
+def weight_text(grams: int | None) -> str:
+    """500 → "500 g", 1000 → "1 kg", 1250 → "1,25 kg"."""
+    if not grams:
+        return ""
+    if grams < 1000:
+        return f"{grams}\u00a0g"
+    kilos = f"{grams / 1000:.3f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{kilos}\u00a0kg"
+
+
+def method_label(method: DeliveryMethod | str) -> str:
+    return {
+        DeliveryMethod.HOME: _("Livraison à domicile"),
+        DeliveryMethod.PICKUP_POINT: _("Retrait dans un point relais"),
+        DeliveryMethod.CLICK_COLLECT: _("Retrait dans les boutiques"),
+    }[DeliveryMethod(method)]
+
+
+def slot_label(code: str | None, slots: Iterable[DeliverySlot]) -> str:
+    """The label of a delivery slot ("Matin (9 h – 12 h)") from its code."""
+    if not code:
+        return ""
+    return next((slot.label for slot in slots if slot.code == code), code)
+
+
+SHOPPER_STATUS = {
+    MerchantOrderStatus.PLACED: _l("Envoyée au commerçant"),
+    MerchantOrderStatus.PAID: _l("Payée"),
+    MerchantOrderStatus.ACCEPTED: _l("Acceptée"),
+    MerchantOrderStatus.PREPARING: _l("En préparation"),
+    MerchantOrderStatus.READY: _l("Prête"),
+    MerchantOrderStatus.HANDED_TO_COURIER: _l("En cours de livraison"),
+    MerchantOrderStatus.DELIVERED: _l("Livrée"),
+    MerchantOrderStatus.PICKED_UP: _l("Retirée"),
+    MerchantOrderStatus.REFUSED: _l("Refusée par le commerçant"),
+    MerchantOrderStatus.CANCELLED: _l("Annulée"),
+    MerchantOrderStatus.DELIVERY_FAILED: _l("Livraison impossible"),
+    MerchantOrderStatus.RETURNED: _l("Retournée au commerçant"),
+}
+
+
+def shopper_status(status: MerchantOrderStatus | str) -> str:
+    """A merchant order's status in the shopper's words ("En cours de livraison")."""
+    return str(SHOPPER_STATUS[MerchantOrderStatus(status)])
+
+
+def helpers() -> dict[str, Any]:
+    """What the shop's templates (and e-mails) may call."""
+    return {
+        "opening_hours": opening_hours,
+        "time_fr": time_fr,
+        "open_days": open_days,
+        "day_label": day_label,
+        "unit_suffix": unit_suffix,
+        "product_url": product_url,
+        "photo_url": photo_url,
+        "photo_alt": photo_alt,
+        "weight_text": weight_text,
+        "method_label": method_label,
+        "slot_label": slot_label,
+        "shopper_status": shopper_status,
+    }

@@ -1,0 +1,87 @@
+"""« Mes commandes »: the shopper's orders, one order's progress, cancelling what can be."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
+from reference_app.shopfront.forms import ConfirmForm
+from shop_core.audit.services import Actor
+from shop_core.errors import DomainError
+from shop_core.orders.history import cancellable_parts, customer_order, orders_of_customer
+from shop_core.orders.model import Order
+from shop_core.orders.services import cancel_order
+
+CANCEL_REASON = "Annulée par le client"
+
+
+def _own_order(reference: str) -> Order:
+    order = customer_order(
+        db.uow().session,
+        territory_id=db.territory().id,
+        user_id=current_user.id,
+        reference=reference,
+    )
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.route("/mes-commandes")
+@login_required
+def my_orders() -> str:
+    page = page_number()
+    listing = orders_of_customer(
+        db.uow().session,
+        territory_id=db.territory().id,
+        user_id=current_user.id,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    return render_template(
+        "shop/my_orders.html",
+        listing=listing,
+        page=page,
+        page_count=page_count(listing.total),
+    )
+
+
+@bp.route("/mes-commandes/<reference>")
+@login_required
+def my_order(reference: str) -> str:
+    order = _own_order(reference)
+    return render_template(
+        "shop/my_order.html", order=order, cancellable=cancellable_parts(order), form=ConfirmForm()
+    )
+
+
+@bp.route("/mes-commandes/<reference>/annuler", methods=["GET", "POST"])
+@login_required
+def cancel(reference: str) -> str | Response:
+    """Ask once more, then cancel every part of the order that has not left the shop."""
+    order = _own_order(reference)
+    parts = cancellable_parts(order)
+    if not parts:
+        flash(_("Cette commande ne peut plus être annulée."), "info")
+        return redirect(url_for("shop.my_order", reference=reference))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        uow = db.uow()
+        try:
+            cancel_order(
+                uow=uow,
+                order_id=order.id,
+                actor=Actor(user_id=current_user.id),
+                reason=CANCEL_REASON,
+            )
+        except DomainError as error:
+            uow.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_("Votre commande est annulée. Les commerçants sont prévenus."), "success")
+        return redirect(url_for("shop.my_order", reference=reference))
+    return render_template("shop/cancel.html", order=order, parts=parts, form=form)

@@ -1,0 +1,253 @@
+"""Shopfront views (thin: parse, call one service or query, render).
+
+This module holds the catalogue pages; the basket, checkout, orders and account pages live
+in their own modules, imported here so that ``bp`` carries every route of the shop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.formatting import trade_label
+from reference_app.shopfront import account, basket_views, checkout, orders  # noqa: F401
+from reference_app.shopfront.basket import current_cart_id, forget_count
+from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
+from reference_app.shopfront.display import helpers
+from reference_app.shopfront.forms import AddToBasketForm
+from shop_core.carts.model import CartItem
+from shop_core.carts.services import add_item
+from shop_core.catalogue.browse import (
+    active_merchants,
+    categories_in_use,
+    category_by_slug,
+    latest_products,
+    load_for_display,
+    merchant_by_slug,
+    products_on_sale,
+    shop_product,
+)
+from shop_core.catalogue.model import Product
+from shop_core.catalogue.search import search_products, terms
+from shop_core.errors import DomainError
+from shop_core.merchants.model import Merchant
+
+__all__ = ["bp"]
+
+MAX_QUERY = 100
+
+
+@bp.context_processor
+def _shop_helpers() -> dict[str, Any]:
+    return helpers()
+
+
+@bp.route("/")
+def home() -> str:
+    territory = db.territory()
+    session = db.uow().session
+    return render_template(
+        "shop/home.html",
+        territory=territory,
+        merchants=active_merchants(session, territory_id=territory.id),
+        categories=categories_in_use(session, territory_id=territory.id),
+        products=latest_products(session, territory_id=territory.id, limit=8),
+    )
+
+
+@bp.route("/boutiques/<slug>")
+def merchant(slug: str) -> str:
+    territory = db.territory()
+    session = db.uow().session
+    found = merchant_by_slug(session, territory_id=territory.id, slug=slug)
+    if found is None:
+        abort(404)
+    page = page_number()
+    listing = products_on_sale(
+        session,
+        territory_id=territory.id,
+        merchant_id=found.id,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    return render_template(
+        "shop/merchant.html",
+        merchant=found,
+        listing=listing,
+        page=page,
+        page_count=page_count(listing.total),
+    )
+
+
+@bp.route("/categories/<slug>")
+def category(slug: str) -> str:
+    territory = db.territory()
+    session = db.uow().session
+    found = category_by_slug(session, territory_id=territory.id, slug=slug)
+    if found is None:
+        abort(404)
+    page = page_number()
+    listing = products_on_sale(
+        session,
+        territory_id=territory.id,
+        category_id=found.id,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    return render_template(
+        "shop/category.html",
+        category=found,
+        listing=listing,
+        page=page,
+        page_count=page_count(listing.total),
+        categories=categories_in_use(session, territory_id=territory.id),
+    )
+
+
+@bp.route("/produits/<int:product_id>-<slug>", methods=["GET", "POST"])
+def product(product_id: int, slug: str) -> str | Response:
+    found = shop_product(db.uow().session, territory_id=db.territory().id, product_id=product_id)
+    if found is None:
+        abort(404)
+    if slug != found.slug and request.method == "GET":
+        return redirect(url_for("shop.product", product_id=found.id, slug=found.slug), 301)
+    form = AddToBasketForm()
+    if form.validate_on_submit():
+        quantity = form.quantity.data or 1
+        if _add(found, quantity, form):
+            return redirect(url_for("shop.product", product_id=found.id, slug=found.slug))
+    return render_template(
+        "shop/product.html", product=found, form=form, in_basket=_quantity_in_basket(found)
+    )
+
+
+@bp.route("/panier/ajouter", methods=["POST"])
+def quick_add() -> Response:
+    """The "Ajouter" button of product cards: one piece, then back to the list."""
+    back = _safe_back(request.form.get("next"))
+    form = AddToBasketForm()
+    try:
+        product_id = int(request.form.get("product_id", ""))
+    except ValueError:
+        abort(400)
+    found = shop_product(db.uow().session, territory_id=db.territory().id, product_id=product_id)
+    if found is None:
+        abort(404)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(back)
+    _add(found, form.quantity.data or 1, form)
+    return redirect(back)
+
+
+def _add(product: Product, quantity: int, form: AddToBasketForm) -> bool:
+    """Put ``quantity`` of ``product`` in the basket; a refusal becomes a French message."""
+    uow = db.uow()
+    try:
+        add_item(uow=uow, cart_id=current_cart_id() or 0, product_id=product.id, quantity=quantity)
+    except DomainError as error:
+        uow.rollback()
+        form.quantity.errors = [*form.quantity.errors, str(error)]
+        flash(str(error), "error")
+        return False
+    forget_count()
+    flash(
+        _("Ajouté au panier : %(n)s × %(name)s.", n=quantity, name=product.name),
+        "success",
+    )
+    return True
+
+
+def _quantity_in_basket(product: Product) -> int:
+    cart_id = current_cart_id(create=False)
+    if cart_id is None:
+        return 0
+    quantity = db.uow().session.scalar(
+        select(CartItem.quantity).where(
+            CartItem.cart_id == cart_id, CartItem.product_id == product.id
+        )
+    )
+    return int(quantity or 0)
+
+
+def _safe_back(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("shop.home")
+
+
+@bp.route("/recherche")
+def search() -> str:
+    territory = db.territory()
+    session = db.uow().session
+    query = request.args.get("q", "").strip()[:MAX_QUERY]
+    page = page_number()
+    results = search_products(
+        session,
+        territory_id=territory.id,
+        query=query,
+        limit=PER_PAGE,
+        offset=(page - 1) * PER_PAGE,
+    )
+    load_for_display(session, results.products)
+    merchants = active_merchants(session, territory_id=territory.id)
+    return render_template(
+        "shop/search.html",
+        query=query,
+        results=results,
+        page=page,
+        page_count=page_count(results.total),
+        merchants=merchants,
+        matching_merchants=_merchants_matching(merchants, query) if page == 1 else [],
+        categories=categories_in_use(session, territory_id=territory.id),
+    )
+
+
+def _merchants_matching(merchants: list[Merchant], query: str) -> list[Merchant]:
+    """Shops whose name, trade or town contains every word of the query (accents ignored)."""
+    wanted = terms(query)
+    if not wanted:
+        return []
+    found = []
+    for m in merchants:
+        haystack = set(terms(f"{m.trade_name} {trade_label(m.trade)} {m.city}"))
+        if all(any(word.startswith(w) for word in haystack) for w in wanted):
+            found.append(m)
+    return found
+
+
+@bp.route("/theme.css")
+def theme() -> Response:
+    """The territory's colours as CSS variables (a file, so the CSP needs no inline style)."""
+    territory = db.territory()
+    css = render_template("shop/theme.css", territory=territory)
+    response = make_response(css)
+    response.mimetype = "text/css"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/media/<path:key>")
+def media(key: str) -> Response:
+    """Uploaded images (re-encoded at upload, so served as images only, never as HTML)."""
+    from reference_app.storage import storage
+
+    if not key.endswith((".webp", ".jpg", ".png")):
+        abort(404)
+    data = storage().load(key)
+    if data is None:
+        abort(404)
+    response = make_response(data)
+    response.mimetype = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}[
+        key.rsplit(".", 1)[1]
+    ]
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

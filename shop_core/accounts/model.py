@@ -1,0 +1,74 @@
+"""People: shoppers, merchant staff, couriers and operators of one territory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop_core.persistence.base import Base, utcnow
+
+
+class Role(enum.StrEnum):
+    """A person's role on the platform; merchant staff is a membership of a merchant."""
+
+    SHOPPER = "shopper"
+    MERCHANT = "merchant"
+    COURIER = "courier"
+    OPERATOR = "operator"
+
+
+class User(Base):
+    """A person with an account, scoped to one territory.
+
+    ``password_hash`` is produced by the application (argon2 or scrypt): the core never
+    sees a clear password.
+    """
+
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("territory_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    full_name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=Role.SHOPPER,
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=1)
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[dt.datetime | None]
+
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
+    )
+
+
+class Address(Base):
+    """A shopper's delivery address; coordinates may be approximate (commune centre)."""
+
+    __tablename__ = "address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(60), default="Domicile")
+    recipient: Mapped[str] = mapped_column(String(120))
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(5))
+    city: Mapped[str] = mapped_column(String(120))
+    insee_code: Mapped[str | None] = mapped_column(String(5))
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    instructions: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    approximate: Mapped[bool] = mapped_column(default=True)
+
+    user: Mapped[User] = relationship(back_populates="addresses")

@@ -1,0 +1,128 @@
+"""Account services: registration, addresses, deletion."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from shop_core.accounts.model import Address, Role, User
+from shop_core.errors import NotFound, ValidationError
+from shop_core.persistence.base import utcnow
+from shop_core.persistence.uow import UnitOfWork
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(uow: UnitOfWork, *, territory_id: int, email: str) -> User | None:
+    """The active account with this e-mail in the territory."""
+    return uow.session.scalar(
+        select(User).where(
+            User.territory_id == territory_id,
+            func.lower(User.email) == normalise_email(email),
+            User.deleted_at.is_(None),
+        )
+    )
+
+
+def register_user(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    email: str,
+    full_name: str,
+    password_hash: str,
+    role: Role = Role.SHOPPER,
+    phone: str = "",
+    commit: bool = True,
+) -> int:
+    """Create an account; the e-mail must be unused in the territory."""
+    email = normalise_email(email)
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise ValidationError("Adresse e-mail invalide.", field="email")
+    if not full_name.strip():
+        raise ValidationError("Indiquez votre nom.", field="full_name")
+    if find_by_email(uow, territory_id=territory_id, email=email) is not None:
+        raise ValidationError("Un compte existe déjà avec cette adresse e-mail.", field="email")
+    user = User(
+        territory_id=territory_id,
+        email=email,
+        full_name=full_name.strip(),
+        password_hash=password_hash,
+        role=role,
+        phone=phone.strip(),
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    if commit:
+        uow.commit()
+    return user.id
+
+
+def add_address(
+    *,
+    uow: UnitOfWork,
+    user_id: int,
+    recipient: str,
+    line1: str,
+    postal_code: str,
+    city: str,
+    line2: str = "",
+    label: str = "Domicile",
+    phone: str = "",
+    instructions: str = "",
+    insee_code: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    approximate: bool = True,
+) -> int:
+    """Add a delivery address to an account."""
+    if uow.session.get(User, user_id) is None:
+        raise NotFound(what="Compte")
+    if not recipient.strip():
+        raise ValidationError("Indiquez le nom du destinataire.", field="recipient")
+    if not line1.strip():
+        raise ValidationError("Indiquez l'adresse.", field="line1")
+    if not re.fullmatch(r"\d{5}", postal_code.strip()):
+        raise ValidationError("Le code postal doit comporter 5 chiffres.", field="postal_code")
+    if not city.strip():
+        raise ValidationError("Indiquez la commune.", field="city")
+    address = Address(
+        user_id=user_id,
+        label=label.strip() or "Domicile",
+        recipient=recipient.strip(),
+        line1=line1.strip(),
+        line2=line2.strip(),
+        postal_code=postal_code.strip(),
+        city=city.strip(),
+        phone=phone.strip(),
+        instructions=instructions.strip(),
+        insee_code=insee_code,
+        lat=lat,
+        lon=lon,
+        approximate=approximate,
+    )
+    uow.session.add(address)
+    uow.commit()
+    return address.id
+
+
+def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
+    """Erase personal data (GDPR) while keeping orders for accounting, anonymised."""
+    user = uow.session.get(User, user_id)
+    if user is None:
+        raise NotFound(what="Compte")
+    user.email = f"supprime-{user.id}@invalid"
+    user.full_name = "Compte supprimé"
+    user.phone = ""
+    user.password_hash = ""
+    user.active = False
+    user.deleted_at = utcnow()
+    user.session_version += 1
+    for address in list(user.addresses):
+        uow.session.delete(address)
+    uow.commit()

@@ -1,0 +1,271 @@
+"""Catalogue services: categories and products, stock levels, archive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlalchemy import select
+
+from shop_core.audit.services import Actor, record
+from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
+from shop_core.errors import NotFound, ValidationError
+from shop_core.merchants.model import Merchant
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.slugs import slugify
+from shop_core.vat import VatRate
+
+MAX_PRICE_CENTS = 1_000_000  # 10 000 €: above that it is a typing mistake
+MAX_STOCK = 1_000_000
+
+
+@dataclass(slots=True)
+class ProductInput:
+    """The fields of a product as a merchant fills them in."""
+
+    name: str
+    price_cents: int
+    vat_rate: VatRate = VatRate.REDUCED
+    unit: Unit = Unit.PIECE
+    description: str = ""
+    category_id: int | None = None
+    estimated_weight_g: int | None = None
+    weight_tolerance_pct: int = 15
+    track_stock: bool = True
+    stock_quantity: int = 0
+    active: bool = True
+    no_withdrawal: bool = False
+
+    @property
+    def sold_by_weight(self) -> bool:
+        return self.unit.grams is not None
+
+    def validate(self) -> None:
+        """Raise ``ValidationError`` naming the first wrong field."""
+        if not self.name.strip():
+            raise ValidationError("Le nom du produit est obligatoire.", field="name")
+        if len(self.name.strip()) > 140:
+            raise ValidationError(
+                "Le nom du produit est trop long (140 caractères au plus).", field="name"
+            )
+        if not isinstance(self.price_cents, int) or not 0 < self.price_cents <= MAX_PRICE_CENTS:
+            raise ValidationError(
+                "Le prix doit être compris entre 0,01 € et 10 000 €.", field="price"
+            )
+        if self.sold_by_weight:
+            if not self.estimated_weight_g or not 0 < self.estimated_weight_g <= 100_000:
+                raise ValidationError(
+                    "Indiquez le poids estimé d'une pièce (en grammes) pour un produit au poids.",
+                    field="estimated_weight_g",
+                )
+            if not 0 <= self.weight_tolerance_pct <= 50:
+                raise ValidationError(
+                    "La tolérance de poids doit être entre 0 et 50 %.", field="weight_tolerance_pct"
+                )
+        if self.track_stock and not 0 <= self.stock_quantity <= MAX_STOCK:
+            raise ValidationError("Le stock doit être un nombre positif.", field="stock_quantity")
+
+
+def _unique_product_slug(
+    uow: UnitOfWork, merchant_id: int, name: str, exclude: int | None = None
+) -> str:
+    base = slugify(name, max_length=120)
+    slug, n = base, 1
+    while True:
+        query = select(Product.id).where(Product.merchant_id == merchant_id, Product.slug == slug)
+        if exclude is not None:
+            query = query.where(Product.id != exclude)
+        if uow.session.scalar(query) is None:
+            return slug
+        n += 1
+        slug = f"{base}-{n}"
+
+
+def _check_category(uow: UnitOfWork, merchant: Merchant, category_id: int | None) -> None:
+    if category_id is None:
+        return
+    category = uow.session.get(Category, category_id)
+    if category is None or category.territory_id != merchant.territory_id:
+        raise ValidationError("Catégorie inconnue.", field="category_id")
+
+
+def create_category(*, uow: UnitOfWork, territory_id: int, name: str, position: int = 0) -> int:
+    """Create a category of the territory's catalogue."""
+    if not name.strip():
+        raise ValidationError("Le nom de la catégorie est obligatoire.", field="name")
+    slug = slugify(name)
+    if uow.session.scalar(
+        select(Category.id).where(Category.territory_id == territory_id, Category.slug == slug)
+    ):
+        raise ValidationError("Cette catégorie existe déjà.", field="name")
+    category = Category(territory_id=territory_id, slug=slug, name=name.strip(), position=position)
+    uow.session.add(category)
+    uow.commit()
+    return category.id
+
+
+def create_product(
+    *, uow: UnitOfWork, merchant_id: int, data: ProductInput, actor: Actor, commit: bool = True
+) -> int:
+    """Create a product for a merchant and return its id."""
+    data.validate()
+    merchant = uow.session.get(Merchant, merchant_id)
+    if merchant is None:
+        raise NotFound(what="Boutique")
+    _check_category(uow, merchant, data.category_id)
+    product = Product(
+        merchant=merchant,
+        slug=_unique_product_slug(uow, merchant_id, data.name),
+        sold_by_weight=data.sold_by_weight,
+    )
+    _apply(product, data)
+    uow.session.add(product)
+    uow.session.flush()
+    record(
+        uow.session,
+        territory_id=merchant.territory_id,
+        actor=actor,
+        action="product.create",
+        subject=product.name,
+        details={"product_id": product.id},
+        merchant_id=merchant_id,
+    )
+    if commit:
+        uow.commit()
+    return product.id
+
+
+def _apply(product: Product, data: ProductInput) -> None:
+    product.name = data.name.strip()
+    product.description = data.description.strip()
+    product.price_cents = data.price_cents
+    product.vat_rate = data.vat_rate
+    product.unit = data.unit
+    product.sold_by_weight = data.sold_by_weight
+    product.estimated_weight_g = data.estimated_weight_g if data.sold_by_weight else None
+    product.weight_tolerance_pct = data.weight_tolerance_pct
+    product.track_stock = data.track_stock
+    product.stock_quantity = data.stock_quantity if data.track_stock else 0
+    product.active = data.active
+    product.no_withdrawal = data.no_withdrawal
+    product.category_id = data.category_id
+
+
+def product_input(product: Product) -> ProductInput:
+    """The editable fields of an existing product."""
+    return ProductInput(
+        **{f.name: getattr(product, f.name) for f in fields(ProductInput)}  # type: ignore[arg-type]
+    )
+
+
+def get_product(uow: UnitOfWork, product_id: int, *, merchant_id: int | None = None) -> Product:
+    """A product, optionally checked to belong to ``merchant_id`` (else ``NotFound``)."""
+    product = uow.session.get(Product, product_id)
+    if product is None or (merchant_id is not None and product.merchant_id != merchant_id):
+        raise NotFound(what="Produit")
+    return product
+
+
+def update_product(
+    *, uow: UnitOfWork, product_id: int, merchant_id: int, data: ProductInput, actor: Actor
+) -> None:
+    """Replace a product's editable fields (the stock level is set here too)."""
+    data.validate()
+    product = get_product(uow, product_id, merchant_id=merchant_id)
+    _check_category(uow, product.merchant, data.category_id)
+    if data.name.strip() != product.name:
+        product.slug = _unique_product_slug(uow, merchant_id, data.name, exclude=product.id)
+    before = {"price_cents": product.price_cents, "stock": product.stock_quantity}
+    _apply(product, data)
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.update",
+        subject=product.name,
+        details={"product_id": product.id, "before": before},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+
+
+def set_stock(
+    *, uow: UnitOfWork, product_id: int, merchant_id: int, quantity: int, actor: Actor
+) -> None:
+    """Set the quantity available to sell (reservations already taken stay taken)."""
+    if not 0 <= quantity <= MAX_STOCK:
+        raise ValidationError("Le stock doit être un nombre positif.", field="stock_quantity")
+    product = get_product(uow, product_id, merchant_id=merchant_id)
+    product.stock_quantity = quantity
+    product.track_stock = True
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.stock",
+        subject=product.name,
+        details={"product_id": product.id, "quantity": quantity},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+
+
+def set_active(
+    *, uow: UnitOfWork, product_id: int, merchant_id: int, active: bool, actor: Actor
+) -> None:
+    """Quick enable/disable from the merchant's list."""
+    product = get_product(uow, product_id, merchant_id=merchant_id)
+    product.active = active
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.enable" if active else "product.disable",
+        subject=product.name,
+        details={"product_id": product.id},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+
+
+def archive_product(*, uow: UnitOfWork, product_id: int, merchant_id: int, actor: Actor) -> None:
+    """Withdraw a product for good; past orders keep their snapshot."""
+    product = get_product(uow, product_id, merchant_id=merchant_id)
+    product.archived = True
+    product.active = False
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.archive",
+        subject=product.name,
+        details={"product_id": product.id},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+
+
+def add_photo(
+    *,
+    uow: UnitOfWork,
+    product_id: int,
+    merchant_id: int,
+    key: str,
+    thumb_key: str,
+    alt: str,
+    actor: Actor,
+) -> int:
+    """Attach a stored photo (the application stores and re-encodes the file)."""
+    product = get_product(uow, product_id, merchant_id=merchant_id)
+    photo = ProductPhoto(key=key, thumb_key=thumb_key, alt=alt, position=len(product.photos))
+    product.photos.append(photo)
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.photo",
+        subject=product.name,
+        details={"product_id": product.id},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+    return photo.id

@@ -1,0 +1,85 @@
+"""Domain errors. Each carries a stable ``code`` (for APIs), ``params`` and a French message.
+
+Applications map ``code`` to their own wording or translation; ``str(error)`` is the
+French message, ready to show to a person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class of every error the core raises on purpose."""
+
+    code = "domain_error"
+    template = "Opération impossible."
+
+    def __init__(self, message: str | None = None, **params: Any) -> None:
+        self.params = params
+        self.message = message or self.template.format(**params)
+        super().__init__(self.message)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    template = "{what} introuvable."
+
+
+class ValidationError(DomainError):
+    """Bad input: ``field`` names the offending field when there is one."""
+
+    code = "invalid"
+    template = "{detail}"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail=detail, field=field)
+        self.field = field
+
+
+class OutOfStock(DomainError):
+    code = "out_of_stock"
+    template = "Stock insuffisant pour « {product} » : {available} disponible(s)."
+
+
+class ProductUnavailable(DomainError):
+    code = "product_unavailable"
+    template = "« {product} » n'est plus proposé à la vente."
+
+
+class MerchantUnavailable(DomainError):
+    code = "merchant_unavailable"
+    template = "La boutique « {merchant} » n'accepte pas de commandes en ce moment."
+
+
+class EmptyBasket(DomainError):
+    code = "empty_basket"
+    template = "Votre panier est vide."
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    template = "Impossible de passer la commande de « {current} » à « {target} »."
+
+
+class WeightOutOfTolerance(DomainError):
+    code = "weight_out_of_tolerance"
+    template = (
+        "Poids de {weight_g} g hors tolérance pour « {product} » "
+        "(attendu entre {min_g} g et {max_g} g)."
+    )
+
+
+class InvalidDeliveryChoice(DomainError):
+    code = "invalid_delivery"
+    template = "{detail}"
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    template = "Action non autorisée."
+
+
+class DuplicateRequest(DomainError):
+    code = "duplicate"
+    template = "Cette demande a déjà été traitée."

@@ -1,0 +1,272 @@
+"""Merchant services: sign-up, approval, suspension, profile, hours, staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from shop_core.accounts.model import User
+from shop_core.audit.services import Actor, record
+from shop_core.errors import InvalidTransition, NotFound, ValidationError
+from shop_core.invoices.model import InvoiceSequence
+from shop_core.merchants.identity import clean, valid_siren, valid_siret, valid_vat_number
+from shop_core.merchants.model import (
+    MemberRole,
+    Merchant,
+    MerchantMember,
+    MerchantStatus,
+    OpeningHours,
+    Trade,
+)
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.slugs import slugify
+
+
+@dataclass(slots=True)
+class MerchantProfile:
+    """What a merchant declares about itself."""
+
+    trade_name: str
+    legal_name: str
+    siren: str
+    trade: Trade
+    address: str
+    postal_code: str
+    city: str
+    siret: str = ""
+    vat_number: str = ""
+    vat_franchise: bool = False
+    description: str = ""
+    phone: str = ""
+    email: str = ""
+    insee_code: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    click_and_collect: bool = True
+
+    def validate(self) -> None:
+        """Raise ``ValidationError`` on the first invalid field (messages in French)."""
+        if not self.trade_name.strip():
+            raise ValidationError("Le nom de la boutique est obligatoire.", field="trade_name")
+        if not self.legal_name.strip():
+            raise ValidationError("La raison sociale est obligatoire.", field="legal_name")
+        if not valid_siren(self.siren):
+            raise ValidationError("Numéro SIREN invalide (9 chiffres).", field="siren")
+        if self.siret and not (
+            valid_siret(self.siret) and clean(self.siret)[:9] == clean(self.siren)
+        ):
+            raise ValidationError(
+                "Numéro SIRET invalide ou ne correspondant pas au SIREN.", field="siret"
+            )
+        if not self.vat_franchise and not self.vat_number:
+            raise ValidationError(
+                "Indiquez votre numéro de TVA, ou cochez la franchise en base de TVA.",
+                field="vat_number",
+            )
+        if self.vat_number and not valid_vat_number(self.vat_number, self.siren):
+            raise ValidationError(
+                "Numéro de TVA intracommunautaire invalide pour ce SIREN.", field="vat_number"
+            )
+        if not self.address.strip() or not self.city.strip():
+            raise ValidationError("L'adresse de la boutique est obligatoire.", field="address")
+        if not (len(self.postal_code) == 5 and self.postal_code.isdigit()):
+            raise ValidationError("Code postal invalide.", field="postal_code")
+
+
+def get_merchant(uow: UnitOfWork, merchant_id: int) -> Merchant:
+    merchant = uow.session.get(Merchant, merchant_id)
+    if merchant is None:
+        raise NotFound(what="Boutique")
+    return merchant
+
+
+def _unique_slug(uow: UnitOfWork, territory_id: int, name: str) -> str:
+    base = slugify(name)
+    slug, n = base, 1
+    while uow.session.scalar(
+        select(Merchant.id).where(Merchant.territory_id == territory_id, Merchant.slug == slug)
+    ):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _apply(merchant: Merchant, profile: MerchantProfile) -> None:
+    merchant.trade_name = profile.trade_name.strip()
+    merchant.legal_name = profile.legal_name.strip()
+    merchant.siren = clean(profile.siren)
+    merchant.siret = clean(profile.siret)
+    merchant.vat_number = clean(profile.vat_number)
+    merchant.vat_franchise = profile.vat_franchise
+    merchant.trade = profile.trade
+    merchant.description = profile.description.strip()
+    merchant.address = profile.address.strip()
+    merchant.postal_code = profile.postal_code
+    merchant.city = profile.city.strip()
+    merchant.phone = profile.phone.strip()
+    merchant.email = profile.email.strip().lower()
+    merchant.insee_code = profile.insee_code
+    merchant.lat = profile.lat
+    merchant.lon = profile.lon
+    merchant.click_and_collect = profile.click_and_collect
+
+
+def register_merchant(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    profile: MerchantProfile,
+    owner_user_id: int | None,
+    actor: Actor,
+    assisted: bool = False,
+) -> int:
+    """Create a pending shop, owned by ``owner_user_id`` (or none yet, in assisted mode)."""
+    profile.validate()
+    merchant = Merchant(
+        territory_id=territory_id,
+        slug=_unique_slug(uow, territory_id, profile.trade_name),
+        status=MerchantStatus.PENDING,
+        assisted=assisted,
+    )
+    _apply(merchant, profile)
+    uow.session.add(merchant)
+    uow.session.flush()
+    uow.session.add(InvoiceSequence(merchant_id=merchant.id, last_number=0))
+    if owner_user_id is not None:
+        uow.session.add(
+            MerchantMember(merchant_id=merchant.id, user_id=owner_user_id, role=MemberRole.OWNER)
+        )
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="merchant.register",
+        subject=merchant.trade_name,
+        merchant_id=merchant.id,
+    )
+    uow.commit()
+    return merchant.id
+
+
+def update_profile(
+    *, uow: UnitOfWork, merchant_id: int, profile: MerchantProfile, actor: Actor
+) -> None:
+    """Change a merchant's identity, address or description."""
+    profile.validate()
+    merchant = get_merchant(uow, merchant_id)
+    _apply(merchant, profile)
+    record(
+        uow.session,
+        territory_id=merchant.territory_id,
+        actor=actor,
+        action="merchant.update_profile",
+        subject=merchant.trade_name,
+        merchant_id=merchant.id,
+    )
+    uow.commit()
+
+
+_STATUS_MOVES = {
+    MerchantStatus.PENDING: {MerchantStatus.ACTIVE, MerchantStatus.SUSPENDED},
+    MerchantStatus.ACTIVE: {MerchantStatus.SUSPENDED},
+    MerchantStatus.SUSPENDED: {MerchantStatus.ACTIVE},
+}
+
+
+def set_status(
+    *, uow: UnitOfWork, merchant_id: int, status: MerchantStatus, actor: Actor, reason: str = ""
+) -> None:
+    """Approve (pending → active), suspend, or reinstate a merchant."""
+    merchant = get_merchant(uow, merchant_id)
+    if status not in _STATUS_MOVES[merchant.status]:
+        raise InvalidTransition(current=merchant.status.value, target=status.value)
+    previous = merchant.status
+    merchant.status = status
+    record(
+        uow.session,
+        territory_id=merchant.territory_id,
+        actor=actor,
+        action=f"merchant.{status.value}",
+        subject=merchant.trade_name,
+        details={"from": previous.value, "reason": reason},
+        merchant_id=merchant.id,
+    )
+    uow.commit()
+
+
+def set_opening_hours(
+    *,
+    uow: UnitOfWork,
+    merchant_id: int,
+    windows: list[tuple[int, dt.time, dt.time]],
+    actor: Actor,
+) -> None:
+    """Replace the weekly opening windows ``(weekday, opens, closes)``, 0 = Monday."""
+    for weekday, opens, closes in windows:
+        if not 0 <= weekday <= 6:
+            raise ValidationError("Jour de la semaine invalide.", field="weekday")
+        if opens >= closes:
+            raise ValidationError("L'heure de fermeture doit suivre l'ouverture.", field="closes")
+    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for weekday, opens, closes in windows:
+        by_day.setdefault(weekday, []).append((opens, closes))
+    for spans in by_day.values():
+        spans.sort()
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+            if start < end:
+                raise ValidationError("Deux plages horaires se chevauchent.", field="opens")
+    merchant = get_merchant(uow, merchant_id)
+    merchant.opening_hours.clear()
+    uow.session.flush()
+    for weekday, opens, closes in sorted(windows):
+        merchant.opening_hours.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
+    record(
+        uow.session,
+        territory_id=merchant.territory_id,
+        actor=actor,
+        action="merchant.opening_hours",
+        subject=merchant.trade_name,
+        merchant_id=merchant.id,
+    )
+    uow.commit()
+
+
+def add_member(
+    *,
+    uow: UnitOfWork,
+    merchant_id: int,
+    user_id: int,
+    role: MemberRole,
+    actor: Actor,
+) -> None:
+    """Give a user access to a merchant's back-office."""
+    merchant = get_merchant(uow, merchant_id)
+    user = uow.session.get(User, user_id)
+    if user is None or user.territory_id != merchant.territory_id:
+        raise NotFound(what="Compte")
+    if any(m.user_id == user_id for m in merchant.members):
+        return
+    merchant.members.append(MerchantMember(user_id=user_id, role=role))
+    record(
+        uow.session,
+        territory_id=merchant.territory_id,
+        actor=actor,
+        action="merchant.add_member",
+        subject=user.email,
+        merchant_id=merchant.id,
+    )
+    uow.commit()
+
+
+def merchants_of_user(uow: UnitOfWork, user_id: int) -> list[Merchant]:
+    """The merchants a user works for."""
+    return list(
+        uow.session.scalars(
+            select(Merchant)
+            .join(MerchantMember, MerchantMember.merchant_id == Merchant.id)
+            .where(MerchantMember.user_id == user_id)
+            .order_by(Merchant.trade_name)
+        )
+    )

@@ -1,0 +1,66 @@
+"""Imports every model so that ``Base.metadata`` is complete (for migrations and tests)."""
+
+from shop_core.accounts.model import Address, Role, User
+from shop_core.audit.model import AuditEntry
+from shop_core.carts.model import Cart, CartItem
+from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
+from shop_core.invoices.model import Invoice, InvoiceLine, InvoiceSequence, InvoiceVat
+from shop_core.merchants.model import (
+    MemberRole,
+    Merchant,
+    MerchantMember,
+    MerchantStatus,
+    OpeningHours,
+    Trade,
+)
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    MerchantOrderVat,
+    Order,
+    OrderLine,
+    PaymentMethod,
+    PaymentStatus,
+    StatusChange,
+)
+from shop_core.stock.model import ReservationStatus, StockReservation
+from shop_core.territories.model import Commune, DeliverySlot, PickupPoint, Territory
+
+__all__ = [
+    "Address",
+    "AuditEntry",
+    "Cart",
+    "CartItem",
+    "Category",
+    "Commune",
+    "DeliveryMethod",
+    "DeliverySlot",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceSequence",
+    "InvoiceVat",
+    "MemberRole",
+    "Merchant",
+    "MerchantMember",
+    "MerchantOrder",
+    "MerchantOrderStatus",
+    "MerchantOrderVat",
+    "MerchantStatus",
+    "OpeningHours",
+    "Order",
+    "OrderLine",
+    "PaymentMethod",
+    "PaymentStatus",
+    "PickupPoint",
+    "Product",
+    "ProductPhoto",
+    "ReservationStatus",
+    "Role",
+    "StatusChange",
+    "StockReservation",
+    "Territory",
+    "Trade",
+    "Unit",
+    "User",
+]

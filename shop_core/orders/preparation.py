@@ -1,0 +1,212 @@
+"""A merchant's side of orders: what to prepare, by collection time, and weighing.
+
+Every query here is scoped to one merchant: a merchant order of another merchant is
+``NotFound``, exactly as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from shop_core.audit.services import Actor
+from shop_core.errors import InvalidTransition, NotFound, ValidationError
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+    OrderLine,
+    PaymentMethod,
+)
+from shop_core.orders.services import set_final_weight, transition
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.territories.model import DeliverySlot
+
+S = MerchantOrderStatus
+
+#: Statuses the merchant still has work on (accept, prepare, hand over).
+TO_PREPARE = (S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING, S.READY)
+
+#: Statuses in which final weights may be entered.
+WEIGHABLE = (S.PAID, S.ACCEPTED, S.PREPARING)
+
+
+@dataclass(slots=True)
+class CollectionGroup:
+    """Merchant orders collected together: same date, and same slot or same way out.
+
+    ``method`` is how the parcels leave the shop: ``HOME`` (courier round, in ``slot``),
+    ``PICKUP_POINT`` (courier to a pickup point) or ``CLICK_COLLECT`` (shopper at the shop).
+    """
+
+    date: dt.date
+    method: DeliveryMethod
+    slot: str | None
+    orders: list[MerchantOrder] = field(default_factory=list)
+
+
+_METHOD_ORDER = {
+    DeliveryMethod.HOME: 0,
+    DeliveryMethod.PICKUP_POINT: 1,
+    DeliveryMethod.CLICK_COLLECT: 2,
+}
+
+
+def _awaiting_payment(mo: MerchantOrder) -> bool:
+    return mo.status is S.PLACED and mo.order.payment_method is PaymentMethod.ONLINE
+
+
+def orders_to_prepare(session: Session, *, merchant_id: int) -> list[CollectionGroup]:
+    """Open merchant orders grouped by collection date, then slot (in time order) or pickup.
+
+    Online orders still waiting for their payment are left out: the merchant cannot accept
+    them yet.
+    """
+    orders = session.scalars(
+        select(MerchantOrder)
+        .join(Order, Order.id == MerchantOrder.order_id)
+        .where(MerchantOrder.merchant_id == merchant_id, MerchantOrder.status.in_(TO_PREPARE))
+        .options(
+            selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
+            selectinload(MerchantOrder.lines),
+        )
+        .order_by(Order.delivery_date, Order.delivery_slot, Order.placed_at, MerchantOrder.id)
+    ).all()
+    starts = _slot_starts(session, merchant_id)
+    groups: dict[tuple[dt.date, DeliveryMethod, str | None], CollectionGroup] = {}
+    for mo in orders:
+        if _awaiting_payment(mo):
+            continue
+        order = mo.order
+        slot = order.delivery_slot if order.delivery_method is DeliveryMethod.HOME else None
+        key = (order.delivery_date, order.delivery_method, slot)
+        groups.setdefault(key, CollectionGroup(key[0], key[1], key[2])).orders.append(mo)
+    return sorted(
+        groups.values(),
+        key=lambda g: (
+            g.date,
+            _METHOD_ORDER[g.method],
+            starts.get(g.slot or "", dt.time.max),
+            g.slot or "",
+        ),
+    )
+
+
+def _slot_starts(session: Session, merchant_id: int) -> dict[str, dt.time]:
+    """When each delivery slot of the merchant's territory starts, by slot code."""
+    return {
+        code: starts
+        for code, starts in session.execute(
+            select(DeliverySlot.code, DeliverySlot.starts)
+            .join(Merchant, Merchant.territory_id == DeliverySlot.territory_id)
+            .where(Merchant.id == merchant_id)
+        )
+    }
+
+
+def status_counts(session: Session, *, merchant_id: int) -> dict[MerchantOrderStatus, int]:
+    """How many of the merchant's orders are in each status still needing the merchant."""
+    counts = dict.fromkeys(TO_PREPARE, 0)
+    for status, count in session.execute(
+        select(MerchantOrder.status, func.count())
+        .where(MerchantOrder.merchant_id == merchant_id, MerchantOrder.status.in_(TO_PREPARE))
+        .group_by(MerchantOrder.status)
+    ):
+        counts[MerchantOrderStatus(status)] = int(count)
+    return counts
+
+
+def recent_orders(session: Session, *, merchant_id: int, limit: int = 50) -> list[MerchantOrder]:
+    """The merchant's latest orders, whatever their status, newest first."""
+    return list(
+        session.scalars(
+            select(MerchantOrder)
+            .where(MerchantOrder.merchant_id == merchant_id)
+            .options(selectinload(MerchantOrder.order))
+            .order_by(MerchantOrder.created_at.desc(), MerchantOrder.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def merchant_order(session: Session, *, merchant_id: int, merchant_order_id: int) -> MerchantOrder:
+    """One merchant order of this merchant, with lines and history; ``NotFound`` otherwise."""
+    mo = session.scalar(
+        select(MerchantOrder)
+        .where(MerchantOrder.id == merchant_order_id, MerchantOrder.merchant_id == merchant_id)
+        .options(
+            selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
+            selectinload(MerchantOrder.lines),
+            selectinload(MerchantOrder.history),
+        )
+    )
+    if mo is None:
+        raise NotFound(what="Commande")
+    return mo
+
+
+def weight_bounds(line: OrderLine) -> tuple[int, int]:
+    """The lowest and highest weight (grams) accepted for a sold-by-weight line."""
+    est = line.estimated_weight_g or 0
+    tol = line.weight_tolerance_pct
+    return est * (100 - tol) // 100, -(-est * (100 + tol) // 100)
+
+
+class WeightsRefused(ValidationError):
+    """Some weights are missing or out of tolerance; ``by_line`` maps line ids to messages."""
+
+    code = "weights_refused"
+
+    def __init__(self, by_line: dict[int, str]) -> None:
+        super().__init__(" ".join(by_line.values()), field="weight")
+        self.by_line = by_line
+
+
+def record_weights(
+    *,
+    uow: UnitOfWork,
+    merchant_id: int,
+    merchant_order_id: int,
+    weights: Mapping[int, int | None],
+    actor: Actor,
+    then_ready: bool = False,
+) -> None:
+    """Enter the weighed weights of sold-by-weight lines, then optionally mark the order ready.
+
+    Every weight is checked before any is written: one out of tolerance (or, when
+    ``then_ready``, one missing) raises :class:`WeightsRefused` and nothing changes.
+    """
+    mo = merchant_order(uow.session, merchant_id=merchant_id, merchant_order_id=merchant_order_id)
+    weighed = [ln for ln in mo.lines if ln.sold_by_weight]
+    if any(weights.get(ln.id) is not None for ln in weighed) and mo.status not in WEIGHABLE:
+        raise InvalidTransition(current=mo.status.value, target="pesée")
+    problems: dict[int, str] = {}
+    changes: list[tuple[int, int]] = []
+    for line in weighed:
+        wanted = weights.get(line.id)
+        weight = wanted if wanted is not None else line.final_weight_g
+        low, high = weight_bounds(line)
+        if weight is None:
+            if then_ready:
+                problems[line.id] = f"Pesez « {line.product_name} » ({low} à {high} g)."
+        elif not low <= weight <= high:
+            problems[line.id] = (
+                f"{weight} g est hors tolérance pour « {line.product_name} » : "
+                f"entre {low} g et {high} g."
+            )
+        elif weight != line.final_weight_g:
+            changes.append((line.id, weight))
+    if problems:
+        raise WeightsRefused(problems)
+    for line_id, weight in changes:
+        set_final_weight(
+            uow=uow, line_id=line_id, weight_g=weight, actor=actor, merchant_id=merchant_id
+        )
+    if then_ready:
+        transition(uow=uow, merchant_order_id=mo.id, target=S.READY, actor=actor)

@@ -1,0 +1,81 @@
+"""Unit of work: one transaction around one service call."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory bound to ``engine``; objects stay usable after commit."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class UnitOfWork:
+    """Opens a session for a block; commits on ``commit()``, rolls back otherwise.
+
+    Usage::
+
+        with UnitOfWork(sessions) as uow:
+            ...
+            uow.commit()
+
+    Services take a ``uow`` keyword argument; tests can pass one bound to any engine.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside a 'with' block")
+        return self._session
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: some services lock rows differently."""
+        bind = self.session.get_bind()
+        return bind.dialect.name
+
+    def __enter__(self) -> UnitOfWork:
+        self._session = self._sessions()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            if exc_type is not None:
+                self._session.rollback()
+        finally:
+            # close() ends any uncommitted transaction without expiring loaded objects, so
+            # what a service returned stays readable after the block.
+            self._session.close()
+            self._session = None
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def begin_write(self) -> None:
+        """Start the transaction as a writer now (SQLite ``BEGIN IMMEDIATE``).
+
+        On SQLite a deferred transaction that reads then writes can fail with
+        "database is locked" under concurrency; taking the write lock first avoids it.
+        PostgreSQL locks rows instead, so this is a no-op there.
+        """
+        session = self.session
+        if session.in_transaction():
+            return
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

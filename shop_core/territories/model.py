@@ -1,0 +1,96 @@
+"""Territory: the tenant — one marketplace of one intercommunality."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop_core.persistence.base import Base, utcnow
+
+
+class Territory(Base):
+    __tablename__ = "territory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    tagline: Mapped[str] = mapped_column(String(200), default="")
+    primary_color: Mapped[str] = mapped_column(String(7), default="#1d4e89")
+    accent_color: Mapped[str] = mapped_column(String(7), default="#f2a541")
+    logo_key: Mapped[str | None] = mapped_column(String(255))
+    commission_rate_bp: Mapped[int] = mapped_column(Integer, default=500)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    order_cutoff: Mapped[dt.time] = mapped_column(Time, default=dt.time(18, 0))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    communes: Mapped[list[Commune]] = relationship(
+        back_populates="territory", cascade="all, delete-orphan", order_by="Commune.name"
+    )
+    pickup_points: Mapped[list[PickupPoint]] = relationship(
+        back_populates="territory", cascade="all, delete-orphan", order_by="PickupPoint.name"
+    )
+    delivery_slots: Mapped[list[DeliverySlot]] = relationship(
+        back_populates="territory", cascade="all, delete-orphan", order_by="DeliverySlot.starts"
+    )
+
+    def serves(self, insee_code: str) -> bool:
+        """Whether the commune with this INSEE code is served by the territory."""
+        return any(c.insee_code == insee_code for c in self.communes)
+
+
+class Commune(Base):
+    """A commune served by a territory (INSEE code, with its centre for geocoding)."""
+
+    __tablename__ = "commune"
+    __table_args__ = (UniqueConstraint("territory_id", "insee_code", "postal_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
+    insee_code: Mapped[str] = mapped_column(String(5), index=True)
+    postal_code: Mapped[str] = mapped_column(String(5))
+    name: Mapped[str] = mapped_column(String(120))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    population: Mapped[int] = mapped_column(default=0)
+
+    territory: Mapped[Territory] = relationship(back_populates="communes")
+
+
+class PickupPoint(Base):
+    """A place where shoppers collect parcels: a tiers-lieu, a town hall, a shop."""
+
+    __tablename__ = "pickup_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(30), default="tiers_lieu")
+    address: Mapped[str] = mapped_column(String(200))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    city: Mapped[str] = mapped_column(String(120))
+    insee_code: Mapped[str | None] = mapped_column(String(5))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    opening_notes: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    territory: Mapped[Territory] = relationship(back_populates="pickup_points")
+
+
+class DeliverySlot(Base):
+    """A home-delivery slot of a territory, e.g. morning 09:00–12:00."""
+
+    __tablename__ = "delivery_slot"
+    __table_args__ = (UniqueConstraint("territory_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(30))
+    label: Mapped[str] = mapped_column(String(60))
+    starts: Mapped[dt.time] = mapped_column(Time)
+    ends: Mapped[dt.time] = mapped_column(Time)
+
+    territory: Mapped[Territory] = relationship(back_populates="delivery_slots")

@@ -1,0 +1,101 @@
+"""Self-service account changes: profile, password, addresses, data export."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shop_core.accounts.export import export_user_data
+from shop_core.accounts.model import Address, User
+from shop_core.accounts.profile import (
+    AddressInput,
+    change_password,
+    create_address,
+    delete_address,
+    update_address,
+    update_profile,
+)
+from shop_core.accounts.services import delete_account
+from shop_core.database import Database
+from shop_core.errors import NotFound, ValidationError
+from shop_core.testing.factories import make_user
+
+from .conftest import Shop, buy
+
+HOME = AddressInput(
+    recipient="Jeanne Martin",
+    line1="3 rue des Tilleuls",
+    postal_code="62130",
+    city="Saint-Pol-sur-Ternoise",
+    insee_code="62767",
+)
+
+
+def test_change_password_bumps_the_session_version(db: Database, shop: Shop) -> None:
+    with db.uow() as uow:
+        before = uow.session.get_one(User, shop.shopper_id).session_version
+        version = change_password(uow=uow, user_id=shop.shopper_id, password_hash="new-hash")
+        user = uow.session.get_one(User, shop.shopper_id)
+    assert version == before + 1 == user.session_version
+    assert user.password_hash == "new-hash"
+
+
+def test_update_profile_refuses_an_empty_name(db: Database, shop: Shop) -> None:
+    with db.uow() as uow:
+        with pytest.raises(ValidationError) as error:
+            update_profile(uow=uow, user_id=shop.shopper_id, full_name="  ")
+        assert error.value.field == "full_name"
+        update_profile(uow=uow, user_id=shop.shopper_id, full_name="Jeanne Dupont", phone="06")
+        assert uow.session.get_one(User, shop.shopper_id).full_name == "Jeanne Dupont"
+
+
+def test_addresses_are_created_edited_and_deleted_by_their_owner_only(
+    db: Database, shop: Shop
+) -> None:
+    with db.uow() as uow:
+        aid = create_address(uow=uow, user_id=shop.shopper_id, data=HOME)
+        other = make_user(uow, territory_id=shop.territory_id)
+        moved = AddressInput(
+            recipient="Jeanne Martin", line1="1 place Foch", postal_code="62270", city="Frévent"
+        )
+        with pytest.raises(NotFound):
+            update_address(uow=uow, user_id=other, address_id=aid, data=moved)
+        with pytest.raises(NotFound):
+            delete_address(uow=uow, user_id=other, address_id=aid)
+        update_address(uow=uow, user_id=shop.shopper_id, address_id=aid, data=moved)
+        assert uow.session.get_one(Address, aid).city == "Frévent"
+        delete_address(uow=uow, user_id=shop.shopper_id, address_id=aid)
+        assert uow.session.get(Address, aid) is None
+
+
+def test_address_with_a_bad_postal_code_is_refused_with_the_field(db: Database, shop: Shop) -> None:
+    bad = AddressInput(recipient="J", line1="1 rue", postal_code="6213", city="Saint-Pol")
+    with db.uow() as uow:
+        with pytest.raises(ValidationError) as error:
+            create_address(uow=uow, user_id=shop.shopper_id, data=bad)
+    assert error.value.field == "postal_code"
+
+
+def test_export_contains_profile_addresses_and_orders_as_json(db: Database, shop: Shop) -> None:
+    buy(db, shop, {shop.bread_id: 2, shop.apples_id: 1})
+    with db.uow() as uow:
+        create_address(uow=uow, user_id=shop.shopper_id, data=HOME)
+        data = export_user_data(uow.session, user_id=shop.shopper_id)
+    document = json.loads(json.dumps(data))
+    assert document["profile"]["full_name"] == "Jeanne Martin"
+    assert document["addresses"][0]["city"] == "Saint-Pol-sur-Ternoise"
+    (order,) = document["orders"]
+    assert [mo["merchant"] for mo in order["merchant_orders"]] == [
+        "Boulangerie Lefebvre",
+        "Ferme du Ternois",
+    ]
+    assert order["merchant_orders"][0]["lines"][0]["quantity"] == 2
+    assert order["merchant_orders"][0]["history"][0]["status"] == "placed"
+
+
+def test_deleted_accounts_have_nothing_to_export(db: Database, shop: Shop) -> None:
+    with db.uow() as uow:
+        delete_account(uow=uow, user_id=shop.shopper_id)
+        with pytest.raises(NotFound):
+            export_user_data(uow.session, user_id=shop.shopper_id)

@@ -1,0 +1,302 @@
+"""Planning a day: orders into rounds, reasons for those left out, re-planning, late orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.planning import plan_day
+from delivery.replanning import assign_run, insert_late_orders, move_shipment
+from delivery.stops import collect
+from shop_core.database import Database
+from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.model import MerchantOrder
+
+from .conftest import NOW, TUESDAY, Shop
+from .delivery_setup import (
+    DISTANCES,
+    FREVENT,
+    SETTINGS,
+    SYSTEM,
+    add_fleet,
+    make_ready,
+    merchant_orders,
+    order,
+    stops_of_plan,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def at(hour: int, minute: int = 0, day: dt.date = TUESDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+def plan(db: Database, shop: Shop, now: dt.datetime = NOW, date: dt.date = TUESDAY):  # type: ignore[no-untyped-def]
+    with db.uow() as uow:
+        return plan_day(
+            uow=uow,
+            territory_id=shop.territory_id,
+            date=date,
+            distances=DISTANCES,
+            settings=SETTINGS,
+            actor=SYSTEM,
+            now=now,
+        )
+
+
+def test_due_orders_are_planned_into_the_rounds_serving_their_communes(
+    db: Database, shop: Shop
+) -> None:
+    fleet = add_fleet(db, shop)
+    both = order(db, shop, {shop.bread_id: 1, shop.apples_id: 2})
+    frevent = order(db, shop, {shop.cake_id: 1}, address=FREVENT, slot="apres-midi")
+    point = order(db, shop, {shop.bread_id: 2}, point_id=fleet.point_id)
+
+    report = plan(db, shop)
+
+    assert report.unplanned == ()
+    assert report.planned == 4  # two merchant orders for the first order
+    stops = stops_of_plan(db, shop.territory_id)
+    by_mo: dict[int, list[Stop]] = {}
+    for stop in stops:
+        by_mo.setdefault(stop.merchant_order_id, []).append(stop)
+    assert len(by_mo) == 4
+    for pair in by_mo.values():
+        kinds = [s.kind for s in pair]
+        assert kinds == [StopKind.COLLECT, StopKind.DELIVER]  # collected first
+        assert pair[0].run_id == pair[1].run_id  # by the same courier
+        assert pair[0].sequence < pair[1].sequence
+        assert pair[0].expected_start <= pair[1].expected_start
+    rounds = {
+        s.merchant_order.order_id: s.run.round.name for s in stops if s.kind is StopKind.DELIVER
+    }
+    assert rounds[frevent] == "Frévent après-midi"
+    assert rounds[both] == rounds[point] == "Saint-Pol matin"
+    morning = [s for s in stops if s.merchant_order.order_id == both and s.kind is StopKind.DELIVER]
+    for stop in morning:  # within the chosen slot (9 h - 12 h)
+        assert at(9) <= stop.expected_start <= at(12)
+        assert stop.window_start == at(9) and stop.window_end == at(12)
+
+
+def test_an_order_no_round_of_the_day_serves_is_reported_with_reason_and_next_date(
+    db: Database, shop: Shop
+) -> None:
+    add_fleet(db, shop, frevent_days=(3,))  # Frévent only on Thursdays
+    frevent = order(db, shop, {shop.cake_id: 1}, address=FREVENT, slot="apres-midi")
+
+    report = plan(db, shop)
+
+    (left,) = report.unplanned
+    assert left.reason_code == "not_allowed"
+    assert left.reason == "Aucune tournée de ce jour ne dessert Frévent."
+    assert left.next_date == dt.date(2026, 11, 26)  # Thursday
+    with db.uow() as uow:
+        row = uow.session.scalar(select(Unplanned))
+        assert row is not None
+        assert row.merchant_order.order_id == frevent
+        assert row.next_date == dt.date(2026, 11, 26)
+
+
+def test_a_merchant_order_bigger_than_every_round_is_reported_without_a_date(
+    db: Database, shop: Shop
+) -> None:
+    add_fleet(db, shop, capacity=5)
+    oid = order(db, shop, {shop.bread_id: 1})
+    with db.uow() as uow:
+        mo = uow.session.scalars(select(MerchantOrder).where(MerchantOrder.order_id == oid)).one()
+        mo.parcels = 8
+        uow.commit()
+
+    report = plan(db, shop)
+
+    (left,) = report.unplanned
+    assert left.reason_code == "too_large"
+    assert left.reason == "8 colis : plus que n'en prend une tournée."
+    assert left.next_date is None
+
+
+def test_without_any_round_that_day_every_order_is_reported_no_round(
+    db: Database, shop: Shop
+) -> None:
+    oid = order(db, shop, {shop.bread_id: 1})
+
+    report = plan(db, shop)
+
+    assert [u.reason for u in report.unplanned] == ["Aucune tournée ne circule ce jour-là."]
+    assert report.unplanned[0].reference.startswith(merchant_orders(db, oid)[0].reference[:3])
+
+
+def test_replanning_keeps_the_stops_already_done_and_the_parcels_on_board(
+    db: Database, shop: Shop
+) -> None:
+    fleet = add_fleet(db, shop)
+    first = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, first)
+    plan(db, shop)
+    collect_stop = next(
+        s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.COLLECT
+    )
+    with db.uow() as uow:
+        collect(
+            uow=uow,
+            territory_id=shop.territory_id,
+            courier_id=fleet.couriers[0],
+            stop_id=collect_stop.id,
+            now=at(9, 10),
+        )
+    order(db, shop, {shop.apples_id: 1}, slot="apres-midi", address=FREVENT)
+
+    report = plan(db, shop, now=at(9, 15))
+
+    assert report.kept_stops == 1
+    stops = stops_of_plan(db, shop.territory_id)
+    kept = next(s for s in stops if s.id == collect_stop.id)
+    assert kept.status is StopStatus.DONE and kept.sequence == 1
+    on_board = [s for s in stops if s.merchant_order_id == collect_stop.merchant_order_id]
+    assert [s.kind for s in on_board] == [StopKind.COLLECT, StopKind.DELIVER]
+    assert {s.run_id for s in on_board} == {collect_stop.run_id}  # stays with its courier
+    assert all(s.expected_start >= at(9, 10) for s in stops if s.status is StopStatus.TODO)
+
+
+def test_a_late_order_is_inserted_within_a_second_without_moving_other_stops(
+    db: Database, shop: Shop
+) -> None:
+    add_fleet(db, shop)
+    order(db, shop, {shop.bread_id: 1})
+    order(db, shop, {shop.apples_id: 1}, address=FREVENT, slot="apres-midi")
+    plan(db, shop)
+    before = {
+        s.id: (s.run_id, s.merchant_order_id, s.kind) for s in stops_of_plan(db, shop.territory_id)
+    }
+    late = order(db, shop, {shop.cake_id: 1}, now=NOW + dt.timedelta(hours=2))
+
+    started = time.perf_counter()
+    with db.uow() as uow:
+        report = insert_late_orders(
+            uow=uow,
+            territory_id=shop.territory_id,
+            date=TUESDAY,
+            distances=DISTANCES,
+            settings=SETTINGS,
+            actor=SYSTEM,
+            now=NOW + dt.timedelta(hours=2),
+        )
+    elapsed = time.perf_counter() - started
+
+    assert elapsed < 1.0
+    assert report.planned == 1 and report.unplanned == ()
+    after = stops_of_plan(db, shop.territory_id)
+    new = [s for s in after if s.merchant_order.order_id == late]
+    assert [s.kind for s in new] == [StopKind.COLLECT, StopKind.DELIVER]
+    kept = [s for s in after if s.id in before]
+    assert len(kept) == len(before)
+    for run_id in {s.run_id for s in kept}:  # the others keep their order
+        ids = [s.id for s in kept if s.run_id == run_id]
+        assert ids == sorted(ids, key=lambda i: next(s.sequence for s in after if s.id == i))
+        assert [before[i][0] for i in ids] == [run_id] * len(ids)
+
+
+def test_inserting_without_a_plan_asks_to_plan_first(db: Database, shop: Shop) -> None:
+    add_fleet(db, shop)
+    with db.uow() as uow, pytest.raises(ValidationError, match="pas encore planifiée"):
+        insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES, now=NOW
+        )
+
+
+def test_the_operator_moves_a_shipment_to_another_run_of_the_day(db: Database, shop: Shop) -> None:
+    fleet = add_fleet(db, shop)
+    oid = order(db, shop, {shop.bread_id: 1}, point_id=fleet.point_id)
+    plan(db, shop)
+    (collect_stop, deliver_stop) = [
+        s for s in stops_of_plan(db, shop.territory_id) if s.merchant_order.order_id == oid
+    ]
+    with db.uow() as uow:
+        target = uow.session.scalars(
+            select(RoundRun).where(RoundRun.round_id == fleet.frevent)
+        ).one()
+        target_id = target.id
+    assert collect_stop.run_id != target_id
+
+    with db.uow() as uow:
+        move_shipment(
+            uow=uow,
+            territory_id=shop.territory_id,
+            stop_id=deliver_stop.id,
+            run_id=target_id,
+            distances=DISTANCES,
+            actor=SYSTEM,
+            now=NOW,
+        )
+
+    moved = [s for s in stops_of_plan(db, shop.territory_id) if s.merchant_order.order_id == oid]
+    assert [s.kind for s in moved] == [StopKind.COLLECT, StopKind.DELIVER]
+    assert {s.run_id for s in moved} == {target_id}
+
+
+def test_a_parcel_already_on_board_cannot_change_run(db: Database, shop: Shop) -> None:
+    fleet = add_fleet(db, shop)
+    oid = order(db, shop, {shop.bread_id: 1}, point_id=fleet.point_id)
+    make_ready(db, oid)
+    plan(db, shop)
+    collect_stop, deliver_stop = stops_of_plan(db, shop.territory_id)
+    with db.uow() as uow:
+        collect(
+            uow=uow,
+            territory_id=shop.territory_id,
+            courier_id=fleet.couriers[0],
+            stop_id=collect_stop.id,
+            now=at(9),
+        )
+        other = (
+            uow.session.scalars(select(RoundRun).where(RoundRun.round_id == fleet.frevent)).one().id
+        )
+    with db.uow() as uow, pytest.raises(ValidationError, match="déjà à bord"):
+        move_shipment(
+            uow=uow, territory_id=shop.territory_id, stop_id=deliver_stop.id, run_id=other,
+            distances=DISTANCES, actor=SYSTEM, now=at(9, 5),
+        )  # fmt: skip
+
+
+def test_a_whole_run_goes_to_another_courier_unless_they_drive_at_the_same_time(
+    db: Database, shop: Shop
+) -> None:
+    fleet = add_fleet(db, shop)
+    order(db, shop, {shop.bread_id: 1})
+    plan(db, shop)
+    with db.uow() as uow:
+        runs = {r.round_id: r.id for r in uow.session.scalars(select(RoundRun))}
+
+    with db.uow() as uow:  # the afternoon courier can also drive the morning round
+        assign_run(
+            uow=uow,
+            territory_id=shop.territory_id,
+            run_id=runs[fleet.saint_pol],
+            courier_id=fleet.couriers[1],
+            actor=SYSTEM,
+        )
+    with db.uow() as uow:
+        assert uow.session.get(RoundRun, runs[fleet.saint_pol]).courier_id == fleet.couriers[1]  # type: ignore[union-attr]
+    with db.uow() as uow, pytest.raises(ValidationError, match="Choisissez un livreur"):
+        assign_run(
+            uow=uow, territory_id=shop.territory_id, run_id=runs[fleet.frevent],
+            courier_id=shop.shopper_id, actor=SYSTEM,
+        )  # fmt: skip
+    with db.uow() as uow, pytest.raises(NotFound):
+        assign_run(uow=uow, territory_id=shop.territory_id + 1000, run_id=runs[fleet.frevent],
+                   courier_id=fleet.couriers[0], actor=SYSTEM)  # fmt: skip
+
+
+def test_a_past_date_cannot_be_planned(db: Database, shop: Shop) -> None:
+    add_fleet(db, shop)
+    with pytest.raises(ValidationError, match="passée"):
+        plan(db, shop, now=at(8, day=TUESDAY + dt.timedelta(days=1)))
+    with db.uow() as uow:
+        assert uow.session.scalar(select(DayPlan.id)) is None

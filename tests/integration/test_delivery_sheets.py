@@ -1,0 +1,86 @@
+"""Round sheets, packing lists and exports of a planned day."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from xml.etree import ElementTree as ET
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
+from delivery.queries import day_runs, packing_list
+from delivery.route_sheets import date_fr, packing_list_pdf, round_sheet_pdf
+from shop_core.database import Database
+from shop_core.orders.model import Order
+from shop_core.territories.model import Territory
+
+from .conftest import TUESDAY, Shop
+from .delivery_setup import FREVENT, add_fleet, order
+from .test_delivery_stops import planned
+
+GPX = "{http://www.topografix.com/GPX/1/1}"
+
+
+def planned_day(db: Database, shop: Shop) -> list[str]:
+    """Three orders planned on Tuesday; their delivery codes."""
+    fleet = add_fleet(db, shop)
+    ids = [
+        order(db, shop, {shop.bread_id: 1, shop.apples_id: 1}),
+        order(db, shop, {shop.cake_id: 1}, address=FREVENT, slot="apres-midi"),
+        order(db, shop, {shop.bread_id: 2}, point_id=fleet.point_id),
+    ]
+    planned(db, shop)
+    with db.uow() as uow:
+        return [uow.session.get_one(Order, oid).delivery_code for oid in ids]
+
+
+def test_exports_list_every_stop_without_the_delivery_codes(db: Database, shop: Shop) -> None:
+    codes = planned_day(db, shop)
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        runs = day_runs(uow.session, territory=territory, date=TUESDAY)
+    visits = sum(len(run.visits) for run in runs)
+
+    rows = list(csv.DictReader(io.StringIO(stops_csv(runs)), delimiter=";"))
+    assert len(rows) == visits
+    assert {r["action"] for r in rows} == {"Collecte", "Livraison", "Dépôt en point de retrait"}
+    assert rows[0]["tournee"] and rows[0]["heure_prevue"]
+
+    geojson = json.loads(stops_geojson_text(runs))
+    assert geojson["type"] == "FeatureCollection"
+    points = [f for f in geojson["features"] if f["geometry"]["type"] == "Point"]
+    assert len(points) == visits
+    lon, lat = points[0]["geometry"]["coordinates"]
+    assert 50 < lat < 51 and 2 < lon < 3
+
+    gpx = ET.fromstring(stops_gpx(runs))
+    assert gpx.tag == f"{GPX}gpx"
+    assert len(gpx.findall(f"{GPX}wpt")) == visits
+    assert len(gpx.findall(f"{GPX}rte")) == len(runs)
+
+    for text in (stops_csv(runs), stops_geojson_text(runs), stops_gpx(runs)):
+        assert not any(f'"{code}"' in text or f";{code};" in text for code in codes)
+
+
+def test_a_round_sheet_and_a_packing_list_are_pdfs(db: Database, shop: Shop) -> None:
+    planned_day(db, shop)
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        runs = day_runs(uow.session, territory=territory, date=TUESDAY)
+        merchant, items = packing_list(
+            uow.session, territory=territory, date=TUESDAY, merchant_id=shop.baker_id
+        )
+
+    sheet = round_sheet_pdf(runs[0], territory_name=territory.name)
+    assert sheet.startswith(b"%PDF")
+    assert len(items) == 3  # bread, cake, bread: the baker's three merchant orders
+    assert {i.parcels for i in items} == {1}
+    packing = packing_list_pdf(
+        items, merchant_name=merchant.trade_name, date=TUESDAY, territory_name=territory.name
+    )
+    assert packing.startswith(b"%PDF")
+
+
+def test_dates_are_written_in_french() -> None:
+    assert date_fr(TUESDAY) == "mardi 24 novembre 2026"

@@ -1,0 +1,193 @@
+"""A courier at the stops: collect, deliver against the code, failed delivery and what next."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.model import Stop, StopKind, StopStatus
+from delivery.planning import plan_day
+from delivery.stops import AfterFailure, NotReady, WrongDeliveryCode, collect, deliver, fail
+from shop_core.database import Database
+from shop_core.errors import NotFound, ValidationError
+from shop_core.invoices.model import Invoice
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
+
+from .conftest import NOW, TUESDAY, Shop
+from .delivery_setup import (
+    DISTANCES,
+    SETTINGS,
+    Fleet,
+    add_fleet,
+    make_ready,
+    merchant_orders,
+    order,
+    stops_of_plan,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+S = MerchantOrderStatus
+
+
+def at(hour: int, minute: int = 0, day: dt.date = TUESDAY) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+def planned(db: Database, shop: Shop, *, date: dt.date = TUESDAY, now: dt.datetime = NOW) -> None:
+    with db.uow() as uow:
+        plan_day(
+            uow=uow, territory_id=shop.territory_id, date=date, distances=DISTANCES,
+            settings=SETTINGS, now=now,
+        )  # fmt: skip
+
+
+def one_order(db: Database, shop: Shop, *, ready: bool = True) -> tuple[Fleet, int, Stop, Stop]:
+    fleet = add_fleet(db, shop)
+    oid = order(db, shop, {shop.bread_id: 1})
+    if ready:
+        make_ready(db, oid)
+    planned(db, shop)
+    pickup, drop = stops_of_plan(db, shop.territory_id)
+    assert (pickup.kind, drop.kind) == (StopKind.COLLECT, StopKind.DELIVER)
+    return fleet, oid, pickup, drop
+
+
+def code_of(db: Database, order_id: int) -> str:
+    with db.uow() as uow:
+        found = uow.session.get(Order, order_id)
+        assert found is not None
+        return found.delivery_code
+
+
+def status(db: Database, order_id: int) -> S:
+    (mo,) = merchant_orders(db, order_id)
+    return mo.status
+
+
+def do(action, db: Database, shop: Shop, fleet: Fleet, stop: Stop, **kwargs):  # type: ignore[no-untyped-def]
+    with db.uow() as uow:
+        return action(
+            uow=uow, territory_id=shop.territory_id, courier_id=fleet.couriers[0],
+            stop_id=stop.id, **kwargs,
+        )  # fmt: skip
+
+
+def test_collecting_hands_the_merchant_order_to_the_courier(db: Database, shop: Shop) -> None:
+    fleet, oid, pickup, _ = one_order(db, shop)
+
+    assert do(collect, db, shop, fleet, pickup, now=at(9)) == 1
+
+    assert status(db, oid) is S.HANDED_TO_COURIER
+    with db.uow() as uow:
+        stop = uow.session.get(Stop, pickup.id)
+        assert stop is not None
+        assert (stop.status, stop.done_by_id, stop.done_at) == (
+            StopStatus.DONE, fleet.couriers[0], at(9),
+        )  # fmt: skip
+
+
+def test_a_parcel_not_ready_at_the_shop_cannot_be_collected(db: Database, shop: Shop) -> None:
+    fleet, oid, pickup, _ = one_order(db, shop, ready=False)
+
+    with pytest.raises(NotReady, match="pas encore prête"):
+        do(collect, db, shop, fleet, pickup, now=at(9))
+
+    assert status(db, oid) is S.PLACED
+    assert stops_of_plan(db, shop.territory_id)[0].status is StopStatus.TODO
+
+
+def test_delivering_needs_the_shoppers_code(db: Database, shop: Shop) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    right = code_of(db, oid)
+    wrong = f"{(int(right) + 1) % 10000:04d}"
+
+    with pytest.raises(WrongDeliveryCode, match="Code incorrect"):
+        do(deliver, db, shop, fleet, drop, code=wrong, now=at(9, 30))
+    assert status(db, oid) is S.HANDED_TO_COURIER
+
+    assert do(deliver, db, shop, fleet, drop, code=f" {right[:2]} {right[2:]} ", now=at(9, 30)) == 1
+    assert status(db, oid) is S.DELIVERED
+    with db.uow() as uow:
+        assert uow.session.scalar(select(Invoice.id)) is not None  # the sale is complete
+        assert uow.session.get(Stop, drop.id).status is StopStatus.DONE  # type: ignore[union-attr]
+
+
+def test_delivering_before_collecting_is_refused(db: Database, shop: Shop) -> None:
+    fleet, oid, _, drop = one_order(db, shop)
+    with pytest.raises(NotReady, match="enregistrez d'abord la collecte"):
+        do(deliver, db, shop, fleet, drop, code=code_of(db, oid), now=at(9))
+
+
+def test_a_courier_cannot_act_on_another_couriers_stop(db: Database, shop: Shop) -> None:
+    fleet, _, pickup, _ = one_order(db, shop)
+    with db.uow() as uow, pytest.raises(NotFound):
+        collect(
+            uow=uow, territory_id=shop.territory_id, courier_id=fleet.couriers[1], stop_id=pickup.id
+        )
+
+
+def test_a_failed_delivery_needs_a_reason(db: Database, shop: Shop) -> None:
+    fleet, _, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    with pytest.raises(ValidationError, match="Indiquez ce qui s'est passé"):
+        do(fail, db, shop, fleet, drop, reason="  ", then=AfterFailure.NEXT_ROUND, now=at(10))
+
+
+def test_a_failed_delivery_goes_on_the_next_round_and_is_delivered_then(
+    db: Database, shop: Shop
+) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+
+    outcome = do(
+        fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10)
+    )
+
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    assert outcome.date == wednesday
+    assert status(db, oid) is S.DELIVERY_FAILED
+    with db.uow() as uow:
+        assert uow.session.get(Order, oid).delivery_date == wednesday  # type: ignore[union-attr]
+        failed = uow.session.get(Stop, drop.id)
+        assert (failed.status, failed.reason) == (StopStatus.FAILED, "Absent")  # type: ignore[union-attr]
+
+    planned(db, shop, date=wednesday, now=at(18))
+    (again,) = stops_of_plan(db, shop.territory_id, wednesday)
+    assert again.kind is StopKind.DELIVER  # the parcel leaves from the depot: nothing to collect
+    do(deliver, db, shop, fleet, again, code=code_of(db, oid), now=at(10, day=wednesday))
+    assert status(db, oid) is S.DELIVERED
+
+
+def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
+    db: Database, shop: Shop
+) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+
+    outcome = do(
+        fail, db, shop, fleet, drop, reason="Personne", then=AfterFailure.PICKUP_POINT,
+        pickup_point_id=fleet.point_id, now=at(10),
+    )  # fmt: skip
+
+    assert outcome.pickup_point == "Mairie de Saint-Pol"
+    with db.uow() as uow:
+        redirected = uow.session.get(Order, oid)
+        assert redirected is not None
+        assert redirected.delivery_method is DeliveryMethod.PICKUP_POINT
+        assert redirected.pickup_point_id == fleet.point_id
+        assert redirected.delivery_date == TUESDAY
+    stops = stops_of_plan(db, shop.territory_id)
+    assert [(s.kind, s.status) for s in stops] == [
+        (StopKind.COLLECT, StopStatus.DONE),
+        (StopKind.DELIVER, StopStatus.FAILED),
+        (StopKind.DELIVER, StopStatus.TODO),
+    ]
+    assert stops[2].place_name == "Mairie de Saint-Pol"
+
+    do(deliver, db, shop, fleet, stops[2], now=at(10, 20))  # no code at a pickup point
+    assert status(db, oid) is S.DELIVERED

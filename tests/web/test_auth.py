@@ -1,0 +1,98 @@
+"""Accounts: login, logout, sign-up, password reset by mail, CSRF."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from reference_app import mail
+
+from .conftest import PASSWORD, World, login
+
+
+def test_login_with_the_right_password_opens_a_session(client: FlaskClient, world: World) -> None:
+    login(client, world.shopper_email)
+    page = client.get("/").get_data(as_text=True)
+    assert "Se déconnecter" in page
+
+
+def test_wrong_password_gives_a_french_message_and_keeps_the_email(
+    client: FlaskClient, world: World
+) -> None:
+    response = client.post("/login", data={"email": world.shopper_email, "password": "faux"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Adresse e-mail ou mot de passe incorrect." in page
+    assert f'value="{world.shopper_email}"' in page
+
+
+def test_users_of_another_territory_cannot_log_in_here(client: FlaskClient, world: World) -> None:
+    response = client.post(
+        "/login", data={"email": world.other_operator_email, "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "incorrect" in response.get_data(as_text=True)
+
+
+def test_signup_creates_a_shopper_and_refuses_a_taken_email(
+    client: FlaskClient, world: World
+) -> None:
+    form = {
+        "full_name": "Nadia Benali",
+        "email": "nadia@example.fr",
+        "phone": "",
+        "password": "un-mot-de-passe",
+        "confirm": "un-mot-de-passe",
+    }
+    assert client.post("/signup", data=form).status_code == 302
+    client.post("/logout")
+    again = client.post("/signup", data={**form, "email": world.shopper_email})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "Un compte existe déjà avec cette adresse e-mail." in page
+    assert 'value="Nadia Benali"' in page  # nothing the user typed is lost
+
+
+def test_password_reset_link_is_mailed_and_works_once(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    client.post("/password/forgot", data={"email": world.shopper_email})
+    with app.app_context():
+        sent = mail.outbox()
+        assert len(sent) == 1 and sent[0].to == world.shopper_email
+        link = re.search(r"http://\S+/password/reset/\S+", sent[0].body)
+    assert link
+    path = link.group(0).split("localhost", 1)[1]
+    form = {"password": "nouveau-mot-de-passe", "confirm": "nouveau-mot-de-passe"}
+    assert client.post(path, data=form).status_code == 302
+    client.post("/logout")
+    login(client, world.shopper_email, "nouveau-mot-de-passe")
+    client.post("/logout")
+    assert client.post(path, data=form).headers["Location"].endswith("/password/forgot")
+
+
+def test_unknown_email_gets_the_same_answer_and_no_mail(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    response = client.post("/password/forgot", data={"email": "inconnu@example.fr"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert mail.outbox() == []
+
+
+def test_logout_ends_the_other_sessions_too(app: Flask, world: World) -> None:
+    first, second = app.test_client(), app.test_client()
+    login(first, world.shopper_email)
+    login(second, world.shopper_email)
+    first.post("/logout")
+    assert "Se déconnecter" not in second.get("/").get_data(as_text=True)
+
+
+def test_forms_without_a_csrf_token_are_refused(app: Flask, world: World) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    response = client.post("/login", data={"email": world.shopper_email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Le formulaire a expiré" in response.get_data(as_text=True)

@@ -1,0 +1,240 @@
+"""The courier's round on a phone: own stops only, collect, deliver with the code, failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.model import StopKind, StopStatus
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+
+from .backoffice import place_order
+from .conftest import World, login
+from .rounds_setup import (
+    OTHER_COURIER_EMAIL,
+    TUESDAY,
+    add_fleet,
+    configure,
+    make_ready,
+    order_of,
+    plan,
+    statuses,
+    stops,
+)
+
+S = MerchantOrderStatus
+DAY = f"?date={TUESDAY.isoformat()}"
+
+
+@pytest.fixture(autouse=True)
+def _delivery_app(app: Flask) -> None:
+    configure(app)
+
+
+def planned_order(db: Database, world: World, *, ready: bool = True) -> int:
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    if ready:
+        make_ready(db, oid)
+    plan(db, world)
+    return oid
+
+
+def test_the_courier_sees_their_stops_in_order_with_what_to_do(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    login(client, world.courier_email)
+
+    page = client.get(f"/livreur/{DAY}")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.index("Boulangerie Lefebvre") < html.index("Jeanne Martin")  # collect first
+    assert "Colis collectés (1)" in html
+    assert 'href="tel:0601020304"' in html
+    assert 'href="geo:' in html
+    assert "3 rue des Tilleuls" in html and "position approximative" in html
+    assert "Créneau : 09:00 – 12:00" in html
+    assert "Code donné par le client" in html
+    assert order_of(db, oid).delivery_code not in html.replace(TUESDAY.isoformat(), "")
+    assert 'class="round-map"' in html and "data-map=" in html
+
+
+def test_another_courier_sees_nothing_of_it_and_gets_404_on_its_stops(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, OTHER_COURIER_EMAIL)
+
+    assert "Aucun arrêt" not in client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert "Jeanne Martin" not in client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert client.post(f"/livreur/arrets/{pickup.id}/collecte").status_code == 404
+    assert (
+        client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": "1234"}).status_code
+        == 404
+    )
+    assert client.get(f"/livreur/arrets/{drop.id}/echec").status_code == 404
+    assert client.get(f"/livreur/arrets/{drop.id}/position").status_code == 404
+    assert client.get(f"/livreur/tournees/{pickup.run_id}/feuille.pdf").status_code == 404
+    assert statuses(db, drop.merchant_order.order_id) == [S.READY]
+
+
+def test_courier_pages_are_for_couriers_only(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    assert client.get("/livreur/").status_code == 302  # to the login page
+    login(client, world.shopper_email)
+    assert client.get("/livreur/").status_code == 403
+
+
+def test_collect_then_deliver_refuses_a_wrong_code_and_keeps_it_typed(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+
+    collected = client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    assert collected.status_code == 302
+    assert collected.headers["Location"].endswith(f"#arret-{pickup.id}")
+    assert statuses(db, oid) == [S.HANDED_TO_COURIER]
+
+    code = order_of(db, oid).delivery_code
+    wrong = f"{(int(code) + 1) % 10000:04d}"
+    refused = client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": wrong})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Code incorrect : demandez au client le code à 4 chiffres" in html
+    assert f'value="{wrong}"' in html
+    assert statuses(db, oid) == [S.HANDED_TO_COURIER]
+
+    assert client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": ""}).status_code == 422
+    done = client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": code})
+    assert done.status_code == 302
+    assert statuses(db, oid) == [S.DELIVERED]
+    assert [s.status for s in stops(db, world)] == [StopStatus.DONE, StopStatus.DONE]
+
+
+def test_a_parcel_not_ready_cannot_be_collected(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world, ready=False)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+
+    response = client.post(f"/livreur/arrets/{pickup.id}/collecte", follow_redirects=True)
+
+    assert "pas encore prête" in response.get_data(as_text=True)
+    assert statuses(db, oid) == [S.PLACED]
+
+
+def test_a_failed_delivery_needs_a_reason_then_goes_to_the_next_round(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    form = client.get(f"/livreur/arrets/{drop.id}/echec")
+    assert form.status_code == 200
+    assert "Personne à l'adresse" in form.get_data(as_text=True)
+    missing = client.post(f"/livreur/arrets/{drop.id}/echec", data={"then": "next_round"})
+    assert missing.status_code == 422
+    assert "Choisissez ce qui s'est passé." in missing.get_data(as_text=True)
+
+    done = client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={"reason": "absent", "details": "Voisin absent aussi", "then": "next_round"},
+        follow_redirects=True,
+    )
+
+    assert "Le colis repart avec la tournée du 25/11" in done.get_data(as_text=True)
+    assert statuses(db, oid) == [S.DELIVERY_FAILED]
+    assert order_of(db, oid).delivery_date == TUESDAY + dt.timedelta(days=1)
+    failed = [s for s in stops(db, world) if s.kind is StopKind.DELIVER][0]
+    assert failed.reason == "Personne à l'adresse : Voisin absent aussi"
+
+
+def test_a_failed_delivery_can_be_left_at_a_pickup_point(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    no_point = client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={"reason": "acces", "then": "pickup_point", "pickup_point": "0"},
+    )
+    assert no_point.status_code == 422
+    assert "Choisissez un point de retrait." in no_point.get_data(as_text=True)
+
+    client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={
+            "reason": "acces",
+            "then": "pickup_point",
+            "pickup_point": str(world.pickup_point_id),
+        },
+    )
+
+    assert order_of(db, oid).delivery_method is DeliveryMethod.PICKUP_POINT
+    page = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert "Déposé au point de retrait" in page and "Le Tiers-Lieu du Ternois" in page
+    drop_at_point = stops(db, world)[-1]
+    assert client.post(f"/livreur/arrets/{drop_at_point.id}/livraison").status_code == 302
+    assert statuses(db, oid) == [S.DELIVERED]
+
+
+def test_the_courier_corrects_an_approximate_position(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    _, drop = stops(db, world)
+    login(client, world.courier_email)
+
+    assert client.get(f"/livreur/arrets/{drop.id}/position").status_code == 200
+    bad = client.post(f"/livreur/arrets/{drop.id}/position", data={"lat": "abc", "lon": "2,33"})
+    assert bad.status_code == 422
+    assert 'value="2,33"' in bad.get_data(as_text=True) or 'value="2.33"' in bad.get_data(
+        as_text=True
+    )
+    good = client.post(
+        f"/livreur/arrets/{drop.id}/position", data={"lat": "50,3850", "lon": "2,3301"}
+    )
+
+    assert good.status_code == 302
+    placed = order_of(db, oid)
+    assert (placed.lat, placed.lon, placed.address_approximate) == (50.385, 2.3301, False)
+    assert [s for s in stops(db, world) if s.kind is StopKind.DELIVER][0].approximate is False
+
+
+def test_the_courier_prints_their_round_sheet(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+
+    sheet = client.get(f"/livreur/tournees/{pickup.run_id}/feuille.pdf")
+
+    assert sheet.status_code == 200
+    assert sheet.mimetype == "application/pdf"
+    assert sheet.data.startswith(b"%PDF")
+
+
+def test_a_malformed_date_is_a_404_not_a_500(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.courier_email)
+    assert client.get("/livreur/?date=demain").status_code == 404
+    assert "Aucune tournée pour vous" in client.get(f"/livreur/{DAY}").get_data(as_text=True)

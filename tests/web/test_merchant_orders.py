@@ -1,0 +1,221 @@
+"""Preparing orders from the merchant dashboard: accept, refuse, weigh, ready, hand over."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shop_core.catalogue.model import Product
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod, MerchantOrder
+from shop_core.orders.model import MerchantOrderStatus as S
+from shop_core.persistence.base import utcnow
+
+from .backoffice import merchant_order_of, place_order
+from .conftest import World, csrf_token, login
+
+
+def _status(db: Database, mo_id: int) -> S:
+    with db.uow() as uow:
+        return uow.session.get_one(MerchantOrder, mo_id).status
+
+
+def test_dashboard_groups_orders_by_collection_time_with_counts(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    place_order(db, world, {world.bread_id: 2})
+    place_order(db, world, {world.cake_id: 1}, DeliveryMethod.CLICK_COLLECT)
+    login(client, world.baker_email)
+    page = client.get("/boutique").get_data(as_text=True)
+    assert page.count('class="order-card"') == 2
+    assert "Matin (9 h – 12 h)" in page and "Retrait à la boutique par le client" in page
+    assert page.index("Livraison à domicile") < page.index("Retrait à la boutique par le client")
+    assert '<span class="tile-number">2</span> à accepter' in page
+    assert "Pour Jeanne" in page and "2 × Pain de campagne" in page
+    assert "Accepter" in page and "Refuser…" in page
+
+
+def test_accept_prepare_weigh_and_mark_ready(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.roast_id: 1, world.apples_id: 3})
+    mo = merchant_order_of(db, order_id, world.farmer_id)
+    roast_line = next(line for line in mo.lines if line.sold_by_weight)
+    login(client, world.farmer_email)
+    assert client.post(f"/boutique/commandes/{mo.id}/accepter").status_code == 302
+    client.post(f"/boutique/commandes/{mo.id}/preparer")
+    assert _status(db, mo.id) is S.PREPARING
+    page = client.get("/boutique").get_data(as_text=True)
+    assert f'name="poids-{roast_line.id}"' in page and "Entre 850 et 1150 g." in page
+
+    # Out of tolerance: a French message, the typed weight stays, nothing changes.
+    response = client.post(
+        f"/boutique/commandes/{mo.id}/pesee",
+        data={f"poids-{roast_line.id}": "1400", "action": "ready"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "1400 g est hors tolérance pour « Rôti de porc » : entre 850 g et 1150 g." in page
+    assert 'value="1400"' in page
+    assert _status(db, mo.id) is S.PREPARING
+
+    # Not a number: said in French too.
+    page = client.post(
+        f"/boutique/commandes/{mo.id}/pesee",
+        data={f"poids-{roast_line.id}": "un kilo", "action": "ready"},
+    ).get_data(as_text=True)
+    assert "Indiquez le poids en grammes, par exemple 1050." in page
+
+    response = client.post(
+        f"/boutique/commandes/{mo.id}/pesee",
+        data={f"poids-{roast_line.id}": "1 050", "action": "ready"},
+    )
+    assert response.status_code == 302
+    done = merchant_order_of(db, order_id, world.farmer_id)
+    assert done.status is S.READY
+    weighed = next(line for line in done.lines if line.id == roast_line.id)
+    assert weighed.final_weight_g == 1050 and weighed.total_incl_cents == 1985
+    assert done.total_incl_cents == 1985 + 3 * 290
+
+
+def test_ready_without_the_weight_asks_for_it(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.roast_id: 1})
+    mo = merchant_order_of(db, order_id, world.farmer_id)
+    login(client, world.farmer_email)
+    client.post(f"/boutique/commandes/{mo.id}/accepter")
+    page = client.post(
+        f"/boutique/commandes/{mo.id}/pesee", data={"action": "ready", "back": "detail"}
+    ).get_data(as_text=True)
+    assert "Pesez « Rôti de porc » (850 à 1150 g)." in page
+    assert _status(db, mo.id) is S.ACCEPTED
+
+
+def test_refusing_needs_a_reason_and_gives_the_stock_back(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.cake_id: 2})
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    response = client.post(f"/boutique/commandes/{mo.id}/refuser", data={"reason": ""})
+    assert response.status_code == 422
+    assert "Choisissez un motif." in response.get_data(as_text=True)
+    other = client.post(
+        f"/boutique/commandes/{mo.id}/refuser", data={"reason": "autre", "details": ""}
+    )
+    assert "Précisez le motif pour le client." in other.get_data(as_text=True)
+    assert _status(db, mo.id) is S.PLACED
+    client.post(
+        f"/boutique/commandes/{mo.id}/refuser",
+        data={"reason": "epuise", "details": "Four en panne"},
+    )
+    refused = merchant_order_of(db, order_id, world.baker_id)
+    assert refused.status is S.REFUSED
+    assert refused.history[-1].reason == "Produit épuisé : Four en panne"
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.cake_id).stock_quantity == 2
+
+
+def test_click_and_collect_is_handed_over_at_the_shop(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.CLICK_COLLECT)
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    client.post(f"/boutique/commandes/{mo.id}/accepter")
+    client.post(f"/boutique/commandes/{mo.id}/pesee", data={"action": "ready"})
+    assert "Remise au client" in client.get("/boutique").get_data(as_text=True)
+    client.post(f"/boutique/commandes/{mo.id}/remise")
+    assert _status(db, mo.id) is S.PICKED_UP
+    assert f"commande-{mo.id}" not in client.get("/boutique").get_data(as_text=True)
+
+
+def test_a_second_click_on_accept_says_the_order_moved_on(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 1})
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    client.post(f"/boutique/commandes/{mo.id}/accepter")
+    again = client.post(f"/boutique/commandes/{mo.id}/accepter", follow_redirects=True)
+    assert "est « Acceptée » : cette action n&#39;est plus possible" in again.get_data(as_text=True)
+
+
+def test_order_detail_shows_lines_delivery_and_history(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 2}, DeliveryMethod.PICKUP_POINT)
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    page = client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
+    assert mo.reference in page and "Le Tiers-Lieu du Ternois" in page
+    assert "7,00" in page and "Passée" in page
+
+
+def test_merchant_b_cannot_see_or_move_merchant_as_order(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    baker_part = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.farmer_email)
+    assert client.get(f"/boutique/commandes/{baker_part.id}").status_code == 404
+    assert client.post(f"/boutique/commandes/{baker_part.id}/accepter").status_code == 404
+    assert (
+        client.post(
+            f"/boutique/commandes/{baker_part.id}/refuser", data={"reason": "epuise"}
+        ).status_code
+        == 404
+    )
+    page = client.get("/boutique").get_data(as_text=True)
+    assert baker_part.reference not in page and "Pommes Reinette" in page
+    assert _status(db, baker_part.id) is S.PLACED
+
+
+def test_statistics_show_this_weeks_orders_revenue_and_best_seller(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 3})
+    with db.uow() as uow:  # the page counts weeks up to today, whatever NOW was
+        for mo in uow.session.scalars(
+            select(MerchantOrder).where(MerchantOrder.order_id == order_id)
+        ):
+            mo.created_at = utcnow()
+        uow.commit()
+    login(client, world.baker_email)
+    page = client.get("/boutique/statistiques").get_data(as_text=True)
+    assert "Mes 8 dernières semaines" in page
+    assert page.count('class="week-card') == 8
+    assert "Pain de campagne" in page and "10,50" in page
+
+
+def test_orders_list_shows_every_order_of_the_shop_only(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    login(client, world.baker_email)
+    page = client.get("/boutique/commandes").get_data(as_text=True)
+    with db.uow() as uow:
+        refs = dict(
+            uow.session.execute(
+                select(MerchantOrder.merchant_id, MerchantOrder.reference).where(
+                    MerchantOrder.order_id == order_id
+                )
+            ).all()
+        )
+    assert refs[world.baker_id] in page and refs[world.farmer_id] not in page
+
+
+def test_dashboard_buttons_carry_a_csrf_token(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 1})
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post(f"/boutique/commandes/{mo.id}/accepter").status_code == 400
+    token = csrf_token(client.get("/boutique").get_data(as_text=True))
+    response = client.post(f"/boutique/commandes/{mo.id}/accepter", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert _status(db, mo.id) is S.ACCEPTED

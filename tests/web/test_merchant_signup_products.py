@@ -1,0 +1,281 @@
+"""Merchant sign-up, approval, products and photos, scoping between merchants."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import select
+
+from reference_app import mail
+from shop_core.accounts.model import Role, User
+from shop_core.audit.model import AuditEntry
+from shop_core.catalogue.model import Product, Unit
+from shop_core.catalogue.search import search_products
+from shop_core.database import Database
+from shop_core.merchants.model import Merchant, MerchantStatus
+from shop_core.vat import VatRate
+
+from .backoffice import png_bytes, shop_identity
+from .conftest import World, login
+
+SIGNUP = {
+    "full_name": "Émile Caron",
+    "email": "emile@example.fr",
+    "phone": "0321000000",
+    "password": "fromage-de-chevre",
+    "confirm": "fromage-de-chevre",
+    **shop_identity(),
+}
+
+PRODUCT = {
+    "name": "Maroilles fermier",
+    "price": "8,90",
+    "unit": "piece",
+    "vat_rate": "550",
+    "category_id": "",
+    "track_stock": "y",
+    "stock_quantity": "12",
+    "no_withdrawal": "y",
+    "active": "y",
+    "description": "Affiné 5 semaines",
+    "photo_alt": "",
+}
+
+
+def _shop(db: Database, name: str) -> Merchant:
+    with db.uow() as uow:
+        merchant = uow.session.scalar(select(Merchant).where(Merchant.trade_name == name))
+        assert merchant is not None
+        return merchant
+
+
+def test_signup_opens_a_pending_shop_logs_in_and_mails_the_operator(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    response = client.post("/vendre", data=SIGNUP)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/boutique")
+    page = client.get("/boutique").get_data(as_text=True)
+    assert "en attente de validation par l&#39;animateur du territoire" in page
+    merchant = _shop(db, "Fromagerie Caron")
+    assert merchant.status is MerchantStatus.PENDING
+    assert merchant.insee_code == "62767" and merchant.email == "emile@example.fr"
+    with db.uow() as uow:
+        owner = uow.session.scalar(select(User).where(User.email == "emile@example.fr"))
+        assert owner is not None and owner.role is Role.MERCHANT
+    with app.app_context():
+        sent = [m for m in mail.outbox() if m.to == world.operator_email]
+    assert len(sent) == 1 and "Fromagerie Caron" in sent[0].body
+    assert f"/admin/boutiques/{merchant.id}" in sent[0].body
+
+
+def test_signup_with_a_wrong_siren_says_so_in_french_and_keeps_what_was_typed(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    response = client.post("/vendre", data={**SIGNUP, "siren": "123456789"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Numéro SIREN invalide (9 chiffres)." in page
+    assert 'value="Fromagerie Caron"' in page and 'value="emile@example.fr"' in page
+    with db.uow() as uow:
+        assert uow.session.scalar(select(User).where(User.email == "emile@example.fr")) is None
+
+
+def test_signup_needs_a_vat_number_or_the_franchise(client: FlaskClient, world: World) -> None:
+    page = client.post("/vendre", data={**SIGNUP, "vat_number": ""}).get_data(as_text=True)
+    assert "cochez la franchise en base de TVA" in page
+    ok = client.post("/vendre", data={**SIGNUP, "vat_number": "", "vat_franchise": "y"})
+    assert ok.status_code == 302
+
+
+def test_signup_then_approval_then_a_product_with_a_photo_is_searchable(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    client.post("/vendre", data=SIGNUP)
+    merchant = _shop(db, "Fromagerie Caron")
+    # Pending: the catalogue can be prepared, nothing is on sale yet.
+    client.post(
+        "/boutique/produits/nouveau",
+        data={**PRODUCT, "photo": (io.BytesIO(png_bytes(2400, 1800)), "maroilles.png")},
+        content_type="multipart/form-data",
+    )
+    with db.uow() as uow:
+        hits = search_products(uow.session, territory_id=world.territory_id, query="maroilles")
+        assert hits.total == 0
+    client.post("/logout")
+
+    login(client, world.operator_email)
+    assert client.post(f"/admin/boutiques/{merchant.id}/valider").status_code == 302
+    client.post("/logout")
+    with app.app_context():
+        approved = [m for m in mail.outbox() if m.to == "emile@example.fr"]
+    assert approved and "validé votre boutique" in approved[0].body
+
+    with db.uow() as uow:
+        product = uow.session.scalar(select(Product).where(Product.merchant_id == merchant.id))
+        assert product is not None
+        assert (product.price_cents, product.vat_rate, product.unit) == (
+            890,
+            VatRate.REDUCED,
+            Unit.PIECE,
+        )
+        assert product.stock_quantity == 12 and product.no_withdrawal is True
+        (photo,) = product.photos
+        assert photo.key.endswith(".webp") and photo.thumb_key.endswith("-400.webp")
+        assert photo.alt == "Maroilles fermier"
+        hits = search_products(uow.session, territory_id=world.territory_id, query="maroille")
+        assert [p.id for p in hits.products] == [product.id]
+    stored = client.get(f"/media/{photo.key}")
+    assert stored.status_code == 200 and stored.mimetype == "image/webp"
+    image = Image.open(io.BytesIO(stored.data))
+    assert image.format == "WEBP" and max(image.size) == 1600
+    thumb = Image.open(io.BytesIO(client.get(f"/media/{photo.thumb_key}").data))
+    assert max(thumb.size) == 400
+
+
+def test_a_text_file_named_jpg_is_refused_in_french_and_nothing_is_saved(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    response = client.post(
+        "/boutique/produits/nouveau",
+        data={**PRODUCT, "photo": (io.BytesIO(b"ceci n'est pas une photo"), "photo.jpg")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "n&#39;est pas une image lisible" in page
+    assert 'value="Maroilles fermier"' in page and 'value="8,90"' in page
+    with db.uow() as uow:
+        assert (
+            uow.session.scalar(select(Product).where(Product.name == "Maroilles fermier")) is None
+        )
+
+
+def test_photo_metadata_is_stripped(client: FlaskClient, db: Database, world: World) -> None:
+    login(client, world.baker_email)
+    exif = Image.Exif()
+    exif[0x010F] = "AppareilSecret"  # Make
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(out, format="JPEG", exif=exif)
+    client.post(
+        f"/boutique/produits/{world.bread_id}",
+        data={
+            **PRODUCT,
+            "name": "Pain de campagne",
+            "photo": (io.BytesIO(out.getvalue()), "p.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    with db.uow() as uow:
+        (photo,) = uow.session.get_one(Product, world.bread_id).photos
+    data = client.get(f"/media/{photo.key}").data
+    assert b"AppareilSecret" not in data
+    assert not Image.open(io.BytesIO(data)).getexif()
+
+
+def test_a_price_typed_wrong_or_a_weight_product_without_estimate_gets_french_errors(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+    page = client.post("/boutique/produits/nouveau", data={**PRODUCT, "price": "douze"}).get_data(
+        as_text=True
+    )
+    assert "Prix illisible : écrivez par exemple 12,50." in page
+    page = client.post(
+        "/boutique/produits/nouveau", data={**PRODUCT, "unit": "kg", "estimated_weight_g": ""}
+    ).get_data(as_text=True)
+    assert "Indiquez le poids estimé d&#39;une pièce" in page
+
+
+def test_editing_a_product_changes_price_and_category(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    form = client.get(f"/boutique/produits/{world.bread_id}").get_data(as_text=True)
+    assert 'value="3,50"' in form
+    response = client.post(
+        f"/boutique/produits/{world.bread_id}",
+        data={
+            **PRODUCT,
+            "name": "Pain de campagne",
+            "price": "3,80",
+            "category_id": str(world.category_id),
+        },
+    )
+    assert response.status_code == 302
+    with db.uow() as uow:
+        bread = uow.session.get_one(Product, world.bread_id)
+        assert bread.price_cents == 380 and bread.category_id == world.category_id
+
+
+def test_quick_stock_update_and_switch_off_then_on(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    client.post(f"/boutique/produits/{world.cake_id}/stock", data={"quantity": "7"})
+    bad = client.post(
+        f"/boutique/produits/{world.cake_id}/stock", data={"quantity": "-3"}, follow_redirects=True
+    )
+    assert "n&#39;est pas un nombre entier positif" in bad.get_data(as_text=True)
+    client.post(f"/boutique/produits/{world.cake_id}/en-vente", data={"active": "0"})
+    with db.uow() as uow:
+        cake = uow.session.get_one(Product, world.cake_id)
+        assert cake.stock_quantity == 7 and cake.active is False
+    page = client.get("/boutique/produits").get_data(as_text=True)
+    assert "Remettre en vente" in page
+    client.post(f"/boutique/produits/{world.cake_id}/en-vente", data={"active": "1"})
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.cake_id).active is True
+
+
+def test_archived_products_leave_the_list(client: FlaskClient, db: Database, world: World) -> None:
+    login(client, world.baker_email)
+    client.post(f"/boutique/produits/{world.cake_id}/archiver")
+    page = client.get("/boutique/produits").get_data(as_text=True)
+    assert f'id="produit-{world.cake_id}"' not in page
+    assert f'id="produit-{world.bread_id}"' in page
+
+
+def test_another_merchants_products_are_not_found(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    assert client.get(f"/boutique/produits/{world.roast_id}").status_code == 404
+    assert (
+        client.post(
+            f"/boutique/produits/{world.roast_id}/en-vente", data={"active": "0"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/boutique/produits/{world.roast_id}/stock", data={"quantity": "0"}
+        ).status_code
+        == 404
+    )
+    assert client.post(f"/boutique/produits/{world.roast_id}/archiver").status_code == 404
+    with db.uow() as uow:
+        roast = uow.session.get_one(Product, world.roast_id)
+        assert roast.active and roast.stock_quantity == 5 and not roast.archived
+        assert (
+            uow.session.scalar(
+                select(AuditEntry).where(
+                    AuditEntry.merchant_id == world.farmer_id,
+                    AuditEntry.action.like("product.%"),
+                    AuditEntry.actor_id == world.baker_user_id,
+                )
+            )
+            is None
+        )
+
+
+def test_shoppers_and_anonymous_visitors_do_not_get_the_back_office(
+    client: FlaskClient, world: World
+) -> None:
+    assert client.get("/boutique").status_code == 302  # to the login page
+    login(client, world.shopper_email)
+    assert client.get("/boutique").status_code == 403
+    assert client.get("/boutique/produits").status_code == 403

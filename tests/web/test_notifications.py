@@ -1,0 +1,256 @@
+"""Order e-mails: who receives what, in French, only for committed changes."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from reference_app import create_app, notifications
+from shop_core.audit.services import Actor
+from shop_core.database import Database
+from shop_core.merchants.services import get_merchant, merchants_of_user
+from shop_core.orders.model import MerchantOrderStatus, Order
+from shop_core.orders.services import transition
+
+from .conftest import NOW, World, login
+from .shopping import add, orders_of, place_order, sent
+
+S = MerchantOrderStatus
+
+
+@pytest.fixture(autouse=True)
+def _clock(app: Flask) -> None:
+    app.config["FIXED_NOW"] = NOW
+
+
+def order(client: FlaskClient, world: World, db: Database, **fields: str) -> Order:
+    login(client, world.shopper_email)
+    add(client, world.bread_id, 2)
+    add(client, world.roast_id, 1)
+    response = place_order(client, **fields)
+    assert response.status_code == 302
+    (placed,) = orders_of(db, world.shopper_id)
+    return placed
+
+
+def move(app: Flask, mo_id: int, *targets: S, reason: str = "") -> None:
+    """Transitions through the app's own database, as a back-office request would."""
+    with app.app_context():
+        with app.extensions["cabas_db"].uow() as uow:
+            for target in targets:
+                transition(
+                    uow=uow,
+                    merchant_order_id=mo_id,
+                    target=target,
+                    actor=Actor.system(),
+                    reason=reason,
+                )
+
+
+def test_checkout_mails_the_shopper_and_every_merchant(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    placed = order(client, world, db)
+    mails = sent(app)
+    to_shopper = [m for m in mails if m.to == world.shopper_email]
+    assert [m.subject for m in to_shopper] == [f"Votre commande {placed.reference} est enregistrée"]
+    body = to_shopper[0].body
+    assert placed.reference in body and placed.delivery_code in body
+    assert "Boulangerie Lefebvre" in body and "Ferme du Ternois" in body
+    assert "prix estimé pour environ 1\u00a0kg, ajusté à la pesée" in body
+    assert f"/mes-commandes/{placed.reference}" in body
+    baker_ref, farmer_ref = (mo.reference for mo in placed.merchant_orders)
+    by_recipient = {m.to: m for m in mails}
+    assert by_recipient[world.baker_email].subject == (
+        f"Nouvelle commande {baker_ref} à préparer pour le Mardi 24 novembre"
+    )
+    assert "2 × Pain de campagne" in by_recipient[world.baker_email].body
+    assert "Rôti" not in by_recipient[world.baker_email].body
+    assert by_recipient[world.farmer_email].subject.startswith(f"Nouvelle commande {farmer_ref}")
+    assert len(mails) == 3
+
+
+def test_shop_email_and_staff_each_get_the_new_order_once(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:
+        baker = get_merchant(uow, world.baker_id)
+        baker.email = "Contact@Boulangerie.fr"
+        uow.commit()
+        assert [m.id for m in merchants_of_user(uow, world.baker_user_id)] == [world.baker_id]
+    order(client, world, db)
+    baker_mails = [
+        m.to for m in sent(app) if "Pain de campagne" in m.body and m.to != world.shopper_email
+    ]
+    assert sorted(baker_mails) == ["boulanger@example.fr", "contact@boulangerie.fr"]
+
+
+def test_a_shop_without_any_email_is_reported_to_the_operators(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    from shop_core.merchants.model import MerchantMember
+
+    with db.uow() as uow:
+        for member in uow.session.query(MerchantMember).filter_by(merchant_id=world.farmer_id):
+            uow.session.delete(member)
+        uow.commit()
+    order(client, world, db)
+    (alert,) = [m for m in sent(app) if m.to == world.operator_email]
+    assert alert.subject.startswith("À transmettre à Ferme du Ternois : nouvelle commande")
+    assert "Rôti de porc" in alert.body
+
+
+def test_refusal_tells_the_shopper_why(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    placed = order(client, world, db)
+    sent(app).clear()
+    move(app, placed.merchant_orders[0].id, S.REFUSED, reason="Plus de farine aujourd'hui")
+    (mail,) = sent(app)
+    assert mail.to == world.shopper_email
+    assert mail.subject == (
+        f"Boulangerie Lefebvre ne peut pas honorer votre commande {placed.reference}"
+    )
+    assert "Motif : Plus de farine aujourd'hui" in mail.body
+
+
+@pytest.mark.parametrize(
+    ("where", "steps", "subject"),
+    [
+        (
+            "collect",
+            (S.ACCEPTED, S.READY),
+            "Votre commande chez Boulangerie Lefebvre est prête à retirer",
+        ),
+        (
+            "home",
+            (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER),
+            "Votre commande {ref} est en cours de livraison",
+        ),
+        (
+            "home",
+            (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED),
+            "Votre commande {ref} est livrée",
+        ),
+        (
+            "point",
+            (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED),
+            "Votre commande {ref} vous attend au point de retrait",
+        ),
+    ],
+)
+def test_shopper_hears_when_the_order_is_ready_on_its_way_or_delivered(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    db: Database,
+    where: str,
+    steps: tuple[S, ...],
+    subject: str,
+) -> None:
+    choice = f"point-{world.pickup_point_id}" if where == "point" else where
+    placed = order(client, world, db, where=choice)
+    sent(app).clear()
+    move(app, placed.merchant_orders[0].id, *steps)
+    subjects = [m.subject for m in sent(app)]
+    assert subjects[-1] == subject.format(ref=placed.reference)
+    assert all(m.to == world.shopper_email for m in sent(app))
+
+
+def test_failed_delivery_is_explained_to_the_shopper(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    placed = order(client, world, db)
+    mo = placed.merchant_orders[0].id
+    move(app, mo, S.ACCEPTED, S.READY, S.HANDED_TO_COURIER)
+    sent(app).clear()
+    move(app, mo, S.DELIVERY_FAILED, reason="Personne au domicile")
+    (mail,) = sent(app)
+    assert mail.subject == f"Livraison de votre commande {placed.reference} impossible"
+    assert "Motif : Personne au domicile" in mail.body
+
+
+def test_shopper_cancellation_warns_the_merchants_not_the_shopper(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    placed = order(client, world, db)
+    sent(app).clear()
+    client.post(f"/mes-commandes/{placed.reference}/annuler")
+    recipients = sorted(m.to for m in sent(app))
+    assert recipients == [world.baker_email, world.farmer_email]
+    assert all("annulée par le client" in m.subject for m in sent(app))
+
+
+def test_no_mail_for_a_change_that_rolled_back(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    placed = order(client, world, db)
+    sent(app).clear()
+    mo_id = placed.merchant_orders[0].id
+
+    def lost_connection() -> None:
+        raise RuntimeError("the database went away")
+
+    with app.app_context():
+        with app.extensions["cabas_db"].uow() as uow:
+            monkeypatch.setattr(uow, "commit", lost_connection)
+            with pytest.raises(RuntimeError):
+                transition(
+                    uow=uow,
+                    merchant_order_id=mo_id,
+                    target=S.REFUSED,
+                    actor=Actor.system(),
+                    reason="Fermé",
+                )
+            uow.rollback()
+            monkeypatch.undo()
+            # The same session commits something else afterwards: the refusal stays unsent.
+            transition(
+                uow=uow,
+                merchant_order_id=placed.merchant_orders[1].id,
+                target=S.ACCEPTED,
+                actor=Actor.system(),
+            )
+    assert sent(app) == []
+    assert orders_of(db, world.shopper_id)[0].merchant_orders[0].status is S.PLACED
+    move(app, mo_id, S.REFUSED, reason="Fermé")
+    assert len(sent(app)) == 1
+
+
+def test_an_order_that_failed_sends_nothing(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, where="collect", date="2026-11-29")  # shops closed
+    assert response.status_code == 200
+    assert sent(app) == []
+
+
+def test_a_failing_mail_never_fails_the_order(
+    app: Flask, client: FlaskClient, world: World, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(notifications.mail, "send", broken)
+    placed = order(client, world, db)
+    assert placed.reference
+    page = client.get(f"/commande/{placed.reference}/confirmation")
+    assert page.status_code == 200
+
+
+def test_creating_the_app_again_does_not_double_the_mails(
+    client: FlaskClient, world: World, db: Database, app: Flask
+) -> None:
+    url = db.engine.url.render_as_string(hide_password=False)
+    other = create_app({"TESTING": True, "DATABASE_URL": url, "MAIL_BACKEND": "memory"})
+    other.extensions["cabas_db"].dispose()
+    placed = order(client, world, db)
+    confirmations = [m for m in sent(app) if m.subject.startswith("Votre commande")]
+    assert len(confirmations) == 1 and placed.reference in confirmations[0].subject

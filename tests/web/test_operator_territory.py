@@ -1,0 +1,308 @@
+"""The operator's territory settings, couriers and indicators."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from reference_app import mail
+from shop_core.accounts.model import Role, User
+from shop_core.database import Database
+from shop_core.orders.model import MerchantOrder, Order
+from shop_core.persistence.base import utcnow
+from shop_core.territories.model import Commune, PickupPoint, Territory
+from shop_core.territories.services import add_pickup_point
+
+from .backoffice import place_order, png_bytes
+from .conftest import World, login
+
+
+def _territory(db: Database, world: World) -> Territory:
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, world.territory_id)
+        _ = (territory.communes, territory.pickup_points)
+        return territory
+
+
+def test_communes_are_found_by_insee_code_or_name_added_and_removed(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    page = client.get("/admin/communes?q=62447").get_data(as_text=True)  # Hesdin
+    assert "Hesdin" in page
+    by_name = client.get("/admin/communes?q=hesd").get_data(as_text=True)
+    assert "Hesdin" in by_name
+    client.post(
+        "/admin/communes/ajouter",
+        data={"insee_code": "62447", "postal_code": "62140", "name": "Hesdin"},
+    )
+    with db.uow() as uow:
+        hesdin = uow.session.scalar(
+            select(Commune).where(
+                Commune.territory_id == world.territory_id, Commune.insee_code == "62447"
+            )
+        )
+        assert hesdin is not None and hesdin.lat and hesdin.population > 0
+    assert "déjà desservie" in client.get("/admin/communes?q=62447").get_data(as_text=True)
+    client.post("/admin/communes/62447/retirer")
+    assert not any(c.insee_code == "62447" for c in _territory(db, world).communes)
+
+
+def test_a_commune_can_be_added_by_postal_code_and_name(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    client.post("/admin/communes/ajouter", data={"postal_code": "62140", "name": "hesdin"})
+    assert any(c.name == "Hesdin" for c in _territory(db, world).communes)
+    unknown = client.post(
+        "/admin/communes/ajouter",
+        data={"postal_code": "99999", "name": "Nulle-Part"},
+        follow_redirects=True,
+    )
+    assert "Commune introuvable" in unknown.get_data(as_text=True)
+
+
+def test_pickup_point_takes_the_commune_centre_when_no_coordinates_are_given(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    form = {
+        "name": "Mairie de Frévent",
+        "kind": "mairie",
+        "address": "Place du Château",
+        "postal_code": "62270",
+        "city": "Frévent",
+        "lat": "",
+        "lon": "",
+        "opening_notes": "Du lundi au vendredi, 9 h – 12 h",
+    }
+    assert client.post("/admin/points-retrait/nouveau", data=form).status_code == 302
+    with db.uow() as uow:
+        point = uow.session.scalar(
+            select(PickupPoint).where(PickupPoint.name == "Mairie de Frévent")
+        )
+        assert point is not None and point.insee_code == "62361"
+        assert point.lat is not None and abs(point.lat - 50.27) < 0.1
+    bad = client.post(f"/admin/points-retrait/{point.id}", data={**form, "lat": "cinquante"})
+    assert bad.status_code == 422
+    assert "Nombre décimal attendu" in bad.get_data(as_text=True)
+    client.post(f"/admin/points-retrait/{point.id}", data={**form, "lat": "50,28", "lon": "2,29"})
+    client.post(f"/admin/points-retrait/{point.id}/etat", data={"active": "0"})
+    with db.uow() as uow:
+        point = uow.session.get_one(PickupPoint, point.id)
+        assert (point.lat, point.lon, point.active) == (50.28, 2.29, False)
+
+
+def test_unknown_commune_without_coordinates_is_refused(client: FlaskClient, world: World) -> None:
+    login(client, world.operator_email)
+    response = client.post(
+        "/admin/points-retrait/nouveau",
+        data={
+            "name": "Local",
+            "kind": "autre",
+            "address": "1 rue",
+            "postal_code": "99999",
+            "city": "Nulle-Part",
+            "lat": "",
+            "lon": "",
+            "opening_notes": "",
+        },
+    )
+    assert response.status_code == 422
+    assert "indiquez les coordonnées" in response.get_data(as_text=True)
+
+
+def test_another_territorys_pickup_point_is_not_found(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    with db.uow() as uow:
+        foreign = add_pickup_point(
+            uow=uow,
+            territory_id=world.other_territory_id,
+            name="Mairie d'ailleurs",
+            address="1 place",
+            postal_code="62170",
+            city="Montreuil",
+        )
+    login(client, world.operator_email)
+    assert client.get(f"/admin/points-retrait/{foreign}").status_code == 404
+    assert (
+        client.post(f"/admin/points-retrait/{foreign}/etat", data={"active": "0"}).status_code
+        == 404
+    )
+    with db.uow() as uow:
+        assert uow.session.get_one(PickupPoint, foreign).active is True
+
+
+def test_courier_with_a_temporary_password_shown_once_can_log_in_until_deactivated(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    response = client.post(
+        "/admin/livreurs",
+        data={
+            "full_name": "Julie Tournée",
+            "email": "julie@example.fr",
+            "phone": "",
+            "mode": "temporary",
+        },
+    )
+    page = response.get_data(as_text=True)
+    match = re.search(r"<code>([a-z0-9-]{19})</code>", page)
+    assert match, page[-3000:]
+    temporary = match.group(1)
+    assert temporary not in client.get("/admin/livreurs").get_data(as_text=True)
+    with db.uow() as uow:
+        julie = uow.session.scalar(select(User).where(User.email == "julie@example.fr"))
+        assert julie is not None and julie.role is Role.COURIER
+    client.post("/logout")
+    assert (
+        client.post("/login", data={"email": "julie@example.fr", "password": temporary}).status_code
+        == 302
+    )
+    client.post("/logout")
+
+    login(client, world.operator_email)
+    client.post(f"/admin/livreurs/{julie.id}/etat", data={"active": "0"})
+    client.post("/logout")
+    refused = client.post("/login", data={"email": "julie@example.fr", "password": temporary})
+    assert refused.status_code == 200
+
+
+def test_courier_invited_by_email_gets_a_link(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    login(client, world.operator_email)
+    page = client.post(
+        "/admin/livreurs",
+        data={"full_name": "Marc Vélo", "email": "marc@example.fr", "phone": "", "mode": "email"},
+    ).get_data(as_text=True)
+    assert "<code>" not in page
+    with app.app_context():
+        (invite,) = [m for m in mail.outbox() if m.to == "marc@example.fr"]
+    assert "/password/reset/" in invite.body
+
+
+def test_a_taken_email_for_a_courier_is_a_field_error(client: FlaskClient, world: World) -> None:
+    login(client, world.operator_email)
+    page = client.post(
+        "/admin/livreurs",
+        data={
+            "full_name": "Doublon",
+            "email": world.shopper_email,
+            "phone": "",
+            "mode": "temporary",
+        },
+    ).get_data(as_text=True)
+    assert "Un compte existe déjà avec cette adresse e-mail." in page
+    assert 'value="Doublon"' in page
+
+
+def test_another_territorys_courier_is_not_found(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    assert (
+        client.post(
+            f"/admin/livreurs/{world.other_operator_id}/etat", data={"active": "0"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/admin/livreurs/{world.shopper_id}/etat", data={"active": "0"}).status_code
+        == 404
+    )
+
+
+def test_commission_percent_is_stored_in_basis_points(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    assert 'value="5"' in client.get("/admin/commission").get_data(as_text=True)
+    client.post("/admin/commission", data={"percent": "4,5"})
+    assert _territory(db, world).commission_rate_bp == 450
+    bad = client.post("/admin/commission", data={"percent": "4,555"})
+    assert "Écrivez un pourcentage" in bad.get_data(as_text=True)
+    too_high = client.post("/admin/commission", data={"percent": "80"})
+    assert "entre 0 et 50 %" in too_high.get_data(as_text=True)
+    assert _territory(db, world).commission_rate_bp == 450
+
+
+def test_branding_refuses_unreadable_colours_and_saves_a_reencoded_logo(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    form = {
+        "name": "Ternois",
+        "tagline": "Le marché du Ternois",
+        "primary_color": "#f5d76e",
+        "accent_color": "#f2a541",
+    }
+    pale = client.post("/admin/apparence", data=form)
+    page = pale.get_data(as_text=True)
+    assert pale.status_code == 422
+    assert "Contraste insuffisant avec le texte blanc" in page
+    assert 'value="Le marché du Ternois"' in page
+    assert _territory(db, world).primary_color != "#f5d76e"
+    ok = client.post(
+        "/admin/apparence",
+        data={
+            **form,
+            "primary_color": "#1d4e89",
+            "logo": (io.BytesIO(png_bytes(900, 300)), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert ok.status_code == 302
+    territory = _territory(db, world)
+    assert territory.primary_color == "#1d4e89" and territory.tagline == "Le marché du Ternois"
+    assert territory.logo_key and territory.logo_key.endswith(".webp")
+    assert client.get(f"/media/{territory.logo_key}").mimetype == "image/webp"
+    css = client.get("/theme.css").get_data(as_text=True)
+    assert "#1d4e89" in css
+
+
+def test_a_fake_logo_is_refused(client: FlaskClient, db: Database, world: World) -> None:
+    login(client, world.operator_email)
+    response = client.post(
+        "/admin/apparence",
+        data={
+            "name": "Ternois",
+            "tagline": "",
+            "primary_color": "#1d4e89",
+            "accent_color": "#f2a541",
+            "logo": (io.BytesIO(b"<svg onload=alert(1)>"), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "n&#39;est pas une image lisible" in response.get_data(as_text=True)
+    assert _territory(db, world).logo_key is None
+
+
+def test_dashboard_shows_merchant_counts_and_this_weeks_sales_and_exports_csv(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.bread_id: 2, world.apples_id: 1})
+    with db.uow() as uow:  # the dashboard counts weeks up to today, whatever NOW was
+        uow.session.get_one(Order, order_id).placed_at = utcnow()
+        for mo in uow.session.scalars(
+            select(MerchantOrder).where(MerchantOrder.order_id == order_id)
+        ):
+            mo.created_at = utcnow()
+        uow.commit()
+    login(client, world.operator_email)
+    page = client.get("/admin").get_data(as_text=True)
+    assert '<span class="tile-number">2</span> actives' in page
+    assert '<span class="tile-number">1</span> commandes' in page
+    assert "9,90" in page  # 2 × 3,50 + 2,90
+    exported = client.get("/admin/indicateurs.csv")
+    assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
+    lines = exported.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "annee;semaine;debut;commandes;ventes_ttc;commission;livraisons"
+    assert len(lines) == 27
+    assert lines[-1].split(";")[3:5] == ["1", "9,90"]

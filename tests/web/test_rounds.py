@@ -1,0 +1,352 @@
+"""The operator's round board and round set-up, exports, sheets and packing lists."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.model import Depot, Round, RoundRun
+from shop_core.carts.services import add_item, get_or_create_cart
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod
+from shop_core.orders.services import Customer, DeliveryAddress, DeliveryChoice, checkout
+from tests.unit.delivery.fake_http import serving
+
+from .backoffice import place_order
+from .conftest import NOW, World, login
+from .rounds_setup import TUESDAY, add_fleet, configure, order_of, plan, stops
+
+DAY = TUESDAY.isoformat()
+
+
+@pytest.fixture(autouse=True)
+def _delivery_app(app: Flask) -> None:
+    configure(app)
+
+
+def test_the_board_and_the_setup_are_for_operators_only(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    assert client.get("/admin/tournees").status_code == 302
+    for email in (world.courier_email, world.baker_email, world.shopper_email):
+        login(client, email)
+        assert client.get("/admin/tournees").status_code == 403
+        assert client.get("/admin/tournees/reglages").status_code == 403
+        assert client.post("/admin/tournees/planifier", data={"date": DAY}).status_code == 403
+        client.post("/logout")
+    with db.uow() as uow:
+        assert uow.session.scalar(select(RoundRun.id)) is None
+
+
+def test_the_operator_plans_the_day_and_sees_every_run_with_its_stops(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    place_order(db, world, {world.cake_id: 1}, method=DeliveryMethod.PICKUP_POINT)
+    login(client, world.operator_email)
+
+    before = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
+    assert "Planifier la journée" in before and "Pas encore planifiée" in before
+
+    planned = client.post("/admin/tournees/planifier", data={"date": DAY}, follow_redirects=True)
+
+    html = planned.get_data(as_text=True)
+    assert "Journée planifiée : 3 commandes sur 2 tournée(s)." in html
+    assert "Replanifier la journée" in html
+    assert "Saint-Pol matin" in html and "Frévent après-midi" in html
+    assert "Marc Facteur" in html and "Lucie Route" in html
+    assert "Boulangerie Lefebvre" in html and "Le Tiers-Lieu du Ternois" in html
+    assert "Aucun arrêt sur cette tournée." in html  # nobody to deliver in Frévent
+    assert "Listes de préparation" in html
+    assert len(stops(db, world)) == 6
+
+
+def test_orders_no_round_can_take_are_listed_with_reason_and_next_date(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world, frevent_days=(3,))  # Frévent on Thursdays only
+    frevent = DeliveryAddress(
+        "Paul Leroy", "5 rue de Doullens", "62270", "Frévent", insee_code="62361"
+    )
+    with db.uow() as uow:
+        cart = get_or_create_cart(
+            uow=uow, territory_id=world.territory_id, user_id=world.shopper_id
+        )
+        add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
+        checkout(
+            uow=uow,
+            cart_id=cart,
+            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper_id),
+            delivery=DeliveryChoice(
+                DeliveryMethod.HOME, TUESDAY, slot="apres-midi", address=frevent
+            ),
+            now=NOW,
+        )
+    login(client, world.operator_email)
+
+    html = client.post(
+        "/admin/tournees/planifier", data={"date": DAY}, follow_redirects=True
+    ).get_data(as_text=True)
+
+    assert (
+        "1 commande n&#39;a pas pu être planifiée" in html
+        or "1 commande n'a pas pu être planifiée" in html
+    )
+    assert "Commandes non planifiées" in html
+    assert "Aucune tournée de ce jour ne dessert Frévent." in html
+    assert "jeudi 26 novembre 2026" in html
+
+
+def test_the_operator_moves_a_stop_and_a_whole_run_to_another_courier(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    fleet = add_fleet(db, world)
+    place_order(db, world, {world.bread_id: 1}, method=DeliveryMethod.PICKUP_POINT)
+    plan(db, world)
+    login(client, world.operator_email)
+    with db.uow() as uow:
+        runs = {r.round_id: r.id for r in uow.session.scalars(select(RoundRun))}
+    pickup, drop = stops(db, world)
+
+    moved = client.post(
+        f"/admin/tournees/arrets/{drop.id}/deplacer",
+        data={"date": DAY, "run_id": runs[fleet.frevent]},
+        follow_redirects=True,
+    )
+    assert "Commande déplacée." in moved.get_data(as_text=True)
+    assert {s.run_id for s in stops(db, world)} == {runs[fleet.frevent]}
+
+    given = client.post(
+        f"/admin/tournees/passages/{runs[fleet.saint_pol]}/livreur",
+        data={"date": DAY, "courier_id": fleet.other_courier_id},
+        follow_redirects=True,
+    )
+    assert "Tournée confiée à un autre livreur" in given.get_data(as_text=True)
+    with db.uow() as uow:
+        assert (
+            uow.session.get_one(RoundRun, runs[fleet.saint_pol]).courier_id
+            == fleet.other_courier_id
+        )
+
+    not_a_courier = client.post(
+        f"/admin/tournees/passages/{runs[fleet.frevent]}/livreur",
+        data={"date": DAY, "courier_id": world.shopper_id},
+        follow_redirects=True,
+    )
+    assert "Choisissez un livreur actif du territoire." in not_a_courier.get_data(as_text=True)
+    assert (
+        client.post(
+            "/admin/tournees/arrets/999999/deplacer", data={"date": DAY, "run_id": 1}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post("/admin/tournees/passages/999999/livreur", data={"courier_id": 1}).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            f"/admin/tournees/arrets/{pickup.id}/deplacer", data={"run_id": "x"}
+        ).status_code
+        == 302
+    )
+
+
+def test_a_late_order_is_added_from_the_board_without_replanning(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    place_order(db, world, {world.bread_id: 1})
+    plan(db, world)
+    first = [(s.id, s.sequence) for s in stops(db, world)]
+    late = place_order(db, world, {world.apples_id: 1})
+    login(client, world.operator_email)
+    assert "Ajouter les 1 nouvelles commandes" in client.get(
+        f"/admin/tournees?date={DAY}"
+    ).get_data(as_text=True)
+
+    client.post("/admin/tournees/retardataires", data={"date": DAY})
+
+    after = stops(db, world)
+    assert {s.id for s in after} >= {i for i, _ in first}
+    assert any(s.merchant_order.order_id == late for s in after)
+
+
+def test_rounds_and_depots_are_created_edited_and_deleted_with_french_errors(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    assert client.get("/admin/tournees/nouvelle").status_code == 302  # a depot first
+
+    bad_depot = client.post(
+        "/admin/depots/nouveau",
+        data={"name": "Hub", "address": "Gare", "postal_code": "6213", "city": "Saint-Pol"},
+    )
+    assert bad_depot.status_code == 422
+    assert "Le code postal doit comporter 5 chiffres." in bad_depot.get_data(as_text=True)
+    ok = client.post(
+        "/admin/depots/nouveau",
+        data={
+            "name": "Hub",
+            "address": "Gare",
+            "postal_code": "62130",
+            "city": "saint-pol-sur-ternoise",
+        },
+    )
+    assert ok.status_code == 302
+    with db.uow() as uow:
+        depot = uow.session.scalars(select(Depot)).one()
+        assert depot.city == "Saint-Pol-sur-Ternoise"
+
+    form: dict[str, Any] = {
+        "name": "Vallée de la Canche", "courier_id": str(world.courier_id),
+        "depot_id": str(depot.id),
+        "weekdays": ["1", "4"], "starts": "09:00", "ends": "08:00", "capacity": "25",
+        "max_duration_min": "", "insee_codes": ["62361"], "active": "y",
+    }  # fmt: skip
+    refused = client.post("/admin/tournees/nouvelle", data=form)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert (
+        "L&#39;heure de fin doit suivre l&#39;heure de départ." in html
+        or "L'heure de fin doit suivre" in html
+    )
+    assert 'value="Vallée de la Canche"' in html  # nothing typed is lost
+
+    assert (
+        client.post("/admin/tournees/nouvelle", data={**form, "ends": "13:00"}).status_code == 302
+    )
+    with db.uow() as uow:
+        created = uow.session.scalars(select(Round)).one()
+        assert (created.weekdays, created.insee_codes, created.courier_id) == (
+            "14",
+            {"62361"},
+            world.courier_id,
+        )
+        round_id = created.id
+
+    edit = client.get(f"/admin/tournees/{round_id}/modifier")
+    assert edit.status_code == 200 and 'value="Vallée de la Canche"' in edit.get_data(as_text=True)
+    client.post(
+        f"/admin/tournees/{round_id}/modifier",
+        data={**form, "ends": "12:00", "courier_id": "0", "weekdays": ["0"]},
+    )
+    with db.uow() as uow:
+        updated = uow.session.get_one(Round, round_id)
+        assert (updated.weekdays, updated.courier_id) == ("0", None)
+
+    listing = client.get("/admin/tournees/reglages").get_data(as_text=True)
+    assert "Vallée de la Canche" in listing and "lundi" in listing and "Frévent" in listing
+    client.post(f"/admin/tournees/{round_id}/supprimer")
+    with db.uow() as uow:
+        assert uow.session.scalar(select(Round.id)) is None
+    assert client.get("/admin/tournees/999999/modifier").status_code == 404
+    assert client.get("/admin/depots/999999/modifier").status_code == 404
+
+
+def test_exports_sheets_and_packing_lists_download(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1, world.apples_id: 2})
+    plan(db, world)
+    run_id = stops(db, world)[0].run_id
+    login(client, world.operator_email)
+
+    exported = client.get(f"/admin/tournees/arrets.csv?date={DAY}")
+    assert exported.mimetype == "text/csv"
+    rows = list(
+        csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    assert {r["action"] for r in rows} == {"Collecte", "Livraison"}
+    geojson = json.loads(
+        client.get(f"/admin/tournees/arrets.geojson?date={DAY}").get_data(as_text=True)
+    )
+    assert geojson["type"] == "FeatureCollection" and geojson["features"]
+    gpx = ET.fromstring(client.get(f"/admin/tournees/arrets.gpx?date={DAY}").data)
+    assert gpx.findall("{http://www.topografix.com/GPX/1/1}wpt")
+    assert client.get(f"/admin/tournees/arrets.pdf?date={DAY}").status_code == 404
+    code = order_of(db, oid).delivery_code
+    for fmt in ("csv", "geojson", "gpx"):
+        assert f";{code};" not in client.get(f"/admin/tournees/arrets.{fmt}?date={DAY}").get_data(
+            as_text=True
+        )
+
+    sheet = client.get(f"/admin/tournees/passages/{run_id}/feuille.pdf")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    packing = client.get(f"/admin/tournees/preparation/{world.baker_id}.pdf?date={DAY}")
+    assert packing.status_code == 200 and packing.data.startswith(b"%PDF")
+    assert client.get(f"/admin/tournees/preparation/999999.pdf?date={DAY}").status_code == 404
+
+    client.post("/logout")
+    login(client, world.baker_email)
+    own = client.get(f"/boutique/preparation.pdf?date={DAY}")
+    assert own.status_code == 200 and own.data.startswith(b"%PDF")
+    assert (
+        client.get(f"/admin/tournees/preparation/{world.farmer_id}.pdf?date={DAY}").status_code
+        == 403
+    )
+
+
+def ban_answer(path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [2.3290, 50.3841]},
+        "properties": {
+            "label": "3 Rue des Tilleuls",
+            "score": 0.95,
+            "type": "housenumber",
+            "citycode": "62767",
+        },
+    }
+    return 200, {"features": [feature]}
+
+
+def test_approximate_addresses_are_located_with_the_configured_geocoder(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = place_order(db, world, {world.bread_id: 1})
+    login(client, world.operator_email)
+    assert "1</span> adresses approximatives" in client.get(f"/admin/tournees?date={DAY}").get_data(
+        as_text=True
+    )
+
+    refused = client.post("/admin/tournees/localiser", data={"date": DAY}, follow_redirects=True)
+    assert "Aucun service de géocodage" in refused.get_data(as_text=True)
+
+    with serving(ban_answer) as service:
+        app.config.update(GEOCODER="ban", GEOCODER_DOMAIN=service.domain, GEOCODER_SCHEME="http")
+        app.extensions.pop("cabas_geocoder", None)
+        done = client.post("/admin/tournees/localiser", data={"date": DAY}, follow_redirects=True)
+        assert len(service.requests) == 1
+
+    assert "1 adresse(s) localisée(s)" in done.get_data(as_text=True)
+    placed = order_of(db, oid)
+    assert (placed.lat, placed.lon, placed.address_approximate) == (50.3841, 2.329, False)
+
+
+def test_the_operator_sets_a_position_by_hand(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = place_order(db, world, {world.bread_id: 1})
+    login(client, world.operator_email)
+    url = f"/admin/tournees/commandes/{oid}/position?date={DAY}"
+
+    assert client.get(url).status_code == 200
+    swapped = client.post(url, data={"lat": "2.33", "lon": "50.38"})
+    assert swapped.status_code == 422
+    assert "inversées" in swapped.get_data(as_text=True)
+    assert client.post(url, data={"lat": "50.3850", "lon": "2.3301"}).status_code == 302
+    assert order_of(db, oid).address_approximate is False
+    assert client.get("/admin/tournees/commandes/999999/position").status_code == 404

@@ -1,0 +1,310 @@
+"""Checkout: where and when, one order split per merchant, refusals that keep what was typed."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from shop_core.accounts.model import Address
+from shop_core.audit.services import Actor
+from shop_core.catalogue.model import Product
+from shop_core.catalogue.services import get_product, product_input, update_product
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+
+from .conftest import NOW, PASSWORD, World, login
+from .shopping import SUNDAY, TUESDAY, add, checkout_form, orders_of, place_order
+
+NEW_ADDRESS = {
+    "address": "new",
+    "recipient": "Jeanne Martin",
+    "line1": "12 rue du Moulin",
+    "line2": "",
+    "postal_code": "62270",
+    "city": "frevent",
+    "phone": "0611223344",
+    "instructions": "Sonner fort",
+    "save_address": "y",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clock(app: Flask) -> None:
+    app.config["FIXED_NOW"] = NOW
+
+
+def page_of(response: object) -> str:
+    return html.unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+def fill_two_merchants(client: FlaskClient, world: World) -> None:
+    add(client, world.bread_id, 2)
+    add(client, world.apples_id, 3)
+
+
+def test_checkout_asks_to_log_in_and_comes_back(client: FlaskClient, world: World) -> None:
+    add(client, world.bread_id)
+    response = client.get("/commande")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login?next=/commande")
+    response = client.post(
+        "/login?next=/commande", data={"email": world.shopper_email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/commande"
+    assert client.get("/commande").status_code == 200
+
+
+def test_checkout_page_shows_three_steps_dates_and_summary(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.shopper_email)
+    fill_two_merchants(client, world)
+    page = page_of(client.get("/commande"))
+    for step in ("Comment recevoir vos courses", "Quel jour\u00a0?", "Comment payer\u00a0?"):
+        assert step in page
+    assert f'<option selected value="{TUESDAY}">Mardi 24 novembre (demain)' in page
+    assert '<option value="2026-11-30">Lundi 30 novembre' in page
+    assert "Le Tiers-Lieu du Ternois" in page and "2 place de l'Hôtel de Ville" in page
+    assert "Matin (9 h – 12 h)" in page
+    assert "Paiement à la livraison ou au retrait" in page
+    assert "3 rue des Tilleuls" in page  # the saved address
+    assert "Valider ma commande · 15,70\u00a0€" in page
+
+
+def test_basket_from_two_merchants_becomes_two_merchant_orders(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    fill_two_merchants(client, world)
+    response = place_order(client)
+    assert response.status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    assert response.headers["Location"].endswith(f"/commande/{order.reference}/confirmation")
+    assert [mo.merchant.trade_name for mo in order.merchant_orders] == [
+        "Boulangerie Lefebvre",
+        "Ferme du Ternois",
+    ]
+    assert order.delivery_method is DeliveryMethod.HOME and order.delivery_slot == "matin"
+    assert order.address_line1 == "3 rue des Tilleuls" and order.insee_code == "62767"
+    page = page_of(client.get(response.headers["Location"]))
+    assert order.reference in page and order.delivery_code in page
+    assert page.count('class="panel merchant-order"') == 2
+    assert "Mardi 24 novembre, matin (9 h – 12 h)" in page
+    assert "Votre panier est vide." in page_of(client.get("/panier"))
+    orders_page = page_of(client.get("/mes-commandes"))
+    assert order.reference in orders_page
+    assert (
+        "Boulangerie Lefebvre\u00a0: " in orders_page and "Ferme du Ternois\u00a0: " in orders_page
+    )
+
+
+def test_new_address_is_checked_against_the_gazetteer_and_saved(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, **NEW_ADDRESS)
+    assert response.status_code == 302, page_of(response)[:3000]
+    (order,) = orders_of(db, world.shopper_id)
+    assert (order.city, order.insee_code) == ("Frévent", "62361")
+    assert order.lat is not None and order.address_approximate
+    assert "Sonner fort" in order.delivery_instructions
+    with db.uow() as uow:
+        saved = uow.session.scalars(
+            select(Address).where(Address.user_id == world.shopper_id).order_by(Address.id)
+        ).all()
+        assert [a.city for a in saved] == ["Saint-Pol-sur-Ternoise", "Frévent"]
+        assert saved[1].insee_code == "62361"
+
+
+def test_commune_not_served_is_refused_and_keeps_what_was_typed(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, **{**NEW_ADDRESS, "postal_code": "62140", "city": "Hesdin"})
+    page = page_of(response)
+    assert response.status_code == 200
+    assert "La livraison à domicile ne va pas encore jusqu'à Hesdin." in page
+    assert 'value="12 rue du Moulin"' in page and 'value="62140"' in page
+    assert "Sonner fort" in page
+    assert orders_of(db, world.shopper_id) == []
+
+
+def test_unknown_commune_lists_the_communes_of_the_postal_code(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, **{**NEW_ADDRESS, "postal_code": "62130", "city": "Paris"})
+    page = page_of(response)
+    assert "Nous ne trouvons pas « Paris » avec le code postal 62130." in page
+    assert "Communes de ce code postal : Saint-Pol-sur-Ternoise" in page
+
+
+def test_missing_address_fields_give_french_errors_without_losing_anything(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    form = {**NEW_ADDRESS, "line1": "", "postal_code": "621", "city": ""}
+    response = place_order(client, **form)
+    page = page_of(response)
+    assert response.status_code == 200
+    assert "Le formulaire contient des erreurs" in page
+    assert "Indiquez le numéro et la rue." in page
+    assert "Le code postal doit comporter 5 chiffres." in page
+    assert "Indiquez la commune." in page
+    assert 'value="0611223344"' in page and 'value="621"' in page
+    assert orders_of(db, world.shopper_id) == []
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"where": "ailleurs"},
+        {"date": "2020-01-01"},
+        {"date": "pas-une-date"},
+        {"slot": "minuit"},
+        {"address": "999999"},
+        {"where": ""},
+    ],
+)
+def test_tampered_choices_are_refused_in_french_without_an_error_page(
+    client: FlaskClient, world: World, db: Database, changes: dict[str, str]
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, **changes)
+    assert response.status_code == 200
+    assert "Le formulaire contient des erreurs" in page_of(response)
+    assert orders_of(db, world.shopper_id) == []
+
+
+def test_pickup_point_order_keeps_the_point(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, where=f"point-{world.pickup_point_id}", address="")
+    assert response.status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    assert order.delivery_method is DeliveryMethod.PICKUP_POINT
+    assert order.pickup_point_id == world.pickup_point_id
+    page = page_of(client.get(response.headers["Location"]))
+    assert "Le Tiers-Lieu du Ternois" in page
+
+
+def test_click_and_collect_on_a_closing_day_gives_the_shop_message(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, where="collect", date=SUNDAY)
+    page = page_of(response)
+    assert response.status_code == 200
+    assert "« Boulangerie Lefebvre » est fermé le jour choisi." in page
+    assert f'<option selected value="{SUNDAY}">' in page
+    assert orders_of(db, world.shopper_id) == []
+    assert place_order(client, where="collect", date=TUESDAY).status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    assert order.delivery_method is DeliveryMethod.CLICK_COLLECT
+
+
+def test_double_submit_creates_one_order(client: FlaskClient, world: World, db: Database) -> None:
+    login(client, world.shopper_email)
+    fill_two_merchants(client, world)
+    form = checkout_form(client)
+    first = client.post("/commande", data=form)
+    second = client.post("/commande", data=form)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(orders_of(db, world.shopper_id)) == 1
+
+
+def test_price_change_after_the_page_was_shown_goes_back_to_the_basket(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id, 2)
+    form = checkout_form(client)
+    with db.uow() as uow:
+        data = product_input(get_product(uow, world.bread_id))
+        data.price_cents = 390
+        update_product(
+            uow=uow,
+            product_id=world.bread_id,
+            merchant_id=world.baker_id,
+            data=data,
+            actor=Actor.system(),
+        )
+    response = client.post("/commande", data=form, follow_redirects=True)
+    page = page_of(response)
+    assert "Des prix ont changé depuis l'affichage de votre panier" in page
+    assert "<del>3,50\u00a0€</del> → <ins>3,90\u00a0€</ins>" in page
+    assert orders_of(db, world.shopper_id) == []
+
+
+def test_stock_gone_before_submitting_says_so_on_the_basket(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.cake_id, 2)
+    form = checkout_form(client)
+    with db.uow() as uow:
+        uow.session.get_one(Product, world.cake_id).stock_quantity = 1
+        uow.commit()
+    response = client.post("/commande", data=form, follow_redirects=True)
+    page = page_of(response)
+    assert "Il n'en reste que 1\u00a0: réduisez la quantité." in page
+    assert orders_of(db, world.shopper_id) == []
+
+
+def test_checkout_with_an_empty_basket_goes_to_the_basket(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.shopper_email)
+    response = client.get("/commande", follow_redirects=True)
+    assert "Votre panier est vide" in page_of(response)
+
+
+def test_another_shoppers_confirmation_is_not_found(
+    client: FlaskClient, app: Flask, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    location = place_order(client).headers["Location"]
+    other = app.test_client()
+    login(other, world.shopper2_email)
+    assert other.get(location).status_code == 404
+    (order,) = orders_of(db, world.shopper_id)
+    assert order.merchant_orders[0].status is MerchantOrderStatus.PLACED
+
+
+def test_saved_address_outside_the_delivery_area_is_refused_at_the_address(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    from shop_core.accounts.services import add_address
+
+    with db.uow() as uow:
+        far = add_address(
+            uow=uow,
+            user_id=world.shopper2_id,
+            recipient="Paul Leroy",
+            line1="1 rue du Bourg",
+            postal_code="62140",
+            city="Hesdin",
+            insee_code="62447",
+        )
+    login(client, world.shopper2_email)
+    add(client, world.bread_id)
+    response = place_order(client, address=str(far))
+    page = page_of(response)
+    assert response.status_code == 200
+    assert 'id="address-err"' in page
+    assert "La commune Hesdin n'est pas desservie par la livraison à domicile" in page
+    assert orders_of(db, world.shopper2_id) == []

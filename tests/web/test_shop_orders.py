@@ -1,0 +1,132 @@
+"""« Mes commandes »: the list, one order's progress, cancelling what has not left the shop."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from shop_core.audit.services import Actor
+from shop_core.catalogue.model import Product
+from shop_core.database import Database
+from shop_core.orders.model import MerchantOrderStatus
+from shop_core.orders.services import transition
+
+from .conftest import NOW, World, login
+from .shopping import add, orders_of, place_order
+
+S = MerchantOrderStatus
+
+
+@pytest.fixture(autouse=True)
+def _clock(app: Flask) -> None:
+    app.config["FIXED_NOW"] = NOW
+
+
+def page_of(response: object) -> str:
+    return html.unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+def order_two_merchants(client: FlaskClient, world: World, db: Database) -> str:
+    login(client, world.shopper_email)
+    add(client, world.cake_id, 1)
+    add(client, world.apples_id, 2)
+    assert place_order(client).status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    return order.reference
+
+
+def move(db: Database, mo_id: int, *targets: S, reason: str = "") -> None:
+    with db.uow() as uow:
+        for target in targets:
+            transition(
+                uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system(), reason=reason
+            )
+
+
+def test_my_orders_require_login(client: FlaskClient, world: World) -> None:
+    response = client.get("/mes-commandes")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_my_orders_list_each_merchant_order_with_its_status(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    reference = order_two_merchants(client, world, db)
+    (order,) = orders_of(db, world.shopper_id)
+    move(db, order.merchant_orders[0].id, S.REFUSED, reason="Four en panne")
+    page = page_of(client.get("/mes-commandes"))
+    assert f"Commande {reference}" in page
+    assert (
+        'Boulangerie Lefebvre\u00a0: <span class="status status-refused">'
+        "Refusée par le commerçant</span>" in page
+    )
+    assert (
+        'Ferme du Ternois\u00a0: <span class="status status-placed">Envoyée au commerçant</span>'
+        in page
+    )
+    assert "Livraison à domicile — Mardi 24 novembre" in page
+
+
+def test_order_detail_shows_history_with_dates_and_reasons(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    reference = order_two_merchants(client, world, db)
+    (order,) = orders_of(db, world.shopper_id)
+    move(db, order.merchant_orders[0].id, S.REFUSED, reason="Four en panne")
+    page = page_of(client.get(f"/mes-commandes/{reference}"))
+    assert "Refusée par le commerçant\u00a0: <em>Four en panne</em>" in page
+    assert page.count("— Envoyée au commerçant") == 2
+    assert "23 novembre 2026 à 09:00" in page  # placed at 8:00 UTC, shown in Paris time
+    assert order.delivery_code in page
+
+
+def test_another_shoppers_order_is_not_found(
+    client: FlaskClient, app: Flask, world: World, db: Database
+) -> None:
+    reference = order_two_merchants(client, world, db)
+    other = app.test_client()
+    login(other, world.shopper2_email)
+    assert other.get(f"/mes-commandes/{reference}").status_code == 404
+    assert other.get(f"/mes-commandes/{reference}/annuler").status_code == 404
+    assert other.post(f"/mes-commandes/{reference}/annuler").status_code == 404
+    assert reference not in page_of(other.get("/mes-commandes"))
+    assert all(mo.status is S.PLACED for mo in orders_of(db, world.shopper_id)[0].merchant_orders)
+
+
+def test_cancelling_asks_first_then_cancels_and_gives_the_stock_back(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    reference = order_two_merchants(client, world, db)
+    confirm = page_of(client.get(f"/mes-commandes/{reference}/annuler"))
+    assert "Annuler la commande" in confirm and "Oui, annuler" in confirm
+    assert all(mo.status is S.PLACED for mo in orders_of(db, world.shopper_id)[0].merchant_orders)
+    response = client.post(f"/mes-commandes/{reference}/annuler", follow_redirects=True)
+    page = page_of(response)
+    assert "Votre commande est annulée." in page
+    assert page.count('class="status status-cancelled"') == 2
+    assert "Annuler ma commande" not in page
+    (order,) = orders_of(db, world.shopper_id)
+    assert {mo.status for mo in order.merchant_orders} == {S.CANCELLED}
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.cake_id).stock_quantity == 2
+
+
+def test_only_merchant_orders_still_at_the_shop_are_cancelled(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    reference = order_two_merchants(client, world, db)
+    (order,) = orders_of(db, world.shopper_id)
+    baker, farmer = order.merchant_orders
+    move(db, baker.id, S.ACCEPTED, S.READY, S.HANDED_TO_COURIER)
+    confirm = page_of(client.get(f"/mes-commandes/{reference}/annuler"))
+    assert "Ferme du Ternois" in confirm
+    assert "Le reste de la commande est déjà en route ou terminé" in confirm
+    client.post(f"/mes-commandes/{reference}/annuler")
+    (order,) = orders_of(db, world.shopper_id)
+    assert [mo.status for mo in order.merchant_orders] == [S.HANDED_TO_COURIER, S.CANCELLED]
+    move(db, baker.id, S.DELIVERED)
+    response = client.get(f"/mes-commandes/{reference}/annuler", follow_redirects=True)
+    assert "Cette commande ne peut plus être annulée." in page_of(response)
