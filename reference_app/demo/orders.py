@@ -311,6 +311,11 @@ def _run(
     placed_day = clock.today + dt.timedelta(days=scenario.placed)
     placed_at = clock.at(placed_day, 10, rng.randrange(0, 60, 5))
     due = _round_day(earliest_date(territory, placed_at) + dt.timedelta(days=scenario.wait))
+    if scenario.placed >= 0:
+        # Today's orders are for the round after today's (on a Sunday, when the rounds rest,
+        # the earliest date would otherwise pile them onto Monday with yesterday's orders).
+        next_round = _round_day(_round_day(clock.today) + dt.timedelta(days=1))
+        due = max(due, next_round)
     shops = _open_shops(scenario, due, rng)
     cart = get_or_create_cart(uow=uow, territory_id=demo.territory_id, user_id=user_id)
     for pid, quantity in _pick(uow, demo, rng, shops):

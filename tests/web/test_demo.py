@@ -167,3 +167,28 @@ def test_demo_loads_a_complete_territory_once_and_its_accounts_log_in(
     )
     assert response.status_code == 302
     assert "Se déconnecter" in shopper.get("/").get_data(as_text=True)
+
+
+def test_every_courier_has_a_round_whatever_the_day_the_demo_is_loaded(tmp_path) -> None:
+    """Around the Sunday rest day too: a CI run just after midnight on a Sunday found a
+    courier with an empty round on Tuesday (today's orders all fell on Monday)."""
+    from shop_core.database import connect
+
+    zone = ZoneInfo("Europe/Paris")
+    for n, now in enumerate(
+        (
+            dt.datetime(2026, 11, 21, 23, 50, tzinfo=zone),  # Saturday night
+            dt.datetime(2026, 11, 22, 0, 5, tzinfo=zone),  # Sunday, just after midnight
+            dt.datetime(2026, 11, 23, 0, 5, tzinfo=zone),  # Monday
+        )
+    ):
+        database = connect(f"sqlite:///{tmp_path}/demo-{n}.db", migrate=True)
+        loader.load(database, now=now)
+        with database.uow() as uow:
+            plans = uow.session.scalars(select(DayPlan).order_by(DayPlan.date)).all()
+            assert len(plans) == 2, now
+            assert all(plan.date.weekday() != 6 for plan in plans)
+            for plan in plans:
+                assert not plan.unplanned, (now, plan.date)
+                assert all(run.courier_id and run.stops for run in plan.runs), (now, plan.date)
+        database.engine.dispose()
