@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from shop_core.audit.services import Actor, record
@@ -222,6 +222,7 @@ def checkout(
     """
     now = now or utcnow()
     if idempotency_key:
+        _wait_for_same_request(uow, idempotency_key)
         existing = uow.session.scalar(
             select(Order.id).where(Order.idempotency_key == idempotency_key)
         )
@@ -250,6 +251,24 @@ def checkout(
             if existing is not None:
                 return existing
         raise
+
+
+def _wait_for_same_request(uow: UnitOfWork, idempotency_key: str) -> None:
+    """Let a checkout with the same key that is still running finish first.
+
+    Without it, a double submission that looks for the order just before the first one
+    commits, then reads the basket just after, finds it emptied and answers "empty basket"
+    although the order exists. On PostgreSQL a transaction-scoped advisory lock on the key
+    serialises both; the next statement (READ COMMITTED) sees the first one's order. SQLite
+    serialises writers with ``BEGIN IMMEDIATE``.
+    """
+    if uow.dialect == "postgresql":
+        uow.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"checkout:{idempotency_key}"},
+        )
+    else:
+        uow.begin_write()
 
 
 def _checkout(
