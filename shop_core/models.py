@@ -24,6 +24,13 @@ from shop_core.orders.model import (
     PaymentStatus,
     StatusChange,
 )
+from shop_core.payments.model import (
+    MerchantPaymentAccount,
+    MerchantTransfer,
+    OnlinePayment,
+    PaymentEvent,
+    PaymentRefund,
+)
 from shop_core.stock.model import ReservationStatus, StockReservation
 from shop_core.territories.model import Commune, DeliverySlot, PickupPoint, Territory
 
@@ -46,11 +53,16 @@ __all__ = [
     "MerchantOrder",
     "MerchantOrderStatus",
     "MerchantOrderVat",
+    "MerchantPaymentAccount",
     "MerchantStatus",
+    "MerchantTransfer",
+    "OnlinePayment",
     "OpeningHours",
     "Order",
     "OrderLine",
+    "PaymentEvent",
     "PaymentMethod",
+    "PaymentRefund",
     "PaymentStatus",
     "PickupPoint",
     "Product",
