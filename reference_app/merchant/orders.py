@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from reference_app import db
+from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
 from reference_app.formatting import status_label
 from reference_app.merchant.blueprint import bp, shop
@@ -88,6 +88,7 @@ def _move(mo_id: int, target: MerchantOrderStatus, done: str, reason: str = "") 
         flash(str(error), "error")
     else:
         flash(done, "success")
+        payments.settle_order(mo.order_id)  # e.g. refund a refused order paid online
     return _back(mo_id)
 
 
@@ -214,5 +215,6 @@ def weigh(mo_id: int) -> str | tuple[str, int] | Response:
                 _("Commande prête.") if ready else _("Poids enregistrés."),
                 "success",
             )
+            payments.settle_order(mo.order_id)  # capture the weighed amount once known
             return _back(mo_id)
     return _page(back, mo_id, 422, weight_errors=errors, weight_values=raw)

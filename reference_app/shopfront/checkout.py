@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from delivery.calendar import check_delivery_day
-from reference_app import db
+from reference_app import db, payments
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
@@ -46,6 +46,7 @@ from shop_core.territories.model import PickupPoint, Territory
 HOME = "home"
 COLLECT = "collect"
 NEW_ADDRESS = "new"
+ONLINE = "online"
 
 
 def _login_first() -> Response:
@@ -102,6 +103,13 @@ def _setup(form: CheckoutForm, options: Options) -> None:
         SelectChoice(NEW_ADDRESS, _("Une autre adresse"))
     ]
     form.slot.choices = [SelectChoice(s.code, s.label) for s in options.territory.delivery_slots]
+    if payments.online_enabled():
+        form.payment.choices = [
+            *form.payment.choices,
+            SelectChoice(
+                ONLINE, _("Carte bancaire, en ligne maintenant (paiement sécurisé Stripe)")
+            ),
+        ]
     form.date.choices = [
         SelectChoice(d.isoformat(), day_label(d, options.today)) for d in options.dates
     ]
@@ -261,6 +269,8 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
     uow = db.uow()
     user = current_user.user
     cart_id = current_cart_id(create=False)
+    online = form.payment.data == ONLINE and payments.online_enabled()
+    method = PaymentMethod.ONLINE if online else PaymentMethod.OFFLINE
     try:
         _check_round_day(choice)
         order_id = place_order(
@@ -270,7 +280,7 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
                 name=user.full_name, email=user.email, phone=user.phone, user_id=user.id
             ),
             delivery=choice,
-            payment_method=PaymentMethod.OFFLINE,
+            payment_method=method,
             idempotency_key=form.idempotency_key.data,
             expected_total_cents=view.total_cents,
             now=now(),
@@ -293,6 +303,11 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
     if choice.method is DeliveryMethod.HOME and form.address.data == NEW_ADDRESS:
         _remember_address(form, choice)
     reference = uow.session.get_one(Order, order_id).reference
+    if online:
+        # The order waits for the webhook; the shopper goes to the hosted payment page.
+        from reference_app.payments.shopper import pay
+
+        return pay(reference)
     return redirect(url_for("shop.confirmation", reference=reference))
 
 
@@ -347,4 +362,6 @@ def confirmation(reference: str) -> str | Response:
     )
     if order is None:
         abort(404)
+    if order.payment_method is PaymentMethod.ONLINE:
+        return redirect(url_for("payments.waiting", reference=reference))
     return render_template("shop/confirmation.html", order=order)

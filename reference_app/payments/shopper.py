@@ -1,0 +1,100 @@
+"""The Stripe webhook (the only CSRF-exempt route) and the shopper's payment pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import stripe
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.extensions import csrf
+from reference_app.payments import gateway
+from reference_app.payments.blueprint import bp
+from shop_core.errors import DomainError
+from shop_core.orders.history import customer_order
+from shop_core.payments.events import IncomingEvent, handle_event
+from shop_core.payments.services import payment_for, start_checkout
+
+
+@bp.route("/webhooks/stripe", methods=["POST"])
+@csrf.exempt
+def stripe_webhook() -> tuple[Response | str, int] | Response:
+    """Verify the signature on the raw body, store the event once, apply it."""
+    found = gateway()
+    secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    if found is None or not secret:
+        abort(404)
+    payload = request.get_data(cache=False)
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, request.headers.get("Stripe-Signature"), secret
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        return {"error": {"code": "bad_signature", "message": "Signature invalide."}}, 400  # type: ignore[return-value]
+    obj: dict[str, Any] = event.to_dict().get("data", {}).get("object") or {}
+    incoming = IncomingEvent(
+        event_id=str(event.id),
+        type=str(event.type),
+        object_id=str(obj.get("id") or ""),
+        payload=payload.decode("utf-8", "replace"),
+    )
+    result = handle_event(uow=db.uow(), gateway=found, event=incoming)
+    body = json.dumps({"received": True, "outcome": result.outcome})
+    # A failure is stored (the operator can replay it) and reported so that Stripe retries.
+    status = 500 if result.outcome == "failed" else 200
+    return Response(body, status=status, mimetype="application/json")
+
+
+def _my_order(reference: str) -> Any:
+    if not current_user.is_authenticated:
+        abort(404)
+    order = customer_order(
+        db.uow().session,
+        territory_id=db.territory().id,
+        user_id=current_user.id,
+        reference=reference,
+    )
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.route("/commande/<reference>/paiement")
+def waiting(reference: str) -> str:
+    """Back from the payment page: the order is confirmed by the webhook, not the redirect."""
+    order = _my_order(reference)
+    payment = payment_for(db.uow(), order.id)
+    if payment is None:
+        abort(404)
+    cancelled = request.args.get("annule") == "1"
+    return render_template(
+        "payments/waiting.html", order=order, payment=payment, cancelled=cancelled
+    )
+
+
+@bp.route("/commande/<reference>/payer", methods=["POST"])
+def pay(reference: str) -> Response:
+    """(Re)open the hosted payment page of an order waiting for payment."""
+    order = _my_order(reference)
+    found = gateway()
+    if found is None:
+        abort(404)
+    try:
+        url = start_checkout(
+            uow=db.uow(),
+            gateway=found,
+            order_id=order.id,
+            success_url=url_for("payments.waiting", reference=reference, _external=True),
+            cancel_url=url_for("payments.waiting", reference=reference, annule=1, _external=True),
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        from flask import flash
+
+        flash(str(error), "error")
+        return redirect(url_for("payments.waiting", reference=reference))
+    return redirect(url, code=303)
