@@ -60,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _register_optional(app, name)
 
     errors.init_app(app)
+    from reference_app import headers
+
+    headers.init_app(app)
     cli.init_app(app)
 
     @app.context_processor

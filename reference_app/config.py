@@ -37,7 +37,11 @@ def defaults(app: Flask) -> dict[str, Any]:
         "LANGUAGES": ["fr", "en"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_SECURE": False,  # forced on by HTTPS
+        # Served over HTTPS (Secure cookies, HSTS); PROXY_FIX: how many proxies to trust for
+        # X-Forwarded-* (0: none). See docs/security.md.
+        "HTTPS": False,
+        "PROXY_FIX": 0,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,

@@ -107,20 +107,40 @@ def server(live_app: Any) -> Iterator[LiveServer]:
         yield live
 
 
+def is_csp_violation(text: str) -> bool:
+    """Chromium's console message when the Content-Security-Policy blocks something."""
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
 def page_factory(browser: Any) -> Iterator[Any]:
-    """Open pages at a viewport size; each gets its own browser context (cookies)."""
+    """Open pages at a viewport size; each gets its own browser context (cookies).
+
+    Every console message about the Content-Security-Policy fails the test: a page that
+    needs inline code or a source the policy does not allow is broken for real visitors.
+    """
     contexts: list[Any] = []
+    violations: list[str] = []
 
     def make(viewport: dict[str, int] = DESKTOP) -> Any:
         context = browser.new_context(viewport=viewport, locale="fr-FR")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if is_csp_violation(message.text)
+                else None
+            ),
+        )
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 def shot(page: Any, name: str) -> Path:

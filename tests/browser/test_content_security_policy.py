@@ -1,0 +1,145 @@
+"""In Chromium, under the app's Content-Security-Policy: inline code is refused (and our
+check sees it), while the vendored Leaflet map draws its stops and loads tiles from the one
+configured tile server — here a local server on another port standing in for it."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from reference_app import create_app
+from shop_core.database import Database
+from tests.web.backoffice import place_order
+from tests.web.conftest import PASSWORD, World
+from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, plan
+
+from .conftest import DESKTOP, PHONE, LiveServer, is_csp_violation, shot
+
+
+def _tile() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (220, 230, 210)).save(out, format="PNG")
+    return out.getvalue()
+
+
+class TileServer:
+    """Answers every GET with the same PNG tile and counts them."""
+
+    def __init__(self) -> None:
+        tile = _tile()
+        served: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                served.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(tile)))
+                self.end_headers()
+                self.wfile.write(tile)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.served = served
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> TileServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def tiles() -> Iterator[TileServer]:
+    with TileServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mapped_server(db: Database, tmp_path: Path, tiles: TileServer) -> Iterator[LiveServer]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+            "MAIL_BACKEND": "memory",
+            "RATELIMIT_ENABLED": False,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "MAP_TILE_URL": f"{tiles.url}/{{z}}/{{x}}/{{y}}.png",
+        }
+    )
+    configure(app)
+    with LiveServer(app) as live:
+        yield live
+    app.extensions["cabas_db"].dispose()
+
+
+def test_inline_script_is_refused_and_reported(
+    browser: Any, server: LiveServer, world: World
+) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/")
+
+        with page.expect_console_message(lambda m: is_csp_violation(m.text)) as reported:
+            page.evaluate(
+                """() => {
+                    const s = document.createElement("script");
+                    s.textContent = "window.injected = true";
+                    document.body.appendChild(s);
+                }"""
+            )
+
+        assert "script-src" in reported.value.text
+        assert page.evaluate("window.injected === undefined")
+    finally:
+        context.close()
+
+
+def test_the_courier_map_draws_with_tiles_under_the_policy(
+    mapped_server: LiveServer, page_factory: Any, db: Database, world: World, tiles: TileServer
+) -> None:
+    add_fleet(db, world)
+    order = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, order)
+    plan(db, world)
+    page = page_factory(PHONE)
+    page.goto(f"{mapped_server.url}/login")
+    page.get_by_label("Adresse e-mail").fill(world.courier_email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{mapped_server.url}/livreur/?date={TUESDAY.isoformat()}")
+    page.wait_for_selector(".round-map.leaflet-container")
+    page.wait_for_selector(".leaflet-tile-loaded")
+    shot(page, "courier-map-csp-360")
+
+    assert page.locator(".stop-pin").count() >= 2  # collect at the baker's, deliver to Jeanne
+    assert tiles.served, "no tile was requested from the configured tile server"
+
+    board = page_factory(DESKTOP)
+    board.goto(f"{mapped_server.url}/login")
+    board.get_by_label("Adresse e-mail").fill(world.operator_email)
+    board.get_by_label("Mot de passe").fill(PASSWORD)
+    board.get_by_role("button", name="Se connecter").click()
+    board.wait_for_load_state()
+    board.goto(f"{mapped_server.url}/admin/tournees?date={TUESDAY.isoformat()}")
+    board.wait_for_selector(".leaflet-container")
+    board.wait_for_selector(".leaflet-tile-loaded")
