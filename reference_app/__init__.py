@@ -33,12 +33,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app_config.load(app, config)
 
     import delivery.model  # noqa: F401  (delivery tables and their migrations)
-    from reference_app import cli, db, errors, formatting, mail, notifications
+    from reference_app import cli, db, errors, formatting, mail, notifications, payments
     from reference_app.extensions import babel, csrf, limiter, login_manager
 
     db.init_app(app)
     mail.init_app(app)
     notifications.init_app(app)
+    payments.init_app(app)
     formatting.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -56,7 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(shop_bp)
-    for name in ("merchant", "operator", "courier", "rounds", "api"):
+    for name in ("merchant", "operator", "courier", "rounds", "api", "payments"):
         _register_optional(app, name)
 
     errors.init_app(app)

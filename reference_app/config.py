@@ -49,6 +49,10 @@ def defaults(app: Flask) -> dict[str, Any]:
         "GEOCODER": "ban",
         "API_TOKEN_MAX_AGE": 30 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # Online payment (Stripe Connect); without a secret key only offline payment is offered.
+        "STRIPE_SECRET_KEY": None,
+        "STRIPE_WEBHOOK_SECRET": None,
+        "STRIPE_API_BASE": None,  # another API server, e.g. a local fake in tests
     }
 
 
