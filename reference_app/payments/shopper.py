@@ -7,7 +7,7 @@ from typing import Any
 
 import stripe
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from reference_app import db
@@ -50,8 +50,6 @@ def stripe_webhook() -> tuple[Response | str, int] | Response:
 
 
 def _my_order(reference: str) -> Any:
-    if not current_user.is_authenticated:
-        abort(404)
     order = customer_order(
         db.uow().session,
         territory_id=db.territory().id,
@@ -64,6 +62,7 @@ def _my_order(reference: str) -> Any:
 
 
 @bp.route("/commande/<reference>/paiement")
+@login_required
 def waiting(reference: str) -> str:
     """Back from the payment page: the order is confirmed by the webhook, not the redirect."""
     order = _my_order(reference)
@@ -77,6 +76,7 @@ def waiting(reference: str) -> str:
 
 
 @bp.route("/commande/<reference>/payer", methods=["POST"])
+@login_required
 def pay(reference: str) -> Response:
     """(Re)open the hosted payment page of an order waiting for payment."""
     order = _my_order(reference)

@@ -66,6 +66,7 @@ API_PUBLIC = PUBLIC
 API_SIGNED_IN = "401 200 200 200 200 200 200 200 200"
 API_SIGNED_IN_DO = "401 ok ok ok ok ok ok ok ok"
 API_UNKNOWN = "404 404 404 404 404 404 404 404 404"
+PAYMENTS_OFF = "L 403 403 404 404 403 403 403 403"  # merchants' Stripe pages, no keys set
 
 
 def matrix(i: Ids) -> dict[str, Row]:
@@ -337,6 +338,31 @@ def matrix(i: Ids) -> dict[str, Row]:
             for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE")
             for rule, url in (("/api/v1/", "/api/v1/"), ("/api/v1/<path:unknown>", "/api/v1/x"))
         },
+        # Online payment: the webhook and Stripe's pages answer 404 while no keys are set.
+        "POST /webhooks/stripe": Row("/webhooks/stripe", API_UNKNOWN),
+        "GET /commande/<reference>/paiement": Row(
+            f"/commande/{i.order_a_reference}/paiement", "L 404 404 404 404 404 404 404 404"
+        ),
+        "POST /commande/<reference>/payer": Row(
+            f"/commande/{i.order_a_reference}/payer", "L 404 404 404 404 404 404 404 404"
+        ),
+        "GET /boutique/paiements": Row("/boutique/paiements", MERCHANT),
+        "GET /boutique/paiements/compte": Row("/boutique/paiements/compte", PAYMENTS_OFF),
+        "POST /boutique/paiements/compte": Row("/boutique/paiements/compte", PAYMENTS_OFF),
+        "GET /boutique/paiements/retour": Row("/boutique/paiements/retour", PAYMENTS_OFF),
+        "GET /boutique/commandes/<int:mo_id>/remboursement": Row(
+            f"/boutique/commandes/{i.merchant_order_a}/remboursement", MERCHANT_A
+        ),
+        "POST /boutique/commandes/<int:mo_id>/remboursement": Row(
+            f"/boutique/commandes/{i.merchant_order_a}/remboursement", MERCHANT_A_DO
+        ),
+        "GET /admin/paiements": Row("/admin/paiements", OPERATOR),
+        "POST /admin/paiements/evenements/<int:event_id>/rejouer": Row(
+            "/admin/paiements/evenements/1/rejouer", "L 403 403 403 403 403 403 404 404"
+        ),
+        "POST /admin/paiements/commandes/<int:order_id>/regler": Row(
+            f"/admin/paiements/commandes/{i.order_a}/regler", "L 403 403 403 403 403 403 404 404"
+        ),
         # Last: what ends something the rows above rely on.
         "POST /boutique/produits/<int:product_id>/archiver": Row(
             f"/boutique/produits/{i.product_a}/archiver", MERCHANT_A_DO
