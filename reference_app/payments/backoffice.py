@@ -23,7 +23,11 @@ from shop_core.orders.preparation import merchant_order
 from shop_core.payments import accounts
 from shop_core.payments.events import failed_events, replay
 from shop_core.payments.gateway import MarketplaceGateway
-from shop_core.payments.reconciliation import merchant_transfers, territory_balances
+from shop_core.payments.reconciliation import (
+    merchant_transfers,
+    territory_balances,
+    territory_transfers,
+)
 from shop_core.payments.refunds import refund_merchant_order, refundable_cents, refunds_of
 from shop_core.payments.refunds import settle as settle_order
 
@@ -179,6 +183,7 @@ def operator_payments() -> str:
         balances=balances,
         unbalanced=[b for b in balances if not b.balanced],
         events=failed_events(uow),
+        transfers=territory_transfers(uow.session, db.territory().id),
     )
 
 

@@ -17,6 +17,7 @@ from reference_app.payments.blueprint import bp
 from shop_core.errors import DomainError
 from shop_core.orders.history import customer_order
 from shop_core.payments.events import IncomingEvent, handle_event
+from shop_core.payments.refunds import order_refunds
 from shop_core.payments.services import payment_for, start_checkout
 
 
@@ -71,7 +72,11 @@ def waiting(reference: str) -> str:
         abort(404)
     cancelled = request.args.get("annule") == "1"
     return render_template(
-        "payments/waiting.html", order=order, payment=payment, cancelled=cancelled
+        "payments/waiting.html",
+        order=order,
+        payment=payment,
+        cancelled=cancelled,
+        refunds=order_refunds(db.uow(), order.id),
     )
 
 

@@ -103,3 +103,19 @@ def merchant_transfers(
             .limit(limit)
         ).all()
     )
+
+
+def territory_transfers(
+    session: Session, territory_id: int, limit: int = 200
+) -> list[MerchantTransfer]:
+    """The transfers to a territory's merchants, newest first (with their merchant order)."""
+    return list(
+        session.scalars(
+            select(MerchantTransfer)
+            .join(MerchantOrder, MerchantOrder.id == MerchantTransfer.merchant_order_id)
+            .join(Order, Order.id == MerchantOrder.order_id)
+            .where(Order.territory_id == territory_id)
+            .order_by(MerchantTransfer.id.desc())
+            .limit(limit)
+        ).all()
+    )

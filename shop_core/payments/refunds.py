@@ -55,6 +55,18 @@ def refunds_of(uow: UnitOfWork, merchant_order_id: int) -> list[PaymentRefund]:
     )
 
 
+def order_refunds(uow: UnitOfWork, order_id: int) -> list[PaymentRefund]:
+    """An order's refunds (every merchant order), oldest first."""
+    return list(
+        uow.session.scalars(
+            select(PaymentRefund)
+            .join(MerchantOrder, MerchantOrder.id == PaymentRefund.merchant_order_id)
+            .where(MerchantOrder.order_id == order_id)
+            .order_by(PaymentRefund.id)
+        ).all()
+    )
+
+
 def transfer_of(uow: UnitOfWork, merchant_order_id: int) -> MerchantTransfer | None:
     return uow.session.scalar(
         select(MerchantTransfer).where(MerchantTransfer.merchant_order_id == merchant_order_id)

@@ -3,6 +3,7 @@ and webhooks are signed locally and checked by the real ``stripe.Webhook.constru
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -270,11 +271,19 @@ def test_merchant_refunds_part_of_its_order_and_the_other_payout_is_intact(
         assert balance is not None and balance.balanced
         assert balance.refunded_cents == 350
 
+    shopper = app.test_client()
+    login(shopper, world.shopper_email)
+    told = html.unescape(
+        shopper.get(f"/commande/{order.reference}/paiement").get_data(as_text=True)
+    )
+    assert "Pain rassis" in told and "3,50" in told
+
     client = app.test_client()
     login(client, world.operator_email)
-    admin = client.get("/admin/paiements").get_data(as_text=True)
+    admin = html.unescape(client.get("/admin/paiements").get_data(as_text=True))
     assert order.reference in admin
     assert "Toutes les commandes s'équilibrent" in admin
+    assert farmer_mo.reference in admin and baker_mo.reference in admin
 
 
 def test_merchant_onboards_an_express_account_through_account_links(
