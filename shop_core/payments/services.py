@@ -39,6 +39,9 @@ from shop_core.payments.model import (
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
+#: The shortest life of a hosted checkout page (Stripe refuses less than 30 minutes).
+CHECKOUT_MIN_LIFETIME = dt.timedelta(minutes=31)
+
 #: Merchant orders that no longer sell anything: nothing to capture or transfer for them.
 DROPPED = frozenset({MerchantOrderStatus.CANCELLED, MerchantOrderStatus.REFUSED})
 
@@ -113,7 +116,13 @@ def start_checkout(
             )
         )
     attempt = (payment.attempts + 1) if payment is not None else 1
-    expires = order.reservation_expires_at or (now + dt.timedelta(minutes=30))
+    # Stripe accepts an expiry between 30 minutes and 24 hours ahead: the page closes with
+    # the stock reservation, or as soon after it as allowed (a payment arriving after the
+    # stock went back on sale is refunded automatically).
+    expires = min(
+        max(order.reservation_expires_at or now, now + CHECKOUT_MIN_LIFETIME),
+        now + dt.timedelta(hours=24),
+    )
     request = CheckoutRequest(
         order_id=order.id,
         order_reference=order.reference,

@@ -408,4 +408,7 @@ def test_checkout_page_is_reused_and_unknown_events_are_ignored(db: Database, sh
         again = start_checkout(uow=uow, gateway=gateway, order_id=order_id, now=NOW, **URLS)
     assert again.endswith(checkout_id)
     assert len(gateway.sessions) == 1
+    # The page closes with the 30-minute reservation, or as soon after as Stripe allows.
+    expires = gateway.sessions[checkout_id].request.expires_at
+    assert expires == int((NOW + dt.timedelta(minutes=31)).timestamp())
     assert deliver(db, gateway, "evt_x", "ch_1", "charge.succeeded") == "ignored"
