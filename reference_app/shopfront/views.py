@@ -28,6 +28,7 @@ from shop_core.catalogue.browse import (
     category_by_slug,
     latest_products,
     load_for_display,
+    load_opening_hours,
     merchant_by_slug,
     products_on_sale,
     shop_product,
@@ -105,7 +106,7 @@ def category(slug: str) -> str:
         listing=listing,
         page=page,
         page_count=page_count(listing.total),
-        categories=categories_in_use(session, territory_id=territory.id),
+        categories=categories_in_use(session, territory_id=territory.id, count=False),
     )
 
 
@@ -197,7 +198,11 @@ def search() -> str:
         offset=(page - 1) * PER_PAGE,
     )
     load_for_display(session, results.products)
-    merchants = active_merchants(session, territory_id=territory.id)
+    merchants = active_merchants(session, territory_id=territory.id, with_hours=False)
+    matching = _merchants_matching(merchants, query) if page == 1 else []
+    # Every shop and the categories are listed only when no product matched.
+    shown = matching if results.products else merchants
+    load_opening_hours(session, [m.id for m in shown])
     return render_template(
         "shop/search.html",
         query=query,
@@ -205,8 +210,10 @@ def search() -> str:
         page=page,
         page_count=page_count(results.total),
         merchants=merchants,
-        matching_merchants=_merchants_matching(merchants, query) if page == 1 else [],
-        categories=categories_in_use(session, territory_id=territory.id),
+        matching_merchants=matching,
+        categories=[]
+        if results.products
+        else categories_in_use(session, territory_id=territory.id, count=False),
     )
 
 

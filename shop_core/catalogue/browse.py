@@ -27,8 +27,10 @@ class ProductPage:
 
 @dataclass(frozen=True, slots=True)
 class CategoryCount:
+    """A category with products on sale, and how many (``None`` when not counted)."""
+
     category: Category
-    products: int
+    products: int | None
 
 
 def _on_sale(territory_id: int) -> Select[Product]:
@@ -48,16 +50,20 @@ def _with_display(query: Select[Product]) -> Select[Product]:
     return query.options(selectinload(Product.merchant), selectinload(Product.photos))
 
 
-def active_merchants(session: Session, *, territory_id: int) -> list[Merchant]:
-    """Merchants of the territory that take orders, by name, with their opening hours."""
-    return list(
-        session.scalars(
-            select(Merchant)
-            .where(Merchant.territory_id == territory_id, Merchant.status == MerchantStatus.ACTIVE)
-            .options(selectinload(Merchant.opening_hours))
-            .order_by(Merchant.trade_name)
-        )
+def active_merchants(
+    session: Session, *, territory_id: int, with_hours: bool = True
+) -> list[Merchant]:
+    """Merchants of the territory that take orders, by name, with their opening hours
+    (unless ``with_hours`` is false: then load them for the few shown with
+    :func:`load_opening_hours`)."""
+    query = (
+        select(Merchant)
+        .where(Merchant.territory_id == territory_id, Merchant.status == MerchantStatus.ACTIVE)
+        .order_by(Merchant.trade_name)
     )
+    if with_hours:
+        query = query.options(selectinload(Merchant.opening_hours))
+    return list(session.scalars(query))
 
 
 def merchant_by_slug(session: Session, *, territory_id: int, slug: str) -> Merchant | None:
@@ -73,8 +79,27 @@ def merchant_by_slug(session: Session, *, territory_id: int, slug: str) -> Merch
     )
 
 
-def categories_in_use(session: Session, *, territory_id: int) -> list[CategoryCount]:
-    """The territory's categories that have products on sale, with how many."""
+def categories_in_use(
+    session: Session, *, territory_id: int, count: bool = True
+) -> list[CategoryCount]:
+    """The territory's categories that have products on sale, with how many.
+
+    Counting reads every product of the territory; with ``count=False`` each category only
+    looks for one product on sale (an index probe), for pages that show no counts.
+    """
+    if not count:
+        any_on_sale = (
+            _on_sale(territory_id)
+            .with_only_columns(Product.id)
+            .where(Product.category_id == Category.id)
+            .exists()
+        )
+        found = session.scalars(
+            select(Category)
+            .where(Category.territory_id == territory_id, any_on_sale)
+            .order_by(Category.position, Category.name)
+        )
+        return [CategoryCount(c, None) for c in found]
     on_sale = _on_sale(territory_id).with_only_columns(
         Product.category_id, func.count(Product.id).label("n")
     )
@@ -120,10 +145,10 @@ def products_on_sale(
 
 def latest_products(session: Session, *, territory_id: int, limit: int = 8) -> list[Product]:
     """The newest products on sale, one merchant after another so no shop fills the page."""
+    # Ids grow with creation: walking the primary key backwards finds the newest without
+    # sorting the whole catalogue (ordering by created_at would, with no index on it).
     recent: Sequence[Product] = session.scalars(
-        _with_display(_on_sale(territory_id))
-        .order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(limit * 4)
+        _with_display(_on_sale(territory_id)).order_by(Product.id.desc()).limit(limit * 4)
     ).all()
     picked: list[Product] = []
     seen: dict[int, int] = {}

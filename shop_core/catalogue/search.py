@@ -209,13 +209,22 @@ def search_products(
     if category_id is not None:
         ids_sql += " AND p.category_id = :cid"
         params["cid"] = category_id
-    total = session.execute(text(f"SELECT count(*) FROM ({ids_sql}) AS hits"), params).scalar_one()
+    count_sql = f"SELECT count(*) FROM ({ids_sql}) AS hits"
     page_sql = f"{ids_sql} ORDER BY {rank}, p.name LIMIT :limit OFFSET :offset"
-    ids: Sequence[int] = (
-        session.execute(text(page_sql), {**params, "limit": limit, "offset": offset})
-        .scalars()
-        .all()
-    )
+    paging = {**params, "limit": limit, "offset": offset}
+    if dialect == "postgresql":
+        # One pass over the matches gives the page and the total (the window count is taken
+        # before LIMIT); the count runs on its own only for a page past the end. FTS5's
+        # bm25() cannot be used next to a window function, so SQLite counts separately.
+        windowed = page_sql.replace(" AS pid FROM ", " AS pid, count(*) OVER () AS n FROM ", 1)
+        rows = session.execute(text(windowed), paging).all()
+        ids: Sequence[int] = [row.pid for row in rows]
+        total = rows[0].n if rows else 0
+        if not rows and offset:
+            total = session.execute(text(count_sql), params).scalar_one()
+    else:
+        total = session.execute(text(count_sql), params).scalar_one()
+        ids = session.execute(text(page_sql), paging).scalars().all()
     if not ids:
         return SearchResults(products=[], total=int(total))
     by_id = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
