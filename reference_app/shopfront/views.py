@@ -28,7 +28,6 @@ from shop_core.catalogue.browse import (
     category_by_slug,
     latest_products,
     load_for_display,
-    load_opening_hours,
     merchant_by_slug,
     products_on_sale,
     shop_product,
@@ -55,7 +54,7 @@ def home() -> str:
     return render_template(
         "shop/home.html",
         territory=territory,
-        merchants=active_merchants(session, territory_id=territory.id),
+        merchants=active_merchants(session, territory_id=territory.id, with_hours=False),
         categories=categories_in_use(session, territory_id=territory.id),
         products=latest_products(session, territory_id=territory.id, limit=8),
     )
@@ -198,11 +197,9 @@ def search() -> str:
         offset=(page - 1) * PER_PAGE,
     )
     load_for_display(session, results.products)
+    # The shop cards show no opening hours: do not load them.
     merchants = active_merchants(session, territory_id=territory.id, with_hours=False)
     matching = _merchants_matching(merchants, query) if page == 1 else []
-    # Every shop and the categories are listed only when no product matched.
-    shown = matching if results.products else merchants
-    load_opening_hours(session, [m.id for m in shown])
     return render_template(
         "shop/search.html",
         query=query,
@@ -211,6 +208,7 @@ def search() -> str:
         page_count=page_count(results.total),
         merchants=merchants,
         matching_merchants=matching,
+        # The categories are listed only when no product matched.
         categories=[]
         if results.products
         else categories_in_use(session, territory_id=territory.id, count=False),
