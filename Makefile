@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 5000
 
-.PHONY: install run test lint bench clean translations
+.PHONY: install run test lint bench bench-web clean translations
 
 install: $(STAMP)
 
@@ -37,6 +37,13 @@ lint: install
 
 bench: install
 	$(BIN)/python -m delivery.bench
+	$(MAKE) bench-web
+
+# Web benchmark on PostgreSQL (docs/performance.md): generates or reuses a territory of
+# 1,000 shops, 100,000 products and 200,000 orders in the database cabas_bench
+# (CABAS_BENCH_DATABASE_URL), serves it with gunicorn and loads it with 32 clients.
+bench-web: install
+	$(BIN)/python -m reference_app.bench $(BENCH_WEB_ARGS)
 
 # Refresh the English catalogue after changing French strings, then translate the new
 # entries in reference_app/translations/en/LC_MESSAGES/messages.po and commit both files.
