@@ -39,27 +39,32 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(code: int, message: str | None = None) -> tuple[str | Response, int]:
+def render_error(
+    code: int, message: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[str | Response, int, dict[str, str]]:
     text = str(message or MESSAGES.get(code, MESSAGES[500]))
     if _wants_json():
-        return jsonify({"error": {"code": f"http_{code}", "message": text}}), code
-    return render_template(
+        return jsonify({"error": {"code": f"http_{code}", "message": text}}), code, headers or {}
+    page = render_template(
         "errors/error.html", code=code, title=str(TITLES.get(code, _l("Erreur"))), message=text
-    ), code
+    )
+    return page, code, headers or {}
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[str | Response, int]:
+    def _csrf(error: CSRFError) -> tuple[str | Response, int, dict[str, str]]:
         return render_error(400, str(_l("Le formulaire a expiré. Rechargez la page et réessayez.")))
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str | Response, int]:
+    def _http(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
         code = error.code or 500
         description = error.description if code in (503,) else None
-        return render_error(code, description)
+        # A 405 must say which methods the address accepts (RFC 9110, Allow).
+        allow = {k: v for k, v in error.get_headers() if k == "Allow"}
+        return render_error(code, description, allow)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str | Response, int]:
+    def _unexpected(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return render_error(500)

@@ -196,7 +196,7 @@ class Fields:
 def query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
     """An integer from the query string (422 naming the parameter if it is not one)."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not re.fullmatch(r"\d{1,9}", raw) or not minimum <= int(raw) <= maximum:
         raise invalid(name, f"« {name} » : nombre entre {minimum} et {maximum} attendu.")

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from shop_core.audit.model import AuditEntry
 
+#: Length of the ``subject`` column; longer subjects (a 140-character product name) are cut.
+SUBJECT_MAX = 120
+
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -45,7 +48,7 @@ def record(
         merchant_id=merchant_id if merchant_id is not None else actor.merchant_id,
         on_behalf=actor.on_behalf,
         action=action,
-        subject=subject,
+        subject=subject if len(subject) <= SUBJECT_MAX else subject[: SUBJECT_MAX - 1] + "…",
         details=details or {},
     )
     session.add(entry)

@@ -1,0 +1,239 @@
+"""Every HTML form, fuzzed with hypothesis as the actor who sees it: never a 5xx, a French
+message when the input is refused, and nothing half-written (see :mod:`tests.web.fuzzing`).
+
+Each test logs in once, reads the forms of the actor's pages, then sends them back mangled;
+the database carries over from one example to the next, as it would on a real shop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import event, given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from reference_app import mail
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
+from shop_core.orders.services import transition
+
+from .backoffice import place_order
+from .conftest import NOW, World, login
+from .fuzzing import Form, check_answer, forms_on, fuzz_settings, mangled, snapshot, submit
+from .rounds_setup import SYSTEM, TUESDAY, add_fleet, configure, make_ready, plan, stops
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(app: Flask) -> None:
+    configure(app)  # the clock of the shared fixtures; rounds served; geocoder offline
+
+
+def collect_forms(
+    client: FlaskClient, pages: Iterable[str], skip: tuple[str, ...] = ("/logout",)
+) -> list[Form]:
+    forms = [form for url in pages for form in forms_on(client, url, skip)]
+    assert forms, "no form to fuzz"
+    return forms
+
+
+_ID = re.compile(r"/\d+")
+# Forms that remove what other forms work on go last.
+_DESTRUCTIVE = ("/retirer", "/supprimer", "/archiver", "/annuler", "/refuser", "/suspendre")
+
+
+def fuzz(
+    client: FlaskClient,
+    db: Database,
+    forms: list[Form],
+    prepare: Callable[[str], list[Form] | None] | None = None,
+) -> None:
+    """Send each kind of form back mangled, ``EXAMPLES`` times, and hold every answer to the
+    rules. ``prepare(action)`` runs before each submission and may return the forms of that
+    action read afresh (a checkout page after refilling the basket, say)."""
+    groups: dict[str, list[Form]] = {}
+    for form in forms:
+        groups.setdefault(_ID.sub("/<id>", form.action), []).append(form)
+    order = sorted(groups, key=lambda action: action.endswith(_DESTRUCTIVE))
+    seen: Counter[str] = Counter()
+    for action in order:
+        _fuzz_action(client, db, groups[action], lambda a=action: prepare and prepare(a), seen)
+    # Shown with ``pytest -s``: which actions were reached and how they answered.
+    print("\n".join(f"{n:5} {answer}" for answer, n in sorted(seen.items())))
+
+
+def _fuzz_action(
+    client: FlaskClient,
+    db: Database,
+    forms: list[Form],
+    prepare: Callable[[], list[Form] | None],
+    seen: Counter[str],
+) -> None:
+    @fuzz_settings()
+    @given(st.data())
+    def run(draw: st.DataObject) -> None:
+        form, data = draw.draw(mangled(prepare() or forms))
+        before = snapshot(db)
+        response = submit(client, form, data)
+        answer = f"{_ID.sub('/<id>', form.action)} → {response.status_code}"
+        event(answer)
+        seen[answer] += 1
+        check_answer(client, db, before, response, f"POST {form.action} {data!r}"[:3000])
+
+    run()
+
+
+def _reference(db: Database, order_id: int) -> str:
+    with db.uow() as uow:
+        return uow.session.get_one(Order, order_id).reference
+
+
+def _merchant_order(db: Database, order_id: int, merchant_id: int) -> int:
+    with db.uow() as uow:
+        mo_id = uow.session.scalar(
+            select(MerchantOrder.id).where(
+                MerchantOrder.order_id == order_id, MerchantOrder.merchant_id == merchant_id
+            )
+        )
+    assert mo_id is not None
+    return mo_id
+
+
+def test_the_visitor_forms_survive_bad_input(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    client.post("/password/forgot", data={"email": world.shopper_email})
+    with app.app_context():
+        link = re.search(r"http://\S+/password/reset/\S+", mail.outbox()[0].body)
+    assert link
+    reset = link.group(0).split("localhost", 1)[1]
+    client.post("/panier/ajouter", data={"product_id": world.bread_id, "quantity": 1})
+    pages = [
+        "/login",
+        "/signup",
+        "/password/forgot",
+        reset,
+        "/vendre",
+        f"/produits/{world.bread_id}-pain-de-campagne",
+        f"/produits/{world.roast_id}-roti-de-porc",
+        "/panier",
+    ]
+    fuzz(client, db, collect_forms(client, pages))
+
+
+def test_the_shopper_forms_survive_bad_input(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order = place_order(db, world, {world.apples_id: 2})
+    login(client, world.shopper_email)
+    for product in (world.bread_id, world.cake_id, world.roast_id):
+        client.post("/panier/ajouter", data={"product_id": product, "quantity": 1})
+    with db.uow() as uow:
+        from shop_core.accounts.model import Address
+
+        address = uow.session.scalars(select(Address.id)).first()
+    pages = [
+        "/panier",
+        "/commande",
+        "/compte",
+        "/compte/adresses/nouvelle",
+        f"/compte/adresses/{address}",
+        "/compte/mot-de-passe",
+        "/compte/supprimer",
+        f"/produits/{world.cake_id}-tarte-au-sucre",
+        f"/mes-commandes/{_reference(db, order)}/annuler",
+    ]
+
+    def refill(action: str) -> list[Form] | None:
+        # An order placed empties the basket: fill it again and read the page afresh (its
+        # idempotency key and the total shown change with the basket).
+        if action != "/commande":
+            return None
+        for product in (world.cake_id, world.roast_id, world.apples_id):
+            client.post(f"/panier/{product}/quantite", data={"quantity": 0})
+        client.post(f"/panier/{world.bread_id}/quantite", data={"quantity": 1})
+        client.post("/panier/ajouter", data={"product_id": world.bread_id, "quantity": 1})
+        return [f for f in forms_on(client, "/commande") if f.action == "/commande"]
+
+    fuzz(client, db, collect_forms(client, pages), refill)
+
+
+def test_the_merchant_forms_survive_bad_input(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    pending = place_order(db, world, {world.roast_id: 1, world.apples_id: 3})
+    accepted = place_order(db, world, {world.roast_id: 2}, DeliveryMethod.CLICK_COLLECT)
+    accepted_mo = _merchant_order(db, accepted, world.farmer_id)
+    with db.uow() as uow:
+        transition(
+            uow=uow,
+            merchant_order_id=accepted_mo,
+            target=MerchantOrderStatus.ACCEPTED,
+            actor=SYSTEM,
+            now=NOW,
+        )
+    login(client, world.farmer_email)
+    pages = [
+        "/boutique/produits",
+        "/boutique/produits/nouveau",
+        f"/boutique/produits/{world.roast_id}",
+        f"/boutique/produits/{world.apples_id}",
+        "/boutique/commandes",
+        f"/boutique/commandes/{_merchant_order(db, pending, world.farmer_id)}",
+        f"/boutique/commandes/{accepted_mo}",
+        "/boutique/produits/import",
+    ]
+    fuzz(client, db, collect_forms(client, pages))
+
+
+def test_the_operator_forms_survive_bad_input(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    fleet = add_fleet(db, world)
+    place_order(db, world, {world.bread_id: 1})
+    login(client, world.operator_email)
+    pages = [
+        "/admin/boutiques",
+        f"/admin/boutiques/{world.baker_id}",
+        "/admin/boutiques/nouvelle",
+        "/admin/apparence",
+        "/admin/commission",
+        "/admin/communes",
+        "/admin/livreurs",
+        "/admin/points-retrait",
+        "/admin/points-retrait/nouveau",
+        f"/admin/points-retrait/{world.pickup_point_id}",
+        "/admin/tournees/nouvelle",
+        f"/admin/tournees/{fleet.saint_pol}/modifier",
+        "/admin/depots/nouveau",
+        f"/admin/depots/{fleet.depot_id}/modifier",
+        "/admin/tournees/reglages",
+        f"/admin/tournees?date={TUESDAY.isoformat()}",
+    ]
+    # Acting for a shop changes whose pages these are; planning runs the solver (slow):
+    # both have tests of their own.
+    skip = ("/logout", "/admin/agir", "/admin/tournees/planifier", "/admin/tournees/retard")
+    forms = [f for f in collect_forms(client, pages, skip) if not f.action.endswith("/agir")]
+    fuzz(client, db, forms)
+
+
+def test_the_courier_forms_survive_bad_input(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    order = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, order)
+    plan(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    pages = [
+        f"/livreur/?date={TUESDAY.isoformat()}",
+        f"/livreur/arrets/{drop.id}/echec",
+        f"/livreur/arrets/{drop.id}/position",
+    ]
+    fuzz(client, db, collect_forms(client, pages))
