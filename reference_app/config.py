@@ -32,6 +32,12 @@ def defaults(app: Flask) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        # Per signed-in account (per address otherwise); uploads: photos, logo, CSV import.
+        "CHECKOUT_RATE_LIMIT": "10 per minute;60 per hour",
+        "UPLOAD_RATE_LIMIT": "30 per minute;300 per hour",
+        # Redis down: count in memory and log, rather than answer 500 to everyone.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "fr",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ["fr", "en"],

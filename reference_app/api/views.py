@@ -24,7 +24,7 @@ from reference_app.api.parsing import (
     query_int,
     query_text,
 )
-from reference_app.extensions import csrf, limiter
+from reference_app.extensions import checkout_limit, csrf, limiter
 from reference_app.security import (
     DUMMY_HASH,
     MIN_PASSWORD_LENGTH,
