@@ -719,7 +719,7 @@ def _paths() -> dict[str, Schema]:
                 "Commander le panier",
                 "Commandes",
                 {201: order, 200: _json(_ref("Order"), "Requête rejouée : la même commande.")},
-                (*_BODY_ERRORS, 404, 409),
+                (*_BODY_ERRORS, 404, 409, 429),
                 parameters=[
                     {
                         "name": "Idempotency-Key",

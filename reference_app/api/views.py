@@ -374,6 +374,7 @@ def _order_response(order_id: int, status: int) -> Response:
 
 
 @bp.post("/checkout")
+@limiter.limit(checkout_limit)
 def checkout_basket() -> Response:
     """Order the basket; the same ``Idempotency-Key`` returns the same order (200)."""
     user = auth.current_user()

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from reference_app import db
 from reference_app.auth.users import actor, merchant_required
+from reference_app.extensions import limit_uploads
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import ConfirmImportForm, ImportForm
 from shop_core.catalogue.bulk import export_catalogue, import_catalogue, plan_import
@@ -74,6 +75,7 @@ def _preview(text: str, form: ImportForm) -> str | tuple[str, int]:
 
 
 @bp.route("/boutique/produits/import", methods=["GET", "POST"])
+@limit_uploads
 @merchant_required
 def import_catalogue_file() -> str | tuple[str, int]:
     form = ImportForm()

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from reference_app import db, images
 from reference_app.auth.users import actor, merchant_required
+from reference_app.extensions import limit_uploads
 from reference_app.formatting import euros_input
 from reference_app.merchant.blueprint import attach_error, bp, shop
 from reference_app.merchant.forms import PhotoForm, ProductForm, StockForm
@@ -115,6 +116,7 @@ def products() -> str:
 
 
 @bp.route("/boutique/produits/nouveau", methods=["GET", "POST"])
+@limit_uploads
 @merchant_required
 def new_product() -> str | tuple[str, int] | Response:
     form = _product_form()
@@ -156,6 +158,7 @@ def new_product() -> str | tuple[str, int] | Response:
 
 
 @bp.route("/boutique/produits/<int:product_id>", methods=["GET", "POST"])
+@limit_uploads
 @merchant_required
 def edit_product(product_id: int) -> str | tuple[str, int] | Response:
     merchant = shop()

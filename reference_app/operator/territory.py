@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from delivery import gazetteer
 from reference_app import db, images
+from reference_app.extensions import limit_uploads
 from reference_app.merchant.blueprint import attach_error
 from reference_app.operator.blueprint import bp, operator_required
 from reference_app.operator.forms import (
@@ -273,6 +274,7 @@ def commission() -> str | tuple[str, int] | Response:
 
 
 @bp.route("/admin/apparence", methods=["GET", "POST"])
+@limit_uploads
 @operator_required
 def branding() -> str | tuple[str, int] | Response:
     territory = db.territory()

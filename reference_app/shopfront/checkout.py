@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from delivery.calendar import check_delivery_day
 from reference_app import db, payments
+from reference_app.extensions import checkout_limit, limiter, user_or_address
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
@@ -134,6 +135,7 @@ def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None
 
 
 @bp.route("/commande", methods=["GET", "POST"])
+@limiter.limit(checkout_limit, key_func=user_or_address, methods=["POST"])
 def checkout() -> str | Response:
     if not current_user.is_authenticated:
         return _login_first()
