@@ -172,7 +172,9 @@ def execute_refunds(*, uow: UnitOfWork, gateway: MarketplaceGateway, order_id: i
     for refund_id in ids:
         uow.rollback()
         uow.begin_write()
-        refund = uow.session.get_one(PaymentRefund, refund_id)
+        refund = uow.session.get_one(
+            PaymentRefund, refund_id, with_for_update=uow.dialect == "postgresql"
+        )
         if refund.status is RefundStatus.PENDING:
             try:
                 refund.provider_refund_id = gateway.refund(

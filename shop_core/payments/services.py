@@ -366,7 +366,10 @@ def send_transfers(
     for transfer_id in uow.session.scalars(query.order_by(MerchantTransfer.id)).all():
         uow.rollback()
         uow.begin_write()
-        transfer = uow.session.get_one(MerchantTransfer, transfer_id)
+        # Locked on PostgreSQL: two deliveries settling the same order send it once.
+        transfer = uow.session.get_one(
+            MerchantTransfer, transfer_id, with_for_update=uow.dialect == "postgresql"
+        )
         if transfer.status is not TransferStatus.PENDING:
             continue
         account = active_account(uow, transfer.merchant_id)

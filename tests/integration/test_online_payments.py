@@ -4,6 +4,7 @@ per merchant order, and books that balance to the cent (on both databases)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -412,3 +413,39 @@ def test_checkout_page_is_reused_and_unknown_events_are_ignored(db: Database, sh
     expires = gateway.sessions[checkout_id].request.expires_at
     assert expires == int((NOW + dt.timedelta(minutes=31)).timestamp())
     assert deliver(db, gateway, "evt_x", "ch_1", "charge.succeeded") == "ignored"
+
+
+def test_concurrent_deliveries_of_the_same_payment_pay_each_merchant_once(
+    db: Database, shop: Shop
+) -> None:
+    gateway = FakeMarketplace()
+    onboard(db, gateway, shop.baker_id, shop.farmer_id)
+    order_id, checkout_id = place_online(db, shop, gateway, {shop.bread_id: 1, shop.apples_id: 1})
+    gateway.pay(checkout_id)
+    # The same event delivered three times and two other events about the same page, at once.
+    ids = ["evt_a", "evt_a", "evt_a", "evt_b", "evt_c"]
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(ids))
+
+    def deliver_now(event_id: str) -> None:
+        try:
+            start.wait(timeout=60)
+            outcomes.append(deliver(db, gateway, event_id, checkout_id))
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver_now, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert not errors, errors
+    assert sorted(outcomes).count("duplicate") >= 2
+    assert len(gateway.transfers) == 2
+    assert count(db, MerchantTransfer) == 2
+    assert count(db, PaymentEvent) == 3
+    with db.uow() as uow:
+        assert uow.session.get_one(Order, order_id).payment_status is PaymentStatus.PAID
+    balance_holds(db, order_id)
