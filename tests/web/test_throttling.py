@@ -3,6 +3,7 @@ every worker through Redis when configured; a Redis outage does not take the sho
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -108,16 +109,12 @@ def test_uploads_share_one_budget_per_account(throttled: Flask, world: World) ->
     assert merchant.get("/boutique/produits/import").status_code == 200
 
 
-def _png() -> Any:
-    import io
-
+def _png() -> io.BytesIO:
     return io.BytesIO(png_bytes(40, 30))
 
 
-def _csv() -> Any:
-    import io
-
-    return io.BytesIO("nom;prix\nBrioche;4,50\n".encode())
+def _csv() -> io.BytesIO:
+    return io.BytesIO(b"nom;prix\nBrioche;4,50\n")
 
 
 def test_without_redis_the_limits_fall_back_to_memory_instead_of_failing(
