@@ -57,7 +57,9 @@ class Address(Base):
     __tablename__ = "address"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     label: Mapped[str] = mapped_column(String(60), default="Domicile")
     recipient: Mapped[str] = mapped_column(String(120))
     line1: Mapped[str] = mapped_column(String(200))

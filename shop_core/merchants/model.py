@@ -121,7 +121,9 @@ class OpeningHours(Base):
     __tablename__ = "opening_hours"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant.id", ondelete="CASCADE"))
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant.id", ondelete="CASCADE"), index=True
+    )
     weekday: Mapped[int]
     opens: Mapped[dt.time] = mapped_column(Time)
     closes: Mapped[dt.time] = mapped_column(Time)

@@ -171,7 +171,7 @@ class OrderLine(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     merchant_order_id: Mapped[int] = mapped_column(
-        ForeignKey("merchant_order.id", ondelete="CASCADE")
+        ForeignKey("merchant_order.id", ondelete="CASCADE"), index=True
     )
     product_id: Mapped[int | None] = mapped_column(
         ForeignKey("product.id", ondelete="SET NULL"), index=True
