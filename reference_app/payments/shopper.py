@@ -7,7 +7,9 @@ from typing import Any
 
 import stripe
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from reference_app import db
@@ -44,6 +46,8 @@ def stripe_webhook() -> tuple[Response | str, int] | Response:
         payload=payload.decode("utf-8", "replace"),
     )
     result = handle_event(uow=db.uow(), gateway=found, event=incoming)
+    if result.order_id is not None and result.detail in ("refunded", "out_of_stock"):
+        _tell_refunded(result.order_id)
     body = json.dumps({"received": True, "outcome": result.outcome})
     # A failure is stored (the operator can replay it) and reported so that Stripe retries.
     status = 500 if result.outcome == "failed" else 200
@@ -103,3 +107,26 @@ def pay(reference: str) -> Response:
         flash(str(error), "error")
         return redirect(url_for("payments.waiting", reference=reference))
     return redirect(url, code=303)
+
+
+def _tell_refunded(order_id: int) -> None:
+    """The payment came too late (stock gone, order cancelled): say it was refunded."""
+    from reference_app import mail
+    from shop_core.money import Money
+    from shop_core.orders.model import Order
+    from shop_core.payments.model import OnlinePayment
+
+    session = db.uow().session
+    order = session.get_one(Order, order_id)
+    payment = session.scalar(select(OnlinePayment).where(OnlinePayment.order_id == order_id))
+    amount = payment.amount_requested_cents if payment is not None else order.total_incl_cents
+    mail.send(
+        order.customer_email,
+        _("Commande %(reference)s : vous êtes remboursé", reference=order.reference),
+        "payment_refunded",
+        order=order,
+        territory=db.territory(),
+        amount=Money(amount).format_fr(),
+        reason=payment.note if payment is not None else "",
+        link=url_for("payments.waiting", reference=order.reference, _external=True),
+    )

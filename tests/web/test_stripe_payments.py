@@ -3,6 +3,7 @@ and webhooks are signed locally and checked by the real ``stripe.Webhook.constru
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -19,12 +20,13 @@ from sqlalchemy import func, select
 from reference_app import create_app
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrderStatus, Order, PaymentStatus
+from shop_core.orders.services import release_expired
 from shop_core.payments.model import EventStatus, MerchantTransfer, OnlinePayment, PaymentEvent
 from shop_core.payments.reconciliation import order_balance
 from tests.fake_stripe import FakeStripe, sign
 
 from .conftest import NOW, World, login
-from .shopping import add, checkout_form
+from .shopping import add, checkout_form, sent
 
 SECRET = "whsec_cabas_test"
 
@@ -386,3 +388,42 @@ def test_without_keys_only_offline_payment_is_offered(
         assert 'value="offline"' in page and 'value="online"' not in page
     finally:
         application.extensions["cabas_db"].dispose()
+
+
+def test_payment_after_the_stock_ran_out_is_refunded_and_the_shopper_told(
+    app: Flask, client: FlaskClient, world: World, fake: FakeStripe, db: Database
+) -> None:
+    session_id = pay_online(client, world, {world.cake_id: 2})
+    order = the_order(db)
+    # The reservation runs out, and another shopper buys the last two cakes meanwhile.
+    with db.uow() as uow:
+        release_expired(uow=uow, now=NOW + dt.timedelta(hours=2))
+    other = app.test_client()
+    login(other, world.shopper2_email)
+    add(other, world.cake_id, 2)
+    bought = other.post(
+        "/commande", data=checkout_form(other, where=f"point-{world.pickup_point_id}")
+    )
+    assert bought.status_code == 302, bought.get_data(as_text=True)[:2000]
+
+    fake.complete_checkout(session_id, send_webhook=False)
+    assert (
+        post_event(
+            client, fake.event("checkout.session.completed", fake.objects[session_id])
+        ).status_code
+        == 200
+    )
+
+    intent_id = fake.objects[session_id]["payment_intent"]
+    assert [(r["payment_intent"], r["amount"]) for r in fake.of_type("refund")] == [
+        (intent_id, 2400)
+    ]
+    assert fake.of_type("transfer") == []
+    told = html.unescape(client.get(f"/commande/{order.reference}/paiement").get_data(as_text=True))
+    assert "intégralement remboursé" in told
+    mails = [m for m in sent(app) if m.to == world.shopper_email]
+    told_by_mail = [m for m in mails if "remboursé" in m.subject]
+    assert len(told_by_mail) == 1 and "24,00" in told_by_mail[0].body
+    with db.uow() as uow:
+        balance = order_balance(uow.session, order.id)
+        assert balance is not None and balance.balanced and balance.refunded_cents == 2400
