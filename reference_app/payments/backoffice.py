@@ -16,7 +16,7 @@ from reference_app.auth.users import actor, current_merchant, merchant_required,
 from reference_app.payments import gateway
 from reference_app.payments.blueprint import bp
 from shop_core.accounts.model import Role
-from shop_core.errors import DomainError, ValidationError
+from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.money import cents_from_euros
 from shop_core.orders.model import Order
 from shop_core.orders.preparation import merchant_order
@@ -182,7 +182,7 @@ def operator_payments() -> str:
         online=gateway() is not None,
         balances=balances,
         unbalanced=[b for b in balances if not b.balanced],
-        events=failed_events(uow),
+        events=failed_events(uow, db.territory().id),
         transfers=territory_transfers(uow.session, db.territory().id),
     )
 
@@ -191,7 +191,11 @@ def operator_payments() -> str:
 @operator_required
 def replay_event(event_id: int) -> Response:
     try:
-        result = replay(uow=db.uow(), gateway=_gateway(), event_id=event_id)
+        result = replay(
+            uow=db.uow(), gateway=_gateway(), event_id=event_id, territory_id=db.territory().id
+        )
+    except NotFound:
+        raise  # another territory's event looks like one that does not exist
     except DomainError as error:
         db.uow().rollback()
         flash(str(error), "error")

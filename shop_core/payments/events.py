@@ -14,9 +14,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from shop_core.errors import DomainError, NotFound
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import Order
 from shop_core.payments import accounts
 from shop_core.payments.gateway import CheckoutState, GatewayError, MarketplaceGateway
-from shop_core.payments.model import AccountStatus, EventStatus, PaymentEvent
+from shop_core.payments.model import (
+    AccountStatus,
+    EventStatus,
+    MerchantPaymentAccount,
+    OnlinePayment,
+    PaymentEvent,
+)
 from shop_core.payments.refunds import settle
 from shop_core.payments.services import (
     apply_checkout_state,
@@ -167,12 +175,37 @@ def _finish(
     return EventResult(status.value, detail=error)
 
 
+def event_territory(uow: UnitOfWork, row: PaymentEvent) -> int | None:
+    """The territory an event is about (through its checkout page or account), if known."""
+    territory = uow.session.scalar(
+        select(Order.territory_id)
+        .join(OnlinePayment, OnlinePayment.order_id == Order.id)
+        .where(OnlinePayment.checkout_id == row.object_id)
+    )
+    if territory is None:
+        territory = uow.session.scalar(
+            select(Merchant.territory_id)
+            .join(MerchantPaymentAccount, MerchantPaymentAccount.merchant_id == Merchant.id)
+            .where(MerchantPaymentAccount.provider_account_id == row.object_id)
+        )
+    return territory
+
+
 def replay(
-    *, uow: UnitOfWork, gateway: MarketplaceGateway, event_id: int, now: dt.datetime | None = None
+    *,
+    uow: UnitOfWork,
+    gateway: MarketplaceGateway,
+    event_id: int,
+    territory_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> EventResult:
-    """Process a stored event that failed again (the operator's "replay" button)."""
+    """Process a stored event that failed again (the operator's "replay" button).
+
+    With ``territory_id``, an event about another territory's order looks like one that does
+    not exist; an event about an unknown object may be replayed from any territory.
+    """
     row = uow.session.get(PaymentEvent, event_id)
-    if row is None:
+    if row is None or territory_id not in (None, event_territory(uow, row) or territory_id):
         raise NotFound(what="Événement")
     if row.status is not EventStatus.FAILED:
         return EventResult("duplicate")
@@ -180,13 +213,17 @@ def replay(
     return handle_event(uow=uow, gateway=gateway, event=event, now=now)
 
 
-def failed_events(uow: UnitOfWork, limit: int = 50) -> list[PaymentEvent]:
-    """The stored events whose processing failed, newest first."""
-    return list(
-        uow.session.scalars(
-            select(PaymentEvent)
-            .where(PaymentEvent.status == EventStatus.FAILED)
-            .order_by(PaymentEvent.id.desc())
-            .limit(limit)
-        ).all()
-    )
+def failed_events(
+    uow: UnitOfWork, territory_id: int | None = None, limit: int = 50
+) -> list[PaymentEvent]:
+    """The stored events whose processing failed, newest first (of one territory, and those
+    about objects Cabas does not know)."""
+    rows = uow.session.scalars(
+        select(PaymentEvent)
+        .where(PaymentEvent.status == EventStatus.FAILED)
+        .order_by(PaymentEvent.id.desc())
+        .limit(limit)
+    ).all()
+    if territory_id is None:
+        return list(rows)
+    return [r for r in rows if (event_territory(uow, r) or territory_id) == territory_id]

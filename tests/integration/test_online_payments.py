@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from shop_core.audit.services import Actor
 from shop_core.database import Database
+from shop_core.errors import NotFound
 from shop_core.orders.model import (
     MerchantOrderStatus,
     Order,
@@ -20,7 +21,7 @@ from shop_core.orders.model import (
 )
 from shop_core.orders.services import release_expired, set_final_weight, transition
 from shop_core.payments import accounts
-from shop_core.payments.events import IncomingEvent, handle_event, replay
+from shop_core.payments.events import IncomingEvent, failed_events, handle_event, replay
 from shop_core.payments.model import (
     EventStatus,
     MerchantTransfer,
@@ -286,8 +287,6 @@ def test_another_merchant_cannot_refund_and_offline_orders_are_not_refundable(
                 reason="x",
             )
         uow.rollback()
-        from shop_core.errors import NotFound
-
         with pytest.raises(NotFound):
             refund_merchant_order(
                 uow=uow,
@@ -395,6 +394,10 @@ def test_failed_event_is_stored_and_can_be_replayed(db: Database, shop: Shop) ->
     with db.uow() as uow:
         event = uow.session.scalars(select(PaymentEvent)).one()
         assert event.status is EventStatus.FAILED
+        assert failed_events(uow, shop.territory_id) == [event]
+        assert failed_events(uow, shop.territory_id + 1) == []
+        with pytest.raises(NotFound):  # another territory's operator
+            replay(uow=uow, gateway=gateway, event_id=event.id, territory_id=shop.territory_id + 1)
         result = replay(uow=uow, gateway=gateway, event_id=event.id, now=NOW)
         assert result.outcome == "processed"
         uow.session.refresh(event)
