@@ -220,7 +220,7 @@ def test_partial_refund_of_one_merchant_order_leaves_the_other_payout_intact(
             merchant_id=shop.baker_id,
         )
     assert gateway.refunds[-1]["amount"] == 350
-    # 5 % commission: the platform gives up 18 cents (17.5 rounded), the baker 332.
+    # 5 % commission (53 cents on 10,50 €): the platform gives up 18 cents, the baker 332.
     assert gateway.reversals[-1]["amount"] == 332
     assert gateway.transferred_to(acct[shop.baker_id]) == baker_before - 332
     assert gateway.transferred_to(acct[shop.farmer_id]) == farmer_before

@@ -140,6 +140,9 @@ def test_two_merchant_basket_paid_by_webhook_pays_each_merchant_once(
     order = the_order(db)
     waiting = client.get(f"/commande/{order.reference}/paiement").get_data(as_text=True)
     assert "Nous attendons la confirmation" in waiting
+    english = client.get(f"/commande/{order.reference}/paiement?lang=en").get_data(as_text=True)
+    assert "We are waiting for your payment" in english
+    client.get("/?lang=fr")
     assert order.payment_status is PaymentStatus.PENDING
 
     fake.complete_checkout(session_id, send_webhook=False)
