@@ -20,10 +20,11 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from reference_app.bench import territory as gen
 from reference_app.bench.load import Result, Server, Step, percentile, run
+from shop_core.merchants.model import Merchant
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/cabas_bench"
 SEARCHES = [
@@ -172,6 +173,9 @@ def csv_import(url: str, territory_id: int, rows: int = 10_000) -> tuple[float, 
                 uow=uow, merchant_id=merchant, rows=plan.rows, actor=Actor.system()
             )
         seconds = time.perf_counter() - began
+        with db.uow() as uow:  # keep the territory at its size for the next run
+            uow.session.execute(delete(Merchant).where(Merchant.id == merchant))
+            uow.commit()
     finally:
         db.dispose()
     assert not parsed.errors and not plan.errors, (parsed.errors[:3], plan.errors[:3])
@@ -240,6 +244,7 @@ def main() -> None:
                     )
                 )
             memory = server.workers_memory()
+            deaths = server.worker_deaths()
         finally:
             server.stop()
     load_after = os.getloadavg()
@@ -257,6 +262,8 @@ def main() -> None:
     statuses = {r.name: r.statuses for r in results if r.errors}
     if statuses:
         print(f"réponses hors 2xx : {statuses}")
+    if deaths:
+        print(f"workers tués par un signal pendant la mesure : {len(deaths)} ({deaths[0]})")
     search = next(r for r in results if r.name == "recherche")
     rss = max((m[1] for m in memory), default=0) / 1024
     peak = max((m[2] for m in memory), default=0) / 1024
@@ -316,6 +323,7 @@ def main() -> None:
                     "search_p95_ms": percentile(searches, 95),
                     "csv_import_s": import_seconds,
                     "worker_rss_mb": [m[1] / 1024 for m in memory],
+                    "worker_deaths": deaths,
                     "worker_peak_mb": [m[2] / 1024 for m in memory],
                 },
                 indent=2,

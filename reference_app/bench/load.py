@@ -75,7 +75,10 @@ class Server:
             str(self.error_log),
             "reference_app.bench.wsgi:app",
         ]
-        self.process = subprocess.Popen(command, env=env, cwd=ROOT)
+        with (folder / "app.log").open("w") as app_log:  # the app's own warnings
+            self.process = subprocess.Popen(
+                command, env=env, cwd=ROOT, stdout=app_log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -122,6 +125,10 @@ class Server:
             peak = int(fields.get("VmHWM", "0 kB").split()[0])
             found.append((int(entry.name), rss, peak))
         return found
+
+    def worker_deaths(self) -> list[str]:
+        """gunicorn's reports of workers killed by a signal (a crash, e.g. SIGSEGV)."""
+        return [line for line in self.error_log.read_text().splitlines() if "was sent SIG" in line]
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
