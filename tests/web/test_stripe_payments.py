@@ -430,3 +430,19 @@ def test_payment_after_the_stock_ran_out_is_refunded_and_the_shopper_told(
     with db.uow() as uow:
         balance = order_balance(uow.session, order.id)
         assert balance is not None and balance.balanced and balance.refunded_cents == 2400
+
+
+def test_events_of_the_platform_and_of_connect_endpoints_are_both_verified(
+    db: Database, tmp_path: Path, fake: FakeStripe, world: World
+) -> None:
+    application = stripe_app(db, tmp_path, fake, STRIPE_WEBHOOK_SECRET=f"whsec_platform, {SECRET}")
+    try:
+        client = application.test_client()
+        event = fake.event("customer.created", {"id": "cus_1", "object": "customer"})
+        assert post_event(client, event, secret="whsec_platform").status_code == 200
+        other = fake.event("customer.created", {"id": "cus_2", "object": "customer"})
+        assert post_event(client, other, secret=SECRET).status_code == 200
+        third = fake.event("customer.created", {"id": "cus_3", "object": "customer"})
+        assert post_event(client, third, secret="whsec_nobody").status_code == 400
+    finally:
+        application.extensions["cabas_db"].dispose()
