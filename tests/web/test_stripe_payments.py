@@ -216,6 +216,8 @@ def test_tampered_stale_or_unsigned_webhooks_are_refused_and_change_nothing(
 def test_webhook_is_the_only_route_without_csrf(
     db: Database, tmp_path: Path, fake: FakeStripe, world: World
 ) -> None:
+    """The only view exempted from CSRF (the JSON API, with bearer tokens and no cookies, is
+    exempted as a whole blueprint)."""
     application = stripe_app(db, tmp_path, fake, WTF_CSRF_ENABLED=True)
     try:
         client = application.test_client()
