@@ -443,21 +443,42 @@ def get_order(order_id: int) -> Response:
 # --- anything else under /api/v1 -------------------------------------------------------------
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Caught too, so that a TRACE on a known address gets the JSON 405 with its own methods.
+_CAUGHT = (*_METHODS, "TRACE")
 
 
-@bp.route("/", defaults={"unknown": ""}, methods=list(_METHODS))
-@bp.route("/<path:unknown>", methods=list(_METHODS))
-def unknown_route(unknown: str) -> Response:
-    """JSON 404 or 405 for what no route serves, instead of the site's HTML page."""
+def _allowed_methods(path: str) -> list[str]:
+    """The methods a real route (not the catch-all below) serves at ``path``."""
     adapter = current_app.create_url_adapter(request)
     allowed = []
     for method in _METHODS:
         try:
-            endpoint, _ = adapter.match(request.path, method=method)  # type: ignore[union-attr]
+            endpoint, _ = adapter.match(path, method=method)  # type: ignore[union-attr]
         except HTTPException:
             continue
         if endpoint != "api.unknown_route":
             allowed.append(method)
+    return allowed
+
+
+@bp.before_request
+def _options() -> Response | None:
+    """OPTIONS lists the methods of the address only (Flask's would add the catch-all's)."""
+    if request.method != "OPTIONS":
+        return None
+    allowed = _allowed_methods(request.path)
+    if not allowed:
+        raise ApiError(404, "not_found", "Adresse inconnue de l'API : voir /api/v1/openapi.json.")
+    if "GET" in allowed:
+        allowed.append("HEAD")
+    return Response(status=200, headers={"Allow": ", ".join([*allowed, "OPTIONS"])})
+
+
+@bp.route("/", defaults={"unknown": ""}, methods=list(_CAUGHT))
+@bp.route("/<path:unknown>", methods=list(_CAUGHT))
+def unknown_route(unknown: str) -> Response:
+    """JSON 404 or 405 for what no route serves, instead of the site's HTML page."""
+    allowed = _allowed_methods(request.path)
     if allowed:
         raise MethodNotAllowed(valid_methods=allowed)
     raise ApiError(404, "not_found", "Adresse inconnue de l'API : voir /api/v1/openapi.json.")

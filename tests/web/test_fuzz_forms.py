@@ -7,6 +7,8 @@ the database carries over from one example to the next, as it would on a real sh
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,13 +21,27 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from reference_app import mail
+from shop_core.catalogue.bulk import plan_import
+from shop_core.catalogue.csv_import import decode, name_key, parse_catalogue
+from shop_core.catalogue.model import Product
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 from shop_core.orders.services import transition
 
 from .backoffice import place_order
 from .conftest import NOW, World, login
-from .fuzzing import Form, check_answer, forms_on, fuzz_settings, mangled, snapshot, submit
+from .fuzzing import (
+    Form,
+    changed_tables,
+    check_answer,
+    check_invariants,
+    forms_on,
+    fuzz_settings,
+    mangled,
+    snapshot,
+    submit,
+    text_values,
+)
 from .rounds_setup import SYSTEM, TUESDAY, add_fleet, configure, make_ready, plan, stops
 
 
@@ -237,3 +253,89 @@ def test_the_courier_forms_survive_bad_input(
         f"/livreur/arrets/{drop.id}/position",
     ]
     fuzz(client, db, collect_forms(client, pages))
+
+
+# For each column, values that are fine (or tricky but fine) and, sometimes, bad input.
+_CELLS = {
+    "nom": ["Pain de campagne", "PAIN DE CAMPAGNE", "Brioche", "Brioche ", "Éclair", "Far"],
+    "prix": ["4,50", "4.50", "3", "0", "-1", "1 200,00", "2,999"],
+    "tva": ["5,5", "5.5", "20", "10 %", "7"],
+    "unite": ["pièce", "kg", "litre", "botte"],
+    "stock": ["", "12", "-3", "1,5"],
+    "description": ["", "Au levain", "Pâte feuilletée ; beurre AOP"],
+    "categorie": ["", "Boulangerie", "Inconnue"],
+    "poids_estime_g": ["", "500", "0"],
+    "perissable": ["oui", "non", ""],
+}
+CSV_CELLS = {
+    column: st.one_of(st.sampled_from(good), st.sampled_from(good), text_values)
+    for column, good in _CELLS.items()
+}
+
+
+@st.composite
+def catalogue_files(draw: st.DrawFn) -> bytes:
+    """A catalogue file as people make them (or break them): columns, separators, encodings."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.binary(max_size=200))
+    others = [c for c in CSV_CELLS if c not in ("nom", "prix")]
+    columns = draw(st.lists(st.sampled_from(others), max_size=7, unique=True))
+    columns += draw(st.sampled_from([["nom", "prix"], ["prix", "nom"], ["nom"], []]))
+    sep = draw(st.sampled_from([";", ",", "\t"]))
+    rows = [columns] + [
+        [draw(CSV_CELLS[c]) for c in columns] for _ in range(draw(st.integers(1, 6)))
+    ]
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep).writerows(rows)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    return out.getvalue().encode(encoding, errors="replace")
+
+
+def _names(db: Database, merchant_id: int) -> list[str]:
+    with db.uow() as uow:
+        return list(
+            uow.session.scalars(select(Product.name).where(Product.merchant_id == merchant_id))
+        )
+
+
+def test_the_catalogue_import_survives_bad_files(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Preview writes nothing; confirming imports the previewed valid lines, or nothing."""
+    login(client, world.baker_email)
+    seen: Counter[str] = Counter()
+
+    @fuzz_settings()
+    @given(catalogue_files())
+    def run(content: bytes) -> None:
+        before = snapshot(db)
+        preview = client.post(
+            "/boutique/produits/import",
+            data={"file": (io.BytesIO(content), "catalogue.csv")},
+            content_type="multipart/form-data",
+        )
+        assert preview.status_code in (200, 422), preview.status_code
+        seen[f"preview → {preview.status_code}"] += 1
+        assert not changed_tables(before, snapshot(db)), "the preview wrote"
+        token = re.search(r'name="token"[^>]*value="([^"]+)"', preview.get_data(as_text=True))
+        if token is None:  # nothing to import, and the page says why
+            page = preview.get_data(as_text=True)
+            assert "error" in page or "Aucune ligne ne peut être importée" in page
+            return
+        with db.uow() as uow:
+            parsed = parse_catalogue(decode(content))
+            plan = plan_import(uow, merchant_id=world.baker_id, rows=parsed.rows)
+            created = {name_key(r.product.name) for r in plan.create}
+        names_before = _names(db, world.baker_id)
+        done = client.post("/boutique/produits/import/confirmer", data={"token": token[1]})
+        assert done.status_code in (200, 302), done.status_code
+        seen[f"confirm → {done.status_code}, {len(created)} new"] += 1
+        names_after = _names(db, world.baker_id)
+        if done.status_code == 302:  # refused: nothing imported
+            assert names_after == names_before
+        else:
+            assert len(names_after) == len(names_before) + len(created)
+        check_invariants(db)
+
+    run()
+    print("\n".join(f"{n:5} {answer}" for answer, n in sorted(seen.items())))
