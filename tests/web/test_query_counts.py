@@ -218,3 +218,38 @@ def test_every_main_page_issues_the_same_number_of_queries_whatever_the_catalogu
     assert not grown, grown
     worst = max(v for k, v in small.items() if not k.endswith("statements"))
     assert worst <= 40, {k: v for k, v in small.items() if not k.endswith("statements")}
+
+
+def test_round_pages_issue_the_same_number_of_queries_whatever_the_number_of_stops(
+    app: Flask, db: Database, world: World, visitors: Visitors
+) -> None:
+    from .rounds_setup import TUESDAY, add_fleet, configure, make_ready, plan, stops
+
+    day = f"?date={TUESDAY.isoformat()}"
+    configure(app)
+    add_fleet(db, world)
+    pages = [
+        ("courier", f"/livreur/{day}"),
+        ("operator", f"/admin/tournees{day}"),
+        ("merchant", "/boutique/commandes"),
+    ]
+
+    def orders_then_measure(count: int) -> dict[str, int]:
+        for _ in range(count):
+            make_ready(db, place_order(db, world, {world.bread_id: 1, world.apples_id: 1}))
+        plan(db, world)
+        counter = StatementCounter(app)
+        counts = {"stops": len(stops(db, world))}
+        for role, path in pages:
+            visitors.clients[role].get(path)
+            counter.count, counter.counting = 0, True
+            response = visitors.clients[role].get(path)
+            counter.counting = False
+            assert response.status_code == 200, (role, path)
+            counts[f"{role} {path}"] = counter.count
+        return counts
+
+    small = orders_then_measure(1)
+    large = orders_then_measure(6)
+    assert 0 < small.pop("stops") < large.pop("stops")
+    assert small == large
