@@ -61,7 +61,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _register_optional(app, name)
 
     errors.init_app(app)
-    from reference_app import headers
+    from reference_app import headers, input_guard
+
+    input_guard.init_app(app)
 
     headers.init_app(app)
     cli.init_app(app)

@@ -202,6 +202,16 @@ text_values = st.one_of(
 )
 
 _MISSING: Any = object()
+# Characters that look like nothing: NUL (PostgreSQL text refuses it), other controls, a
+# line separator, a byte-order mark, a right-to-left override.
+CONTROL = ["\x00", "\x01", "\x1f", "\x7f", "\u2028", "\ufeff", "\u202e"]
+
+
+def _inserted(parts: tuple[str, str, int]) -> str:
+    """A good value with a control character slipped in."""
+    value, char, at = parts
+    at = min(at, len(value))
+    return value[:at] + char + value[at:]
 
 
 def field_value(f: Field) -> st.SearchStrategy[Any]:
@@ -218,6 +228,7 @@ def field_value(f: Field) -> st.SearchStrategy[Any]:
         good,
         keep,
         text_values,
+        st.tuples(good, st.sampled_from(CONTROL), st.integers(0, 30)).map(_inserted),
         st.just(_MISSING),
         st.lists(text_values, min_size=2, max_size=3),  # the same name sent twice or more
     )

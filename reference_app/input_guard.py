@@ -1,0 +1,45 @@
+"""Refuse the character no database column can hold before any page sees it.
+
+PostgreSQL text cannot store NUL (U+0000): a name or an address carrying one failed deep in a
+write, as a 500 (SQLite stored it silently). The JSON API checks its own fields and query
+parameters (:mod:`reference_app.api.parsing`); this guard covers the HTML pages. A NUL in
+the path is a page that does not exist (404); in the query string or a form, a 400 that says
+in French what is wrong. Nothing has been read from or written to the database yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from reference_app.errors import render_error
+
+NUL = "\x00"
+
+
+def _any_nul(pairs: Iterable[tuple[str, str]]) -> bool:
+    return any(NUL in key or NUL in value for key, value in pairs)
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul() -> tuple[str | Response, int, dict[str, str]] | None:
+        if request.path.startswith("/api/"):
+            return None
+        if NUL in request.path:
+            return render_error(404)
+        sent = _any_nul(request.args.items(multi=True))
+        if not sent and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            sent = _any_nul(request.form.items(multi=True)) or any(
+                NUL in (upload.filename or "") for upload in request.files.values()
+            )
+        if sent:
+            message = _l(
+                "Un des champs contient un caractère invalide (caractère nul). "
+                "Corrigez-le puis renvoyez le formulaire."
+            )
+            return render_error(400, str(message))
+        return None
