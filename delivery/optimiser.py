@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from delivery.consolidation import consolidate, expand
 from delivery.insertion import fill_unassigned
 from delivery.problem import (
     NO_LIMIT,
@@ -66,6 +67,15 @@ def solve(problem: Problem, *, time_limit: float, seed: int = 0, workers: int = 
         unassigned = {s.id: rejected.get(s.id, reason) for s in problem.shipments}
         return assemble(problem, [], unassigned)
 
+    # Orders with the same collection and drop-off are searched as one (see consolidation).
+    grouped = consolidate(problem, candidates)
+    plan = _search(grouped.problem, seed=seed, deadline=deadline, workers=workers)
+    return fill_unassigned(problem, expand(problem, grouped, plan, rejected))
+
+
+def _search(problem: Problem, *, seed: int, deadline: float, workers: int) -> Solution:
+    # Every shipment of `problem` is a candidate (screened, then grouped, by `solve`).
+    candidates = range(len(problem.shipments))
     search = build_search_data(problem, candidates)
 
     def to_solution(outcome: SearchOutcome) -> Solution:
@@ -80,7 +90,7 @@ def solve(problem: Problem, *, time_limit: float, seed: int = 0, workers: int = 
                 visits.append((index, StopKind.PICKUP if is_pickup else StopKind.DELIVERY))
             planned.append((vehicle, visits))
             served.update(index for index, _ in visits)
-        unassigned = dict(rejected)
+        unassigned: dict[str, UnassignedReason] = {}
         for index in candidates:
             if index not in served:
                 unassigned[problem.shipments[index].id] = UnassignedReason.FLEET_FULL
