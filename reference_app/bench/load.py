@@ -43,7 +43,7 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving ``reference_app.bench.wsgi:app`` with an access log of timings."""
+    """gunicorn serving ``reference_app.bench.wsgi:create()`` with an access log of timings."""
 
     def __init__(self, database_url: str, secret_key: str, workers: int, folder: Path) -> None:
         self.port = free_port()
@@ -73,7 +73,7 @@ class Server:
             "%(m)s %(U)s %(s)s %(D)s",
             "--error-logfile",
             str(self.error_log),
-            "reference_app.bench.wsgi:app",
+            "reference_app.bench.wsgi:create()",
         ]
         with (folder / "app.log").open("w") as app_log:  # the app's own warnings
             self.process = subprocess.Popen(

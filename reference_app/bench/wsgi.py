@@ -20,5 +20,11 @@ def ok() -> str:
     return "ok"
 
 
-app = create_app()
-app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/_bare": bare.wsgi_app})  # type: ignore[method-assign]
+def create() -> Flask:
+    """The app gunicorn serves (``reference_app.bench.wsgi:create()``): created when called,
+    so that importing this module reads no configuration and connects nowhere."""
+    app = create_app()
+    app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]
+        app.wsgi_app, {"/_bare": bare.wsgi_app}
+    )
+    return app
