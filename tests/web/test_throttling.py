@@ -175,3 +175,25 @@ def test_two_workers_share_their_counts_through_redis(
     assert allowed == [200, 200]  # the form again, with its French error
     _is_french_429(refused)
     assert stored, "no rate-limit counter was written to Redis"
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_budget(
+    db: Database, world: World, tmp_path: Path
+) -> None:
+    app = make_app(db, tmp_path, PROXY_FIX=1, LOGIN_RATE_LIMIT="1 per minute")
+    wrong = {"email": world.shopper_email, "password": "pas-le-bon"}
+
+    def attempt(address: str) -> int:
+        forwarded = {"X-Forwarded-For": address}
+        return app.test_client().post("/login", data=wrong, headers=forwarded).status_code
+
+    try:
+        first, again, neighbour = (
+            attempt("203.0.113.7"),
+            attempt("203.0.113.7"),
+            attempt("198.51.100.9"),
+        )
+    finally:
+        app.extensions["cabas_db"].dispose()
+
+    assert (first, again, neighbour) == (200, 429, 200)
