@@ -27,6 +27,7 @@ from shop_core.catalogue.browse import (
     active_merchants,
     categories_in_use,
     category_by_slug,
+    count_active_merchants,
     latest_products,
     load_for_display,
     merchant_by_slug,
@@ -41,6 +42,8 @@ from shop_core.merchants.model import Merchant
 __all__ = ["bp"]
 
 MAX_QUERY = 100
+# Shops shown on the home page; the others are one link away (a territory may have hundreds).
+HOME_MERCHANTS = 12
 
 
 @bp.context_processor
@@ -55,9 +58,33 @@ def home() -> str:
     return render_template(
         "shop/home.html",
         territory=territory,
-        merchants=active_merchants(session, territory_id=territory.id, with_hours=False),
+        merchants=active_merchants(
+            session, territory_id=territory.id, with_hours=False, limit=HOME_MERCHANTS
+        ),
+        merchant_total=count_active_merchants(session, territory_id=territory.id),
         categories=categories_in_use(session, territory_id=territory.id),
         products=latest_products(session, territory_id=territory.id, limit=8),
+    )
+
+
+@bp.route("/boutiques")
+def merchants() -> str:
+    territory = db.territory()
+    session = db.uow().session
+    page = page_number()
+    total = count_active_merchants(session, territory_id=territory.id)
+    return render_template(
+        "shop/merchants.html",
+        merchants=active_merchants(
+            session,
+            territory_id=territory.id,
+            with_hours=False,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+        ),
+        total=total,
+        page=page,
+        page_count=page_count(total),
     )
 
 

@@ -51,19 +51,38 @@ def _with_display(query: Select[Product]) -> Select[Product]:
 
 
 def active_merchants(
-    session: Session, *, territory_id: int, with_hours: bool = True
+    session: Session,
+    *,
+    territory_id: int,
+    with_hours: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Merchant]:
     """Merchants of the territory that take orders, by name, with their opening hours
     (unless ``with_hours`` is false: then load them for the few shown with
-    :func:`load_opening_hours`)."""
+    :func:`load_opening_hours`); a page of them with ``limit`` and ``offset``."""
     query = (
         select(Merchant)
         .where(Merchant.territory_id == territory_id, Merchant.status == MerchantStatus.ACTIVE)
-        .order_by(Merchant.trade_name)
+        .order_by(Merchant.trade_name, Merchant.id)
+        .limit(limit)
+        .offset(offset)
     )
     if with_hours:
         query = query.options(selectinload(Merchant.opening_hours))
     return list(session.scalars(query))
+
+
+def count_active_merchants(session: Session, *, territory_id: int) -> int:
+    """How many merchants of the territory take orders."""
+    return (
+        session.scalar(
+            select(func.count(Merchant.id)).where(
+                Merchant.territory_id == territory_id, Merchant.status == MerchantStatus.ACTIVE
+            )
+        )
+        or 0
+    )
 
 
 def merchant_by_slug(session: Session, *, territory_id: int, slug: str) -> Merchant | None:

@@ -83,6 +83,7 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "GET /static/<path:filename>": Row("/static/css/cabas.css", PUBLIC),
         "GET /media/<path:key>": Row(f"/media/{i.media_key}", PUBLIC),
         "GET /recherche": Row("/recherche?q=pain", PUBLIC),
+        "GET /boutiques": Row("/boutiques?page=1", PUBLIC),
         "GET /boutiques/<slug>": Row(f"/boutiques/{i.merchant_a_slug}", PUBLIC_IN_X),
         "GET /categories/<slug>": Row(f"/categories/{i.category_slug}", PUBLIC_IN_X),
         "GET /produits/<int:product_id>-<slug>": Row(product_a, PUBLIC_IN_X),

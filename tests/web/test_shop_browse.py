@@ -41,6 +41,35 @@ def test_home_shows_the_territory_its_merchants_categories_and_products(
     assert 'action="/recherche"' in page
 
 
+def test_home_shows_a_dozen_shops_and_links_to_all_of_them_page_by_page(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:
+        for n in range(30):
+            make_merchant(uow, territory_id=world.territory_id, name=f"Atelier {n:02d}")
+        make_merchant(uow, territory_id=world.territory_id, name="Atelier en attente", active=False)
+    home = text(client, "/")
+    assert home.count('class="merchant-card"') == 12
+    assert "Voir les 32 commerçants" in home and 'href="/boutiques"' in home
+
+    first = text(client, "/boutiques")
+    assert "32 commerçants et producteurs vendent ici." in first
+    assert first.count('class="merchant-card"') == 24 and "Page 1 sur 2" in first
+    second = text(client, "/boutiques?page=2")
+    assert second.count('class="merchant-card"') == 8 and "Page 2 sur 2" in second
+    assert "Atelier en attente" not in first + second
+    shown = first + second
+    assert all(f"Atelier {n:02d}" in shown for n in range(30))
+    assert "Boulangerie Lefebvre" in shown and "Ferme du Ternois" in shown
+
+
+def test_home_has_no_link_to_the_list_when_every_shop_is_shown(
+    client: FlaskClient, world: World
+) -> None:
+    assert 'href="/boutiques"' not in text(client, "/")
+    assert "2 commerçants et producteurs vendent ici." in text(client, "/boutiques")
+
+
 def test_merchant_page_gives_address_opening_hours_in_french_and_products(
     client: FlaskClient, world: World, db: Database
 ) -> None:
