@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from reference_app import db
+from reference_app import db, payments
 from reference_app.formatting import trade_label
 from reference_app.shopfront import account, basket_views, checkout, orders  # noqa: F401
 from reference_app.shopfront.basket import current_cart_id, forget_count
@@ -64,6 +64,7 @@ def home() -> str:
         merchant_total=count_active_merchants(session, territory_id=territory.id),
         categories=categories_in_use(session, territory_id=territory.id),
         products=latest_products(session, territory_id=territory.id, limit=8),
+        online_payment=payments.online_enabled(),
     )
 
 

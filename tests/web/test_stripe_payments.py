@@ -130,6 +130,8 @@ def test_checkout_session_asks_stripe_for_one_page_per_basket(
     assert params["payment_intent_data"]["transfer_group"] == params["metadata"]["reference"]
     assert [int(li["price_data"]["unit_amount"]) for li in params["line_items"]] == [700, 870]
     assert session_id in fake.objects
+    home = html.unescape(client.get("/").get_data(as_text=True))
+    assert "Payez en ligne ou à la réception" in home and "Rien n'est payé en ligne" not in home
 
 
 def test_two_merchant_basket_paid_by_webhook_pays_each_merchant_once(
@@ -391,6 +393,7 @@ def test_without_keys_only_offline_payment_is_offered(
         add(client, world.bread_id, 1)
         page = client.get("/commande").get_data(as_text=True)
         assert 'value="offline"' in page and 'value="online"' not in page
+        assert "Rien n'est payé en ligne" in html.unescape(client.get("/").get_data(as_text=True))
     finally:
         application.extensions["cabas_db"].dispose()
 
