@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from reference_app import mail
+from shop_core.accounts.model import Address
 from shop_core.catalogue.bulk import plan_import
 from shop_core.catalogue.csv_import import decode, name_key, parse_catalogue
 from shop_core.catalogue.model import Product
@@ -150,8 +151,6 @@ def test_the_shopper_forms_survive_bad_input(
     for product in (world.bread_id, world.cake_id, world.roast_id):
         client.post("/panier/ajouter", data={"product_id": product, "quantity": 1})
     with db.uow() as uow:
-        from shop_core.accounts.model import Address
-
         address = uow.session.scalars(select(Address.id)).first()
     pages = [
         "/panier",

@@ -31,6 +31,8 @@ schema = schemathesis.openapi.from_dict(document())
 schema.config.generation.update(allow_extra_parameters=False)
 
 EXAMPLES = int(os.environ.get("CABAS_SCHEMATHESIS_EXAMPLES", "30"))
+# CI replays the same examples on every run; CABAS_FUZZ_RANDOM=1 draws new ones.
+RANDOM = os.environ.get("CABAS_FUZZ_RANDOM", "") == "1"
 
 
 def _token(app: Flask, email: str) -> str:
@@ -41,7 +43,13 @@ def _token(app: Flask, email: str) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=not RANDOM,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_the_api_answers_every_generated_request_as_documented(
     case: Any, app: Flask, world: World
 ) -> None:
