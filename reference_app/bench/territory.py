@@ -302,11 +302,14 @@ def generate(db: Database, scale: Scale, say: Callable[[str], None] = print) -> 
         )
         conn.execute(
             text(
-                "INSERT INTO product_search (product_id, territory_id, document) "
+                "INSERT INTO product_search (product_id, territory_id, document, "
+                "merchant_id, category_id, name, on_sale) "
                 "SELECT p.id, m.territory_id, "
                 "setweight(to_tsvector('cabas_french', p.name), 'A') || "
                 "setweight(to_tsvector('cabas_french', "
-                "concat_ws(' ', p.description, c.name, m.trade_name)), 'B') "
+                "concat_ws(' ', p.description, c.name, m.trade_name)), 'B'), "
+                "p.merchant_id, p.category_id, p.name, "
+                "p.active AND NOT p.archived AND m.status = 'active' "
                 "FROM product p JOIN merchant m ON m.id = p.merchant_id "
                 "LEFT JOIN category c ON c.id = p.category_id "
                 "WHERE m.territory_id = :tid ON CONFLICT (product_id) DO NOTHING"

@@ -7,8 +7,16 @@ merchant name) and rank results:
   tokenizer. FTS5 has no French stemmer, so the indexed text and the query are stemmed here
   with the Snowball French stemmer (the same algorithm PostgreSQL uses). Ranked by ``bm25``.
 - **PostgreSQL**: a table ``product_search`` with a ``tsvector`` column built with the text
-  search configuration ``cabas_french`` (French Snowball stemming after ``unaccent``), a GIN
-  index, ranked by ``ts_rank_cd``.
+  search configuration ``cabas_french`` (French Snowball stemming after ``unaccent``), ranked
+  by ``ts_rank_cd``. Each row also carries what a search filters and sorts on (on sale, shop,
+  category, name) and the GIN index holds only the rows on sale, so a search reads one table
+  and one index, with no join.
+
+A common word can match a large share of the catalogue ("produit": every product). Ranking
+every match would cost time in proportion to the catalogue, so at most :data:`RANKED` matches
+are ranked: the first ``RANKED + 1`` found, plus (PostgreSQL) up to ``RANKED`` whose *name*
+holds every word, so that the best matches are among those ranked. The total is then exact
+up to ``RANKED`` and :attr:`SearchResults.more` says there are more ("plus de 1 000").
 
 The index is kept up to date by :func:`install_index_maintenance`, a session hook that
 re-indexes products added, changed or deleted in a flush (and every product of a merchant
@@ -77,6 +85,12 @@ class SearchResults:
 
     products: list[Product]
     total: int
+    #: True when more than ``total`` products match (only the first ``RANKED`` are counted).
+    more: bool = False
+
+
+#: At most this many matches are counted and ranked (see the module's documentation).
+RANKED = 1000
 
 
 def _document(product: Product) -> tuple[str, str]:
@@ -101,18 +115,26 @@ def write_documents(session: Session, territory_id: int, docs: list[tuple[int, s
     """Index ``(product id, name, body)`` documents of one territory, replacing old rows.
 
     ``body`` is the description, category name and merchant name (see ``_document``); bulk
-    importers build it the same way and call this directly.
+    importers build it the same way and call this directly. The products must already be
+    in the database (flushed): on PostgreSQL the row copies from them whether the product is
+    on sale, its shop, category and name.
     """
     if not docs:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text(
-                "INSERT INTO product_search (product_id, territory_id, document) VALUES "
-                "(:pid, :tid, setweight(to_tsvector('cabas_french', :name), 'A') || "
-                "setweight(to_tsvector('cabas_french', :body), 'B')) "
+                "INSERT INTO product_search "
+                "(product_id, territory_id, document, merchant_id, category_id, name, on_sale) "
+                "SELECT p.id, :tid, setweight(to_tsvector('cabas_french', :name), 'A') || "
+                "setweight(to_tsvector('cabas_french', :body), 'B'), p.merchant_id, "
+                "p.category_id, p.name, "
+                f"p.active AND NOT p.archived AND m.status = '{MerchantStatus.ACTIVE.value}' "
+                "FROM product AS p JOIN merchant AS m ON m.id = p.merchant_id WHERE p.id = :pid "
                 "ON CONFLICT (product_id) DO UPDATE SET territory_id = EXCLUDED.territory_id,"
-                " document = EXCLUDED.document"
+                " document = EXCLUDED.document, merchant_id = EXCLUDED.merchant_id,"
+                " category_id = EXCLUDED.category_id, name = EXCLUDED.name,"
+                " on_sale = EXCLUDED.on_sale"
             ),
             [{"pid": pid, "tid": territory_id, "name": n, "body": b} for pid, n, b in docs],
         )
@@ -180,27 +202,100 @@ def search_products(
     merchant_id: int | None = None,
     category_id: int | None = None,
 ) -> SearchResults:
-    """Products on sale in a territory matching every word of ``query``, best first."""
+    """Products on sale in a territory matching every word of ``query``, best first.
+
+    Only the best :data:`RANKED` matches can be paged through; past them ``more`` is set.
+    """
     words = _query_words(query)[:12]
     if not words:
         return SearchResults(products=[], total=0)
-    dialect = session.get_bind().dialect.name
-    params: dict[str, Any] = {"tid": territory_id, "active": MerchantStatus.ACTIVE.value}
-    key = "product_id" if dialect == "postgresql" else "rowid"
-    if dialect == "postgresql":
-        params["q"] = " & ".join(f"{w}:*" for w in words)
-        match = "product_search.document @@ to_tsquery('cabas_french', :q)"
-        rank = "ts_rank_cd(product_search.document, to_tsquery('cabas_french', :q)) DESC"
+    params: dict[str, Any] = {"tid": territory_id, "cap": RANKED}
+    if session.get_bind().dialect.name == "postgresql":
+        ids, total = _search_postgresql(
+            session, words, params, limit, offset, merchant_id, category_id
+        )
     else:
-        stems = [_stem(w) for w in words]
-        params["q"] = " AND ".join(f'"{s}"*' for s in stems)
-        match = "product_search MATCH :q"
-        rank = "bm25(product_search, 0, 10.0, 1.0)"
+        ids, total = _search_sqlite(session, words, params, limit, offset, merchant_id, category_id)
+    more = total > RANKED
+    total = min(total, RANKED)
+    if not ids:
+        return SearchResults(products=[], total=total, more=more)
+    by_id = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
+    return SearchResults(products=[by_id[i] for i in ids if i in by_id], total=total, more=more)
+
+
+def _search_postgresql(
+    session: Session,
+    words: list[str],
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
+    merchant_id: int | None,
+    category_id: int | None,
+) -> tuple[Sequence[int], int]:
+    # Every word as a prefix.
+    params["q"] = " & ".join(f"{w}:*" for w in words)
+    where = "territory_id = :tid AND on_sale"
+    if merchant_id is not None:
+        where += " AND merchant_id = :mid"
+        params["mid"] = merchant_id
+    if category_id is not None:
+        where += " AND category_id = :cid"
+        params["cid"] = category_id
+    # ``hits``: the first RANKED + 1 matches (their number is the total, or says "more");
+    # ``named``: when there are more, matches by name are ranked first among the rest.
+    # Each reads a partial GIN index (document, name) and product_search: no join, and
+    # at most 2 × RANKED + 1 rows ranked.
+    hits = (
+        "hits AS MATERIALIZED (SELECT product_id, document, name FROM product_search "
+        f"WHERE {where} AND document @@ to_tsquery('cabas_french', :q) LIMIT :cap + 1)"
+    )
+    named = (
+        "named AS MATERIALIZED (SELECT product_id, document, name FROM product_search "
+        f"WHERE {where} AND to_tsvector('cabas_french', name) @@ to_tsquery('cabas_french', :q) "
+        "AND (SELECT count(*) FROM hits) > :cap LIMIT :cap)"
+    )
+    sql = (
+        f"WITH {hits}, {named}, "
+        "candidates AS (SELECT * FROM hits UNION ALL "
+        "SELECT * FROM named WHERE product_id NOT IN (SELECT product_id FROM hits)) "
+        "SELECT product_id AS pid, (SELECT count(*) FROM hits) AS n FROM candidates "
+        "ORDER BY ts_rank_cd(document, to_tsquery('cabas_french', :q)) DESC, name, product_id "
+        "LIMIT :limit OFFSET :offset"
+    )
+    rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
+    if rows:
+        return [row.pid for row in rows], int(rows[0].n)
+    if not offset:
+        return [], 0
+    # A page past the end: count alone.
+    total = session.execute(
+        text(
+            "SELECT count(*) FROM (SELECT 1 FROM product_search "
+            f"WHERE {where} AND document @@ to_tsquery('cabas_french', :q) "
+            "LIMIT :cap + 1) AS hits"
+        ),
+        params,
+    ).scalar_one()
+    return [], int(total)
+
+
+def _search_sqlite(
+    session: Session,
+    words: list[str],
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
+    merchant_id: int | None,
+    category_id: int | None,
+) -> tuple[Sequence[int], int]:
+    params["active"] = MerchantStatus.ACTIVE.value
+    params["q"] = " AND ".join(f'"{_stem(w)}"*' for w in words)
     ids_sql = (
-        f"SELECT product_search.{key} AS pid FROM product_search "
-        f"JOIN product AS p ON p.id = product_search.{key} "
+        "SELECT product_search.rowid AS pid FROM product_search "
+        "JOIN product AS p ON p.id = product_search.rowid "
         "JOIN merchant AS m ON m.id = p.merchant_id "
-        f"WHERE product_search.territory_id = :tid AND {match} "
+        "WHERE product_search.territory_id = :tid AND product_search MATCH :q "
         "AND p.active AND NOT p.archived AND m.status = :active"
     )
     if merchant_id is not None:
@@ -209,23 +304,17 @@ def search_products(
     if category_id is not None:
         ids_sql += " AND p.category_id = :cid"
         params["cid"] = category_id
-    count_sql = f"SELECT count(*) FROM ({ids_sql}) AS hits"
-    page_sql = f"{ids_sql} ORDER BY {rank}, p.name LIMIT :limit OFFSET :offset"
-    paging = {**params, "limit": limit, "offset": offset}
-    if dialect == "postgresql":
-        # One pass over the matches gives the page and the total (the window count is taken
-        # before LIMIT); the count runs on its own only for a page past the end. FTS5's
-        # bm25() cannot be used next to a window function, so SQLite counts separately.
-        windowed = page_sql.replace(" AS pid FROM ", " AS pid, count(*) OVER () AS n FROM ", 1)
-        rows = session.execute(text(windowed), paging).all()
-        ids: Sequence[int] = [row.pid for row in rows]
-        total = rows[0].n if rows else 0
-        if not rows and offset:
-            total = session.execute(text(count_sql), params).scalar_one()
-    else:
-        total = session.execute(text(count_sql), params).scalar_one()
-        ids = session.execute(text(page_sql), paging).scalars().all()
-    if not ids:
-        return SearchResults(products=[], total=int(total))
-    by_id = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(ids)))}
-    return SearchResults(products=[by_id[i] for i in ids if i in by_id], total=int(total))
+    # FTS5's bm25() cannot sit next to a window function: the count is a second statement,
+    # stopped after RANKED + 1 matches. FTS5 ranks in C from its own index: all matches.
+    total = session.execute(
+        text(f"SELECT count(*) FROM ({ids_sql} LIMIT :cap + 1) AS hits"), params
+    ).scalar_one()
+    if offset >= min(total, RANKED):
+        return [], int(total)
+    page_sql = (
+        f"{ids_sql} ORDER BY bm25(product_search, 0, 10.0, 1.0), p.name, p.id "
+        "LIMIT :limit OFFSET :offset"
+    )
+    limit = min(limit, RANKED - offset)
+    ids = session.execute(text(page_sql), {**params, "limit": limit, "offset": offset})
+    return ids.scalars().all(), int(total)
