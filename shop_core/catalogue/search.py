@@ -263,6 +263,8 @@ def _search_postgresql(
         "ORDER BY ts_rank_cd(document, to_tsquery('cabas_french', :q)) DESC, name, product_id "
         "LIMIT :limit OFFSET :offset"
     )
+    # Only the best RANKED can be paged through (2 × RANKED + 1 candidates are ranked).
+    limit = max(0, min(limit, RANKED - offset))
     rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
     if rows:
         return [row.pid for row in rows], int(rows[0].n)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from shop_core.audit.services import Actor
+from shop_core.catalogue import search
 from shop_core.catalogue.search import search_products
 from shop_core.catalogue.services import archive_product, get_product, product_input, update_product
 from shop_core.database import Database
@@ -94,3 +97,50 @@ def test_results_are_paged_with_a_total(db: Database) -> None:
         page = search_products(uow.session, territory_id=tid, query="ferme", limit=2, offset=2)
     assert page.total == 4
     assert len(page.products) == 2
+
+
+def test_products_come_back_when_their_shop_is_active_again(db: Database) -> None:
+    tid, mid = _catalogue(db)
+    with db.uow() as uow:
+        set_status(uow=uow, merchant_id=mid, status=MerchantStatus.SUSPENDED, actor=Actor.system())
+    assert _names(db, tid, "poireau") == []
+    with db.uow() as uow:
+        set_status(uow=uow, merchant_id=mid, status=MerchantStatus.ACTIVE, actor=Actor.system())
+    assert _names(db, tid, "poireau") == ["Poireaux"]
+
+
+def test_search_within_one_shop(db: Database) -> None:
+    tid, mid = _catalogue(db)
+    with db.uow() as uow:
+        other = make_merchant(uow, territory_id=tid, name="Verger du Moulin")
+        make_product(uow, merchant_id=other, name="Pommes reinettes")
+    with db.uow() as uow:
+        found = search_products(uow.session, territory_id=tid, query="pomme", merchant_id=other)
+        assert [p.name for p in found.products] == ["Pommes reinettes"]
+        assert found.total == 1
+        everywhere = search_products(uow.session, territory_id=tid, query="pomme")
+        assert everywhere.total == 3
+
+
+def test_many_matches_are_counted_up_to_a_cap_and_names_still_rank_first(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANKED", 3)
+    with db.uow() as uow:
+        tid = make_territory(uow)
+        mid = make_merchant(uow, territory_id=tid, name="Rucher")
+        for n in range(8):
+            make_product(uow, merchant_id=mid, name=f"Pain d'épices {n}", description="Au miel")
+        make_product(uow, merchant_id=mid, name="Miel de tilleul", description="Pot de 500 g")
+    with db.uow() as uow:
+        first = search_products(uow.session, territory_id=tid, query="miel", limit=2)
+        assert first.total == 3
+        assert first.more
+        assert first.products[0].name == "Miel de tilleul"
+        second = search_products(uow.session, territory_id=tid, query="miel", limit=2, offset=2)
+        assert len(second.products) == 1
+        past = search_products(uow.session, territory_id=tid, query="miel", limit=2, offset=4)
+        assert past.products == []
+        assert (past.total, past.more) == (3, True)
+        few = search_products(uow.session, territory_id=tid, query="tilleul")
+        assert (few.total, few.more) == (1, False)
