@@ -141,6 +141,8 @@ SCHEMAS: dict[str, Schema] = {
             "page": INTEGER,
             "per_page": INTEGER,
             "query": {"type": ["string", "null"]},
+            # A search counts its first 1,000 matches: true when there are more.
+            "more": BOOLEAN,
         }
     ),
     "Basket": _obj(

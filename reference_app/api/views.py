@@ -160,10 +160,10 @@ def list_products() -> Response:
         found = search_products(
             session, territory_id=territory_id, query=text, limit=per_page, offset=offset
         )
-        products, total = found.products, found.total
+        products, total, more = found.products, found.total, found.more
     else:
         page = products_on_sale(session, territory_id=territory_id, limit=per_page, offset=offset)
-        products, total = page.products, page.total
+        products, total, more = page.products, page.total, False
     products = queries.with_display(session, products)
     body = rep.page(
         [rep.product(p) for p in products],
@@ -173,6 +173,7 @@ def list_products() -> Response:
         per_page=per_page,
     )
     body["query"] = text or None
+    body["more"] = more
     return respond(body)
 
 

@@ -6,12 +6,13 @@ in their own modules, imported here so that ``bp`` carries every route of the sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from werkzeug.wrappers import Response
 
 from reference_app import db, payments
@@ -37,7 +38,7 @@ from shop_core.catalogue.browse import (
 from shop_core.catalogue.model import Product
 from shop_core.catalogue.search import search_products, terms
 from shop_core.errors import DomainError
-from shop_core.merchants.model import Merchant
+from shop_core.merchants.model import Merchant, MerchantStatus
 
 __all__ = ["bp"]
 
@@ -226,17 +227,32 @@ def search() -> str:
         offset=(page - 1) * PER_PAGE,
     )
     load_for_display(session, results.products)
-    # The shop cards show no opening hours: do not load them.
-    merchants = active_merchants(session, territory_id=territory.id, with_hours=False)
-    matching = _merchants_matching(merchants, query) if page == 1 else []
+    # Shops are matched on their name, trade and town from plain rows (a thousand shops
+    # loaded as objects on every search cost more than the product search); only the shops
+    # shown are loaded, without opening hours (the cards do not show them).
+    shops = session.execute(
+        select(Merchant.id, Merchant.trade_name, Merchant.trade, Merchant.city)
+        .where(Merchant.territory_id == territory.id, Merchant.status == MerchantStatus.ACTIVE)
+        .order_by(Merchant.trade_name, Merchant.id)
+    ).all()
+    matching_ids = _merchants_matching(shops, query) if page == 1 else []
+    # Without results the page suggests a few shops, and a link to all of them.
+    suggested_ids = [] if results.products else [row.id for row in shops[:HOME_MERCHANTS]]
+    loaded = {
+        m.id: m
+        for m in session.scalars(
+            select(Merchant).where(Merchant.id.in_([*matching_ids, *suggested_ids]))
+        )
+    }
     return render_template(
         "shop/search.html",
         query=query,
         results=results,
         page=page,
         page_count=page_count(results.total),
-        merchants=merchants,
-        matching_merchants=matching,
+        merchants=[loaded[i] for i in suggested_ids],
+        merchant_total=len(shops),
+        matching_merchants=[loaded[i] for i in matching_ids],
         # The categories are listed only when no product matched.
         categories=[]
         if results.products
@@ -244,17 +260,18 @@ def search() -> str:
     )
 
 
-def _merchants_matching(merchants: list[Merchant], query: str) -> list[Merchant]:
-    """Shops whose name, trade or town contains every word of the query (accents ignored)."""
+def _merchants_matching(shops: Sequence[Row[Any]], query: str) -> list[int]:
+    """Ids of the shops (rows of id, trade name, trade and town) whose name, trade or town
+    contains every word of the query (accents ignored)."""
     wanted = terms(query)
     if not wanted:
         return []
-    labels = {trade: trade_label(trade) for trade in {m.trade for m in merchants}}
+    labels = {trade: trade_label(trade) for trade in {row.trade for row in shops}}
     found = []
-    for m in merchants:
-        haystack = _search_terms(f"{m.trade_name} {labels[m.trade]} {m.city}")
+    for row in shops:
+        haystack = _search_terms(f"{row.trade_name} {labels[row.trade]} {row.city}")
         if all(any(word.startswith(w) for word in haystack) for w in wanted):
-            found.append(m)
+            found.append(row.id)
     return found
 
 
