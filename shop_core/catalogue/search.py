@@ -14,8 +14,8 @@ merchant name) and rank results:
 
 A common word can match a large share of the catalogue ("produit": every product). Ranking
 every match would cost time in proportion to the catalogue, so at most :data:`RANKED` matches
-are ranked: the first ``RANKED + 1`` found, plus (PostgreSQL) up to ``RANKED`` whose *name*
-holds every word, so that the best matches are among those ranked. The total is then exact
+are ranked: the first ``RANKED + 1`` found, plus up to ``RANKED`` whose *name* holds
+every word, so that the best matches are among those ranked. The total is then exact
 up to ``RANKED`` and :attr:`SearchResults.more` says there are more ("plus de 1 000").
 
 The index is kept up to date by :func:`install_index_maintenance`, a session hook that
@@ -292,31 +292,47 @@ def _search_sqlite(
     category_id: int | None,
 ) -> tuple[Sequence[int], int]:
     params["active"] = MerchantStatus.ACTIVE.value
-    params["q"] = " AND ".join(f'"{_stem(w)}"*' for w in words)
-    ids_sql = (
-        "SELECT product_search.rowid AS pid FROM product_search "
+    stems = " AND ".join(f'"{_stem(w)}"*' for w in words)
+    params["q"] = stems
+    params["qn"] = f"name : ({stems})"
+    where = (
         "JOIN product AS p ON p.id = product_search.rowid "
         "JOIN merchant AS m ON m.id = p.merchant_id "
-        "WHERE product_search.territory_id = :tid AND product_search MATCH :q "
+        "WHERE product_search.territory_id = :tid AND product_search MATCH {match} "
         "AND p.active AND NOT p.archived AND m.status = :active"
     )
     if merchant_id is not None:
-        ids_sql += " AND p.merchant_id = :mid"
+        where += " AND p.merchant_id = :mid"
         params["mid"] = merchant_id
     if category_id is not None:
-        ids_sql += " AND p.category_id = :cid"
+        where += " AND p.category_id = :cid"
         params["cid"] = category_id
-    # FTS5's bm25() cannot sit next to a window function: the count is a second statement,
-    # stopped after RANKED + 1 matches. FTS5 ranks in C from its own index: all matches.
-    total = session.execute(
-        text(f"SELECT count(*) FROM ({ids_sql} LIMIT :cap + 1) AS hits"), params
-    ).scalar_one()
-    if offset >= min(total, RANKED):
-        return [], int(total)
-    page_sql = (
-        f"{ids_sql} ORDER BY bm25(product_search, 0, 10.0, 1.0), p.name, p.id "
-        "LIMIT :limit OFFSET :offset"
+    # As on PostgreSQL: the first RANKED + 1 matches, and when there are more, up to RANKED
+    # whose name matches. bm25() is computed in the scan that finds a row (FTS5 cannot rank
+    # a row looked up by rowid); a row found by its name is ranked on its name.
+    columns = "SELECT product_search.rowid AS pid, bm25(product_search, 0, 10.0, 1.0) AS r, "
+    columns += "p.name AS name FROM product_search "
+    sql = (
+        f"WITH hits AS MATERIALIZED ({columns}{where.format(match=':q')} LIMIT :cap + 1), "
+        f"named AS MATERIALIZED ({columns}{where.format(match=':qn')} "
+        "AND (SELECT count(*) FROM hits) > :cap LIMIT :cap) "
+        "SELECT pid, (SELECT count(*) FROM hits) AS n FROM "
+        "(SELECT * FROM hits UNION ALL "
+        "SELECT * FROM named WHERE pid NOT IN (SELECT pid FROM hits)) "
+        "ORDER BY r, name, pid LIMIT :limit OFFSET :offset"
     )
-    limit = min(limit, RANKED - offset)
-    ids = session.execute(text(page_sql), {**params, "limit": limit, "offset": offset})
-    return ids.scalars().all(), int(total)
+    limit = max(0, min(limit, RANKED - offset))
+    rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
+    if rows:
+        return [row.pid for row in rows], int(rows[0].n)
+    if not offset:
+        return [], 0
+    # A page past the end: count alone.
+    total = session.execute(
+        text(
+            "SELECT count(*) FROM (SELECT 1 FROM product_search "
+            f"{where.format(match=':q')} LIMIT :cap + 1) AS hits"
+        ),
+        params,
+    ).scalar_one()
+    return [], int(total)
