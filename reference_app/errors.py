@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -28,8 +28,13 @@ MESSAGES = {
     403: _l("Vous n'avez pas accès à cette page."),
     404: _l("Cette page n'existe pas ou plus."),
     405: _l("Cette action n'est pas permise ici."),
-    413: _l("Le fichier envoyé est trop volumineux (8 Mo au plus)."),
-    429: _l("Trop de tentatives en peu de temps. Patientez une minute puis réessayez."),
+    413: _l(
+        "Le fichier envoyé dépasse %(size)s. Choisissez un fichier plus petit "
+        "(par exemple une photo en qualité réduite), puis réessayez."
+    ),
+    429: _l(
+        "Vous avez fait plusieurs essais en peu de temps. Patientez une minute, puis réessayez."
+    ),
     500: _l("Une erreur est survenue de notre côté. Réessayez dans un instant."),
     503: _l("Le service n'est pas disponible pour le moment."),
 }
@@ -39,14 +44,39 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _size_cap() -> str:
+    """The request size cap in words a shopper reads: "8 Mo", "64 Ko"."""
+    cap = current_app.config.get("MAX_CONTENT_LENGTH") or 8 * 1024 * 1024
+    if cap >= 1024 * 1024:
+        return f"{cap // (1024 * 1024)} Mo"
+    return f"{max(1, cap // 1024)} Ko"
+
+
+def _back_link() -> str | None:
+    """The page the visitor came from on this site (e.g. the upload form), to offer a way back."""
+    referrer = request.referrer
+    if not referrer or not referrer.startswith(request.host_url):
+        return None
+    # A form posts to its own address: going back there (GET) shows the form again.
+    if request.method == "GET" and referrer == request.url:
+        return None
+    return referrer
+
+
 def render_error(
     code: int, message: str | None = None, headers: dict[str, str] | None = None
 ) -> tuple[str | Response, int, dict[str, str]]:
     text = str(message or MESSAGES.get(code, MESSAGES[500]))
+    if code == 413 and message is None:
+        text = text % {"size": _size_cap()}
     if _wants_json():
         return jsonify({"error": {"code": f"http_{code}", "message": text}}), code, headers or {}
     page = render_template(
-        "errors/error.html", code=code, title=str(TITLES.get(code, _l("Erreur"))), message=text
+        "errors/error.html",
+        code=code,
+        title=str(TITLES.get(code, _l("Erreur"))),
+        message=text,
+        back=_back_link(),
     )
     return page, code, headers or {}
 

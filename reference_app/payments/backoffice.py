@@ -74,6 +74,7 @@ def merchant_payments() -> str:
     account = accounts.account_of(uow, merchant_id)
     return render_template(
         "payments/merchant.html",
+        merchant=current_merchant(),  # the back-office menu and notices need it
         online=gateway() is not None,
         account=account,
         transfers=merchant_transfers(uow.session, merchant_id),
@@ -160,6 +161,7 @@ def refund(mo_id: int) -> str | Response | tuple[str, int]:
         status = 422
     return render_template(
         "payments/refund.html",
+        merchant=current_merchant(),
         mo=mo,
         form=form,
         online=gateway() is not None,

@@ -107,9 +107,7 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     if payments.online_enabled():
         form.payment.choices = [
             *form.payment.choices,
-            SelectChoice(
-                ONLINE, _("Carte bancaire, en ligne maintenant (paiement sécurisé Stripe)")
-            ),
+            SelectChoice(ONLINE, _("Paiement par carte bancaire, en ligne maintenant")),
         ]
     form.date.choices = [
         SelectChoice(d.isoformat(), day_label(d, options.today)) for d in options.dates

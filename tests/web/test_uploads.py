@@ -4,6 +4,7 @@ the upload folder only; downloads are attachments of their own type."""
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 
@@ -145,3 +146,23 @@ def test_downloads_are_attachments_with_their_own_type(app: Flask, world: World)
         assert response.mimetype == mimetype
         assert response.headers["Content-Disposition"].startswith("attachment; filename=")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_413_page_says_the_cap_and_offers_a_way_back_to_the_form(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    login(client, world.baker_email)
+    form = "http://localhost/boutique/produits/nouveau"
+
+    response = client.post(
+        "/boutique/produits/nouveau",
+        data={**PRODUCT, "photo": (io.BytesIO(b"\0" * 100_000), "grosse.png")},
+        content_type="multipart/form-data",
+        headers={"Referer": form},
+    )
+
+    assert response.status_code == 413
+    page = html.unescape(response.get_data(as_text=True))
+    assert "dépasse 64 Ko" in page
+    assert f'href="{form}"' in page and "Revenir à la page précédente" in page
