@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from reference_app.choices import options
+
 FAILURE_REASONS = [
     ("absent", _l("Personne à l'adresse")),
     ("adresse", _l("Adresse introuvable")),
@@ -26,16 +28,18 @@ class DeliverForm(FlaskForm):
 class FailForm(FlaskForm):
     reason = RadioField(
         _l("Que s'est-il passé ?"),
-        choices=FAILURE_REASONS,
+        choices=options(FAILURE_REASONS),
         validators=[DataRequired(message=_l("Choisissez ce qui s'est passé."))],
     )
     details = StringField(_l("Précisions (facultatif)"), validators=[Optional(), Length(max=200)])
     then = RadioField(
         _l("Et le colis ?"),
-        choices=[
-            ("next_round", _l("Le représenter à la prochaine tournée")),
-            ("pickup_point", _l("Le déposer dans un point de retrait")),
-        ],
+        choices=options(
+            [
+                ("next_round", _l("Le représenter à la prochaine tournée")),
+                ("pickup_point", _l("Le déposer dans un point de retrait")),
+            ]
+        ),
         default="next_round",
         validators=[DataRequired(message=_l("Choisissez où va le colis."))],
     )

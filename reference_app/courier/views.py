@@ -19,6 +19,7 @@ from delivery.route_sheets import round_sheet_pdf
 from delivery.stops import AfterFailure, collect, courier_stop, deliver, fail
 from reference_app import db
 from reference_app.auth.users import role_required
+from reference_app.choices import options
 from reference_app.courier.forms import DeliverForm, FailForm
 from reference_app.errors import render_error
 from reference_app.rounds import settings
@@ -155,7 +156,9 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
     date = stop.run.plan.date
     form = FailForm()
     points = _points()
-    form.pickup_point.choices = [(0, _("— Choisir un point —"))] + [(p.id, p.name) for p in points]
+    form.pickup_point.choices = options(
+        [(0, _("— Choisir un point —"))] + [(p.id, p.name) for p in points]
+    )
     if form.validate_on_submit():
         then = AfterFailure(form.then.data)
         point_id = form.pickup_point.data or None

@@ -27,6 +27,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from reference_app.choices import options
 from reference_app.security import MIN_PASSWORD_LENGTH
 from shop_core.catalogue.model import UNIT_LABELS_FR
 from shop_core.merchants.model import TRADE_LABELS_FR
@@ -52,7 +53,7 @@ class ShopIdentityForm(FlaskForm):
         validators=[DataRequired(), Length(max=160)],
         description=_l("Comme sur votre extrait Kbis ou votre avis de situation SIRENE."),
     )
-    trade = SelectField(_l("Métier"), choices=trade_choices(), validators=[DataRequired()])
+    trade = SelectField(_l("Métier"), choices=options(trade_choices()), validators=[DataRequired()])
     siren = StringField(
         _l("Numéro SIREN"),
         validators=[DataRequired(), Length(max=20)],
@@ -120,7 +121,7 @@ class ProductForm(FlaskForm):
         validators=[DataRequired(), Length(max=20)],
         description=_l("Par exemple 12,50 — pour l'unité choisie ci-dessous."),
     )
-    unit = SelectField(_l("Vendu à la"), choices=unit_choices(), default="piece")
+    unit = SelectField(_l("Vendu à la"), choices=options(unit_choices()), default="piece")
     estimated_weight_g = IntegerField(
         _l("Poids estimé d'une pièce, en grammes"),
         validators=[Optional(), NumberRange(min=1, max=100_000)],
@@ -130,7 +131,7 @@ class ProductForm(FlaskForm):
     )
     vat_rate = SelectField(
         _l("Taux de TVA"),
-        choices=vat_choices(),
+        choices=options(vat_choices()),
         default=str(VatRate.REDUCED.value),
         description=_l("5,5 % pour la plupart des aliments, 20 % pour le reste."),
     )
@@ -184,7 +185,7 @@ REFUSAL_REASONS = [
 class RefuseForm(FlaskForm):
     reason = SelectField(
         _l("Motif du refus"),
-        choices=REFUSAL_REASONS,
+        choices=options(REFUSAL_REASONS),
         validators=[DataRequired(message=_l("Choisissez un motif."))],
     )
     details = StringField(

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from reference_app import db, images
 from reference_app.auth.users import actor, merchant_required
+from reference_app.choices import options
 from reference_app.extensions import limit_uploads
 from reference_app.formatting import euros_input
 from reference_app.merchant.blueprint import attach_error, bp, shop
@@ -40,7 +41,9 @@ def _product_form(product: Product | None = None) -> ProductForm:
         else ProductForm(data=None if request.method == "POST" else _initial(product))
     )
     categories = territory_categories(db.uow().session, territory_id=db.territory().id)
-    form.category_id.choices = [("", _("Aucune"))] + [(str(c.id), c.name) for c in categories]
+    form.category_id.choices = options(
+        [("", _("Aucune"))] + [(str(c.id), c.name) for c in categories]
+    )
     return form
 
 

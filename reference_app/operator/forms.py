@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from reference_app.choices import options
 from reference_app.merchant.forms import ShopIdentityForm
 
 _COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Couleur attendue au format #RRVVBB."))
@@ -69,7 +70,7 @@ PICKUP_KIND_LABELS = {
 
 class PickupPointForm(FlaskForm):
     name = StringField(_l("Nom du lieu"), validators=[DataRequired(), Length(max=120)])
-    kind = SelectField(_l("Type de lieu"), choices=list(PICKUP_KIND_LABELS.items()))
+    kind = SelectField(_l("Type de lieu"), choices=options(PICKUP_KIND_LABELS.items()))
     address = StringField(_l("Adresse"), validators=[DataRequired(), Length(max=200)])
     postal_code = StringField(
         _l("Code postal"),
@@ -97,10 +98,12 @@ class CourierForm(FlaskForm):
     phone = TelField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30)])
     mode = RadioField(
         _l("Mot de passe"),
-        choices=[
-            ("temporary", _l("Afficher un mot de passe provisoire (à lui transmettre)")),
-            ("email", _l("Lui envoyer un lien par e-mail pour qu'il le choisisse")),
-        ],
+        choices=options(
+            [
+                ("temporary", _l("Afficher un mot de passe provisoire (à lui transmettre)")),
+                ("email", _l("Lui envoyer un lien par e-mail pour qu'il le choisisse")),
+            ]
+        ),
         default="temporary",
     )
 

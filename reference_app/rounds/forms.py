@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.model import WEEKDAY_LABELS_FR
+from reference_app.choices import options
 from reference_app.rounds.fields import DegreesField
 
 
@@ -39,7 +40,7 @@ class RoundForm(FlaskForm):
     weekdays = MultiCheckboxField(
         _l("Jours de passage"),
         coerce=int,
-        choices=[(i, label.capitalize()) for i, label in enumerate(WEEKDAY_LABELS_FR)],
+        choices=options((i, label.capitalize()) for i, label in enumerate(WEEKDAY_LABELS_FR)),
         default=[1, 2, 3, 4, 5],
         validators=[DataRequired(message=_l("Cochez au moins un jour de la semaine."))],
     )

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from delivery import services
 from delivery.model import WEEKDAY_LABELS_FR
 from reference_app import db
+from reference_app.choices import options
 from reference_app.merchant.blueprint import attach_error
 from reference_app.rounds.blueprint import bp, me, operator_required
 from reference_app.rounds.forms import DepotForm, RoundForm
@@ -35,15 +36,15 @@ def setup() -> str:
 def _round_choices(form: RoundForm) -> None:
     session, territory = db.uow().session, db.territory()
     couriers = accounts_with_role(session, territory_id=territory.id, role=Role.COURIER)
-    form.courier_id.choices = [(0, _("— Pas encore de livreur —"))] + [
-        (c.id, c.full_name) for c in couriers if c.active
-    ]
-    form.depot_id.choices = [
+    form.courier_id.choices = options(
+        [(0, _("— Pas encore de livreur —"))] + [(c.id, c.full_name) for c in couriers if c.active]
+    )
+    form.depot_id.choices = options(
         (d.id, d.name) for d in services.depots(session, territory_id=territory.id)
-    ]
-    form.insee_codes.choices = [
+    )
+    form.insee_codes.choices = options(
         (c.insee_code, f"{c.name} ({c.postal_code})") for c in territory.communes
-    ]
+    )
 
 
 def _round_input(form: RoundForm) -> services.RoundInput:
