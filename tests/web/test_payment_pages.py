@@ -5,13 +5,14 @@ from __future__ import annotations
 import html
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from shop_core.database import Database
 
 from . import test_stripe_payments as stripe_tests
 from .conftest import World, login
-from .shopping import add
+from .shopping import add, sent
 
 # The app with online payment configured against the local fake Stripe server.
 app = stripe_tests.app
@@ -77,3 +78,18 @@ def test_operator_payments_page_claims_no_balance_before_any_online_order(
 
     assert "Pas encore de paiement en ligne" in page
     assert "s'équilibrent" not in page
+
+
+def test_an_order_paid_online_is_not_said_to_be_paid_at_delivery(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    stripe_tests.pay_online(client, world, {world.bread_id: 1})
+    order = stripe_tests.the_order(db)
+
+    page = _page(client, f"/mes-commandes/{order.reference}")
+
+    assert "Par carte bancaire, en ligne : paiement en attente" in page
+    assert "À la livraison ou au retrait" not in page
+    bodies = "\n".join(m.body for m in sent(app))
+    assert "Paiement : par carte bancaire, en ligne" in bodies
+    assert "Paiement : à la livraison ou au retrait." not in bodies
