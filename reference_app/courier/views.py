@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from delivery.geocoding import correct_merchant_position, correct_order_position
@@ -111,7 +112,14 @@ def collected(stop_id: int) -> Response:
         db.uow().rollback()
         flash(str(error), "error")
     else:
-        flash(_("Collecte enregistrée : %(n)s commande(s) à bord.", n=count), "success")
+        flash(
+            ngettext(
+                "Collecte enregistrée : %(num)s commande à bord.",
+                "Collecte enregistrée : %(num)s commandes à bord.",
+                count,
+            ),
+            "success",
+        )
     return _back(stop_id, date)
 
 

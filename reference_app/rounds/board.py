@@ -98,7 +98,11 @@ def plan() -> Response:
             len(report.unplanned),
         )
     if report.kept_stops:
-        message += " " + _("%(n)s arrêt(s) déjà faits conservés.", n=report.kept_stops)
+        message += " " + ngettext(
+            "%(num)s arrêt déjà fait conservé.",
+            "%(num)s arrêts déjà faits conservés.",
+            report.kept_stops,
+        )
     flash(message, "warning" if report.unplanned else "success")
     return _to_board(date)
 
@@ -122,7 +126,11 @@ def insert_late() -> Response:
         flash(str(error), "error")
         return _to_board(date)
     flash(
-        _("%(n)s commande(s) ajoutée(s) sans changer l'ordre des autres arrêts.", n=report.planned)
+        ngettext(
+            "%(num)s commande ajoutée sans changer l'ordre des autres arrêts.",
+            "%(num)s commandes ajoutées sans changer l'ordre des autres arrêts.",
+            report.planned,
+        )
         + (" " + _("%(n)s sans place.", n=len(report.unplanned)) if report.unplanned else ""),
         "warning" if report.unplanned else "success",
     )

@@ -58,7 +58,7 @@ def test_collect_deliver_and_fail_on_a_phone(
 
     page.get_by_role("button", name="Colis collectés (2)").click()
     page.wait_for_load_state()
-    assert "Collecte enregistrée : 2 commande(s) à bord." in page.content()
+    assert "Collecte enregistrée : 2 commandes à bord." in page.content()
     assert statuses(db, first) == [S.HANDED_TO_COURIER]
 
     drop = next(
