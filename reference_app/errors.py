@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -48,8 +49,8 @@ def _size_cap() -> str:
     """The request size cap in words a shopper reads: "8 Mo", "64 Ko"."""
     cap = current_app.config.get("MAX_CONTENT_LENGTH") or 8 * 1024 * 1024
     if cap >= 1024 * 1024:
-        return f"{cap // (1024 * 1024)} Mo"
-    return f"{max(1, cap // 1024)} Ko"
+        return _("%(num)s Mo", num=cap // (1024 * 1024))
+    return _("%(num)s Ko", num=max(1, cap // 1024))
 
 
 def _back_link() -> str | None:
