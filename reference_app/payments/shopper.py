@@ -8,7 +8,7 @@ from typing import Any
 import stripe
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -16,8 +16,8 @@ from reference_app import db
 from reference_app.extensions import csrf
 from reference_app.payments import gateway
 from reference_app.payments.blueprint import bp
+from reference_app.shopfront.orders import own_order
 from shop_core.errors import DomainError
-from shop_core.orders.history import customer_order
 from shop_core.payments.events import IncomingEvent, handle_event
 from shop_core.payments.refunds import order_refunds
 from shop_core.payments.services import payment_for, start_checkout
@@ -71,23 +71,11 @@ def _verified(payload: bytes, header: str | None, secrets: list[str]) -> Any:
     return None
 
 
-def _my_order(reference: str) -> Any:
-    order = customer_order(
-        db.uow().session,
-        territory_id=db.territory().id,
-        user_id=current_user.id,
-        reference=reference,
-    )
-    if order is None:
-        abort(404)
-    return order
-
-
 @bp.route("/commande/<reference>/paiement")
 @login_required
 def waiting(reference: str) -> str:
     """Back from the payment page: the order is confirmed by the webhook, not the redirect."""
-    order = _my_order(reference)
+    order = own_order(reference)
     payment = payment_for(db.uow(), order.id)
     if payment is None:
         abort(404)
@@ -105,7 +93,7 @@ def waiting(reference: str) -> str:
 @login_required
 def pay(reference: str) -> Response:
     """(Re)open the hosted payment page of an order waiting for payment."""
-    order = _my_order(reference)
+    order = own_order(reference)
     found = gateway()
     if found is None:
         abort(404)

@@ -19,7 +19,8 @@ from shop_core.orders.services import cancel_order
 CANCEL_REASON = "Annulée par le client"
 
 
-def _own_order(reference: str) -> Order:
+def own_order(reference: str) -> Order:
+    """The logged-in shopper's order with this reference on this territory, or 404."""
     order = customer_order(
         db.uow().session,
         territory_id=db.territory().id,
@@ -53,7 +54,7 @@ def my_orders() -> str:
 @bp.route("/mes-commandes/<reference>")
 @login_required
 def my_order(reference: str) -> str:
-    order = _own_order(reference)
+    order = own_order(reference)
     return render_template(
         "shop/my_order.html", order=order, cancellable=cancellable_parts(order), form=ConfirmForm()
     )
@@ -63,7 +64,7 @@ def my_order(reference: str) -> str:
 @login_required
 def cancel(reference: str) -> str | Response:
     """Ask once more, then cancel every part of the order that has not left the shop."""
-    order = _own_order(reference)
+    order = own_order(reference)
     parts = cancellable_parts(order)
     if not parts:
         flash(_("Cette commande ne peut plus être annulée."), "info")

@@ -263,23 +263,12 @@ def _search_postgresql(
         "ORDER BY ts_rank_cd(document, to_tsquery('cabas_french', :q)) DESC, name, product_id "
         "LIMIT :limit OFFSET :offset"
     )
-    # Only the best RANKED can be paged through (2 × RANKED + 1 candidates are ranked).
-    limit = max(0, min(limit, RANKED - offset))
-    rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
-    if rows:
-        return [row.pid for row in rows], int(rows[0].n)
-    if not offset:
-        return [], 0
-    # A page past the end: count alone.
-    total = session.execute(
-        text(
-            "SELECT count(*) FROM (SELECT 1 FROM product_search "
-            f"WHERE {where} AND document @@ to_tsquery('cabas_french', :q) "
-            "LIMIT :cap + 1) AS hits"
-        ),
-        params,
-    ).scalar_one()
-    return [], int(total)
+    count = (
+        "SELECT count(*) FROM (SELECT 1 FROM product_search "
+        f"WHERE {where} AND document @@ to_tsquery('cabas_french', :q) "
+        "LIMIT :cap + 1) AS hits"
+    )
+    return _ranked_page(session, sql, count, params, limit, offset)
 
 
 def _search_sqlite(
@@ -321,18 +310,29 @@ def _search_sqlite(
         "SELECT * FROM named WHERE pid NOT IN (SELECT pid FROM hits)) "
         "ORDER BY r, name, pid LIMIT :limit OFFSET :offset"
     )
+    count = (
+        "SELECT count(*) FROM (SELECT 1 FROM product_search "
+        f"{where.format(match=':q')} LIMIT :cap + 1) AS hits"
+    )
+    return _ranked_page(session, sql, count, params, limit, offset)
+
+
+def _ranked_page(
+    session: Session,
+    sql: str,
+    count_sql: str,
+    params: dict[str, Any],
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[int], int]:
+    """Run a search statement returning (pid, n) rows; `count_sql` counts a page past the end.
+
+    Only the best RANKED can be paged through (2 × RANKED + 1 candidates are ranked).
+    """
     limit = max(0, min(limit, RANKED - offset))
     rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
     if rows:
         return [row.pid for row in rows], int(rows[0].n)
     if not offset:
         return [], 0
-    # A page past the end: count alone.
-    total = session.execute(
-        text(
-            "SELECT count(*) FROM (SELECT 1 FROM product_search "
-            f"{where.format(match=':q')} LIMIT :cap + 1) AS hits"
-        ),
-        params,
-    ).scalar_one()
-    return [], int(total)
+    return [], int(session.execute(text(count_sql), params).scalar_one())
