@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from pyvrp import ProblemData
 from pyvrp.exceptions import PenaltyBoundWarning
+from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
 from pyvrp.PenaltyManager import PenaltyParams
 from pyvrp.search import NeighbourhoodParams, PerturbationParams
 from pyvrp.solve import SolveParams
@@ -26,10 +27,17 @@ from delivery.pyvrp_model import EncodedRoute, SearchData, SearchOutcome, outcom
 # version where shipments may be left out.
 _PROBE_SHARE = 0.3
 
-# Length of a round of the parallel search, and the most rounds in one solve.
+# Length of a round of the parallel search, and the most rounds in one solve. With pickup
+# and delivery pairs a round lasts longer on larger problems (see `epoch_length`).
 _EPOCH_S = 2.5
 _MAX_EPOCHS = 12
+_EPOCH_ACTIVITIES = 180
 
+# With pairs: late-acceptance history, largest penalty per unit of violation, and the size
+# up to which one worker perturbs with PyVRP's default 25 activities (see default_params).
+_PAIR_HISTORY = 15
+_PAIR_MAX_PENALTY = 100
+_LARGE_PERTURBATION_UP_TO = 250
 # The cost PyVRP gives a solution that breaks a constraint.
 _INFEASIBLE = (1 << 63) - 1
 
@@ -56,7 +64,7 @@ def parallel_search(
     """
     started = time.time()
     give_up = started + _PROBE_SHARE * max(deadline - started, 0.0)
-    epochs = max(1, min(_MAX_EPOCHS, round((deadline - started) / _EPOCH_S)))
+    epochs = max(1, min(_MAX_EPOCHS, round((deadline - started) / epoch_length(search.data))))
     best: SearchOutcome | None = None
     with contextlib.ExitStack() as stack:
         pool = None
@@ -94,6 +102,25 @@ def parallel_search(
                 best = min(best, search.encode(repaired), key=lambda o: o.cost)
     assert best is not None
     return best
+
+
+def epoch_length(data: ProblemData) -> float:
+    """Seconds of search between two restarts from the best plan.
+
+    With pairs an iteration costs much more on long routes (about 200 a second on the
+    100-order rural day, 50 on the 300-order one), and a round must leave the late-
+    acceptance search time to get somewhere: rounds of 2.5 s suit the 100-order day (mean
+    gap 1.8 % against 3.6 % for one 10 s round, 4 seeds), but on the 300-order day 12
+    rounds of 2.5 s ended about 12 % above the best known against about 5 % for one 30 s
+    round. The length grows with the square of the number of activities beyond 180.
+    """
+    if data.num_shipments == 0:
+        return _EPOCH_S
+    return _EPOCH_S * max(1.0, _activities(data) / _EPOCH_ACTIVITIES) ** 2
+
+
+def _activities(data: ProblemData) -> int:
+    return data.num_clients + 2 * data.num_shipments
 
 
 def _helper_outcomes(
@@ -179,23 +206,31 @@ def default_params(data: ProblemData, *, worker: int = 0) -> SolveParams:
       cheaper iterations. At 10 s this lowered the mean gap over X-n157 to X-n393 and
       RC101/RC105/R105 from about 1.2 % to 0.7 %.
     - With pairs: PyVRP's default 50 neighbours (20 left orders out on 300-order days),
-      and penalties that start at 500 instead of 50,000 per unit of violation and adapt
-      every 50 iterations instead of 500. Such days run only about 100 iterations a
-      second, so the defaults would keep the first penalties for the whole run; the change
-      lowered the cost of the 300-order day at 30 s by about 4 %.
+      and penalties that adapt every 50 iterations instead of 500, capped at 100 per
+      unit of violation (a second late costs as much as 100 m). Such days run only 50-200
+      iterations a second, so the defaults would keep the first penalties for the whole
+      run.
+    - With pairs, late acceptance compares with the plan of 15 iterations ago instead of
+      300: a run of seconds has only a few thousand iterations, and with 300 the search
+      accepted almost anything for most of it. Together with the penalty cap this took
+      the 100-order rural day at 10 s from 8.6 % to 1.8 % above the best known (mean of
+      4 seeds, two workers) and a single 30 s search on the 300-order day from 1.27 M to
+      1.13 M m (docs/delivery-benchmark.md).
     - With pairs, the searches differ by `worker` (the process's number in
-      `parallel_search`): worker 0 perturbs at most 10 activities per iteration, the
-      others PyVRP's 25. Small perturbations make an iteration about 3.6 times cheaper and
-      suit the rural days (mean cost 3.5 % lower on the 100-order day at 10 s over 5
-      seeds, 3.7 % on the 250-order day at 30 s, both cores searching that way), but
-      lrc201 then stayed in a 2.3 % local optimum that the larger perturbations escape;
-      mixing both keeps each case's better search (see docs/delivery-benchmark.md).
+      `parallel_search`): worker 0 perturbs at most 10 activities per iteration; on
+      problems of at most 250 activities the others perturb PyVRP's 25. Small
+      perturbations make an iteration about 3.6 times cheaper and suit the larger rural
+      days (300 orders at 30 s: mean gap 3.3 % with 10 on both cores, 5.1 % mixed, 6.7 %
+      with 25), but on the 100-order day the mix did better (1.8 % against 4.5 %), and
+      lrc201 once needed the larger perturbations to leave a 2.3 % local optimum.
     """
     if data.num_shipments == 0:
         return SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=20))
-    largest = 10 if worker % 2 == 0 else 25
+    small = _activities(data) <= _LARGE_PERTURBATION_UP_TO
+    largest = 25 if worker % 2 == 1 and small else 10
     return SolveParams(
-        penalty=PenaltyParams(max_penalty=1_000, solutions_between_updates=50),
+        ils=IteratedLocalSearchParams(history_length=_PAIR_HISTORY),
+        penalty=PenaltyParams(max_penalty=_PAIR_MAX_PENALTY, solutions_between_updates=50),
         perturbation=PerturbationParams(min_perturbations=1, max_perturbations=largest),
     )
 
