@@ -109,8 +109,8 @@ def epoch_length(data: ProblemData) -> float:
 
     With pairs an iteration costs much more on long routes (about 200 a second on the
     100-order rural day, 50 on the 300-order one), and a round must leave the late-
-    acceptance search time to get somewhere: rounds of 2.5 s suit the 100-order day (mean
-    gap 1.8 % against 3.6 % for one 10 s round, 4 seeds), but on the 300-order day 12
+    acceptance search time to get somewhere: on the 100-order day rounds of 2.5 s did as
+    well as or better than 1.25 s, 5 s or one 10 s round, but on the 300-order day 12
     rounds of 2.5 s ended about 12 % above the best known against about 5 % for one 30 s
     round. The length grows with the square of the number of activities beyond 180.
     """
@@ -213,16 +213,16 @@ def default_params(data: ProblemData, *, worker: int = 0) -> SolveParams:
     - With pairs, late acceptance compares with the plan of 15 iterations ago instead of
       300: a run of seconds has only a few thousand iterations, and with 300 the search
       accepted almost anything for most of it. Together with the penalty cap this took
-      the 100-order rural day at 10 s from 8.6 % to 1.8 % above the best known (mean of
-      4 seeds, two workers) and a single 30 s search on the 300-order day from 1.27 M to
-      1.13 M m (docs/delivery-benchmark.md).
+      the rural benchmark from about 9 % to 2.4 % above the best known (mean of 20 runs,
+      two workers) and a single 30 s search on the 300-order day from 1.27 M to 1.13 M m
+      (docs/delivery-benchmark.md).
     - With pairs, the searches differ by `worker` (the process's number in
       `parallel_search`): worker 0 perturbs at most 10 activities per iteration; on
       problems of at most 250 activities the others perturb PyVRP's 25. Small
       perturbations make an iteration about 3.6 times cheaper and suit the larger rural
       days (300 orders at 30 s: mean gap 3.3 % with 10 on both cores, 5.1 % mixed, 6.7 %
-      with 25), but on the 100-order day the mix did better (1.8 % against 4.5 %), and
-      lrc201 once needed the larger perturbations to leave a 2.3 % local optimum.
+      with 25); on the 100-order day neither clearly won, and lrc201 once needed the
+      larger perturbations to leave a 2.3 % local optimum, so small problems keep the mix.
     """
     if data.num_shipments == 0:
         return SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=20))
