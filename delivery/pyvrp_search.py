@@ -213,7 +213,7 @@ def default_params(data: ProblemData, *, worker: int = 0) -> SolveParams:
     - With pairs, late acceptance compares with the plan of 15 iterations ago instead of
       300: a run of seconds has only a few thousand iterations, and with 300 the search
       accepted almost anything for most of it. Together with the penalty cap this took
-      the rural benchmark from about 9 % to 2.4 % above the best known (mean of 20 runs,
+      the rural benchmark from about 9 % to 2.4 % above the references then stored (20 runs,
       two workers) and a single 30 s search on the 300-order day from 1.27 M to 1.13 M m
       (docs/delivery-benchmark.md).
     - With pairs, the searches differ by `worker` (the process's number in
