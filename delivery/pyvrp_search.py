@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import itertools
 import multiprocessing
 import time
 import warnings
@@ -33,11 +34,18 @@ _EPOCH_S = 2.5
 _MAX_EPOCHS = 12
 _EPOCH_ACTIVITIES = 180
 
-# With pairs: late-acceptance history, largest penalty per unit of violation, and the size
-# up to which one worker perturbs with PyVRP's default 25 activities (see default_params).
+# With pairs: late-acceptance history, largest penalty per unit of violation, and most
+# activities removed by one perturbation (see default_params).
 _PAIR_HISTORY = 15
 _PAIR_MAX_PENALTY = 100
-_LARGE_PERTURBATION_UP_TO = 250
+_PAIR_PERTURBATION = 10
+# With pairs, on problems of at most `_RESTART_UP_TO` activities, a worker whose search has
+# not improved for `_RESTART_AFTER` iterations starts again from a new random plan (see
+# run_search), unless less than `_RESTART_MIN_S` seconds are left.
+_RESTART_UP_TO = 250
+_RESTART_AFTER = 250
+_RESTART_MIN_S = 0.3
+_RESTART_SEED_STEP = 1_000_003
 # The cost PyVRP gives a solution that breaks a constraint.
 _INFEASIBLE = (1 << 63) - 1
 
@@ -59,12 +67,20 @@ def parallel_search(
     3 rounds; on the 300-order rural day at 30 s the mean cost fell by about 5 % from 6 to
     9 rounds (15 rounds: 1 % more).
 
+    Small problems with pickup-and-delivery pairs (at most `_RESTART_UP_TO` activities, such
+    as the 100-order rural day) run as one round instead: each worker restarts from a new
+    random plan whenever its own search stagnates (see `run_search`), and the best plan of
+    all wins. Those searches settle early in one of a few basins, and restarting both
+    workers from the same best plan kept them in it.
+
     `repair`, called on the best plan after each round, may return better routes (in the
     problem's terms); they replace the best plan if PyVRP's objective agrees.
     """
     started = time.time()
     give_up = started + _PROBE_SHARE * max(deadline - started, 0.0)
     epochs = max(1, min(_MAX_EPOCHS, round((deadline - started) / epoch_length(search.data))))
+    if restarts_apply(search.data):
+        epochs = 1  # each worker restarts on its own (see run_search)
     best: SearchOutcome | None = None
     with contextlib.ExitStack() as stack:
         pool = None
@@ -86,9 +102,8 @@ def parallel_search(
                             until,
                             start_from=best,
                             give_up_at=give_up,
-                            worker=n,
                         )
-                        for n, k in enumerate(seeds[1:], start=1)
+                        for k in seeds[1:]
                     ]
                 except (concurrent.futures.process.BrokenProcessPool, RuntimeError):
                     pool = None  # helpers cannot start (see _helper_outcomes); search alone
@@ -146,7 +161,6 @@ def run_search(
     start_from: SearchOutcome | None = None,
     give_up_at: float | None = None,
     params: SolveParams | None = None,
-    worker: int = 0,
 ) -> SearchOutcome:
     """Run PyVRP's iterated local search until `deadline`, from `start_from` if given.
 
@@ -161,8 +175,16 @@ def run_search(
       300-order day it ran 17 iterations in 10 s (each perturbation reinserts the removed
       pairs everywhere), against about 1,300 for the optional version, which also served
       every order. So pairs are always searched in the optional version.
+
+    On small problems with pairs (`restarts_apply`) the search starts again from a new
+    random plan, with another seed, whenever it has not improved for `_RESTART_AFTER`
+    iterations (about a second on the 100-order rural day), and returns the best plan of
+    all its attempts. On that day a search either finds a good basin in its first 1,000
+    iterations or stays 5-10 % above the best known for the rest of its time; with
+    restarts, 4 of 8 seeds ended within 3 % at 10 s against 1 of 5 with rounds (after 150
+    or 400 iterations instead of 250: 2 and 1 of 8; docs/delivery-benchmark.md).
     """
-    settings = params if params is not None else default_params(search.data, worker=worker)
+    settings = params if params is not None else default_params(search.data)
     complete_first = search.data.num_shipments == 0
     if complete_first and (start_from is None or start_from.complete):
         initial = solution_of(search.data, start_from) if start_from else None
@@ -183,23 +205,30 @@ def run_search(
             return outcome_of(search, result.best, complete=True)
         start_from = None
     initial = solution_of(search.optional, start_from) if start_from else None
-    with warnings.catch_warnings():
-        # With pairs the penalties are capped low on purpose (see default_params); PyVRP
-        # warns when they reach the cap, and the search still ends on a feasible plan.
-        warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp_solve(
-            search.optional,
-            _Deadline(deadline),
-            seed=seed,
-            collect_stats=False,
-            display=False,
-            params=settings,
-            initial_solution=initial,
-        )
-    return outcome_of(search, result.best, complete=False)
+    stagnation = _RESTART_AFTER if restarts_apply(search.data) else None
+    best: SearchOutcome | None = None
+    for attempt in itertools.count():
+        with warnings.catch_warnings():
+            # With pairs the penalties are capped low on purpose (see default_params); PyVRP
+            # warns when they reach the cap, and the search still ends on a feasible plan.
+            warnings.simplefilter("ignore", PenaltyBoundWarning)
+            result = pyvrp_solve(
+                search.optional,
+                _Deadline(deadline, stagnation=stagnation),
+                seed=(seed + attempt * _RESTART_SEED_STEP) % (1 << 32),
+                collect_stats=False,
+                display=False,
+                params=settings,
+                initial_solution=initial if attempt == 0 else None,
+            )
+        outcome = outcome_of(search, result.best, complete=False)
+        best = outcome if best is None or outcome.cost < best.cost else best
+        if stagnation is None or time.time() >= deadline - _RESTART_MIN_S:
+            return best
+    raise AssertionError("unreachable")
 
 
-def default_params(data: ProblemData, *, worker: int = 0) -> SolveParams:
+def default_params(data: ProblemData) -> SolveParams:
     """PyVRP settings tuned for runs of seconds rather than minutes.
 
     - Without pickup-and-delivery pairs: 20 neighbours per client instead of 50, for more,
@@ -216,35 +245,53 @@ def default_params(data: ProblemData, *, worker: int = 0) -> SolveParams:
       the rural benchmark from about 9 % to 2.4 % above the references then stored (20 runs,
       two workers) and a single 30 s search on the 300-order day from 1.27 M to 1.13 M m
       (docs/delivery-benchmark.md).
-    - With pairs, the searches differ by `worker` (the process's number in
-      `parallel_search`): worker 0 perturbs at most 10 activities per iteration; on
-      problems of at most 250 activities the others perturb PyVRP's 25. Small
-      perturbations make an iteration about 3.6 times cheaper and suit the larger rural
-      days (300 orders at 30 s: mean gap 3.3 % with 10 on both cores, 5.1 % mixed, 6.7 %
-      with 25); on the 100-order day neither clearly won, and lrc201 once needed the
-      larger perturbations to leave a 2.3 % local optimum, so small problems keep the mix.
+    - With pairs, a perturbation removes at most 10 activities instead of PyVRP's 25: an
+      iteration is about 3.6 times cheaper, and the larger rural days did better (300
+      orders at 30 s: mean gap 3.3 % with 10 on both cores, 5.1 % with one core at 25,
+      6.7 % with 25 on both). One core at 25 was kept on small problems until their
+      restarts came in; with restarts, 10 on both did as well or better on every seed of
+      the 100-order day, and lrc201 reaches its best known on every seed.
     """
     if data.num_shipments == 0:
         return SolveParams(neighbourhood=NeighbourhoodParams(num_neighbours=20))
-    small = _activities(data) <= _LARGE_PERTURBATION_UP_TO
-    largest = 25 if worker % 2 == 1 and small else 10
     return SolveParams(
         ils=IteratedLocalSearchParams(history_length=_PAIR_HISTORY),
         penalty=PenaltyParams(max_penalty=_PAIR_MAX_PENALTY, solutions_between_updates=50),
-        perturbation=PerturbationParams(min_perturbations=1, max_perturbations=largest),
+        perturbation=PerturbationParams(min_perturbations=1, max_perturbations=_PAIR_PERTURBATION),
     )
+
+
+def restarts_apply(data: ProblemData) -> bool:
+    """Whether a worker restarts from a new random plan when its search stagnates."""
+    return data.num_shipments > 0 and _activities(data) <= _RESTART_UP_TO
 
 
 class _Deadline:
     # PyVRP's MaxRuntime starts counting at the first iteration, after the initial solution;
     # a wall-clock deadline also covers that set-up and the helper process start. PyVRP
     # passes the best cost, the largest int64 while no feasible solution is known.
-    def __init__(self, deadline: float, *, give_up_if_infeasible: float | None = None) -> None:
+    def __init__(
+        self,
+        deadline: float,
+        *,
+        give_up_if_infeasible: float | None = None,
+        stagnation: int | None = None,
+    ) -> None:
         self._deadline = deadline
         self._give_up = give_up_if_infeasible
+        self._stagnation = stagnation
+        self._best = _INFEASIBLE + 1
+        self._since_best = 0
 
     def __call__(self, best_cost: int) -> bool:
         now = time.time()
+        if self._stagnation is not None:
+            if best_cost < self._best:
+                self._best, self._since_best = best_cost, 0
+            else:
+                self._since_best += 1
+                if self._since_best >= self._stagnation:
+                    return True
         if self._give_up is not None and now >= self._give_up and best_cost >= _INFEASIBLE:
             return True
         return now >= self._deadline

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from pyvrp import ProblemData
 
 from delivery.consolidation import consolidate
 from delivery.pyvrp_model import build_search_data
-from delivery.pyvrp_search import default_params, epoch_length
+from delivery.pyvrp_search import _Deadline, default_params, epoch_length, restarts_apply
 from delivery.rural import DAYS, make_day
 from tests.unit.delivery.delivery_cases import village_problem
 
@@ -34,22 +35,33 @@ def test_problems_without_pairs_keep_short_rounds() -> None:
     assert epoch_length(data) == 2.5
 
 
-def test_second_worker_perturbs_more_only_on_small_days() -> None:
-    small, large = _search_data(1), _search_data(3)
-    perturbations = {
-        (name, worker): default_params(data, worker=worker).perturbation.max_perturbations
-        for name, data in (("small", small), ("large", large))
-        for worker in (0, 1)
-    }
-    assert perturbations == {
-        ("small", 0): 10,
-        ("small", 1): 25,
-        ("large", 0): 10,
-        ("large", 1): 10,
-    }
+def test_perturbations_are_small_with_pairs() -> None:
+    for data in (_search_data(1), _search_data(3)):
+        assert default_params(data).perturbation.max_perturbations == 10
+
+
+def test_only_small_days_with_pairs_restart_on_stagnation() -> None:
+    village = village_problem()
+    depot_parcels = tuple(replace(s, pickup=None) for s in village.shipments)
+    without_pairs = replace(village, shipments=depot_parcels)
+    assert restarts_apply(_search_data(1))  # 100 orders, 174 activities after grouping
+    assert not restarts_apply(_search_data(3))  # 300 orders: one search uses the 30 s
+    assert not restarts_apply(build_search_data(without_pairs, range(len(depot_parcels))).data)
 
 
 def test_late_acceptance_looks_back_a_few_iterations_with_pairs() -> None:
     with_pairs = default_params(_search_data(1))
     assert with_pairs.ils.history_length == 15
     assert with_pairs.penalty.max_penalty == 100
+
+
+def test_a_stagnating_search_is_stopped_for_a_restart() -> None:
+    far = time.time() + 3600
+    stop = _Deadline(far, stagnation=3)
+    assert not stop(100)
+    assert not stop(90)  # improved: the count starts again
+    assert not stop(90)
+    assert not stop(90)
+    assert stop(90)  # third iteration without improvement
+    assert not _Deadline(far)(100)
+    assert _Deadline(time.time() - 1, stagnation=3)(100)  # the clock still ends it
