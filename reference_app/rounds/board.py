@@ -85,11 +85,14 @@ def plan() -> Response:
         db.uow().rollback()
         flash(str(error), "error")
         return _to_board(date)
-    message = ngettext(
-        "Journée planifiée : %(num)s commande sur %(runs)s tournée(s).",
-        "Journée planifiée : %(num)s commandes sur %(runs)s tournée(s).",
-        report.planned,
-        runs=report.runs,
+    message = (
+        ngettext(
+            "Journée planifiée : %(num)s commande",
+            "Journée planifiée : %(num)s commandes",
+            report.planned,
+        )
+        + " "
+        + ngettext("sur %(num)s tournée.", "sur %(num)s tournées.", report.runs)
     )
     if report.unplanned:
         message += " " + ngettext(
@@ -152,11 +155,14 @@ def locate() -> Response:
         geocoder=geocoder,
         now=settings.now(),
     )
-    flash(
-        _("%(ok)s adresse(s) localisée(s) ; %(left)s restent approximatives (à corriger à la "
-          "main).", ok=located, left=left),
-        "success" if not left else "warning",
-    )  # fmt: skip
+    message = ngettext("%(num)s adresse localisée.", "%(num)s adresses localisées.", located)
+    if left:
+        message += " " + ngettext(
+            "%(num)s reste approximative (à corriger à la main).",
+            "%(num)s restent approximatives (à corriger à la main).",
+            left,
+        )
+    flash(message, "success" if not left else "warning")
     return _to_board(date)
 
 

@@ -62,7 +62,7 @@ def test_the_operator_plans_the_day_and_sees_every_run_with_its_stops(
     planned = client.post("/admin/tournees/planifier", data={"date": DAY}, follow_redirects=True)
 
     html = planned.get_data(as_text=True)
-    assert "Journée planifiée : 3 commandes sur 2 tournée(s)." in html
+    assert "Journée planifiée : 3 commandes sur 2 tournées." in html
     assert "Replanifier la journée" in html
     assert "Saint-Pol matin" in html and "Frévent après-midi" in html
     assert "Marc Facteur" in html and "Lucie Route" in html
@@ -331,7 +331,7 @@ def test_approximate_addresses_are_located_with_the_configured_geocoder(
         done = client.post("/admin/tournees/localiser", data={"date": DAY}, follow_redirects=True)
         assert len(service.requests) == 1
 
-    assert "1 adresse(s) localisée(s)" in done.get_data(as_text=True)
+    assert "1 adresse localisée." in done.get_data(as_text=True)
     placed = order_of(db, oid)
     assert (placed.lat, placed.lon, placed.address_approximate) == (50.3841, 2.329, False)
 
