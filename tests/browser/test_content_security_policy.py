@@ -143,3 +143,31 @@ def test_the_courier_map_draws_with_tiles_under_the_policy(
     board.goto(f"{mapped_server.url}/admin/tournees?date={TUESDAY.isoformat()}")
     board.wait_for_selector(".leaflet-container")
     board.wait_for_selector(".leaflet-tile-loaded")
+
+
+def test_stops_at_one_address_share_one_numbered_pin(
+    mapped_server: LiveServer, page_factory: Any, db: Database, world: World
+) -> None:
+    # Two orders from the baker to Jeanne: one collection at the baker's (stop 1, both
+    # parcels), then two deliveries at Jeanne's (stops 2 and 3, one code each). Without
+    # grouping, the pin of stop 3 hid the pin of stop 2.
+    add_fleet(db, world)
+    for _ in range(2):
+        make_ready(db, place_order(db, world, {world.bread_id: 1}))
+    plan(db, world)
+    page = page_factory(PHONE)
+    page.goto(f"{mapped_server.url}/login")
+    page.get_by_label("Adresse e-mail").fill(world.courier_email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{mapped_server.url}/livreur/?date={TUESDAY.isoformat()}")
+    page.wait_for_selector(".round-map.leaflet-container .stop-pin")
+    shot(page, "courier-map-shared-addresses-360")
+
+    pins = page.locator(".stop-pin")
+    assert pins.count() == 2
+    assert sorted(pins.all_inner_texts()) == ["1", "2, 3"]
+    shared = pins.filter(has_text="2, 3").get_attribute("title") or ""
+    assert shared.startswith("2. ") and "\u2022 3. " in shared  # both stops listed

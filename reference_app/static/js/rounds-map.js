@@ -20,14 +20,42 @@
     }
   }
 
-  function numbered(stop) {
-    var classes = "stop-pin stop-" + stop.kind + (stop.done ? " stop-done" : "");
+  // One pin per place: stops at the same address (a shop visited twice, a pickup point)
+  // share it, numbered "3, 17", "3–6" or "3, 9…", instead of hiding one another; its
+  // title lists them all.
+  function numbered(group) {
+    var first = group[0];
+    var done = group.every(function (stop) { return stop.done; });
+    var classes = "stop-pin stop-" + first.kind + (done ? " stop-done" : "");
+    var numbers = group.map(function (stop) { return stop.n; });
+    var last = numbers[numbers.length - 1];
+    var text = numbers.join(", ");
+    if (numbers.length > 2 && last - first.n === numbers.length - 1) {
+      text = first.n + "\u2013" + last;  // consecutive stops: 3–6
+    } else if (numbers.length > 3) {
+      text = numbers.slice(0, 2).join(", ") + "\u2026";
+    }
+    var width = Math.max(28, 10 + 8 * text.length);
     return L.divIcon({
       className: classes,
-      html: "<span>" + stop.n + "</span>",
-      iconSize: [28, 28],
-      iconAnchor: [14, 14]
+      html: "<span>" + text + "</span>",
+      iconSize: [width, 28],
+      iconAnchor: [width / 2, 14]
     });
+  }
+
+  function byPlace(stops) {
+    var groups = [];
+    var index = {};
+    stops.forEach(function (stop) {
+      var key = stop.lat.toFixed(5) + "," + stop.lon.toFixed(5);
+      if (!(key in index)) {
+        index[key] = groups.length;
+        groups.push([]);
+      }
+      groups[index[key]].push(stop);
+    });
+    return groups;
   }
 
   function drawRound(el) {
@@ -56,11 +84,18 @@
       .bindTooltip(data.depot.label)
       .addTo(map);
     data.stops.forEach(function (stop) {
-      var here = [stop.lat, stop.lon];
-      line.push(here);
-      var marker = L.marker(here, { icon: numbered(stop), title: stop.label, keyboard: false });
+      line.push([stop.lat, stop.lon]);
+    });
+    byPlace(data.stops).forEach(function (group) {
+      var first = group[0];
+      var labels = group.map(function (stop) { return stop.n + ". " + stop.label; });
+      var marker = L.marker([first.lat, first.lon], {
+        icon: numbered(group),
+        title: labels.join(" \u2022 "),
+        keyboard: false
+      });
       marker.on("click", function () {
-        var target = document.getElementById(stop.anchor);
+        var target = document.getElementById(first.anchor);
         if (target) {
           target.scrollIntoView({ behavior: "smooth" });
         }
