@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import itertools
 import multiprocessing
 import time
 import warnings
 from collections.abc import Callable
 
-from pyvrp import ProblemData
+from pyvrp import ProblemData, Result
+from pyvrp import Solution as PyVRPSolution
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.IteratedLocalSearch import IteratedLocalSearchParams
 from pyvrp.PenaltyManager import PenaltyParams
@@ -188,44 +188,48 @@ def run_search(
     complete_first = search.data.num_shipments == 0
     if complete_first and (start_from is None or start_from.complete):
         initial = solution_of(search.data, start_from) if start_from else None
-        with warnings.catch_warnings():
-            # PyVRP warns when its penalties max out on an infeasible problem; that case is
-            # handled below, by leaving shipments out.
-            warnings.simplefilter("ignore", PenaltyBoundWarning)
-            result = pyvrp_solve(
-                search.data,
-                _Deadline(deadline, give_up_if_infeasible=give_up_at),
-                seed=seed,
-                collect_stats=False,
-                display=False,
-                params=settings,
-                initial_solution=initial,
-            )
-        if result.best.is_feasible():
-            return outcome_of(search, result.best, complete=True)
+        stop = _Deadline(deadline, give_up_if_infeasible=give_up_at)
+        found = _pyvrp_search(search.data, stop, seed, settings, initial).best
+        if found.is_feasible():
+            return outcome_of(search, found, complete=True)
         start_from = None
     initial = solution_of(search.optional, start_from) if start_from else None
     stagnation = _RESTART_AFTER if restarts_apply(search.data) else None
+    attempt = 0
     best: SearchOutcome | None = None
-    for attempt in itertools.count():
-        with warnings.catch_warnings():
-            # With pairs the penalties are capped low on purpose (see default_params); PyVRP
-            # warns when they reach the cap, and the search still ends on a feasible plan.
-            warnings.simplefilter("ignore", PenaltyBoundWarning)
-            result = pyvrp_solve(
-                search.optional,
-                _Deadline(deadline, stagnation=stagnation),
-                seed=(seed + attempt * _RESTART_SEED_STEP) % (1 << 32),
-                collect_stats=False,
-                display=False,
-                params=settings,
-                initial_solution=initial if attempt == 0 else None,
-            )
-        outcome = outcome_of(search, result.best, complete=False)
-        best = outcome if best is None or outcome.cost < best.cost else best
+    while True:
+        attempt_seed = (seed + attempt * _RESTART_SEED_STEP) % (1 << 32)
+        stop = _Deadline(deadline, stagnation=stagnation)
+        found = _pyvrp_search(search.optional, stop, attempt_seed, settings, initial).best
+        outcome = outcome_of(search, found, complete=False)
+        if best is None or outcome.cost < best.cost:
+            best = outcome
         if stagnation is None or time.time() >= deadline - _RESTART_MIN_S:
             return best
-    raise AssertionError("unreachable")
+        attempt, initial = attempt + 1, None  # later attempts start from a random plan
+
+
+def _pyvrp_search(
+    data: ProblemData,
+    stop: _Deadline,
+    seed: int,
+    settings: SolveParams,
+    initial: PyVRPSolution | None,
+) -> Result:
+    with warnings.catch_warnings():
+        # PyVRP warns when its penalties reach their cap: on an infeasible problem without
+        # pairs (handled by leaving shipments out) and, with pairs, on purpose (they are
+        # capped low, see default_params; the search still ends on a feasible plan).
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        return pyvrp_solve(
+            data,
+            stop,
+            seed=seed,
+            collect_stats=False,
+            display=False,
+            params=settings,
+            initial_solution=initial,
+        )
 
 
 def default_params(data: ProblemData) -> SolveParams:
