@@ -20,7 +20,10 @@ from werkzeug.serving import make_server
 
 from reference_app import create_app
 from shop_core.database import Database
-from tests.web.conftest import world  # noqa: F401  (the same territory as the web tests)
+from tests.web.conftest import (
+    PASSWORD,
+    world,  # noqa: F401  (the same territory as the web tests)
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"
@@ -149,3 +152,12 @@ def shot(page: Any, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page: Any, server: LiveServer, email: str) -> None:
+    """Sign `email` in through the login form (every test user has the same password)."""
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()

@@ -18,10 +18,10 @@ import delivery.model  # noqa: F401  (delivery tables and migrations)
 from reference_app import create_app
 from shop_core.database import Database
 from tests.web.backoffice import place_order
-from tests.web.conftest import PASSWORD, World
+from tests.web.conftest import World
 from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, plan
 
-from .conftest import DESKTOP, PHONE, LiveServer, is_csp_violation, shot
+from .conftest import DESKTOP, PHONE, LiveServer, is_csp_violation, log_in, shot
 
 
 def _tile() -> bytes:
@@ -120,11 +120,7 @@ def test_the_courier_map_draws_with_tiles_under_the_policy(
     make_ready(db, order)
     plan(db, world)
     page = page_factory(PHONE)
-    page.goto(f"{mapped_server.url}/login")
-    page.get_by_label("Adresse e-mail").fill(world.courier_email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, mapped_server, world.courier_email)
 
     page.goto(f"{mapped_server.url}/livreur/?date={TUESDAY.isoformat()}")
     page.wait_for_selector(".round-map.leaflet-container")
@@ -135,11 +131,7 @@ def test_the_courier_map_draws_with_tiles_under_the_policy(
     assert tiles.served, "no tile was requested from the configured tile server"
 
     board = page_factory(DESKTOP)
-    board.goto(f"{mapped_server.url}/login")
-    board.get_by_label("Adresse e-mail").fill(world.operator_email)
-    board.get_by_label("Mot de passe").fill(PASSWORD)
-    board.get_by_role("button", name="Se connecter").click()
-    board.wait_for_load_state()
+    log_in(board, mapped_server, world.operator_email)
     board.goto(f"{mapped_server.url}/admin/tournees?date={TUESDAY.isoformat()}")
     board.wait_for_selector(".leaflet-container")
     board.wait_for_selector(".leaflet-tile-loaded")
@@ -156,11 +148,7 @@ def test_stops_at_one_address_share_one_numbered_pin(
         make_ready(db, place_order(db, world, {world.bread_id: 1}))
     plan(db, world)
     page = page_factory(PHONE)
-    page.goto(f"{mapped_server.url}/login")
-    page.get_by_label("Adresse e-mail").fill(world.courier_email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, mapped_server, world.courier_email)
 
     page.goto(f"{mapped_server.url}/livreur/?date={TUESDAY.isoformat()}")
     page.wait_for_selector(".round-map.leaflet-container .stop-pin")

@@ -11,7 +11,7 @@ import delivery.model  # noqa: F401  (delivery tables and migrations)
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from tests.web.backoffice import place_order
-from tests.web.conftest import PASSWORD, World
+from tests.web.conftest import World
 from tests.web.rounds_setup import (
     TUESDAY,
     add_fleet,
@@ -23,7 +23,7 @@ from tests.web.rounds_setup import (
     stops,
 )
 
-from .conftest import DESKTOP, PHONE, LiveServer, shot
+from .conftest import DESKTOP, PHONE, LiveServer, log_in, shot
 
 S = MerchantOrderStatus
 
@@ -31,14 +31,6 @@ S = MerchantOrderStatus
 @pytest.fixture(autouse=True)
 def _delivery_app(live_app: Any) -> None:
     configure(live_app)
-
-
-def _login(page: Any, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
 
 
 def test_collect_deliver_and_fail_on_a_phone(
@@ -52,7 +44,7 @@ def test_collect_deliver_and_fail_on_a_phone(
     plan(db, world)
     code = order_of(db, first).delivery_code
     page = page_factory(PHONE)
-    _login(page, server, world.courier_email)
+    log_in(page, server, world.courier_email)
     page.goto(f"{server.url}/livreur/?date={TUESDAY.isoformat()}")
     shot(page, "courier-round-360")
 
@@ -96,7 +88,7 @@ def test_collect_deliver_and_fail_on_a_phone(
     shot(page, "courier-round-after-360")
 
     operator = page_factory(DESKTOP)
-    _login(operator, server, world.operator_email)
+    log_in(operator, server, world.operator_email)
     operator.goto(f"{server.url}/admin/tournees?date={TUESDAY.isoformat()}")
     board = operator.content()
     assert "Fait" in board and "Échec" in board and "Tiers-lieu fermé" in board

@@ -21,15 +21,7 @@ from shop_core.orders.services import Customer, DeliveryChoice, checkout, earlie
 from shop_core.territories.model import Territory
 from tests.web.conftest import PASSWORD, World
 
-from .conftest import DESKTOP, PHONE, LiveServer, shot
-
-
-def _login(page: Any, server: LiveServer, email: str) -> None:
-    page.goto(f"{server.url}/login")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+from .conftest import DESKTOP, PHONE, LiveServer, log_in, shot
 
 
 def _png() -> bytes:
@@ -83,7 +75,7 @@ def test_merchant_signs_up_is_approved_adds_a_product_and_prepares_an_order(
     shot(merchant, "merchant-pending-phone")
 
     operator = page_factory(DESKTOP)
-    _login(operator, server, world.operator_email)
+    log_in(operator, server, world.operator_email)
     operator.goto(f"{server.url}/admin/boutiques?statut=pending")
     operator.get_by_role("link", name="Fromagerie des Sept Vallées").click()
     operator.get_by_role("button", name="Valider la boutique").click()
@@ -136,7 +128,7 @@ def test_operator_acts_for_a_merchant_and_the_act_is_audited(
 ) -> None:
     order_id = _order_for(db, world, world.bread_id)
     operator = page_factory(DESKTOP)
-    _login(operator, server, world.operator_email)
+    log_in(operator, server, world.operator_email)
     operator.goto(f"{server.url}/admin/boutiques/{world.baker_id}")
     operator.get_by_role("button", name="Agir pour cette boutique").click()
     operator.wait_for_load_state()
