@@ -59,7 +59,7 @@ class RuralDay:
 
 DAYS = (
     RuralDay("ternois-40", 40, 2, seed=40, time_limit=10),
-    RuralDay("ternois-100", 100, 3, seed=100, time_limit=10),
+    RuralDay("ternois-100", 100, 3, seed=100, time_limit=30),
     RuralDay("ternois-250", 250, 5, seed=250, time_limit=30),
     RuralDay("ternois-300", 300, 6, seed=300, time_limit=30),
 )
