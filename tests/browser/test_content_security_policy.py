@@ -16,9 +16,12 @@ from PIL import Image
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from reference_app import create_app
+from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod
+from shop_core.orders.services import Customer, DeliveryAddress, DeliveryChoice, checkout
 from tests.web.backoffice import place_order
-from tests.web.conftest import World
+from tests.web.conftest import NOW, World
 from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, plan
 
 from .conftest import DESKTOP, PHONE, LiveServer, is_csp_violation, log_in, shot
@@ -159,3 +162,59 @@ def test_stops_at_one_address_share_one_numbered_pin(
     assert sorted(pins.all_inner_texts()) == ["1", "2, 3"]
     shared = pins.filter(has_text="2, 3").get_attribute("title") or ""
     assert shared.startswith("2. ") and "\u2022 3. " in shared  # both stops listed
+
+
+def test_rounds_stopping_at_one_shop_show_side_by_side_pins_on_the_board(
+    mapped_server: LiveServer, page_factory: Any, db: Database, world: World
+) -> None:
+    # Both rounds of the day collect at the baker's: Saint-Pol's morning round for Jeanne,
+    # Frévent's afternoon round for Paul. Their first pins used to lie exactly on top of
+    # each other, hiding one round's stop.
+    add_fleet(db, world)
+    make_ready(db, place_order(db, world, {world.bread_id: 1}))
+    make_ready(db, _frevent_order(db, world))
+    plan(db, world)
+    board = page_factory(DESKTOP)
+    log_in(board, mapped_server, world.operator_email)
+
+    board.goto(f"{mapped_server.url}/admin/tournees?date={TUESDAY.isoformat()}")
+    board.wait_for_selector(".round-map.leaflet-container .stop-pin")
+    shot(board, "board-map-shared-shop-1280")
+
+    at_baker = board.locator(".stop-pin.stop-collect")
+    assert at_baker.count() == 2
+    first, second = (at_baker.nth(k).bounding_box() for k in range(2))
+    assert first is not None and second is not None
+    apart = (
+        first["x"] + first["width"] <= second["x"] or second["x"] + second["width"] <= first["x"]
+    )
+    assert apart, (first, second)
+    titles = sorted(at_baker.nth(k).get_attribute("title") or "" for k in range(2))
+    assert titles[0].startswith("Frévent après-midi \u2014 1. ")
+    assert titles[1].startswith("Saint-Pol matin \u2014 1. ")
+    runs = {at_baker.nth(k).get_attribute("class") for k in range(2)}
+    assert {"stop-run-0" in c for c in runs if c} == {True, False}  # one colour per round
+    strokes = board.eval_on_selector_all(
+        "path.round-line", "lines => lines.map(line => getComputedStyle(line).stroke)"
+    )
+    assert len(strokes) == 2 and len(set(strokes)) == 2, strokes
+
+
+def _frevent_order(db: Database, world: World) -> int:
+    frevent = DeliveryAddress(
+        "Paul Leroy", "5 rue de Doullens", "62270", "Frévent", insee_code="62361"
+    )
+    with db.uow() as uow:
+        cart = get_or_create_cart(
+            uow=uow, territory_id=world.territory_id, user_id=world.shopper_id
+        )
+        add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
+        return checkout(
+            uow=uow,
+            cart_id=cart,
+            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper_id),
+            delivery=DeliveryChoice(
+                DeliveryMethod.HOME, TUESDAY, slot="apres-midi", address=frevent
+            ),
+            now=NOW,
+        )

@@ -20,13 +20,18 @@
     }
   }
 
-  // One pin per place: stops at the same address (a shop visited twice, a pickup point)
-  // share it, numbered "3, 17", "3–6" or "3, 9…", instead of hiding one another; its
-  // title lists them all.
-  function numbered(group) {
+  // One pin per place and round: stops at the same address (a shop visited twice, a
+  // pickup point) share it, numbered "3, 17", "3–6" or "3, 9…", instead of hiding one
+  // another; its title lists them all. On the operator's board several rounds may stop
+  // at one shop: their pins sit side by side (`shift` pixels to the right), each edged
+  // in its round's colour.
+  function numbered(group, run, shift) {
     var first = group[0];
     var done = group.every(function (stop) { return stop.done; });
     var classes = "stop-pin stop-" + first.kind + (done ? " stop-done" : "");
+    if (run !== null) {
+      classes += " stop-run stop-run-" + (run % 4);
+    }
     var numbers = group.map(function (stop) { return stop.n; });
     var last = numbers[numbers.length - 1];
     var text = numbers.join(", ");
@@ -40,15 +45,19 @@
       className: classes,
       html: "<span>" + text + "</span>",
       iconSize: [width, 28],
-      iconAnchor: [width / 2, 14]
+      iconAnchor: [width / 2 - shift, 14]
     });
+  }
+
+  function placeKey(stop) {
+    return stop.lat.toFixed(5) + "," + stop.lon.toFixed(5);
   }
 
   function byPlace(stops) {
     var groups = [];
     var index = {};
     stops.forEach(function (stop) {
-      var key = stop.lat.toFixed(5) + "," + stop.lon.toFixed(5);
+      var key = placeKey(stop);
       if (!(key in index)) {
         index[key] = groups.length;
         groups.push([]);
@@ -69,15 +78,17 @@
     var map = L.map(el, { scrollWheelZoom: false });
     tiles(map, el);
     var bounds = L.latLngBounds([]);
+    var taken = {};  // place → pixels already used by other rounds' pins there
+    var several = Boolean(data.runs) && data.runs.length > 1;
     (data.runs || [data]).forEach(function (run, index) {
-      bounds.extend(drawRun(map, run, index).getBounds());
+      bounds.extend(drawRun(map, run, index, several, taken).getBounds());
     });
     if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
     }
   }
 
-  function drawRun(map, data, index) {
+  function drawRun(map, data, index, several, taken) {
     var depot = [data.depot.lat, data.depot.lon];
     var line = [depot];
     L.circleMarker(depot, { radius: 8, weight: 3, className: "depot-pin" })
@@ -88,10 +99,15 @@
     });
     byPlace(data.stops).forEach(function (group) {
       var first = group[0];
+      var key = placeKey(first);
+      var shift = taken[key] || 0;
+      var icon = numbered(group, several ? index : null, shift);
+      taken[key] = shift + icon.options.iconSize[0] + 4;
       var labels = group.map(function (stop) { return stop.n + ". " + stop.label; });
+      var title = labels.join(" \u2022 ");
       var marker = L.marker([first.lat, first.lon], {
-        icon: numbered(group),
-        title: labels.join(" \u2022 "),
+        icon: icon,
+        title: several ? data.name + " \u2014 " + title : title,
         keyboard: false
       });
       marker.on("click", function () {
