@@ -181,7 +181,7 @@ def packing_list_pdf(
     total = sum(i.parcels for i in items)
     story: list[Any] = [
         Paragraph(_escape(title), styles["title"]),
-        Paragraph(f"{len(items)} commande(s), {total} colis.", styles["meta"]),
+        Paragraph(f"{_orders(len(items))}, {total} colis.", styles["meta"]),
         Spacer(1, 4 * mm),
     ]
     header = ["Passage", "Tournée", "Commande", "Pour", "Articles", "Colis", "Prêt"]
@@ -204,3 +204,7 @@ def packing_list_pdf(
     footer = _footer(f"{territory_name} · {merchant_name} · {date_fr(date)}")
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+def _orders(count: int) -> str:
+    return f"{count} commande" if count == 1 else f"{count} commandes"

@@ -92,4 +92,9 @@ def init_app(app: Flask) -> None:
         """Cancel unpaid online orders whose stock reservation expired."""
         with db.database().uow() as uow:
             count = release_expired(uow=uow)
-        click.echo(f"{count} commande(s) expirée(s) annulée(s).")
+        if count == 0:
+            click.echo("Aucune commande expirée.")
+        elif count == 1:
+            click.echo("1 commande expirée annulée.")
+        else:
+            click.echo(f"{count} commandes expirées annulées.")

@@ -39,7 +39,15 @@ class ValidationError(DomainError):
 
 class OutOfStock(DomainError):
     code = "out_of_stock"
-    template = "Stock insuffisant pour « {product} » : {available} disponible(s)."
+    template = "Stock insuffisant pour « {product} » : {available} disponibles."
+
+    def __init__(self, message: str | None = None, **params: Any) -> None:
+        available = params.get("available")
+        if message is None and available == 0:
+            message = "Stock insuffisant pour « {product} » : il n'en reste plus.".format(**params)
+        elif message is None and available == 1:
+            message = "Stock insuffisant pour « {product} » : 1 seul disponible.".format(**params)
+        super().__init__(message, **params)
 
 
 class ProductUnavailable(DomainError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
@@ -112,9 +113,9 @@ def confirm_import() -> str | Response:
         return redirect(url_for("merchant.import_catalogue_file"))
     flash(
         _(
-            "Import terminé : %(created)s produit(s) créé(s), %(updated)s mis à jour.",
-            created=len(report.created),
-            updated=len(report.updated),
+            "Import terminé : %(created)s, %(updated)s.",
+            created=ngettext("%(num)s produit créé", "%(num)s produits créés", len(report.created)),
+            updated=ngettext("%(num)s mis à jour", "%(num)s mis à jour", len(report.updated)),
         ),
         "success",
     )

@@ -51,7 +51,7 @@ def test_adding_more_than_the_stock_gives_a_clear_error_and_keeps_the_basket(
         add_item(uow=uow, cart_id=cart, product_id=shop.cake_id, quantity=1)
         with pytest.raises(OutOfStock) as error:
             add_item(uow=uow, cart_id=cart, product_id=shop.cake_id, quantity=2)
-    assert str(error.value) == "Stock insuffisant pour « Tarte au sucre » : 2 disponible(s)."
+    assert str(error.value) == "Stock insuffisant pour « Tarte au sucre » : 2 disponibles."
     assert error.value.code == "out_of_stock"
     with db.uow() as uow:
         assert view_cart(uow, cart).item_count == 1

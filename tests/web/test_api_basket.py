@@ -92,7 +92,7 @@ def test_adding_more_than_the_stock_gives_409_with_the_french_message(
     assert response.status_code == 409
     assert error_of(response) == {
         "code": "out_of_stock",
-        "message": "Stock insuffisant pour « Tarte au sucre » : 2 disponible(s).",
+        "message": "Stock insuffisant pour « Tarte au sucre » : 2 disponibles.",
         "field": None,
     }
     assert api.get("/api/v1/basket").get_json()["item_count"] == 0
@@ -310,7 +310,7 @@ def test_checkout_when_the_stock_went_meanwhile_gives_409_and_no_order(
     response = api.post("/api/v1/checkout", json={"delivery": _home(api)})
     assert response.status_code == 409
     assert error_of(response)["message"] == (
-        "Stock insuffisant pour « Tarte au sucre » : 1 disponible(s)."
+        "Stock insuffisant pour « Tarte au sucre » : 1 seul disponible."
     )
     assert _orders(db) == 0
     assert api.get("/api/v1/basket").get_json()["has_problems"] is True

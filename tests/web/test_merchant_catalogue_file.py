@@ -69,14 +69,19 @@ def test_preview_lists_errors_by_line_and_changes_nothing_until_confirmed(
     )
     assert '<span class="tile-number">1</span> à créer' in page
     assert '<span class="tile-number">1</span> à mettre à jour' in page
-    assert "Importer 2 produit(s)" in page
+    assert "Importer 2 produits" in page
     assert _count(db, world.baker_id) == before
 
     done = client.post("/boutique/produits/import/confirmer", data={"token": _token(page)})
     result = done.get_data(as_text=True)
     assert done.status_code == 200
-    assert "Import terminé : 1 produit(s) créé(s), 1 mis à jour." in result
+    assert "Import terminé : 1 produit créé, 1 mis à jour." in result
+    assert "1 produit créé</h2>" in result and "1 produit mis à jour</h2>" in result
     assert "Baguette tradition" in result
+    client.post("/logout")
+    login(client, world.operator_email)
+    journal = client.get(f"/admin/boutiques/{world.baker_id}/journal").get_data(as_text=True)
+    assert "1 produit créé, 1 mis à jour" in journal
     with db.uow() as uow:
         bread = uow.session.get_one(Product, world.bread_id)
         assert (bread.price_cents, bread.stock_quantity, bread.no_withdrawal) == (380, 15, True)
@@ -150,7 +155,7 @@ def test_export_reimports_as_updates_only(client: FlaskClient, db: Database, wor
     page = _upload(client, exported.data, "export.csv")
     assert '<span class="tile-number">0</span> à créer' in page
     assert '<span class="tile-number">2</span> à mettre à jour' in page
-    assert '<span class="tile-number">0</span> ligne(s) en erreur' in page
+    assert '<span class="tile-number">0</span> lignes en erreur' in page
     client.post("/boutique/produits/import/confirmer", data={"token": _token(page)})
     again = client.get("/boutique/produits/export.csv")
     assert again.data == exported.data

@@ -70,7 +70,7 @@ def test_adding_more_than_the_stock_says_how_many_are_left_and_keeps_the_quantit
     response = client.post(f"/produits/{world.cake_id}-tarte-au-sucre", data={"quantity": "5"})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert "Stock insuffisant pour « Tarte au sucre » : 2 disponible(s)." in page
+    assert "Stock insuffisant pour « Tarte au sucre » : 2 disponibles." in page
     assert 'value="5"' in page
     assert "Votre panier est vide." in basket(client)
 
@@ -124,7 +124,7 @@ def test_changing_a_quantity_beyond_the_stock_shows_the_message_at_the_line(
     response = client.post(f"/panier/{world.cake_id}/quantite", data={"quantity": "7"})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert "Stock insuffisant pour « Tarte au sucre » : 2 disponible(s)." in page
+    assert "Stock insuffisant pour « Tarte au sucre » : 2 disponibles." in page
     assert 'value="7"' in page
     assert f'id="quantite-{world.cake_id}-err"' in page
     response = client.post(f"/panier/{world.cake_id}/quantite", data={"quantity": "beaucoup"})

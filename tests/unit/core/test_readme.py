@@ -24,7 +24,7 @@ def test_readme_example_runs_and_prints_what_it_says(
     monkeypatch.chdir(tmp_path)
     exec(compile(_example(), "README.md", "exec"), {"__name__": "readme"})  # noqa: S102
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "Stock insuffisant pour « Harengs fumés » : 3 disponible(s)."
+    assert out[0] == "Stock insuffisant pour « Harengs fumés » : 3 disponibles."
     assert out[1] == "29,00\u00a0€"
     assert out[2].startswith("BOU-") and out[2].endswith("picked_up 29,00\u00a0€")
     assert (tmp_path / "boulogne.db").exists()
