@@ -23,7 +23,7 @@
   // One pin per place and round: stops at the same address (a shop visited twice, a
   // pickup point) share it, numbered "3, 17", "3–6" or "3, 9…", instead of hiding one
   // another; its title lists them all. On the operator's board several rounds may stop
-  // at one shop: their pins sit side by side (`shift` pixels to the right), each edged
+  // at one shop: their pins sit side by side (`shift` pixels to the right), each ringed
   // in its round's colour.
   function numbered(group, run, shift) {
     var first = group[0];
@@ -102,7 +102,7 @@
       var key = placeKey(first);
       var shift = taken[key] || 0;
       var icon = numbered(group, several ? index : null, shift);
-      taken[key] = shift + icon.options.iconSize[0] + 4;
+      taken[key] = shift + icon.options.iconSize[0] + 8;  // room for the rings
       var labels = group.map(function (stop) { return stop.n + ". " + stop.label; });
       var title = labels.join(" \u2022 ");
       var marker = L.marker([first.lat, first.lon], {
