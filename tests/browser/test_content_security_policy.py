@@ -16,13 +16,17 @@ from PIL import Image
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from reference_app import create_app
-from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
-from shop_core.orders.model import DeliveryMethod
-from shop_core.orders.services import Customer, DeliveryAddress, DeliveryChoice, checkout
 from tests.web.backoffice import place_order
-from tests.web.conftest import NOW, World
-from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, plan
+from tests.web.conftest import World
+from tests.web.rounds_setup import (
+    TUESDAY,
+    add_fleet,
+    configure,
+    make_ready,
+    place_frevent_order,
+    plan,
+)
 
 from .conftest import DESKTOP, PHONE, LiveServer, is_csp_violation, log_in, shot
 
@@ -172,7 +176,7 @@ def test_rounds_stopping_at_one_shop_show_side_by_side_pins_on_the_board(
     # each other, hiding one round's stop.
     add_fleet(db, world)
     make_ready(db, place_order(db, world, {world.bread_id: 1}))
-    make_ready(db, _frevent_order(db, world))
+    make_ready(db, place_frevent_order(db, world))
     plan(db, world)
     board = page_factory(DESKTOP)
     log_in(board, mapped_server, world.operator_email)
@@ -198,23 +202,3 @@ def test_rounds_stopping_at_one_shop_show_side_by_side_pins_on_the_board(
         "path.round-line", "lines => lines.map(line => getComputedStyle(line).stroke)"
     )
     assert len(strokes) == 2 and len(set(strokes)) == 2, strokes
-
-
-def _frevent_order(db: Database, world: World) -> int:
-    frevent = DeliveryAddress(
-        "Paul Leroy", "5 rue de Doullens", "62270", "Frévent", insee_code="62361"
-    )
-    with db.uow() as uow:
-        cart = get_or_create_cart(
-            uow=uow, territory_id=world.territory_id, user_id=world.shopper_id
-        )
-        add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
-        return checkout(
-            uow=uow,
-            cart_id=cart,
-            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper_id),
-            delivery=DeliveryChoice(
-                DeliveryMethod.HOME, TUESDAY, slot="apres-midi", address=frevent
-            ),
-            now=NOW,
-        )

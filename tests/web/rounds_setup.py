@@ -23,9 +23,16 @@ from reference_app.security import hash_password
 from shop_core.accounts.model import Role
 from shop_core.accounts.services import register_user
 from shop_core.audit.services import Actor
+from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
-from shop_core.orders.model import MerchantOrder, MerchantOrderStatus, Order
-from shop_core.orders.services import transition
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
+from shop_core.orders.services import (
+    Customer,
+    DeliveryAddress,
+    DeliveryChoice,
+    checkout,
+    transition,
+)
 
 from .conftest import NOW, PASSWORD, World
 
@@ -101,6 +108,27 @@ def plan(db: Database, world: World) -> None:
             distances=GreatCircleDistances(), settings=PlanningSettings(time_limit=1.0, workers=1),
             now=NOW,
         )  # fmt: skip
+
+
+def place_frevent_order(db: Database, world: World) -> int:
+    """Paul orders a loaf from the baker for Tuesday afternoon, at home in Frévent; the id."""
+    frevent = DeliveryAddress(
+        "Paul Leroy", "5 rue de Doullens", "62270", "Frévent", insee_code="62361"
+    )
+    with db.uow() as uow:
+        cart = get_or_create_cart(
+            uow=uow, territory_id=world.territory_id, user_id=world.shopper_id
+        )
+        add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
+        return checkout(
+            uow=uow,
+            cart_id=cart,
+            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper_id),
+            delivery=DeliveryChoice(
+                DeliveryMethod.HOME, TUESDAY, slot="apres-midi", address=frevent
+            ),
+            now=NOW,
+        )
 
 
 def make_ready(db: Database, order_id: int) -> None:

@@ -15,15 +15,21 @@ from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import Depot, Round, RoundRun
-from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod
-from shop_core.orders.services import Customer, DeliveryAddress, DeliveryChoice, checkout
 from tests.unit.delivery.fake_http import serving
 
 from .backoffice import place_order
-from .conftest import NOW, World, login
-from .rounds_setup import TUESDAY, add_fleet, configure, order_of, plan, stops
+from .conftest import World, login
+from .rounds_setup import (
+    TUESDAY,
+    add_fleet,
+    configure,
+    order_of,
+    place_frevent_order,
+    plan,
+    stops,
+)
 
 DAY = TUESDAY.isoformat()
 
@@ -76,23 +82,7 @@ def test_orders_no_round_can_take_are_listed_with_reason_and_next_date(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     add_fleet(db, world, frevent_days=(3,))  # Frévent on Thursdays only
-    frevent = DeliveryAddress(
-        "Paul Leroy", "5 rue de Doullens", "62270", "Frévent", insee_code="62361"
-    )
-    with db.uow() as uow:
-        cart = get_or_create_cart(
-            uow=uow, territory_id=world.territory_id, user_id=world.shopper_id
-        )
-        add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
-        checkout(
-            uow=uow,
-            cart_id=cart,
-            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper_id),
-            delivery=DeliveryChoice(
-                DeliveryMethod.HOME, TUESDAY, slot="apres-midi", address=frevent
-            ),
-            now=NOW,
-        )
+    place_frevent_order(db, world)
     login(client, world.operator_email)
 
     html = client.post(
