@@ -57,6 +57,8 @@ def parallel_search(
     deadline: float,
     workers: int,
     repair: Callable[[SearchOutcome], list[EncodedRoute] | None] | None = None,
+    start_from: SearchOutcome | None = None,
+    restarts: bool = True,
 ) -> SearchOutcome:
     """Best plan found by `workers` processes searching until `deadline` (`time.time()`).
 
@@ -75,13 +77,17 @@ def parallel_search(
 
     `repair`, called on the best plan after each round, may return better routes (in the
     problem's terms); they replace the best plan if PyVRP's objective agrees.
+
+    `start_from`, a plan found otherwise, is where every worker starts; with `restarts`
+    false, no worker leaves it for a random plan (see run_search): the time goes to
+    improving that plan.
     """
     started = time.time()
     give_up = started + _PROBE_SHARE * max(deadline - started, 0.0)
     epochs = max(1, min(_MAX_EPOCHS, round((deadline - started) / epoch_length(search.data))))
-    if restarts_apply(search.data):
+    if restarts and restarts_apply(search.data):
         epochs = 1  # each worker restarts on its own (see run_search)
-    best: SearchOutcome | None = None
+    best: SearchOutcome | None = start_from
     with contextlib.ExitStack() as stack:
         pool = None
         if workers > 1:
@@ -102,12 +108,17 @@ def parallel_search(
                             until,
                             start_from=best,
                             give_up_at=give_up,
+                            restarts=restarts,
                         )
                         for k in seeds[1:]
                     ]
                 except (concurrent.futures.process.BrokenProcessPool, RuntimeError):
                     pool = None  # helpers cannot start (see _helper_outcomes); search alone
-            outcomes = [run_search(search, seeds[0], until, start_from=best, give_up_at=give_up)]
+            outcomes = [
+                run_search(
+                    search, seeds[0], until, start_from=best, give_up_at=give_up, restarts=restarts
+                )
+            ]
             helped = _helper_outcomes(futures)
             if len(helped) < len(futures):
                 pool = None
@@ -161,6 +172,7 @@ def run_search(
     start_from: SearchOutcome | None = None,
     give_up_at: float | None = None,
     params: SolveParams | None = None,
+    restarts: bool = True,
 ) -> SearchOutcome:
     """Run PyVRP's iterated local search until `deadline`, from `start_from` if given.
 
@@ -183,6 +195,7 @@ def run_search(
     iterations or stays 5-10 % above the best known for the rest of its time; with
     restarts, 4 of 8 seeds ended within 3 % at 10 s against 1 of 5 with rounds (after 150
     or 400 iterations instead of 250: 2 and 1 of 8; docs/delivery-benchmark.md).
+    `restarts` false keeps the search on `start_from` to the end.
     """
     settings = params if params is not None else default_params(search.data)
     complete_first = search.data.num_shipments == 0
@@ -194,7 +207,7 @@ def run_search(
             return outcome_of(search, found, complete=True)
         start_from = None
     initial = solution_of(search.optional, start_from) if start_from else None
-    stagnation = _RESTART_AFTER if restarts_apply(search.data) else None
+    stagnation = _RESTART_AFTER if restarts and restarts_apply(search.data) else None
     attempt = 0
     best: SearchOutcome | None = None
     while True:

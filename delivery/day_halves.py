@@ -1,0 +1,287 @@
+"""A day of two delivery slots planned as two half-days, then joined.
+
+When every delivery window lies either in a morning or in an afternoon (the territory's
+slots), a courier's round is a morning part and an afternoon part. PyVRP's search settles
+in many different basins on the whole day, but on each half it finds the same plan from
+one seed to the next (the 100-order rural day: the afternoon half came out at exactly the
+same cost on every seed). So:
+
+1. each half is planned on its own, on its own core: the morning's rounds may end
+   anywhere, the afternoon's may start anywhere (a place "anywhere" at no distance from
+   every other);
+2. the afternoon parts are matched to the couriers of the morning parts so that the
+   lunchtime legs are shortest, within each vehicle's capacity (`join`);
+3. each half is planned again with the other half fixed: the morning rounds must end
+   where their courier's afternoon begins, in time and within the shift; the afternoon
+   rounds start where their courier's morning ended (`refit_morning`, `refit_afternoon`);
+4. the best joined plan is improved as a whole (in `delivery.optimiser`).
+
+Pure: dataclasses in, dataclasses out.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from delivery.problem import (
+    Location,
+    Problem,
+    Route,
+    Solution,
+    StopKind,
+    UnassignedReason,
+    Vehicle,
+    assemble,
+)
+
+# Brute force over the ways to give the afternoon parts to the couriers up to this fleet
+# size (5,040 orders); larger fleets keep each afternoon part on the vehicle that planned it.
+_MATCH_UP_TO = 7
+
+Visits = list[tuple[int, StopKind]]
+
+
+@dataclass(frozen=True)
+class Split:
+    """The shipments of each half (indices into the problem) and the time between them.
+
+    `noon` is the end of the latest morning window, `afternoon` the start of the earliest
+    afternoon window.
+    """
+
+    morning: tuple[int, ...]
+    afternoon: tuple[int, ...]
+    noon: int
+    afternoon_start: int
+
+
+@dataclass(frozen=True)
+class Halves:
+    """The problem of each half; both have one location more than the day: "anywhere"."""
+
+    morning: Problem
+    afternoon: Problem
+    anywhere: int
+
+
+def find_split(problem: Problem) -> Split | None:
+    """The split of the day's shipments at the widest gap between delivery windows, if any.
+
+    None when no time separates the windows into two non-empty groups, or when a shipment
+    is loaded at the depot (an afternoon part starting "anywhere" could not load it).
+    """
+    if any(shipment.pickup is None for shipment in problem.shipments):
+        return None
+    order = sorted(
+        range(len(problem.shipments)), key=lambda i: problem.shipments[i].delivery.earliest
+    )
+    best: Split | None = None
+    widest = 0
+    latest_so_far = -1
+    for position, index in enumerate(order[:-1]):
+        latest_so_far = max(latest_so_far, problem.shipments[index].delivery.latest)
+        following = problem.shipments[order[position + 1]].delivery.earliest
+        if following - latest_so_far > widest:
+            widest = following - latest_so_far
+            best = Split(
+                tuple(sorted(order[: position + 1])),
+                tuple(sorted(order[position + 1 :])),
+                latest_so_far,
+                following,
+            )
+    return best
+
+
+def halves(problem: Problem, split: Split) -> Halves:
+    """The morning and afternoon problems of `split`, each with the whole fleet.
+
+    Morning rounds end "anywhere" and finish before the afternoon windows open; afternoon
+    rounds start "anywhere", not before the end of the morning windows.
+    """
+    pickups = (problem.shipments[i].pickup for i in split.afternoon)
+    shops = sorted({pickup.location for pickup in pickups if pickup is not None})
+    locations, distances, durations, anywhere = _with_anywhere(problem, shops)
+    morning_fleet = tuple(
+        replace(v, end=anywhere, shift_end=min(v.shift_end, split.afternoon_start))
+        for v in problem.vehicles
+    )
+    afternoon_fleet = tuple(
+        replace(v, start=anywhere, shift_start=max(v.shift_start, split.noon))
+        for v in problem.vehicles
+    )
+
+    def part(fleet: tuple[Vehicle, ...], members: Sequence[int]) -> Problem:
+        shipments = tuple(problem.shipments[i] for i in members)
+        return Problem(locations, fleet, shipments, distances, durations)
+
+    return Halves(
+        part(morning_fleet, split.morning), part(afternoon_fleet, split.afternoon), anywhere
+    )
+
+
+Pairing = dict[str, tuple[Route | None, Route | None]]
+"""Vehicle id -> (its morning part, its afternoon part) as planned in the halves."""
+
+
+def join(problem: Problem, morning: Solution, afternoon: Solution) -> tuple[Solution, Pairing]:
+    """The day's plan made of both halves, with the lunchtime legs as short as allowed.
+
+    The morning parts stay on their vehicles; each afternoon part goes to the vehicle whose
+    morning part ends nearest to where it begins, among vehicles of the same kind (same end,
+    shift and restrictions) big enough for its largest load. Returns the plan (in
+    `problem`'s terms) and which parts each vehicle got.
+    """
+    mornings = {route.vehicle_id: route for route in morning.routes}
+    afternoons = {route.vehicle_id: route for route in afternoon.routes}
+    vehicles = problem.vehicles
+    planned_by = [afternoons.get(v.id) for v in vehicles]
+    best_order: Sequence[int] = range(len(vehicles))
+    if len(vehicles) <= _MATCH_UP_TO:
+        best_cost: int | None = None
+        for order in itertools.permutations(range(len(vehicles))):
+            cost = _pairing_cost(problem, mornings, planned_by, order)
+            if cost is not None and (best_cost is None or cost < best_cost):
+                best_cost, best_order = cost, order
+    pairing = {
+        v.id: (mornings.get(v.id), planned_by[best_order[k]]) for k, v in enumerate(vehicles)
+    }
+    return joined(problem, pairing), pairing
+
+
+def joined(problem: Problem, pairing: Pairing) -> Solution:
+    """The plan where each vehicle does its morning part, then its afternoon part.
+
+    Shipments in neither part are listed as unassigned (the fleet had no room for them).
+    """
+    index = problem.shipment_index
+    planned: list[tuple[Vehicle, Visits]] = []
+    served: set[str] = set()
+    for vehicle in problem.vehicles:
+        visits: Visits = []
+        for part in pairing.get(vehicle.id, (None, None)):
+            if part is not None:
+                visits.extend((index[stop.shipment_id], stop.kind) for stop in part.stops)
+                served.update(stop.shipment_id for stop in part.stops)
+        if visits:
+            planned.append((vehicle, visits))
+    left_out = {s.id: UnassignedReason.FLEET_FULL for s in problem.shipments if s.id not in served}
+    return assemble(problem, planned, left_out)
+
+
+def refit_morning(halves_: Halves, pairing: Pairing) -> Problem:
+    """The morning problem where each courier must end where its afternoon part begins.
+
+    It arrives there by the time that part starts, and leaves the depot late enough for the
+    whole day to fit its maximum duration. Couriers without an afternoon part go home.
+    """
+    fleet = []
+    for vehicle in halves_.morning.vehicles:
+        after = pairing[vehicle.id][1]
+        if after is None:
+            day_end = halves_.afternoon.vehicle(vehicle.id).end
+            fleet.append(replace(vehicle, end=day_end))
+            continue
+        first = after.stops[0]
+        fleet.append(
+            replace(
+                vehicle,
+                end=first.location,
+                shift_start=max(vehicle.shift_start, after.return_time - vehicle.max_duration),
+                shift_end=first.start,
+            )
+        )
+    return replace(halves_.morning, vehicles=tuple(fleet))
+
+
+def refit_afternoon(halves_: Halves, pairing: Pairing) -> Problem:
+    """The afternoon problem where each courier starts where its morning part ended.
+
+    It leaves when that part is done and is back within its maximum duration counted from
+    the morning's departure. Couriers without a morning part start from the depot.
+    """
+    fleet = []
+    for vehicle in halves_.afternoon.vehicles:
+        before = pairing[vehicle.id][0]
+        if before is None:
+            day_start = halves_.morning.vehicle(vehicle.id).start
+            fleet.append(replace(vehicle, start=day_start))
+            continue
+        fleet.append(
+            replace(
+                vehicle,
+                start=before.stops[-1].location,
+                shift_start=before.return_time,
+                shift_end=min(vehicle.shift_end, before.departure + vehicle.max_duration),
+            )
+        )
+    return replace(halves_.afternoon, vehicles=tuple(fleet))
+
+
+def by_vehicle(solution: Solution) -> dict[str, Route]:
+    """The routes of `solution` by vehicle id."""
+    return {route.vehicle_id: route for route in solution.routes}
+
+
+def _pairing_cost(
+    problem: Problem,
+    mornings: dict[str, Route],
+    afternoons: Sequence[Route | None],
+    order: Sequence[int],
+) -> int | None:
+    # Lunchtime legs (and the trips home or out for couriers with one part) when vehicle k
+    # takes the afternoon part planned by vehicle order[k]; None if one does not fit.
+    cost = 0
+    for k, vehicle in enumerate(problem.vehicles):
+        planner = problem.vehicles[order[k]]
+        after = afternoons[order[k]]
+        if after is not None and not _can_take(vehicle, planner, problem, after):
+            return None
+        before = mornings.get(vehicle.id)
+        if before is not None and after is not None:
+            cost += int(problem.distances[before.stops[-1].location, after.stops[0].location])
+        elif before is not None:
+            cost += int(problem.distances[before.stops[-1].location, vehicle.end])
+        elif after is not None:
+            cost += int(problem.distances[vehicle.start, after.stops[0].location])
+    return cost
+
+
+def _can_take(vehicle: Vehicle, planner: Vehicle, problem: Problem, route: Route) -> bool:
+    if vehicle.id == planner.id:
+        return True
+    same_kind = (
+        vehicle.end == planner.end
+        and vehicle.shift_end == planner.shift_end
+        and vehicle.max_duration == planner.max_duration
+        and vehicle.fixed_cost == planner.fixed_cost
+        and vehicle.allowed_locations == planner.allowed_locations
+    )
+    return same_kind and _peak_load(problem, route) <= vehicle.capacity
+
+
+def _peak_load(problem: Problem, route: Route) -> int:
+    load = peak = 0
+    for stop in route.stops:
+        size = problem.shipment(stop.shipment_id).size
+        load += size if stop.kind is StopKind.PICKUP else -size
+        peak = max(peak, load)
+    return peak
+
+
+def _with_anywhere(
+    problem: Problem, shops: Sequence[int]
+) -> tuple[tuple[Location, ...], np.ndarray, np.ndarray, int]:
+    # Leaving "anywhere" costs nothing; reaching it costs the way to the nearest of `shops`.
+    n = len(problem.locations)
+    distances = np.zeros((n + 1, n + 1), dtype=problem.distances.dtype)
+    durations = np.zeros((n + 1, n + 1), dtype=problem.durations.dtype)
+    distances[:n, :n] = problem.distances
+    durations[:n, :n] = problem.durations
+    if shops:
+        distances[:n, n] = problem.distances[:, shops].min(axis=1)
+        durations[:n, n] = problem.durations[:, shops].min(axis=1)
+    return (*problem.locations, Location("anywhere")), distances, durations, n
