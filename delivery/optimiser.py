@@ -36,7 +36,7 @@ from delivery.problem import (
     timed_route,
 )
 from delivery.pyvrp_model import EncodedRoute, SearchOutcome, build_search_data
-from delivery.pyvrp_search import parallel_search, search_seed
+from delivery.pyvrp_search import half_day_params, parallel_search, search_seed
 
 __all__ = [
     "NO_LIMIT",
@@ -170,7 +170,7 @@ def _plan_both(
 
 def plan_half(problem: Problem, seed: int, deadline: float) -> Solution:
     """One half-day planned by one process until `deadline` (entry point of the helper)."""
-    return _search(problem, seed=seed, deadline=deadline, workers=1)
+    return _search(problem, seed=seed, deadline=deadline, workers=1, half_day=True)
 
 
 def _search(
@@ -180,9 +180,11 @@ def _search(
     deadline: float,
     workers: int,
     start: Solution | None = None,
+    half_day: bool = False,
 ) -> Solution:
     # Every shipment of `problem` is a candidate (screened, then grouped, by `solve`).
     # From `start`, if given, the search improves that plan instead of restarting at random.
+    # `half_day`: `problem` is one half of a day of two slots (see `_search_by_halves`).
     candidates = range(len(problem.shipments))
     search = build_search_data(problem, candidates)
 
@@ -223,6 +225,7 @@ def _search(
         repair=fill,
         start_from=start_from,
         restarts=start is None,
+        params=half_day_params(search.data) if half_day else None,
     )
     return fill_unassigned(problem, to_solution(best))
 

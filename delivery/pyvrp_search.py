@@ -40,6 +40,9 @@ _EPOCH_ACTIVITIES = 180
 _PAIR_HISTORY = 15
 _PAIR_MAX_PENALTY = 100
 _PAIR_PERTURBATION = 10
+# With pairs, on a half-day too large for restarts: most activities removed by one
+# perturbation (see half_day_params).
+_HALF_DAY_PERTURBATION = 20
 # With pairs, on problems of at most `_RESTART_UP_TO` activities, a worker whose search has
 # not improved for `_RESTART_AFTER` iterations starts again from a new random plan (see
 # run_search), unless less than `_RESTART_MIN_S` seconds are left.
@@ -59,6 +62,7 @@ def parallel_search(
     repair: Callable[[SearchOutcome], list[EncodedRoute] | None] | None = None,
     start_from: SearchOutcome | None = None,
     restarts: bool = True,
+    params: SolveParams | None = None,
 ) -> SearchOutcome:
     """Best plan found by `workers` processes searching until `deadline` (`time.time()`).
 
@@ -80,7 +84,7 @@ def parallel_search(
 
     `start_from`, a plan found otherwise, is where every worker starts; with `restarts`
     false, no worker leaves it for a random plan (see run_search): the time goes to
-    improving that plan.
+    improving that plan. `params` replaces `default_params` (see `run_search`).
     """
     started = time.time()
     give_up = started + _PROBE_SHARE * max(deadline - started, 0.0)
@@ -109,6 +113,7 @@ def parallel_search(
                             start_from=best,
                             give_up_at=give_up,
                             restarts=restarts,
+                            params=params,
                         )
                         for k in seeds[1:]
                     ]
@@ -116,7 +121,13 @@ def parallel_search(
                     pool = None  # helpers cannot start (see _helper_outcomes); search alone
             outcomes = [
                 run_search(
-                    search, seeds[0], until, start_from=best, give_up_at=give_up, restarts=restarts
+                    search,
+                    seeds[0],
+                    until,
+                    start_from=best,
+                    give_up_at=give_up,
+                    restarts=restarts,
+                    params=params,
                 )
             ]
             helped = _helper_outcomes(futures)
@@ -286,6 +297,31 @@ def default_params(data: ProblemData) -> SolveParams:
         ils=IteratedLocalSearchParams(history_length=_PAIR_HISTORY),
         penalty=PenaltyParams(max_penalty=_PAIR_MAX_PENALTY, solutions_between_updates=50),
         perturbation=PerturbationParams(min_perturbations=1, max_perturbations=_PAIR_PERTURBATION),
+    )
+
+
+def half_day_params(data: ProblemData) -> SolveParams:
+    """Settings for one half of a day of two slots (see `delivery.day_halves`).
+
+    As `default_params`, except that with pairs on halves too large for restarts a
+    perturbation removes up to 20 activities instead of 10. Measured on the afternoon half
+    of the 250-order rural day (127 grouped orders, 9 s, one core, six seeds): mean cost
+    565,286 m with 10, 542,858 with 15, 532,993 with 20, 556,515 with 30; on the afternoon
+    half of the 300-order day 635,629 (10) and 598,147 (20), its morning half 488,384 and
+    479,965. The halves of the 100-order day, searched with restarts, did as well or better
+    with 10 (docs/delivery-benchmark.md).
+    """
+    settings = default_params(data)
+    if data.num_shipments == 0 or restarts_apply(data):
+        return settings
+    return SolveParams(
+        ils=settings.ils,
+        penalty=settings.penalty,
+        neighbourhood=settings.neighbourhood,
+        operators=settings.operators,
+        perturbation=PerturbationParams(
+            min_perturbations=1, max_perturbations=_HALF_DAY_PERTURBATION
+        ),
     )
 
 
