@@ -94,9 +94,10 @@ def _search_by_halves(
     """Plan a day of two slots by halves, join them, and improve the joined day.
 
     See `delivery.day_halves` for why and how. With two workers the halves are searched at
-    the same time, one per core. Measured on the 100-order rural day at 30 s (8 seeds):
-    every plan within 3 % of the best known (mean 1.7 %), against 6 of 8 (mean 2.0 %) for
-    the search of the whole day (docs/delivery-benchmark.md).
+    the same time, one per core. Measured at 30 s on seeds 0-7 against the best knowns of
+    the time (docs/delivery-benchmark.md): the 100-order rural day 8/8 within 3 % (mean
+    0.71 %) against 6/8 (2.02 %) for the search of the whole day; the 250-order day 4/8
+    (2.37 %) against 1/5 (5.53 %); the 300-order day 5/8 (1.90 %) against 1/5 (3.83 %).
     """
     started = time.time()
     span = max(deadline - started, 0.0)

@@ -171,6 +171,22 @@ def test_two_slot_day_is_planned_by_halves_feasibly_and_completely(
     assert plan.cost <= 21_000
 
 
+def test_couriers_working_only_mornings_or_only_afternoons() -> None:
+    morning_only = van("van-1", shift_end=11 * HOUR + 1800)
+    afternoon_only = van("van-2", shift_start=14 * HOUR + 1800)
+    problem = line_problem(list(lunch_problem().shipments), [morning_only, afternoon_only])
+    split = day_halves.find_split(problem)
+    assert split is not None
+    parts = day_halves.halves(problem, split)
+    assert parts.afternoon.vehicle("van-1").shift_start == 11 * HOUR + 1800
+    assert parts.morning.vehicle("van-2").shift_end == 14 * HOUR + 1800
+    plan = solve(problem, time_limit=2, seed=0, workers=2)
+    assert validate(problem, plan) == []
+    assert not plan.unassigned
+    by_vehicle = {r.vehicle_id: {s.shipment_id for s in r.stops} for r in plan.routes}
+    assert by_vehicle == {"van-1": {"A", "B"}, "van-2": {"C", "D"}}
+
+
 def test_rural_day_planned_by_halves_is_valid_and_complete() -> None:
     day = next(d for d in DAYS if d.name == "ternois-40")
     problem = make_day(day)
