@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from delivery.problem import (
+    NO_LIMIT,
     Location,
     Problem,
     Route,
@@ -70,31 +71,42 @@ class Halves:
 
 
 def find_split(problem: Problem) -> Split | None:
-    """The split of the day's shipments at the widest gap between delivery windows, if any.
+    """The day's shipments split into two slots, if their delivery windows make two slots.
 
-    None when no time separates the windows into two non-empty groups, or when a shipment
-    is loaded at the depot (an afternoon part starting "anywhere" could not load it).
+    Two slots: the windows fall in two groups separated by a time no window covers, and
+    the windows of each group share a moment (as a territory's morning and afternoon slots
+    do; the narrow windows spread over the day of the Li & Lim files do not). None
+    otherwise, or when a shipment is loaded at the depot (an afternoon part starting
+    "anywhere" could not load it).
     """
-    if any(shipment.pickup is None for shipment in problem.shipments):
+    shipments = problem.shipments
+    if len(shipments) < 2 or any(shipment.pickup is None for shipment in shipments):
         return None
-    order = sorted(
-        range(len(problem.shipments)), key=lambda i: problem.shipments[i].delivery.earliest
-    )
-    best: Split | None = None
-    widest = 0
-    latest_so_far = -1
-    for position, index in enumerate(order[:-1]):
-        latest_so_far = max(latest_so_far, problem.shipments[index].delivery.latest)
-        following = problem.shipments[order[position + 1]].delivery.earliest
-        if following - latest_so_far > widest:
-            widest = following - latest_so_far
-            best = Split(
-                tuple(sorted(order[: position + 1])),
-                tuple(sorted(order[position + 1 :])),
-                latest_so_far,
-                following,
+    order = sorted(range(len(shipments)), key=lambda i: shipments[i].delivery.earliest)
+    windows = [(shipments[i].delivery.earliest, shipments[i].delivery.latest) for i in order]
+    # Over the first k windows: latest end, latest start, earliest end; the same over the rest.
+    head_end, head_start, head_close = [], [], []
+    end_, start_, close = -1, -1, NO_LIMIT
+    for earliest, latest in windows:
+        end_, start_, close = max(end_, latest), max(start_, earliest), min(close, latest)
+        head_end.append(end_)
+        head_start.append(start_)
+        head_close.append(close)
+    tail_start, tail_close = [0] * len(windows), [0] * len(windows)
+    start_, close = -1, NO_LIMIT
+    for k in range(len(windows) - 1, -1, -1):
+        start_, close = max(start_, windows[k][0]), min(close, windows[k][1])
+        tail_start[k], tail_close[k] = start_, close
+    for k in range(len(windows) - 1):
+        gap = windows[k + 1][0] > head_end[k]
+        if gap and head_start[k] <= head_close[k] and tail_start[k + 1] <= tail_close[k + 1]:
+            return Split(
+                tuple(sorted(order[: k + 1])),
+                tuple(sorted(order[k + 1 :])),
+                head_end[k],
+                windows[k + 1][0],
             )
-    return best
+    return None
 
 
 def halves(problem: Problem, split: Split) -> Halves:

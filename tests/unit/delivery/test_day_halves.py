@@ -74,6 +74,29 @@ def test_no_split_when_windows_overlap_or_a_parcel_leaves_from_the_depot() -> No
     assert day_halves.find_split(line_problem([parcel("A", "baker", "farm")])) is None
 
 
+def test_no_split_when_one_side_of_the_gap_is_not_one_slot() -> None:
+    # Narrow windows spread over the day, as in the Li & Lim files: the afternoon windows
+    # share no moment, so the day is not two slots.
+    spread = line_problem(
+        [
+            parcel("A", "baker", "farm", window=(9 * HOUR, 10 * HOUR)),
+            parcel("B", "baker", "mill", window=(9 * HOUR + 1800, 10 * HOUR + 1800)),
+            parcel("C", "grocer", "hamlet", window=(14 * HOUR, 15 * HOUR)),
+            parcel("D", "grocer", "farm", window=(16 * HOUR, 17 * HOUR)),
+        ]
+    )
+    assert day_halves.find_split(spread) is None
+    # Three slots: no split leaves two groups each sharing a moment.
+    three = line_problem(
+        [
+            parcel("A", "baker", "farm", window=MORNING),
+            parcel("B", "baker", "mill", window=(12 * HOUR + 1800, 13 * HOUR + 1800)),
+            parcel("C", "grocer", "hamlet", window=AFTERNOON),
+        ]
+    )
+    assert day_halves.find_split(three) is None
+
+
 def test_morning_rounds_end_anywhere_near_an_afternoon_shop_and_afternoon_ones_start_anywhere() -> (
     None
 ):
