@@ -148,10 +148,11 @@ Pairing = dict[str, tuple[Route | None, Route | None]]
 def join(problem: Problem, morning: Solution, afternoon: Solution) -> tuple[Solution, Pairing]:
     """The day's plan made of both halves, with the lunchtime legs as short as allowed.
 
-    The morning parts stay on their vehicles; each afternoon part goes to the vehicle whose
-    morning part ends nearest to where it begins, among vehicles of the same kind (same end,
-    shift and restrictions) big enough for its largest load. Returns the plan (in
-    `problem`'s terms) and which parts each vehicle got.
+    The morning parts stay on their vehicles; the afternoon parts are given to the vehicles
+    so that the legs from the end of each morning part to the start of the afternoon part
+    (or home, or out from the start) are shortest in total, each part going to a vehicle of
+    the kind that planned it (same end, hours and restrictions) big enough for its
+    largest load. Returns the plan (in `problem`'s terms) and which parts each vehicle got.
     """
     mornings = {route.vehicle_id: route for route in morning.routes}
     afternoons = {route.vehicle_id: route for route in afternoon.routes}
@@ -159,11 +160,25 @@ def join(problem: Problem, morning: Solution, afternoon: Solution) -> tuple[Solu
     planned_by = [afternoons.get(v.id) for v in vehicles]
     best_order: Sequence[int] = range(len(vehicles))
     if len(vehicles) <= _MATCH_UP_TO:
+        # legs[k][j]: the legs of vehicle k with the afternoon part planned by vehicle j.
+        legs = [
+            [
+                _legs(problem, vehicle, mornings.get(vehicle.id), planner, after)
+                for planner, after in zip(vehicles, planned_by, strict=True)
+            ]
+            for vehicle in vehicles
+        ]
         best_cost: int | None = None
         for order in itertools.permutations(range(len(vehicles))):
-            cost = _pairing_cost(problem, mornings, planned_by, order)
-            if cost is not None and (best_cost is None or cost < best_cost):
-                best_cost, best_order = cost, order
+            cost = 0
+            for k, j in enumerate(order):
+                leg = legs[k][j]
+                if leg is None:
+                    break
+                cost += leg
+            else:
+                if best_cost is None or cost < best_cost:
+                    best_cost, best_order = cost, order
     pairing = {
         v.id: (mornings.get(v.id), planned_by[best_order[k]]) for k, v in enumerate(vehicles)
     }
@@ -244,28 +259,24 @@ def by_vehicle(solution: Solution) -> dict[str, Route]:
     return {route.vehicle_id: route for route in solution.routes}
 
 
-def _pairing_cost(
+def _legs(
     problem: Problem,
-    mornings: dict[str, Route],
-    afternoons: Sequence[Route | None],
-    order: Sequence[int],
+    vehicle: Vehicle,
+    before: Route | None,
+    planner: Vehicle,
+    after: Route | None,
 ) -> int | None:
-    # Lunchtime legs (and the trips home or out for couriers with one part) when vehicle k
-    # takes the afternoon part planned by vehicle order[k]; None if one does not fit.
-    cost = 0
-    for k, vehicle in enumerate(problem.vehicles):
-        planner = problem.vehicles[order[k]]
-        after = afternoons[order[k]]
-        if after is not None and not _can_take(vehicle, planner, problem, after):
-            return None
-        before = mornings.get(vehicle.id)
-        if before is not None and after is not None:
-            cost += int(problem.distances[before.stops[-1].location, after.stops[0].location])
-        elif before is not None:
-            cost += int(problem.distances[before.stops[-1].location, vehicle.end])
-        elif after is not None:
-            cost += int(problem.distances[vehicle.start, after.stops[0].location])
-    return cost
+    # The lunchtime leg of `vehicle` (or its trip home, or out) when it does `before` then
+    # `after`, planned by `planner`; None if `vehicle` may not take `after`.
+    if after is not None and not _can_take(vehicle, planner, problem, after):
+        return None
+    if before is not None and after is not None:
+        return int(problem.distances[before.stops[-1].location, after.stops[0].location])
+    if before is not None:
+        return int(problem.distances[before.stops[-1].location, vehicle.end])
+    if after is not None:
+        return int(problem.distances[vehicle.start, after.stops[0].location])
+    return 0
 
 
 def _can_take(vehicle: Vehicle, planner: Vehicle, problem: Problem, route: Route) -> bool:
@@ -273,6 +284,7 @@ def _can_take(vehicle: Vehicle, planner: Vehicle, problem: Problem, route: Route
         return True
     same_kind = (
         vehicle.end == planner.end
+        and vehicle.shift_start == planner.shift_start
         and vehicle.shift_end == planner.shift_end
         and vehicle.max_duration == planner.max_duration
         and vehicle.fixed_cost == planner.fixed_cost
