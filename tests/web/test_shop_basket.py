@@ -64,6 +64,16 @@ def test_anonymous_visitor_fills_a_basket_grouped_by_merchant_with_totals(
     assert '<span class="badge"' in client.get("/").get_data(as_text=True)
 
 
+def test_basket_badge_says_article_in_the_singular_for_one(
+    client: FlaskClient, world: World
+) -> None:
+    add(client, world.bread_id, 1)
+    assert 'aria-label="1 article">1</span>' in client.get("/").get_data(as_text=True)
+    add(client, world.apples_id, 3)
+    home = client.get("/").get_data(as_text=True)
+    assert "1 article\"" not in home and ' articles">' in home
+
+
 def test_adding_more_than_the_stock_says_how_many_are_left_and_keeps_the_quantity(
     client: FlaskClient, world: World
 ) -> None:
