@@ -154,8 +154,8 @@ def join(problem: Problem, morning: Solution, afternoon: Solution) -> tuple[Solu
     the kind that planned it (same end, hours and restrictions) big enough for its
     largest load. Returns the plan (in `problem`'s terms) and which parts each vehicle got.
     """
-    mornings = {route.vehicle_id: route for route in morning.routes}
-    afternoons = {route.vehicle_id: route for route in afternoon.routes}
+    mornings = by_vehicle(morning)
+    afternoons = by_vehicle(afternoon)
     vehicles = problem.vehicles
     planned_by = [afternoons.get(v.id) for v in vehicles]
     best_order: Sequence[int] = range(len(vehicles))
