@@ -238,3 +238,16 @@ def test_a_malformed_date_is_a_404_not_a_500(
     login(client, world.courier_email)
     assert client.get("/livreur/?date=demain").status_code == 404
     assert "Aucune tournée pour vous" in client.get(f"/livreur/{DAY}").get_data(as_text=True)
+
+
+def test_the_courier_menu_has_their_round_and_no_basket(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    login(client, world.courier_email)
+
+    html = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+
+    menu = html[html.index('class="main-nav"') : html.index("</nav>")]
+    assert "Ma tournée" in menu
+    assert "Panier" not in menu and 'class="basket-link"' not in menu
