@@ -31,7 +31,7 @@ test: install
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check shop_core delivery reference_app tests
+	$(BIN)/ruff check shop_core delivery reference_app tests scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -46,10 +46,12 @@ bench-web: install
 	$(BIN)/python -m reference_app.bench $(BENCH_WEB_ARGS)
 
 # Refresh the English catalogue after changing French strings, then translate the new
-# entries in reference_app/translations/en/LC_MESSAGES/messages.po and commit both files.
+# entries in reference_app/translations/en/LC_MESSAGES/messages.po and commit the files.
+# The French catalogue holds only the plural messages (French says "0 ligne", not "0 lignes").
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o reference_app/translations/messages.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i reference_app/translations/messages.pot -d reference_app/translations -l en --no-fuzzy-matching
+	$(BIN)/python scripts/french_plurals.py
 	$(BIN)/pybabel compile -d reference_app/translations
 
 clean:

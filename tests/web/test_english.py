@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import ngettext
 
 from .conftest import World
 
@@ -35,3 +37,14 @@ def test_shop_home_in_english(client: FlaskClient, world: World) -> None:
     assert "How does it work?" in home
     assert "Add to basket" in home or "Our shopkeepers" in home
     assert "Comment ça marche" not in home
+
+
+def test_plurals_follow_each_language(app: Flask) -> None:
+    # French takes the singular for 0 and 1 (the French catalogue's plural rule); English
+    # for 1 only.
+    counted = {}
+    for lang in ("fr", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            counted[lang] = [ngettext("%(num)s arrêt", "%(num)s arrêts", n) for n in (0, 1, 2)]
+    assert counted["fr"] == ["0 arrêt", "1 arrêt", "2 arrêts"]
+    assert counted["en"] == ["0 stops", "1 stop", "2 stops"]

@@ -155,7 +155,7 @@ def test_export_reimports_as_updates_only(client: FlaskClient, db: Database, wor
     page = _upload(client, exported.data, "export.csv")
     assert '<span class="tile-number">0</span> à créer' in page
     assert '<span class="tile-number">2</span> à mettre à jour' in page
-    assert '<span class="tile-number">0</span> lignes en erreur' in page
+    assert '<span class="tile-number">0</span> ligne en erreur' in page  # French: 0 is singular
     client.post("/boutique/produits/import/confirmer", data={"token": _token(page)})
     again = client.get("/boutique/produits/export.csv")
     assert again.data == exported.data

@@ -71,7 +71,7 @@ def test_basket_badge_says_article_in_the_singular_for_one(
     assert 'aria-label="1 article">1</span>' in client.get("/").get_data(as_text=True)
     add(client, world.apples_id, 3)
     home = client.get("/").get_data(as_text=True)
-    assert "1 article\"" not in home and ' articles">' in home
+    assert '1 article"' not in home and ' articles">' in home
 
 
 def test_adding_more_than_the_stock_says_how_many_are_left_and_keeps_the_quantity(
