@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import Flask, current_app, render_template
+from flask_babel import force_locale
 
 log = logging.getLogger("cabas.mail")
 
@@ -29,12 +30,27 @@ def outbox() -> list[Mail]:
     return box
 
 
-def send(to: str, subject: str, template: str, **context: object) -> None:
+def language_of(locale: str | None) -> str:
+    """The language to write to someone who reads `locale`: theirs if the shop speaks it."""
+    languages: list[str] = current_app.config["LANGUAGES"]
+    return locale if locale in languages else "fr"
+
+
+def send(
+    to: str, subject: str, template: str, *, locale: str = "fr", **context: object
+) -> None:
     """Render ``mail/<template>.txt`` and send it; a failure is logged, never raised.
 
-    A shopper's order must not fail because a mail server is down.
+    In another language than French, ``mail/<locale>/<template>.txt`` is rendered if there
+    is one (the e-mails to shoppers), with dates and amounts in that language; the caller
+    writes the subject in it (``flask_babel.force_locale``). A shopper's order must not
+    fail because a mail server is down.
     """
-    body = render_template(f"mail/{template}.txt", **context)
+    names = [f"mail/{template}.txt"]
+    if locale != "fr":
+        names.insert(0, f"mail/{locale}/{template}.txt")
+    with force_locale(locale):
+        body = render_template(names, **context)
     message = Mail(to=to, subject=subject, body=body)
     backend = current_app.config["MAIL_BACKEND"]
     try:

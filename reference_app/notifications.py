@@ -16,7 +16,8 @@ Who gets what: the shopper gets the order confirmation and news of each merchant
 (refused, ready at the shop, on its way, delivered, waiting at the pickup point, delivery
 failed, cancelled by someone else); each merchant gets every new order and every
 cancellation by the shopper, at the shop's e-mail and its staff's. A shop without any
-address is reported to the territory's operators so that someone phones it.
+address is reported to the territory's operators so that someone phones it. The shopper
+reads them in the language of their account (French or English); shops read French.
 """
 
 from __future__ import annotations
@@ -245,24 +246,35 @@ def _operators(session: Session, territory_id: int) -> list[str]:
     )
 
 
-def _shopper(session: Session, order: Order) -> str | None:
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Where and in which language to write to the shopper."""
+
+    address: str
+    locale: str
+
+
+def _shopper(session: Session, order: Order) -> Reader | None:
     """Where to write to the shopper: nowhere once the account is deleted."""
+    locale = "fr"
     if order.user_id is not None:
         user = session.get(User, order.user_id)
         if user is None or user.deleted_at is not None:
             return None
-    return order.customer_email or None
+        locale = mail.language_of(user.locale)
+    if not order.customer_email:
+        return None
+    return Reader(order.customer_email, locale)
 
 
 def _order_placed(session: Session, order: Order) -> None:
     context = _context(session, order)
     shopper = _shopper(session, order)
     if shopper:
+        with force_locale(shopper.locale):
+            subject = _("Votre commande %(reference)s est enregistrée", reference=order.reference)
         mail.send(
-            shopper,
-            _("Votre commande %(reference)s est enregistrée", reference=order.reference),
-            "order_confirmation",
-            **context,
+            shopper.address, subject, "order_confirmation", locale=shopper.locale, **context
         )
     back_office = _link("merchant.dashboard")
     for mo in order.merchant_orders:
@@ -345,14 +357,19 @@ def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) ->
                     **context,
                 )
         elif shopper:
+            with force_locale(shopper.locale):
+                subject = _(
+                    "Votre commande chez %(merchant)s est annulée",
+                    merchant=mo.merchant.trade_name,
+                )
             mail.send(
-                shopper,
-                _("Votre commande chez %(merchant)s est annulée", merchant=mo.merchant.trade_name),
-                "status_cancelled",
-                **context,
+                shopper.address, subject, "status_cancelled", locale=shopper.locale, **context
             )
         return
-    chosen = _shopper_template(mo, item.status)
-    if chosen is not None and shopper:
+    if shopper is None:
+        return
+    with force_locale(shopper.locale):
+        chosen = _shopper_template(mo, item.status)
+    if chosen is not None:
         template, subject = chosen
-        mail.send(shopper, subject, template, **context)
+        mail.send(shopper.address, subject, template, locale=shopper.locale, **context)

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -28,6 +29,7 @@ from reference_app.security import (
     verify_password,
 )
 from shop_core.accounts.model import Role, User
+from shop_core.accounts.profile import set_locale
 from shop_core.accounts.services import find_by_email, register_user
 from shop_core.errors import ValidationError
 
@@ -65,9 +67,27 @@ def start_session(user: User, remember: bool = False) -> None:
     session.clear()
     session.update(kept)
     login_user(WebUser(user), remember=remember)
+    # The language: the one picked before logging in is remembered on the account (for
+    # its e-mails); without one, the account's own.
+    if session.get("lang") in current_app.config["LANGUAGES"]:
+        set_locale(uow=db.uow(), user_id=user.id, locale=session["lang"])
+    elif user.locale in current_app.config["LANGUAGES"]:
+        session["lang"] = user.locale
     from reference_app.shopfront.basket import adopt_anonymous_basket
 
     adopt_anonymous_basket(user)
+
+
+@bp.before_app_request
+def _remember_language() -> None:
+    # A logged-in person who switches language (?lang=) gets their e-mails in it too.
+    wanted = request.args.get("lang")
+    if (
+        wanted in current_app.config["LANGUAGES"]
+        and current_user.is_authenticated
+        and current_user.user.locale != wanted
+    ):
+        set_locale(uow=db.uow(), user_id=current_user.user.id, locale=wanted)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -115,6 +135,7 @@ def signup() -> str | Response:
                 full_name=form.full_name.data or "",
                 phone=form.phone.data or "",
                 password_hash=hash_password(form.password.data or ""),
+                locale=str(get_locale() or "fr"),
             )
         except ValidationError as error:
             target = getattr(form, error.field or "", None) or form.email
@@ -135,10 +156,14 @@ def forgot() -> str | Response:
         user = find_by_email(db.uow(), territory_id=db.territory().id, email=form.email.data or "")
         if user is not None and user.active:
             token = make_token("reset", {"uid": user.id, "v": user.session_version})
+            language = mail.language_of(user.locale)
+            with force_locale(language):
+                subject = _("Réinitialisation de votre mot de passe")
             mail.send(
                 user.email,
-                _("Réinitialisation de votre mot de passe"),
+                subject,
                 "password_reset",
+                locale=language,
                 user=user,
                 link=url_for("auth.reset", token=token, _external=True),
                 territory=db.territory(),

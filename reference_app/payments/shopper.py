@@ -7,6 +7,7 @@ from typing import Any
 
 import stripe
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -117,7 +118,7 @@ def pay(reference: str) -> Response:
 def _tell_refunded(order_id: int) -> None:
     """The payment came too late (stock gone, order cancelled): say it was refunded."""
     from reference_app import mail
-    from shop_core.money import Money
+    from shop_core.accounts.model import User
     from shop_core.orders.model import Order
     from shop_core.payments.model import OnlinePayment
 
@@ -125,13 +126,18 @@ def _tell_refunded(order_id: int) -> None:
     order = session.get_one(Order, order_id)
     payment = session.scalar(select(OnlinePayment).where(OnlinePayment.order_id == order_id))
     amount = payment.amount_requested_cents if payment is not None else order.total_incl_cents
+    user = session.get(User, order.user_id) if order.user_id is not None else None
+    language = mail.language_of(user.locale if user is not None else None)
+    with force_locale(language):
+        subject = _("Commande %(reference)s : vous êtes remboursé", reference=order.reference)
     mail.send(
         order.customer_email,
-        _("Commande %(reference)s : vous êtes remboursé", reference=order.reference),
+        subject,
         "payment_refunded",
+        locale=language,
         order=order,
         territory=db.territory(),
-        amount=Money(amount).format_fr(),
+        amount=amount,
         reason=payment.note if payment is not None else "",
         link=url_for("payments.waiting", reference=order.reference, _external=True),
     )

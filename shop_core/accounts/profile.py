@@ -1,4 +1,4 @@
-"""What shoppers change on their own account: name and phone, password, addresses."""
+"""What shoppers change on their own account: name and phone, language, password, addresses."""
 
 from __future__ import annotations
 
@@ -30,6 +30,19 @@ def update_profile(*, uow: UnitOfWork, user_id: int, full_name: str, phone: str 
     user.full_name = full_name.strip()
     user.phone = phone.strip()
     uow.commit()
+
+
+_LOCALE = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
+
+
+def set_locale(*, uow: UnitOfWork, user_id: int, locale: str) -> None:
+    """Remember the language the person reads (e-mails are written in it): "fr", "en"..."""
+    if not _LOCALE.match(locale):
+        raise ValidationError("Langue inconnue.", field="locale")
+    user = _user(uow, user_id)
+    if user.locale != locale:
+        user.locale = locale
+        uow.commit()
 
 
 def change_password(*, uow: UnitOfWork, user_id: int, password_hash: str) -> int:

@@ -38,9 +38,13 @@ def register_user(
     password_hash: str,
     role: Role = Role.SHOPPER,
     phone: str = "",
+    locale: str = "fr",
     commit: bool = True,
 ) -> int:
-    """Create an account; the e-mail must be unused in the territory."""
+    """Create an account; the e-mail must be unused in the territory.
+
+    `locale` is the language the person reads, for the e-mails sent to them.
+    """
     email = normalise_email(email)
     if not _EMAIL.match(email) or len(email) > 254:
         raise ValidationError("Adresse e-mail invalide.", field="email")
@@ -55,6 +59,7 @@ def register_user(
         password_hash=password_hash,
         role=role,
         phone=phone.strip(),
+        locale=locale,
     )
     uow.session.add(user)
     uow.session.flush()

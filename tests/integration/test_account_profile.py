@@ -13,6 +13,7 @@ from shop_core.accounts.profile import (
     change_password,
     create_address,
     delete_address,
+    set_locale,
     update_address,
     update_profile,
 )
@@ -48,6 +49,19 @@ def test_update_profile_refuses_an_empty_name(db: Database, shop: Shop) -> None:
         assert error.value.field == "full_name"
         update_profile(uow=uow, user_id=shop.shopper_id, full_name="Jeanne Dupont", phone="06")
         assert uow.session.get_one(User, shop.shopper_id).full_name == "Jeanne Dupont"
+
+
+def test_the_language_read_is_kept_on_the_account_and_checked(
+    db: Database, shop: Shop
+) -> None:
+    with db.uow() as uow:
+        assert uow.session.get_one(User, shop.shopper_id).locale == "fr"
+        set_locale(uow=uow, user_id=shop.shopper_id, locale="en")
+        for wrong in ("", "english", "EN", "en-gb<script>"):
+            with pytest.raises(ValidationError):
+                set_locale(uow=uow, user_id=shop.shopper_id, locale=wrong)
+    with db.uow() as uow:
+        assert uow.session.get_one(User, shop.shopper_id).locale == "en"
 
 
 def test_addresses_are_created_edited_and_deleted_by_their_owner_only(

@@ -96,3 +96,25 @@ def test_forms_without_a_csrf_token_are_refused(app: Flask, world: World) -> Non
     response = client.post("/login", data={"email": world.shopper_email, "password": PASSWORD})
     assert response.status_code == 400
     assert "Le formulaire a expiré" in response.get_data(as_text=True)
+
+
+def test_an_account_opened_in_english_gets_its_password_mail_in_english(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    client.get("/signup?lang=en")
+    form = {
+        "full_name": "Nadia Benali",
+        "email": "nadia@example.fr",
+        "phone": "",
+        "password": "un-mot-de-passe",
+        "confirm": "un-mot-de-passe",
+    }
+    assert client.post("/signup", data=form).status_code == 302
+    client.post("/logout")
+    with app.test_client() as french_visitor:  # the page's language does not matter
+        french_visitor.post("/password/forgot", data={"email": "nadia@example.fr"})
+    with app.app_context():
+        (reset,) = mail.outbox()
+    assert reset.subject == "Resetting your password"
+    assert reset.body.startswith("Hello Nadia Benali,")
+    assert "valid for one hour" in reset.body

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from reference_app import create_app, notifications
+from shop_core.accounts.model import User
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.merchants.services import get_merchant, merchants_of_user
@@ -254,3 +255,72 @@ def test_creating_the_app_again_does_not_double_the_mails(
     placed = order(client, world, db)
     confirmations = [m for m in sent(app) if m.subject.startswith("Votre commande")]
     assert len(confirmations) == 1 and placed.reference in confirmations[0].subject
+
+
+def _reads(db: Database, user_id: int) -> str:
+    with db.uow() as uow:
+        user = uow.session.get(User, user_id)
+        assert user is not None
+        return user.locale
+
+
+def test_a_shopper_who_switched_to_english_gets_english_mails_and_shops_french(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    client.get("/?lang=en")
+    assert _reads(db, world.shopper_id) == "en"  # remembered on the account
+
+    placed = order(client, world, db)
+
+    by_recipient = {m.to: m for m in sent(app)}
+    confirmation = by_recipient[world.shopper_email]
+    assert confirmation.subject == f"Your order {placed.reference} has been placed"
+    assert confirmation.body.startswith("Hello ")
+    assert f"Handover code: {placed.delivery_code}" in confirmation.body
+    assert "Home delivery on Tuesday 24 November" in confirmation.body
+    assert "estimated price for about 1\u00a0kg, adjusted when weighed" in confirmation.body
+    assert "Bonjour" not in confirmation.body and "Code de remise" not in confirmation.body
+    assert "€" in confirmation.body and "," not in confirmation.body.split("Total: ")[1][:8]
+    # The shops still read French.
+    assert by_recipient[world.baker_email].subject.startswith("Nouvelle commande ")
+
+    sent(app).clear()
+    move(app, placed.merchant_orders[0].id, S.REFUSED, reason="Plus de farine aujourd'hui")
+    (refusal,) = sent(app)
+    assert refusal.subject == (
+        f"Boulangerie Lefebvre cannot fulfil your order {placed.reference}"
+    )
+    assert "Reason: Plus de farine aujourd'hui" in refusal.body
+
+
+def test_the_account_language_comes_back_at_login_and_french_stays_the_default(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    assert _reads(db, world.shopper_id) == "fr"
+    login(client, world.shopper_email)
+    client.get("/?lang=en")
+    with app.test_client() as other_device:
+        login(other_device, world.shopper_email)
+        assert "How does it work?" in other_device.get("/").get_data(as_text=True)
+        other_device.get("/?lang=fr")
+    assert _reads(db, world.shopper_id) == "fr"
+
+
+def test_every_mail_to_shoppers_has_an_english_version(app: Flask) -> None:
+    # Shops, couriers and operators read French; everything else goes to shoppers.
+    loader = app.jinja_env.loader
+    assert loader is not None
+    listed = set(loader.list_templates())
+    french = {
+        name.removeprefix("mail/").removesuffix(".txt")
+        for name in listed
+        if name.startswith("mail/") and name.count("/") == 1
+    }
+    to_shoppers = {
+        name
+        for name in french
+        if not name.startswith(("merchant_", "operator_")) and not name.endswith("_merchant")
+    }
+    assert {"order_confirmation", "status_delivered", "password_reset"} <= to_shoppers
+    assert not {n for n in to_shoppers if f"mail/en/{n}.txt" not in listed}
