@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from shop_core.accounts.model import Address, Role, User
 from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.model import DeliveryMethod, Order
+from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
@@ -116,11 +118,49 @@ def add_address(
     return address.id
 
 
+# Merchant order states in which the shopper has nothing more to receive.
+_DONE = frozenset({S.PICKED_UP, S.REFUSED, S.CANCELLED, S.RETURNED})
+
+
+def _still_running(order: Order) -> bool:
+    # Delivered to a pickup point, the parcel still waits there for its owner.
+    waiting = order.delivery_method is DeliveryMethod.PICKUP_POINT
+    return any(
+        mo.status not in _DONE and (mo.status is not S.DELIVERED or waiting)
+        for mo in order.merchant_orders
+    )
+
+
 def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
-    """Erase personal data (GDPR) while keeping orders for accounting, anonymised."""
+    """Erase personal data (GDPR) while keeping orders for accounting, anonymised.
+
+    The orders keep their lines, amounts, dates and commune (merchants' accounts and the
+    territory's figures); the shopper's name, e-mail, phone, street address, position
+    and instructions are erased from them. Invoices already issued keep their buyer, as
+    the law requires. Refused (ValidationError) while an order is still to be delivered
+    or collected: the courier and the shop need those details until then.
+    """
     user = uow.session.get(User, user_id)
     if user is None:
         raise NotFound(what="Compte")
+    orders = list(uow.session.scalars(select(Order).where(Order.user_id == user.id)))
+    running = [order.reference for order in orders if _still_running(order)]
+    if running:
+        raise ValidationError(
+            "Une commande est encore en cours ("
+            + ", ".join(running)
+            + ") : attendez de l'avoir reçue, ou annulez-la, avant de supprimer votre compte."
+        )
+    for order in orders:
+        order.customer_name = "Compte supprimé"
+        order.customer_email = f"supprime-{user.id}@invalid"
+        order.customer_phone = ""
+        order.delivery_instructions = ""
+        if order.delivery_method is DeliveryMethod.HOME:
+            order.recipient = ""
+            order.address_line1 = order.address_line2 = ""
+            order.lat = order.lon = None
+            order.address_approximate = True
     user.email = f"supprime-{user.id}@invalid"
     user.full_name = "Compte supprimé"
     user.phone = ""

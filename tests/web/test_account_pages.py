@@ -202,3 +202,16 @@ def test_staff_accounts_are_not_deleted_from_the_shop(client: FlaskClient, world
     login(client, world.baker_email)
     response = client.post("/compte/supprimer", data={"password": PASSWORD, "understood": "y"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/compte")
+
+
+def test_deleting_the_account_waits_for_the_order_on_its_way(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id, 1)
+    assert place_order(client).status_code == 302
+    response = client.post("/compte/supprimer", data={"password": PASSWORD, "understood": "y"})
+    assert response.status_code == 200
+    assert "Une commande est encore en cours" in page_of(response)
+    with db.uow() as uow:
+        assert uow.session.get_one(User, world.shopper_id).deleted_at is None
