@@ -36,9 +36,7 @@ def language_of(locale: str | None) -> str:
     return locale if locale in languages else "fr"
 
 
-def send(
-    to: str, subject: str, template: str, *, locale: str = "fr", **context: object
-) -> None:
+def send(to: str, subject: str, template: str, *, locale: str = "fr", **context: object) -> None:
     """Render ``mail/<template>.txt`` and send it; a failure is logged, never raised.
 
     In another language than French, ``mail/<locale>/<template>.txt`` is rendered if there

@@ -273,9 +273,7 @@ def _order_placed(session: Session, order: Order) -> None:
     if shopper:
         with force_locale(shopper.locale):
             subject = _("Votre commande %(reference)s est enregistrée", reference=order.reference)
-        mail.send(
-            shopper.address, subject, "order_confirmation", locale=shopper.locale, **context
-        )
+        mail.send(shopper.address, subject, "order_confirmation", locale=shopper.locale, **context)
     back_office = _link("merchant.dashboard")
     for mo in order.merchant_orders:
         recipients = merchant_recipients(mo.merchant)

@@ -8,6 +8,7 @@ only) and shows "0 lignes en erreur". French takes the singular for 0 and 1. Run
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -24,6 +25,9 @@ def main() -> int:
         locale="fr",
         project="Cabas",
         fuzzy=False,
+        # A fixed date: the file changes only when the plural messages do.
+        creation_date=dt.datetime(2026, 12, 3, tzinfo=dt.UTC),
+        revision_date=dt.datetime(2026, 12, 3, tzinfo=dt.UTC),
         header_comment="# French catalogue of Cabas: the plural messages only.\n"
         "# Written by scripts/french_plurals.py (make translations); do not edit.",
     )

@@ -57,9 +57,7 @@ def test_update_profile_refuses_an_empty_name(db: Database, shop: Shop) -> None:
         assert uow.session.get_one(User, shop.shopper_id).full_name == "Jeanne Dupont"
 
 
-def test_the_language_read_is_kept_on_the_account_and_checked(
-    db: Database, shop: Shop
-) -> None:
+def test_the_language_read_is_kept_on_the_account_and_checked(db: Database, shop: Shop) -> None:
     with db.uow() as uow:
         assert uow.session.get_one(User, shop.shopper_id).locale == "fr"
         set_locale(uow=uow, user_id=shop.shopper_id, locale="en")

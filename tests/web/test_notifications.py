@@ -288,9 +288,7 @@ def test_a_shopper_who_switched_to_english_gets_english_mails_and_shops_french(
     sent(app).clear()
     move(app, placed.merchant_orders[0].id, S.REFUSED, reason="Plus de farine aujourd'hui")
     (refusal,) = sent(app)
-    assert refusal.subject == (
-        f"Boulangerie Lefebvre cannot fulfil your order {placed.reference}"
-    )
+    assert refusal.subject == (f"Boulangerie Lefebvre cannot fulfil your order {placed.reference}")
     assert "Reason: Plus de farine aujourd'hui" in refusal.body
 
 
