@@ -1,4 +1,4 @@
-"""Products: the list with stock and on/off switch, the product form with its photo."""
+"""Products: the list with stock and on/off switch, the product form with its photos."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from reference_app.extensions import limit_uploads
 from reference_app.formatting import euros_input
 from reference_app.merchant.blueprint import attach_error, bp, shop
 from reference_app.merchant.forms import PhotoForm, ProductForm, StockForm
+from reference_app.storage import storage
 from shop_core.catalogue.merchant_queries import merchant_products, territory_categories
 from shop_core.catalogue.model import Product, Unit
 from shop_core.catalogue.services import (
@@ -22,6 +23,8 @@ from shop_core.catalogue.services import (
     archive_product,
     create_product,
     get_product,
+    put_photo_first,
+    remove_photo,
     set_active,
     set_stock,
     update_product,
@@ -265,3 +268,36 @@ def archive(product_id: int) -> Response:
         "success",
     )
     return redirect(url_for("merchant.products"))
+
+
+@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/premiere", methods=["POST"])
+@merchant_required
+def photo_first(product_id: int, photo_id: int) -> Response:
+    merchant = shop()
+    put_photo_first(
+        uow=db.uow(),
+        product_id=product_id,
+        photo_id=photo_id,
+        merchant_id=merchant.id,
+        actor=actor(),
+    )
+    flash(_("Cette photo est maintenant la photo principale."), "success")
+    return redirect(url_for("merchant.edit_product", product_id=product_id) + "#photos")
+
+
+@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/retirer", methods=["POST"])
+@merchant_required
+def photo_remove(product_id: int, photo_id: int) -> Response:
+    merchant = shop()
+    keys = remove_photo(
+        uow=db.uow(),
+        product_id=product_id,
+        photo_id=photo_id,
+        merchant_id=merchant.id,
+        actor=actor(),
+    )
+    backend = storage()
+    for key in keys:  # after the commit: a file left over costs less than a broken photo
+        backend.delete(key)
+    flash(_("La photo est retirée."), "success")
+    return redirect(url_for("merchant.edit_product", product_id=product_id) + "#photos")

@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "product.disable": _l("Produit retiré de la vente"),
     "product.archive": _l("Produit archivé"),
     "product.photo": _l("Photo ajoutée"),
+    "product.photo_first": _l("Photo principale choisie"),
+    "product.photo_removed": _l("Photo retirée"),
     "product.import": _l("Import du catalogue"),
     "order.weigh": _l("Poids saisi"),
     "order.accepted": _l("Commande acceptée"),

@@ -269,3 +269,55 @@ def add_photo(
     )
     uow.commit()
     return photo.id
+
+
+def _photo_of(uow: UnitOfWork, product_id: int, photo_id: int, merchant_id: int) -> ProductPhoto:
+    product = get_product(uow, product_id, merchant_id=merchant_id)
+    photo = next((p for p in product.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound(what="Photo")
+    return photo
+
+
+def put_photo_first(
+    *, uow: UnitOfWork, product_id: int, photo_id: int, merchant_id: int, actor: Actor
+) -> None:
+    """Make `photo_id` the product's main photo (the one shoppers see in lists)."""
+    photo = _photo_of(uow, product_id, photo_id, merchant_id)
+    product = photo.product
+    ordered = [photo] + [p for p in product.photos if p.id != photo_id]
+    for position, each in enumerate(ordered):
+        each.position = position
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.photo_first",
+        subject=product.name,
+        details={"product_id": product.id, "photo_id": photo_id},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+
+
+def remove_photo(
+    *, uow: UnitOfWork, product_id: int, photo_id: int, merchant_id: int, actor: Actor
+) -> tuple[str, ...]:
+    """Take a photo off its product; returns the storage keys the application may delete."""
+    photo = _photo_of(uow, product_id, photo_id, merchant_id)
+    product = photo.product
+    keys = tuple(key for key in (photo.key, photo.thumb_key) if key)
+    product.photos.remove(photo)
+    for position, each in enumerate(product.photos):
+        each.position = position
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.photo_removed",
+        subject=product.name,
+        details={"product_id": product.id, "photo_id": photo_id},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+    return keys

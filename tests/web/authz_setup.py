@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 from delivery.model import Depot, RoundRun, Stop, StopKind
 from reference_app.api.auth import issue_token
 from shop_core.accounts.model import User
-from shop_core.catalogue.model import Category, Product
+from shop_core.catalogue.model import Category, Product, ProductPhoto
 from shop_core.database import Database
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import MerchantOrder, Order
@@ -73,6 +73,7 @@ class Ids:
     pickup_point_a: int
     courier_a: int
     media_key: str
+    photo_a: int
 
 
 def build(app: Flask, db: Database, world: World) -> Ids:
@@ -107,6 +108,9 @@ def build(app: Flask, db: Database, world: World) -> Ids:
         depot = session.scalars(select(Depot)).first()
         assert depot is not None
         shopper = session.get_one(User, world.shopper_id)
+        photo_a = ProductPhoto(key="products/pain-2.png", alt="Pain", position=0)
+        product_a.photos.append(photo_a)
+        uow.commit()
         return Ids(
             territory_x=territory_x.id,
             territory_y=territory_y.id,
@@ -131,6 +135,7 @@ def build(app: Flask, db: Database, world: World) -> Ids:
             pickup_point_a=world.pickup_point_id,
             courier_a=world.courier_id,
             media_key="products/pain.png",
+            photo_a=photo_a.id,
         )
 
 

@@ -364,7 +364,13 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /admin/paiements/commandes/<int:order_id>/regler": Row(
             f"/admin/paiements/commandes/{i.order_a}/regler", "L 403 403 403 403 403 403 404 404"
         ),
+        "POST /boutique/produits/<int:product_id>/photos/<int:photo_id>/premiere": Row(
+            f"/boutique/produits/{i.product_a}/photos/{i.photo_a}/premiere", MERCHANT_A_DO
+        ),
         # Last: what ends something the rows above rely on.
+        "POST /boutique/produits/<int:product_id>/photos/<int:photo_id>/retirer": Row(
+            f"/boutique/produits/{i.product_a}/photos/{i.photo_a}/retirer", MERCHANT_A_DO
+        ),
         "POST /boutique/produits/<int:product_id>/archiver": Row(
             f"/boutique/produits/{i.product_a}/archiver", MERCHANT_A_DO
         ),

@@ -279,3 +279,62 @@ def test_shoppers_and_anonymous_visitors_do_not_get_the_back_office(
     login(client, world.shopper_email)
     assert client.get("/boutique").status_code == 403
     assert client.get("/boutique/produits").status_code == 403
+
+
+def _add_photo(client: FlaskClient, product_id: int, colour: str, alt: str) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 200), colour).save(out, format="PNG")
+    response = client.post(
+        f"/boutique/produits/{product_id}",
+        data={
+            **PRODUCT,
+            "name": "Pain de campagne",
+            "photo_alt": alt,
+            "photo": (io.BytesIO(out.getvalue()), "p.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+
+
+def _photos(db: Database, product_id: int) -> list[tuple[int, str, str]]:
+    with db.uow() as uow:
+        product = uow.session.get_one(Product, product_id)
+        return [(p.id, p.alt, p.key) for p in product.photos]
+
+
+def test_a_merchant_puts_a_photo_first_and_removes_another(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    _add_photo(client, world.bread_id, "red", "Pain de face")
+    _add_photo(client, world.bread_id, "blue", "Pain tranché")
+    (front_id, _, front_key), (sliced_id, _, _) = _photos(db, world.bread_id)
+    page = client.get(f"/boutique/produits/{world.bread_id}").get_data(as_text=True)
+    assert "Photo principale" in page and "Mettre en premier" in page
+
+    moved = client.post(f"/boutique/produits/{world.bread_id}/photos/{sliced_id}/premiere")
+    assert moved.status_code == 302 and moved.headers["Location"].endswith("#photos")
+    assert [alt for _, alt, _ in _photos(db, world.bread_id)] == ["Pain tranché", "Pain de face"]
+    product_page = client.get(f"/produits/{world.bread_id}-pain-de-campagne").get_data(as_text=True)
+    assert 'alt="Pain tranché"' in product_page
+
+    assert client.get(f"/media/{front_key}").status_code == 200
+    removed = client.post(f"/boutique/produits/{world.bread_id}/photos/{front_id}/retirer")
+    assert removed.status_code == 302
+    assert [alt for _, alt, _ in _photos(db, world.bread_id)] == ["Pain tranché"]
+    assert client.get(f"/media/{front_key}").status_code == 404  # the file is gone too
+
+
+def test_a_merchant_cannot_touch_another_shops_photos(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    _add_photo(client, world.bread_id, "red", "Pain de face")
+    ((photo_id, _, _),) = _photos(db, world.bread_id)
+    client.post("/logout")
+    login(client, world.farmer_email)
+    for action in ("premiere", "retirer"):
+        response = client.post(f"/boutique/produits/{world.bread_id}/photos/{photo_id}/{action}")
+        assert response.status_code == 404
+    assert len(_photos(db, world.bread_id)) == 1
