@@ -9,6 +9,7 @@ from email.message import EmailMessage
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 
 log = logging.getLogger("cabas.mail")
 
@@ -36,20 +37,22 @@ def language_of(locale: str | None) -> str:
     return locale if locale in languages else "fr"
 
 
-def send(to: str, subject: str, template: str, *, locale: str = "fr", **context: object) -> None:
+def send(
+    to: str, subject: str | LazyString, template: str, *, locale: str = "fr", **context: object
+) -> None:
     """Render ``mail/<template>.txt`` and send it; a failure is logged, never raised.
 
     In another language than French, ``mail/<locale>/<template>.txt`` is rendered if there
     is one (the e-mails to shoppers), with dates and amounts in that language; the caller
-    writes the subject in it (``flask_babel.force_locale``). A shopper's order must not
-    fail because a mail server is down.
+    writes the subject in it, or gives it lazily (``lazy_gettext``) to be written here. A
+    shopper's order must not fail because a mail server is down.
     """
     names = [f"mail/{template}.txt"]
     if locale != "fr":
         names.insert(0, f"mail/{locale}/{template}.txt")
     with force_locale(locale):
         body = render_template(names, **context)
-    message = Mail(to=to, subject=subject, body=body)
+        message = Mail(to=to, subject=str(subject), body=body)
     backend = current_app.config["MAIL_BACKEND"]
     try:
         if backend == "memory":

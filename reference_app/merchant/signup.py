@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -55,7 +56,7 @@ def tell_operators(merchant: Merchant) -> None:
     for operator in operators(db.uow().session, territory_id=territory.id):
         mail.send(
             operator.email,
-            _("Nouvelle boutique à valider : %(name)s", name=merchant.trade_name),
+            _l("Nouvelle boutique à valider : %(name)s", name=merchant.trade_name),
             "merchant_signup",
             operator=operator,
             merchant=merchant,

@@ -7,6 +7,7 @@ import secrets
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from reference_app import db, mail
@@ -60,7 +61,7 @@ def couriers() -> str | tuple[str, int]:
                 token = make_token("reset", {"uid": user.id, "v": user.session_version})
                 mail.send(
                     user.email,
-                    _("Votre compte de livreur sur %(name)s", name=db.territory().name),
+                    _l("Votre compte de livreur sur %(name)s", name=db.territory().name),
                     "operator_courier_invite",
                     user=user,
                     territory=db.territory(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -71,7 +72,7 @@ def _merchant(merchant_id: int) -> Merchant:
     )
 
 
-def _write_to(merchant: Merchant, subject: str, template: str, **context: object) -> None:
+def _write_to(merchant: Merchant, subject: LazyString, template: str, **context: object) -> None:
     for email in owner_emails(db.uow().session, merchant_id=merchant.id):
         mail.send(email, subject, template, merchant=merchant, territory=db.territory(), **context)
 
@@ -141,7 +142,7 @@ def _set(shop: Merchant, status: MerchantStatus, reason: str = "") -> Response:
     if status is MerchantStatus.SUSPENDED:
         _write_to(
             shop,
-            _("Votre boutique est suspendue"),
+            _l("Votre boutique est suspendue"),
             "merchant_suspended",
             reason=reason,
         )
@@ -149,7 +150,7 @@ def _set(shop: Merchant, status: MerchantStatus, reason: str = "") -> Response:
     else:
         _write_to(
             shop,
-            _("Votre boutique est en ligne"),
+            _l("Votre boutique est en ligne"),
             "merchant_approved",
             reinstated=previous is MerchantStatus.SUSPENDED,
             link=url_for("merchant.dashboard", _external=True),
@@ -205,7 +206,7 @@ def _welcome(user: User, shop: Merchant) -> None:
     token = make_token("reset", {"uid": user.id, "v": user.session_version})
     mail.send(
         user.email,
-        _("Votre boutique sur %(name)s", name=db.territory().name),
+        _l("Votre boutique sur %(name)s", name=db.territory().name),
         "merchant_welcome",
         user=user,
         merchant=shop,

@@ -107,6 +107,18 @@ def test_suspension_needs_a_reason_then_reinstatement_works(
         assert uow.session.get_one(Merchant, world.baker_id).status is MerchantStatus.ACTIVE
 
 
+def test_an_operator_browsing_in_english_still_writes_to_shops_in_french(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    client.get("/?lang=en")
+    client.post(f"/admin/boutiques/{world.baker_id}/suspendre", data={"reason": "Kbis non fourni"})
+    with app.app_context():
+        (told,) = [m for m in mail.outbox() if m.to == world.baker_email]
+    assert told.subject == "Votre boutique est suspendue"
+    assert "Motif : Kbis non fourni" in told.body
+
+
 def test_another_territorys_merchant_is_not_found(
     client: FlaskClient, db: Database, world: World
 ) -> None:
