@@ -13,14 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import BANFrance, Nominatim
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from delivery import gazetteer
@@ -421,3 +421,37 @@ def _move_open_stops(session: Session, order_id: int, lat: float, lon: float, ap
     )
     for stop in stops:
         stop.lat, stop.lon, stop.approximate = lat, lon, approx
+
+
+def forget_orders(session: Session, order_ids: Sequence[int]) -> None:
+    """Erase what delivery copied of a deleted account's home deliveries.
+
+    Their stops keep the commune only (name and street erased, placed at the commune's
+    centre, or within about a kilometre without one), and their address leaves the
+    geocoding cache. Stops at shops and pickup points stay as they are. Registered with
+    `shop_core.accounts.services.on_account_erased` by `delivery.model`.
+    """
+    orders = session.scalars(
+        select(Order).where(Order.id.in_(order_ids), Order.delivery_method == DeliveryMethod.HOME)
+    )
+    for order in orders:
+        query = order_query(order)
+        session.execute(delete(GeocodeEntry).where(GeocodeEntry.query == query.key))
+        centre = commune_centre(query)
+        street = order.address_line1.strip()
+        stops = session.scalars(
+            select(Stop).where(
+                Stop.merchant_order_id.in_([mo.id for mo in order.merchant_orders]),
+                Stop.kind == StopKind.DELIVER,
+            )
+        )
+        for stop in stops:
+            if not street or street not in stop.address:
+                continue  # a failed delivery sent on to a pickup point
+            stop.place_name = "Compte supprimé"
+            stop.address = f"{order.postal_code} {order.city}".strip()
+            if centre is not None:
+                stop.lat, stop.lon = centre.lat, centre.lon
+            else:
+                stop.lat, stop.lon = round(stop.lat, 2), round(stop.lon, 2)
+            stop.approximate = True

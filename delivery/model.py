@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Date, Enum, ForeignKey, String, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from shop_core.accounts.model import User
+from shop_core.accounts.services import on_account_erased
 from shop_core.orders.model import MerchantOrder
 from shop_core.persistence.base import Base, utcnow
 from shop_core.persistence.migrate import register_migrations
@@ -253,3 +255,14 @@ class GeocodeEntry(Base):
     precise: Mapped[bool] = mapped_column(default=False)
     label: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+def _forget_orders(session: Session, order_ids: Sequence[int]) -> None:
+    # Imported here: delivery.geocoding imports this module.
+    from delivery.geocoding import forget_orders
+
+    forget_orders(session, order_ids)
+
+
+# Wherever delivery's tables are in use, deleting an account erases the copies they hold.
+on_account_erased(_forget_orders)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from shop_core.accounts.model import Address, Role, User
 from shop_core.errors import NotFound, ValidationError
@@ -118,6 +120,20 @@ def add_address(
     return address.id
 
 
+#: Called inside an account deletion's transaction with the ids of its orders, before they
+#: are anonymised, so that a package that copied the shopper's details from them (delivery
+#: stops, the geocoding cache) erases its copies.
+ErasureHook = Callable[[Session, Sequence[int]], None]
+_erasure_hooks: list[ErasureHook] = []
+
+
+def on_account_erased(hook: ErasureHook) -> ErasureHook:
+    """Register a function called by `delete_account` (once per function)."""
+    if hook not in _erasure_hooks:
+        _erasure_hooks.append(hook)
+    return hook
+
+
 # Merchant order states in which the shopper has nothing more to receive.
 _DONE = frozenset({S.PICKED_UP, S.REFUSED, S.CANCELLED, S.RETURNED})
 
@@ -136,8 +152,9 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
 
     The orders keep their lines, amounts, dates and commune (merchants' accounts and the
     territory's figures); the shopper's name, e-mail, phone, street address, position
-    and instructions are erased from them. Invoices already issued keep their buyer, as
-    the law requires. Refused (ValidationError) while an order is still to be delivered
+    and instructions are erased from them, and from the copies other packages made of them
+    (see `on_account_erased`). Invoices already issued keep their buyer, as the law
+    requires. Refused (ValidationError) while an order is still to be delivered
     or collected: the courier and the shop need those details until then.
     """
     user = uow.session.get(User, user_id)
@@ -151,6 +168,8 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
             + ", ".join(running)
             + ") : attendez de l'avoir reçue, ou annulez-la, avant de supprimer votre compte."
         )
+    for hook in _erasure_hooks:  # while the orders still hold the details to find copies by
+        hook(uow.session, [order.id for order in orders])
     for order in orders:
         order.customer_name = "Compte supprimé"
         order.customer_email = f"supprime-{user.id}@invalid"

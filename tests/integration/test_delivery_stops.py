@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
-from delivery.model import Stop, StopKind, StopStatus
+from delivery.geocoding import order_query
+from delivery.model import GeocodeEntry, Stop, StopKind, StopStatus
 from delivery.planning import plan_day
 from delivery.stops import AfterFailure, NotReady, WrongDeliveryCode, collect, deliver, fail
+from shop_core.accounts.services import delete_account
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
@@ -191,3 +193,29 @@ def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
 
     do(deliver, db, shop, fleet, stops[2], now=at(10, 20))  # no code at a pickup point
     assert status(db, oid) is S.DELIVERED
+
+
+def test_deleting_the_shoppers_account_erases_the_stop_copied_from_its_order(
+    db: Database, shop: Shop
+) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    do(deliver, db, shop, fleet, drop, code=code_of(db, oid), now=at(9, 30))
+    with db.uow() as uow:
+        before = uow.session.get_one(Stop, drop.id)
+        street, shop_address = before.address, uow.session.get_one(Stop, pickup.id).address
+        order_row = uow.session.get_one(Order, oid)
+        user_id = order_row.user_id
+        uow.session.add(GeocodeEntry(query=order_query(order_row).key, provider="ban"))
+        uow.commit()
+    assert user_id is not None and "rue" in street
+
+    with db.uow() as uow:
+        delete_account(uow=uow, user_id=user_id)
+
+    with db.uow() as uow:
+        after = uow.session.get_one(Stop, drop.id)
+        assert after.place_name == "Compte supprimé"
+        assert after.address == "62130 Saint-Pol-sur-Ternoise" and after.approximate
+        assert uow.session.get_one(Stop, pickup.id).address == shop_address  # the shop's
+        assert uow.session.scalar(select(GeocodeEntry.id)) is None
