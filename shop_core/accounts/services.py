@@ -175,8 +175,8 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
         order.customer_email = f"supprime-{user.id}@invalid"
         order.customer_phone = ""
         order.delivery_instructions = ""
+        order.recipient = ""  # also the shopper's name on a parcel sent on to a pickup point
         if order.delivery_method is DeliveryMethod.HOME:
-            order.recipient = ""
             order.address_line1 = order.address_line2 = ""
             order.lat = order.lon = None
             order.address_approximate = True
