@@ -21,7 +21,7 @@ from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import BANFrance, Nominatim
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from delivery import gazetteer
 from delivery.model import GeocodeEntry, Stop, StopKind, StopStatus
@@ -431,27 +431,31 @@ def forget_orders(session: Session, order_ids: Sequence[int]) -> None:
     geocoding cache. Stops at shops and pickup points stay as they are. Registered with
     `shop_core.accounts.services.on_account_erased` by `delivery.model`.
     """
-    orders = session.scalars(
-        select(Order).where(Order.id.in_(order_ids), Order.delivery_method == DeliveryMethod.HOME)
-    )
-    for order in orders:
-        query = order_query(order)
-        session.execute(delete(GeocodeEntry).where(GeocodeEntry.query == query.key))
-        centre = commune_centre(query)
-        street = order.address_line1.strip()
-        stops = session.scalars(
-            select(Stop).where(
-                Stop.merchant_order_id.in_([mo.id for mo in order.merchant_orders]),
-                Stop.kind == StopKind.DELIVER,
-            )
+    orders = list(
+        session.scalars(
+            select(Order)
+            .where(Order.id.in_(order_ids), Order.delivery_method == DeliveryMethod.HOME)
+            .options(selectinload(Order.merchant_orders))
         )
-        for stop in stops:
-            if not street or street not in stop.address:
-                continue  # a failed delivery sent on to a pickup point
-            stop.place_name = "Compte supprimé"
-            stop.address = f"{order.postal_code} {order.city}".strip()
-            if centre is not None:
-                stop.lat, stop.lon = centre.lat, centre.lon
-            else:
-                stop.lat, stop.lon = round(stop.lat, 2), round(stop.lon, 2)
-            stop.approximate = True
+    )
+    if not orders:
+        return
+    keys = {order_query(order).key for order in orders}
+    session.execute(delete(GeocodeEntry).where(GeocodeEntry.query.in_(keys)))
+    order_of = {mo.id: order for order in orders for mo in order.merchant_orders}
+    stops = session.scalars(
+        select(Stop).where(Stop.merchant_order_id.in_(order_of), Stop.kind == StopKind.DELIVER)
+    )
+    for stop in stops:
+        order = order_of[stop.merchant_order_id]
+        street = order.address_line1.strip()
+        if not street or street not in stop.address:
+            continue  # a failed delivery sent on to a pickup point
+        centre = commune_centre(order_query(order))
+        stop.place_name = "Compte supprimé"
+        stop.address = f"{order.postal_code} {order.city}".strip()
+        if centre is not None:
+            stop.lat, stop.lon = centre.lat, centre.lon
+        else:
+            stop.lat, stop.lon = round(stop.lat, 2), round(stop.lon, 2)
+        stop.approximate = True

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from shop_core.accounts.model import Address, Role, User
 from shop_core.errors import NotFound, ValidationError
@@ -160,7 +160,13 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
     user = uow.session.get(User, user_id)
     if user is None:
         raise NotFound(what="Compte")
-    orders = list(uow.session.scalars(select(Order).where(Order.user_id == user.id)))
+    orders = list(
+        uow.session.scalars(
+            select(Order)
+            .where(Order.user_id == user.id)
+            .options(selectinload(Order.merchant_orders))
+        )
+    )
     running = [order.reference for order in orders if _still_running(order)]
     if running:
         raise ValidationError(

@@ -284,20 +284,8 @@ def put_photo_first(
 ) -> None:
     """Make `photo_id` the product's main photo (the one shoppers see in lists)."""
     photo = _photo_of(uow, product_id, photo_id, merchant_id)
-    product = photo.product
-    ordered = [photo] + [p for p in product.photos if p.id != photo_id]
-    for position, each in enumerate(ordered):
-        each.position = position
-    record(
-        uow.session,
-        territory_id=product.merchant.territory_id,
-        actor=actor,
-        action="product.photo_first",
-        subject=product.name,
-        details={"product_id": product.id, "photo_id": photo_id},
-        merchant_id=merchant_id,
-    )
-    uow.commit()
+    ordered = [photo] + [p for p in photo.product.photos if p.id != photo_id]
+    _save_photos(uow, photo.product, ordered, "product.photo_first", photo_id, actor)
 
 
 def remove_photo(
@@ -308,16 +296,28 @@ def remove_photo(
     product = photo.product
     keys = tuple(key for key in (photo.key, photo.thumb_key) if key)
     product.photos.remove(photo)
-    for position, each in enumerate(product.photos):
+    _save_photos(uow, product, list(product.photos), "product.photo_removed", photo_id, actor)
+    return keys
+
+
+def _save_photos(
+    uow: UnitOfWork,
+    product: Product,
+    ordered: list[ProductPhoto],
+    action: str,
+    photo_id: int,
+    actor: Actor,
+) -> None:
+    # Number the photos in `ordered`'s order, audit `action` on `photo_id`, commit.
+    for position, each in enumerate(ordered):
         each.position = position
     record(
         uow.session,
         territory_id=product.merchant.territory_id,
         actor=actor,
-        action="product.photo_removed",
+        action=action,
         subject=product.name,
         details={"product_id": product.id, "photo_id": photo_id},
-        merchant_id=merchant_id,
+        merchant_id=product.merchant_id,
     )
     uow.commit()
-    return keys

@@ -11,6 +11,14 @@ from reference_app import mail
 
 from .conftest import PASSWORD, World, login
 
+SIGNUP = {
+    "full_name": "Nadia Benali",
+    "email": "nadia@example.fr",
+    "phone": "",
+    "password": "un-mot-de-passe",
+    "confirm": "un-mot-de-passe",
+}
+
 
 def test_login_with_the_right_password_opens_a_session(client: FlaskClient, world: World) -> None:
     login(client, world.shopper_email)
@@ -39,13 +47,7 @@ def test_users_of_another_territory_cannot_log_in_here(client: FlaskClient, worl
 def test_signup_creates_a_shopper_and_refuses_a_taken_email(
     client: FlaskClient, world: World
 ) -> None:
-    form = {
-        "full_name": "Nadia Benali",
-        "email": "nadia@example.fr",
-        "phone": "",
-        "password": "un-mot-de-passe",
-        "confirm": "un-mot-de-passe",
-    }
+    form = dict(SIGNUP)
     assert client.post("/signup", data=form).status_code == 302
     client.post("/logout")
     again = client.post("/signup", data={**form, "email": world.shopper_email})
@@ -102,13 +104,7 @@ def test_an_account_opened_in_english_gets_its_password_mail_in_english(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     client.get("/signup?lang=en")
-    form = {
-        "full_name": "Nadia Benali",
-        "email": "nadia@example.fr",
-        "phone": "",
-        "password": "un-mot-de-passe",
-        "confirm": "un-mot-de-passe",
-    }
+    form = dict(SIGNUP)
     assert client.post("/signup", data=form).status_code == 302
     client.post("/logout")
     with app.test_client() as french_visitor:  # the page's language does not matter
