@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from reference_app import db, mail
 from reference_app.auth.forms import ForgotForm, LoginForm, ResetForm, SignupForm
 from reference_app.auth.users import WebUser
+from reference_app.domain_messages import shown
 from reference_app.extensions import limiter
 from reference_app.security import (
     DUMMY_HASH,
@@ -139,7 +140,7 @@ def signup() -> str | Response:
             )
         except ValidationError as error:
             target = getattr(form, error.field or "", None) or form.email
-            target.errors = [*target.errors, str(error)]  # type: ignore[union-attr]
+            target.errors = [*target.errors, shown(error)]  # type: ignore[union-attr]
         else:
             user = db.uow().session.get_one(User, uid)
             start_session(user)

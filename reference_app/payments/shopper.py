@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from reference_app import db
+from reference_app.domain_messages import shown
 from reference_app.extensions import csrf
 from reference_app.payments import gateway
 from reference_app.payments.blueprint import bp
@@ -110,7 +111,7 @@ def pay(reference: str) -> Response:
         db.uow().rollback()
         from flask import flash
 
-        flash(str(error), "error")
+        flash(shown(error), "error")
         return redirect(url_for("payments.waiting", reference=reference))
     return redirect(url, code=303)
 

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from reference_app import db
 from reference_app.auth.views import start_session
+from reference_app.domain_messages import shown
 from reference_app.security import hash_password, verify_password
 from reference_app.shopfront.blueprint import bp
 from reference_app.shopfront.delivery_choice import resolve_commune
@@ -53,7 +54,7 @@ def account() -> str | Response:
         except ValidationError as error:
             uow.rollback()
             target = form[error.field] if error.field in form else form.full_name
-            target.errors = [*target.errors, str(error)]
+            target.errors = [*target.errors, shown(error)]
         else:
             flash(_("Vos informations sont enregistrées."), "success")
             return redirect(url_for("shop.account"))
@@ -69,7 +70,7 @@ def _address_input(form: AddressForm) -> AddressInput | None:
         place = resolve_commune(territory, form.postal_code.data or "", form.city.data or "")
     except ValidationError as error:
         field = form.city if error.field == "city" else form.postal_code
-        field.errors = [*field.errors, str(error)]
+        field.errors = [*field.errors, shown(error)]
         return None
     if not place.served:
         flash(
@@ -108,7 +109,7 @@ def _save_address(form: AddressForm, address_id: int | None) -> bool:
     except ValidationError as error:
         uow.rollback()
         target = form[error.field] if error.field in form else form.line1
-        target.errors = [*target.errors, str(error)]
+        target.errors = [*target.errors, shown(error)]
         return False
     return True
 
@@ -215,7 +216,7 @@ def delete() -> str | Response:
                 delete_account(uow=uow, user_id=user.id)
             except DomainError as error:
                 uow.rollback()
-                flash(str(error), "error")
+                flash(shown(error), "error")
             else:
                 logout_user()
                 session.clear()

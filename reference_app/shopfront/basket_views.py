@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from reference_app import db
+from reference_app.domain_messages import shown
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.blueprint import bp
 from reference_app.shopfront.forms import ConfirmForm, QuantityForm
@@ -39,7 +40,7 @@ def change_quantity(product_id: int) -> str | Response:
             )
         except DomainError as error:
             uow.rollback()
-            form.quantity.errors = [*form.quantity.errors, str(error)]
+            form.quantity.errors = [*form.quantity.errors, shown(error)]
         else:
             forget_count()
             if form.quantity.data:

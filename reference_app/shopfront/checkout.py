@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 
 from delivery.calendar import check_delivery_day
 from reference_app import db, payments
+from reference_app.domain_messages import shown
 from reference_app.extensions import checkout_limit, limiter, user_or_address
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
@@ -249,7 +250,7 @@ def _place_of(form: CheckoutForm, territory: Territory) -> Place | None:
         place = resolve_commune(territory, form.postal_code.data or "", form.city.data or "")
     except ValidationError as error:
         field = form.city if error.field == "city" else form.postal_code
-        field.errors = [*field.errors, str(error)]
+        field.errors = [*field.errors, shown(error)]
         return None
     if not place.served:
         form.city.errors = [
@@ -293,11 +294,11 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
             DeliveryMethod.CLICK_COLLECT: form.date,
             DeliveryMethod.HOME: form.address,
         }.get(choice.method, form.where)
-        target.errors = [*target.errors, str(error)]
+        target.errors = [*target.errors, shown(error)]
         return None
     except DomainError as error:  # prices, stock, a product or shop gone: back to the basket
         uow.rollback()
-        flash(str(error), "warning" if isinstance(error, PricesChanged) else "error")
+        flash(shown(error), "warning" if isinstance(error, PricesChanged) else "error")
         return redirect(url_for("shop.basket"))
     forget_count()
     if choice.method is DeliveryMethod.HOME and form.address.data == NEW_ADDRESS:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from reference_app import db
+from reference_app.domain_messages import shown
 from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
 from reference_app.shopfront.forms import ConfirmForm
 from shop_core.audit.services import Actor
@@ -81,7 +82,7 @@ def cancel(reference: str) -> str | Response:
             )
         except DomainError as error:
             uow.rollback()
-            flash(str(error), "error")
+            flash(shown(error), "error")
         else:
             flash(_("Votre commande est annulée. Les commerçants sont prévenus."), "success")
         return redirect(url_for("shop.my_order", reference=reference))

@@ -16,6 +16,7 @@ from sqlalchemy import Row, select
 from werkzeug.wrappers import Response
 
 from reference_app import db, payments
+from reference_app.domain_messages import shown
 from reference_app.formatting import trade_label
 from reference_app.shopfront import account, basket_views, checkout, orders  # noqa: F401
 from reference_app.shopfront.basket import current_cart_id, forget_count
@@ -184,8 +185,8 @@ def _add(product: Product, quantity: int, form: AddToBasketForm) -> bool:
         add_item(uow=uow, cart_id=current_cart_id() or 0, product_id=product.id, quantity=quantity)
     except DomainError as error:
         uow.rollback()
-        form.quantity.errors = [*form.quantity.errors, str(error)]
-        flash(str(error), "error")
+        form.quantity.errors = [*form.quantity.errors, shown(error)]
+        flash(shown(error), "error")
         return False
     forget_count()
     flash(

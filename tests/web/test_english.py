@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import ngettext
+
+import shop_core
+from reference_app.domain_messages import FIXED_MESSAGES, shown
+from shop_core.errors import (
+    EmptyBasket,
+    MerchantUnavailable,
+    OutOfStock,
+    ProductUnavailable,
+    ValidationError,
+)
+from shop_core.orders.services import PricesChanged
 
 from .conftest import World
 
@@ -48,3 +62,58 @@ def test_plurals_follow_each_language(app: Flask) -> None:
             counted[lang] = [ngettext("%(num)s arrêt", "%(num)s arrêts", n) for n in (0, 1, 2)]
     assert counted["fr"] == ["0 arrêt", "1 arrêt", "2 arrêts"]
     assert counted["en"] == ["0 stops", "1 stop", "2 stops"]
+
+
+def test_core_errors_a_shopper_meets_are_in_english(client: FlaskClient, world: World) -> None:
+    client.get("/?lang=en")
+    response = client.post(f"/produits/{world.cake_id}-tarte-au-sucre", data={"quantity": "5"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Not enough stock of “Tarte au sucre”: 2 available." in page
+    assert "Stock insuffisant" not in page
+
+    page = html.unescape(
+        client.post(
+            "/signup",
+            data={
+                "full_name": "Jeanne Martin",
+                "email": world.shopper_email,
+                "password": "un-mot-de-passe",
+                "confirm": "un-mot-de-passe",
+            },
+        ).get_data(as_text=True)
+    )
+    assert "An account already exists with this email address." in page
+    assert "Un compte existe déjà" not in page
+
+
+def test_core_errors_stay_word_for_word_in_french(app: Flask) -> None:
+    errors = [
+        OutOfStock(product="Pain", available=0),
+        OutOfStock(product="Pain", available=1),
+        OutOfStock(product="Pain", available=4),
+        ProductUnavailable(product="Pain"),
+        MerchantUnavailable(merchant="Fournil"),
+        EmptyBasket(),
+        PricesChanged(),
+        ValidationError("Indiquez la commune.", field="city"),
+    ]
+    for lang in ("fr", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            app.preprocess_request()
+            shown_ = [shown(error) for error in errors]
+        if lang == "fr":
+            assert shown_ == [str(error) for error in errors]
+        else:
+            assert shown_[:3] == [
+                "Not enough stock of “Pain”: none left.",
+                "Not enough stock of “Pain”: only 1 available.",
+                "Not enough stock of “Pain”: 4 available.",
+            ]
+            assert not any("Stock" in text or "Indiquez" in text for text in shown_)
+
+
+def test_each_fixed_message_is_still_the_cores_wording() -> None:
+    # A message the core rewords would silently stay French in English pages.
+    core = "\n".join(path.read_text() for path in Path(shop_core.__file__).parent.rglob("*.py"))
+    for message in FIXED_MESSAGES:
+        assert f'"{message}"' in core, message

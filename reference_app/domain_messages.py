@@ -1,0 +1,87 @@
+"""The core's error messages in the reader's language.
+
+`shop_core` raises errors with a stable `code`, `params` and a French message
+(`shop_core.errors`); an application words them itself. French pages show the core's
+message as it is. Other languages get the app's translation of the errors a shopper meets
+(basket, checkout, account), looked up by code for the ones built from parameters and by
+their French text for the fixed ones; a message the catalogue does not know stays French
+rather than disappear. `tests/unit/test_domain_messages.py` checks that each French text
+here is still, word for word, what the core says.
+"""
+
+from __future__ import annotations
+
+from flask_babel import get_locale, gettext
+
+from shop_core.errors import DomainError
+
+
+def N_(text: str) -> str:  # noqa: N802 - Babel's marker for "extract, translate later"
+    """Mark `text` for extraction into the catalogue; it is translated where it is shown."""
+    return text
+
+
+# Fixed messages of `ValidationError` and `InvalidDeliveryChoice` that shoppers meet.
+FIXED_MESSAGES = (
+    N_("Adresse e-mail invalide."),
+    N_("Indiquez votre nom."),
+    N_("Un compte existe déjà avec cette adresse e-mail."),
+    N_("Le nom est trop long (120 caractères au plus)."),
+    N_("Numéro de téléphone trop long."),
+    N_("Mot de passe manquant."),
+    N_("Indiquez le nom du destinataire."),
+    N_("Indiquez l'adresse."),
+    N_("Le code postal doit comporter 5 chiffres."),
+    N_("Indiquez la commune."),
+    N_("Choisissez une date dans les deux prochains mois."),
+    N_("Indiquez l'adresse de livraison."),
+    N_("Indiquez le destinataire et l'adresse."),
+    N_("Choisissez un créneau de livraison."),
+    N_("Choisissez un point de retrait."),
+    N_("Une commande à retirer en boutique ne se livre pas."),
+    N_("Indiquez votre nom et votre adresse e-mail."),
+    N_("Votre panier est vide."),
+    N_("Des prix ont changé depuis l'affichage de votre panier : vérifiez le total."),
+    N_("Cette demande a déjà été traitée."),
+)
+
+
+def shown(error: DomainError) -> str:
+    """`error`'s message for the person reading the page, in the page's language."""
+    locale = get_locale()
+    if locale is None or locale.language == "fr":
+        return str(error)
+    worded = _with_params(error)
+    if worded is not None:
+        return worded
+    return gettext(error.message)  # the French text itself when the catalogue lacks it
+
+
+def _with_params(error: DomainError) -> str | None:
+    # The messages the core builds from parameters, worded again here with the same ones.
+    params = error.params
+    product = params.get("product")
+    if error.code == "out_of_stock" and product is not None:
+        available = params.get("available")
+        if available == 0:
+            return gettext(
+                "Stock insuffisant pour « %(product)s » : il n'en reste plus.", product=product
+            )
+        if available == 1:
+            return gettext(
+                "Stock insuffisant pour « %(product)s » : 1 seul disponible.", product=product
+            )
+        return gettext(
+            "Stock insuffisant pour « %(product)s » : %(available)s disponibles.",
+            product=product,
+            available=available,
+        )
+    if error.code == "product_unavailable" and product is not None:
+        return gettext("« %(product)s » n'est plus proposé à la vente.", product=product)
+    merchant = params.get("merchant")
+    if error.code == "merchant_unavailable" and merchant is not None:
+        return gettext(
+            "La boutique « %(merchant)s » n'accepte pas de commandes en ce moment.",
+            merchant=merchant,
+        )
+    return None
