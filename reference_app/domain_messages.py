@@ -84,4 +84,10 @@ def _with_params(error: DomainError) -> str | None:
             "La boutique « %(merchant)s » n'accepte pas de commandes en ce moment.",
             merchant=merchant,
         )
+    if error.code == "orders_still_running" and "references" in params:
+        return gettext(
+            "Une commande est encore en cours (%(references)s) : attendez de l'avoir reçue, "
+            "ou annulez-la, avant de supprimer votre compte.",
+            references=params["references"],
+        )
     return None

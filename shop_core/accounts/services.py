@@ -9,13 +9,23 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from shop_core.accounts.model import Address, Role, User
-from shop_core.errors import NotFound, ValidationError
+from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.model import DeliveryMethod, Order
 from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class OrdersStillRunning(DomainError):
+    """An account cannot be deleted while one of its orders is still to be received."""
+
+    code = "orders_still_running"
+    template = (
+        "Une commande est encore en cours ({references}) : attendez de l'avoir reçue, "
+        "ou annulez-la, avant de supprimer votre compte."
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -154,7 +164,7 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
     territory's figures); the shopper's name, e-mail, phone, street address, position
     and instructions are erased from them, and from the copies other packages made of them
     (see `on_account_erased`). Invoices already issued keep their buyer, as the law
-    requires. Refused (ValidationError) while an order is still to be delivered
+    requires. Refused (OrdersStillRunning) while an order is still to be delivered
     or collected: the courier and the shop need those details until then.
     """
     user = uow.session.get(User, user_id)
@@ -169,11 +179,7 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
     )
     running = [order.reference for order in orders if _still_running(order)]
     if running:
-        raise ValidationError(
-            "Une commande est encore en cours ("
-            + ", ".join(running)
-            + ") : attendez de l'avoir reçue, ou annulez-la, avant de supprimer votre compte."
-        )
+        raise OrdersStillRunning(references=", ".join(running))
     for hook in _erasure_hooks:  # while the orders still hold the details to find copies by
         hook(uow.session, [order.id for order in orders])
     for order in orders:

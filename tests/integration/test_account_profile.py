@@ -18,7 +18,7 @@ from shop_core.accounts.profile import (
     update_address,
     update_profile,
 )
-from shop_core.accounts.services import delete_account
+from shop_core.accounts.services import OrdersStillRunning, delete_account
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
@@ -152,9 +152,9 @@ def test_an_account_with_an_order_on_its_way_is_not_deleted(db: Database, shop: 
     order_id = buy(db, shop, {shop.bread_id: 1})
     with db.uow() as uow:
         reference = uow.session.get_one(Order, order_id).reference
-        with pytest.raises(ValidationError) as error:
+        with pytest.raises(OrdersStillRunning) as error:
             delete_account(uow=uow, user_id=shop.shopper_id)
-        assert reference in str(error.value)
+        assert reference in str(error.value) and error.value.params == {"references": reference}
     with db.uow() as uow:
         user = uow.session.get_one(User, shop.shopper_id)
         assert user.deleted_at is None and user.active

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 
 import shop_core
 from reference_app.domain_messages import FIXED_MESSAGES, shown
+from shop_core.accounts.services import OrdersStillRunning
 from shop_core.errors import (
     EmptyBasket,
     MerchantUnavailable,
@@ -20,7 +21,8 @@ from shop_core.errors import (
 )
 from shop_core.orders.services import PricesChanged
 
-from .conftest import World
+from .conftest import NOW, PASSWORD, World, login
+from .shopping import add, place_order
 
 
 def test_login_page_in_english_then_back_to_french(client: FlaskClient, world: World) -> None:
@@ -96,6 +98,7 @@ def test_core_errors_stay_word_for_word_in_french(app: Flask) -> None:
         EmptyBasket(),
         PricesChanged(),
         ValidationError("Indiquez la commune.", field="city"),
+        OrdersStillRunning(references="CAB-1, CAB-2"),
     ]
     for lang in ("fr", "en"):
         with app.test_request_context(f"/?lang={lang}"):
@@ -117,3 +120,15 @@ def test_each_fixed_message_is_still_the_cores_wording() -> None:
     core = "\n".join(path.read_text() for path in Path(shop_core.__file__).parent.rglob("*.py"))
     for message in FIXED_MESSAGES:
         assert f'"{message}"' in core, message
+
+
+def test_the_deletion_refusal_is_in_english(app: Flask, client: FlaskClient, world: World) -> None:
+    app.config["FIXED_NOW"] = NOW
+    login(client, world.shopper_email)
+    add(client, world.bread_id, 1)
+    assert place_order(client).status_code == 302
+    client.get("/compte?lang=en")
+    response = client.post("/compte/supprimer", data={"password": PASSWORD, "understood": "y"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert "An order is still on its way (" in page
+    assert "encore en cours" not in page
