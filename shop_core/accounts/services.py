@@ -12,6 +12,7 @@ from shop_core.accounts.model import Address, Role, User
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.model import DeliveryMethod, Order
 from shop_core.orders.model import MerchantOrderStatus as S
+from shop_core.payments.erasure import forget_payers
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
@@ -163,7 +164,8 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
     The orders keep their lines, amounts, dates and commune (merchants' accounts and the
     territory's figures); the shopper's name, e-mail, phone, street address, position
     and instructions are erased from them, and from the copies other packages made of them
-    (see `on_account_erased`). Invoices already issued keep their buyer, as the law
+    (see `on_account_erased`) and from the stored payment events
+    (`shop_core.payments.erasure`). Invoices already issued keep their buyer, as the law
     requires. Refused (OrdersStillRunning) while an order is still to be delivered
     or collected: the courier and the shop need those details until then.
     """
@@ -180,8 +182,10 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
     running = [order.reference for order in orders if _still_running(order)]
     if running:
         raise OrdersStillRunning(references=", ".join(running))
+    order_ids = [order.id for order in orders]
+    forget_payers(uow.session, order_ids)
     for hook in _erasure_hooks:  # while the orders still hold the details to find copies by
-        hook(uow.session, [order.id for order in orders])
+        hook(uow.session, order_ids)
     for order in orders:
         order.customer_name = "Compte supprimé"
         order.customer_email = f"supprime-{user.id}@invalid"

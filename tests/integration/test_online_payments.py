@@ -4,11 +4,13 @@ per merchant order, and books that balance to the cent (on both databases)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
+from shop_core.accounts.services import delete_account
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound
@@ -19,6 +21,7 @@ from shop_core.orders.model import (
     PaymentMethod,
     PaymentStatus,
 )
+from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.services import release_expired, set_final_weight, transition
 from shop_core.payments import accounts
 from shop_core.payments.events import IncomingEvent, failed_events, handle_event, replay
@@ -451,4 +454,59 @@ def test_concurrent_deliveries_of_the_same_payment_pay_each_merchant_once(
     assert count(db, PaymentEvent) == 3
     with db.uow() as uow:
         assert uow.session.get_one(Order, order_id).payment_status is PaymentStatus.PAID
+    balance_holds(db, order_id)
+
+
+def test_deleting_the_account_strips_the_payer_from_its_payment_events(
+    db: Database, shop: Shop
+) -> None:
+    gateway = FakeMarketplace()
+    onboard(db, gateway, shop.baker_id)
+    order_id, checkout_id = place_online(db, shop, gateway, {shop.bread_id: 1})
+    gateway.pay(checkout_id)
+    payer = {"email": "jeanne@example.fr", "name": "Jeanne Martin", "phone": "0601020304"}
+    session_object = {
+        "id": checkout_id,
+        "amount_total": 420,
+        "customer_details": {**payer, "address": {"line1": "12 rue d'Arras"}},
+        "metadata": {"order_id": str(order_id)},
+    }
+    payload = json.dumps({"id": "evt_p", "data": {"object": session_object}})
+    with db.uow() as uow:
+        event = IncomingEvent("evt_p", "checkout.session.completed", checkout_id, payload)
+        result = handle_event(uow=uow, gateway=gateway, event=event, now=NOW)
+    assert result.outcome == "processed"
+    with db.uow() as uow:  # an event about somebody else's payment, which must stay whole
+        uow.session.add(
+            PaymentEvent(
+                provider_event_id="evt_other",
+                type="charge.succeeded",
+                object_id="ch_other",
+                payload=json.dumps({"billing_details": payer}),
+                status=EventStatus.PROCESSED,
+            )
+        )
+        uow.commit()
+    with db.uow() as uow:
+        mo_ids = [mo.id for mo in uow.session.get_one(Order, order_id).merchant_orders]
+    for mo_id in mo_ids:
+        for target in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
+            with db.uow() as uow:
+                transition(uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system())
+
+    with db.uow() as uow:
+        delete_account(uow=uow, user_id=shop.shopper_id)
+
+    with db.uow() as uow:
+        stored = uow.session.scalar(
+            select(PaymentEvent).where(PaymentEvent.provider_event_id == "evt_p")
+        )
+        other = uow.session.scalar(
+            select(PaymentEvent).where(PaymentEvent.provider_event_id == "evt_other")
+        )
+        assert stored is not None and other is not None
+        kept = json.loads(stored.payload)["data"]["object"]
+        assert kept == {**session_object, "customer_details": None}
+        assert "Jeanne" not in stored.payload and "jeanne@" not in stored.payload
+        assert json.loads(other.payload) == {"billing_details": payer}
     balance_holds(db, order_id)
