@@ -28,6 +28,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, url_for
 from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
 from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session, selectinload
@@ -215,7 +216,8 @@ def _context(session: Session, order: Order) -> dict[str, Any]:
         "unit_suffix": display.unit_suffix,
         "weight_text": display.weight_text,
         "open_days": display.open_days,
-        "slot": display.slot_label(order.delivery_slot, territory.delivery_slots),
+        # Worded when the mail is rendered, in its reader's language (see display.slot_text).
+        "slot": LazyString(display.slot_label, order.delivery_slot, list(territory.delivery_slots)),
         "order_link": _link("shop.my_order", reference=order.reference),
     }
 

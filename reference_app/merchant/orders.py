@@ -13,6 +13,7 @@ from reference_app.auth.users import actor, merchant_required
 from reference_app.formatting import status_label
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import REFUSAL_REASONS, RefuseForm
+from reference_app.shopfront.display import slot_text
 from shop_core.errors import DomainError, InvalidTransition, ValidationError
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus
 from shop_core.orders.preparation import (
@@ -30,7 +31,7 @@ S = MerchantOrderStatus
 
 
 def _slot_labels() -> dict[str, str]:
-    return {slot.code: slot.label for slot in db.territory().delivery_slots}
+    return {slot.code: slot_text(slot) for slot in db.territory().delivery_slots}
 
 
 def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tuple[str, int]:

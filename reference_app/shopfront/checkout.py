@@ -25,7 +25,7 @@ from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
 from reference_app.shopfront.delivery_choice import Place, delivery_dates, now, resolve_commune
-from reference_app.shopfront.display import day_label, time_fr
+from reference_app.shopfront.display import day_label, slot_text, time_fr
 from reference_app.shopfront.forms import CheckoutForm
 from shop_core.accounts.model import Address
 from shop_core.accounts.profile import AddressInput, create_address
@@ -104,7 +104,9 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     form.address.choices = [SelectChoice(str(a.id), a.label) for a in options.addresses] + [
         SelectChoice(NEW_ADDRESS, _("Une autre adresse"))
     ]
-    form.slot.choices = [SelectChoice(s.code, s.label) for s in options.territory.delivery_slots]
+    form.slot.choices = [
+        SelectChoice(s.code, slot_text(s)) for s in options.territory.delivery_slots
+    ]
     if payments.online_enabled():
         form.payment.choices = [
             *form.payment.choices,

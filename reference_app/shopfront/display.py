@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -126,11 +126,27 @@ def method_label(method: DeliveryMethod | str) -> str:
     }[DeliveryMethod(method)]
 
 
+def slot_text(slot: DeliverySlot) -> str:
+    """How a delivery slot reads on the page or in the e-mail.
+
+    The territory names its slots in French ("Matin (9 h – 12 h)"); in another language the
+    slot reads as its hours ("9:00 AM – 12:00 PM"), which need no translation.
+    """
+    locale = get_locale()
+    if locale is None or locale.language == "fr":
+        return slot.label
+    return _(
+        "%(starts)s – %(ends)s",
+        starts=format_time(slot.starts, "short"),
+        ends=format_time(slot.ends, "short"),
+    )
+
+
 def slot_label(code: str | None, slots: Iterable[DeliverySlot]) -> str:
-    """The label of a delivery slot ("Matin (9 h – 12 h)") from its code."""
+    """The text of a delivery slot (see `slot_text`) from its code."""
     if not code:
         return ""
-    return next((slot.label for slot in slots if slot.code == code), code)
+    return next((slot_text(slot) for slot in slots if slot.code == code), code)
 
 
 SHOPPER_STATUS = {

@@ -132,3 +132,18 @@ def test_the_deletion_refusal_is_in_english(app: Flask, client: FlaskClient, wor
     page = html.unescape(response.get_data(as_text=True))
     assert "An order is still on its way (" in page
     assert "encore en cours" not in page
+
+
+def test_delivery_slots_read_as_hours_in_english(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    # The territory names its slots in French; an English page shows their hours instead.
+    app.config["FIXED_NOW"] = NOW
+    login(client, world.shopper_email)
+    add(client, world.bread_id, 1)
+    french = html.unescape(client.get("/commande").get_data(as_text=True))
+    assert "Matin (9 h – 12 h)" in french
+    english = html.unescape(client.get("/commande?lang=en").get_data(as_text=True))
+    assert "9:00\u202fAM – 12:00\u202fPM" in english
+    assert "2:00\u202fPM – 6:00\u202fPM" in english
+    assert "Matin" not in english and "Après-midi" not in english
