@@ -28,8 +28,8 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, url_for
 from flask_babel import force_locale
-from flask_babel.speaklater import LazyString
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session, selectinload
 
