@@ -25,7 +25,7 @@ from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
 from reference_app.shopfront.delivery_choice import Place, delivery_dates, now, resolve_commune
-from reference_app.shopfront.display import day_label, slot_text, time_fr
+from reference_app.shopfront.display import day_label, hour_text, mid_sentence, slot_text
 from reference_app.shopfront.forms import CheckoutForm
 from shop_core.accounts.model import Address
 from shop_core.accounts.profile import AddressInput, create_address
@@ -117,8 +117,8 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     ]
     form.date.description = _(
         "Le premier jour possible est le %(day)s. Commandez avant %(hour)s pour le lendemain.",
-        day=day_label(options.dates[0]).lower(),
-        hour=time_fr(options.territory.order_cutoff),
+        day=mid_sentence(day_label(options.dates[0])),
+        hour=hour_text(options.territory.order_cutoff),
     )
 
 

@@ -40,12 +40,20 @@ def time_fr(value: dt.time) -> str:
     return f"{value.hour}\u00a0h"
 
 
+def hour_text(value: dt.time) -> str:
+    """A time of day as the reader writes it: "12 h 30" in French, "12:30 PM" in English."""
+    locale = get_locale()
+    if locale is None or locale.language == "fr":
+        return time_fr(value)
+    return format_time(value, "short")
+
+
 def opening_hours(merchant: Merchant) -> list[tuple[str, list[str]]]:
     """One row per weekday: ("Mardi", ["8 h – 12 h 30", "14 h – 19 h"]); no window = closed."""
     rows = []
     for weekday, name in enumerate(weekday_names()):
         windows = merchant.opening_windows(weekday)
-        rows.append((name.capitalize(), [f"{time_fr(a)} – {time_fr(b)}" for a, b in windows]))
+        rows.append((name.capitalize(), [f"{hour_text(a)} – {hour_text(b)}" for a, b in windows]))
     return rows
 
 
@@ -75,12 +83,23 @@ def _listing(names: Iterable[str]) -> str:
 
 
 def day_label(value: dt.date, today: dt.date | None = None) -> str:
-    """ "Mardi 24 novembre", with "(demain)" when it is tomorrow."""
+    """ "Mardi 24 novembre"; "Demain, mardi 24 novembre" when it is tomorrow.
+
+    "Demain" comes first: in a date list on a narrow phone the end of the text is what a
+    select box cuts off.
+    """
     text = format_date(value, "EEEE d MMMM")
-    text = text[:1].upper() + text[1:]
     if today is not None and value == today + dt.timedelta(days=1):
-        text += " " + _("(demain)")
-    return text
+        return _("Demain, %(day)s", day=mid_sentence(text))
+    return text[:1].upper() + text[1:]
+
+
+def mid_sentence(text: str) -> str:
+    """A day's name inside a sentence: lower case in French, capitalised in English."""
+    locale = get_locale()
+    if locale is None or locale.language == "fr":
+        return text.lower()
+    return text[:1].upper() + text[1:]
 
 
 def unit_suffix(unit: Unit | str) -> str:
@@ -174,7 +193,7 @@ def helpers() -> dict[str, Any]:
     """What the shop's templates (and e-mails) may call."""
     return {
         "opening_hours": opening_hours,
-        "time_fr": time_fr,
+        "hour_text": hour_text,
         "open_days": open_days,
         "day_label": day_label,
         "unit_suffix": unit_suffix,

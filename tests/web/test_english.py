@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from flask import Flask
@@ -147,3 +148,11 @@ def test_delivery_slots_read_as_hours_in_english(
     assert "9:00\u202fAM – 12:00\u202fPM" in english
     assert "2:00\u202fPM – 6:00\u202fPM" in english
     assert "Matin" not in english and "Après-midi" not in english
+    # "Tomorrow" first: a select box on a phone cuts the end of the text.
+    assert "Tomorrow, Tuesday 24 November</option>" in english
+    assert "Demain, mardi 24 novembre</option>" in french
+    # The cut-off and the first day, as English writes them.
+    assert re.search(r"The earliest possible day is [A-Z][a-z]+day \d+ [A-Z][a-z]+\.", english)
+    assert re.search(r"Order before \d{1,2}:\d\d\u202f[AP]M", english)
+    assert re.search(r"Le premier jour possible est le [a-z]+ \d+ [a-zéû]+\.", french)
+    assert re.search(r"Commandez avant \d{1,2}\xa0h", french)

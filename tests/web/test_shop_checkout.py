@@ -66,7 +66,7 @@ def test_checkout_page_shows_three_steps_dates_and_summary(
     page = page_of(client.get("/commande"))
     for step in ("Comment recevoir vos courses", "Quel jour\u00a0?", "Comment payer\u00a0?"):
         assert step in page
-    assert f'<option selected value="{TUESDAY}">Mardi 24 novembre (demain)' in page
+    assert f'<option selected value="{TUESDAY}">Demain, mardi 24 novembre' in page
     assert '<option value="2026-11-30">Lundi 30 novembre' in page
     assert "Le Tiers-Lieu du Ternois" in page and "2 place de l'Hôtel de Ville" in page
     assert "Matin (9 h – 12 h)" in page
