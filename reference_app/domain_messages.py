@@ -11,8 +11,9 @@ here is still, word for word, what the core says.
 
 from __future__ import annotations
 
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
+from reference_app.formatting import reads_french
 from shop_core.errors import DomainError
 
 
@@ -48,8 +49,7 @@ FIXED_MESSAGES = (
 
 def shown(error: DomainError) -> str:
     """`error`'s message for the person reading the page, in the page's language."""
-    locale = get_locale()
-    if locale is None or locale.language == "fr":
+    if reads_french():
         return str(error)
     worded = _with_params(error)
     if worded is not None:

@@ -16,6 +16,12 @@ from shop_core.orders.model import STATUS_LABELS_FR, MerchantOrderStatus
 from shop_core.vat import VatRate
 
 
+def reads_french() -> bool:
+    """Whether the page or e-mail being written is in French (the default language)."""
+    locale = get_locale()
+    return locale is None or locale.language == "fr"
+
+
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None:
         return ""

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from reference_app.formatting import reads_french
 from shop_core.catalogue.model import Product, Unit
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
@@ -42,8 +43,7 @@ def time_fr(value: dt.time) -> str:
 
 def hour_text(value: dt.time) -> str:
     """A time of day as the reader writes it: "12 h 30" in French, "12:30 PM" in English."""
-    locale = get_locale()
-    if locale is None or locale.language == "fr":
+    if reads_french():
         return time_fr(value)
     return format_time(value, "short")
 
@@ -96,8 +96,7 @@ def day_label(value: dt.date, today: dt.date | None = None) -> str:
 
 def mid_sentence(text: str) -> str:
     """A day's name inside a sentence: lower case in French, capitalised in English."""
-    locale = get_locale()
-    if locale is None or locale.language == "fr":
+    if reads_french():
         return text.lower()
     return text[:1].upper() + text[1:]
 
@@ -151,8 +150,7 @@ def slot_text(slot: DeliverySlot) -> str:
     The territory names its slots in French ("Matin (9 h – 12 h)"); in another language the
     slot reads as its hours ("9:00 AM – 12:00 PM"), which need no translation.
     """
-    locale = get_locale()
-    if locale is None or locale.language == "fr":
+    if reads_french():
         return slot.label
     return _(
         "%(starts)s – %(ends)s",
