@@ -5,7 +5,7 @@
 message as it is. Other languages get the app's translation of the errors a shopper meets
 (basket, checkout, account), looked up by code for the ones built from parameters and by
 their French text for the fixed ones; a message the catalogue does not know stays French
-rather than disappear. `tests/unit/test_domain_messages.py` checks that each French text
+rather than disappear. `tests/web/test_english.py` checks that each French text
 here is still, word for word, what the core says.
 """
 
