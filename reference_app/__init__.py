@@ -72,12 +72,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def _globals() -> dict[str, Any]:
         from reference_app.db import territory
         from reference_app.shopfront.basket import basket_count
+        from reference_app.shopfront.orders import has_purchases
 
         return {
             "locale": str(get_locale()),
             "current_territory": territory,
             "endpoints": app.view_functions,
             "basket_count": basket_count,
+            "has_purchases": has_purchases,
         }
 
     return app

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from reference_app import db
@@ -18,6 +19,26 @@ from shop_core.orders.model import Order
 from shop_core.orders.services import cancel_order
 
 CANCEL_REASON = "Annulée par le client"
+
+
+def has_purchases() -> bool:
+    """Whether the logged-in account has ordered on this territory (once per request).
+
+    A shop's or the operator's account may buy too (one account per e-mail); its menu shows
+    « Mes achats » only once it has, so that « Commandes » of the back office stays the
+    only "orders" a merchant sees otherwise.
+    """
+    if "cabas_has_purchases" not in g:
+        g.cabas_has_purchases = current_user.is_authenticated and (
+            db.uow().session.scalar(
+                select(Order.id)
+                .where(Order.territory_id == db.territory().id, Order.user_id == current_user.id)
+                .limit(1)
+            )
+            is not None
+        )
+    found: bool = g.cabas_has_purchases
+    return found
 
 
 def own_order(reference: str) -> Order:

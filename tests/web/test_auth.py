@@ -114,10 +114,3 @@ def test_an_account_opened_in_english_gets_its_password_mail_in_english(
     assert reset.subject == "Resetting your password"
     assert reset.body.startswith("Hello Nadia Benali,")
     assert "valid for one hour" in reset.body
-
-
-def test_the_required_star_stays_inside_its_label(client: FlaskClient, world: World) -> None:
-    # On a phone a long label wraps; the star must follow its last word, not fall below it.
-    page = client.get("/login").get_data(as_text=True)
-    star = '<span class="required" aria-hidden="true">*</span>'
-    assert f'<label for="email">Adresse e-mail {star}</label>' in page

@@ -132,16 +132,19 @@ def test_only_merchant_orders_still_at_the_shop_are_cancelled(
     assert "Cette commande ne peut plus être annulée." in page_of(response)
 
 
-def test_a_merchant_who_buys_finds_the_order_under_my_orders(
+def test_a_merchant_who_buys_finds_the_order_under_my_purchases(
     client: FlaskClient, world: World, db: Database
 ) -> None:
     # One account per e-mail on a territory: the baker buys apples with the merchant account.
     login(client, world.baker_email)
+    home = page_of(client.get("/"))
+    menu = home[home.index('class="main-nav"') : home.index("</nav>")]
+    assert "Mes achats" not in menu and "Mes commandes" not in menu  # nothing bought yet
     add(client, world.apples_id, 1)
     assert place_order(client, where="collect").status_code == 302  # no address saved
     (order,) = orders_of(db, world.baker_user_id)
 
     home = page_of(client.get("/"))
     menu = home[home.index('class="main-nav"') : home.index("</nav>")]
-    assert "Ma boutique" in menu and "Mes commandes" in menu
+    assert "Ma boutique" in menu and "Mes achats" in menu
     assert order.reference in page_of(client.get("/mes-commandes"))
