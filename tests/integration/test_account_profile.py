@@ -19,16 +19,13 @@ from shop_core.accounts.profile import (
     update_profile,
 )
 from shop_core.accounts.services import OrdersStillRunning, delete_account
-from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
-from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.model import Order
-from shop_core.orders.services import transition
 from shop_core.testing.factories import make_user
 
-from .conftest import Shop, buy
+from .conftest import Shop, buy, deliver_all
 
 HOME = AddressInput(
     recipient="Jeanne Martin",
@@ -119,20 +116,11 @@ def test_deleted_accounts_have_nothing_to_export(db: Database, shop: Shop) -> No
             export_user_data(uow.session, user_id=shop.shopper_id)
 
 
-def _deliver(db: Database, order_id: int) -> None:
-    with db.uow() as uow:
-        mo_ids = [mo.id for mo in uow.session.get_one(Order, order_id).merchant_orders]
-    for mo_id in mo_ids:
-        for target in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
-            with db.uow() as uow:
-                transition(uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system())
-
-
 def test_deleting_the_account_anonymises_its_orders_but_not_their_invoices(
     db: Database, shop: Shop
 ) -> None:
     order_id = buy(db, shop, {shop.bread_id: 2})
-    _deliver(db, order_id)
+    deliver_all(db, order_id)
     with db.uow() as uow:
         before = uow.session.get_one(Order, order_id)
         total, postal_code = before.total_incl_cents, before.postal_code
@@ -159,7 +147,7 @@ def test_an_account_with_an_order_on_its_way_is_not_deleted(db: Database, shop: 
         user = uow.session.get_one(User, shop.shopper_id)
         assert user.deleted_at is None and user.active
         assert uow.session.get_one(Order, order_id).customer_name == "Jeanne Martin"
-    _deliver(db, order_id)
+    deliver_all(db, order_id)
     with db.uow() as uow:
         delete_account(uow=uow, user_id=shop.shopper_id)
         assert uow.session.get_one(User, shop.shopper_id).deleted_at is not None

@@ -21,7 +21,6 @@ from shop_core.orders.model import (
     PaymentMethod,
     PaymentStatus,
 )
-from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.services import release_expired, set_final_weight, transition
 from shop_core.payments import accounts
 from shop_core.payments.events import IncomingEvent, failed_events, handle_event, replay
@@ -37,7 +36,7 @@ from shop_core.payments.reconciliation import order_balance
 from shop_core.payments.refunds import NotRefundable, RefundTooLarge, refund_merchant_order
 from shop_core.payments.services import capture_if_ready, start_checkout
 from shop_core.stock.model import ReservationStatus, StockReservation
-from tests.integration.conftest import NOW, Shop, buy
+from tests.integration.conftest import NOW, Shop, buy, deliver_all
 from tests.payments_fake import FakeMarketplace
 
 URLS = {"success_url": "https://shop.example/ok", "cancel_url": "https://shop.example/ko"}
@@ -487,12 +486,7 @@ def test_deleting_the_account_strips_the_payer_from_its_payment_events(
             )
         )
         uow.commit()
-    with db.uow() as uow:
-        mo_ids = [mo.id for mo in uow.session.get_one(Order, order_id).merchant_orders]
-    for mo_id in mo_ids:
-        for target in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
-            with db.uow() as uow:
-                transition(uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system())
+    deliver_all(db, order_id)
 
     with db.uow() as uow:
         delete_account(uow=uow, user_id=shop.shopper_id)
