@@ -83,11 +83,7 @@ def _listing(names: Iterable[str]) -> str:
 
 
 def day_label(value: dt.date, today: dt.date | None = None) -> str:
-    """ "Mardi 24 novembre"; "Demain, mardi 24 novembre" when it is tomorrow.
-
-    "Demain" comes first: in a date list on a narrow phone the end of the text is what a
-    select box cuts off.
-    """
+    """ "Mardi 24 novembre"; "Demain, mardi 24 novembre" when it is tomorrow."""
     text = format_date(value, "EEEE d MMMM")
     if today is not None and value == today + dt.timedelta(days=1):
         return _("Demain, %(day)s", day=mid_sentence(text))

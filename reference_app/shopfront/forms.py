@@ -16,7 +16,6 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
-    SelectField,
     StringField,
     TelField,
     TextAreaField,
@@ -148,7 +147,9 @@ class CheckoutForm(AddressFields):
     address = RadioField(_l("Adresse de livraison"), validate_choice=False)
     save_address = BooleanField(_l("Enregistrer cette adresse dans mon compte"), default=True)
     slot = RadioField(_l("Créneau de livraison"), validate_choice=False)
-    date = SelectField(
+    # Radio buttons rather than a select: a closed select box cuts its text on a phone, and
+    # the seven days offered all stay in view.
+    date = RadioField(
         _l("Jour de livraison ou de retrait"),
         validators=[InputRequired(message=_l("Choisissez un jour."))],
         invalid_choice_message=_l("Choisissez un des jours proposés."),

@@ -148,9 +148,8 @@ def test_delivery_slots_read_as_hours_in_english(
     assert "9:00\u202fAM – 12:00\u202fPM" in english
     assert "2:00\u202fPM – 6:00\u202fPM" in english
     assert "Matin" not in english and "Après-midi" not in english
-    # "Tomorrow" first: a select box on a phone cuts the end of the text.
-    assert "Tomorrow, Tuesday 24 November</option>" in english
-    assert "Demain, mardi 24 novembre</option>" in french
+    assert ">Tomorrow, Tuesday 24 November</label>" in english
+    assert ">Demain, mardi 24 novembre</label>" in french
     # The cut-off and the first day, as English writes them.
     assert re.search(r"The earliest possible day is [A-Z][a-z]+day \d+ [A-Z][a-z]+\.", english)
     assert re.search(r"Order before \d{1,2}:\d\d\u202f[AP]M", english)
