@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from reference_app.labels import translate
@@ -20,6 +20,27 @@ def reads_french() -> bool:
     """Whether the page or e-mail being written is in French (the default language)."""
     locale = get_locale()
     return locale is None or locale.language == "fr"
+
+
+def time_fr(value: dt.time) -> str:
+    """8:00 → "8 h", 12:30 → "12 h 30" (as the French write opening hours)."""
+    if value.minute:
+        return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+    return f"{value.hour}\u00a0h"
+
+
+def hour_text(value: dt.time | dt.datetime | None) -> str:
+    """A time of day as the reader writes it: "12 h 30" in French, "12:30 PM" in English.
+
+    A datetime is read on its own clock (the territory's local time, as the rounds give it).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.time()
+    if reads_french():
+        return time_fr(value)
+    return format_time(value, "short")
 
 
 def money(cents: int | None, currency: str = "EUR") -> str:
@@ -70,6 +91,7 @@ def init_app(app: Flask) -> None:
         money=money,
         euros_input=euros_input,
         date_fr=date_fr,
+        clock=hour_text,
         unit_label=unit_label,
         trade_label=trade_label,
         status_label=status_label,

@@ -21,11 +21,12 @@ from delivery.calendar import check_delivery_day
 from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.extensions import checkout_limit, limiter, user_or_address
+from reference_app.formatting import hour_text
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
 from reference_app.shopfront.delivery_choice import Place, delivery_dates, now, resolve_commune
-from reference_app.shopfront.display import day_label, hour_text, mid_sentence, slot_text
+from reference_app.shopfront.display import day_label, mid_sentence, slot_text
 from reference_app.shopfront.forms import CheckoutForm
 from shop_core.accounts.model import Address
 from shop_core.accounts.profile import AddressInput, create_address

@@ -15,7 +15,7 @@ from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from reference_app.formatting import reads_french
+from reference_app.formatting import hour_text, reads_french
 from shop_core.catalogue.model import Product, Unit
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
@@ -32,20 +32,6 @@ def weekday_names() -> list[str]:
         _("samedi"),
         _("dimanche"),
     ]
-
-
-def time_fr(value: dt.time) -> str:
-    """8:00 → "8 h", 12:30 → "12 h 30" (as the French write opening hours)."""
-    if value.minute:
-        return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
-    return f"{value.hour}\u00a0h"
-
-
-def hour_text(value: dt.time) -> str:
-    """A time of day as the reader writes it: "12 h 30" in French, "12:30 PM" in English."""
-    if reads_french():
-        return time_fr(value)
-    return format_time(value, "short")
 
 
 def opening_hours(merchant: Merchant) -> list[tuple[str, list[str]]]:

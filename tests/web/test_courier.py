@@ -65,7 +65,7 @@ def test_the_courier_sees_their_stops_in_order_with_what_to_do(
     assert 'href="tel:0601020304"' in html
     assert 'href="geo:' in html
     assert "3 rue des Tilleuls" in html and "position approximative" in html
-    assert "Créneau : 09:00 – 12:00" in html
+    assert "Créneau : 9\u00a0h – 12\u00a0h" in html  # as the French write hours
     assert "Code donné par le client" in html
     assert order_of(db, oid).delivery_code not in html.replace(TUESDAY.isoformat(), "")
     assert 'class="round-map"' in html and "data-map=" in html
