@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from flask import Flask
@@ -69,6 +70,19 @@ def test_the_courier_sees_their_stops_in_order_with_what_to_do(
     assert "Code donné par le client" in html
     assert order_of(db, oid).delivery_code not in html.replace(TUESDAY.isoformat(), "")
     assert 'class="round-map"' in html and "data-map=" in html
+
+
+def test_the_courier_page_writes_times_in_the_readers_language(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    login(client, world.courier_email)
+    french = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    english = client.get(f"/livreur/{DAY}&lang=en").get_data(as_text=True)
+    assert "Créneau : 9\u00a0h – 12\u00a0h" in french
+    assert "Time slot: 9:00\u202fAM – 12:00\u202fPM" in english
+    assert re.search(r'class="visit-time">\d{1,2}\u00a0h\u00a0\d\d<', french)
+    assert re.search(r'class="visit-time">\d{1,2}:\d\d\u202f[AP]M<', english)
 
 
 def test_another_courier_sees_nothing_of_it_and_gets_404_on_its_stops(
