@@ -6,6 +6,7 @@ from typing import Any
 
 from delivery.model import StopKind, StopStatus
 from delivery.queries import RunView
+from reference_app.formatting import hour_text
 
 
 def map_data(run: RunView) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def map_data(run: RunView) -> dict[str, Any]:
                 "n": visit.number,
                 "lat": round(visit.lat, 6),
                 "lon": round(visit.lon, 6),
-                "label": f"{visit.number}. {visit.expected:%H:%M} {visit.place_name}",
+                "label": f"{visit.number}. {hour_text(visit.expected)} {visit.place_name}",
                 "kind": "collect" if visit.kind is StopKind.COLLECT else "deliver",
                 "done": visit.status is not StopStatus.TODO,
                 "anchor": f"arret-{visit.stop_id}",
