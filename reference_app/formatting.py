@@ -66,7 +66,9 @@ def date_fr(value: dt.date | dt.datetime | None, fmt: str = "full") -> str:
         return ""
     if isinstance(value, dt.datetime):
         # The pattern itself is translated: "à" in French, "at" in English.
-        return format_datetime(value, str(_l("d MMMM yyyy 'à' HH:mm")) if fmt == "full" else fmt)
+        # French writes the hour as "9 h 05" (no-break spaces), as `time_fr` does.
+        pattern = str(_l("d MMMM yyyy 'à' H'\u00a0h\u00a0'mm"))
+        return format_datetime(value, pattern if fmt == "full" else fmt)
     return format_date(value, "EEEE d MMMM yyyy" if fmt == "full" else fmt)
 
 

@@ -79,7 +79,7 @@ def test_order_detail_shows_history_with_dates_and_reasons(
     page = page_of(client.get(f"/mes-commandes/{reference}"))
     assert "Refusée par le commerçant\u00a0: <em>Four en panne</em>" in page
     assert page.count("— Envoyée au commerçant") == 2
-    assert "23 novembre 2026 à 09:00" in page  # placed at 8:00 UTC, shown in Paris time
+    assert "23 novembre 2026 à 9\u00a0h\u00a000" in page  # placed at 8:00 UTC, in Paris time
     assert order.delivery_code in page
 
 
