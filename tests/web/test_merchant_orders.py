@@ -205,6 +205,8 @@ def test_orders_list_shows_every_order_of_the_shop_only(
             ).all()
         )
     assert refs[world.baker_id] in page and refs[world.farmer_id] not in page
+    # The shopper's first name only, as on the dashboard; each cell labelled for phones.
+    assert '<td data-label="Client">Jeanne</td>' in page and "Martin" not in page
 
 
 def test_dashboard_buttons_carry_a_csrf_token(
