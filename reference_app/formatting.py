@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_time, get_locale
@@ -68,8 +69,18 @@ def date_fr(value: dt.date | dt.datetime | None, fmt: str = "full") -> str:
         # The pattern itself is translated: "à" in French, "at" in English.
         # French writes the hour as "9 h 05" (no-break spaces), as `time_fr` does.
         pattern = str(_l("d MMMM yyyy 'à' H'\u00a0h\u00a0'mm"))
-        return format_datetime(value, pattern if fmt == "full" else fmt)
-    return format_date(value, "EEEE d MMMM yyyy" if fmt == "full" else fmt)
+        return format_datetime(value, day_pattern(pattern if fmt == "full" else fmt, value))
+    return format_date(value, day_pattern("EEEE d MMMM yyyy" if fmt == "full" else fmt, value))
+
+
+def day_pattern(pattern: str, value: dt.date) -> str:
+    """`pattern` (CLDR) for `value`, with French's "1er" for the first of the month.
+
+    "mardi 1er décembre", "du 26 oct. au 1er nov."; other days and languages unchanged.
+    """
+    if value.day != 1 or not reads_french():
+        return pattern
+    return re.sub(r"(?<![d'])d(?![d'])", "d'er'", pattern)
 
 
 def unit_label(unit: Unit | str) -> str:

@@ -15,7 +15,7 @@ from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from reference_app.formatting import hour_text, reads_french
+from reference_app.formatting import day_pattern, hour_text, reads_french
 from shop_core.catalogue.model import Product, Unit
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
@@ -70,7 +70,7 @@ def _listing(names: Iterable[str]) -> str:
 
 def day_label(value: dt.date, today: dt.date | None = None) -> str:
     """ "Mardi 24 novembre"; "Demain, mardi 24 novembre" when it is tomorrow."""
-    text = format_date(value, "EEEE d MMMM")
+    text = format_date(value, day_pattern("EEEE d MMMM", value))
     if today is not None and value == today + dt.timedelta(days=1):
         return _("Demain, %(day)s", day=mid_sentence(text))
     return text[:1].upper() + text[1:]

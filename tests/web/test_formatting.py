@@ -1,0 +1,41 @@
+"""Dates and times as the page's reader writes them (French first, English second)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+
+from reference_app.formatting import date_fr, hour_text
+from reference_app.shopfront.display import day_label
+
+FIRST = dt.date(2026, 12, 1)  # a Tuesday
+SECOND = dt.date(2026, 12, 2)
+
+
+def test_french_writes_the_first_of_the_month_1er(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert date_fr(FIRST) == "mardi 1er décembre 2026"
+        assert date_fr(FIRST, "d MMM") == "1er déc."
+        assert day_label(FIRST) == "Mardi 1er décembre"
+        assert day_label(FIRST, today=dt.date(2026, 11, 30)) == "Demain, mardi 1er décembre"
+        placed = dt.datetime(2026, 12, 1, 8, 5, tzinfo=dt.UTC)  # 9:05 in Paris
+        assert date_fr(placed) == "1er décembre 2026 à 9\u00a0h\u00a005"
+        assert date_fr(SECOND) == "mercredi 2 décembre 2026"
+
+
+def test_english_keeps_its_own_dates_and_times(app: Flask) -> None:
+    with app.test_request_context("/?lang=en"):
+        assert date_fr(FIRST) == "Tuesday 1 December 2026"
+        assert day_label(FIRST) == "Tuesday 1 December"
+        placed = dt.datetime(2026, 12, 1, 8, 5, tzinfo=dt.UTC)
+        assert date_fr(placed) == "1 December 2026 at 9:05 AM"
+        assert hour_text(dt.time(12, 30)) == "12:30\u202fPM"
+
+
+def test_french_hours(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert hour_text(dt.time(8, 0)) == "8\u00a0h"
+        assert hour_text(dt.time(12, 30)) == "12\u00a0h\u00a030"
+        assert hour_text(dt.datetime(2026, 12, 1, 11, 14)) == "11\u00a0h\u00a014"
+        assert hour_text(None) == ""
