@@ -42,8 +42,9 @@ SHADE = colors.HexColor("#ececec")
 
 
 def date_fr(day: dt.date) -> str:
-    """``mardi 24 novembre 2026``."""
-    return f"{WEEKDAY_LABELS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+    """``mardi 24 novembre 2026``; ``mardi 1er décembre 2026`` on the first of the month."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{WEEKDAY_LABELS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def _hm(moment: dt.datetime | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from xml.etree import ElementTree as ET
@@ -84,3 +85,4 @@ def test_a_round_sheet_and_a_packing_list_are_pdfs(db: Database, shop: Shop) -> 
 
 def test_dates_are_written_in_french() -> None:
     assert date_fr(TUESDAY) == "mardi 24 novembre 2026"
+    assert date_fr(dt.date(2026, 12, 1)) == "mardi 1er décembre 2026"
