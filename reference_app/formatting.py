@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 
 from reference_app.labels import translate
@@ -69,7 +69,8 @@ def date_fr(value: dt.date | dt.datetime | None, fmt: str = "full") -> str:
         # The pattern itself is translated: "à" in French, "at" in English.
         # French writes the hour as "9 h 05" (no-break spaces), as `time_fr` does.
         pattern = str(_l("d MMMM yyyy 'à' H'\u00a0h\u00a0'mm"))
-        return format_datetime(value, day_pattern(pattern if fmt == "full" else fmt, value))
+        local_day = to_user_timezone(value).date()  # the day the reader sees
+        return format_datetime(value, day_pattern(pattern if fmt == "full" else fmt, local_day))
     return format_date(value, day_pattern("EEEE d MMMM yyyy" if fmt == "full" else fmt, value))
 
 

@@ -22,6 +22,9 @@ def test_french_writes_the_first_of_the_month_1er(app: Flask) -> None:
         placed = dt.datetime(2026, 12, 1, 8, 5, tzinfo=dt.UTC)  # 9:05 in Paris
         assert date_fr(placed) == "1er décembre 2026 à 9\u00a0h\u00a005"
         assert date_fr(SECOND) == "mercredi 2 décembre 2026"
+        # Half past midnight in Paris on the 1st is still the 30th in UTC.
+        late = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)
+        assert date_fr(late) == "1er décembre 2026 à 0\u00a0h\u00a030"
 
 
 def test_english_keeps_its_own_dates_and_times(app: Flask) -> None:
