@@ -183,5 +183,6 @@ def helpers() -> dict[str, Any]:
         "weight_text": weight_text,
         "method_label": method_label,
         "slot_label": slot_label,
+        "mid_sentence": mid_sentence,
         "shopper_status": shopper_status,
     }

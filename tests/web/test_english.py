@@ -155,3 +155,19 @@ def test_delivery_slots_read_as_hours_in_english(
     assert re.search(r"Order before \d{1,2}:\d\d\u202f[AP]M", english)
     assert re.search(r"Le premier jour possible est le [a-z]+ \d+ [a-zéû]+\.", french)
     assert re.search(r"Commandez avant \d{1,2}\xa0h", french)
+
+
+def test_the_order_page_gives_the_slot_as_the_checkout_does(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    app.config["FIXED_NOW"] = NOW
+    login(client, world.shopper_email)
+    add(client, world.bread_id, 1)
+    response = place_order(client)
+    assert response.status_code == 302
+    url = response.headers["Location"]  # the confirmation page, which shows the order
+    french = html.unescape(client.get(url).get_data(as_text=True))
+    english = html.unescape(client.get(f"{url}?lang=en").get_data(as_text=True))
+    assert "Mardi 24 novembre, matin (9 h – 12 h)" in french
+    # Not lowered to "9:00 am" as the French slot name is lowered mid-sentence.
+    assert "Tuesday 24 November, 9:00\u202fAM – 12:00\u202fPM" in english

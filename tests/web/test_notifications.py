@@ -278,7 +278,7 @@ def test_a_shopper_who_switched_to_english_gets_english_mails_and_shops_french(
     assert confirmation.subject == f"Your order {placed.reference} has been placed"
     assert confirmation.body.startswith("Hello ")
     assert f"Handover code: {placed.delivery_code}" in confirmation.body
-    assert "Home delivery on Tuesday 24 November, 9:00\u202fam – 12:00\u202fpm" in confirmation.body
+    assert "Home delivery on Tuesday 24 November, 9:00\u202fAM – 12:00\u202fPM" in confirmation.body
     assert "matin" not in confirmation.body.lower()  # the territory's French slot name
     assert "estimated price for about 1\u00a0kg, adjusted when weighed" in confirmation.body
     assert "Bonjour" not in confirmation.body and "Code de remise" not in confirmation.body
