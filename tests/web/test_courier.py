@@ -83,6 +83,7 @@ def test_the_courier_page_writes_times_in_the_readers_language(
     assert "Time slot: 9:00\u202fAM – 12:00\u202fPM" in english
     assert re.search(r'class="visit-time">\d{1,2}\u00a0h\u00a0\d\d<', french)
     assert re.search(r'class="visit-time">\d{1,2}:\d\d\u202f[AP]M<', english)
+    assert "<strong>1 parcel</strong>" in english and "<strong>1 colis</strong>" in french
 
 
 def test_another_courier_sees_nothing_of_it_and_gets_404_on_its_stops(
