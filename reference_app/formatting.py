@@ -44,6 +44,12 @@ def hour_text(value: dt.time | dt.datetime | None) -> str:
     return format_time(value, "short")
 
 
+def first_name(full_name: str | None) -> str:
+    """What a merchant sees of a shopper: "Jeanne" for "Jeanne Martin", "—" for no name."""
+    words = (full_name or "").split()
+    return words[0] if words else "—"
+
+
 def money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None:
         return ""
@@ -106,6 +112,7 @@ def init_app(app: Flask) -> None:
         euros_input=euros_input,
         date_fr=date_fr,
         clock=hour_text,
+        first_name=first_name,
         unit_label=unit_label,
         trade_label=trade_label,
         status_label=status_label,
