@@ -173,7 +173,6 @@ def helpers() -> dict[str, Any]:
     """What the shop's templates (and e-mails) may call."""
     return {
         "opening_hours": opening_hours,
-        "hour_text": hour_text,
         "open_days": open_days,
         "day_label": day_label,
         "unit_suffix": unit_suffix,
