@@ -49,6 +49,17 @@ class AssistedShopForm(ShopIdentityForm):
         description=_l("Seulement si vous créez son compte."),
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # The operator fills in someone else's shop: « ses clients », not « vos clients ».
+        self.trade_name.description = _l("Le nom que voient ses clients.")
+        self.legal_name.description = _l(
+            "Comme sur son extrait Kbis ou son avis de situation SIRENE."
+        )
+        self.vat_franchise.label.text = _l(
+            "Le commerçant est en franchise en base de TVA (pas de numéro de TVA)"
+        )
+
 
 class CommuneSearchForm(FlaskForm):
     class Meta:

@@ -274,6 +274,23 @@ def test_a_wrong_vat_number_in_assisted_mode_keeps_the_form(
     assert 'value="Brasserie Nord"' in page
 
 
+def test_the_assisted_form_speaks_of_the_merchants_shop_and_sign_up_of_yours(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.operator_email)
+    page = client.get("/admin/boutiques/nouvelle").get_data(as_text=True)
+    assert "<legend>La boutique</legend>" in page
+    assert "Le nom que voient ses clients." in page
+    assert "Comme sur son extrait Kbis" in page
+    assert "Le commerçant est en franchise en base de TVA" in page
+    assert "vos clients" not in page and "Votre boutique" not in page
+    client.post("/logout")
+    own = client.get("/vendre").get_data(as_text=True)
+    assert "<legend>Votre boutique</legend>" in own
+    assert "Le nom que voient vos clients." in own
+    assert "Je suis en franchise en base de TVA" in own
+
+
 def test_the_other_territorys_operator_cannot_log_in_here(
     client: FlaskClient, world: World
 ) -> None:
