@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -36,8 +37,9 @@ from shop_core.vat import VatRate
 _NUMBER = _l("Indiquez un nombre entier.")
 
 
-def trade_choices() -> list[tuple[str, str]]:
-    return [(t.value, label) for t, label in TRADE_LABELS_FR.items()]
+def trade_choices() -> list[tuple[str, LazyString]]:
+    # Lazily translated: the labels are the core's French ones, marked in `labels`.
+    return [(t.value, _l(label)) for t, label in TRADE_LABELS_FR.items()]
 
 
 class ShopIdentityForm(FlaskForm):
@@ -110,8 +112,8 @@ def vat_choices() -> list[tuple[str, str]]:
     return [(str(r.value), r.label) for r in VatRate]
 
 
-def unit_choices() -> list[tuple[str, str]]:
-    return [(u.value, label) for u, label in UNIT_LABELS_FR.items()]
+def unit_choices() -> list[tuple[str, LazyString]]:
+    return [(u.value, _l(label)) for u, label in UNIT_LABELS_FR.items()]
 
 
 class ProductForm(FlaskForm):
@@ -121,7 +123,7 @@ class ProductForm(FlaskForm):
         validators=[DataRequired(), Length(max=20)],
         description=_l("Par exemple 12,50 — pour l'unité choisie ci-dessous."),
     )
-    unit = SelectField(_l("Vendu à la"), choices=options(unit_choices()), default="piece")
+    unit = SelectField(_l("Unité de vente"), choices=options(unit_choices()), default="piece")
     estimated_weight_g = IntegerField(
         _l("Poids estimé d'une pièce, en grammes"),
         validators=[Optional(), NumberRange(min=1, max=100_000)],

@@ -171,3 +171,17 @@ def test_the_order_page_gives_the_slot_as_the_checkout_does(
     assert "Mardi 24 novembre, matin (9 h – 12 h)" in french
     # Not lowered to "9:00 am" as the French slot name is lowered mid-sentence.
     assert "Tuesday 24 November, 9:00\u202fAM – 12:00\u202fPM" in english
+
+
+def test_the_trade_and_unit_lists_are_in_english(client: FlaskClient, world: World) -> None:
+    # Their labels are the core's French ones, translated when the form is drawn.
+    sell = client.get("/vendre?lang=en").get_data(as_text=True)
+    assert ">Bakery and patisserie</option>" in sell and ">Grocery</option>" in sell
+    assert "Boulangerie-pâtisserie" not in sell and "Épicerie</option>" not in sell
+    login(client, world.baker_email)
+    product = client.get("/boutique/produits/nouveau").get_data(as_text=True)
+    assert "Selling unit" in product
+    assert ">piece</option>" in product and ">bunch</option>" in product
+    assert "pièce</option>" not in product
+    french = client.get("/boutique/produits/nouveau?lang=fr").get_data(as_text=True)
+    assert "Unité de vente" in french and ">pièce</option>" in french
