@@ -47,8 +47,11 @@ def date_fr(day: dt.date) -> str:
     return f"{WEEKDAY_LABELS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
-def _hm(moment: dt.datetime | None) -> str:
-    return f"{moment:%H:%M}" if moment else "–"
+def time_fr(moment: dt.datetime | dt.time | None) -> str:
+    """``9 h 05``, ``14 h``: as the courier's phone writes times; ``–`` for none."""
+    if moment is None:
+        return "–"
+    return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -117,8 +120,8 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
     parcels = sum(v.parcels for v in run.visits if v.kind is StopKind.COLLECT)
     meta = (
         f"<b>Livreur :</b> {_escape(run.courier_name or 'à désigner')} &nbsp;&nbsp; "
-        f"<b>Départ :</b> {_escape(run.depot_name)}, {_hm(run.departure)} &nbsp;&nbsp; "
-        f"<b>Retour prévu :</b> {_hm(run.return_time)} &nbsp;&nbsp; "
+        f"<b>Départ :</b> {_escape(run.depot_name)}, {time_fr(run.departure)} &nbsp;&nbsp; "
+        f"<b>Retour prévu :</b> {time_fr(run.return_time)} &nbsp;&nbsp; "
         f"<b>Distance :</b> {run.distance_m / 1000:.1f} km &nbsp;&nbsp; "
         f"<b>Arrêts :</b> {len(run.visits)} &nbsp;&nbsp; <b>Colis à collecter :</b> {parcels}"
     )
@@ -127,7 +130,9 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
               "Colis", "Code vérifié", "Signature"]  # fmt: skip
     rows: list[list[Any]] = [[Paragraph(h, head) for h in header]]
     for visit in run.visits:
-        window = f"<br/>{_hm(visit.window[0])}–{_hm(visit.window[1])}" if visit.window else ""
+        window = ""
+        if visit.window:
+            window = f"<br/>{time_fr(visit.window[0])} – {time_fr(visit.window[1])}"
         orders = "<br/>".join(
             _escape(f"{i.reference} · {i.parcels} colis")
             if visit.kind is StopKind.COLLECT
@@ -147,7 +152,7 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
         rows.append(
             [
                 Paragraph(str(visit.number), cell),
-                Paragraph(_hm(visit.expected) + window, cell),
+                Paragraph(time_fr(visit.expected) + window, cell),
                 Paragraph(_action(visit), cell),
                 Paragraph(place, cell),
                 Paragraph(address, cell),
@@ -158,7 +163,7 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
                 "",
             ]
         )
-    widths = [8, 22, 20, 40, 50, 24, 56, 13, 15, 25]
+    widths = [8, 24, 20, 40, 48, 26, 54, 13, 15, 25]
     story.append(_table(rows, [w * mm for w in widths]))
     if not run.visits:
         story.append(Paragraph("Aucun arrêt prévu sur cette tournée.", styles["meta"]))
@@ -180,17 +185,18 @@ def packing_list_pdf(
         bottomMargin=14 * mm, title=title, author=territory_name,
     )  # fmt: skip
     total = sum(i.parcels for i in items)
-    story: list[Any] = [
-        Paragraph(_escape(title), styles["title"]),
-        Paragraph(f"{_orders(len(items))}, {total} colis.", styles["meta"]),
-        Spacer(1, 4 * mm),
-    ]
+    story: list[Any] = [Paragraph(_escape(title), styles["title"])]
+    if not items:
+        story.append(Paragraph("Rien à préparer pour cette date.", styles["meta"]))
+    else:
+        story.append(Paragraph(f"{_orders(len(items))}, {total} colis.", styles["meta"]))
+    story.append(Spacer(1, 4 * mm))
     header = ["Passage", "Tournée", "Commande", "Pour", "Articles", "Colis", "Prêt"]
     rows: list[list[Any]] = [[Paragraph(h, head) for h in header]]
     for item in items:
         rows.append(
             [
-                Paragraph(_hm(item.expected), cell),
+                Paragraph(time_fr(item.expected), cell),
                 Paragraph(f"{_escape(item.run_name)}<br/>{_escape(item.courier_name)}", cell),
                 Paragraph(_escape(item.reference), cell),
                 Paragraph(_escape(item.customer) + "<br/>" + _escape(item.destination), cell),
@@ -199,9 +205,8 @@ def packing_list_pdf(
                 Paragraph("[   ]", cell),
             ]
         )
-    story.append(_table(rows, [w * mm for w in (16, 30, 36, 40, 40, 12, 12)]))
-    if not items:
-        story.append(Paragraph("Rien à préparer pour cette date.", styles["meta"]))
+    if items:
+        story.append(_table(rows, [w * mm for w in (19, 30, 40, 34, 39, 13, 11)]))
     footer = _footer(f"{territory_name} · {merchant_name} · {date_fr(date)}")
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

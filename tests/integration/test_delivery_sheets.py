@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
 import json
+import re
+import zlib
 from xml.etree import ElementTree as ET
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
 from delivery.queries import day_runs, packing_list
-from delivery.route_sheets import date_fr, packing_list_pdf, round_sheet_pdf
+from delivery.route_sheets import date_fr, packing_list_pdf, round_sheet_pdf, time_fr
 from shop_core.database import Database
 from shop_core.orders.model import Order
 from shop_core.territories.model import Territory
@@ -21,6 +24,28 @@ from .delivery_setup import FREVENT, add_fleet, order
 from .test_delivery_stops import planned
 
 GPX = "{http://www.topografix.com/GPX/1/1}"
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text operands of a ReportLab PDF, one string (its page streams are ASCII85 then
+    Flate encoded)."""
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", pdf, re.S)
+    text = []
+    for raw in streams:
+        try:
+            content = zlib.decompress(base64.a85decode(raw.strip().removesuffix(b"~>")))
+        except (ValueError, zlib.error):
+            continue  # not a page stream
+        text += re.findall(rb"\((.*?)\) Tj", content)
+    unescaped = (
+        re.sub(rb"\\([0-7]{3}|.)", lambda m: _pdf_char(m.group(1)), t) for t in text
+    )
+    return " ".join(t.decode("cp1252") for t in unescaped)
+
+
+def _pdf_char(escaped: bytes) -> bytes:
+    # « \351 » is é in the fonts' WinAnsi encoding; « \( » is a parenthesis.
+    return bytes([int(escaped, 8)]) if len(escaped) == 3 else escaped
 
 
 def planned_day(db: Database, shop: Shop) -> list[str]:
@@ -75,12 +100,33 @@ def test_a_round_sheet_and_a_packing_list_are_pdfs(db: Database, shop: Shop) -> 
 
     sheet = round_sheet_pdf(runs[0], territory_name=territory.name)
     assert sheet.startswith(b"%PDF")
+    text = pdf_text(sheet)
+    # Times as the courier's phone writes them (« 9 h 05 »), not 09:05.
+    departure = runs[0].departure
+    assert departure is not None and time_fr(departure) in text
+    assert not re.search(r"\d:\d\d", text)
+    assert runs[0].visits[0].place_name in text
     assert len(items) == 3  # bread, cake, bread: the baker's three merchant orders
     assert {i.parcels for i in items} == {1}
     packing = packing_list_pdf(
         items, merchant_name=merchant.trade_name, date=TUESDAY, territory_name=territory.name
     )
     assert packing.startswith(b"%PDF")
+    listed = pdf_text(packing)
+    assert "3 commandes, 3 colis." in listed
+    assert all(time_fr(i.expected) in listed for i in items)
+    nothing = pdf_text(
+        packing_list_pdf([], merchant_name="Fleurs", date=TUESDAY, territory_name="Ternois")
+    )
+    assert "Rien à préparer pour cette date." in nothing
+    assert "Passage" not in nothing and "0 commande" not in nothing  # no empty table
+
+
+def test_times_are_written_as_on_the_couriers_phone() -> None:
+    assert time_fr(dt.time(9, 5)) == "9 h 05"
+    assert time_fr(dt.datetime(2026, 11, 24, 14, 0)) == "14 h"
+    assert time_fr(dt.time(11, 14)) == "11 h 14"
+    assert time_fr(None) == "–"
 
 
 def test_dates_are_written_in_french() -> None:
