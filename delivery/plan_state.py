@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -176,6 +177,22 @@ def problem_for(
         started=state.started,
         not_before=now_s,
         unrestricted=unrestricted,
+    )
+
+
+def same_day(a: DayProblem, b: DayProblem) -> bool:
+    """Whether two readings of a day make the same problem: orders, rounds, places, times."""
+    pa, pb = a.problem, b.problem
+    return (
+        pa.locations == pb.locations
+        and pa.vehicles == pb.vehicles
+        and pa.shipments == pb.shipments
+        and np.array_equal(pa.distances, pb.distances)
+        and np.array_equal(pa.durations, pb.durations)
+        and a.places == b.places
+        and a.shipments == b.shipments
+        and a.rejected == b.rejected
+        and a.rounds.keys() == b.rounds.keys()
     )
 
 

@@ -10,17 +10,20 @@ Changes that do not re-plan the whole day are in ``replanning``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from delivery import calendar
-from delivery.day_problem import PlanningSettings, vehicle_id
+from delivery.day_problem import DayProblem, PlanningSettings, vehicle_id
 from delivery.distances import DistanceProvider
-from delivery.model import DayPlan, RoundRun, Unplanned
-from delivery.optimiser import UnassignedReason, solve
+from delivery.model import DayPlan, Round, RoundRun, Unplanned
+from delivery.optimiser import Solution, UnassignedReason, solve
 from delivery.plan_state import (
+    DayState,
+    PlanningFailed,
     check_plan,
     day_state,
     due_merchant_orders,
@@ -29,6 +32,7 @@ from delivery.plan_state import (
     now_seconds,
     problem_for,
     running_rounds,
+    same_day,
     write_run,
 )
 from shop_core.audit.services import Actor, record
@@ -37,6 +41,8 @@ from shop_core.orders.model import DeliveryMethod, MerchantOrder
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Territory
+
+log = logging.getLogger(__name__)
 
 REASONS_FR = {
     "no_round": "Aucune tournée ne circule ce jour-là.",
@@ -88,11 +94,61 @@ def plan_day(
     Stops already done or failed are kept, and so are parcels on board; everything still
     to do is optimised again. The plan is checked by ``delivery.validation`` before it is
     stored; a plan that fails the check is not stored (``PlanningFailed``).
+
+    The solver runs for seconds, so it runs outside any transaction: the day is read, the
+    read transaction ends, the plan is computed, then the day is read again under the write
+    lock and the plan is stored only if what it was computed from has not changed
+    meanwhile (an order placed or refused, a stop done). If it has, the day is planned
+    again from the new state, once; if it changes again, ``PlanningFailed``.
     """
     settings = settings or PlanningSettings()
     now = now or utcnow()
-    session = uow.session
-    uow.begin_write()
+    for _attempt in range(2):
+        read = _read_day(uow.session, territory_id, date, distances, settings, now)
+        uow.commit()  # ends the read: checkouts and couriers go on while the solver runs
+        problem = read.day.problem
+        budget = settings.budget(len(problem.shipments))
+        workers = settings.workers if len(problem.shipments) > 30 else 1
+        solution = solve(problem, time_limit=budget, seed=settings.seed, workers=workers)
+        solution = group_same_place(problem, solution)
+        check_plan(read.day, solution)
+
+        uow.begin_write()
+        uow.session.expire_all()  # read what others committed while the solver ran
+        current = _read_day(uow.session, territory_id, date, distances, settings, now)
+        if same_day(read.day, current.day):
+            return _store(uow, current, solution, actor, now)
+        log.info(
+            "day %s of territory %s changed while planning: planning again", date, territory_id
+        )
+        uow.rollback()
+    raise PlanningFailed(
+        detail="Les commandes du jour ont changé pendant le calcul : relancez la planification."
+    )
+
+
+@dataclass
+class _DayRead:
+    """What planning a day reads: the stored plan, what it fixes, the rounds and orders."""
+
+    territory_id: int
+    date: dt.date
+    zone: ZoneInfo
+    plan: DayPlan | None
+    state: DayState
+    rounds: list[Round]
+    orders: list[MerchantOrder]
+    day: DayProblem
+
+
+def _read_day(
+    session: Session,
+    territory_id: int,
+    date: dt.date,
+    distances: DistanceProvider,
+    settings: PlanningSettings,
+    now: dt.datetime,
+) -> _DayRead:
     territory = session.get(Territory, territory_id)
     if territory is None:
         raise NotFound(what="Territoire")
@@ -103,14 +159,20 @@ def plan_day(
     rounds = running_rounds(session, territory_id, date, plan, state)
     orders = due_merchant_orders(session, territory_id, date)
     day = problem_for(session, territory, date, rounds, orders, state, distances, settings, now_s)
+    return _DayRead(territory_id, date, zone, plan, state, rounds, orders, day)
 
+
+def _store(
+    uow: UnitOfWork,
+    read: _DayRead,
+    solution: Solution,
+    actor: Actor | None,
+    now: dt.datetime,
+) -> PlanReport:
+    session = uow.session
+    territory_id, date, zone = read.territory_id, read.date, read.zone
+    plan, state, rounds, orders, day = read.plan, read.state, read.rounds, read.orders, read.day
     problem = day.problem
-    budget = settings.budget(len(problem.shipments))
-    workers = settings.workers if len(problem.shipments) > 30 else 1
-    solution = solve(problem, time_limit=budget, seed=settings.seed, workers=workers)
-    solution = group_same_place(problem, solution)
-    check_plan(day, solution)
-
     if plan is None:
         plan = DayPlan(territory_id=territory_id, date=date)
         session.add(plan)

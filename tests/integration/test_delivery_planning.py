@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery import planning
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.optimiser import Solution
+from delivery.plan_state import PlanningFailed
 from delivery.planning import plan_day
 from delivery.replanning import assign_run, insert_late_orders, move_shipment
 from delivery.stops import collect
@@ -300,3 +303,47 @@ def test_a_past_date_cannot_be_planned(db: Database, shop: Shop) -> None:
         plan(db, shop, now=at(8, day=TUESDAY + dt.timedelta(days=1)))
     with db.uow() as uow:
         assert uow.session.scalar(select(DayPlan.id)) is None
+
+
+def test_the_solver_holds_no_lock_and_what_changed_meanwhile_is_planned_too(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet = add_fleet(db, shop)
+    first = order(db, shop, {shop.bread_id: 1})
+    solve = planning.solve
+    late: list[int] = []
+
+    def solve_while_a_shopper_checks_out(*args: object, **kwargs: object) -> Solution:
+        if not late:  # a checkout while the solver runs: it must not wait for the planning
+            late.append(order(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id))
+        return solve(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planning, "solve", solve_while_a_shopper_checks_out)
+    report = plan(db, shop)
+
+    assert report.unplanned == ()
+    assert report.planned == 2  # the order placed during the first solve is on a round too
+    planned_orders = {s.merchant_order.order_id for s in stops_of_plan(db, shop.territory_id)}
+    assert planned_orders == {first, late[0]}
+
+
+def test_a_day_that_keeps_changing_while_planning_is_not_stored(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_fleet(db, shop)
+    order(db, shop, {shop.bread_id: 1})
+    solve = planning.solve
+    calls: list[int] = []
+
+    def solve_while_orders_keep_coming(*args: object, **kwargs: object) -> Solution:
+        calls.append(order(db, shop, {shop.apples_id: 1}))
+        return solve(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planning, "solve", solve_while_orders_keep_coming)
+    with pytest.raises(PlanningFailed, match="ont changé pendant le calcul"):
+        plan(db, shop)
+
+    assert len(calls) == 2  # planned again once, then given up
+    with db.uow() as uow:
+        assert uow.session.scalar(select(DayPlan.id)) is None
+        assert uow.session.scalar(select(Stop.id)) is None
