@@ -257,6 +257,43 @@ class GeocodeEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class PlanningStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class PlanningJob(Base):
+    """A request to plan one date, run in the background (see ``delivery.planning_jobs``).
+
+    Every web worker and job worker reads the same row: who asked, when it started, and
+    what came of it (counts, or the message of a failure).
+    """
+
+    __tablename__ = "delivery_planning_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    territory_id: Mapped[int] = mapped_column(
+        ForeignKey("territory.id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[PlanningStatus] = mapped_column(
+        _enum(PlanningStatus, 10), default=PlanningStatus.QUEUED
+    )
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    planned: Mapped[int] = mapped_column(default=0)
+    unplanned: Mapped[int] = mapped_column(default=0)
+    runs: Mapped[int] = mapped_column(default=0)
+    kept_stops: Mapped[int] = mapped_column(default=0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+
+
 def _forget_orders(session: Session, order_ids: Sequence[int]) -> None:
     # Imported here: delivery.geocoding imports this module.
     from delivery.geocoding import forget_orders

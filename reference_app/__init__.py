@@ -33,10 +33,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app_config.load(app, config)
 
     import delivery.model  # noqa: F401  (delivery tables and their migrations)
-    from reference_app import cli, db, errors, formatting, mail, notifications, payments
+    from reference_app import cli, db, errors, formatting, jobs, mail, notifications, payments
     from reference_app.extensions import babel, csrf, limiter, login_manager
 
     db.init_app(app)
+    jobs.init_app(app)
     mail.init_app(app)
     notifications.init_app(app)
     payments.init_app(app)

@@ -51,6 +51,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Background jobs (day planning): thread | celery | inline; see reference_app.jobs.
+        "JOBS": "thread",
+        "CELERY_BROKER_URL": None,
         "MAP_TILE_URL": "",
         "GEOCODER": "ban",
         "API_TOKEN_MAX_AGE": 30 * 24 * 3600,

@@ -46,6 +46,23 @@ FIXED_MESSAGES = (
     N_("Cette demande a déjà été traitée."),
 )
 
+# What a planning job records when it does not plan the day (`delivery.planning_jobs`),
+# shown to the operator on the round board.
+PLANNING_MESSAGES = (
+    N_("La planification a été interrompue : relancez-la."),
+    N_("La planification a échoué : réessayez ; si cela se reproduit, signalez-le."),
+    N_(
+        "Le service de planification ne répond pas : réessayez dans un moment ; si cela "
+        "dure, prévenez l'administrateur."
+    ),
+    N_("Les commandes du jour ont changé pendant le calcul : relancez la planification."),
+)
+
+
+def shown_text(message: str) -> str:
+    """A stored French message (a job's outcome) in the page's language, if catalogued."""
+    return message if reads_french() else gettext(message)
+
 
 def shown(error: DomainError) -> str:
     """`error`'s message for the person reading the page, in the page's language."""

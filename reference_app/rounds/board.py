@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,17 +12,27 @@ from werkzeug.exceptions import NotFound as HttpNotFound
 
 from delivery import geocoding, queries
 from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
-from delivery.model import RoundRun, StopKind, StopStatus
-from delivery.planning import plan_day
+from delivery.model import PlanningStatus, RoundRun, StopKind, StopStatus
+from delivery.planning_jobs import (
+    UNREACHABLE,
+    JobView,
+    abandon_job,
+    latest_job,
+    request_planning,
+    run_planning_job,
+)
 from delivery.replanning import assign_run, insert_late_orders, move_shipment
 from delivery.route_sheets import round_sheet_pdf
-from reference_app import db
+from reference_app import db, jobs
+from reference_app.domain_messages import shown_text
 from reference_app.rounds import settings
 from reference_app.rounds.blueprint import bp, chosen_date, me, operator_required
 from reference_app.rounds.fields import PositionForm
 from reference_app.rounds.maps import map_data
 from shop_core.errors import DomainError, NotFound
 from shop_core.orders.model import Order
+
+PLAN_JOB = "delivery.plan_day"
 
 
 def _to_board(date: dt.date) -> Response:
@@ -53,9 +64,18 @@ def board() -> str:
         for item in visit.items
         if item.status is not StopStatus.TODO
     }
+    planning = latest_job(db.uow().session, territory.id, date, now=settings.now())
     return render_template(
         "rounds/board.html",
         board=data,
+        planning=planning,
+        # When the planning started (or was asked for), on the territory's clock.
+        planning_since=(
+            (planning.started_at or planning.requested_at).astimezone(ZoneInfo(territory.timezone))
+            if planning
+            else None
+        ),
+        planning_outcome=planning_outcome(planning) if planning and not planning.active else "",
         aboard=aboard,
         date=date,
         today=settings.today(territory),
@@ -70,14 +90,13 @@ def board() -> str:
 @bp.post("/admin/tournees/planifier")
 @operator_required
 def plan() -> Response:
+    """Ask for the day to be planned; a job worker plans it (see ``reference_app.jobs``)."""
     date = chosen_date("form")
     try:
-        report = plan_day(
+        asked = request_planning(
             uow=db.uow(),
             territory_id=db.territory().id,
             date=date,
-            distances=settings.distances(),
-            settings=settings.planning_settings(),
             actor=me(),
             now=settings.now(),
         )
@@ -85,29 +104,53 @@ def plan() -> Response:
         db.uow().rollback()
         flash(str(error), "error")
         return _to_board(date)
+    if asked.created:
+        try:
+            jobs.submit(PLAN_JOB, job_id=asked.job_id)
+        except jobs.JobsUnavailable:
+            abandon_job(uow=db.uow(), job_id=asked.job_id, message=UNREACHABLE)
+    else:
+        flash(_("Cette journée est déjà en cours de planification."), "info")
+    return _to_board(date)
+
+
+@jobs.job(PLAN_JOB)
+def _plan_job(job_id: int) -> None:
+    run_planning_job(
+        uow=db.uow(),
+        job_id=job_id,
+        distances=settings.distances(),
+        settings=settings.planning_settings(),
+        now=settings.now(),
+    )
+
+
+def planning_outcome(job: JobView) -> str:
+    """What a finished planning did, as the board says it."""
+    if job.status is PlanningStatus.FAILED:
+        return shown_text(job.message)
     message = (
         ngettext(
             "Journée planifiée : %(num)s commande",
             "Journée planifiée : %(num)s commandes",
-            report.planned,
+            job.planned,
         )
         + " "
-        + ngettext("sur %(num)s tournée.", "sur %(num)s tournées.", report.runs)
+        + ngettext("sur %(num)s tournée.", "sur %(num)s tournées.", job.runs)
     )
-    if report.unplanned:
+    if job.unplanned:
         message += " " + ngettext(
             "%(num)s commande n'a pas pu être planifiée (voir plus bas).",
             "%(num)s commandes n'ont pas pu être planifiées (voir plus bas).",
-            len(report.unplanned),
+            job.unplanned,
         )
-    if report.kept_stops:
+    if job.kept_stops:
         message += " " + ngettext(
             "%(num)s arrêt déjà fait conservé.",
             "%(num)s arrêts déjà faits conservés.",
-            report.kept_stops,
+            job.kept_stops,
         )
-    flash(message, "warning" if report.unplanned else "success")
-    return _to_board(date)
+    return message
 
 
 @bp.post("/admin/tournees/retardataires")

@@ -67,6 +67,7 @@ def app(db: Database, tmp_path: Path) -> Iterator[Flask]:
             "TESTING": True,
             "DATABASE_URL": url,
             "MAIL_BACKEND": "memory",
+            "JOBS": "inline",
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),

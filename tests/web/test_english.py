@@ -10,8 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import ngettext
 
+import delivery
 import shop_core
-from reference_app.domain_messages import FIXED_MESSAGES, shown
+from reference_app.domain_messages import FIXED_MESSAGES, PLANNING_MESSAGES, shown, shown_text
 from shop_core.accounts.services import OrdersStillRunning
 from shop_core.errors import (
     EmptyBasket,
@@ -121,6 +122,17 @@ def test_each_fixed_message_is_still_the_cores_wording() -> None:
     core = "\n".join(path.read_text() for path in Path(shop_core.__file__).parent.rglob("*.py"))
     for message in FIXED_MESSAGES:
         assert f'"{message}"' in core, message
+
+
+def test_each_planning_message_is_still_the_delivery_wording(app: Flask) -> None:
+    sources = "\n".join(
+        path.read_text() for path in Path(delivery.__file__).parent.glob("plan*.py")
+    )
+    flat = re.sub(r'"\s+"', "", sources)  # strings split over lines, joined
+    for message in PLANNING_MESSAGES:
+        assert f'"{message}"' in flat, message
+    with app.test_request_context("/?lang=en"):
+        assert shown_text(PLANNING_MESSAGES[0]) == "The planning was interrupted: start it again."
 
 
 def test_the_deletion_refusal_is_in_english(app: Flask, client: FlaskClient, world: World) -> None:

@@ -5,16 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import threading
+import time
+import uuid
 from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
-from delivery.model import Depot, Round, RoundRun
+from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun
+from reference_app.jobs import celery_app
+from reference_app.rounds import board as board_views
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod
 from tests.unit.delivery.fake_http import serving
@@ -340,3 +348,87 @@ def test_the_operator_sets_a_position_by_hand(
     assert client.post(url, data={"lat": "50.3850", "lon": "2.3301"}).status_code == 302
     assert order_of(db, oid).address_approximate is False
     assert client.get("/admin/tournees/commandes/999999/position").status_code == 404
+
+
+def _planning_day(db: Database, world: World, client: FlaskClient) -> None:
+    add_fleet(db, world)
+    place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    place_order(db, world, {world.cake_id: 1}, method=DeliveryMethod.PICKUP_POINT)
+    login(client, world.operator_email)
+
+
+def test_with_jobs_in_a_thread_the_board_shows_the_planning_under_way_then_what_it_did(
+    app: Flask, client: FlaskClient, db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["JOBS"] = "thread"
+    _planning_day(db, world, client)
+    go = threading.Event()
+    run_planning_job = board_views.run_planning_job
+
+    def held_until_the_board_is_seen(**kwargs: Any) -> Any:
+        assert go.wait(30)
+        return run_planning_job(**kwargs)
+
+    monkeypatch.setattr(board_views, "run_planning_job", held_until_the_board_is_seen)
+
+    response = client.post("/admin/tournees/planifier", data={"date": DAY})
+    assert response.status_code == 302  # answered at once: the planning runs in the thread
+    during = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
+    assert "Planification demandée à" in during or "Planification en cours depuis" in during
+    assert '<meta http-equiv="refresh" content="3">' in during
+    assert re.search(r'<button type="submit" class="button primary" disabled>', during)
+    again = client.post("/admin/tournees/planifier", data={"date": DAY}, follow_redirects=True)
+    assert "Cette journée est déjà en cours de planification." in again.get_data(as_text=True)
+
+    go.set()
+    app.extensions["cabas_jobs"].shutdown(wait=True)
+    after = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
+    assert "Journée planifiée : 3 commandes sur 2 tournées." in after
+    assert 'http-equiv="refresh"' not in after
+    assert len(stops(db, world)) == 6
+
+
+def test_with_celery_a_worker_plans_the_day_the_operator_asked_for(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    broker = os.environ.get("CABAS_TEST_REDIS_URL")
+    if not broker:
+        pytest.skip("CABAS_TEST_REDIS_URL is not set (a Redis server for the Celery broker)")
+    # A queue of this test's own: other test processes may run the same test meanwhile.
+    app.config.update(JOBS="celery", CELERY_BROKER_URL=broker, CELERY_QUEUE=f"t-{uuid.uuid4()}")
+    _planning_day(db, world, client)
+
+    with start_worker(celery_app(app), pool="solo", perform_ping_check=False):
+        response = client.post("/admin/tournees/planifier", data={"date": DAY})
+        assert response.status_code == 302
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with db.uow() as uow:
+                status = uow.session.scalar(select(PlanningJob.status))
+            if status in (PlanningStatus.DONE, PlanningStatus.FAILED):
+                break
+            time.sleep(0.2)
+
+    assert status is PlanningStatus.DONE
+    html = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
+    assert "Journée planifiée : 3 commandes sur 2 tournées." in html
+    assert len(stops(db, world)) == 6
+
+
+def test_when_the_broker_is_down_the_board_says_so_and_the_day_is_not_blocked(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # Nothing listens on port 9: the job cannot be handed to a Celery worker.
+    app.config.update(JOBS="celery", CELERY_BROKER_URL="redis://127.0.0.1:9/0")
+    _planning_day(db, world, client)
+
+    html = client.post(
+        "/admin/tournees/planifier", data={"date": DAY}, follow_redirects=True
+    ).get_data(as_text=True)
+
+    assert "Le service de planification ne répond pas" in html
+    assert 'http-equiv="refresh"' not in html
+    assert '<button type="submit" class="button primary">Planifier la journée' in html
+    with db.uow() as uow:
+        assert uow.session.scalar(select(PlanningJob.status)) is PlanningStatus.FAILED
+    assert stops(db, world) == []

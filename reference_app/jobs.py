@@ -1,0 +1,122 @@
+"""Background jobs: run in a thread of this process, on Celery workers, or at once.
+
+``CABAS_JOBS`` chooses, with the same code behind each:
+
+- ``thread`` (default): a thread of the web process that asked, one job at a time; for
+  the embedded set-up (`make run`: one process, SQLite);
+- ``celery``: a Celery worker, through the broker ``CABAS_CELERY_BROKER_URL`` (Redis); for
+  production, with several web workers on several machines;
+- ``inline``: in the request, before the response; for tests.
+
+A job is a function registered with ``@job(name)``; it takes plain JSON arguments (ids,
+ISO dates) and runs in an app context of its own, so with its own unit of work. What it
+produces goes to the database, never to a process's memory: any web worker reads it.
+
+Celery workers: ``celery -A reference_app.worker worker --pool solo`` (one job at a time
+per worker process; the planner itself uses two processes, which Celery's default prefork
+pool does not allow a task to start). Start as many as there are jobs to run at once.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from celery import Celery
+from flask import Flask, current_app
+
+log = logging.getLogger("cabas.jobs")
+
+TASK = "cabas.run_job"
+BACKENDS = ("thread", "celery", "inline")
+
+_JOBS: dict[str, Callable[..., None]] = {}
+
+
+class JobsUnavailable(Exception):
+    """The job could not be handed over (the broker is down); it has not run."""
+
+
+def job(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register ``function`` as the job ``name``."""
+
+    def register(function: Callable[..., None]) -> Callable[..., None]:
+        _JOBS[name] = function
+        return function
+
+    return register
+
+
+def init_app(app: Flask) -> None:
+    backend = app.config["JOBS"]
+    if backend not in BACKENDS:
+        raise RuntimeError(f"CABAS_JOBS={backend!r}: expected one of {', '.join(BACKENDS)}")
+    if backend == "celery" and not app.config.get("CELERY_BROKER_URL"):
+        raise RuntimeError("CABAS_JOBS=celery needs CABAS_CELERY_BROKER_URL (redis://…)")
+
+
+def submit(name: str, **arguments: Any) -> None:
+    """Run the job ``name`` with ``arguments`` where the configuration says."""
+    if name not in _JOBS:
+        raise KeyError(f"unknown job {name!r}")
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    backend = app.config["JOBS"]
+    if backend == "inline":
+        run(app, name, arguments)
+    elif backend == "celery":
+        try:
+            celery_app(app).send_task(TASK, args=(name, arguments))
+        except Exception as error:  # kombu's connection errors, whatever the transport
+            log.error("could not hand job %s to the broker: %s", name, error)
+            raise JobsUnavailable(str(error)) from error
+    else:
+        future = _executor(app).submit(run, app, name, arguments)
+        future.add_done_callback(_log_failure)
+
+
+def run(app: Flask, name: str, arguments: dict[str, Any]) -> None:
+    """Run a registered job in an app context of its own (entry point of every backend)."""
+    with app.app_context():
+        _JOBS[name](**arguments)
+
+
+def celery_app(app: Flask) -> Celery:
+    """The app's Celery client and worker application, with the job task registered."""
+    found: Celery | None = app.extensions.get("cabas_celery")
+    if found is not None:
+        return found
+    celery = Celery("cabas", broker=app.config["CELERY_BROKER_URL"], set_as_current=False)
+    celery.conf.update(
+        task_ignore_result=True,
+        task_acks_late=True,  # a job whose worker dies goes back to the queue
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        task_default_queue=app.config.get("CELERY_QUEUE", "cabas"),
+    )
+
+    celery.flask_app = app  # type: ignore[attr-defined]
+    celery.task(name=TASK, bind=True)(_run_job)
+    app.extensions["cabas_celery"] = celery
+    return celery
+
+
+def _run_job(task: Any, name: str, arguments: dict[str, Any]) -> None:
+    # The task of every Celery app of the process: the Flask app is the one of the Celery
+    # app whose worker runs it (tests build several apps in one process).
+    run(task.app.flask_app, name, arguments)
+
+
+def _executor(app: Flask) -> concurrent.futures.ThreadPoolExecutor:
+    found: concurrent.futures.ThreadPoolExecutor | None = app.extensions.get("cabas_jobs")
+    if found is None:
+        found = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cabas-job")
+        app.extensions["cabas_jobs"] = found
+    return found
+
+
+def _log_failure(future: concurrent.futures.Future[None]) -> None:
+    error = future.exception()
+    if error is not None:
+        log.error("background job failed", exc_info=error)
