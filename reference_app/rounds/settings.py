@@ -7,7 +7,7 @@
 | ``GEOCODER_USER_AGENT`` | ``cabas (territory)`` | sent to the service (Nominatim requires it) |
 | ``GEOCODER_TIMEOUT`` / ``GEOCODER_MIN_DELAY`` | 5 s / 0.2 s | per request; spacing of requests |
 | ``DISTANCES`` | ``great_circle`` | or ``osrm`` with ``OSRM_URL`` |
-| ``PLANNING_TIME_LIMIT`` / ``PLANNING_WORKERS`` | 5 s / 2 | solver budget (small days use less) |
+| ``PLANNING_TIME_LIMIT`` / ``PLANNING_WORKERS`` | 30 s / 2 | solver budget (small days use less) |
 | ``MAP_TILE_URL`` / ``MAP_TILE_ATTRIBUTION`` | none | tiles; without, maps show stops only |
 """
 
@@ -40,7 +40,7 @@ def today(territory: Territory) -> dt.date:
 def planning_settings() -> PlanningSettings:
     config = current_app.config
     return PlanningSettings(
-        time_limit=float(config.get("PLANNING_TIME_LIMIT", 5.0)),
+        time_limit=float(config.get("PLANNING_TIME_LIMIT", 30.0)),
         workers=int(config.get("PLANNING_WORKERS", 2)),
     )
 
