@@ -67,7 +67,9 @@ def request_planning(
     now = now or utcnow()
     uow.begin_write()
     session = uow.session
-    territory = session.get(Territory, territory_id)
+    # Locked (PostgreSQL; SQLite's write lock already serialises): two operators asking at
+    # the same moment get one job.
+    territory = session.get(Territory, territory_id, with_for_update=True)
     if territory is None:
         raise NotFound(what="Territoire")
     now_seconds(date, ZoneInfo(territory.timezone), now)  # refuses a past date
@@ -101,7 +103,7 @@ def request_planning(
 def abandon_job(*, uow: UnitOfWork, job_id: int, message: str) -> None:
     """Record that a queued job will not run (no worker could be reached)."""
     uow.begin_write()
-    job = uow.session.get(PlanningJob, job_id)
+    job = uow.session.get(PlanningJob, job_id, with_for_update=True)
     if job is not None and job.status is PlanningStatus.QUEUED:
         _finish(job, PlanningStatus.FAILED, utcnow(), message)
     uow.commit()
@@ -117,12 +119,13 @@ def run_planning_job(
 ) -> PlanningStatus:
     """Plan the job's day (``delivery.planning.plan_day``) and record the outcome.
 
-    Runs a job once: a job already taken by another worker, finished or given up is left
-    alone. Never raises for a planning that fails: the job says why.
+    Runs a job once: a job already taken by another worker (its row is locked while it is
+    taken), finished or given up is left alone. Never raises for a planning that fails: the
+    job says why.
     """
     started = now or utcnow()
     uow.begin_write()
-    job = uow.session.get(PlanningJob, job_id)
+    job = uow.session.get(PlanningJob, job_id, with_for_update=True)
     if job is None or job.status is not PlanningStatus.QUEUED:
         uow.commit()
         return job.status if job is not None else PlanningStatus.FAILED
@@ -216,7 +219,7 @@ def _record(
     uow: UnitOfWork, job_id: int, status: PlanningStatus, *, message: str = "", **counts: int
 ) -> PlanningStatus:
     uow.begin_write()
-    job = uow.session.get_one(PlanningJob, job_id)
+    job = uow.session.get_one(PlanningJob, job_id, with_for_update=True)
     _finish(job, status, utcnow(), message)
     for name, value in counts.items():
         setattr(job, name, value)

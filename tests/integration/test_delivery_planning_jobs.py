@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -128,3 +130,31 @@ def test_a_job_whose_worker_died_is_given_up_and_the_day_can_be_planned_again(
     assert asked.created and asked.job_id != lost.job_id
     assert job(db, lost.job_id).status is PlanningStatus.FAILED
     assert run(db, asked.job_id) is PlanningStatus.DONE
+
+
+def test_a_job_taken_by_one_worker_is_not_run_by_another(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_fleet(db, shop)
+    order(db, shop, {shop.bread_id: 1})
+    asked = ask(db, shop)
+    planning_started, go = threading.Event(), threading.Event()
+    plan_day = planning_jobs.plan_day
+    calls: list[int] = []
+
+    def slow_plan_day(**kwargs: Any) -> Any:
+        calls.append(1)
+        planning_started.set()
+        assert go.wait(30)
+        return plan_day(**kwargs)
+
+    monkeypatch.setattr(planning_jobs, "plan_day", slow_plan_day)
+    first: list[PlanningStatus] = []
+    worker = threading.Thread(target=lambda: first.append(run(db, asked.job_id)))
+    worker.start()
+    assert planning_started.wait(30)
+
+    assert run(db, asked.job_id) is PlanningStatus.RUNNING  # the broker delivered it twice
+    go.set()
+    worker.join(30)
+    assert first == [PlanningStatus.DONE] and len(calls) == 1
