@@ -33,6 +33,7 @@ from shop_core.errors import DomainError, NotFound
 from shop_core.orders.model import Order
 
 PLAN_JOB = "delivery.plan_day"
+OUTCOME_SHOWN = dt.timedelta(minutes=15)
 
 
 def _to_board(date: dt.date) -> Response:
@@ -64,7 +65,12 @@ def board() -> str:
         for item in visit.items
         if item.status is not StopStatus.TODO
     }
-    planning = latest_job(db.uow().session, territory.id, date, now=settings.now())
+    now = settings.now()
+    planning = latest_job(db.uow().session, territory.id, date, now=now)
+    # What the last planning did is news for a while; why it failed stays until the next.
+    recent = planning is not None and (
+        planning.status is PlanningStatus.FAILED or now - planning.requested_at < OUTCOME_SHOWN
+    )
     return render_template(
         "rounds/board.html",
         board=data,
@@ -75,7 +81,9 @@ def board() -> str:
             if planning
             else None
         ),
-        planning_outcome=planning_outcome(planning) if planning and not planning.active else "",
+        planning_outcome=(
+            planning_outcome(planning) if planning and not planning.active and recent else ""
+        ),
         aboard=aboard,
         date=date,
         today=settings.today(territory),

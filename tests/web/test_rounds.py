@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery import planning_jobs
 from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun
 from reference_app.jobs import celery_app
 from reference_app.rounds import board as board_views
@@ -30,6 +32,7 @@ from tests.unit.delivery.fake_http import serving
 from .backoffice import place_order
 from .conftest import World, login
 from .rounds_setup import (
+    NOW,
     TUESDAY,
     add_fleet,
     configure,
@@ -432,3 +435,25 @@ def test_when_the_broker_is_down_the_board_says_so_and_the_day_is_not_blocked(
     with db.uow() as uow:
         assert uow.session.scalar(select(PlanningJob.status)) is PlanningStatus.FAILED
     assert stops(db, world) == []
+
+
+def test_what_the_planning_did_is_shown_for_a_while_and_a_failure_until_the_next(
+    app: Flask, client: FlaskClient, db: Database, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _planning_day(db, world, client)
+    client.post("/admin/tournees/planifier", data={"date": DAY})
+    board = f"/admin/tournees?date={DAY}"
+    assert "Journée planifiée : 3 commandes" in client.get(board).get_data(as_text=True)
+
+    app.config["FIXED_NOW"] = NOW + dt.timedelta(minutes=20)
+    later = client.get(board).get_data(as_text=True)
+    assert "Journée planifiée" not in later and "Planifiée le" in later
+
+    def crashed(**_: object) -> None:
+        raise RuntimeError("solver bug")
+
+    monkeypatch.setattr(planning_jobs, "plan_day", crashed)
+    client.post("/admin/tournees/planifier", data={"date": DAY})
+    app.config["FIXED_NOW"] = NOW + dt.timedelta(hours=2)
+    failed = client.get(board).get_data(as_text=True)
+    assert "La planification a échoué : réessayez" in failed
