@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from delivery.day_problem import PlanningSettings
 from delivery.distances import DistanceProvider
+from delivery.geocoding import Geocoder, locate_pending
 from delivery.model import PlanningJob, PlanningStatus
 from delivery.plan_state import now_seconds
 from delivery.planning import plan_day
@@ -35,6 +36,8 @@ from shop_core.territories.model import Territory
 log = logging.getLogger(__name__)
 
 ACTIVE = (PlanningStatus.QUEUED, PlanningStatus.RUNNING)
+#: Addresses looked up before a planning (0.2 s apiece at the geocoder's default pace).
+LOCATE_UP_TO = 200
 #: A job still queued or running this long after it was asked for has lost its worker.
 GIVE_UP_AFTER = dt.timedelta(minutes=10)
 INTERRUPTED = "La planification a été interrompue : relancez-la."
@@ -115,9 +118,14 @@ def run_planning_job(
     job_id: int,
     distances: DistanceProvider,
     settings: PlanningSettings | None = None,
+    geocoder: Geocoder | None = None,
     now: dt.datetime | None = None,
 ) -> PlanningStatus:
     """Plan the job's day (``delivery.planning.plan_day``) and record the outcome.
+
+    With a ``geocoder``, the day's home addresses still placed at their commune's centre
+    are looked up first (``geocoding.locate_pending``; a dead service is asked once and the
+    addresses stay approximate), so that the rounds go to the doors, not to the town halls.
 
     Runs a job once: a job already taken by another worker (its row is locked while it is
     taken), finished or given up is left alone. Never raises for a planning that fails: the
@@ -135,6 +143,16 @@ def run_planning_job(
 
     actor = Actor(user_id=user_id) if user_id is not None else Actor.system()
     try:
+        if geocoder is not None:
+            located, left = locate_pending(
+                uow=uow,
+                territory_id=territory_id,
+                date=date,
+                geocoder=geocoder,
+                limit=LOCATE_UP_TO,
+                now=started,
+            )
+            log.info("planning job %s: %s addresses located, %s left", job_id, located, left)
         report = plan_day(
             uow=uow,
             territory_id=territory_id,

@@ -129,6 +129,7 @@ def _plan_job(job_id: int) -> None:
         job_id=job_id,
         distances=settings.distances(),
         settings=settings.planning_settings(),
+        geocoder=settings.geocoder(),
         now=settings.now(),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from typing import Any
@@ -11,7 +12,8 @@ from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning_jobs
-from delivery.model import DayPlan, PlanningJob, PlanningStatus
+from delivery.geocoding import make_geocoder
+from delivery.model import DayPlan, PlanningJob, PlanningStatus, Stop, StopKind
 from delivery.plan_state import PlanningFailed
 from delivery.planning_jobs import (
     CRASHED,
@@ -22,9 +24,16 @@ from delivery.planning_jobs import (
 )
 from shop_core.database import Database
 from shop_core.errors import ValidationError
+from shop_core.orders.model import MerchantOrder, Order
+from tests.unit.delivery.fake_http import serving
 
 from .conftest import NOW, TUESDAY, Shop
-from .delivery_setup import DISTANCES, SETTINGS, SYSTEM, add_fleet, order
+from .delivery_setup import DISTANCES, SAINT_POL, SETTINGS, SYSTEM, add_fleet, order
+from .test_delivery_geocoding import ban_answer
+
+# 3 rue des Tilleuls as checkout leaves an address the shopper did not place on a map: at
+# the centre of Saint-Pol, approximate.
+AT_THE_TOWN_HALL = dataclasses.replace(SAINT_POL, lat=50.3844, lon=2.3318, approximate=True)
 
 
 def ask(db: Database, shop: Shop, now: dt.datetime = NOW, date: dt.date = TUESDAY):  # type: ignore[no-untyped-def]
@@ -158,3 +167,61 @@ def test_a_job_taken_by_one_worker_is_not_run_by_another(
     go.set()
     worker.join(30)
     assert first == [PlanningStatus.DONE] and len(calls) == 1
+
+
+def test_a_planning_first_locates_the_addresses_still_at_their_communes_centre(
+    db: Database, shop: Shop
+) -> None:
+    add_fleet(db, shop)
+    home = order(db, shop, {shop.bread_id: 1}, address=AT_THE_TOWN_HALL)
+    with db.uow() as uow:
+        placed = uow.session.get_one(Order, home)
+        assert placed.address_approximate  # the commune's centre, as checkout leaves it
+
+    asked = ask(db, shop)
+    with serving(ban_answer) as service:
+        geocoder = make_geocoder("ban", domain=service.domain, scheme="http", min_delay_seconds=0)
+        with db.uow() as uow:
+            status = run_planning_job(
+                uow=uow,
+                job_id=asked.job_id,
+                distances=DISTANCES,
+                settings=SETTINGS,
+                geocoder=geocoder,
+                now=NOW,
+            )
+        assert len(service.requests) == 1
+    assert status is PlanningStatus.DONE
+    with db.uow() as uow:
+        located = uow.session.get_one(Order, home)
+        assert (located.lat, located.lon, located.address_approximate) == (50.3841, 2.329, False)
+        door = uow.session.scalar(
+            select(Stop).where(
+                Stop.kind == StopKind.DELIVER,
+                Stop.merchant_order_id.in_(
+                    select(MerchantOrder.id).where(MerchantOrder.order_id == home)
+                ),
+            )
+        )
+        assert door is not None and (door.lat, door.lon, door.approximate) == (
+            50.3841,
+            2.329,
+            False,
+        )
+
+
+def test_a_dead_geocoder_does_not_stop_the_planning(db: Database, shop: Shop) -> None:
+    add_fleet(db, shop)
+    home = order(db, shop, {shop.bread_id: 1}, address=AT_THE_TOWN_HALL)
+    asked = ask(db, shop)
+    with serving(lambda path, q: (502, {"error": "bad gateway"})) as service:
+        geocoder = make_geocoder("ban", domain=service.domain, scheme="http", min_delay_seconds=0)
+        with db.uow() as uow:
+            status = run_planning_job(
+                uow=uow, job_id=asked.job_id, distances=DISTANCES, settings=SETTINGS,
+                geocoder=geocoder, now=NOW,
+            )  # fmt: skip
+    assert status is PlanningStatus.DONE
+    with db.uow() as uow:
+        assert uow.session.get_one(Order, home).address_approximate  # corrected later by hand
+        assert uow.session.scalar(select(Stop.id)) is not None

@@ -68,6 +68,7 @@ def app(db: Database, tmp_path: Path) -> Iterator[Flask]:
             "DATABASE_URL": url,
             "MAIL_BACKEND": "memory",
             "JOBS": "inline",
+            "GEOCODER": "none",  # no test reaches the internet; geocoding tests set a fake
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
