@@ -319,7 +319,7 @@ def test_approximate_addresses_are_located_with_the_configured_geocoder(
 ) -> None:
     oid = place_order(db, world, {world.bread_id: 1})
     login(client, world.operator_email)
-    assert "1</span> adresses approximatives" in client.get(f"/admin/tournees?date={DAY}").get_data(
+    assert "1</span> adresse approximative" in client.get(f"/admin/tournees?date={DAY}").get_data(
         as_text=True
     )
 
