@@ -44,6 +44,10 @@ def test_accept_prepare_weigh_and_mark_ready(
     roast_line = next(line for line in mo.lines if line.sold_by_weight)
     login(client, world.farmer_email)
     assert client.post(f"/boutique/commandes/{mo.id}/accepter").status_code == 302
+    tiles = client.get("/boutique").get_data(as_text=True)
+    assert (
+        "1</span> acceptée</li>" in tiles and "0</span> prête</li>" in tiles
+    )  # not « 1 acceptées »
     client.post(f"/boutique/commandes/{mo.id}/preparer")
     assert _status(db, mo.id) is S.PREPARING
     page = client.get("/boutique").get_data(as_text=True)
