@@ -298,7 +298,7 @@ def test_dashboard_shows_merchant_counts_and_this_weeks_sales_and_exports_csv(
     login(client, world.operator_email)
     page = client.get("/admin").get_data(as_text=True)
     assert '<span class="tile-number">2</span> actives' in page
-    assert '<span class="tile-number">1</span> commandes' in page
+    assert '<span class="tile-number">1</span> commande<' in page
     assert "9,90" in page  # 2 × 3,50 + 2,90
     exported = client.get("/admin/indicateurs.csv")
     assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
