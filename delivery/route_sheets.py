@@ -47,11 +47,14 @@ def date_fr(day: dt.date) -> str:
     return f"{WEEKDAY_LABELS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
-def time_fr(moment: dt.datetime | dt.time | None) -> str:
-    """``9 h 05``, ``14 h``: as the courier's phone writes times; ``–`` for none."""
+def time_fr(moment: dt.datetime | dt.time | None, *, space: str = " ") -> str:
+    """``9 h 05``, ``14 h``: as the French write times (and the courier's phone shows them);
+    ``–`` for none. The web pages pass a no-break ``space``."""
     if moment is None:
         return "–"
-    return f"{moment.hour} h" if moment.minute == 0 else f"{moment.hour} h {moment.minute:02d}"
+    if moment.minute == 0:
+        return f"{moment.hour}{space}h"
+    return f"{moment.hour}{space}h{space}{moment.minute:02d}"
 
 
 def _styles() -> dict[str, ParagraphStyle]:

@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
 from flask_babel import lazy_gettext as _l
 
+from delivery.route_sheets import time_fr
 from reference_app.labels import translate
 from shop_core.catalogue.model import UNIT_LABELS_FR, Unit
 from shop_core.merchants.model import TRADE_LABELS_FR, Trade
@@ -23,13 +24,6 @@ def reads_french() -> bool:
     return locale is None or locale.language == "fr"
 
 
-def time_fr(value: dt.time) -> str:
-    """8:00 → "8 h", 12:30 → "12 h 30" (as the French write opening hours)."""
-    if value.minute:
-        return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
-    return f"{value.hour}\u00a0h"
-
-
 def hour_text(value: dt.time | dt.datetime | None) -> str:
     """A time of day as the reader writes it: "12 h 30" in French, "12:30 PM" in English.
 
@@ -40,7 +34,7 @@ def hour_text(value: dt.time | dt.datetime | None) -> str:
     if isinstance(value, dt.datetime):
         value = value.time()
     if reads_french():
-        return time_fr(value)
+        return time_fr(value, space="\u00a0")
     return format_time(value, "short")
 
 
@@ -73,7 +67,7 @@ def date_fr(value: dt.date | dt.datetime | None, fmt: str = "full") -> str:
         return ""
     if isinstance(value, dt.datetime):
         # The pattern itself is translated: "à" in French, "at" in English.
-        # French writes the hour as "9 h 05" (no-break spaces), as `time_fr` does.
+        # French writes the hour as "9 h 05" (no-break spaces), as `hour_text` does.
         pattern = str(_l("d MMMM yyyy 'à' H'\u00a0h\u00a0'mm"))
         local_day = to_user_timezone(value).date()  # the day the reader sees
         return format_datetime(value, day_pattern(pattern if fmt == "full" else fmt, local_day))
