@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning_jobs
-from delivery.geocoding import make_geocoder
+from delivery.geocoding import Geocoder, make_geocoder
 from delivery.model import DayPlan, PlanningJob, PlanningStatus, Stop, StopKind
 from delivery.plan_state import PlanningFailed
 from delivery.planning_jobs import (
@@ -43,11 +43,12 @@ def ask(db: Database, shop: Shop, now: dt.datetime = NOW, date: dt.date = TUESDA
         )
 
 
-def run(db: Database, job_id: int) -> PlanningStatus:
+def run(db: Database, job_id: int, geocoder: Geocoder | None = None) -> PlanningStatus:
     with db.uow() as uow:
         return run_planning_job(
-            uow=uow, job_id=job_id, distances=DISTANCES, settings=SETTINGS, now=NOW
-        )
+            uow=uow, job_id=job_id, distances=DISTANCES, settings=SETTINGS, geocoder=geocoder,
+            now=NOW,
+        )  # fmt: skip
 
 
 def job(db: Database, job_id: int) -> PlanningJob:
@@ -181,15 +182,7 @@ def test_a_planning_first_locates_the_addresses_still_at_their_communes_centre(
     asked = ask(db, shop)
     with serving(ban_answer) as service:
         geocoder = make_geocoder("ban", domain=service.domain, scheme="http", min_delay_seconds=0)
-        with db.uow() as uow:
-            status = run_planning_job(
-                uow=uow,
-                job_id=asked.job_id,
-                distances=DISTANCES,
-                settings=SETTINGS,
-                geocoder=geocoder,
-                now=NOW,
-            )
+        status = run(db, asked.job_id, geocoder)
         assert len(service.requests) == 1
     assert status is PlanningStatus.DONE
     with db.uow() as uow:
@@ -216,11 +209,7 @@ def test_a_dead_geocoder_does_not_stop_the_planning(db: Database, shop: Shop) ->
     asked = ask(db, shop)
     with serving(lambda path, q: (502, {"error": "bad gateway"})) as service:
         geocoder = make_geocoder("ban", domain=service.domain, scheme="http", min_delay_seconds=0)
-        with db.uow() as uow:
-            status = run_planning_job(
-                uow=uow, job_id=asked.job_id, distances=DISTANCES, settings=SETTINGS,
-                geocoder=geocoder, now=NOW,
-            )  # fmt: skip
+        status = run(db, asked.job_id, geocoder)
     assert status is PlanningStatus.DONE
     with db.uow() as uow:
         assert uow.session.get_one(Order, home).address_approximate  # corrected later by hand
