@@ -125,8 +125,14 @@ def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -
             for s in kept
             if s.kind is StopKind.DELIVER and s.status is StopStatus.DONE
         }
+        # On board: collected on this run and not delivered yet. A collection that failed
+        # (the order was not ready, or cancelled) left the parcels at the shop.
         for stop in kept:
-            if stop.merchant_order_id not in delivered:
+            if (
+                stop.kind is StopKind.COLLECT
+                and stop.status is StopStatus.DONE
+                and stop.merchant_order_id not in delivered
+            ):
                 state.on_board[stop.merchant_order_id] = run.round_id
     return state
 

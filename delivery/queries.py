@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
 from delivery.plan_state import due_merchant_orders
-from delivery.stops import place_key
+from delivery.stops import UNREADY, place_key
 from shop_core.accounts.model import Role, User
 from shop_core.errors import NotFound
 from shop_core.merchants.model import Merchant
@@ -51,6 +51,11 @@ class VisitItem:
     @property
     def cancelled(self) -> bool:
         return self.order_status in (S.CANCELLED, S.REFUSED)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the parcels can leave the shop (ready, or already out of it)."""
+        return self.order_status not in UNREADY
 
 
 @dataclass(frozen=True)
@@ -306,7 +311,13 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
                     row.reason_code, row.reason, row.next_date,
                 )
             )  # fmt: skip
-        known |= {item.merchant_order_id for run in runs for v in run.visits for item in v.items}
+        known |= {  # a courier may have left an order at the shop: then its stops failed
+            item.merchant_order_id
+            for run in runs
+            for v in run.visits
+            for item in v.items
+            if item.status is not StopStatus.FAILED
+        }
     due = due_merchant_orders(session, territory.id, date)
     late = sum(1 for mo in due if mo.id not in known) if plan is not None else 0
     approximate = len(

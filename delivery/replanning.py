@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from delivery.day_problem import DayProblem, PlanningSettings, shipment_id, to_seconds, vehicle_id
 from delivery.distances import DistanceProvider
 from delivery.insertion import insert_shipment
-from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, Unplanned
+from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
 from delivery.optimiser import (
     Route,
     Solution,
@@ -152,8 +152,9 @@ def insert_late_orders(
     actor: Actor | None = None,
     now: dt.datetime | None = None,
 ) -> PlanReport:
-    """Put the orders due on ``date`` but placed after planning into the plan, each at its
-    cheapest place; nothing already planned moves. Those that fit nowhere are reported."""
+    """Put the orders due on ``date`` that the plan does not carry (placed after planning,
+    or left at the shop by a courier) into the plan, each at its cheapest place; nothing
+    already planned moves. Those that fit nowhere are reported."""
     settings = settings or PlanningSettings()
     now = now or utcnow()
     session = uow.session
@@ -161,7 +162,14 @@ def insert_late_orders(
     plan = get_plan(session, territory_id, date)
     if plan is None:
         raise ValidationError("Cette journée n'est pas encore planifiée : lancez la planification.")
-    known = {s.merchant_order_id for run in plan.runs for s in run.stops}
+    # Not known: placed after the planning, or left at the shop by a courier (not ready):
+    # every stop of theirs on the plan failed while the parcels stayed there.
+    known = {
+        s.merchant_order_id
+        for run in plan.runs
+        for s in run.stops
+        if s.status is not StopStatus.FAILED
+    }
     known |= {u.merchant_order_id for u in plan.unplanned}
     late = [mo for mo in due_merchant_orders(session, territory_id, date) if mo.id not in known]
     current = _current(uow, territory_id, date, late, distances, settings, now)

@@ -51,6 +51,14 @@ class AfterFailure(StrEnum):
 
 
 @dataclass(frozen=True)
+class Collection:
+    """What a collection did: merchant orders taken, and left at the shop (not ready)."""
+
+    collected: int
+    left: int = 0
+
+
+@dataclass(frozen=True)
 class FailureOutcome:
     then: AfterFailure
     date: dt.date | None
@@ -105,18 +113,27 @@ def _done(
     stop.reason = reason.strip()[:300]
 
 
+NOT_READY_REASON = "Pas prête au passage du livreur"
+#: Merchant orders whose parcels cannot leave the shop yet.
+UNREADY = (S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING)
+
+
 def collect(
     *,
     uow: UnitOfWork,
     territory_id: int,
     courier_id: int,
     stop_id: int,
+    leave_unready: bool = False,
     now: dt.datetime | None = None,
-) -> int:
+) -> Collection:
     """The courier took the parcels at the shop: merchant orders go to *handed to courier*.
 
-    Refused (nothing changes) while one of them is not ready at the shop. A cancelled one is
-    marked failed on the sheet. Returns how many merchant orders were collected.
+    While one of them is not ready, the collection is refused (nothing changes) unless the
+    courier chose to ``leave_unready``: then the ready ones are collected and the others
+    stay at the shop, their collection and delivery marked failed on this run. Such an order
+    is still due that day: the next planning gives it to a round that can still take it, or
+    reports it with the next possible date. A cancelled one is marked failed on the sheet.
     """
     now = now or utcnow()
     stop = courier_stop(
@@ -125,21 +142,35 @@ def collect(
     stops = _open(visit_of(stop), StopKind.COLLECT)
     if not stops:
         raise ValidationError("Cette collecte est déjà enregistrée.")
-    for s in stops:
-        mo = s.merchant_order
-        if mo.status in (S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING):
-            raise NotReady(
-                detail=f"La commande {mo.reference} n'est pas encore prête chez "
-                f"« {mo.merchant.trade_name} » : elle doit être marquée prête d'abord."
+    unready = [s for s in stops if s.merchant_order.status in UNREADY]
+    if unready and not leave_unready:
+        shop = unready[0].merchant_order.merchant.trade_name
+        if len(unready) == 1:
+            detail = (
+                f"La commande {unready[0].merchant_order.reference} n'est pas encore prête chez "
+                f"« {shop} » : attendez qu'elle soit marquée prête, ou partez sans elle."
             )
+        else:
+            references = ", ".join(s.merchant_order.reference for s in unready)
+            detail = (
+                f"{len(unready)} commandes ne sont pas encore prêtes chez « {shop} » "
+                f"({references}) : attendez qu'elles soient marquées prêtes, ou partez sans elles."
+            )
+        raise NotReady(detail=detail)
     actor = Actor(user_id=courier_id)
-    collected = 0
+    collected = left = 0
     for s in stops:
         mo = s.merchant_order
         if mo.status in (S.CANCELLED, S.REFUSED):
             _done(s, StopStatus.FAILED, courier_id, now, "Commande annulée")
-            _cancel_delivery(s)
+            _fail_delivery(s, "Commande annulée")
             uow.commit()
+            continue
+        if mo.status in UNREADY:
+            _done(s, StopStatus.FAILED, courier_id, now, NOT_READY_REASON)
+            _fail_delivery(s, NOT_READY_REASON)
+            uow.commit()
+            left += 1
             continue
         _done(s, StopStatus.DONE, courier_id, now)
         if mo.status is S.READY:
@@ -149,17 +180,18 @@ def collect(
         else:
             uow.commit()
         collected += 1
-    return collected
+    return Collection(collected, left)
 
 
-def _cancel_delivery(collect_stop: Stop) -> None:
+def _fail_delivery(collect_stop: Stop, reason: str) -> None:
+    """The parcels stayed at the shop: their delivery on this run will not happen."""
     for other in collect_stop.run.stops:
         if (
             other.merchant_order_id == collect_stop.merchant_order_id
             and other.kind is StopKind.DELIVER
             and other.is_open
         ):
-            other.status, other.reason = StopStatus.FAILED, "Commande annulée"
+            other.status, other.reason = StopStatus.FAILED, reason
 
 
 def _check_on_board(stops: list[Stop]) -> None:

@@ -17,7 +17,7 @@ from delivery.geocoding import correct_merchant_position, correct_order_position
 from delivery.model import RoundRun, Stop, StopKind
 from delivery.queries import PlaceVisit, RunView, courier_runs, day_runs
 from delivery.route_sheets import round_sheet_pdf
-from delivery.stops import AfterFailure, collect, courier_stop, deliver, fail
+from delivery.stops import AfterFailure, NotReady, collect, courier_stop, deliver, fail
 from reference_app import db
 from reference_app.auth.users import role_required
 from reference_app.choices import options
@@ -56,6 +56,7 @@ def _page(
     status: int = 200,
     errors: dict[int, str] | None = None,
     typed: dict[int, str] | None = None,
+    unready: set[int] | None = None,
 ) -> tuple[str, int]:
     territory = db.territory()
     runs = courier_runs(
@@ -71,6 +72,7 @@ def _page(
         deliver_form=DeliverForm(formdata=None),
         errors=errors or {},
         typed=typed or {},
+        unready=unready or set(),
         tiles=settings.map_tiles(),
         maps={run.run_id: map_data(run) for run in runs},
     ), status
@@ -97,29 +99,43 @@ def _back(stop_id: int, date: dt.date) -> Response:
 
 @bp.post("/arrets/<int:stop_id>/collecte")
 @courier_required
-def collected(stop_id: int) -> Response:
+def collected(stop_id: int) -> Response | tuple[str, int]:
     stop = _stop(stop_id)
     date = stop.run.plan.date
     try:
-        count = collect(
+        done = collect(
             uow=db.uow(),
             territory_id=db.territory().id,
             courier_id=current_user.id,
             stop_id=stop_id,
+            leave_unready=request.form.get("sans_les_commandes_pas_pretes") == "1",
             now=settings.now(),
         )
+    except NotReady as error:
+        db.uow().rollback()
+        return _page(date, status=422, errors={stop_id: str(error)}, unready={stop_id})
     except DomainError as error:
         db.uow().rollback()
         flash(str(error), "error")
-    else:
-        flash(
-            ngettext(
-                "Collecte enregistrée : %(num)s commande à bord.",
-                "Collecte enregistrée : %(num)s commandes à bord.",
-                count,
-            ),
-            "success",
+        return _back(stop_id, date)
+    message = (
+        ngettext(
+            "Collecte enregistrée : %(num)s commande à bord.",
+            "Collecte enregistrée : %(num)s commandes à bord.",
+            done.collected,
         )
+        if done.collected
+        else _("Aucun colis pris.")
+    )
+    if done.left:
+        message += " " + ngettext(
+            "%(num)s commande laissée à la boutique : elle sera proposée à la prochaine "
+            "planification.",
+            "%(num)s commandes laissées à la boutique : elles seront proposées à la prochaine "
+            "planification.",
+            done.left,
+        )
+    flash(message, "success")
     return _back(stop_id, date)
 
 

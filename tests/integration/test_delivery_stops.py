@@ -12,7 +12,16 @@ import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.geocoding import order_query
 from delivery.model import GeocodeEntry, Stop, StopKind, StopStatus
 from delivery.planning import plan_day
-from delivery.stops import AfterFailure, NotReady, WrongDeliveryCode, collect, deliver, fail
+from delivery.stops import (
+    NOT_READY_REASON,
+    AfterFailure,
+    Collection,
+    NotReady,
+    WrongDeliveryCode,
+    collect,
+    deliver,
+    fail,
+)
 from shop_core.accounts.services import delete_account
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
@@ -81,7 +90,7 @@ def do(action, db: Database, shop: Shop, fleet: Fleet, stop: Stop, **kwargs):  #
 def test_collecting_hands_the_merchant_order_to_the_courier(db: Database, shop: Shop) -> None:
     fleet, oid, pickup, _ = one_order(db, shop)
 
-    assert do(collect, db, shop, fleet, pickup, now=at(9)) == 1
+    assert do(collect, db, shop, fleet, pickup, now=at(9)) == Collection(collected=1, left=0)
 
     assert status(db, oid) is S.HANDED_TO_COURIER
     with db.uow() as uow:
@@ -100,6 +109,44 @@ def test_a_parcel_not_ready_at_the_shop_cannot_be_collected(db: Database, shop: 
 
     assert status(db, oid) is S.PLACED
     assert stops_of_plan(db, shop.territory_id)[0].status is StopStatus.TODO
+
+
+def test_the_courier_can_take_the_ready_parcels_and_leave_the_others_for_a_later_round(
+    db: Database, shop: Shop
+) -> None:
+    fleet = add_fleet(db, shop)
+    ready = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, ready)
+    late = order(db, shop, {shop.bread_id: 2})  # same shop, same door: one visit
+    planned(db, shop)
+    collects = [s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.COLLECT]
+    assert len(collects) == 2 and len({s.run_id for s in collects}) == 1
+
+    with pytest.raises(NotReady, match="partez sans elle"):
+        do(collect, db, shop, fleet, collects[0], now=at(9))
+    left = do(collect, db, shop, fleet, collects[0], leave_unready=True, now=at(9))
+
+    assert left == Collection(collected=1, left=1)
+    assert (status(db, ready), status(db, late)) == (S.HANDED_TO_COURIER, S.PLACED)
+    stops = {(s.merchant_order.order_id, s.kind): s for s in stops_of_plan(db, shop.territory_id)}
+    assert (stops[late, StopKind.COLLECT].status, stops[late, StopKind.COLLECT].reason) == (
+        StopStatus.FAILED, NOT_READY_REASON,
+    )  # fmt: skip
+    assert stops[late, StopKind.DELIVER].status is StopStatus.FAILED
+    assert stops[ready, StopKind.DELIVER].status is StopStatus.TODO
+
+    # The baker finishes it; the next planning sends a courier back to the shop for it,
+    # and does not count it among the parcels on board.
+    make_ready(db, late)
+    planned(db, shop, now=at(9, 30))
+    todo = [
+        (s.merchant_order.order_id, s.kind)
+        for s in stops_of_plan(db, shop.territory_id)
+        if s.status is StopStatus.TODO
+    ]
+    assert (late, StopKind.COLLECT) in todo and (late, StopKind.DELIVER) in todo
+    assert (ready, StopKind.COLLECT) not in todo and (ready, StopKind.DELIVER) in todo
+    assert todo.index((late, StopKind.COLLECT)) < todo.index((late, StopKind.DELIVER))
 
 
 def test_delivering_needs_the_shoppers_code(db: Database, shop: Shop) -> None:

@@ -149,10 +149,57 @@ def test_a_parcel_not_ready_cannot_be_collected(
     pickup, _ = stops(db, world)
     login(client, world.courier_email)
 
-    response = client.post(f"/livreur/arrets/{pickup.id}/collecte", follow_redirects=True)
+    page = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert "pas encore prête" in page  # told before getting there
+    assert "partir sans les autres" not in page
 
-    assert "pas encore prête" in response.get_data(as_text=True)
+    response = client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "attendez qu&#39;elle soit marquée prête, ou partez sans elle." in html
+    assert 'name="sans_les_commandes_pas_pretes" value="1"' in html
+    assert "Prendre les colis prêts et partir sans les autres" in html
     assert statuses(db, oid) == [S.PLACED]
+    assert [s.status for s in stops(db, world)] == [StopStatus.TODO, StopStatus.TODO]
+
+
+def test_the_courier_can_leave_a_parcel_not_ready_at_the_shop(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world, ready=False)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+
+    response = client.post(
+        f"/livreur/arrets/{pickup.id}/collecte",
+        data={"sans_les_commandes_pas_pretes": "1"},
+        follow_redirects=True,
+    )
+
+    html = response.get_data(as_text=True)
+    assert "Aucun colis pris. 1 commande laissée à la boutique" in html
+    assert statuses(db, oid) == [S.PLACED]  # still the shop's to prepare, still due
+    assert [(s.status, s.reason) for s in stops(db, world)] == [
+        (StopStatus.FAILED, "Pas prête au passage du livreur"),
+        (StopStatus.FAILED, "Pas prête au passage du livreur"),
+    ]
+    assert "Livré" not in html.split('id="arret-')[-1]  # no button left on the delivery
+
+    # Once the shop has it ready, the operator puts it back on a round.
+    make_ready(db, oid)
+    client.post("/logout")
+    login(client, world.operator_email)
+    board = client.get(f"/admin/tournees{DAY}").get_data(as_text=True)
+    assert "Ajouter la commande au plan sans tout changer" in board
+    assert "Pas prête au passage du livreur" in board
+    client.post("/admin/tournees/retardataires", data={"date": TUESDAY.isoformat()})
+    assert [(s.kind, s.status) for s in stops(db, world)] == [
+        (StopKind.COLLECT, StopStatus.FAILED),
+        (StopKind.DELIVER, StopStatus.FAILED),
+        (StopKind.COLLECT, StopStatus.TODO),
+        (StopKind.DELIVER, StopStatus.TODO),
+    ]
 
 
 def test_a_failed_delivery_needs_a_reason_then_goes_to_the_next_round(

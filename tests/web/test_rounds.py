@@ -173,7 +173,7 @@ def test_a_late_order_is_added_from_the_board_without_replanning(
     first = [(s.id, s.sequence) for s in stops(db, world)]
     late = place_order(db, world, {world.apples_id: 1})
     login(client, world.operator_email)
-    assert "Ajouter la nouvelle commande sans tout changer" in client.get(
+    assert "Ajouter la commande au plan sans tout changer" in client.get(
         f"/admin/tournees?date={DAY}"
     ).get_data(as_text=True)
 
