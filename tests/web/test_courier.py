@@ -159,7 +159,7 @@ def test_a_parcel_not_ready_cannot_be_collected(
     html = response.get_data(as_text=True)
     assert "attendez qu&#39;elle soit marquée prête, ou partez sans elle." in html
     assert 'name="sans_les_commandes_pas_pretes" value="1"' in html
-    assert "Prendre les colis prêts et partir sans les autres" in html
+    assert "Partir sans les colis qui ne sont pas prêts" in html  # none is ready here
     assert statuses(db, oid) == [S.PLACED]
     assert [s.status for s in stops(db, world)] == [StopStatus.TODO, StopStatus.TODO]
 
