@@ -252,6 +252,8 @@ def locate_order(
     if position is not None and (moved or order.lat is None):
         order.lat, order.lon = position.lat, position.lon
         order.address_approximate = position.approximate
+        if moved:  # already on a round: its stops go to the door too
+            _move_open_stops(uow.session, order.id, position.lat, position.lon, False)
     uow.commit()
     return moved
 

@@ -26,6 +26,10 @@ from shop_core.persistence.base import Base
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
+# No test reaches a geocoder on the internet: every app a test builds (and the servers it
+# starts) has none unless the test points one at a local fake.
+os.environ["CABAS_GEOCODER"] = "none"
+
 PG_URL = os.environ.get("CABAS_TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("CABAS_REQUIRE_POSTGRES", "") == "1"
 

@@ -25,6 +25,7 @@ from reference_app.api.parsing import (
     query_text,
 )
 from reference_app.extensions import checkout_limit, csrf, limiter
+from reference_app.rounds.locating import locate_soon
 from reference_app.security import (
     DUMMY_HASH,
     MIN_PASSWORD_LENGTH,
@@ -50,7 +51,7 @@ from shop_core.catalogue.search import search_products
 from shop_core.catalogue.services import MAX_PRICE_CENTS, MAX_STOCK, ProductInput, create_product
 from shop_core.errors import EmptyBasket
 from shop_core.orders.history import order_for_request, orders_of_customer
-from shop_core.orders.model import PaymentMethod
+from shop_core.orders.model import DeliveryMethod, PaymentMethod
 from shop_core.orders.services import Customer, checkout, earliest_date
 from shop_core.vat import VatRate
 
@@ -408,6 +409,8 @@ def checkout_basket() -> Response:
         expected_total_cents=expected,
         now=now(),
     )
+    if choice.method is DeliveryMethod.HOME:
+        locate_soon(order_id)  # the door, looked up in the background
     return _order_response(order_id, 201)
 
 

@@ -22,6 +22,7 @@ from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.extensions import checkout_limit, limiter, user_or_address
 from reference_app.formatting import hour_text
+from reference_app.rounds.locating import locate_soon
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
@@ -304,8 +305,10 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
         flash(shown(error), "warning" if isinstance(error, PricesChanged) else "error")
         return redirect(url_for("shop.basket"))
     forget_count()
-    if choice.method is DeliveryMethod.HOME and form.address.data == NEW_ADDRESS:
-        _remember_address(form, choice)
+    if choice.method is DeliveryMethod.HOME:
+        if form.address.data == NEW_ADDRESS:
+            _remember_address(form, choice)
+        locate_soon(order_id)  # the door, looked up in the background
     reference = uow.session.get_one(Order, order_id).reference
     if online:
         # The order waits for the webhook; the shopper goes to the hosted payment page.

@@ -96,6 +96,7 @@ def live_app(db: Database, tmp_path: Path) -> Iterator[Any]:
             "TESTING": True,
             "DATABASE_URL": url,
             "MAIL_BACKEND": "memory",
+            "GEOCODER": "none",  # no test reaches the internet
             "RATELIMIT_ENABLED": False,
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         }

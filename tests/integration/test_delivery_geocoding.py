@@ -13,6 +13,7 @@ from delivery.geocoding import (
     AddressQuery,
     correct_order_position,
     locate,
+    locate_order,
     locate_pending,
     make_geocoder,
 )
@@ -24,7 +25,7 @@ from shop_core.orders.services import DeliveryAddress
 from tests.unit.delivery.fake_http import FakeService, serving
 
 from .conftest import NOW, TUESDAY, Shop
-from .delivery_setup import SYSTEM, order
+from .delivery_setup import DISTANCES, SETTINGS, SYSTEM, add_fleet, order, stops_of_plan
 
 QUERY = AddressQuery("3 rue des Tilleuls", "62130", "Saint-Pol-sur-Ternoise", "62767")
 
@@ -109,6 +110,36 @@ def test_pending_approximate_addresses_of_a_day_are_located(db: Database, shop: 
         placed = uow.session.get(Order, oid)
         assert placed is not None
         assert (placed.lat, placed.lon, placed.address_approximate) == (50.3841, 2.329, False)
+
+
+def test_an_order_located_after_it_was_planned_takes_its_delivery_stop_to_the_door(
+    db: Database, shop: Shop
+) -> None:
+    from delivery.planning import plan_day
+
+    add_fleet(db, shop)
+    approximate = DeliveryAddress(
+        recipient="Jeanne Martin", line1="3 rue des Tilleuls", postal_code="62130",
+        city="Saint-Pol-sur-Ternoise", insee_code="62767", lat=50.3814, lon=2.3347,
+        approximate=True,
+    )  # fmt: skip
+    oid = order(db, shop, {shop.bread_id: 1}, address=approximate)
+    with db.uow() as uow:
+        plan_day(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+            settings=SETTINGS, now=NOW,
+        )  # fmt: skip
+
+    with serving(ban_answer) as service, db.uow() as uow:
+        assert locate_order(uow=uow, order_id=oid, geocoder=ban(service), now=NOW)
+        assert not locate_order(uow=uow, order_id=oid, geocoder=ban(service), now=NOW)
+        assert len(service.requests) == 1  # the second time it is already at the door
+
+    with db.uow() as uow:
+        placed = uow.session.get_one(Order, oid)
+        assert (placed.lat, placed.lon, placed.address_approximate) == (50.3841, 2.329, False)
+    (drop,) = [s for s in stops_of_plan(db, shop.territory_id) if s.kind.value == "deliver"]
+    assert (drop.lat, drop.lon, drop.approximate) == (50.3841, 2.329, False)
 
 
 def test_the_operator_corrects_a_position_which_is_then_remembered(

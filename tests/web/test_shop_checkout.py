@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,6 +17,7 @@ from shop_core.catalogue.model import Product
 from shop_core.catalogue.services import get_product, product_input, update_product
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from tests.unit.delivery.fake_http import serving
 
 from .conftest import NOW, PASSWORD, World, login
 from .shopping import SUNDAY, TUESDAY, add, checkout_form, orders_of, place_order
@@ -315,3 +317,58 @@ def test_saved_address_outside_the_delivery_area_is_refused_at_the_address(
     assert 'id="address-err"' in page
     assert "La commune Hesdin n'est pas desservie par la livraison à domicile" in page
     assert orders_of(db, world.shopper2_id) == []
+
+
+def ban_door(path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    """The BAN service's answer for the new address: its door in Frévent."""
+    door = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [2.2951, 50.2768]},
+        "properties": {
+            "label": "12 Rue du Moulin 62270 Frévent",
+            "score": 0.93,
+            "type": "housenumber",
+            "citycode": "62361",
+        },
+    }
+    return 200, {"features": [door]}
+
+
+def _geocoder_at(app: Flask, domain: str) -> None:
+    app.config.update(
+        GEOCODER="ban", GEOCODER_DOMAIN=domain, GEOCODER_SCHEME="http", GEOCODER_TIMEOUT=2
+    )
+    app.extensions.pop("cabas_geocoder", None)
+
+
+def test_a_new_address_is_located_at_its_door_after_checkout(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    with serving(ban_door) as service:
+        _geocoder_at(app, service.domain)
+        response = place_order(client, **NEW_ADDRESS)
+        asked = [query["q"][0] for _, query in service.requests]
+
+    assert response.status_code == 302
+    assert asked == ["12 rue du Moulin 62270 Frévent"]
+    (order,) = orders_of(db, world.shopper_id)
+    assert (order.lat, order.lon, order.address_approximate) == (50.2768, 2.2951, False)
+
+
+def test_a_checkout_goes_through_when_the_geocoder_is_down(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    with serving(ban_door) as service:
+        domain = service.domain
+    _geocoder_at(app, domain)  # the service is gone: connections are refused
+
+    response = place_order(client, **NEW_ADDRESS)
+
+    assert response.status_code == 302
+    assert "/commande/" in response.headers["Location"]
+    (order,) = orders_of(db, world.shopper_id)
+    assert order.address_approximate and order.lat is not None  # its commune's centre
