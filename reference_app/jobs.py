@@ -2,7 +2,8 @@
 
 ``CABAS_JOBS`` chooses, with the same code behind each:
 
-- ``thread`` (default): a thread of the web process that asked, one job at a time; for
+- ``thread`` (default): threads of the web process that asked, one long job (a planning)
+  at a time and one short job (an e-mail, an address to look up) at a time beside it; for
   the embedded set-up (`make run`: one process, SQLite);
 - ``celery``: a Celery worker, through the broker ``CABAS_CELERY_BROKER_URL`` (Redis); for
   production, with several web workers on several machines;
@@ -14,7 +15,8 @@ produces goes to the database, never to a process's memory: any web worker reads
 
 Celery workers: ``celery -A reference_app.worker worker --pool solo`` (one job at a time
 per worker process; the planner itself uses two processes, which Celery's default prefork
-pool does not allow a task to start). Start as many as there are jobs to run at once.
+pool does not allow a task to start). Start as many as there are jobs to run at once:
+with one worker, the e-mails and address look-ups submitted during a planning wait for it.
 """
 
 from __future__ import annotations
@@ -33,17 +35,22 @@ TASK = "cabas.run_job"
 BACKENDS = ("thread", "celery", "inline")
 
 _JOBS: dict[str, Callable[..., None]] = {}
+_LONG: set[str] = set()
 
 
 class JobsUnavailable(Exception):
     """The job could not be handed over (the broker is down); it has not run."""
 
 
-def job(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Register ``function`` as the job ``name``."""
+def job(name: str, *, long: bool = False) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Register ``function`` as the job ``name``. With the thread backend, ``long`` jobs (a
+    planning: seconds on both cores) run one at a time in a thread of their own, so that
+    the short ones (an e-mail, an address to look up) never wait behind them."""
 
     def register(function: Callable[..., None]) -> Callable[..., None]:
         _JOBS[name] = function
+        if long:
+            _LONG.add(name)
         return function
 
     return register
@@ -72,7 +79,9 @@ def submit(name: str, **arguments: Any) -> None:
             log.error("could not hand job %s to the broker: %s", name, error)
             raise JobsUnavailable(str(error)) from error
     else:
-        future = _executor(app).submit(run, app, name, arguments)
+        future = _executor(app, "long" if name in _LONG else "short").submit(
+            run, app, name, arguments
+        )
         future.add_done_callback(_log_failure)
 
 
@@ -108,12 +117,23 @@ def _run_job(task: Any, name: str, arguments: dict[str, Any]) -> None:
     run(task.app.flask_app, name, arguments)
 
 
-def _executor(app: Flask) -> concurrent.futures.ThreadPoolExecutor:
-    found: concurrent.futures.ThreadPoolExecutor | None = app.extensions.get("cabas_jobs")
-    if found is None:
-        found = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cabas-job")
-        app.extensions["cabas_jobs"] = found
-    return found
+def _executor(app: Flask, lane: str) -> concurrent.futures.ThreadPoolExecutor:
+    """The app's thread for ``lane`` jobs (one job at a time in each lane)."""
+    lanes: dict[str, concurrent.futures.ThreadPoolExecutor] = app.extensions.setdefault(
+        "cabas_jobs", {}
+    )
+    if lane not in lanes:
+        lanes[lane] = concurrent.futures.ThreadPoolExecutor(
+            1, thread_name_prefix=f"cabas-job-{lane}"
+        )
+    return lanes[lane]
+
+
+def finish(app: Flask) -> None:
+    """Wait for the jobs handed to this app's threads so far (tests; a clean shutdown)."""
+    lanes: dict[str, concurrent.futures.ThreadPoolExecutor] = app.extensions.pop("cabas_jobs", {})
+    for executor in lanes.values():
+        executor.shutdown(wait=True)
 
 
 def _log_failure(future: concurrent.futures.Future[None]) -> None:

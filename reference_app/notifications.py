@@ -8,9 +8,12 @@ How it works:
 2. When that session commits, its events move to the request's outbox on ``flask.g``; when
    the transaction ends any other way (rollback, error, close) they are dropped. A change
    that rolled back never sends a mail.
-3. After the request (``after_request``), or when a command line's app context ends, the
-   outbox is sent: each event is rendered from a fresh read of the database. A failure is
-   logged and never reaches the shopper.
+3. After the request (``after_request``) the outbox goes to a background job
+   (``reference_app.jobs``: a thread of the web process, a Celery worker, or at once in
+   tests), so that no page waits for the mail server; if the job cannot be handed over,
+   the request sends it itself. A command line sends its outbox when its app context ends.
+   Each event is rendered from a fresh read of the database, links built on the address
+   the request came to. A failure is logged and never reaches the shopper.
 
 Who gets what: the shopper gets the order confirmation and news of each merchant order
 (refused, ready at the shop, on its way, delivered, waiting at the pickup point, delivery
@@ -26,14 +29,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, g, has_app_context, url_for
+from flask import Flask, current_app, g, has_app_context, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session, selectinload
 
-from reference_app import mail
+from reference_app import jobs, mail
 from shop_core.accounts.model import Role, User
 from shop_core.merchants.model import Merchant, MerchantMember
 from shop_core.orders.model import (
@@ -138,7 +141,9 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _send_after_request(response: Any) -> Any:
-        send_outbox()
+        events: list[Event] = g.pop(_OUTBOX, [])
+        if events:
+            hand_over(events, base_url=request.url_root)
         return response
 
     @app.teardown_appcontext
@@ -149,9 +154,55 @@ def init_app(app: Flask) -> None:
 # --- sending ----------------------------------------------------------------------------
 
 
+MAIL_JOB = "notifications.send"
+
+
+def hand_over(events: list[Event], *, base_url: str) -> None:
+    """Send ``events`` from a background job; here and now if the job service is down."""
+    try:
+        jobs.submit(MAIL_JOB, events=[_encode(item) for item in events], base_url=base_url)
+    except jobs.JobsUnavailable:
+        _send_all(events)
+    except Exception:  # noqa: BLE001 - run inline, a failing job never breaks the request
+        log.exception("could not send %d notification(s)", len(events))
+
+
+@jobs.job(MAIL_JOB)
+def _mail_job(events: list[dict[str, Any]], base_url: str) -> None:
+    # A request context on the address the shopper used, so that links are absolute.
+    with current_app.test_request_context(base_url=base_url):
+        _send_all([_decode(item) for item in events])
+
+
+def _encode(item: Event) -> dict[str, Any]:
+    if isinstance(item, OrderPlaced):
+        return {"order_id": item.order_id}
+    return {
+        "merchant_order_id": item.merchant_order_id,
+        "status": item.status.value,
+        "reason": item.reason,
+        "actor_id": item.actor_id,
+    }
+
+
+def _decode(data: dict[str, Any]) -> Event:
+    if "order_id" in data:
+        return OrderPlaced(order_id=int(data["order_id"]))
+    actor = data.get("actor_id")
+    return StatusChanged(
+        merchant_order_id=int(data["merchant_order_id"]),
+        status=MerchantOrderStatus(data["status"]),
+        reason=str(data.get("reason") or ""),
+        actor_id=int(actor) if actor is not None else None,
+    )
+
+
 def send_outbox() -> None:
     """Send what the committed transactions of this context announced; never raises."""
-    events: list[Event] = g.pop(_OUTBOX, [])
+    _send_all(g.pop(_OUTBOX, []))
+
+
+def _send_all(events: list[Event]) -> None:
     if not events:
         return
     try:

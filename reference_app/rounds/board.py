@@ -122,7 +122,7 @@ def plan() -> Response:
     return _to_board(date)
 
 
-@jobs.job(PLAN_JOB)
+@jobs.job(PLAN_JOB, long=True)
 def _plan_job(job_id: int) -> None:
     run_planning_job(
         uow=db.uow(),

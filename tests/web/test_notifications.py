@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+import uuid
+from typing import Any
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 from flask import Flask
 from flask.testing import FlaskClient
 
-from reference_app import create_app, notifications
+from reference_app import create_app, jobs, mail, notifications
+from reference_app.jobs import celery_app
 from shop_core.accounts.model import User
 from shop_core.audit.services import Actor
 from shop_core.database import Database
@@ -323,3 +331,64 @@ def test_every_mail_to_shoppers_has_an_english_version(app: Flask) -> None:
     }
     assert {"order_confirmation", "status_delivered", "password_reset"} <= to_shoppers
     assert not {n for n in to_shoppers if f"mail/en/{n}.txt" not in listed}
+
+
+def test_with_jobs_in_a_thread_no_page_waits_for_the_mail_server(
+    app: Flask, client: FlaskClient, world: World, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["JOBS"] = "thread"
+    server_answers = threading.Event()
+    really_send = mail.send
+
+    def slow_server(*args: Any, **kwargs: Any) -> None:
+        server_answers.wait(10)
+        really_send(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "send", slow_server)
+
+    placed = order(client, world, db)  # the confirmation page came back...
+    assert sent(app) == []  # ...while the mails still wait for the server
+
+    server_answers.set()
+    jobs.finish(app)
+    to_shopper = [m for m in sent(app) if m.to == world.shopper_email]
+    assert [m.subject for m in to_shopper] == [f"Votre commande {placed.reference} est enregistrée"]
+    assert f"Suivre votre commande : http://localhost/mes-commandes/{placed.reference}" in (
+        to_shopper[0].body
+    )  # the link is built on the address the shopper used, outside the request
+    assert len(sent(app)) == 3  # and each shop heard of it
+
+
+def test_when_the_job_service_is_down_the_request_sends_the_mails_itself(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    # Nothing listens on port 9: no Celery worker can be reached.
+    app.config.update(JOBS="celery", CELERY_BROKER_URL="redis://127.0.0.1:9/0")
+
+    placed = order(client, world, db)
+
+    subjects = [m.subject for m in sent(app) if m.to == world.shopper_email]
+    assert subjects == [f"Votre commande {placed.reference} est enregistrée"]
+
+
+def test_with_celery_a_worker_sends_the_mails(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    broker = os.environ.get("CABAS_TEST_REDIS_URL")
+    if not broker:
+        pytest.skip("CABAS_TEST_REDIS_URL is not set (a Redis server for the Celery broker)")
+    # A queue of this test's own: other test processes may run the same test meanwhile.
+    app.config.update(JOBS="celery", CELERY_BROKER_URL=broker, CELERY_QUEUE=f"t-{uuid.uuid4()}")
+
+    placed = order(client, world, db)
+    assert sent(app) == []  # handed to the broker; no worker yet
+
+    with start_worker(celery_app(app), pool="solo", perform_ping_check=False):
+        deadline = time.monotonic() + 30
+        while len(sent(app)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    to_shopper = [m for m in sent(app) if m.to == world.shopper_email]
+    assert [m.subject for m in to_shopper] == [f"Votre commande {placed.reference} est enregistrée"]
+    assert f"http://localhost/mes-commandes/{placed.reference}" in to_shopper[0].body
+    assert len(sent(app)) == 3

@@ -23,6 +23,7 @@ from sqlalchemy import select
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning_jobs
 from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun
+from reference_app import jobs
 from reference_app.jobs import celery_app
 from reference_app.rounds import board as board_views
 from shop_core.database import Database
@@ -384,7 +385,7 @@ def test_with_jobs_in_a_thread_the_board_shows_the_planning_under_way_then_what_
     assert "Cette journée est déjà en cours de planification." in again.get_data(as_text=True)
 
     go.set()
-    app.extensions["cabas_jobs"].shutdown(wait=True)
+    jobs.finish(app)
     after = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
     assert "Journée planifiée : 3 commandes sur 2 tournées." in after
     assert 'http-equiv="refresh"' not in after
