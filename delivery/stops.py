@@ -145,18 +145,20 @@ def collect(
     unready = [s for s in stops if s.merchant_order.status in UNREADY]
     if unready and not leave_unready:
         shop = unready[0].merchant_order.merchant.trade_name
+        references = ", ".join(s.merchant_order.reference for s in unready)
         if len(unready) == 1:
             detail = (
-                f"La commande {unready[0].merchant_order.reference} n'est pas encore prête chez "
-                f"« {shop} » : attendez qu'elle soit marquée prête, ou partez sans elle."
+                f"La commande {references} n'est pas encore prête chez « {shop} » : "
+                "attendez qu'elle soit marquée prête, ou partez sans elle."
             )
         else:
-            references = ", ".join(s.merchant_order.reference for s in unready)
             detail = (
                 f"{len(unready)} commandes ne sont pas encore prêtes chez « {shop} » "
                 f"({references}) : attendez qu'elles soient marquées prêtes, ou partez sans elles."
             )
-        raise NotReady(detail=detail)
+        raise NotReady(
+            detail=detail, at="collect", references=references, shop=shop, count=len(unready)
+        )
     actor = Actor(user_id=courier_id)
     collected = left = 0
     for s in stops:
@@ -200,7 +202,11 @@ def _check_on_board(stops: list[Stop]) -> None:
         if mo.status not in (S.HANDED_TO_COURIER, S.DELIVERY_FAILED):
             raise NotReady(
                 detail=f"La commande {mo.reference} n'a pas été collectée chez "
-                f"« {mo.merchant.trade_name} » : enregistrez d'abord la collecte."
+                f"« {mo.merchant.trade_name} » : enregistrez d'abord la collecte.",
+                at="deliver",
+                references=mo.reference,
+                shop=mo.merchant.trade_name,
+                count=1,
             )
 
 

@@ -1,17 +1,17 @@
 """The core's error messages in the reader's language.
 
-`shop_core` raises errors with a stable `code`, `params` and a French message
-(`shop_core.errors`); an application words them itself. French pages show the core's
+`shop_core` and `delivery` raise errors with a stable `code`, `params` and a French
+message (`shop_core.errors`); an application words them itself. French pages show the
 message as it is. Other languages get the app's translation of the errors a shopper meets
-(basket, checkout, account), looked up by code for the ones built from parameters and by
-their French text for the fixed ones; a message the catalogue does not know stays French
-rather than disappear. `tests/web/test_english.py` checks that each French text
-here is still, word for word, what the core says.
+(basket, checkout, account) and of those a courier meets on the round, looked up by code
+for the ones built from parameters and by their French text for the fixed ones; a message
+the catalogue does not know stays French rather than disappear. `tests/web/test_english.py`
+checks that each French text here is still, word for word, what the core says.
 """
 
 from __future__ import annotations
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from reference_app.formatting import reads_french
 from shop_core.errors import DomainError
@@ -44,6 +44,15 @@ FIXED_MESSAGES = (
     N_("Votre panier est vide."),
     N_("Des prix ont changé depuis l'affichage de votre panier : vérifiez le total."),
     N_("Cette demande a déjà été traitée."),
+)
+
+# Fixed messages a courier meets on the round (`delivery.stops`).
+COURIER_MESSAGES = (
+    N_("Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."),
+    N_("Cette collecte est déjà enregistrée."),
+    N_("Cette livraison est déjà enregistrée."),
+    N_("Indiquez ce qui s'est passé."),
+    N_("Le colis est déjà destiné à ce point de retrait."),
 )
 
 # What a planning job records when it does not plan the day (`delivery.planning_jobs`),
@@ -100,6 +109,23 @@ def _with_params(error: DomainError) -> str | None:
         return gettext(
             "La boutique « %(merchant)s » n'accepte pas de commandes en ce moment.",
             merchant=merchant,
+        )
+    if error.code == "not_ready" and params.get("at") == "collect":
+        return ngettext(
+            "La commande %(references)s n'est pas encore prête chez « %(shop)s » : attendez "
+            "qu'elle soit marquée prête, ou partez sans elle.",
+            "%(num)s commandes ne sont pas encore prêtes chez « %(shop)s » (%(references)s) : "
+            "attendez qu'elles soient marquées prêtes, ou partez sans elles.",
+            params["count"],
+            references=params["references"],
+            shop=params["shop"],
+        )
+    if error.code == "not_ready" and params.get("at") == "deliver":
+        return gettext(
+            "La commande %(reference)s n'a pas été collectée chez « %(shop)s » : enregistrez "
+            "d'abord la collecte.",
+            reference=params["references"],
+            shop=params["shop"],
         )
     if error.code == "orders_still_running" and "references" in params:
         return gettext(

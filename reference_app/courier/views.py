@@ -22,6 +22,7 @@ from reference_app import db
 from reference_app.auth.users import role_required
 from reference_app.choices import options
 from reference_app.courier.forms import DeliverForm, FailForm
+from reference_app.domain_messages import shown
 from reference_app.errors import render_error
 from reference_app.rounds import settings
 from reference_app.rounds.fields import PositionForm
@@ -113,10 +114,10 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
         )
     except NotReady as error:
         db.uow().rollback()
-        return _page(date, status=422, errors={stop_id: str(error)}, unready={stop_id})
+        return _page(date, status=422, errors={stop_id: shown(error)}, unready={stop_id})
     except DomainError as error:
         db.uow().rollback()
-        flash(str(error), "error")
+        flash(shown(error), "error")
         return _back(stop_id, date)
     message = (
         ngettext(
@@ -161,7 +162,7 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
         )
     except DomainError as error:
         db.uow().rollback()
-        return _page(date, status=422, errors={stop_id: str(error)}, typed={stop_id: code})
+        return _page(date, status=422, errors={stop_id: shown(error)}, typed={stop_id: code})
     flash(_("Livraison enregistrée."), "success")
     return _back(stop_id, date)
 
@@ -201,9 +202,9 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
             db.uow().rollback()
             target = form.pickup_point if getattr(error, "field", "") == "pickup_point" else None
             if target is not None:
-                target.errors = [*target.errors, str(error)]  # type: ignore[list-item]
+                target.errors = [*target.errors, shown(error)]  # type: ignore[list-item]
             else:
-                flash(str(error), "error")
+                flash(shown(error), "error")
         else:
             if outcome.then is AfterFailure.PICKUP_POINT:
                 flash(
@@ -263,7 +264,7 @@ def position(stop_id: int) -> Response | tuple[str, int]:
                 )  # fmt: skip
         except DomainError as error:
             db.uow().rollback()
-            form.lat.errors = [*form.lat.errors, str(error)]  # type: ignore[list-item]
+            form.lat.errors = [*form.lat.errors, shown(error)]  # type: ignore[list-item]
         else:
             flash(_("Position enregistrée, merci !"), "success")
             return _back(stop_id, date)

@@ -162,6 +162,8 @@ def test_a_parcel_not_ready_cannot_be_collected(
     assert "Partir sans les colis qui ne sont pas prêts" in html  # none is ready here
     assert statuses(db, oid) == [S.PLACED]
     assert [s.status for s in stops(db, world)] == [StopStatus.TODO, StopStatus.TODO]
+    english = client.post(f"/livreur/arrets/{pickup.id}/collecte?lang=en").get_data(as_text=True)
+    assert "is not ready yet at “Boulangerie Lefebvre”: wait until it is marked ready" in english
 
 
 def test_the_courier_can_leave_a_parcel_not_ready_at_the_shop(

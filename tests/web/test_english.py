@@ -12,7 +12,14 @@ from flask_babel import ngettext
 
 import delivery
 import shop_core
-from reference_app.domain_messages import FIXED_MESSAGES, PLANNING_MESSAGES, shown, shown_text
+from delivery.stops import NotReady, WrongDeliveryCode
+from reference_app.domain_messages import (
+    COURIER_MESSAGES,
+    FIXED_MESSAGES,
+    PLANNING_MESSAGES,
+    shown,
+    shown_text,
+)
 from shop_core.accounts.services import OrdersStillRunning
 from shop_core.errors import (
     EmptyBasket,
@@ -133,6 +140,29 @@ def test_each_planning_message_is_still_the_delivery_wording(app: Flask) -> None
         assert f'"{message}"' in flat, message
     with app.test_request_context("/?lang=en"):
         assert shown_text(PLANNING_MESSAGES[0]) == "The planning was interrupted: start it again."
+
+
+def test_each_courier_message_is_still_the_delivery_wording() -> None:
+    source = (Path(delivery.__file__).parent / "stops.py").read_text()
+    flat = re.sub(r'"\s+"', "", source)  # strings split over lines, joined
+    for message in COURIER_MESSAGES:
+        assert f'"{message}"' in flat, message
+
+
+def test_what_stops_a_courier_is_said_in_english(app: Flask) -> None:
+    one = NotReady(detail="…", at="collect", references="TER-1", shop="Fournil", count=1)
+    two = NotReady(detail="…", at="collect", references="TER-1, TER-2", shop="Fournil", count=2)
+    before = NotReady(detail="…", at="deliver", references="TER-1", shop="Fournil", count=1)
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert [shown(e) for e in (one, two, before, WrongDeliveryCode())] == [
+            "Order TER-1 is not ready yet at “Fournil”: wait until it is marked ready, or leave "
+            "without it.",
+            "2 orders are not ready yet at “Fournil” (TER-1, TER-2): wait until they are marked "
+            "ready, or leave without them.",
+            "Order TER-1 has not been collected at “Fournil”: record the collection first.",
+            "Wrong code: ask the customer for the 4-digit code in their order confirmation.",
+        ]
 
 
 def test_the_deletion_refusal_is_in_english(app: Flask, client: FlaskClient, world: World) -> None:
