@@ -52,10 +52,11 @@ class AfterFailure(StrEnum):
 
 @dataclass(frozen=True)
 class Collection:
-    """What a collection did: merchant orders taken, and left at the shop (not ready)."""
+    """What a collection did: how many merchant orders were taken, and which were left at
+    the shop because they were not ready (their ids)."""
 
     collected: int
-    left: int = 0
+    left: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ def collect(
             detail=detail, at="collect", references=references, shop=shop, count=len(unready)
         )
     actor = Actor(user_id=courier_id)
-    collected = left = 0
+    collected = 0
+    left: list[int] = []
     for s in stops:
         mo = s.merchant_order
         if mo.status in (S.CANCELLED, S.REFUSED):
@@ -172,7 +174,7 @@ def collect(
             _done(s, StopStatus.FAILED, courier_id, now, NOT_READY_REASON)
             _fail_delivery(s, NOT_READY_REASON)
             uow.commit()
-            left += 1
+            left.append(mo.id)
             continue
         _done(s, StopStatus.DONE, courier_id, now)
         if mo.status is S.READY:
@@ -182,7 +184,7 @@ def collect(
         else:
             uow.commit()
         collected += 1
-    return Collection(collected, left)
+    return Collection(collected, tuple(left))
 
 
 def _fail_delivery(collect_stop: Stop, reason: str) -> None:

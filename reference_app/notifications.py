@@ -17,8 +17,9 @@ How it works:
 
 Who gets what: the shopper gets the order confirmation and news of each merchant order
 (refused, ready at the shop, on its way, delivered, waiting at the pickup point, delivery
-failed, cancelled by someone else); each merchant gets every new order and every
-cancellation by the shopper, at the shop's e-mail and its staff's. A shop without any
+failed, cancelled by someone else); each merchant gets every new order, every
+cancellation by the shopper, and word when a courier left without an order that was not
+ready (``announce(LeftAtShop(...))``), at the shop's e-mail and its staff's. A shop without any
 address is reported to the territory's operators so that someone phones it. The shopper
 reads them in the language of their account (French or English); shops read French.
 """
@@ -68,7 +69,14 @@ class StatusChanged:
     actor_id: int | None
 
 
-Event = OrderPlaced | StatusChanged
+@dataclass(frozen=True, slots=True)
+class LeftAtShop:
+    """A courier came for a merchant order that was not ready and left without it."""
+
+    merchant_order_id: int
+
+
+Event = OrderPlaced | StatusChanged | LeftAtShop
 
 
 # --- collecting -------------------------------------------------------------------------
@@ -174,9 +182,17 @@ def _mail_job(events: list[dict[str, Any]], base_url: str) -> None:
         _send_all([_decode(item) for item in events])
 
 
+def announce(*events: Event) -> None:
+    """Mail ``events`` after this request, like the ones the order changes note (for news
+    that is no status change, e.g. a parcel left at the shop)."""
+    g.setdefault(_OUTBOX, []).extend(events)
+
+
 def _encode(item: Event) -> dict[str, Any]:
     if isinstance(item, OrderPlaced):
         return {"order_id": item.order_id}
+    if isinstance(item, LeftAtShop):
+        return {"left_at_shop": item.merchant_order_id}
     return {
         "merchant_order_id": item.merchant_order_id,
         "status": item.status.value,
@@ -188,6 +204,8 @@ def _encode(item: Event) -> dict[str, Any]:
 def _decode(data: dict[str, Any]) -> Event:
     if "order_id" in data:
         return OrderPlaced(order_id=int(data["order_id"]))
+    if "left_at_shop" in data:
+        return LeftAtShop(merchant_order_id=int(data["left_at_shop"]))
     actor = data.get("actor_id")
     return StatusChanged(
         merchant_order_id=int(data["merchant_order_id"]),
@@ -224,7 +242,11 @@ def _send(session: Session, item: Event) -> None:
             _order_placed(session, order)
         return
     mo = session.get(MerchantOrder, item.merchant_order_id)
-    if mo is not None:
+    if mo is None:
+        return
+    if isinstance(item, LeftAtShop):
+        _left_at_shop(session, mo)
+    else:
         _status_changed(session, mo, item)
 
 
@@ -352,6 +374,29 @@ def _order_placed(session: Session, order: Order) -> None:
                 back_office=back_office,
                 **context,
             )
+
+
+def _left_at_shop(session: Session, mo: MerchantOrder) -> None:
+    """Tell the shop that the courier came and went without the order it had not ready."""
+    context = {
+        **_context(session, mo.order),
+        "part": mo,
+        "back_office": _link("merchant.dashboard"),
+    }
+    subject = _(
+        "Commande %(reference)s : le livreur est passé, elle n'était pas prête",
+        reference=mo.reference,
+    )
+    recipients = merchant_recipients(mo.merchant)
+    if not recipients:
+        recipients = _operators(session, mo.order.territory_id)
+        subject = _(
+            "À transmettre à %(merchant)s : commande %(reference)s pas prête au passage du livreur",
+            merchant=mo.merchant.trade_name,
+            reference=mo.reference,
+        )
+    for address in recipients:
+        mail.send(address, subject, "left_at_shop_merchant", **context)
 
 
 # What the shopper hears about, per status (and delivery method where it matters).

@@ -18,12 +18,13 @@ from delivery.model import RoundRun, Stop, StopKind
 from delivery.queries import PlaceVisit, RunView, courier_runs, day_runs
 from delivery.route_sheets import round_sheet_pdf
 from delivery.stops import AfterFailure, NotReady, collect, courier_stop, deliver, fail
-from reference_app import db
+from reference_app import db, notifications
 from reference_app.auth.users import role_required
 from reference_app.choices import options
 from reference_app.courier.forms import DeliverForm, FailForm
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
+from reference_app.notifications import LeftAtShop
 from reference_app.rounds import settings
 from reference_app.rounds.fields import PositionForm
 from reference_app.rounds.maps import map_data
@@ -134,8 +135,9 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
             "planification.",
             "%(num)s commandes laissées à la boutique : elles seront proposées à la prochaine "
             "planification.",
-            done.left,
+            len(done.left),
         )
+        notifications.announce(*(LeftAtShop(mo_id) for mo_id in done.left))  # the shop hears
     flash(message, "success")
     return _back(stop_id, date)
 

@@ -167,7 +167,7 @@ def test_a_parcel_not_ready_cannot_be_collected(
 
 
 def test_the_courier_can_leave_a_parcel_not_ready_at_the_shop(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     oid = planned_order(db, world, ready=False)
     pickup, _ = stops(db, world)
@@ -187,6 +187,11 @@ def test_the_courier_can_leave_a_parcel_not_ready_at_the_shop(
         (StopStatus.FAILED, "Pas prête au passage du livreur"),
     ]
     assert "Livré" not in html.split('id="arret-')[-1]  # no button left on the delivery
+    reference = next(s.merchant_order.reference for s in stops(db, world))
+    told = [m for m in app.extensions["cabas_outbox"] if "le livreur est passé" in m.subject]
+    assert world.baker_email in {m.to for m in told}  # the shop hears of it
+    assert told[0].subject == f"Commande {reference} : le livreur est passé, elle n'était pas prête"
+    assert "marquez-la « prête » dans votre espace commerçant" in told[0].body
 
     # Once the shop has it ready, the operator puts it back on a round.
     make_ready(db, oid)
