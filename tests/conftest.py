@@ -29,6 +29,10 @@ SHARED = ROOT.parent / "shared"
 # No test reaches a geocoder on the internet: every app a test builds (and the servers it
 # starts) has none unless the test points one at a local fake.
 os.environ["CABAS_GEOCODER"] = "none"
+# Background jobs (plannings, e-mails, address look-ups) run inside the request that asks
+# for them, so that nothing reads the database after a test has moved on to emptying it.
+# The thread and Celery backends have tests of their own, which set JOBS themselves.
+os.environ["CABAS_JOBS"] = "inline"
 
 PG_URL = os.environ.get("CABAS_TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("CABAS_REQUIRE_POSTGRES", "") == "1"
