@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +79,16 @@ def app(db: Database, tmp_path: Path) -> Iterator[Flask]:
     )
     yield application
     application.extensions["cabas_db"].dispose()
+
+
+def use_celery_on_test_redis(app: Flask) -> None:
+    """Hand the app's jobs to Celery on the test Redis (``CABAS_TEST_REDIS_URL``), on a
+    queue of this test's own: other test processes may run the same test meanwhile. Skips
+    the test without a Redis server."""
+    broker = os.environ.get("CABAS_TEST_REDIS_URL")
+    if not broker:
+        pytest.skip("CABAS_TEST_REDIS_URL is not set (a Redis server for the Celery broker)")
+    app.config.update(JOBS="celery", CELERY_BROKER_URL=broker, CELERY_QUEUE=f"t-{uuid.uuid4()}")
 
 
 @pytest.fixture

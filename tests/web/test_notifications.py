@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -22,7 +20,7 @@ from shop_core.merchants.services import get_merchant, merchants_of_user
 from shop_core.orders.model import MerchantOrderStatus, Order
 from shop_core.orders.services import transition
 
-from .conftest import NOW, World, login
+from .conftest import NOW, World, login, use_celery_on_test_redis
 from .shopping import add, orders_of, place_order, sent
 
 S = MerchantOrderStatus
@@ -374,11 +372,7 @@ def test_when_the_job_service_is_down_the_request_sends_the_mails_itself(
 def test_with_celery_a_worker_sends_the_mails(
     app: Flask, client: FlaskClient, world: World, db: Database
 ) -> None:
-    broker = os.environ.get("CABAS_TEST_REDIS_URL")
-    if not broker:
-        pytest.skip("CABAS_TEST_REDIS_URL is not set (a Redis server for the Celery broker)")
-    # A queue of this test's own: other test processes may run the same test meanwhile.
-    app.config.update(JOBS="celery", CELERY_BROKER_URL=broker, CELERY_QUEUE=f"t-{uuid.uuid4()}")
+    use_celery_on_test_redis(app)
 
     placed = order(client, world, db)
     assert sent(app) == []  # handed to the broker; no worker yet

@@ -6,11 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
 import threading
 import time
-import uuid
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -31,7 +29,7 @@ from shop_core.orders.model import DeliveryMethod
 from tests.unit.delivery.fake_http import serving
 
 from .backoffice import place_order
-from .conftest import World, login
+from .conftest import World, login, use_celery_on_test_redis
 from .rounds_setup import (
     NOW,
     TUESDAY,
@@ -395,11 +393,7 @@ def test_with_jobs_in_a_thread_the_board_shows_the_planning_under_way_then_what_
 def test_with_celery_a_worker_plans_the_day_the_operator_asked_for(
     app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
-    broker = os.environ.get("CABAS_TEST_REDIS_URL")
-    if not broker:
-        pytest.skip("CABAS_TEST_REDIS_URL is not set (a Redis server for the Celery broker)")
-    # A queue of this test's own: other test processes may run the same test meanwhile.
-    app.config.update(JOBS="celery", CELERY_BROKER_URL=broker, CELERY_QUEUE=f"t-{uuid.uuid4()}")
+    use_celery_on_test_redis(app)
     _planning_day(db, world, client)
 
     with start_worker(celery_app(app), pool="solo", perform_ping_check=False):
