@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import sys
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -23,6 +24,31 @@ class Mail:
 
 def init_app(app: Flask) -> None:
     app.extensions["cabas_outbox"] = []
+    if app.config["MAIL_BACKEND"] == "console":
+        _print_to_console()
+
+
+class _ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a mail is logged (a test may swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
+def _print_to_console() -> None:
+    # The console backend "sends" a mail by logging it at INFO; without a handler of its
+    # own Python would show WARNING and above only, so `make run` printed no mail at all
+    # (the shopper's delivery code among them). Added once per process.
+    if not any(isinstance(h, _ConsoleHandler) for h in log.handlers):
+        handler = _ConsoleHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
 
 
 def outbox() -> list[Mail]:
@@ -60,7 +86,7 @@ def send(
         elif backend == "smtp":
             _send_smtp(message)
         else:
-            log.info("E-mail to %s — %s\n%s", to, subject, body)
+            log.info("--- E-mail to %s — %s\n%s\n---", to, subject, body)
     except (OSError, smtplib.SMTPException):
         log.exception("could not send e-mail to %s", to)
 

@@ -64,3 +64,36 @@ def test_an_unreachable_smtp_server_does_not_break_the_request(
     app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=1)
     response = client.post("/password/forgot", data={"email": world.shopper_email})
     assert response.status_code == 302
+
+
+def test_console_backend_prints_the_whole_mail_where_make_run_shows_it(
+    db: Any, tmp_path: Any, world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The default of `make run`: a mail is "sent" by printing it. Logged at INFO, it used
+    # to be dropped by Python's default of showing warnings only.
+    from reference_app import create_app
+
+    url = db.engine.url.render_as_string(hide_password=False)
+    console = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": url,
+            "MAIL_BACKEND": "console",
+            "JOBS": "inline",
+            "GEOCODER": "none",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        }
+    )
+    try:
+        response = console.test_client().post(
+            "/password/forgot", data={"email": world.shopper_email}
+        )
+        assert response.status_code == 302
+    finally:
+        console.extensions["cabas_db"].dispose()
+    printed = capsys.readouterr().err
+    assert f"E-mail to {world.shopper_email}" in printed
+    assert "Bonjour Jeanne Martin" in printed
+    assert re.search(r"/password/reset/\S+", printed)
