@@ -15,8 +15,11 @@ produces goes to the database, never to a process's memory: any web worker reads
 
 Celery workers: ``celery -A reference_app.worker worker --pool solo`` (one job at a time
 per worker process; the planner itself uses two processes, which Celery's default prefork
-pool does not allow a task to start). Start as many as there are jobs to run at once:
-with one worker, the e-mails and address look-ups submitted during a planning wait for it.
+pool does not allow a task to start). Long jobs go to the queue ``<CELERY_QUEUE>.long``
+(``cabas.long``), the others to ``CELERY_QUEUE`` (``cabas``); a worker started without
+``-Q`` takes from both, so with a single one the e-mails and address look-ups submitted
+during a planning wait for it. In production start one worker per queue at least:
+``… worker --pool solo -Q cabas.long`` for plannings and ``… -Q cabas`` for the rest.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any
 
 from celery import Celery
 from flask import Flask, current_app
+from kombu import Queue
 
 log = logging.getLogger("cabas.jobs")
 
@@ -74,7 +78,9 @@ def submit(name: str, **arguments: Any) -> None:
         run(app, name, arguments)
     elif backend == "celery":
         try:
-            celery_app(app).send_task(TASK, args=(name, arguments))
+            celery = celery_app(app)
+            queue = long_queue(app) if name in _LONG else celery.conf.task_default_queue
+            celery.send_task(TASK, args=(name, arguments), queue=queue)
         except Exception as error:  # kombu's connection errors, whatever the transport
             log.error("could not hand job %s to the broker: %s", name, error)
             raise JobsUnavailable(str(error)) from error
@@ -103,12 +109,19 @@ def celery_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         task_default_queue=app.config.get("CELERY_QUEUE", "cabas"),
+        # A worker started without -Q takes from both queues.
+        task_queues=(Queue(app.config.get("CELERY_QUEUE", "cabas")), Queue(long_queue(app))),
     )
 
     celery.flask_app = app  # type: ignore[attr-defined]
     celery.task(name=TASK, bind=True)(_run_job)
     app.extensions["cabas_celery"] = celery
     return celery
+
+
+def long_queue(app: Flask) -> str:
+    """The Celery queue of the long jobs (plannings), beside the default one."""
+    return f"{app.config.get('CELERY_QUEUE', 'cabas')}.long"
 
 
 def _run_job(task: Any, name: str, arguments: dict[str, Any]) -> None:

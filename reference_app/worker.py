@@ -1,5 +1,8 @@
 """The shop's Celery worker: ``celery -A reference_app.worker worker --pool solo``.
 
+Add ``-Q cabas.long`` for a worker of plannings only, ``-Q cabas`` for the other jobs
+(``reference_app.jobs``).
+
 It builds the app from the same ``CABAS_*`` settings as the web workers
 (``CABAS_JOBS=celery``, ``CABAS_CELERY_BROKER_URL``, ``CABAS_DATABASE_URL``,
 ``CABAS_SECRET_KEY``, …) and runs the jobs they submit (see ``reference_app.jobs``).

@@ -413,6 +413,48 @@ def test_with_celery_a_worker_plans_the_day_the_operator_asked_for(
     assert len(stops(db, world)) == 6
 
 
+_SHORT_JOBS_RUN: list[str] = []
+
+
+@jobs.job("tests.short")
+def _short_job(tag: str) -> None:
+    _SHORT_JOBS_RUN.append(tag)
+
+
+def _planning_status(db: Database) -> PlanningStatus | None:
+    with db.uow() as uow:
+        return uow.session.scalar(select(PlanningJob.status))
+
+
+def test_with_celery_plannings_have_a_queue_of_their_own_so_short_jobs_never_wait(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    use_celery_on_test_redis(app)
+    _planning_day(db, world, client)
+    celery = celery_app(app)
+    short_queue = app.config["CELERY_QUEUE"]
+
+    with start_worker(celery, pool="solo", perform_ping_check=False, queues=[short_queue]):
+        assert client.post("/admin/tournees/planifier", data={"date": DAY}).status_code == 302
+        with app.app_context():
+            jobs.submit("tests.short", tag=short_queue)  # handed over after the planning
+        deadline = time.monotonic() + 30
+        while short_queue not in _SHORT_JOBS_RUN and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert short_queue in _SHORT_JOBS_RUN
+        # The worker of the short jobs never took the planning, though it came first.
+        assert _planning_status(db) is PlanningStatus.QUEUED
+
+    with start_worker(
+        celery, pool="solo", perform_ping_check=False, queues=[jobs.long_queue(app)]
+    ):
+        deadline = time.monotonic() + 60
+        while _planning_status(db) is not PlanningStatus.DONE and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert _planning_status(db) is PlanningStatus.DONE
+    assert len(stops(db, world)) == 6
+
+
 def test_when_the_broker_is_down_the_board_says_so_and_the_day_is_not_blocked(
     app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
