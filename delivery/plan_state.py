@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -85,6 +85,22 @@ def due_merchant_orders(session: Session, territory_id: int, date: dt.date) -> l
         .order_by(MerchantOrder.id)
     )
     return list(session.scalars(query))
+
+
+def late_orders(
+    due: Iterable[MerchantOrder],
+    stops: Iterable[tuple[int, StopStatus]],
+    unplanned: Iterable[int],
+) -> list[MerchantOrder]:
+    """The orders of ``due`` a plan does not carry: placed after the planning, or left at
+    the shop by a courier (every stop of theirs failed while the parcels stayed there).
+
+    ``stops``: (merchant order id, status) of each stop of the plan; ``unplanned``: the
+    merchant orders the plan reported it could not serve (carried, as reports).
+    """
+    known = {mo_id for mo_id, status in stops if status is not StopStatus.FAILED}
+    known.update(unplanned)
+    return [mo for mo in due if mo.id not in known]
 
 
 def get_plan(session: Session, territory_id: int, date: dt.date) -> DayPlan | None:

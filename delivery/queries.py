@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
-from delivery.plan_state import due_merchant_orders
+from delivery.plan_state import due_merchant_orders, late_orders
 from delivery.stops import UNREADY, place_key
 from shop_core.accounts.model import Role, User
 from shop_core.errors import NotFound
@@ -290,7 +290,6 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
     )
     runs = tuple(day_runs(session, territory=territory, date=date))
     unplanned: list[UnplannedView] = []
-    known: set[int] = set()
     if plan is not None:
         rows = session.scalars(
             select(Unplanned)
@@ -303,7 +302,6 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
         )
         for row in rows:
             mo = row.merchant_order
-            known.add(mo.id)
             unplanned.append(
                 UnplannedView(
                     mo.id, mo.order_id, mo.reference, mo.merchant.trade_name,
@@ -311,15 +309,16 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
                     row.reason_code, row.reason, row.next_date,
                 )
             )  # fmt: skip
-        known |= {  # a courier may have left an order at the shop: then its stops failed
-            item.merchant_order_id
-            for run in runs
-            for v in run.visits
-            for item in v.items
-            if item.status is not StopStatus.FAILED
-        }
     due = due_merchant_orders(session, territory.id, date)
-    late = sum(1 for mo in due if mo.id not in known) if plan is not None else 0
+    late = 0
+    if plan is not None:
+        stops = (
+            (item.merchant_order_id, item.status)
+            for run in runs
+            for visit in run.visits
+            for item in visit.items
+        )
+        late = len(late_orders(due, stops, (row.merchant_order_id for row in unplanned)))
     approximate = len(
         {
             mo.order_id

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from delivery.day_problem import DayProblem, PlanningSettings, shipment_id, to_seconds, vehicle_id
 from delivery.distances import DistanceProvider
 from delivery.insertion import insert_shipment
-from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, Unplanned
 from delivery.optimiser import (
     Route,
     Solution,
@@ -35,6 +35,7 @@ from delivery.plan_state import (
     day_state,
     due_merchant_orders,
     get_plan,
+    late_orders,
     now_seconds,
     problem_for,
     write_run,
@@ -162,16 +163,11 @@ def insert_late_orders(
     plan = get_plan(session, territory_id, date)
     if plan is None:
         raise ValidationError("Cette journée n'est pas encore planifiée : lancez la planification.")
-    # Not known: placed after the planning, or left at the shop by a courier (not ready):
-    # every stop of theirs on the plan failed while the parcels stayed there.
-    known = {
-        s.merchant_order_id
-        for run in plan.runs
-        for s in run.stops
-        if s.status is not StopStatus.FAILED
-    }
-    known |= {u.merchant_order_id for u in plan.unplanned}
-    late = [mo for mo in due_merchant_orders(session, territory_id, date) if mo.id not in known]
+    late = late_orders(
+        due_merchant_orders(session, territory_id, date),
+        ((s.merchant_order_id, s.status) for run in plan.runs for s in run.stops),
+        (u.merchant_order_id for u in plan.unplanned),
+    )
     current = _current(uow, territory_id, date, late, distances, settings, now)
     day, problem, solution = current.day, current.day.problem, current.solution
     # A parcel ordered now cannot be collected before now.
