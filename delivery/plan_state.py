@@ -103,6 +103,27 @@ def late_orders(
     return [mo for mo in due if mo.id not in known]
 
 
+def left_behind(
+    due: Iterable[MerchantOrder],
+    stops: Iterable[tuple[int, StopStatus]],
+    unplanned: Iterable[int],
+) -> list[MerchantOrder]:
+    """The orders of ``due`` the plan knows and will not deliver: reported as unplanned, or
+    every stop of theirs failed (left at the shop by a courier). Arguments as for
+    ``late_orders``; an order placed after the planning is late, not left behind."""
+    seen: dict[int, list[StopStatus]] = {}
+    for mo_id, status in stops:
+        seen.setdefault(mo_id, []).append(status)
+    reported = set(unplanned)
+    return [
+        mo
+        for mo in due
+        if (
+            all(s is StopStatus.FAILED for s in seen[mo.id]) if mo.id in seen else mo.id in reported
+        )
+    ]
+
+
 def get_plan(session: Session, territory_id: int, date: dt.date) -> DayPlan | None:
     """The plan of ``date`` with its runs and stops loaded, if the day was planned."""
     return session.scalar(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -250,19 +251,23 @@ def describe_unplanned(
         reason = f"{mo.parcels} colis : plus que n'en prend une tournée."
     next_date = None
     if code not in ("no_position", UnassignedReason.TOO_LARGE.value):
-        next_date = next_possible_date(session, territory_id, mo, after=date)
+        next_date = next_possible_date(session, territory_id, [mo], after=date)
     return UnplannedOrder(mo.id, mo.reference, code, reason, next_date)
 
 
 def next_possible_date(
-    session: Session, territory_id: int, mo: MerchantOrder, *, after: dt.date
+    session: Session, territory_id: int, parts: Sequence[MerchantOrder], *, after: dt.date
 ) -> dt.date | None:
-    """The next day after ``after`` a round serves the order's commune and the shop is open."""
-    order = mo.order
+    """The next day after ``after`` (within two weeks) a round serves the order's commune
+    and each shop of ``parts`` (merchant orders of one order) is open."""
+    order = parts[0].order
     point = order.pickup_point if order.delivery_method is DeliveryMethod.PICKUP_POINT else None
     insee = point.insee_code if point is not None else order.insee_code
     rounds = [r for r in calendar.active_rounds(session, territory_id) if r.courier_id]
     for day in calendar.run_days(rounds, insee, after + dt.timedelta(days=1), 14):
-        if not mo.merchant.opening_hours or mo.merchant.opening_windows(day.weekday()):
+        if all(
+            not mo.merchant.opening_hours or mo.merchant.opening_windows(day.weekday())
+            for mo in parts
+        ):
             return day
     return None

@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
-from delivery.plan_state import due_merchant_orders, late_orders
+from delivery.plan_state import due_merchant_orders, late_orders, left_behind
 from delivery.stops import UNREADY, place_key
 from shop_core.accounts.model import Role, User
 from shop_core.errors import NotFound
@@ -149,6 +149,9 @@ class Board:
     runs: tuple[RunView, ...]
     unplanned: tuple[UnplannedView, ...]
     late: int
+    """Due orders the plan does not carry: placed after it, or left at the shop."""
+    behind: int
+    """Due orders the plan will not deliver: unplanned, or left at the shop."""
     due: int
     approximate: int
     couriers: tuple[User, ...]
@@ -310,15 +313,17 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
                 )
             )  # fmt: skip
     due = due_merchant_orders(session, territory.id, date)
-    late = 0
+    late = behind = 0
     if plan is not None:
-        stops = (
+        stops = [
             (item.merchant_order_id, item.status)
             for run in runs
             for visit in run.visits
             for item in visit.items
-        )
-        late = len(late_orders(due, stops, (row.merchant_order_id for row in unplanned)))
+        ]
+        reported = [row.merchant_order_id for row in unplanned]
+        late = len(late_orders(due, stops, reported))
+        behind = len(left_behind(due, stops, reported))
     approximate = len(
         {
             mo.order_id
@@ -338,6 +343,7 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
         runs=runs,
         unplanned=tuple(unplanned),
         late=late,
+        behind=behind,
         due=len(due),
         approximate=approximate,
         couriers=tuple(couriers),

@@ -26,6 +26,7 @@ reads them in the language of their account (French or English); shops read Fren
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,16 @@ class LeftAtShop:
     merchant_order_id: int
 
 
-Event = OrderPlaced | StatusChanged | LeftAtShop
+@dataclass(frozen=True, slots=True)
+class Postponed:
+    """The operator moved an order the day's rounds could not deliver to a later date
+    (``previous``, ISO); the new one is the order's."""
+
+    order_id: int
+    previous: str
+
+
+Event = OrderPlaced | StatusChanged | LeftAtShop | Postponed
 
 
 # --- collecting -------------------------------------------------------------------------
@@ -193,6 +203,8 @@ def _encode(item: Event) -> dict[str, Any]:
         return {"order_id": item.order_id}
     if isinstance(item, LeftAtShop):
         return {"left_at_shop": item.merchant_order_id}
+    if isinstance(item, Postponed):
+        return {"postponed": item.order_id, "previous": item.previous}
     return {
         "merchant_order_id": item.merchant_order_id,
         "status": item.status.value,
@@ -206,6 +218,8 @@ def _decode(data: dict[str, Any]) -> Event:
         return OrderPlaced(order_id=int(data["order_id"]))
     if "left_at_shop" in data:
         return LeftAtShop(merchant_order_id=int(data["left_at_shop"]))
+    if "postponed" in data:
+        return Postponed(order_id=int(data["postponed"]), previous=str(data["previous"]))
     actor = data.get("actor_id")
     return StatusChanged(
         merchant_order_id=int(data["merchant_order_id"]),
@@ -236,9 +250,13 @@ def _send_all(events: list[Event]) -> None:
 
 
 def _send(session: Session, item: Event) -> None:
-    if isinstance(item, OrderPlaced):
+    if isinstance(item, OrderPlaced | Postponed):
         order = _load_order(session, item.order_id)
-        if order is not None:
+        if order is None:
+            return
+        if isinstance(item, Postponed):
+            _postponed(session, order, dt.date.fromisoformat(item.previous))
+        else:
             _order_placed(session, order)
         return
     mo = session.get(MerchantOrder, item.merchant_order_id)
@@ -397,6 +415,45 @@ def _left_at_shop(session: Session, mo: MerchantOrder) -> None:
         )
     for address in recipients:
         mail.send(address, subject, "left_at_shop_merchant", **context)
+
+
+def _postponed(session: Session, order: Order, previous: dt.date) -> None:
+    """Tell the shopper and the shops the order's new delivery date."""
+    context = {**_context(session, order), "previous": previous}
+    shopper = _shopper(session, order)
+    if shopper:
+        with force_locale(shopper.locale):
+            subject = _(
+                "Votre commande %(reference)s : nouvelle date de livraison",
+                reference=order.reference,
+            )
+        mail.send(shopper.address, subject, "order_postponed", locale=shopper.locale, **context)
+    back_office = _link("merchant.dashboard")
+    for mo in order.merchant_orders:
+        if mo.status in _SETTLED:
+            continue
+        subject = _(
+            "Commande %(reference)s : livraison reportée au %(date)s",
+            reference=mo.reference,
+            date=context["day_label"](order.delivery_date).lower(),  # shops read French
+        )
+        recipients = merchant_recipients(mo.merchant)
+        if not recipients:
+            recipients = _operators(session, order.territory_id)
+            subject = _(
+                "À transmettre à %(merchant)s : commande %(reference)s reportée",
+                merchant=mo.merchant.trade_name,
+                reference=mo.reference,
+            )
+        for address in recipients:
+            mail.send(
+                address, subject, "order_postponed_merchant", part=mo, back_office=back_office,
+                **context,
+            )  # fmt: skip
+
+
+# A merchant order in these has nothing left to deliver: its shop hears nothing of a new date.
+_SETTLED = (S.DELIVERED, S.PICKED_UP, S.REFUSED, S.CANCELLED, S.RETURNED)
 
 
 # What the shopper hears about, per status (and delivery method where it matters).

@@ -21,10 +21,12 @@ from delivery.planning_jobs import (
     request_planning,
     run_planning_job,
 )
+from delivery.postponing import postpone_unserved
 from delivery.replanning import assign_run, insert_late_orders, move_shipment
 from delivery.route_sheets import round_sheet_pdf
-from reference_app import db, jobs
+from reference_app import db, jobs, notifications
 from reference_app.domain_messages import shown_text
+from reference_app.formatting import date_fr
 from reference_app.rounds import settings
 from reference_app.rounds.blueprint import bp, chosen_date, me, operator_required
 from reference_app.rounds.fields import PositionForm
@@ -189,6 +191,56 @@ def insert_late() -> Response:
         + (" " + _("%(n)s sans place.", n=len(report.unplanned)) if report.unplanned else ""),
         "warning" if report.unplanned else "success",
     )
+    return _to_board(date)
+
+
+@bp.post("/admin/tournees/reporter")
+@operator_required
+def postpone() -> Response:
+    """Move the orders the day's plan will not deliver to their next possible date."""
+    date = chosen_date("form")
+    try:
+        report = postpone_unserved(
+            uow=db.uow(), territory_id=db.territory().id, date=date, actor=me()
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+        return _to_board(date)
+    notifications.announce(
+        *(notifications.Postponed(p.order_id, p.previous.isoformat()) for p in report.moved)
+    )
+    if report.moved:
+        flash(
+            ngettext(
+                "%(num)s commande reportée :",
+                "%(num)s commandes reportées :",
+                len(report.moved),
+            )
+            + " "
+            + ", ".join(
+                _(
+                    "%(reference)s au %(date)s",
+                    reference=p.reference,
+                    date=date_fr(p.date, "d MMMM"),
+                )
+                for p in report.moved
+            )
+            + ". "
+            + _("Les clients et les boutiques sont prévenus par e-mail."),
+            "success",
+        )
+    for kept in report.kept:
+        flash(
+            _(
+                "%(reference)s reste sur ce jour : %(reason)s",
+                reference=kept.reference,
+                reason=kept.reason,
+            ),
+            "warning",
+        )
+    if not report.moved and not report.kept:
+        flash(_("Aucune commande à reporter ce jour-là."), "info")
     return _to_board(date)
 
 

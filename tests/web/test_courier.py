@@ -209,6 +209,30 @@ def test_the_courier_can_leave_a_parcel_not_ready_at_the_shop(
     ]
 
 
+def test_an_order_left_at_the_shop_can_go_to_the_next_round_instead(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world, ready=False)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+    client.post(
+        f"/livreur/arrets/{pickup.id}/collecte", data={"sans_les_commandes_pas_pretes": "1"}
+    )
+    client.post("/logout")
+    login(client, world.operator_email)
+    board = client.get(f"/admin/tournees{DAY}").get_data(as_text=True)
+    assert "Reporter la commande non livrée à sa prochaine date possible" in board
+
+    html = client.post(
+        "/admin/tournees/reporter", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    ).get_data(as_text=True)
+
+    assert "1 commande reportée" in html
+    assert order_of(db, oid).delivery_date == TUESDAY + dt.timedelta(days=1)
+    assert statuses(db, oid) == [S.PLACED]  # still the shop's to prepare
+    assert "à ajouter au plan" in html and "Ajouter la commande au plan" not in html
+
+
 def test_a_failed_delivery_needs_a_reason_then_goes_to_the_next_round(
     client: FlaskClient, db: Database, world: World
 ) -> None:

@@ -108,6 +108,48 @@ def test_orders_no_round_can_take_are_listed_with_reason_and_next_date(
     assert "jeudi 26 novembre 2026" in html
 
 
+def test_orders_no_round_can_take_are_postponed_to_their_next_date_and_everyone_told(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world, frevent_days=(3,))  # Frévent on Thursdays only
+    oid = place_frevent_order(db, world)
+    login(client, world.operator_email)
+    client.post("/admin/tournees/planifier", data={"date": DAY})
+    board = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
+    assert "Reporter la commande non livrée à sa prochaine date possible" in board
+    reference = order_of(db, oid).reference
+    outbox = app.extensions["cabas_outbox"]
+    outbox.clear()
+
+    html = client.post(
+        "/admin/tournees/reporter", data={"date": DAY}, follow_redirects=True
+    ).get_data(as_text=True)
+
+    thursday = TUESDAY + dt.timedelta(days=2)
+    assert f"1 commande reportée : {reference} au 26 novembre." in html
+    assert order_of(db, oid).delivery_date == thursday
+    assert "Commandes non planifiées" not in html  # off Tuesday's list
+    assert "Reporter la commande" not in html
+    to_shopper = [m for m in outbox if m.to == world.shopper2_email]
+    assert [m.subject for m in to_shopper] == [
+        f"Votre commande {reference} : nouvelle date de livraison"
+    ]
+    assert "n'a pas pu partir en livraison le mardi 24 novembre" in to_shopper[0].body
+    assert "Livraison à domicile le jeudi 26 novembre" in to_shopper[0].body
+    to_shop = [m for m in outbox if m.to == world.baker_email]
+    assert len(to_shop) == 1
+    assert "livraison reportée au jeudi 26 novembre" in to_shop[0].subject
+    assert "Préparez-la pour ce jour" in to_shop[0].body
+
+    # Thursday's planning takes it.
+    client.post("/admin/tournees/planifier", data={"date": thursday.isoformat()})
+    assert {s.merchant_order.order_id for s in stops(db, world)} == {oid}
+    again = client.post(
+        "/admin/tournees/reporter", data={"date": DAY}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Aucune commande à reporter ce jour-là." in again
+
+
 def test_the_operator_moves_a_stop_and_a_whole_run_to_another_courier(
     client: FlaskClient, db: Database, world: World
 ) -> None:
