@@ -397,3 +397,56 @@ def _delivery_of(run: RunView, merchant_order_id: int) -> PlaceVisit | None:
         ):
             return visit
     return None
+
+
+ARRIVAL_MARGIN = dt.timedelta(minutes=30)
+"""Told to the shopper on either side of the planned time: the day's stops before theirs
+move it (a door not answered, a chat at the shop)."""
+
+
+@dataclass(frozen=True)
+class ExpectedArrival:
+    """When the courier should reach the shopper's door or pickup point, on the territory's
+    clock: the planned time give or take ``ARRIVAL_MARGIN``, within the chosen slot."""
+
+    earliest: dt.datetime
+    latest: dt.datetime
+
+
+def expected_arrivals(
+    session: Session, *, order: Order, territory: Territory
+) -> dict[int, ExpectedArrival]:
+    """When each merchant order of ``order`` still to deliver should arrive, by id (the
+    shops' parcels may travel on different runs); empty before planning."""
+    ids = [mo.id for mo in order.merchant_orders]
+    rows = session.execute(
+        select(Stop.merchant_order_id, Stop.expected_start, Stop.window_start, Stop.window_end)
+        .join(RoundRun, Stop.run_id == RoundRun.id)
+        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        .where(
+            DayPlan.territory_id == territory.id,
+            DayPlan.date == order.delivery_date,
+            Stop.kind == StopKind.DELIVER,
+            Stop.status == StopStatus.TODO,
+            Stop.merchant_order_id.in_(ids),
+        )
+    )
+    zone = ZoneInfo(territory.timezone)
+    found: dict[int, ExpectedArrival] = {}
+    for mo_id, start, opens, closes in rows:
+        earliest = _quarter(start - ARRIVAL_MARGIN, up=False)
+        latest = _quarter(start + ARRIVAL_MARGIN, up=True)
+        if opens is not None:
+            earliest = max(earliest, opens)
+        if closes is not None:
+            latest = max(earliest, min(latest, closes))
+        found[mo_id] = ExpectedArrival(earliest.astimezone(zone), latest.astimezone(zone))
+    return found
+
+
+def _quarter(moment: dt.datetime, *, up: bool) -> dt.datetime:
+    """``moment`` to the quarter of an hour before it (or after it, ``up``): "10 h 15"."""
+    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    if up and floor < moment:
+        return floor + dt.timedelta(minutes=15)
+    return floor

@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from delivery import queries
 from reference_app import db
 from reference_app.domain_messages import shown
+from reference_app.rounds import settings
 from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
 from reference_app.shopfront.forms import ConfirmForm
 from shop_core.audit.services import Actor
@@ -77,8 +79,16 @@ def my_orders() -> str:
 @login_required
 def my_order(reference: str) -> str:
     order = own_order(reference)
+    territory = db.territory()
+    arrivals: dict[int, queries.ExpectedArrival] = {}
+    if order.delivery_date >= settings.today(territory):
+        arrivals = queries.expected_arrivals(db.uow().session, order=order, territory=territory)
     return render_template(
-        "shop/my_order.html", order=order, cancellable=cancellable_parts(order), form=ConfirmForm()
+        "shop/my_order.html",
+        order=order,
+        cancellable=cancellable_parts(order),
+        form=ConfirmForm(),
+        arrivals=arrivals,
     )
 
 

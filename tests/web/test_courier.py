@@ -86,6 +86,46 @@ def test_the_courier_page_writes_times_in_the_readers_language(
     assert "<strong>1 parcel</strong>" in english and "<strong>1 colis</strong>" in french
 
 
+def test_the_shopper_sees_when_the_courier_should_come_until_it_is_delivered(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, oid)
+    reference = order_of(db, oid).reference
+    login(client, world.shopper_email)
+    assert "Le livreur devrait passer" not in client.get(f"/mes-commandes/{reference}").text
+
+    plan(db, world)
+    html = client.get(f"/mes-commandes/{reference}").get_data(as_text=True)
+
+    hour = r"(\d+)\u00a0h(?:\u00a0(\d+))?"  # "9 h", "10 h 15", as the French write them
+    found = re.search(rf"Le livreur devrait passer entre {hour} et {hour}\.", html)
+    assert found, html
+    earliest = dt.time(int(found[1]), int(found[2] or 0))
+    latest = dt.time(int(found[3]), int(found[4] or 0))
+    drop = next(s for s in stops(db, world) if s.kind is StopKind.DELIVER)
+    planned_at = drop.expected_start.astimezone(dt.timezone(dt.timedelta(hours=1))).time()
+    assert dt.time(9) <= earliest <= planned_at <= latest <= dt.time(12)  # the morning slot
+    assert earliest.minute % 15 == 0 and latest.minute % 15 == 0
+    span = dt.datetime.combine(TUESDAY, latest) - dt.datetime.combine(TUESDAY, earliest)
+    assert span <= dt.timedelta(hours=1)
+
+    pickup, _ = stops(db, world)
+    client.post("/logout")
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    client.post(
+        f"/livreur/arrets/{drop.id}/livraison", data={"code": order_of(db, oid).delivery_code}
+    )
+    assert statuses(db, oid) == [S.DELIVERED]
+    client.post("/logout")
+    login(client, world.shopper_email)
+    after = client.get(f"/mes-commandes/{reference}")
+    assert after.status_code == 200 and reference in after.text
+    assert "Le livreur devrait passer" not in after.text
+
+
 def test_another_courier_sees_nothing_of_it_and_gets_404_on_its_stops(
     client: FlaskClient, db: Database, world: World
 ) -> None:
