@@ -38,6 +38,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session, selectinload
 
+from delivery import queries
 from reference_app import jobs, mail
 from shop_core.accounts.model import Role, User
 from shop_core.merchants.model import Merchant, MerchantMember
@@ -495,7 +496,13 @@ def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) ->
         "part": mo,
         "status": item.status,
         "reason": item.reason,
+        "arrival": None,
     }
+    if item.status is S.HANDED_TO_COURIER:  # on its way: when the courier should come
+        territory = context["territory"]
+        context["arrival"] = queries.expected_arrivals(
+            session, order=order, territory=territory
+        ).get(mo.id)
     shopper = _shopper(session, order)
     if item.status is S.CANCELLED:
         by_shopper = item.actor_id is not None and item.actor_id == order.user_id

@@ -87,7 +87,7 @@ def test_the_courier_page_writes_times_in_the_readers_language(
 
 
 def test_the_shopper_sees_when_the_courier_should_come_until_it_is_delivered(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     add_fleet(db, world)
     oid = place_order(db, world, {world.bread_id: 1})
@@ -115,6 +115,9 @@ def test_the_shopper_sees_when_the_courier_should_come_until_it_is_delivered(
     client.post("/logout")
     login(client, world.courier_email)
     client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    on_the_way = [m for m in app.extensions["cabas_outbox"] if "en cours de livraison" in m.subject]
+    window = found[0].removeprefix("Le livreur devrait passer ").removesuffix(".")
+    assert f"Le livreur devrait passer mardi 24 novembre {window}, au " in on_the_way[-1].body
     client.post(
         f"/livreur/arrets/{drop.id}/livraison", data={"code": order_of(db, oid).delivery_code}
     )

@@ -17,7 +17,7 @@ from shop_core.accounts.model import User
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.merchants.services import get_merchant, merchants_of_user
-from shop_core.orders.model import MerchantOrderStatus, Order
+from shop_core.orders.model import MerchantOrderStatus, Order, PaymentMethod, PaymentStatus
 from shop_core.orders.services import transition
 
 from .conftest import NOW, World, login, use_celery_on_test_redis
@@ -163,6 +163,28 @@ def test_shopper_hears_when_the_order_is_ready_on_its_way_or_delivered(
     subjects = [m.subject for m in sent(app)]
     assert subjects[-1] == subject.format(ref=placed.reference)
     assert all(m.to == world.shopper_email for m in sent(app))
+
+
+@pytest.mark.parametrize("paid_online", [False, True])
+def test_the_on_the_way_mail_asks_for_money_only_when_the_order_is_not_paid_yet(
+    app: Flask, client: FlaskClient, world: World, db: Database, paid_online: bool
+) -> None:
+    placed = order(client, world, db)
+    steps = (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER)
+    if paid_online:
+        with db.uow() as uow:  # as if paid by card at checkout
+            paid = uow.session.get_one(Order, placed.id)
+            paid.payment_method, paid.payment_status = PaymentMethod.ONLINE, PaymentStatus.PAID
+            uow.commit()
+        steps = (S.PAID, *steps)
+    move(app, placed.merchant_orders[0].id, *steps)
+
+    (mail,) = [m for m in sent(app) if "en cours de livraison" in m.subject]
+    if paid_online:
+        assert "Déjà payée en ligne : rien à régler au livreur." in mail.body
+        assert "Montant à payer" not in mail.body
+    else:
+        assert "Montant à payer à la livraison : 7,00\u00a0€" in mail.body
 
 
 def test_failed_delivery_is_explained_to_the_shopper(
