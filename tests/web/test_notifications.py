@@ -165,12 +165,29 @@ def test_shopper_hears_when_the_order_is_ready_on_its_way_or_delivered(
     assert all(m.to == world.shopper_email for m in sent(app))
 
 
+@pytest.mark.parametrize(
+    ("where", "steps", "subject", "owed"),
+    [
+        ("home", (S.HANDED_TO_COURIER,), "en cours de livraison", "à la livraison"),
+        ("point", (S.HANDED_TO_COURIER, S.DELIVERED), "vous attend", "au retrait"),
+        ("collect", (), "prête à retirer", "sur place"),
+    ],
+)
 @pytest.mark.parametrize("paid_online", [False, True])
-def test_the_on_the_way_mail_asks_for_money_only_when_the_order_is_not_paid_yet(
-    app: Flask, client: FlaskClient, world: World, db: Database, paid_online: bool
+def test_mails_ask_for_money_only_when_the_order_is_not_paid_yet(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    db: Database,
+    paid_online: bool,
+    where: str,
+    steps: tuple[S, ...],
+    subject: str,
+    owed: str,
 ) -> None:
-    placed = order(client, world, db)
-    steps = (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER)
+    choice = f"point-{world.pickup_point_id}" if where == "point" else where
+    placed = order(client, world, db, where=choice)
+    steps = (S.ACCEPTED, S.READY, *steps)
     if paid_online:
         with db.uow() as uow:  # as if paid by card at checkout
             paid = uow.session.get_one(Order, placed.id)
@@ -179,12 +196,12 @@ def test_the_on_the_way_mail_asks_for_money_only_when_the_order_is_not_paid_yet(
         steps = (S.PAID, *steps)
     move(app, placed.merchant_orders[0].id, *steps)
 
-    (mail,) = [m for m in sent(app) if "en cours de livraison" in m.subject]
+    (mail,) = [m for m in sent(app) if subject in m.subject]
     if paid_online:
-        assert "Déjà payée en ligne : rien à régler au livreur." in mail.body
+        assert "Déjà payée en ligne : rien à régler" in mail.body
         assert "Montant à payer" not in mail.body
     else:
-        assert "Montant à payer à la livraison : 7,00\u00a0€" in mail.body
+        assert f"Montant à payer {owed} : 7,00\u00a0€" in mail.body
 
 
 def test_failed_delivery_is_explained_to_the_shopper(
