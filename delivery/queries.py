@@ -27,6 +27,8 @@ from shop_core.orders.model import (
     MerchantOrderStatus,
     Order,
     OrderLine,
+    PaymentMethod,
+    PaymentStatus,
 )
 from shop_core.territories.model import Territory
 
@@ -47,6 +49,10 @@ class VisitItem:
     order_status: MerchantOrderStatus
     reason: str
     lines: tuple[str, ...]
+    due_cents: int | None = None
+    """What the courier takes from the shopper for it at the door: its total when paid on
+    delivery, 0 when paid online; None where the courier takes no money (a collection, a
+    pickup point, whose staff does)."""
 
     @property
     def cancelled(self) -> bool:
@@ -96,6 +102,14 @@ class PlaceVisit:
         return self.kind is StopKind.DELIVER and not self.at_pickup_point
 
     @property
+    def due_cents(self) -> int | None:
+        """What the courier takes from the shopper here (0: paid online); None if no money
+        changes hands at this stop."""
+        dues = [item.due_cents for item in self.items if not item.cancelled]
+        known = [due for due in dues if due is not None]
+        return sum(known) if known else None
+
+    @property
     def geo_uri(self) -> str:
         """A ``geo:`` link that phones open in their navigation app."""
         label = quote(self.place_name or self.address)
@@ -127,6 +141,11 @@ class RunView:
     @property
     def parcels(self) -> int:
         return sum(v.parcels for v in self.visits if v.kind is StopKind.DELIVER)
+
+    @property
+    def due_cents(self) -> int:
+        """What the courier should bring back from the doors of the run, in all."""
+        return sum(v.due_cents or 0 for v in self.visits)
 
 
 @dataclass(frozen=True)
@@ -262,6 +281,9 @@ def _visit(stops: Sequence[Stop], number: int, zone: ZoneInfo) -> PlaceVisit:
             order_status=s.merchant_order.status,
             reason=s.reason,
             lines=_lines(s.merchant_order),
+            due_cents=_due(s.merchant_order)
+            if s.kind is StopKind.DELIVER and not at_point
+            else None,
         )
         for s in stops
     )
@@ -284,6 +306,16 @@ def _visit(stops: Sequence[Stop], number: int, zone: ZoneInfo) -> PlaceVisit:
         at_pickup_point=at_point,
         items=items,
     )
+
+
+def _due(mo: MerchantOrder) -> int:
+    order = mo.order
+    if (
+        order.payment_method is PaymentMethod.OFFLINE
+        and order.payment_status is PaymentStatus.UNPAID
+    ):
+        return mo.total_incl_cents
+    return 0
 
 
 def board(session: Session, *, territory: Territory, date: dt.date) -> Board:

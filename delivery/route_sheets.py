@@ -30,6 +30,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 
 from delivery.model import WEEKDAY_LABELS_FR, StopKind, StopStatus
 from delivery.queries import PackingItem, PlaceVisit, RunView
+from shop_core.money import Money
 
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -103,6 +104,11 @@ def _footer(label: str) -> Any:
     return draw
 
 
+def _euros(cents: int) -> str:
+    # The PDF's built-in Helvetica has no narrow no-break space (thousands): a plain one.
+    return _escape(Money(cents, "EUR").format_fr().replace("\u202f", " "))
+
+
 def _action(visit: PlaceVisit) -> str:
     if visit.kind is StopKind.COLLECT:
         return "Collecte"
@@ -128,6 +134,8 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
         f"<b>Distance :</b> {run.distance_m / 1000:.1f} km &nbsp;&nbsp; "
         f"<b>Arrêts :</b> {len(run.visits)} &nbsp;&nbsp; <b>Colis à collecter :</b> {parcels}"
     )
+    if run.due_cents:
+        meta += f" &nbsp;&nbsp; <b>À encaisser aux portes :</b> {_euros(run.due_cents)}"
     story += [Paragraph(meta, styles["meta"]), Spacer(1, 4 * mm)]
     header = ["N°", "Heure", "Action", "Lieu / client", "Adresse", "Téléphone", "Commandes",
               "Colis", "Code vérifié", "Signature"]  # fmt: skip
@@ -143,6 +151,10 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
             + (" (annulée)" if i.cancelled else "")
             for i in visit.items
         )
+        if visit.due_cents:
+            orders += f"<br/><b>À encaisser : {_euros(visit.due_cents)}</b>"
+        elif visit.due_cents == 0:
+            orders += "<br/>Payée en ligne"
         place = _escape(visit.place_name)
         if visit.instructions:
             place += f"<br/><i>{_escape(visit.instructions)}</i>"

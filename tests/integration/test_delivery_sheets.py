@@ -13,10 +13,12 @@ from xml.etree import ElementTree as ET
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
+from delivery.model import StopKind
 from delivery.queries import day_runs, packing_list
 from delivery.route_sheets import date_fr, packing_list_pdf, round_sheet_pdf, time_fr
 from shop_core.database import Database
-from shop_core.orders.model import Order
+from shop_core.money import Money
+from shop_core.orders.model import Order, PaymentMethod, PaymentStatus
 from shop_core.territories.model import Territory
 
 from .conftest import TUESDAY, Shop
@@ -37,9 +39,7 @@ def pdf_text(pdf: bytes) -> str:
         except (ValueError, zlib.error):
             continue  # not a page stream
         text += re.findall(rb"\((.*?)\) Tj", content)
-    unescaped = (
-        re.sub(rb"\\([0-7]{3}|.)", lambda m: _pdf_char(m.group(1)), t) for t in text
-    )
+    unescaped = (re.sub(rb"\\([0-7]{3}|.)", lambda m: _pdf_char(m.group(1)), t) for t in text)
     return " ".join(t.decode("cp1252") for t in unescaped)
 
 
@@ -132,3 +132,35 @@ def test_times_are_written_as_on_the_couriers_phone() -> None:
 def test_dates_are_written_in_french() -> None:
     assert date_fr(TUESDAY) == "mardi 24 novembre 2026"
     assert date_fr(dt.date(2026, 12, 1)) == "mardi 1er décembre 2026"
+
+
+def test_the_courier_knows_what_to_take_at_each_door(db: Database, shop: Shop) -> None:
+    fleet = add_fleet(db, shop)
+    cash = order(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
+    card = order(db, shop, {shop.cake_id: 1}, address=FREVENT, slot="apres-midi")
+    point = order(db, shop, {shop.bread_id: 2}, point_id=fleet.point_id)
+    with db.uow() as uow:  # the cake was paid by card at checkout
+        paid = uow.session.get_one(Order, card)
+        paid.payment_method, paid.payment_status = PaymentMethod.ONLINE, PaymentStatus.PAID
+        uow.commit()
+    planned(db, shop)
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        runs = day_runs(uow.session, territory=territory, date=TUESDAY)
+        owed = uow.session.get_one(Order, cash).total_incl_cents
+
+    doors: dict[int | None, list[int | None]] = {}
+    for run in runs:
+        for visit in run.visits:
+            if visit.kind is StopKind.DELIVER:
+                doors.setdefault(visit.order_id, []).append(visit.due_cents)
+    assert sum(due or 0 for due in doors[cash]) == owed > 0  # both shops' parts, at the door
+    assert doors[card] == [0]  # paid online: nothing to take
+    assert doors[point] == [None]  # the pickup point's staff deals with the shopper
+    assert sum(run.due_cents for run in runs) == owed
+
+    sheets = " ".join(pdf_text(round_sheet_pdf(r, territory_name=territory.name)) for r in runs)
+    # (the PDF's text has a plain space where the amount has a no-break one)
+    amounts = [Money(due, "EUR").format_fr().replace("\u00a0", " ") for due in doors[cash] if due]
+    assert amounts and all(f"À encaisser : {amount}" in sheets for amount in amounts)
+    assert "Payée en ligne" in sheets

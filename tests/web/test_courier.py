@@ -69,6 +69,8 @@ def test_the_courier_sees_their_stops_in_order_with_what_to_do(
     assert "Créneau : 9\u00a0h – 12\u00a0h" in html  # as the French write hours
     assert "Code donné par le client" in html
     assert order_of(db, oid).delivery_code not in html.replace(TUESDAY.isoformat(), "")
+    owed = order_of(db, oid).total_incl_cents  # paid on delivery: the courier takes it
+    assert f"À encaisser : {owed // 100},{owed % 100:02d}\u00a0€" in html
     assert 'class="round-map"' in html and "data-map=" in html
 
 
