@@ -68,7 +68,7 @@ def test_the_operator_plans_the_day_and_sees_every_run_with_its_stops(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     add_fleet(db, world)
-    place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    home = place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
     place_order(db, world, {world.cake_id: 1}, method=DeliveryMethod.PICKUP_POINT)
     login(client, world.operator_email)
 
@@ -86,6 +86,8 @@ def test_the_operator_plans_the_day_and_sees_every_run_with_its_stops(
     assert "Aucun arrêt sur cette tournée." in html  # nobody to deliver in Frévent
     assert "Listes de préparation" in html
     assert len(stops(db, world)) == 6
+    owed = order_of(db, home).total_incl_cents  # paid at the door; the point's is not
+    assert f"{owed // 100},{owed % 100:02d}\u00a0€ à encaisser aux portes" in html
 
 
 def test_orders_no_round_can_take_are_listed_with_reason_and_next_date(
