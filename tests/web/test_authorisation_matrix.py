@@ -305,6 +305,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /admin/tournees/retardataires": Row(
             "/admin/tournees/retardataires", OPERATOR_DO, {"date": DATE}
         ),
+        "POST /admin/tournees/reporter": Row(
+            "/admin/tournees/reporter", OPERATOR_DO, {"date": DATE}
+        ),
         # JSON API: bearer tokens; another's order, another territory's product: 404.
         "GET /api/v1/openapi.json": Row("/api/v1/openapi.json", API_PUBLIC),
         "GET /api/v1/territory": Row("/api/v1/territory", API_PUBLIC),
