@@ -104,8 +104,12 @@ class PlaceVisit:
     @property
     def due_cents(self) -> int | None:
         """What the courier takes from the shopper here (0: paid online); None if no money
-        changes hands at this stop."""
-        dues = [item.due_cents for item in self.items if not item.cancelled]
+        changes hands at this stop (a failed delivery takes none either)."""
+        dues = [
+            item.due_cents
+            for item in self.items
+            if not item.cancelled and item.status is not StopStatus.FAILED
+        ]
         known = [due for due in dues if due is not None]
         return sum(known) if known else None
 
