@@ -370,29 +370,43 @@ def _order_placed(session: Session, order: Order) -> None:
         mail.send(shopper.address, subject, "order_confirmation", locale=shopper.locale, **context)
     back_office = _link("merchant.dashboard")
     for mo in order.merchant_orders:
-        recipients = merchant_recipients(mo.merchant)
-        subject = _(
-            "Nouvelle commande %(reference)s à préparer pour le %(date)s",
-            reference=mo.reference,
-            date=context["day_label"](order.delivery_date),
-        )
-        if not recipients:
-            log.warning("merchant %s has no e-mail: telling the operators", mo.merchant_id)
-            recipients = _operators(session, order.territory_id)
-            subject = _(
+        _tell_shop(
+            session,
+            mo,
+            _(
+                "Nouvelle commande %(reference)s à préparer pour le %(date)s",
+                reference=mo.reference,
+                date=context["day_label"](order.delivery_date),
+            ),
+            _(
                 "À transmettre à %(merchant)s : nouvelle commande %(reference)s",
                 merchant=mo.merchant.trade_name,
                 reference=mo.reference,
-            )
-        for address in recipients:
-            mail.send(
-                address,
-                subject,
-                "order_new_merchant",
-                part=mo,
-                back_office=back_office,
-                **context,
-            )
+            ),
+            "order_new_merchant",
+            part=mo,
+            back_office=back_office,
+            **context,
+        )
+
+
+def _tell_shop(
+    session: Session,
+    mo: MerchantOrder,
+    subject: str,
+    relayed: str,
+    template: str,
+    **context: Any,
+) -> None:
+    """Mail the shop of ``mo`` (its address and its staff's); a shop without any address is
+    reported to the territory's operators, under the subject ``relayed``, so that someone
+    phones it."""
+    recipients = merchant_recipients(mo.merchant)
+    if not recipients:
+        log.warning("merchant %s has no e-mail: telling the operators", mo.merchant_id)
+        recipients, subject = _operators(session, mo.order.territory_id), relayed
+    for address in recipients:
+        mail.send(address, subject, template, **context)
 
 
 def _left_at_shop(session: Session, mo: MerchantOrder) -> None:
@@ -402,20 +416,21 @@ def _left_at_shop(session: Session, mo: MerchantOrder) -> None:
         "part": mo,
         "back_office": _link("merchant.dashboard"),
     }
-    subject = _(
-        "Commande %(reference)s : le livreur est passé, elle n'était pas prête",
-        reference=mo.reference,
-    )
-    recipients = merchant_recipients(mo.merchant)
-    if not recipients:
-        recipients = _operators(session, mo.order.territory_id)
-        subject = _(
+    _tell_shop(
+        session,
+        mo,
+        _(
+            "Commande %(reference)s : le livreur est passé, elle n'était pas prête",
+            reference=mo.reference,
+        ),
+        _(
             "À transmettre à %(merchant)s : commande %(reference)s pas prête au passage du livreur",
             merchant=mo.merchant.trade_name,
             reference=mo.reference,
-        )
-    for address in recipients:
-        mail.send(address, subject, "left_at_shop_merchant", **context)
+        ),
+        "left_at_shop_merchant",
+        **context,
+    )
 
 
 def _postponed(session: Session, order: Order, previous: dt.date) -> None:
@@ -433,24 +448,24 @@ def _postponed(session: Session, order: Order, previous: dt.date) -> None:
     for mo in order.merchant_orders:
         if mo.status in _SETTLED:
             continue
-        subject = _(
-            "Commande %(reference)s : livraison reportée au %(date)s",
-            reference=mo.reference,
-            date=context["day_label"](order.delivery_date).lower(),  # shops read French
-        )
-        recipients = merchant_recipients(mo.merchant)
-        if not recipients:
-            recipients = _operators(session, order.territory_id)
-            subject = _(
+        _tell_shop(
+            session,
+            mo,
+            _(
+                "Commande %(reference)s : livraison reportée au %(date)s",
+                reference=mo.reference,
+                date=context["day_label"](order.delivery_date).lower(),  # shops read French
+            ),
+            _(
                 "À transmettre à %(merchant)s : commande %(reference)s reportée",
                 merchant=mo.merchant.trade_name,
                 reference=mo.reference,
-            )
-        for address in recipients:
-            mail.send(
-                address, subject, "order_postponed_merchant", part=mo, back_office=back_office,
-                **context,
-            )  # fmt: skip
+            ),
+            "order_postponed_merchant",
+            part=mo,
+            back_office=back_office,
+            **context,
+        )
 
 
 # A merchant order in these has nothing left to deliver: its shop hears nothing of a new date.
