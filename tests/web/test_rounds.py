@@ -24,6 +24,7 @@ from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun
 from reference_app import jobs
 from reference_app.jobs import celery_app
 from reference_app.rounds import board as board_views
+from shop_core.accounts.profile import set_locale
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod
 from tests.unit.delivery.fake_http import serving
@@ -150,6 +151,27 @@ def test_orders_no_round_can_take_are_postponed_to_their_next_date_and_everyone_
         "/admin/tournees/reporter", data={"date": DAY}, follow_redirects=True
     ).get_data(as_text=True)
     assert "Aucune commande à reporter ce jour-là." in again
+
+
+def test_a_shopper_who_reads_english_hears_of_the_new_date_in_english(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world, frevent_days=(3,))  # Frévent on Thursdays only
+    oid = place_frevent_order(db, world)
+    with db.uow() as uow:
+        set_locale(uow=uow, user_id=world.shopper_id, locale="en")
+    login(client, world.operator_email)
+    client.post("/admin/tournees/planifier", data={"date": DAY})
+    outbox = app.extensions["cabas_outbox"]
+    outbox.clear()
+
+    client.post("/admin/tournees/reporter", data={"date": DAY})
+
+    reference = order_of(db, oid).reference
+    (mail,) = [m for m in outbox if m.to == world.shopper2_email]
+    assert mail.subject == f"Your order {reference}: new delivery date"
+    assert "could not go out for delivery on Tuesday 24 November" in mail.body
+    assert "Thursday 26 November" in mail.body
 
 
 def test_the_operator_moves_a_stop_and_a_whole_run_to_another_courier(
@@ -489,9 +511,7 @@ def test_with_celery_plannings_have_a_queue_of_their_own_so_short_jobs_never_wai
         # The worker of the short jobs never took the planning, though it came first.
         assert _planning_status(db) is PlanningStatus.QUEUED
 
-    with start_worker(
-        celery, pool="solo", perform_ping_check=False, queues=[jobs.long_queue(app)]
-    ):
+    with start_worker(celery, pool="solo", perform_ping_check=False, queues=[jobs.long_queue(app)]):
         deadline = time.monotonic() + 60
         while _planning_status(db) is not PlanningStatus.DONE and time.monotonic() < deadline:
             time.sleep(0.2)
