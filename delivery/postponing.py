@@ -65,9 +65,16 @@ class PostponeReport:
 
 
 def postpone_unserved(
-    *, uow: UnitOfWork, territory_id: int, date: dt.date, actor: Actor
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    date: dt.date,
+    actor: Actor,
+    today: dt.date | None = None,
 ) -> PostponeReport:
-    """Move every order the plan of ``date`` does not serve to its next possible date."""
+    """Move every order the plan of ``date`` does not serve to its next possible date,
+    after ``date`` and after ``today`` (the territory's date: a day that has passed is
+    postponed to the coming days, never to another past one)."""
     session = uow.session
     uow.begin_write()
     plan = get_plan(session, territory_id, date)
@@ -101,7 +108,7 @@ def postpone_unserved(
                 )
             )
             continue
-        new_date = next_possible_date(session, territory_id, behind, after=date)
+        new_date = next_possible_date(session, territory_id, behind, after=max(date, today or date))
         if new_date is None:
             kept.append(
                 Kept(

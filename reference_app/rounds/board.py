@@ -200,8 +200,13 @@ def postpone() -> Response:
     """Move the orders the day's plan will not deliver to their next possible date."""
     date = chosen_date("form")
     try:
+        territory = db.territory()
         report = postpone_unserved(
-            uow=db.uow(), territory_id=db.territory().id, date=date, actor=me()
+            uow=db.uow(),
+            territory_id=territory.id,
+            date=date,
+            actor=me(),
+            today=settings.today(territory),
         )
     except DomainError as error:
         db.uow().rollback()

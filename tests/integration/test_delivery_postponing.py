@@ -8,7 +8,7 @@ import pytest
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import StopKind
-from delivery.postponing import Kept, postpone_unserved
+from delivery.postponing import Kept, PostponeReport, postpone_unserved
 from delivery.stops import collect
 from shop_core.audit.services import Actor
 from shop_core.database import Database
@@ -24,9 +24,13 @@ from .test_delivery_stops import at, do, planned
 OPERATOR = Actor.system()
 
 
-def postpone(db: Database, shop: Shop, date: dt.date = TUESDAY):  # type: ignore[no-untyped-def]
+def postpone(
+    db: Database, shop: Shop, date: dt.date = TUESDAY, today: dt.date | None = None
+) -> PostponeReport:
     with db.uow() as uow:
-        return postpone_unserved(uow=uow, territory_id=shop.territory_id, date=date, actor=OPERATOR)
+        return postpone_unserved(
+            uow=uow, territory_id=shop.territory_id, date=date, actor=OPERATOR, today=today
+        )
 
 
 def date_of(db: Database, order_id: int) -> dt.date:
@@ -91,3 +95,19 @@ def test_only_orders_the_plan_left_behind_move_and_the_rest_stays(db: Database, 
         TUESDAY, TUESDAY + dt.timedelta(days=1), TUESDAY,
     )  # fmt: skip
     assert postpone(db, shop).moved == ()  # done once
+
+
+def test_a_day_gone_by_is_postponed_to_the_coming_days_not_to_another_past_one(
+    db: Database, shop: Shop
+) -> None:
+    fleet = add_fleet(db, shop)
+    left = order(db, shop, {shop.cake_id: 1})
+    planned(db, shop)
+    first = next(s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.COLLECT)
+    do(collect, db, shop, fleet, first, leave_unready=True, now=at(9))
+
+    thursday = TUESDAY + dt.timedelta(days=2)  # nobody acted on Tuesday
+    report = postpone(db, shop, today=thursday)
+
+    assert [p.date for p in report.moved] == [thursday + dt.timedelta(days=1)]
+    assert date_of(db, left) == thursday + dt.timedelta(days=1)
