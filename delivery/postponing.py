@@ -47,7 +47,6 @@ class Postponed:
     reference: str
     previous: dt.date
     date: dt.date
-    merchant_order_ids: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -131,6 +130,6 @@ def postpone_unserved(
             date=new_date,
             reason=f"Pas livrée le {date:%d/%m/%Y} : reportée à la prochaine tournée possible.",
         )
-        moved.append(Postponed(order.id, order.reference, date, new_date, ids))
+        moved.append(Postponed(order.id, order.reference, date, new_date))
     uow.commit()
     return PostponeReport(tuple(moved), tuple(kept))

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -61,22 +62,25 @@ class World:
     other_operator_email: str = "operateur@ailleurs.fr"
 
 
+def app_config(db: Database, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
+    """The configuration of the test apps, with ``overrides``."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+        "MAIL_BACKEND": "memory",
+        "JOBS": "inline",
+        "GEOCODER": "none",  # no test reaches the internet; geocoding tests set a fake
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME": None,
+        **overrides,
+    }
+
+
 @pytest.fixture
 def app(db: Database, tmp_path: Path) -> Iterator[Flask]:
-    url = db.engine.url.render_as_string(hide_password=False)
-    application = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": url,
-            "MAIL_BACKEND": "memory",
-            "JOBS": "inline",
-            "GEOCODER": "none",  # no test reaches the internet; geocoding tests set a fake
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "SERVER_NAME": None,
-        }
-    )
+    application = create_app(app_config(db, tmp_path))
     yield application
     application.extensions["cabas_db"].dispose()
 

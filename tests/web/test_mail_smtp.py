@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .conftest import World
+from .conftest import World, app_config
 
 
 class Inbox:
@@ -73,19 +73,7 @@ def test_console_backend_prints_the_whole_mail_where_make_run_shows_it(
     # to be dropped by Python's default of showing warnings only.
     from reference_app import create_app
 
-    url = db.engine.url.render_as_string(hide_password=False)
-    console = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": url,
-            "MAIL_BACKEND": "console",
-            "JOBS": "inline",
-            "GEOCODER": "none",
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-        }
-    )
+    console = create_app(app_config(db, tmp_path, MAIL_BACKEND="console"))
     try:
         response = console.test_client().post(
             "/password/forgot", data={"email": world.shopper_email}

@@ -111,13 +111,20 @@ def test_orders_no_round_can_take_are_listed_with_reason_and_next_date(
     assert "jeudi 26 novembre 2026" in html
 
 
-def test_orders_no_round_can_take_are_postponed_to_their_next_date_and_everyone_told(
-    app: Flask, client: FlaskClient, db: Database, world: World
-) -> None:
-    add_fleet(db, world, frevent_days=(3,))  # Frévent on Thursdays only
+def _unplanned_frevent_order(client: FlaskClient, db: Database, world: World) -> int:
+    """Tuesday planned by the operator (logged in) with Paul's Frévent order left out: the
+    Frévent round runs on Thursdays only. The order's id."""
+    add_fleet(db, world, frevent_days=(3,))
     oid = place_frevent_order(db, world)
     login(client, world.operator_email)
     client.post("/admin/tournees/planifier", data={"date": DAY})
+    return oid
+
+
+def test_orders_no_round_can_take_are_postponed_to_their_next_date_and_everyone_told(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = _unplanned_frevent_order(client, db, world)
     board = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
     assert "Reporter la commande non livrée à sa prochaine date possible" in board
     reference = order_of(db, oid).reference
@@ -156,12 +163,9 @@ def test_orders_no_round_can_take_are_postponed_to_their_next_date_and_everyone_
 def test_a_shopper_who_reads_english_hears_of_the_new_date_in_english(
     app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
-    add_fleet(db, world, frevent_days=(3,))  # Frévent on Thursdays only
-    oid = place_frevent_order(db, world)
     with db.uow() as uow:
         set_locale(uow=uow, user_id=world.shopper_id, locale="en")
-    login(client, world.operator_email)
-    client.post("/admin/tournees/planifier", data={"date": DAY})
+    oid = _unplanned_frevent_order(client, db, world)
     outbox = app.extensions["cabas_outbox"]
     outbox.clear()
 
