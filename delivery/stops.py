@@ -13,6 +13,7 @@ import datetime as dt
 import hmac
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,7 @@ from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
-from shop_core.territories.model import PickupPoint
+from shop_core.territories.model import PickupPoint, Territory
 
 S = MerchantOrderStatus
 
@@ -305,7 +306,12 @@ def fail(
         )
         return FailureOutcome(AfterFailure.PICKUP_POINT, run.plan.date, point.name)
     insee = order.pickup_point.insee_code if order.pickup_point else order.insee_code
-    date = calendar.next_run_day(session, territory_id, insee, run.plan.date)
+    # A failure recorded late (the courier's phone was offline, the round ran past
+    # midnight) still goes to a round that is yet to come.
+    territory = session.get(Territory, territory_id)
+    assert territory is not None  # the stop was found in it
+    recorded_on = now.astimezone(ZoneInfo(territory.timezone)).date()
+    date = calendar.next_run_day(session, territory_id, insee, max(run.plan.date, recorded_on))
     redirect_delivery(uow=uow, order_id=order.id, actor=actor, date=date, reason=reason)
     return FailureOutcome(AfterFailure.NEXT_ROUND, date)
 

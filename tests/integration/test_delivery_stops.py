@@ -213,6 +213,24 @@ def test_a_failed_delivery_goes_on_the_next_round_and_is_delivered_then(
     assert status(db, oid) is S.DELIVERED
 
 
+def test_a_failure_recorded_late_goes_to_a_round_still_to_come(db: Database, shop: Shop) -> None:
+    """The courier's phone was offline: Tuesday's failure reaches the server on Wednesday
+    morning, after Wednesday's round has left. The parcel goes on Thursday's."""
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    wednesday = TUESDAY + dt.timedelta(days=1)
+
+    outcome = do(
+        fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND,
+        now=at(11, day=wednesday),
+    )  # fmt: skip
+
+    thursday = wednesday + dt.timedelta(days=1)
+    assert outcome.date == thursday
+    with db.uow() as uow:
+        assert uow.session.get(Order, oid).delivery_date == thursday  # type: ignore[union-attr]
+
+
 def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
     db: Database, shop: Shop
 ) -> None:
