@@ -7,7 +7,7 @@ what the pages show in a bounded number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -27,9 +27,9 @@ from shop_core.orders.model import (
     MerchantOrderStatus,
     Order,
     OrderLine,
-    PaymentMethod,
-    PaymentStatus,
 )
+from shop_core.payments.model import OfflinePayment, PaymentMeans
+from shop_core.payments.offline import by_means, payments_for, to_take
 from shop_core.territories.model import Territory
 
 S = MerchantOrderStatus
@@ -53,6 +53,8 @@ class VisitItem:
     """What the courier takes from the shopper for it at the door: its total when paid on
     delivery, 0 when paid online; None where the courier takes no money (a collection, a
     pickup point, whose staff does)."""
+    paid: OfflinePayment | None = None
+    """The payment the courier took for it here, once delivered."""
 
     @property
     def cancelled(self) -> bool:
@@ -114,6 +116,15 @@ class PlaceVisit:
         return sum(known) if known else None
 
     @property
+    def paid(self) -> tuple[OfflinePayment, ...]:
+        """The payments the courier took here."""
+        return tuple(item.paid for item in self.items if item.paid is not None)
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(p.amount_cents for p in self.paid)
+
+    @property
     def geo_uri(self) -> str:
         """A ``geo:`` link that phones open in their navigation app."""
         label = quote(self.place_name or self.address)
@@ -150,6 +161,32 @@ class RunView:
     def due_cents(self) -> int:
         """What the courier should bring back from the doors of the run, in all."""
         return sum(v.due_cents or 0 for v in self.visits)
+
+    @property
+    def payments(self) -> tuple[OfflinePayment, ...]:
+        """What the courier took at the doors of the run so far."""
+        return tuple(p for v in self.visits for p in v.paid)
+
+    @property
+    def taken_by_means(self) -> Mapping[PaymentMeans, int]:
+        return by_means(self.payments)
+
+    @property
+    def taken_cents(self) -> int:
+        return sum(p.amount_cents for p in self.payments)
+
+    @property
+    def to_hand_in_cents(self) -> int:
+        """Taken at the doors and not yet handed in to the operator."""
+        return sum(p.amount_cents for p in self.payments if p.handed_in_at is None)
+
+    @property
+    def handed_in_at(self) -> dt.datetime | None:
+        """When the last of the money taken was handed in, once all of it is."""
+        payments = self.payments
+        if not payments or any(p.handed_in_at is None for p in payments):
+            return None
+        return max(p.handed_in_at for p in payments if p.handed_in_at is not None)
 
 
 @dataclass(frozen=True)
@@ -203,8 +240,16 @@ def courier_runs(
 ) -> list[RunView]:
     """The runs the courier drives on ``date``, stops in order."""
     query = _runs_query(territory.id, date).where(RoundRun.courier_id == courier_id)
-    zone = ZoneInfo(territory.timezone)
-    return [run_view(run, zone) for run in session.scalars(query)]
+    return _views(session, query, ZoneInfo(territory.timezone))
+
+
+def _views(session: Session, query: Select[RoundRun], zone: ZoneInfo) -> list[RunView]:
+    runs = list(session.scalars(query))
+    paid = payments_for(
+        session,
+        (s.merchant_order_id for run in runs for s in run.stops if s.kind is StopKind.DELIVER),
+    )
+    return [run_view(run, zone, paid) for run in runs]
 
 
 def day_runs(
@@ -214,8 +259,7 @@ def day_runs(
     query = _runs_query(territory.id, date)
     if run_id is not None:
         query = query.where(RoundRun.id == run_id)
-    zone = ZoneInfo(territory.timezone)
-    return [run_view(run, zone) for run in session.scalars(query)]
+    return _views(session, query, ZoneInfo(territory.timezone))
 
 
 def _lines(mo: MerchantOrder) -> tuple[str, ...]:
@@ -225,14 +269,17 @@ def _lines(mo: MerchantOrder) -> tuple[str, ...]:
     return tuple(one(line) for line in mo.lines)
 
 
-def run_view(run: RoundRun, zone: ZoneInfo) -> RunView:
-    """A run with its stops grouped into visits, times in the territory's zone."""
+def run_view(
+    run: RoundRun, zone: ZoneInfo, paid: Mapping[int, OfflinePayment] | None = None
+) -> RunView:
+    """A run with its stops grouped into visits, times in the territory's zone; ``paid``:
+    the hand payments of its merchant orders, by merchant order id."""
     visits: list[PlaceVisit] = []
     group: list[Stop] = []
 
     def flush() -> None:
         if group:
-            visits.append(_visit(group, len(visits) + 1, zone))
+            visits.append(_visit(group, len(visits) + 1, zone, paid or {}))
 
     for stop in run.stops:
         if group and (group[-1].kind, place_key(group[-1])) != (stop.kind, place_key(stop)):
@@ -260,7 +307,9 @@ def run_view(run: RoundRun, zone: ZoneInfo) -> RunView:
     )
 
 
-def _visit(stops: Sequence[Stop], number: int, zone: ZoneInfo) -> PlaceVisit:
+def _visit(
+    stops: Sequence[Stop], number: int, zone: ZoneInfo, paid: Mapping[int, OfflinePayment]
+) -> PlaceVisit:
     first = stops[0]
     order = first.merchant_order.order
     at_point = first.kind is StopKind.DELIVER and order.delivery_method is (
@@ -285,8 +334,11 @@ def _visit(stops: Sequence[Stop], number: int, zone: ZoneInfo) -> PlaceVisit:
             order_status=s.merchant_order.status,
             reason=s.reason,
             lines=_lines(s.merchant_order),
-            due_cents=_due(s.merchant_order)
+            due_cents=to_take(s.merchant_order)
             if s.kind is StopKind.DELIVER and not at_point
+            else None,
+            paid=paid.get(s.merchant_order_id)
+            if s.kind is StopKind.DELIVER and s.status is StopStatus.DONE and not at_point
             else None,
         )
         for s in stops
@@ -310,16 +362,6 @@ def _visit(stops: Sequence[Stop], number: int, zone: ZoneInfo) -> PlaceVisit:
         at_pickup_point=at_point,
         items=items,
     )
-
-
-def _due(mo: MerchantOrder) -> int:
-    order = mo.order
-    if (
-        order.payment_method is PaymentMethod.OFFLINE
-        and order.payment_status is PaymentStatus.UNPAID
-    ):
-        return mo.total_incl_cents
-    return 0
 
 
 def board(session: Session, *, territory: Territory, date: dt.date) -> Board:

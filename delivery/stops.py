@@ -25,6 +25,8 @@ from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
 from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
+from shop_core.payments.model import PaymentMeans
+from shop_core.payments.offline import take_payment, to_take
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint, Territory
@@ -226,10 +228,13 @@ def deliver(
     courier_id: int,
     stop_id: int,
     code: str = "",
+    means: PaymentMeans | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Hand the parcels over: at a door, only against the shopper's delivery code; at a
-    pickup point, the point's staff takes them (no code). Returns how many merchant orders."""
+    """Hand the parcels over: at a door, only against the shopper's delivery code, and for
+    an order paid on delivery against its payment (``means``: cash or cheque, which the
+    courier then hands in); at a pickup point, the point's staff takes them (no code, no
+    money). Returns how many merchant orders."""
     now = now or utcnow()
     stop = courier_stop(
         uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
@@ -241,9 +246,16 @@ def deliver(
     for order in {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values():
         if order.delivery_method is DeliveryMethod.HOME and not code_matches(order, code):
             raise WrongDeliveryCode()
+    at_door = stops[0].merchant_order.order.delivery_method is DeliveryMethod.HOME
+    if at_door and means is None and any(to_take(s.merchant_order) for s in stops):
+        raise ValidationError(
+            "Indiquez comment le client a payé : espèces ou chèque.", field="means"
+        )
     actor = Actor(user_id=courier_id)
     for s in stops:
         mo = s.merchant_order
+        if at_door:
+            take_payment(uow.session, merchant_order=mo, means=means, actor=actor, now=now)
         if mo.status is S.DELIVERY_FAILED:
             transition(
                 uow=uow, merchant_order_id=mo.id, target=S.HANDED_TO_COURIER, actor=actor,

@@ -11,6 +11,7 @@ from flask import Flask, request, session
 from flask_babel import get_locale
 
 from reference_app import config as app_config
+from reference_app.choices import PAYMENT_MEANS
 
 
 def select_locale() -> str:
@@ -68,6 +69,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     headers.init_app(app)
     cli.init_app(app)
+
+    # How a shopper pays by hand, offered wherever an order changes hands (imported macros
+    # see the environment's globals, not the page's context).
+    app.jinja_env.globals["payment_means"] = PAYMENT_MEANS
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
+
+#: How a shopper pays by hand (``shop_core.payments.model.PaymentMeans`` values).
+PAYMENT_MEANS = [("cash", _l("Espèces")), ("cheque", _l("Chèque"))]
 
 
 def options(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -53,7 +53,11 @@ COURIER_MESSAGES = (
     N_("Cette livraison est déjà enregistrée."),
     N_("Indiquez ce qui s'est passé."),
     N_("Le colis est déjà destiné à ce point de retrait."),
+    N_("Indiquez comment le client a payé : espèces ou chèque."),
 )
+
+# Fixed messages the operator meets on the round board (`delivery.cash`).
+BOARD_MESSAGES = (N_("Il n'y a rien à remettre pour cette tournée."),)
 
 # What a planning job records when it does not plan the day (`delivery.planning_jobs`),
 # shown to the operator on the round board.

@@ -30,8 +30,9 @@ from reference_app.rounds.fields import PositionForm
 from reference_app.rounds.maps import map_data
 from shop_core.accounts.model import Role
 from shop_core.audit.services import Actor
-from shop_core.errors import DomainError, NotFound
+from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.model import DeliveryMethod
+from shop_core.payments.offline import means_from
 from shop_core.territories.model import PickupPoint
 
 bp = Blueprint("courier", __name__, url_prefix="/livreur")
@@ -59,6 +60,8 @@ def _page(
     errors: dict[int, str] | None = None,
     typed: dict[int, str] | None = None,
     unready: set[int] | None = None,
+    means_errors: dict[int, str] | None = None,
+    chosen: dict[int, str] | None = None,
 ) -> tuple[str, int]:
     territory = db.territory()
     runs = courier_runs(
@@ -75,6 +78,8 @@ def _page(
         errors=errors or {},
         typed=typed or {},
         unready=unready or set(),
+        means_errors=means_errors or {},
+        chosen=chosen or {},
         tiles=settings.map_tiles(),
         maps={run.run_id: map_data(run) for run in runs},
     ), status
@@ -150,9 +155,11 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
     form = DeliverForm()
     at_point = stop.merchant_order.order.delivery_method is DeliveryMethod.PICKUP_POINT
     code = (form.code.data or "").strip()
+    means = means_from(request.form.get("means"))
+    again = {"typed": {stop_id: code}, "chosen": {stop_id: means.value if means else ""}}
     if not at_point and not form.validate():
         message = " ".join(str(e) for e in form.code.errors) or _("Demandez son code au client.")
-        return _page(date, status=422, errors={stop_id: message}, typed={stop_id: code})
+        return _page(date, status=422, errors={stop_id: message}, **again)
     try:
         deliver(
             uow=db.uow(),
@@ -160,11 +167,17 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
             courier_id=current_user.id,
             stop_id=stop_id,
             code=code,
+            means=means,
             now=settings.now(),
         )
+    except ValidationError as error:
+        db.uow().rollback()
+        if error.field == "means":
+            return _page(date, status=422, means_errors={stop_id: shown(error)}, **again)
+        return _page(date, status=422, errors={stop_id: shown(error)}, **again)
     except DomainError as error:
         db.uow().rollback()
-        return _page(date, status=422, errors={stop_id: shown(error)}, typed={stop_id: code})
+        return _page(date, status=422, errors={stop_id: shown(error)}, **again)
     flash(_("Livraison enregistrée."), "success")
     return _back(stop_id, date)
 

@@ -32,6 +32,8 @@ from shop_core.orders.services import (
     set_final_weight,
     transition,
 )
+from shop_core.payments.model import PaymentMeans
+from shop_core.payments.offline import hand_in, take_payment
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Territory
 
@@ -359,6 +361,8 @@ def _run(
             else:
                 actor = _merchant_actor(demo, mo)
             reason = scenario.reason or _REASONS.get(step, "") if step in _REASONS else ""
+            if step is S.PICKED_UP or (step is S.DELIVERED and choice.method is HOME):
+                _pay(uow, clock, demo, mo, actor, moment, in_hand=step is S.PICKED_UP)
             transition(
                 uow=uow,
                 merchant_order_id=mo.id,
@@ -367,6 +371,33 @@ def _run(
                 reason=reason,
                 now=moment,
             )
+
+
+def _pay(
+    uow: UnitOfWork,
+    clock: _Clock,
+    demo: Demo,
+    mo: MerchantOrder,
+    actor: Actor,
+    moment: dt.datetime,
+    *,
+    in_hand: bool,
+) -> None:
+    """The shopper pays the order on delivery or pickup (one in three by cheque); a courier
+    hands the money in at the end of the round, except today's, still on the road."""
+    means = PaymentMeans.CHEQUE if mo.id % 3 == 0 else PaymentMeans.CASH
+    payment = take_payment(
+        uow.session,
+        merchant_order=mo,
+        means=means,
+        actor=actor,
+        now=moment,
+        kept_by_receiver=in_hand,
+    )
+    day = moment.astimezone(clock.zone).date()
+    if payment is not None and not in_hand and day < clock.today:
+        operator = Actor(user_id=demo.operator_id)
+        hand_in(uow.session, payments=[payment], actor=operator, now=clock.at(day, 17, 30, moment))
 
 
 def _merchant_actor(demo: Demo, mo: MerchantOrder) -> Actor:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
+from reference_app.domain_messages import shown
 from reference_app.formatting import status_label
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import REFUSAL_REASONS, RefuseForm
@@ -26,6 +27,8 @@ from shop_core.orders.preparation import (
     weight_bounds,
 )
 from shop_core.orders.services import transition
+from shop_core.payments.model import PaymentMeans
+from shop_core.payments.offline import hand_over_at_shop, means_from, payments_for
 
 S = MerchantOrderStatus
 
@@ -50,7 +53,8 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
     }
     if back == "detail" and mo_id is not None:
         mo = merchant_order(session, merchant_id=merchant.id, merchant_order_id=mo_id)
-        return render_template("merchant/order.html", mo=mo, **context), status
+        paid = payments_for(session, [mo.id]).get(mo.id)
+        return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
     groups = orders_to_prepare(session, merchant_id=merchant.id)
     counts = status_counts(session, merchant_id=merchant.id)
     return render_template(
@@ -68,12 +72,25 @@ def _mine(mo_id: int) -> MerchantOrder:
     return merchant_order(db.uow().session, merchant_id=shop().id, merchant_order_id=mo_id)
 
 
-def _move(mo_id: int, target: MerchantOrderStatus, done: str, reason: str = "") -> Response:
+def _move(
+    mo_id: int,
+    target: MerchantOrderStatus,
+    done: str,
+    reason: str = "",
+    *,
+    means: PaymentMeans | None = None,
+) -> Response:
     mo = _mine(mo_id)
     try:
-        transition(
-            uow=db.uow(), merchant_order_id=mo.id, target=target, actor=actor(), reason=reason
-        )
+        if target is S.PICKED_UP:  # the shopper pays here what is not paid yet
+            hand_over_at_shop(
+                uow=db.uow(), merchant_order_id=mo.id, merchant_id=mo.merchant_id,
+                means=means, actor=actor(),
+            )  # fmt: skip
+        else:
+            transition(
+                uow=db.uow(), merchant_order_id=mo.id, target=target, actor=actor(), reason=reason
+            )
     except InvalidTransition:
         db.uow().rollback()
         flash(
@@ -86,7 +103,7 @@ def _move(mo_id: int, target: MerchantOrderStatus, done: str, reason: str = "") 
         )
     except DomainError as error:
         db.uow().rollback()
-        flash(str(error), "error")
+        flash(shown(error), "error")
     else:
         flash(done, "success")
         payments.settle_order(mo.order_id)  # e.g. refund a refused order paid online
@@ -135,7 +152,12 @@ def handed_over(mo_id: int) -> Response:
     if mo.order.delivery_method is not DeliveryMethod.CLICK_COLLECT:
         flash(_("Cette commande part avec le livreur : il la prendra à la boutique."), "error")
         return _back(mo_id)
-    return _move(mo_id, S.PICKED_UP, _("Commande remise au client."))
+    return _move(
+        mo_id,
+        S.PICKED_UP,
+        _("Commande remise au client."),
+        means=means_from(request.form.get("means")),
+    )
 
 
 @bp.route("/boutique/commandes/<int:mo_id>/refuser", methods=["POST"])

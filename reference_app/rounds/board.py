@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from werkzeug.exceptions import NotFound as HttpNotFound
 
 from delivery import geocoding, queries
+from delivery.cash import hand_in_run
 from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
 from delivery.model import PlanningStatus, RoundRun, StopKind, StopStatus
 from delivery.planning_jobs import (
@@ -25,8 +26,8 @@ from delivery.postponing import postpone_unserved
 from delivery.replanning import assign_run, insert_late_orders, move_shipment
 from delivery.route_sheets import round_sheet_pdf
 from reference_app import db, jobs, notifications
-from reference_app.domain_messages import shown_text
-from reference_app.formatting import date_fr
+from reference_app.domain_messages import shown, shown_text
+from reference_app.formatting import date_fr, money
 from reference_app.rounds import settings
 from reference_app.rounds.blueprint import bp, chosen_date, me, operator_required
 from reference_app.rounds.fields import PositionForm
@@ -329,6 +330,26 @@ def assign(run_id: int) -> Response:
         flash(str(error), "error")
     else:
         flash(_("Tournée confiée à un autre livreur pour ce jour."), "success")
+    return _to_board(date)
+
+
+@bp.post("/admin/tournees/passages/<int:run_id>/argent-remis")
+@operator_required
+def cash_handed_in(run_id: int) -> Response:
+    """The courier handed in the cash and cheques taken at the run's doors."""
+    date = chosen_date("form")
+    try:
+        amount = hand_in_run(
+            uow=db.uow(), territory_id=db.territory().id, run_id=run_id, actor=me(),
+            now=settings.now(),
+        )  # fmt: skip
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")
+    else:
+        flash(_("%(amount)s reçus du livreur.", amount=money(amount)), "success")
     return _to_board(date)
 
 

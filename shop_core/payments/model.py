@@ -163,3 +163,35 @@ class PaymentEvent(Base):
     attempts: Mapped[int] = mapped_column(default=1)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[dt.datetime | None]
+
+
+class PaymentMeans(enum.StrEnum):
+    CASH = "cash"
+    CHEQUE = "cheque"
+
+
+class OfflinePayment(Base):
+    """What the shopper paid by hand for one merchant order (an order paid on delivery or at
+    pickup): who took it, how, and when it was handed in to the operator who pays the shops.
+
+    A merchant taking the money in the shop keeps it: ``handed_in_at`` is set at once."""
+
+    __tablename__ = "offline_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_order_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant_order.id", ondelete="CASCADE"), unique=True
+    )
+    amount_cents: Mapped[int]
+    means: Mapped[PaymentMeans] = mapped_column(_enum(PaymentMeans))
+    received_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: Who holds it now: the courier until the operator confirms the hand-in.
+    handed_in_at: Mapped[dt.datetime | None]
+    handed_in_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+
+    merchant_order: Mapped[MerchantOrder] = relationship()

@@ -67,9 +67,17 @@ def test_collect_deliver_and_fail_on_a_phone(
     card = page.locator(f"#arret-{drop.id}")
     assert card.get_by_label("Code donné par le client").input_value() == wrong
     card.get_by_label("Code donné par le client").fill(code)
+    card.get_by_role("button", name="Livré").click()  # forgetting how it was paid
+    page.wait_for_load_state()
+    card = page.locator(f"#arret-{drop.id}")
+    assert "Indiquez comment le client a payé : espèces ou chèque." in card.inner_text()
+    assert card.get_by_label("Code donné par le client").input_value() == code
+    assert statuses(db, first) == [S.HANDED_TO_COURIER]
+    card.get_by_label("Chèque").check()
     card.get_by_role("button", name="Livré").click()
     page.wait_for_load_state()
     assert "Livraison enregistrée." in page.content()
+    assert "Encaissé : 3,50\u00a0€ (Chèque)" in page.locator(f"#arret-{drop.id}").inner_text()
     assert statuses(db, first) == [S.DELIVERED]
 
     point = next(
@@ -92,4 +100,8 @@ def test_collect_deliver_and_fail_on_a_phone(
     operator.goto(f"{server.url}/admin/tournees?date={TUESDAY.isoformat()}")
     board = operator.content()
     assert "Fait" in board and "Échec" in board and "Tiers-lieu fermé" in board
+    assert "Encaissé aux portes : 3,50\u00a0€ (Chèque 3,50\u00a0€)" in operator.inner_text("main")
     shot(operator, "round-board-1280")
+    operator.get_by_role("button", name="J'ai reçu 3,50\u00a0€ du livreur").click()
+    operator.wait_for_load_state()
+    assert "3,50\u00a0€ reçus du livreur." in operator.inner_text("body")

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.cash import hand_in_run
 from delivery.geocoding import order_query
 from delivery.model import GeocodeEntry, Stop, StopKind, StopStatus
 from delivery.planning import plan_day
+from delivery.queries import PlaceVisit, RunView, courier_runs
 from delivery.stops import (
     NOT_READY_REASON,
     AfterFailure,
@@ -23,10 +25,13 @@ from delivery.stops import (
     fail,
 )
 from shop_core.accounts.services import delete_account
+from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
-from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order, PaymentStatus
+from shop_core.payments.model import OfflinePayment, PaymentMeans
+from shop_core.territories.model import Territory
 
 from .conftest import NOW, TUESDAY, Shop
 from .delivery_setup import (
@@ -41,6 +46,7 @@ from .delivery_setup import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
+CASH = PaymentMeans.CASH
 S = MerchantOrderStatus
 
 
@@ -77,6 +83,18 @@ def code_of(db: Database, order_id: int) -> str:
 def status(db: Database, order_id: int) -> S:
     (mo,) = merchant_orders(db, order_id)
     return mo.status
+
+
+def courier_runs_of(db: Database, shop: Shop, fleet: Fleet) -> list[RunView]:
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        return courier_runs(
+            uow.session, territory=territory, courier_id=fleet.couriers[0], date=TUESDAY
+        )
+
+
+def courier_visits(db: Database, shop: Shop, fleet: Fleet) -> list[PlaceVisit]:
+    return [v for run in courier_runs_of(db, shop, fleet) for v in run.visits]
 
 
 def do(action, db: Database, shop: Shop, fleet: Fleet, stop: Stop, **kwargs):  # type: ignore[no-untyped-def]
@@ -160,11 +178,63 @@ def test_delivering_needs_the_shoppers_code(db: Database, shop: Shop) -> None:
         do(deliver, db, shop, fleet, drop, code=wrong, now=at(9, 30))
     assert status(db, oid) is S.HANDED_TO_COURIER
 
-    assert do(deliver, db, shop, fleet, drop, code=f" {right[:2]} {right[2:]} ", now=at(9, 30)) == 1
+    code = f" {right[:2]} {right[2:]} "
+    assert do(deliver, db, shop, fleet, drop, code=code, means=CASH, now=at(9, 30)) == 1
     assert status(db, oid) is S.DELIVERED
     with db.uow() as uow:
         assert uow.session.scalar(select(Invoice.id)) is not None  # the sale is complete
         assert uow.session.get(Stop, drop.id).status is StopStatus.DONE  # type: ignore[union-attr]
+
+
+def test_an_order_paid_on_delivery_is_paid_at_the_door(db: Database, shop: Shop) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    code = code_of(db, oid)
+
+    with pytest.raises(ValidationError, match="espèces ou chèque"):
+        do(deliver, db, shop, fleet, drop, code=code, now=at(9, 30))
+    assert status(db, oid) is S.HANDED_TO_COURIER  # nothing half-recorded
+    with db.uow() as uow:
+        assert uow.session.get_one(Stop, drop.id).status is StopStatus.TODO
+        assert uow.session.scalar(select(OfflinePayment.id)) is None
+
+    do(deliver, db, shop, fleet, drop, code=code, means=PaymentMeans.CHEQUE, now=at(9, 30))
+
+    (mo,) = merchant_orders(db, oid)
+    with db.uow() as uow:
+        (payment,) = uow.session.scalars(select(OfflinePayment))
+        assert (payment.merchant_order_id, payment.amount_cents) == (mo.id, mo.total_incl_cents)
+        assert (payment.means, payment.received_by_id) == (PaymentMeans.CHEQUE, fleet.couriers[0])
+        assert payment.handed_in_at is None
+        assert uow.session.get_one(Order, oid).payment_status is PaymentStatus.PAID
+    (visit,) = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
+    assert (visit.due_cents, visit.paid_cents) == (mo.total_incl_cents, mo.total_incl_cents)
+
+
+def test_the_operator_receives_what_the_courier_took_once(db: Database, shop: Shop) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    do(deliver, db, shop, fleet, drop, code=code_of(db, oid), means=CASH, now=at(9, 30))
+    operator = Actor(user_id=fleet.couriers[1])
+
+    with db.uow() as uow:
+        with pytest.raises(NotFound):
+            hand_in_run(
+                uow=uow, territory_id=shop.territory_id + 1, run_id=drop.run_id, actor=operator
+            )
+        uow.rollback()
+        amount = hand_in_run(
+            uow=uow, territory_id=shop.territory_id, run_id=drop.run_id, actor=operator,
+            now=at(14),
+        )  # fmt: skip
+
+    (mo,) = merchant_orders(db, oid)
+    assert amount == mo.total_incl_cents
+    (run,) = courier_runs_of(db, shop, fleet)
+    assert run.to_hand_in_cents == 0 and run.taken_cents == amount
+    assert run.handed_in_at == at(14)
+    with db.uow() as uow, pytest.raises(ValidationError, match="rien à remettre"):
+        hand_in_run(uow=uow, territory_id=shop.territory_id, run_id=drop.run_id, actor=operator)
 
 
 def test_delivering_before_collecting_is_refused(db: Database, shop: Shop) -> None:
@@ -209,7 +279,10 @@ def test_a_failed_delivery_goes_on_the_next_round_and_is_delivered_then(
     planned(db, shop, date=wednesday, now=at(18))
     (again,) = stops_of_plan(db, shop.territory_id, wednesday)
     assert again.kind is StopKind.DELIVER  # the parcel leaves from the depot: nothing to collect
-    do(deliver, db, shop, fleet, again, code=code_of(db, oid), now=at(10, day=wednesday))
+    do(
+        deliver, db, shop, fleet, again, code=code_of(db, oid), means=CASH,
+        now=at(10, day=wednesday),
+    )  # fmt: skip
     assert status(db, oid) is S.DELIVERED
 
 
@@ -266,7 +339,7 @@ def test_deleting_the_shoppers_account_erases_the_stop_copied_from_its_order(
 ) -> None:
     fleet, oid, pickup, drop = one_order(db, shop)
     do(collect, db, shop, fleet, pickup, now=at(9))
-    do(deliver, db, shop, fleet, drop, code=code_of(db, oid), now=at(9, 30))
+    do(deliver, db, shop, fleet, drop, code=code_of(db, oid), means=CASH, now=at(9, 30))
     with db.uow() as uow:
         before = uow.session.get_one(Stop, drop.id)
         street, shop_address = before.address, uow.session.get_one(Stop, pickup.id).address

@@ -301,6 +301,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             OPERATOR_X_DO,
             {"courier_id": i.courier_a, "date": DATE},
         ),
+        "POST /admin/tournees/passages/<int:run_id>/argent-remis": Row(
+            f"/admin/tournees/passages/{i.run_a}/argent-remis", OPERATOR_X_DO, {"date": DATE}
+        ),
         "POST /admin/tournees/localiser": Row("/admin/tournees/localiser", OPERATOR_DO),
         "POST /admin/tournees/retardataires": Row(
             "/admin/tournees/retardataires", OPERATOR_DO, {"date": DATE}

@@ -121,7 +121,8 @@ def test_the_shopper_sees_when_the_courier_should_come_until_it_is_delivered(
     window = found[0].removeprefix("Le livreur devrait passer ").removesuffix(".")
     assert f"Le livreur devrait passer mardi 24 novembre {window}, au " in on_the_way[-1].body
     client.post(
-        f"/livreur/arrets/{drop.id}/livraison", data={"code": order_of(db, oid).delivery_code}
+        f"/livreur/arrets/{drop.id}/livraison",
+        data={"code": order_of(db, oid).delivery_code, "means": "cash"},
     )
     assert statuses(db, oid) == [S.DELIVERED]
     client.post("/logout")
@@ -181,10 +182,60 @@ def test_collect_then_deliver_refuses_a_wrong_code_and_keeps_it_typed(
     assert statuses(db, oid) == [S.HANDED_TO_COURIER]
 
     assert client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": ""}).status_code == 422
-    done = client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": code})
+    done = client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": code, "means": "cash"})
     assert done.status_code == 302
     assert statuses(db, oid) == [S.DELIVERED]
     assert [s.status for s in stops(db, world)] == [StopStatus.DONE, StopStatus.DONE]
+
+
+def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, drop = stops(db, world)
+    owed = order_of(db, oid).total_incl_cents
+    euros = f"{owed // 100},{owed % 100:02d}\u00a0€"
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    code = order_of(db, oid).delivery_code
+    page = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert f"Le client a payé {euros} en" in page
+    assert 'name="means" value="cash"' in page and 'name="means" value="cheque"' in page
+
+    forgot = client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": code})
+
+    assert forgot.status_code == 422
+    html = forgot.get_data(as_text=True)
+    assert "Indiquez comment le client a payé : espèces ou chèque." in html
+    assert f'value="{code}"' in html  # the code typed stays
+    assert statuses(db, oid) == [S.HANDED_TO_COURIER]
+
+    done = client.post(
+        f"/livreur/arrets/{drop.id}/livraison", data={"code": code, "means": "cheque"}
+    )
+    assert done.status_code == 302
+    assert statuses(db, oid) == [S.DELIVERED]
+    assert f"Encaissé : {euros} (Chèque)" in client.get(f"/livreur/{DAY}").get_data(as_text=True)
+
+    client.post("/logout")
+    login(client, world.operator_email)
+    board = client.get(f"/admin/tournees{DAY}").get_data(as_text=True)
+    assert f"Encaissé aux portes : {euros}" in board
+    assert f"J'ai reçu {euros} du livreur" in board
+    received = client.post(
+        f"/admin/tournees/passages/{drop.run_id}/argent-remis",
+        data={"date": TUESDAY.isoformat()},
+        follow_redirects=True,
+    )
+    html = received.get_data(as_text=True)
+    assert f"{euros} reçus du livreur." in html
+    assert "J'ai reçu" not in html and "remis à" in html
+
+    client.post("/logout")
+    login(client, world.baker_email)
+    detail = client.get(f"/boutique/commandes/{drop.merchant_order_id}").get_data(as_text=True)
+    assert f"Payée {euros} en chèque le " in detail
+    assert "remis par le livreur à la plateforme le " in detail
 
 
 def test_a_parcel_not_ready_cannot_be_collected(

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from shop_core.catalogue.model import Product
 from shop_core.database import Database
-from shop_core.orders.model import DeliveryMethod, MerchantOrder
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order, PaymentStatus
 from shop_core.orders.model import MerchantOrderStatus as S
+from shop_core.payments.model import OfflinePayment, PaymentMeans
 from shop_core.persistence.base import utcnow
 
 from .backoffice import merchant_order_of, place_order
@@ -130,10 +131,21 @@ def test_click_and_collect_is_handed_over_at_the_shop(
     login(client, world.baker_email)
     client.post(f"/boutique/commandes/{mo.id}/accepter")
     client.post(f"/boutique/commandes/{mo.id}/pesee", data={"action": "ready"})
-    assert "Remise au client" in client.get("/boutique").get_data(as_text=True)
-    client.post(f"/boutique/commandes/{mo.id}/remise")
+    page = client.get("/boutique").get_data(as_text=True)
+    assert "Remise au client" in page and "Le client paie 3,50\u00a0€ en" in page
+
+    forgot = client.post(f"/boutique/commandes/{mo.id}/remise", follow_redirects=True)
+    assert "Indiquez comment le client a payé : espèces ou chèque." in forgot.get_data(as_text=True)
+    assert _status(db, mo.id) is S.READY
+
+    client.post(f"/boutique/commandes/{mo.id}/remise", data={"means": "cash"})
     assert _status(db, mo.id) is S.PICKED_UP
     assert f"commande-{mo.id}" not in client.get("/boutique").get_data(as_text=True)
+    with db.uow() as uow:
+        (paid,) = uow.session.scalars(select(OfflinePayment))
+        assert (paid.merchant_order_id, paid.amount_cents) == (mo.id, 350)
+        assert paid.means is PaymentMeans.CASH and paid.handed_in_at is not None  # kept
+        assert uow.session.get_one(Order, order_id).payment_status is PaymentStatus.PAID
 
 
 def test_a_second_click_on_accept_says_the_order_moved_on(

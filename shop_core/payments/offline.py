@@ -1,0 +1,147 @@
+"""Orders paid by hand: cash or a cheque taken at the door by the courier, or in the shop by
+the merchant at a click-and-collect pickup.
+
+One :class:`OfflinePayment` per merchant order, for its final total (weighed lines
+included). The order is *paid* once every part still to be served is. Money a courier takes
+is theirs to bring back: the operator confirms the hand-in (:func:`hand_in`), then pays the
+shops; money a merchant takes in the shop stays there and counts as handed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shop_core.audit.services import Actor
+from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.model import (
+    MerchantOrder,
+    MerchantOrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+)
+from shop_core.orders.services import transition
+from shop_core.payments.model import OfflinePayment, PaymentMeans
+from shop_core.persistence.base import utcnow
+from shop_core.persistence.uow import UnitOfWork
+
+_NOT_SERVED = (MerchantOrderStatus.CANCELLED, MerchantOrderStatus.REFUSED)
+
+
+def means_from(value: str | None) -> PaymentMeans | None:
+    """The means typed in a form (``cash``, ``cheque``), or None."""
+    try:
+        return PaymentMeans(value) if value else None
+    except ValueError:
+        return None
+
+
+def to_take(merchant_order: MerchantOrder) -> int:
+    """What the shopper pays by hand for this part when it is handed over: its total for an
+    order paid on delivery or pickup, 0 when it was paid online."""
+    if merchant_order.order.payment_method is PaymentMethod.OFFLINE:
+        return merchant_order.total_incl_cents
+    return 0
+
+
+def payments_for(session: Session, merchant_order_ids: Iterable[int]) -> dict[int, OfflinePayment]:
+    """The hand payments of these merchant orders, by merchant order id."""
+    ids = set(merchant_order_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(select(OfflinePayment).where(OfflinePayment.merchant_order_id.in_(ids)))
+    return {p.merchant_order_id: p for p in rows}
+
+
+def take_payment(
+    session: Session,
+    *,
+    merchant_order: MerchantOrder,
+    means: PaymentMeans | None,
+    actor: Actor,
+    now: dt.datetime,
+    kept_by_receiver: bool = False,
+) -> OfflinePayment | None:
+    """Record that the shopper paid this part by hand (in the caller's transaction).
+
+    Nothing to record for a part paid online (returns None); a part already paid keeps its
+    payment. ``kept_by_receiver``: the merchant took it in the shop, nothing to hand in.
+    """
+    amount = to_take(merchant_order)
+    if not amount:
+        return None
+    existing = payments_for(session, [merchant_order.id]).get(merchant_order.id)
+    if existing is not None:
+        return existing
+    if means is None:
+        raise ValidationError(
+            "Indiquez comment le client a payé : espèces ou chèque.", field="means"
+        )
+    payment = OfflinePayment(
+        merchant_order_id=merchant_order.id,
+        amount_cents=amount,
+        means=means,
+        received_by_id=actor.user_id,
+        received_at=now,
+        handed_in_at=now if kept_by_receiver else None,
+        handed_in_to_id=actor.user_id if kept_by_receiver else None,
+    )
+    session.add(payment)
+    session.flush()
+    order = merchant_order.order
+    parts = [mo.id for mo in order.merchant_orders if mo.status not in _NOT_SERVED]
+    if set(parts) <= set(payments_for(session, parts)):
+        order.payment_status = PaymentStatus.PAID
+    return payment
+
+
+def hand_over_at_shop(
+    *,
+    uow: UnitOfWork,
+    merchant_order_id: int,
+    merchant_id: int,
+    means: PaymentMeans | None,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> None:
+    """Click and collect: the shopper takes the order at the shop and, when it is paid on
+    pickup, pays the merchant there (``means``), who keeps the money."""
+    now = now or utcnow()
+    uow.begin_write()
+    merchant_order = uow.session.get(MerchantOrder, merchant_order_id)
+    if merchant_order is None or merchant_order.merchant_id != merchant_id:
+        raise NotFound(what="Commande")
+    if merchant_order.status is MerchantOrderStatus.READY:
+        take_payment(
+            uow.session, merchant_order=merchant_order, means=means, actor=actor, now=now,
+            kept_by_receiver=True,
+        )  # fmt: skip
+    transition(  # refuses any other status; commits the payment with the move
+        uow=uow, merchant_order_id=merchant_order_id, target=MerchantOrderStatus.PICKED_UP,
+        actor=actor, now=now,
+    )  # fmt: skip
+
+
+def hand_in(
+    session: Session, *, payments: Iterable[OfflinePayment], actor: Actor, now: dt.datetime
+) -> int:
+    """The operator received this money from the courier: returns the amount (cents) newly
+    handed in; payments already handed in are left as they were."""
+    total = 0
+    for payment in payments:
+        if payment.handed_in_at is None:
+            payment.handed_in_at = now
+            payment.handed_in_to_id = actor.user_id
+            total += payment.amount_cents
+    return total
+
+
+def by_means(payments: Iterable[OfflinePayment]) -> Mapping[PaymentMeans, int]:
+    """Amounts (cents) per means, in the order cash, cheque; means with nothing left out."""
+    sums = {means: 0 for means in PaymentMeans}
+    for payment in payments:
+        sums[payment.means] += payment.amount_cents
+    return {means: cents for means, cents in sums.items() if cents}

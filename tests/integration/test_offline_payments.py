@@ -1,0 +1,147 @@
+"""Orders paid by hand: one payment per merchant order, the order paid once every part is."""
+
+from __future__ import annotations
+
+import pytest
+
+from shop_core.audit.services import Actor
+from shop_core.carts.services import add_item, get_or_create_cart
+from shop_core.database import Database
+from shop_core.errors import ValidationError
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+    PaymentMethod,
+    PaymentStatus,
+)
+from shop_core.orders.services import Customer, DeliveryChoice, checkout, transition
+from shop_core.payments.model import OfflinePayment, PaymentMeans
+from shop_core.payments.offline import by_means, hand_in, payments_for, take_payment, to_take
+
+from .conftest import NOW, TUESDAY, Shop
+
+COURIER = Actor(user_id=None)
+
+
+def place(db: Database, shop: Shop, *, online: bool = False) -> int:
+    """Bread from the baker and apples from the farm, collected at each shop."""
+    with db.uow() as uow:
+        cart = get_or_create_cart(uow=uow, territory_id=shop.territory_id, user_id=shop.shopper_id)
+        add_item(uow=uow, cart_id=cart, product_id=shop.bread_id, quantity=2)
+        add_item(uow=uow, cart_id=cart, product_id=shop.apples_id, quantity=1)
+        return checkout(
+            uow=uow,
+            cart_id=cart,
+            customer=Customer("Jeanne Martin", "jeanne@example.fr", "0601020304", shop.shopper_id),
+            delivery=DeliveryChoice(DeliveryMethod.CLICK_COLLECT, TUESDAY),
+            payment_method=PaymentMethod.ONLINE if online else PaymentMethod.OFFLINE,
+            now=NOW,
+        )
+
+
+def parts(db: Database, order_id: int) -> list[MerchantOrder]:
+    with db.uow() as uow:
+        order = uow.session.get(Order, order_id)
+        assert order is not None
+        return sorted(order.merchant_orders, key=lambda mo: mo.id)
+
+
+def pay(
+    db: Database, mo_id: int, means: PaymentMeans | None, **kwargs: bool
+) -> OfflinePayment | None:
+    with db.uow() as uow:
+        mo = uow.session.get(MerchantOrder, mo_id)
+        assert mo is not None
+        payment = take_payment(
+            uow.session, merchant_order=mo, means=means, actor=COURIER, now=NOW, **kwargs
+        )
+        uow.commit()
+        return payment
+
+
+def payment_status(db: Database, order_id: int) -> PaymentStatus:
+    with db.uow() as uow:
+        order = uow.session.get(Order, order_id)
+        assert order is not None
+        return order.payment_status
+
+
+def test_the_order_is_paid_once_each_shop_has_its_money(db: Database, shop: Shop) -> None:
+    oid = place(db, shop)
+    bread, apples = parts(db, oid)
+
+    first = pay(db, bread.id, PaymentMeans.CASH)
+
+    assert first is not None and first.amount_cents == bread.total_incl_cents == 700
+    assert first.handed_in_at is None  # the courier holds it
+    assert payment_status(db, oid) is PaymentStatus.UNPAID
+    second = pay(db, apples.id, PaymentMeans.CHEQUE)
+    assert second is not None and second.amount_cents == apples.total_incl_cents
+    assert payment_status(db, oid) is PaymentStatus.PAID
+    with db.uow() as uow:
+        taken = payments_for(uow.session, [bread.id, apples.id])
+    assert by_means(taken.values()) == {
+        PaymentMeans.CASH: 700,
+        PaymentMeans.CHEQUE: apples.total_incl_cents,
+    }
+
+
+def test_a_part_is_paid_once_and_a_refused_part_is_not_waited_for(db: Database, shop: Shop) -> None:
+    oid = place(db, shop)
+    bread, apples = parts(db, oid)
+    with db.uow() as uow:
+        transition(
+            uow=uow, merchant_order_id=apples.id, target=MerchantOrderStatus.REFUSED,
+            actor=COURIER, reason="Plus de pommes", now=NOW,
+        )  # fmt: skip
+
+    first = pay(db, bread.id, PaymentMeans.CHEQUE, kept_by_receiver=True)
+    again = pay(db, bread.id, PaymentMeans.CASH)
+
+    assert first is not None and again is not None and again.id == first.id
+    assert again.means is PaymentMeans.CHEQUE
+    assert first.handed_in_at == NOW  # the merchant took it in the shop and keeps it
+    assert payment_status(db, oid) is PaymentStatus.PAID
+
+
+def test_the_means_is_required_and_nothing_is_recorded_without_it(db: Database, shop: Shop) -> None:
+    oid = place(db, shop)
+    bread, _ = parts(db, oid)
+
+    with pytest.raises(ValidationError, match="espèces ou chèque") as raised:
+        pay(db, bread.id, None)
+
+    assert raised.value.field == "means"
+    with db.uow() as uow:
+        assert payments_for(uow.session, [bread.id]) == {}
+
+
+def test_an_order_paid_online_has_nothing_to_take(db: Database, shop: Shop) -> None:
+    oid = place(db, shop, online=True)
+    bread, _ = parts(db, oid)
+
+    with db.uow() as uow:
+        assert to_take(uow.session.get_one(MerchantOrder, bread.id)) == 0
+    assert pay(db, bread.id, None) is None
+    with db.uow() as uow:
+        assert payments_for(uow.session, [bread.id]) == {}
+
+
+def test_handing_in_counts_each_payment_once(db: Database, shop: Shop) -> None:
+    oid = place(db, shop)
+    bread, apples = parts(db, oid)
+    pay(db, bread.id, PaymentMeans.CASH)
+    pay(db, apples.id, PaymentMeans.CASH)
+    operator = Actor(user_id=shop.shopper_id)
+
+    with db.uow() as uow:
+        taken = list(payments_for(uow.session, [bread.id]).values())
+        assert hand_in(uow.session, payments=taken, actor=operator, now=NOW) == 700
+        both = list(payments_for(uow.session, [bread.id, apples.id]).values())
+        assert hand_in(uow.session, payments=both, actor=operator, now=NOW) == (
+            apples.total_incl_cents
+        )
+        assert hand_in(uow.session, payments=both, actor=operator, now=NOW) == 0
+        assert {p.handed_in_to_id for p in both} == {shop.shopper_id}
