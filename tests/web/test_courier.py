@@ -199,7 +199,7 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     client.post(f"/livreur/arrets/{pickup.id}/collecte")
     code = order_of(db, oid).delivery_code
     page = client.get(f"/livreur/{DAY}").get_data(as_text=True)
-    assert f"Le client a payé {euros} en" in page
+    assert f"Paiement reçu ({euros})" in page
     assert 'name="means" value="cash"' in page and 'name="means" value="cheque"' in page
 
     forgot = client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": code})

@@ -132,7 +132,7 @@ def test_click_and_collect_is_handed_over_at_the_shop(
     client.post(f"/boutique/commandes/{mo.id}/accepter")
     client.post(f"/boutique/commandes/{mo.id}/pesee", data={"action": "ready"})
     page = client.get("/boutique").get_data(as_text=True)
-    assert "Remise au client" in page and "Le client paie 3,50\u00a0€ en" in page
+    assert "Remise au client" in page and "Paiement reçu (3,50\u00a0€)" in page
 
     forgot = client.post(f"/boutique/commandes/{mo.id}/remise", follow_redirects=True)
     assert "Indiquez comment le client a payé : espèces ou chèque." in forgot.get_data(as_text=True)
