@@ -6,14 +6,17 @@ import html
 import re
 from pathlib import Path
 
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import ngettext
 
 import delivery
+import reference_app
 import shop_core
 from delivery.stops import NotReady, WrongDeliveryCode
 from reference_app.domain_messages import (
+    BOARD_MESSAGES,
     COURIER_MESSAGES,
     FIXED_MESSAGES,
     PLANNING_MESSAGES,
@@ -147,6 +150,32 @@ def test_each_courier_message_is_still_the_delivery_wording() -> None:
     flat = re.sub(r'"\s+"', "", source)  # strings split over lines, joined
     for message in COURIER_MESSAGES:
         assert f'"{message}"' in flat, message
+
+
+def test_each_board_message_is_still_the_delivery_wording(app: Flask) -> None:
+    source = (Path(delivery.__file__).parent / "cash.py").read_text()
+    for message in BOARD_MESSAGES:
+        assert f'"{message}"' in source, message
+    with app.test_request_context("/?lang=en"):
+        assert shown_text(BOARD_MESSAGES[0]) == "There is nothing to hand in for this round."
+
+
+def test_every_message_of_the_english_catalogue_is_translated() -> None:
+    # `make translations` adds new French messages with an empty English text, which
+    # would show in French on English pages.
+    po = Path(reference_app.__file__).parent / "translations/en/LC_MESSAGES/messages.po"
+    with po.open("rb") as file:
+        catalogue = read_po(file)
+    untranslated = [
+        message.id
+        for message in catalogue
+        if message.id
+        and (
+            message.fuzzy
+            or not all(message.string if isinstance(message.string, tuple) else [message.string])
+        )
+    ]
+    assert untranslated == []
 
 
 def test_what_stops_a_courier_is_said_in_english(app: Flask) -> None:
