@@ -10,7 +10,6 @@ history, the invoices and the shopper's e-mails follow as for any other change.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -22,23 +21,17 @@ from delivery.distances import GreatCircleDistances
 from delivery.model import RoundRun, Stop, StopKind, StopStatus
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
-from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from shop_core.orders.pickup_points import WrongDeliveryCode, code_matches
 from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
 from shop_core.payments.model import PaymentMeans
-from shop_core.payments.offline import take_payment, to_take
+from shop_core.payments.offline import require_means, take_payment
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint, Territory
 
 S = MerchantOrderStatus
-
-
-class WrongDeliveryCode(DomainError):
-    code = "wrong_delivery_code"
-    template = (
-        "Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."
-    )
 
 
 class NotReady(DomainError):
@@ -215,12 +208,6 @@ def _check_on_board(stops: list[Stop]) -> None:
             )
 
 
-def code_matches(order: Order, code: str) -> bool:
-    """Whether ``code`` (spaces ignored) is the order's delivery code."""
-    given = "".join(code.split())
-    return hmac.compare_digest(given.encode(), order.delivery_code.encode())
-
-
 def deliver(
     *,
     uow: UnitOfWork,
@@ -247,10 +234,8 @@ def deliver(
         if order.delivery_method is DeliveryMethod.HOME and not code_matches(order, code):
             raise WrongDeliveryCode()
     at_door = stops[0].merchant_order.order.delivery_method is DeliveryMethod.HOME
-    if at_door and means is None and any(to_take(s.merchant_order) for s in stops):
-        raise ValidationError(
-            "Indiquez comment le client a payé : espèces ou chèque.", field="means"
-        )
+    if at_door:
+        require_means((s.merchant_order for s in stops), means)
     actor = Actor(user_id=courier_id)
     for s in stops:
         mo = s.merchant_order

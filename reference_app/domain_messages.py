@@ -46,14 +46,20 @@ FIXED_MESSAGES = (
     N_("Cette demande a déjà été traitée."),
 )
 
+# Fixed messages of the core when parcels are handed over (`shop_core.orders.pickup_points`,
+# `shop_core.payments.offline`): at a door, a pickup point, a shop.
+HANDOVER_MESSAGES = (
+    N_("Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."),
+    N_("Cette commande n'attend plus au point de retrait."),
+    N_("Indiquez comment le client a payé : espèces ou chèque."),
+)
+
 # Fixed messages a courier meets on the round (`delivery.stops`).
 COURIER_MESSAGES = (
-    N_("Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."),
     N_("Cette collecte est déjà enregistrée."),
     N_("Cette livraison est déjà enregistrée."),
     N_("Indiquez ce qui s'est passé."),
     N_("Le colis est déjà destiné à ce point de retrait."),
-    N_("Indiquez comment le client a payé : espèces ou chèque."),
 )
 
 # Fixed messages the operator meets on the round board (`delivery.cash`).

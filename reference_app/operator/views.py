@@ -6,7 +6,13 @@ routes of what it serves (indicators, merchants, territory settings, couriers).
 
 from __future__ import annotations
 
-from reference_app.operator import couriers, dashboard, merchants, territory  # noqa: F401
+from reference_app.operator import (  # noqa: F401
+    couriers,
+    dashboard,
+    merchants,
+    pickups,
+    territory,
+)
 from reference_app.operator.blueprint import bp
 
 __all__ = ["bp"]

@@ -47,6 +47,15 @@ def to_take(merchant_order: MerchantOrder) -> int:
     return 0
 
 
+def require_means(merchant_orders: Iterable[MerchantOrder], means: PaymentMeans | None) -> None:
+    """Refuse to hand these over without saying how the shopper paid, when one of them is
+    to be paid by hand (check before recording anything)."""
+    if means is None and any(to_take(mo) for mo in merchant_orders):
+        raise ValidationError(
+            "Indiquez comment le client a payé : espèces ou chèque.", field="means"
+        )
+
+
 def payments_for(session: Session, merchant_order_ids: Iterable[int]) -> dict[int, OfflinePayment]:
     """The hand payments of these merchant orders, by merchant order id."""
     ids = set(merchant_order_ids)
@@ -76,10 +85,7 @@ def take_payment(
     existing = payments_for(session, [merchant_order.id]).get(merchant_order.id)
     if existing is not None:
         return existing
-    if means is None:
-        raise ValidationError(
-            "Indiquez comment le client a payé : espèces ou chèque.", field="means"
-        )
+    require_means([merchant_order], means)
     payment = OfflinePayment(
         merchant_order_id=merchant_order.id,
         amount_cents=amount,

@@ -242,6 +242,10 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /admin/livreurs/<int:user_id>/etat": Row(
             f"/admin/livreurs/{i.courier_a}/etat", OPERATOR_X_DO, {"active": "1"}
         ),
+        "GET /admin/retraits": Row("/admin/retraits", OPERATOR),
+        "POST /admin/retraits/<int:order_id>": Row(
+            f"/admin/retraits/{i.order_a}", OPERATOR_X_DO, {"code": "0000", "means": "cash"}
+        ),
         "GET /admin/points-retrait": Row("/admin/points-retrait", OPERATOR),
         "GET /admin/points-retrait/nouveau": Row("/admin/points-retrait/nouveau", OPERATOR),
         "POST /admin/points-retrait/nouveau": Row("/admin/points-retrait/nouveau", OPERATOR_DO),

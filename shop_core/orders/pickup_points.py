@@ -1,0 +1,160 @@
+"""Parcels waiting at pickup points (town hall, tiers-lieu), and handing them to the shopper.
+
+The courier drops an order's parcels at its pickup point (merchant orders *livrées*); the
+shopper comes with the delivery code of the confirmation and, for an order paid on
+pickup, pays there. Whoever hands the parcels over (the operator's team, the point's
+staff) records it: the merchant orders become *retirées*, each with its payment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from shop_core.audit.services import Actor
+from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+)
+from shop_core.orders.services import transition
+from shop_core.payments.model import PaymentMeans
+from shop_core.payments.offline import payments_for, require_means, take_payment, to_take
+from shop_core.persistence.base import utcnow
+from shop_core.persistence.uow import UnitOfWork
+
+S = MerchantOrderStatus
+
+
+class WrongDeliveryCode(DomainError):
+    """The code given is not the order's: the parcels stay where they are."""
+
+    code = "wrong_delivery_code"
+    template = (
+        "Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."
+    )
+
+
+def code_matches(order: Order, code: str) -> bool:
+    """Whether ``code`` (spaces ignored) is the order's delivery code."""
+    given = "".join(code.split())
+    return hmac.compare_digest(given.encode(), order.delivery_code.encode())
+
+
+@dataclass(frozen=True)
+class WaitingPart:
+    reference: str
+    merchant: str
+    parcels: int
+
+
+@dataclass(frozen=True)
+class WaitingOrder:
+    """An order whose parcels wait at a pickup point (those of its shops already there)."""
+
+    order_id: int
+    reference: str
+    customer: str
+    phone: str
+    point_id: int
+    point_name: str
+    since: dt.datetime
+    parts: tuple[WaitingPart, ...]
+    to_pay_cents: int
+    """What the shopper pays at the point: the parts paid on pickup not paid yet."""
+
+    @property
+    def parcels(self) -> int:
+        return sum(part.parcels for part in self.parts)
+
+
+def _waiting(order: Order) -> list[MerchantOrder]:
+    if order.delivery_method is not DeliveryMethod.PICKUP_POINT:
+        return []
+    return [mo for mo in order.merchant_orders if mo.status is S.DELIVERED]
+
+
+def _arrived(mo: MerchantOrder) -> dt.datetime:
+    moves = [change.at for change in mo.history if change.to_status is S.DELIVERED]
+    return max(moves) if moves else mo.updated_at
+
+
+def waiting_at_points(session: Session, *, territory_id: int) -> list[WaitingOrder]:
+    """Every order of the territory with parcels waiting at a pickup point, by point, the
+    longest waiting first."""
+    orders = session.scalars(
+        select(Order)
+        .join(MerchantOrder, MerchantOrder.order_id == Order.id)
+        .where(
+            Order.territory_id == territory_id,
+            Order.delivery_method == DeliveryMethod.PICKUP_POINT,
+            MerchantOrder.status == S.DELIVERED,
+        )
+        .options(
+            selectinload(Order.pickup_point),
+            selectinload(Order.merchant_orders).selectinload(MerchantOrder.merchant),
+            selectinload(Order.merchant_orders).selectinload(MerchantOrder.history),
+        )
+        .distinct()
+    )
+    found = [(order, _waiting(order)) for order in orders]
+    paid = payments_for(session, (mo.id for _, parts in found for mo in parts))
+    waiting = [
+        WaitingOrder(
+            order_id=order.id,
+            reference=order.reference,
+            customer=order.recipient or order.customer_name,
+            phone=order.customer_phone,
+            point_id=order.pickup_point_id or 0,
+            point_name=order.pickup_point.name if order.pickup_point else "",
+            since=min(_arrived(mo) for mo in parts),
+            parts=tuple(
+                WaitingPart(mo.reference, mo.merchant.trade_name, mo.parcels) for mo in parts
+            ),
+            to_pay_cents=sum(to_take(mo) for mo in parts if mo.id not in paid),
+        )
+        for order, parts in found
+        if parts
+    ]
+    return sorted(waiting, key=lambda w: (w.point_name, w.since, w.reference))
+
+
+def hand_over_at_point(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    order_id: int,
+    code: str,
+    means: PaymentMeans | None,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> int:
+    """The shopper collects the order's parcels waiting at its pickup point, against the
+    delivery code and, if it is paid on pickup, its payment (``means``), which the person
+    handing over keeps for the operator. Returns how many merchant orders were handed over;
+    nothing is recorded when the code or the means is missing."""
+    now = now or utcnow()
+    uow.begin_write()
+    order = uow.session.get(Order, order_id)
+    if order is None or order.territory_id != territory_id:
+        raise NotFound(what="Commande")
+    parts = _waiting(order)
+    if not parts:
+        raise ValidationError("Cette commande n'attend plus au point de retrait.")
+    if not code_matches(order, code):
+        raise WrongDeliveryCode()
+    require_means(parts, means)
+    for mo in parts:
+        take_payment(
+            uow.session, merchant_order=mo, means=means, actor=actor, now=now,
+            kept_by_receiver=True,
+        )  # fmt: skip
+    for mo in parts:
+        transition(uow=uow, merchant_order_id=mo.id, target=S.PICKED_UP, actor=actor, now=now)
+    return len(parts)

@@ -1,0 +1,73 @@
+"""The operator's page of parcels waiting at the pickup points: handing them over."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from shop_core.audit.services import Actor
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
+from shop_core.orders.services import transition
+
+from .backoffice import place_order
+from .conftest import NOW, World, login
+
+S = MerchantOrderStatus
+
+
+def dropped_at_point(db: Database, world: World) -> Order:
+    oid = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.PICKUP_POINT)
+    with db.uow() as uow:
+        order = uow.session.get_one(Order, oid)
+        for mo in order.merchant_orders:
+            for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
+                transition(
+                    uow=uow, merchant_order_id=mo.id, target=step, actor=Actor.system(), now=NOW
+                )
+        order = uow.session.get_one(Order, oid)
+        order.merchant_orders  # noqa: B018  (loaded for the caller)
+        return order
+
+
+def test_the_operator_hands_the_parcels_over_against_code_and_payment(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order = dropped_at_point(db, world)
+    euros = "3,50\u00a0€"
+    wrong = f"{(int(order.delivery_code) + 1) % 10000:04d}"
+    login(client, world.operator_email)
+
+    page = client.get("/admin/retraits").get_data(as_text=True)
+    assert "Jeanne Martin" in page and order.reference in page
+    assert f"À encaisser : {euros}" in page and f"Paiement reçu ({euros})" in page
+    assert order.delivery_code not in page
+
+    refused = client.post(f"/admin/retraits/{order.id}", data={"code": wrong, "means": "cash"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Code incorrect : demandez au client le code à 4 chiffres" in html
+    assert f'value="{wrong}"' in html and 'value="cash" checked' in html
+    forgot = client.post(f"/admin/retraits/{order.id}", data={"code": order.delivery_code})
+    assert forgot.status_code == 422
+    assert "Indiquez comment le client a payé : espèces ou chèque." in forgot.get_data(as_text=True)
+
+    done = client.post(
+        f"/admin/retraits/{order.id}",
+        data={"code": order.delivery_code, "means": "cash"},
+        follow_redirects=True,
+    )
+    html = done.get_data(as_text=True)
+    assert "1 commande remise au client." in html
+    assert "Aucun colis n&#39;attend aux points de retrait." in html or (
+        "Aucun colis n'attend aux points de retrait." in html
+    )
+    with db.uow() as uow:
+        statuses = [mo.status for mo in uow.session.get_one(Order, order.id).merchant_orders]
+    assert statuses == [S.PICKED_UP]
+
+
+def test_the_page_is_in_english_too(client: FlaskClient, db: Database, world: World) -> None:
+    dropped_at_point(db, world)
+    login(client, world.operator_email)
+    page = client.get("/admin/retraits?lang=en").get_data(as_text=True)
+    assert "Parcels at the pickup points" in page and "Payment received" in page
