@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -98,3 +100,44 @@ def init_app(app: Flask) -> None:
             click.echo("1 commande expirée annulée.")
         else:
             click.echo(f"{count} commandes expirées annulées.")
+
+    @app.cli.command("postpone-unserved")
+    @click.option(
+        "--date",
+        "day",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Jour à traiter (AAAA-MM-JJ) ; par défaut la veille de chaque territoire.",
+    )
+    def postpone_unserved_cmd(day: dt.datetime | None) -> None:
+        """Move the orders a day did not deliver to their next possible date, shoppers and
+        shops told by e-mail (run it each night, e.g. from cron, for the day before)."""
+        from delivery.postponing import postpone_unserved
+        from reference_app import notifications
+        from reference_app.rounds import settings
+
+        with db.database().uow() as uow:
+            territories = list(uow.session.scalars(select(Territory).order_by(Territory.id)))
+        for territory in territories:
+            today = settings.today(territory)
+            date = day.date() if day else today - dt.timedelta(days=1)
+            with db.database().uow() as uow:
+                try:
+                    report = postpone_unserved(
+                        uow=uow, territory_id=territory.id, date=date, actor=Actor.system(),
+                        today=today,
+                    )  # fmt: skip
+                except DomainError as error:
+                    click.echo(f"{territory.name}, {date.isoformat()} : {error}")
+                    continue
+            notifications.announce(
+                *(notifications.Postponed(p.order_id, p.previous.isoformat()) for p in report.moved)
+            )
+            click.echo(
+                f"{territory.name}, {date.isoformat()} : {len(report.moved)} commande(s) "
+                f"reportée(s), {len(report.kept)} laissée(s) à décider."
+            )
+            for moved in report.moved:
+                click.echo(f"  {moved.reference} → {moved.date.isoformat()}")
+            for kept in report.kept:
+                click.echo(f"  {kept.reference} : {kept.reason}")

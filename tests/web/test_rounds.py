@@ -160,6 +160,32 @@ def test_orders_no_round_can_take_are_postponed_to_their_next_date_and_everyone_
     assert "Aucune commande à reporter ce jour-là." in again
 
 
+def test_the_nightly_command_postpones_what_a_day_did_not_deliver(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = _unplanned_frevent_order(client, db, world)
+    reference = order_of(db, oid).reference
+    outbox = app.extensions["cabas_outbox"]
+    outbox.clear()
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["postpone-unserved", "--date", DAY])
+
+    assert result.exit_code == 0, result.output
+    assert "Ternois, 2026-11-24 : 1 commande(s) reportée(s), 0 laissée(s) à décider." in (
+        result.output
+    )
+    assert f"{reference} → 2026-11-26" in result.output
+    assert order_of(db, oid).delivery_date == TUESDAY + dt.timedelta(days=2)
+    assert [m.subject for m in outbox if m.to == world.shopper2_email] == [
+        f"Votre commande {reference} : nouvelle date de livraison"
+    ]
+    again = runner.invoke(args=["postpone-unserved", "--date", DAY])
+    assert "Ternois, 2026-11-24 : 0 commande(s) reportée(s)" in again.output
+    unplanned_day = runner.invoke(args=["postpone-unserved"])  # the day before today: no plan
+    assert "Cette journée n'est pas encore planifiée : rien à reporter." in unplanned_day.output
+
+
 def test_a_shopper_who_reads_english_hears_of_the_new_date_in_english(
     app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
