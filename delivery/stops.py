@@ -25,7 +25,7 @@ from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from shop_core.orders.pickup_points import WrongDeliveryCode, code_matches
 from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
-from shop_core.payments.model import PaymentMeans
+from shop_core.payments.model import PaymentMeans, Receiver
 from shop_core.payments.offline import require_means, take_payment
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
@@ -240,7 +240,10 @@ def deliver(
     for s in stops:
         mo = s.merchant_order
         if at_door:
-            take_payment(uow.session, merchant_order=mo, means=means, actor=actor, now=now)
+            take_payment(
+                uow.session, merchant_order=mo, means=means, actor=actor, now=now,
+                receiver=Receiver.COURIER,
+            )  # fmt: skip
         if mo.status is S.DELIVERY_FAILED:
             transition(
                 uow=uow, merchant_order_id=mo.id, target=S.HANDED_TO_COURIER, actor=actor,

@@ -32,7 +32,7 @@ from shop_core.orders.services import (
     set_final_weight,
     transition,
 )
-from shop_core.payments.model import PaymentMeans
+from shop_core.payments.model import PaymentMeans, Receiver
 from shop_core.payments.offline import hand_in, take_payment
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Territory
@@ -362,7 +362,14 @@ def _run(
                 actor = _merchant_actor(demo, mo)
             reason = scenario.reason or _REASONS.get(step, "") if step in _REASONS else ""
             if step is S.PICKED_UP or (step is S.DELIVERED and choice.method is HOME):
-                _pay(uow, clock, demo, mo, actor, moment, in_hand=step is S.PICKED_UP)
+                receiver = (
+                    Receiver.COURIER
+                    if step is S.DELIVERED
+                    else Receiver.PLATFORM
+                    if choice.method is POINT
+                    else Receiver.SHOP
+                )
+                _pay(uow, clock, demo, mo, actor, moment, receiver)
             transition(
                 uow=uow,
                 merchant_order_id=mo.id,
@@ -380,8 +387,7 @@ def _pay(
     mo: MerchantOrder,
     actor: Actor,
     moment: dt.datetime,
-    *,
-    in_hand: bool,
+    receiver: Receiver,
 ) -> None:
     """The shopper pays the order on delivery or pickup (one in three by cheque); a courier
     hands the money in at the end of the round, except today's, still on the road."""
@@ -392,10 +398,10 @@ def _pay(
         means=means,
         actor=actor,
         now=moment,
-        kept_by_receiver=in_hand,
+        receiver=receiver,
     )
     day = moment.astimezone(clock.zone).date()
-    if payment is not None and not in_hand and day < clock.today:
+    if payment is not None and receiver is Receiver.COURIER and day < clock.today:
         operator = Actor(user_id=demo.operator_id)
         hand_in(uow.session, payments=[payment], actor=operator, now=clock.at(day, 17, 30, moment))
 

@@ -3,7 +3,11 @@ the operator's payouts, reconciliation and failed events."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import datetime as dt
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -15,6 +19,7 @@ from reference_app import db
 from reference_app.auth.users import actor, current_merchant, merchant_required, role_required
 from reference_app.payments import gateway
 from reference_app.payments.blueprint import bp
+from reference_app.rounds import settings
 from shop_core.accounts.model import Role
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.money import cents_from_euros
@@ -23,6 +28,7 @@ from shop_core.orders.preparation import merchant_order
 from shop_core.payments import accounts
 from shop_core.payments.events import failed_events, replay
 from shop_core.payments.gateway import MarketplaceGateway
+from shop_core.payments.offline import ShopStatement, statement
 from shop_core.payments.reconciliation import (
     merchant_transfers,
     territory_balances,
@@ -62,6 +68,46 @@ def _shop_id() -> int:
     return merchant.id
 
 
+class Month(NamedTuple):
+    first: dt.date
+    previous: dt.date
+    following: dt.date
+    start: dt.datetime
+    end: dt.datetime
+
+
+def _month() -> Month:
+    """The month asked for (``?mois=2026-11``), the current one by default, in the
+    territory's time zone."""
+    territory = db.territory()
+    raw = request.args.get("mois", "")
+    try:
+        first = dt.date.fromisoformat(f"{raw}-01") if raw else None
+    except ValueError:
+        first = None
+    if first is None:
+        first = settings.today(territory).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    zone = ZoneInfo(territory.timezone)
+    return Month(
+        first=first,
+        previous=(first - dt.timedelta(days=1)).replace(day=1),
+        following=following,
+        start=dt.datetime.combine(first, dt.time(), zone),
+        end=dt.datetime.combine(following, dt.time(), zone),
+    )
+
+
+def _statements(month: Month, merchant_id: int | None = None) -> list[ShopStatement]:
+    return statement(
+        db.uow().session,
+        territory_id=db.territory().id,
+        start=month.start,
+        end=month.end,
+        merchant_id=merchant_id,
+    )
+
+
 # --- merchant ----------------------------------------------------------------------------------
 
 
@@ -72,12 +118,15 @@ def merchant_payments() -> str:
     merchant_id = _shop_id()
     uow = db.uow()
     account = accounts.account_of(uow, merchant_id)
+    month = _month()
     return render_template(
         "payments/merchant.html",
         merchant=current_merchant(),  # the back-office menu and notices need it
         online=gateway() is not None,
         account=account,
         transfers=merchant_transfers(uow.session, merchant_id),
+        month=month,
+        statements=_statements(month, merchant_id),
     )
 
 
@@ -179,6 +228,7 @@ def operator_payments() -> str:
     """Payouts per order, the reconciliation check, and the events that failed."""
     uow = db.uow()
     balances = territory_balances(uow.session, db.territory().id)
+    month = _month()
     return render_template(
         "payments/operator.html",
         online=gateway() is not None,
@@ -186,6 +236,8 @@ def operator_payments() -> str:
         unbalanced=[b for b in balances if not b.balanced],
         events=failed_events(uow, db.territory().id),
         transfers=territory_transfers(uow.session, db.territory().id),
+        month=month,
+        statements=_statements(month),
     )
 
 

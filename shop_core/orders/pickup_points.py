@@ -24,7 +24,7 @@ from shop_core.orders.model import (
     Order,
 )
 from shop_core.orders.services import transition
-from shop_core.payments.model import PaymentMeans
+from shop_core.payments.model import PaymentMeans, Receiver
 from shop_core.payments.offline import payments_for, require_means, take_payment, to_take
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
@@ -153,7 +153,7 @@ def hand_over_at_point(
     for mo in parts:
         take_payment(
             uow.session, merchant_order=mo, means=means, actor=actor, now=now,
-            kept_by_receiver=True,
+            receiver=Receiver.PLATFORM,
         )  # fmt: skip
     for mo in parts:
         transition(uow=uow, merchant_order_id=mo.id, target=S.PICKED_UP, actor=actor, now=now)

@@ -170,11 +170,20 @@ class PaymentMeans(enum.StrEnum):
     CHEQUE = "cheque"
 
 
+class Receiver(enum.StrEnum):
+    """Who took a payment by hand, and so who holds the money."""
+
+    COURIER = "courier"  # holds it until the operator confirms the hand-in
+    PLATFORM = "platform"  # the operator's team (at a pickup point): the platform holds it
+    SHOP = "shop"  # the merchant, in the shop: the shop keeps it
+
+
 class OfflinePayment(Base):
     """What the shopper paid by hand for one merchant order (an order paid on delivery or at
     pickup): who took it, how, and when it was handed in to the operator who pays the shops.
 
-    A merchant taking the money in the shop keeps it: ``handed_in_at`` is set at once."""
+    Money taken by the operator's team or by the merchant is in the right hands at once:
+    ``handed_in_at`` is set when it is taken."""
 
     __tablename__ = "offline_payment"
 
@@ -184,6 +193,7 @@ class OfflinePayment(Base):
     )
     amount_cents: Mapped[int]
     means: Mapped[PaymentMeans] = mapped_column(_enum(PaymentMeans))
+    receiver: Mapped[Receiver] = mapped_column(_enum(Receiver))
     received_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )

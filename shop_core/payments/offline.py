@@ -10,13 +10,16 @@ shops; money a merchant takes in the shop stays there and counts as handed in.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop_core.audit.services import Actor
 from shop_core.errors import NotFound, ValidationError
+from shop_core.merchants.model import Merchant
 from shop_core.orders.model import (
     MerchantOrder,
     MerchantOrderStatus,
@@ -24,7 +27,7 @@ from shop_core.orders.model import (
     PaymentStatus,
 )
 from shop_core.orders.services import transition
-from shop_core.payments.model import OfflinePayment, PaymentMeans
+from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
@@ -72,12 +75,13 @@ def take_payment(
     means: PaymentMeans | None,
     actor: Actor,
     now: dt.datetime,
-    kept_by_receiver: bool = False,
+    receiver: Receiver,
 ) -> OfflinePayment | None:
     """Record that the shopper paid this part by hand (in the caller's transaction).
 
     Nothing to record for a part paid online (returns None); a part already paid keeps its
-    payment. ``kept_by_receiver``: the merchant took it in the shop, nothing to hand in.
+    payment. A courier hands the money in later (:func:`hand_in`); the operator's team and
+    the merchant hold it from the start.
     """
     amount = to_take(merchant_order)
     if not amount:
@@ -92,8 +96,9 @@ def take_payment(
         means=means,
         received_by_id=actor.user_id,
         received_at=now,
-        handed_in_at=now if kept_by_receiver else None,
-        handed_in_to_id=actor.user_id if kept_by_receiver else None,
+        receiver=receiver,
+        handed_in_at=None if receiver is Receiver.COURIER else now,
+        handed_in_to_id=None if receiver is Receiver.COURIER else actor.user_id,
     )
     session.add(payment)
     session.flush()
@@ -123,7 +128,7 @@ def hand_over_at_shop(
     if merchant_order.status is MerchantOrderStatus.READY:
         take_payment(
             uow.session, merchant_order=merchant_order, means=means, actor=actor, now=now,
-            kept_by_receiver=True,
+            receiver=Receiver.SHOP,
         )  # fmt: skip
     transition(  # refuses any other status; commits the payment with the move
         uow=uow, merchant_order_id=merchant_order_id, target=MerchantOrderStatus.PICKED_UP,
@@ -151,3 +156,73 @@ def by_means(payments: Iterable[OfflinePayment]) -> Mapping[PaymentMeans, int]:
     for payment in payments:
         sums[payment.means] += payment.amount_cents
     return {means: cents for means, cents in sums.items() if cents}
+
+
+@dataclass(frozen=True)
+class ShopStatement:
+    """One shop's orders paid by hand over a period: who holds the money, and what the
+    platform owes the shop once its commission is taken (negative: the shop owes it)."""
+
+    merchant_id: int
+    merchant: str
+    orders: int
+    taken_cents: int
+    kept_by_shop_cents: int
+    """Taken in the shop (click and collect): the shop has it."""
+    held_by_platform_cents: int
+    """Taken by the couriers and the operator's team: the platform owes it to the shop."""
+    with_couriers_cents: int
+    """Of which still with a courier, not handed in yet."""
+    commission_cents: int
+    """The platform's commission on all these orders."""
+
+    @property
+    def due_to_shop_cents(self) -> int:
+        return self.held_by_platform_cents - self.commission_cents
+
+
+def statement(
+    session: Session,
+    *,
+    territory_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    merchant_id: int | None = None,
+) -> list[ShopStatement]:
+    """Per shop of the territory (or just ``merchant_id``), the payments taken by hand from
+    ``start`` (included) to ``end`` (excluded), by shop name."""
+    query = (
+        select(OfflinePayment, MerchantOrder, Merchant)
+        .join(MerchantOrder, OfflinePayment.merchant_order_id == MerchantOrder.id)
+        .join(Merchant, MerchantOrder.merchant_id == Merchant.id)
+        .where(
+            Merchant.territory_id == territory_id,
+            OfflinePayment.received_at >= start,
+            OfflinePayment.received_at < end,
+        )
+    )
+    if merchant_id is not None:
+        query = query.where(Merchant.id == merchant_id)
+    rows: dict[int, list[tuple[OfflinePayment, MerchantOrder]]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for payment, mo, merchant in session.execute(query):
+        rows[merchant.id].append((payment, mo))
+        names[merchant.id] = merchant.trade_name
+    statements = []
+    for mid, paid in rows.items():
+        platform = [p for p, _ in paid if p.receiver is not Receiver.SHOP]
+        statements.append(
+            ShopStatement(
+                merchant_id=mid,
+                merchant=names[mid],
+                orders=len(paid),
+                taken_cents=sum(p.amount_cents for p, _ in paid),
+                kept_by_shop_cents=sum(
+                    p.amount_cents for p, _ in paid if p.receiver is Receiver.SHOP
+                ),
+                held_by_platform_cents=sum(p.amount_cents for p in platform),
+                with_couriers_cents=sum(p.amount_cents for p in platform if p.handed_in_at is None),
+                commission_cents=sum(mo.commission_cents for _, mo in paid),
+            )
+        )
+    return sorted(statements, key=lambda st: st.merchant.lower())

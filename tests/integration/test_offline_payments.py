@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from shop_core.audit.services import Actor
@@ -17,8 +19,15 @@ from shop_core.orders.model import (
     PaymentStatus,
 )
 from shop_core.orders.services import Customer, DeliveryChoice, checkout, transition
-from shop_core.payments.model import OfflinePayment, PaymentMeans
-from shop_core.payments.offline import by_means, hand_in, payments_for, take_payment, to_take
+from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver
+from shop_core.payments.offline import (
+    by_means,
+    hand_in,
+    payments_for,
+    statement,
+    take_payment,
+    to_take,
+)
 
 from .conftest import NOW, TUESDAY, Shop
 
@@ -49,13 +58,13 @@ def parts(db: Database, order_id: int) -> list[MerchantOrder]:
 
 
 def pay(
-    db: Database, mo_id: int, means: PaymentMeans | None, **kwargs: bool
+    db: Database, mo_id: int, means: PaymentMeans | None, receiver: Receiver = Receiver.COURIER
 ) -> OfflinePayment | None:
     with db.uow() as uow:
         mo = uow.session.get(MerchantOrder, mo_id)
         assert mo is not None
         payment = take_payment(
-            uow.session, merchant_order=mo, means=means, actor=COURIER, now=NOW, **kwargs
+            uow.session, merchant_order=mo, means=means, actor=COURIER, now=NOW, receiver=receiver
         )
         uow.commit()
         return payment
@@ -97,7 +106,7 @@ def test_a_part_is_paid_once_and_a_refused_part_is_not_waited_for(db: Database, 
             actor=COURIER, reason="Plus de pommes", now=NOW,
         )  # fmt: skip
 
-    first = pay(db, bread.id, PaymentMeans.CHEQUE, kept_by_receiver=True)
+    first = pay(db, bread.id, PaymentMeans.CHEQUE, receiver=Receiver.SHOP)
     again = pay(db, bread.id, PaymentMeans.CASH)
 
     assert first is not None and again is not None and again.id == first.id
@@ -145,3 +154,41 @@ def test_handing_in_counts_each_payment_once(db: Database, shop: Shop) -> None:
         )
         assert hand_in(uow.session, payments=both, actor=operator, now=NOW) == 0
         assert {p.handed_in_to_id for p in both} == {shop.shopper_id}
+
+
+def test_the_statement_says_who_holds_each_shops_money_and_what_it_is_owed(
+    db: Database, shop: Shop
+) -> None:
+    first = place(db, shop)
+    bread, apples = parts(db, first)
+    pay(db, bread.id, PaymentMeans.CASH)  # the courier has it
+    pay(db, apples.id, PaymentMeans.CHEQUE, receiver=Receiver.SHOP)  # the farm has it
+    second = place(db, shop)
+    bread2, _ = parts(db, second)
+    pay(db, bread2.id, PaymentMeans.CASH, receiver=Receiver.PLATFORM)  # the operator has it
+    day = dt.timedelta(days=1)
+
+    with db.uow() as uow:
+        found = statement(uow.session, territory_id=shop.territory_id, start=NOW, end=NOW + day)
+        later = statement(
+            uow.session, territory_id=shop.territory_id, start=NOW + day, end=NOW + 2 * day
+        )
+        elsewhere = statement(
+            uow.session, territory_id=shop.territory_id + 1, start=NOW, end=NOW + day
+        )
+        farm_only = statement(
+            uow.session, territory_id=shop.territory_id, start=NOW, end=NOW + day,
+            merchant_id=shop.farmer_id,
+        )  # fmt: skip
+
+    assert later == [] and elsewhere == []
+    baker, farm = found
+    assert (baker.merchant, farm.merchant) == ("Boulangerie Lefebvre", "Ferme du Ternois")
+    assert (baker.orders, baker.taken_cents) == (2, 1400)
+    assert (baker.held_by_platform_cents, baker.with_couriers_cents) == (1400, 700)
+    assert baker.kept_by_shop_cents == 0
+    assert baker.commission_cents == bread.commission_cents + bread2.commission_cents > 0
+    assert baker.due_to_shop_cents == 1400 - baker.commission_cents
+    assert (farm.kept_by_shop_cents, farm.held_by_platform_cents) == (apples.total_incl_cents, 0)
+    assert farm.due_to_shop_cents == -apples.commission_cents  # the farm owes its commission
+    assert farm_only == [farm]

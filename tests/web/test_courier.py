@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import StopKind, StopStatus
 from shop_core.database import Database
-from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 
 from .backoffice import place_order
 from .conftest import World, login
@@ -230,12 +230,23 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     html = received.get_data(as_text=True)
     assert f"{euros} reçus du livreur." in html
     assert "J'ai reçu" not in html and "remis à" in html
+    with db.uow() as uow:
+        due = owed - uow.session.get_one(MerchantOrder, drop.merchant_order_id).commission_cents
+    statement = client.get("/admin/paiements").get_data(as_text=True)
+    assert "Paiements à la livraison et au retrait · novembre 2026" in statement
+    assert "Boulangerie Lefebvre" in statement
+    balance = f'{due // 100},{due % 100:02d}\u00a0€</strong><br><span class="small">'
+    assert f"{balance}à verser à la boutique" in statement
+    october = client.get("/admin/paiements?mois=2026-10").get_data(as_text=True)
+    assert "Aucune commande payée en espèces ou par chèque ce mois-ci." in october
 
     client.post("/logout")
     login(client, world.baker_email)
     detail = client.get(f"/boutique/commandes/{drop.merchant_order_id}").get_data(as_text=True)
     assert f"Payée {euros} en chèque le " in detail
     assert "remis par le livreur à la plateforme le " in detail
+    mine = client.get("/boutique/paiements").get_data(as_text=True)
+    assert f"{balance}que la plateforme vous doit" in mine
 
 
 def test_a_parcel_not_ready_cannot_be_collected(

@@ -30,6 +30,11 @@ def upgrade() -> None:
             sa.Enum("cash", "cheque", name="paymentmeans", native_enum=False, length=20),
             nullable=False,
         ),
+        sa.Column(
+            "receiver",
+            sa.Enum("courier", "platform", "shop", name="receiver", native_enum=False, length=20),
+            nullable=False,
+        ),
         sa.Column("received_by_id", sa.Integer(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("handed_in_at", sa.DateTime(timezone=True), nullable=True),
