@@ -215,7 +215,12 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     )
     assert done.status_code == 302
     assert statuses(db, oid) == [S.DELIVERED]
-    assert f"Encaissé : {euros} (Chèque)" in client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    after = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert f"Encaissé : {euros} (Chèque)" in after
+    assert f"Encaissé sur cette tournée : {euros}" in after
+    assert f"À remettre à l&#39;équipe de la plateforme : {euros}" in after or (
+        f"À remettre à l'équipe de la plateforme : {euros}" in after
+    )
 
     client.post("/logout")
     login(client, world.operator_email)
