@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
@@ -18,6 +19,9 @@ from shop_core.merchants.model import MemberRole
 from shop_core.merchants.services import add_member
 from shop_core.orders.services import release_expired
 from shop_core.territories.model import Territory
+
+#: Days after their arrival at the pickup point when shoppers are reminded of their parcels.
+REMIND_AFTER_DAYS = (3, 7)
 
 
 def init_app(app: Flask) -> None:
@@ -141,3 +145,25 @@ def init_app(app: Flask) -> None:
                 click.echo(f"  {moved.reference} → {moved.date.isoformat()}")
             for kept in report.kept:
                 click.echo(f"  {kept.reference} : {kept.reason}")
+
+    @app.cli.command("remind-pickups")
+    def remind_pickups_cmd() -> None:
+        """Remind the shoppers whose parcels have waited 3 or 7 days at a pickup point (run
+        it once a day, e.g. from cron)."""
+        from reference_app import notifications
+        from reference_app.rounds import settings
+        from shop_core.orders.pickup_points import waiting_at_points
+
+        with db.database().uow() as uow:
+            territories = list(uow.session.scalars(select(Territory).order_by(Territory.id)))
+            for territory in territories:
+                today = settings.today(territory)
+                zone = ZoneInfo(territory.timezone)
+                reminders = []
+                for waiting in waiting_at_points(uow.session, territory_id=territory.id):
+                    days = (today - waiting.since.astimezone(zone).date()).days
+                    if days in REMIND_AFTER_DAYS:
+                        reminders.append(notifications.PickupReminder(waiting.order_id, days))
+                        click.echo(f"  {waiting.reference} : {days} jours à {waiting.point_name}")
+                notifications.announce(*reminders)
+                click.echo(f"{territory.name} : {len(reminders)} rappel(s) envoyé(s).")

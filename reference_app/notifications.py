@@ -48,6 +48,7 @@ from shop_core.orders.model import (
     MerchantOrderStatus,
     Order,
 )
+from shop_core.orders.pickup_points import to_pay_at_point
 from shop_core.orders.services import on_transition
 from shop_core.territories.model import Territory
 
@@ -87,7 +88,15 @@ class Postponed:
     previous: str
 
 
-Event = OrderPlaced | StatusChanged | LeftAtShop | Postponed
+@dataclass(frozen=True, slots=True)
+class PickupReminder:
+    """The order's parcels have waited ``days`` days at its pickup point."""
+
+    order_id: int
+    days: int
+
+
+Event = OrderPlaced | StatusChanged | LeftAtShop | Postponed | PickupReminder
 
 
 # --- collecting -------------------------------------------------------------------------
@@ -206,6 +215,8 @@ def _encode(item: Event) -> dict[str, Any]:
         return {"left_at_shop": item.merchant_order_id}
     if isinstance(item, Postponed):
         return {"postponed": item.order_id, "previous": item.previous}
+    if isinstance(item, PickupReminder):
+        return {"pickup_reminder": item.order_id, "days": item.days}
     return {
         "merchant_order_id": item.merchant_order_id,
         "status": item.status.value,
@@ -221,6 +232,8 @@ def _decode(data: dict[str, Any]) -> Event:
         return LeftAtShop(merchant_order_id=int(data["left_at_shop"]))
     if "postponed" in data:
         return Postponed(order_id=int(data["postponed"]), previous=str(data["previous"]))
+    if "pickup_reminder" in data:
+        return PickupReminder(order_id=int(data["pickup_reminder"]), days=int(data["days"]))
     actor = data.get("actor_id")
     return StatusChanged(
         merchant_order_id=int(data["merchant_order_id"]),
@@ -251,12 +264,14 @@ def _send_all(events: list[Event]) -> None:
 
 
 def _send(session: Session, item: Event) -> None:
-    if isinstance(item, OrderPlaced | Postponed):
+    if isinstance(item, OrderPlaced | Postponed | PickupReminder):
         order = _load_order(session, item.order_id)
         if order is None:
             return
         if isinstance(item, Postponed):
             _postponed(session, order, dt.date.fromisoformat(item.previous))
+        elif isinstance(item, PickupReminder):
+            _pickup_reminder(session, order, item.days)
         else:
             _order_placed(session, order)
         return
@@ -466,6 +481,21 @@ def _postponed(session: Session, order: Order, previous: dt.date) -> None:
             back_office=back_office,
             **context,
         )
+
+
+def _pickup_reminder(session: Session, order: Order, days: int) -> None:
+    """Remind the shopper that the parcels wait at the pickup point (code, what to pay)."""
+    to_pay = to_pay_at_point(session, order)
+    shopper = _shopper(session, order)
+    if shopper is None or not any(mo.status is S.DELIVERED for mo in order.merchant_orders):
+        return  # collected meanwhile, or nobody to tell
+    with force_locale(shopper.locale):
+        subject = _(
+            "Votre commande %(reference)s vous attend au point de retrait",
+            reference=order.reference,
+        )
+    context = {**_context(session, order), "days": days, "to_pay": to_pay}
+    mail.send(shopper.address, subject, "pickup_reminder", locale=shopper.locale, **context)
 
 
 # A merchant order in these has nothing left to deliver: its shop hears nothing of a new date.

@@ -85,6 +85,13 @@ def _arrived(mo: MerchantOrder) -> dt.datetime:
     return max(moves) if moves else mo.updated_at
 
 
+def to_pay_at_point(session: Session, order: Order) -> int:
+    """What the shopper pays when collecting the parcels of ``order`` waiting at its point."""
+    parts = _waiting(order)
+    paid = payments_for(session, (mo.id for mo in parts))
+    return sum(to_take(mo) for mo in parts if mo.id not in paid)
+
+
 def waiting_at_points(session: Session, *, territory_id: int) -> list[WaitingOrder]:
     """Every order of the territory with parcels waiting at a pickup point, by point, the
     longest waiting first."""
