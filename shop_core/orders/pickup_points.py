@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from shop_core.audit.services import Actor
+from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.model import (
     DeliveryMethod,
@@ -157,6 +157,15 @@ def hand_over_at_point(
     if not code_matches(order, code):
         raise WrongDeliveryCode()
     require_means(parts, means)
+    to_pay = to_pay_at_point(uow.session, order)
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="order.picked_up_at_point",
+        subject=order.reference,
+        details={"amount_cents": to_pay, "means": means.value if means and to_pay else ""},
+    )
     for mo in parts:
         take_payment(
             uow.session, merchant_order=mo, means=means, actor=actor, now=now,

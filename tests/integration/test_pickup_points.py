@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
@@ -108,5 +109,10 @@ def test_the_shopper_takes_the_parcels_and_pays_at_the_point(db: Database, shop:
         assert {p.means for p in payments} == {PaymentMeans.CHEQUE}
         assert all(p.handed_in_at is not None for p in payments)  # taken by the operator's side
         assert uow.session.get_one(Order, oid).payment_status is PaymentStatus.PAID
+        (entry,) = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "order.picked_up_at_point")
+        )
+        total = sum(p.amount_cents for p in payments)
+        assert entry.details == {"amount_cents": total, "means": "cheque"}
     with pytest.raises(ValidationError, match="n'attend plus au point de retrait"):
         hand_over(db, shop, oid, code, PaymentMeans.CASH)
