@@ -62,6 +62,15 @@ COURIER_MESSAGES = (
     N_("Le colis est déjà destiné à ce point de retrait."),
 )
 
+# Fixed messages of the core when the operator settles a month with a shop
+# (`shop_core.payments.offline.settle_month`).
+SETTLEMENT_MESSAGES = (
+    N_("Rien à régler pour cette boutique ce mois-ci."),
+    N_(
+        "Une partie de l'argent est encore chez les livreurs : réglez une fois qu'ils l'ont remise."
+    ),
+)
+
 # Fixed messages the operator meets on the round board (`delivery.cash`).
 BOARD_MESSAGES = (N_("Il n'y a rien à remettre pour cette tournée."),)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +16,8 @@ from wtforms.validators import DataRequired, Length
 
 from reference_app import db
 from reference_app.auth.users import actor, current_merchant, merchant_required, role_required
+from reference_app.domain_messages import shown
+from reference_app.formatting import money
 from reference_app.payments import gateway
 from reference_app.payments.blueprint import bp
 from reference_app.rounds import settings
@@ -28,7 +29,7 @@ from shop_core.orders.preparation import merchant_order
 from shop_core.payments import accounts
 from shop_core.payments.events import failed_events, replay
 from shop_core.payments.gateway import MarketplaceGateway
-from shop_core.payments.offline import ShopStatement, statement
+from shop_core.payments.offline import ShopStatement, settle_month, statement
 from shop_core.payments.reconciliation import (
     merchant_transfers,
     territory_balances,
@@ -72,29 +73,22 @@ class Month(NamedTuple):
     first: dt.date
     previous: dt.date
     following: dt.date
-    start: dt.datetime
-    end: dt.datetime
 
 
-def _month() -> Month:
-    """The month asked for (``?mois=2026-11``), the current one by default, in the
-    territory's time zone."""
-    territory = db.territory()
-    raw = request.args.get("mois", "")
+def _month(raw: str | None = None) -> Month:
+    """The month asked for (``?mois=2026-11``), the current one by default (the
+    territory's date)."""
+    raw = request.args.get("mois", "") if raw is None else raw
     try:
         first = dt.date.fromisoformat(f"{raw}-01") if raw else None
     except ValueError:
         first = None
     if first is None:
-        first = settings.today(territory).replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    zone = ZoneInfo(territory.timezone)
+        first = settings.today(db.territory()).replace(day=1)
     return Month(
         first=first,
         previous=(first - dt.timedelta(days=1)).replace(day=1),
-        following=following,
-        start=dt.datetime.combine(first, dt.time(), zone),
-        end=dt.datetime.combine(following, dt.time(), zone),
+        following=(first + dt.timedelta(days=32)).replace(day=1),
     )
 
 
@@ -102,8 +96,7 @@ def _statements(month: Month, merchant_id: int | None = None) -> list[ShopStatem
     return statement(
         db.uow().session,
         territory_id=db.territory().id,
-        start=month.start,
-        end=month.end,
+        month=month.first,
         merchant_id=merchant_id,
     )
 
@@ -239,6 +232,39 @@ def operator_payments() -> str:
         month=month,
         statements=_statements(month),
     )
+
+
+@bp.route("/admin/paiements/reglements", methods=["POST"])
+@operator_required
+def settle_shop() -> Response:
+    """The operator settled a shop's balance of orders paid by hand for a month."""
+    month = _month(request.form.get("mois", ""))
+    try:
+        merchant_id = int(request.form.get("merchant_id", ""))
+    except ValueError:
+        abort(404)
+    try:
+        amount = settle_month(
+            uow=db.uow(), territory_id=db.territory().id, merchant_id=merchant_id,
+            month=month.first, actor=actor(), now=settings.now(),
+        )  # fmt: skip
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")
+    else:
+        if amount > 0:
+            flash(
+                _("Règlement enregistré : %(amount)s versés à la boutique.", amount=money(amount)),
+                "success",
+            )
+        else:
+            flash(
+                _("Règlement enregistré : %(amount)s reçus de la boutique.", amount=money(-amount)),
+                "success",
+            )
+    return redirect(url_for("payments.operator_payments", mois=month.first.strftime("%Y-%m")))
 
 
 @bp.route("/admin/paiements/evenements/<int:event_id>/rejouer", methods=["POST"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop_core.orders.model import MerchantOrder, Order
@@ -205,3 +205,23 @@ class OfflinePayment(Base):
     )
 
     merchant_order: Mapped[MerchantOrder] = relationship()
+
+
+class ShopPayout(Base):
+    """The operator settled a shop's balance of orders paid by hand for a month: paid the
+    shop what the platform held for it, or received the commission the shop owed
+    (negative amount). Several may follow one another when late payments change the
+    balance."""
+
+    __tablename__ = "shop_payout"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant.id", ondelete="RESTRICT"), index=True
+    )
+    month: Mapped[dt.date] = mapped_column(Date)
+    amount_cents: Mapped[int]
+    paid_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    paid_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )

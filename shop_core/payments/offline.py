@@ -4,7 +4,9 @@ the merchant at a click-and-collect pickup.
 One :class:`OfflinePayment` per merchant order, for its final total (weighed lines
 included). The order is *paid* once every part still to be served is. Money a courier takes
 is theirs to bring back: the operator confirms the hand-in (:func:`hand_in`), then pays the
-shops; money a merchant takes in the shop stays there and counts as handed in.
+shops; money a merchant takes in the shop stays there and counts as handed in. Each month,
+:func:`statement` gives every shop's balance (taken for it minus the commission) and
+:func:`settle_month` records that the operator settled it.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shop_core.audit.services import Actor
+from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import (
@@ -27,9 +30,10 @@ from shop_core.orders.model import (
     PaymentStatus,
 )
 from shop_core.orders.services import transition
-from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver
+from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver, ShopPayout
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
+from shop_core.territories.model import Territory
 
 _NOT_SERVED = (MerchantOrderStatus.CANCELLED, MerchantOrderStatus.REFUSED)
 
@@ -175,22 +179,43 @@ class ShopStatement:
     """Of which still with a courier, not handed in yet."""
     commission_cents: int
     """The platform's commission on all these orders."""
+    settled_cents: int = 0
+    """What the operator already settled with the shop for the month."""
+    settled_at: dt.datetime | None = None
 
     @property
     def due_to_shop_cents(self) -> int:
         return self.held_by_platform_cents - self.commission_cents
+
+    @property
+    def to_settle_cents(self) -> int:
+        """What is left to pay the shop (negative: to receive from it)."""
+        return self.due_to_shop_cents - self.settled_cents
+
+
+def month_bounds(month: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The first instant of ``month`` and of the next one, in the territory's time zone."""
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    zone = ZoneInfo(timezone)
+    return dt.datetime.combine(first, dt.time(), zone), dt.datetime.combine(
+        following, dt.time(), zone
+    )
 
 
 def statement(
     session: Session,
     *,
     territory_id: int,
-    start: dt.datetime,
-    end: dt.datetime,
+    month: dt.date,
     merchant_id: int | None = None,
 ) -> list[ShopStatement]:
-    """Per shop of the territory (or just ``merchant_id``), the payments taken by hand from
-    ``start`` (included) to ``end`` (excluded), by shop name."""
+    """Per shop of the territory (or just ``merchant_id``), the payments taken by hand in
+    ``month`` (on the territory's clock) and what was settled for it, by shop name."""
+    territory = session.get(Territory, territory_id)
+    if territory is None:
+        return []
+    start, end = month_bounds(month, territory.timezone)
     query = (
         select(OfflinePayment, MerchantOrder, Merchant)
         .join(MerchantOrder, OfflinePayment.merchant_order_id == MerchantOrder.id)
@@ -208,6 +233,13 @@ def statement(
     for payment, mo, merchant in session.execute(query):
         rows[merchant.id].append((payment, mo))
         names[merchant.id] = merchant.trade_name
+    payouts: dict[int, list[ShopPayout]] = defaultdict(list)
+    for payout in session.scalars(
+        select(ShopPayout)
+        .where(ShopPayout.merchant_id.in_(rows), ShopPayout.month == month.replace(day=1))
+        .order_by(ShopPayout.paid_at)
+    ):
+        payouts[payout.merchant_id].append(payout)
     statements = []
     for mid, paid in rows.items():
         platform = [p for p, _ in paid if p.receiver is not Receiver.SHOP]
@@ -223,6 +255,56 @@ def statement(
                 held_by_platform_cents=sum(p.amount_cents for p in platform),
                 with_couriers_cents=sum(p.amount_cents for p in platform if p.handed_in_at is None),
                 commission_cents=sum(mo.commission_cents for _, mo in paid),
+                settled_cents=sum(p.amount_cents for p in payouts[mid]),
+                settled_at=payouts[mid][-1].paid_at if payouts[mid] else None,
             )
         )
     return sorted(statements, key=lambda st: st.merchant.lower())
+
+
+def settle_month(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    merchant_id: int,
+    month: dt.date,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> int:
+    """The operator paid the shop what is left of its balance for ``month`` (or received
+    what the shop owed): records it and returns the amount (cents; negative when received).
+    Money still with a courier waits: settle once it is handed in."""
+    now = now or utcnow()
+    uow.begin_write()
+    merchant = uow.session.get(Merchant, merchant_id)
+    if merchant is None or merchant.territory_id != territory_id:
+        raise NotFound(what="Boutique")
+    found = statement(uow.session, territory_id=territory_id, month=month, merchant_id=merchant_id)
+    if not found or not found[0].to_settle_cents:
+        raise ValidationError("Rien à régler pour cette boutique ce mois-ci.")
+    if found[0].with_couriers_cents:
+        raise ValidationError(
+            "Une partie de l'argent est encore chez les livreurs : réglez une fois qu'ils "
+            "l'ont remise."
+        )
+    amount = found[0].to_settle_cents
+    uow.session.add(
+        ShopPayout(
+            merchant_id=merchant_id,
+            month=month.replace(day=1),
+            amount_cents=amount,
+            paid_at=now,
+            paid_by_id=actor.user_id,
+        )
+    )
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="payments.shop_settled",
+        subject=f"{merchant.trade_name} {month.strftime('%Y-%m')}",
+        details={"amount_cents": amount},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+    return amount

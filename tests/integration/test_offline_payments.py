@@ -9,7 +9,7 @@ import pytest
 from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
-from shop_core.errors import ValidationError
+from shop_core.errors import NotFound, ValidationError
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -24,6 +24,7 @@ from shop_core.payments.offline import (
     by_means,
     hand_in,
     payments_for,
+    settle_month,
     statement,
     take_payment,
     to_take,
@@ -166,18 +167,14 @@ def test_the_statement_says_who_holds_each_shops_money_and_what_it_is_owed(
     second = place(db, shop)
     bread2, _ = parts(db, second)
     pay(db, bread2.id, PaymentMeans.CASH, receiver=Receiver.PLATFORM)  # the operator has it
-    day = dt.timedelta(days=1)
+    november = NOW.date().replace(day=1)
 
     with db.uow() as uow:
-        found = statement(uow.session, territory_id=shop.territory_id, start=NOW, end=NOW + day)
-        later = statement(
-            uow.session, territory_id=shop.territory_id, start=NOW + day, end=NOW + 2 * day
-        )
-        elsewhere = statement(
-            uow.session, territory_id=shop.territory_id + 1, start=NOW, end=NOW + day
-        )
+        found = statement(uow.session, territory_id=shop.territory_id, month=november)
+        later = statement(uow.session, territory_id=shop.territory_id, month=dt.date(2026, 12, 1))
+        elsewhere = statement(uow.session, territory_id=shop.territory_id + 1, month=november)
         farm_only = statement(
-            uow.session, territory_id=shop.territory_id, start=NOW, end=NOW + day,
+            uow.session, territory_id=shop.territory_id, month=november,
             merchant_id=shop.farmer_id,
         )  # fmt: skip
 
@@ -192,3 +189,49 @@ def test_the_statement_says_who_holds_each_shops_money_and_what_it_is_owed(
     assert (farm.kept_by_shop_cents, farm.held_by_platform_cents) == (apples.total_incl_cents, 0)
     assert farm.due_to_shop_cents == -apples.commission_cents  # the farm owes its commission
     assert farm_only == [farm]
+
+
+def test_a_month_is_settled_with_each_shop_once_the_couriers_handed_the_money_in(
+    db: Database, shop: Shop
+) -> None:
+    oid = place(db, shop)
+    bread, apples = parts(db, oid)
+    pay(db, bread.id, PaymentMeans.CASH)  # still with the courier
+    pay(db, apples.id, PaymentMeans.CHEQUE, receiver=Receiver.SHOP)
+    november = NOW.date().replace(day=1)
+    operator = Actor(user_id=shop.shopper_id)
+
+    def settle(merchant_id: int) -> int:
+        with db.uow() as uow:
+            try:
+                return settle_month(
+                    uow=uow, territory_id=shop.territory_id, merchant_id=merchant_id,
+                    month=november, actor=operator, now=NOW,
+                )  # fmt: skip
+            except Exception:
+                uow.rollback()
+                raise
+
+    with pytest.raises(ValidationError, match="encore chez les livreurs"):
+        settle(shop.baker_id)
+    with db.uow() as uow:
+        hand_in(
+            uow.session, payments=payments_for(uow.session, [bread.id]).values(),
+            actor=operator, now=NOW,
+        )  # fmt: skip
+        uow.commit()
+    assert settle(shop.baker_id) == 700 - bread.commission_cents
+    assert settle(shop.farmer_id) == -apples.commission_cents  # the farm pays its commission
+    with pytest.raises(ValidationError, match="Rien à régler"):
+        settle(shop.baker_id)
+    with pytest.raises(NotFound):
+        with db.uow() as uow:
+            settle_month(
+                uow=uow, territory_id=shop.territory_id + 1, merchant_id=shop.baker_id,
+                month=november, actor=operator,
+            )  # fmt: skip
+
+    with db.uow() as uow:
+        baker, farm = statement(uow.session, territory_id=shop.territory_id, month=november)
+    assert (baker.to_settle_cents, farm.to_settle_cents) == (0, 0)
+    assert baker.settled_cents == 700 - bread.commission_cents and baker.settled_at == NOW

@@ -368,6 +368,11 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/boutique/commandes/{i.merchant_order_a}/remboursement", MERCHANT_A_DO
         ),
         "GET /admin/paiements": Row("/admin/paiements", OPERATOR),
+        "POST /admin/paiements/reglements": Row(
+            "/admin/paiements/reglements",
+            OPERATOR_X_DO,
+            {"merchant_id": i.merchant_a, "mois": "2026-11"},
+        ),
         "POST /admin/paiements/evenements/<int:event_id>/rejouer": Row(
             "/admin/paiements/evenements/1/rejouer", "L 403 403 403 403 403 403 404 404"
         ),

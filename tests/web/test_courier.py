@@ -236,7 +236,8 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     assert f"{euros} reçus du livreur." in html
     assert "J'ai reçu" not in html and "remis à" in html
     with db.uow() as uow:
-        due = owed - uow.session.get_one(MerchantOrder, drop.merchant_order_id).commission_cents
+        part = uow.session.get_one(MerchantOrder, drop.merchant_order_id)
+        due, mo_merchant = owed - part.commission_cents, part.merchant_id
     statement = client.get("/admin/paiements").get_data(as_text=True)
     assert "Paiements à la livraison et au retrait · novembre 2026" in statement
     assert "Boulangerie Lefebvre" in statement
@@ -244,6 +245,15 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     assert f"{balance}à verser à la boutique" in statement
     october = client.get("/admin/paiements?mois=2026-10").get_data(as_text=True)
     assert "Aucune commande payée en espèces ou par chèque ce mois-ci." in october
+    paid_out = f"{due // 100},{due % 100:02d}\u00a0€"
+    assert f"J&#39;ai versé {paid_out}" in statement or f"J'ai versé {paid_out}" in statement
+    settled = client.post(
+        "/admin/paiements/reglements",
+        data={"merchant_id": mo_merchant, "mois": "2026-11"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"Règlement enregistré : {paid_out} versés à la boutique." in settled
+    assert f"réglé {paid_out} le 23 novembre" in settled
 
     client.post("/logout")
     login(client, world.baker_email)
@@ -252,6 +262,7 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     assert "remis par le livreur à la plateforme le " in detail
     mine = client.get("/boutique/paiements").get_data(as_text=True)
     assert f"{balance}que la plateforme vous doit" in mine
+    assert f"réglé {paid_out} le 23 novembre" in mine
 
 
 def test_a_parcel_not_ready_cannot_be_collected(

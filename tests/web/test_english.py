@@ -21,6 +21,7 @@ from reference_app.domain_messages import (
     FIXED_MESSAGES,
     HANDOVER_MESSAGES,
     PLANNING_MESSAGES,
+    SETTLEMENT_MESSAGES,
     shown,
     shown_text,
 )
@@ -132,7 +133,7 @@ def test_each_fixed_message_is_still_the_cores_wording() -> None:
     # A message the core rewords would silently stay French in English pages.
     core = "\n".join(path.read_text() for path in Path(shop_core.__file__).parent.rglob("*.py"))
     flat = re.sub(r'"\s+"', "", core)  # strings split over lines, joined
-    for message in FIXED_MESSAGES + HANDOVER_MESSAGES:
+    for message in FIXED_MESSAGES + HANDOVER_MESSAGES + SETTLEMENT_MESSAGES:
         assert f'"{message}"' in flat, message
 
 
