@@ -264,6 +264,13 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     assert f"{balance}que la plateforme vous doit" in mine
     assert f"réglé {paid_out} le 23 novembre" in mine
 
+    client.post("/logout")
+    login(client, world.shopper_email)
+    shopper_page = client.get(f"/mes-commandes/{order_of(db, oid).reference}").get_data(
+        as_text=True
+    )
+    assert "Payée à la livraison ou au retrait" in shopper_page
+
 
 def test_a_parcel_not_ready_cannot_be_collected(
     client: FlaskClient, db: Database, world: World
