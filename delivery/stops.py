@@ -264,10 +264,12 @@ def fail(
     then: AfterFailure,
     pickup_point_id: int | None = None,
     now: dt.datetime | None = None,
+    received: dt.datetime | None = None,
 ) -> FailureOutcome:
     """Nobody could take the parcels: the merchant orders go to *delivery failed* with the
     reason, then either to the next day the commune's round runs, or to a pickup point later
-    on this run."""
+    on this run. ``now``: when it happened; ``received``: when the server heard of it, if
+    later (a tap made without network), which the next round must follow."""
     now = now or utcnow()
     session = uow.session
     if not reason.strip():
@@ -310,7 +312,7 @@ def fail(
     # midnight) still goes to a round that is yet to come.
     territory = session.get(Territory, territory_id)
     assert territory is not None  # the stop was found in it
-    recorded_on = now.astimezone(ZoneInfo(territory.timezone)).date()
+    recorded_on = max(now, received or now).astimezone(ZoneInfo(territory.timezone)).date()
     date = calendar.next_run_day(session, territory_id, insee, max(run.plan.date, recorded_on))
     redirect_delivery(uow=uow, order_id=order.id, actor=actor, date=date, reason=reason)
     return FailureOutcome(AfterFailure.NEXT_ROUND, date)

@@ -6,9 +6,21 @@ A courier sees and acts on the stops of their own runs only; any other stop id i
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -85,10 +97,38 @@ def _page(
     ), status
 
 
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker of the courier's pages (scope /livreur/): pages kept for when the
+    network drops, taps kept until it comes back. Public: it holds no data."""
+    static = Path(current_app.static_folder or "static") / "js"
+    response = send_from_directory(static, "courier-sw.js", mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/")
 @courier_required
 def today() -> tuple[str, int]:
     return _page(_date())
+
+
+#: How far back a tap made without network may be dated when it reaches the server.
+OFFLINE_AT_MOST = dt.timedelta(hours=48)
+
+
+def acted_at() -> dt.datetime:
+    """When the courier acted: now, or for a tap made without network and sent later by the
+    page (``recorded_at``, ISO 8601), that time, within the last 48 hours."""
+    now = settings.now()
+    raw = request.form.get("recorded_at", "")
+    try:
+        at = dt.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        return now
+    return min(max(at, now - OFFLINE_AT_MOST), now)
 
 
 def _stop(stop_id: int) -> Stop:
@@ -116,7 +156,7 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
             courier_id=current_user.id,
             stop_id=stop_id,
             leave_unready=request.form.get("sans_les_commandes_pas_pretes") == "1",
-            now=settings.now(),
+            now=acted_at(),
         )
     except NotReady as error:
         db.uow().rollback()
@@ -168,7 +208,7 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
             stop_id=stop_id,
             code=code,
             means=means,
-            now=settings.now(),
+            now=acted_at(),
         )
     except ValidationError as error:
         db.uow().rollback()
@@ -211,7 +251,8 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
                 reason=form.reason_text(),
                 then=then,
                 pickup_point_id=point_id if then is AfterFailure.PICKUP_POINT else None,
-                now=settings.now(),
+                now=acted_at(),
+                received=settings.now(),
             )
         except DomainError as error:
             db.uow().rollback()

@@ -304,6 +304,25 @@ def test_a_failure_recorded_late_goes_to_a_round_still_to_come(db: Database, sho
         assert uow.session.get(Order, oid).delivery_date == thursday  # type: ignore[union-attr]
 
 
+def test_a_failure_made_without_network_keeps_its_time_and_goes_to_a_round_to_come(
+    db: Database, shop: Shop
+) -> None:
+    """Tapped on Tuesday at 10:00 without network, sent on Wednesday at 11:00: the stop
+    says 10:00 on Tuesday, the parcel goes on Thursday's round."""
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    wednesday = TUESDAY + dt.timedelta(days=1)
+
+    outcome = do(
+        fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND,
+        now=at(10), received=at(11, day=wednesday),
+    )  # fmt: skip
+
+    assert outcome.date == wednesday + dt.timedelta(days=1)
+    with db.uow() as uow:
+        assert uow.session.get_one(Stop, drop.id).done_at == at(10)
+
+
 def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
     db: Database, shop: Shop
 ) -> None:

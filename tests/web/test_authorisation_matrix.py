@@ -195,6 +195,7 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         ),
         # Courier: their own runs and stops only.
         "GET /livreur/": Row("/livreur/", COURIER),
+        "GET /livreur/sw.js": Row("/livreur/sw.js", PUBLIC),
         "GET /livreur/tournees/<int:run_id>/feuille.pdf": Row(
             f"/livreur/tournees/{i.run_a}/feuille.pdf", COURIER_A
         ),

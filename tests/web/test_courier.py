@@ -15,7 +15,7 @@ from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 
 from .backoffice import place_order
-from .conftest import World, login
+from .conftest import NOW, World, login
 from .rounds_setup import (
     OTHER_COURIER_EMAIL,
     TUESDAY,
@@ -270,6 +270,45 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
         as_text=True
     )
     assert "Payée à la livraison ou au retrait" in shopper_page
+
+
+def test_a_tap_sent_later_keeps_the_time_it_was_made_within_two_days(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+    two_hours_ago = (NOW - dt.timedelta(hours=2)).isoformat()
+
+    client.post(f"/livreur/arrets/{pickup.id}/collecte", data={"recorded_at": two_hours_ago})
+
+    (collected, _) = stops(db, world)
+    assert collected.done_at == NOW - dt.timedelta(hours=2)
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["2026-11-30T10:00:00+00:00", "2026-11-01T10:00:00+00:00", "hier", "2026-11-23T06:00:00"],
+)
+def test_a_tap_time_from_the_future_too_old_or_unreadable_counts_as_now_or_two_days_back(
+    client: FlaskClient, db: Database, world: World, sent: str
+) -> None:
+    planned_order(db, world)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+
+    client.post(f"/livreur/arrets/{pickup.id}/collecte", data={"recorded_at": sent})
+
+    (collected, _) = stops(db, world)
+    expected = NOW - dt.timedelta(hours=48) if sent.startswith("2026-11-01") else NOW
+    assert collected.done_at == expected
+
+
+def test_the_service_worker_is_served_for_the_courier_pages(client: FlaskClient) -> None:
+    response = client.get("/livreur/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "cabas-livreur" in response.get_data(as_text=True)
 
 
 def test_a_parcel_not_ready_cannot_be_collected(

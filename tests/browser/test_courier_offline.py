@@ -1,0 +1,111 @@
+"""In Chromium, on a phone: the network drops during the round; the courier's page is still
+there, the taps are kept on the phone, and they reach the server once it is back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from shop_core.database import Database
+from shop_core.orders.model import MerchantOrderStatus, PaymentStatus
+from tests.web.backoffice import place_order
+from tests.web.conftest import World
+from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, order_of, plan
+from tests.web.rounds_setup import statuses as statuses_of
+
+from .conftest import PHONE, log_in, shot
+
+S = MerchantOrderStatus
+
+
+class _OneRequestPerConnection(WSGIRequestHandler):
+    # No keep-alive: once the server is stopped, nothing reaches it any more.
+    protocol_version = "HTTP/1.0"
+
+
+class _Network:
+    """The app on a fixed port, which the test can cut off and bring back."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.port = 0
+        self.server: Any = None
+        self.up()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def up(self) -> None:
+        self.server = make_server(
+            "127.0.0.1", self.port, self.app, threaded=True,
+            request_handler=_OneRequestPerConnection,
+        )  # fmt: skip
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def down(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def until(page: Any, condition: str, seconds: float = 15) -> None:
+    """Wait for ``condition`` (a JavaScript function) to hold on the page. Playwright's
+    wait_for_function evaluates strings, which the pages' Content-Security-Policy forbids."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(condition):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {condition}"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def network(live_app: Any) -> Any:
+    configure(live_app)
+    net = _Network(live_app)
+    yield net
+    net.down()
+
+
+def test_taps_made_without_network_reach_the_server_when_it_is_back(
+    network: _Network, page_factory: Any, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, oid)
+    plan(db, world)
+    code = order_of(db, oid).delivery_code
+    page = page_factory(PHONE)
+    log_in(page, network, world.courier_email)
+    day = f"{network.url}/livreur/?date={TUESDAY.isoformat()}"
+    page.goto(day)
+    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
+    page.goto(day)  # now through the service worker, which keeps a copy
+    until(page, "() => navigator.serviceWorker.controller !== null")
+
+    network.down()
+    page.get_by_role("button", name="Colis collectés (1)").click()
+    page.wait_for_selector(".visit.is-kept")
+    note = page.locator("[data-offline-note]")
+    assert "1 action(s) enregistrée(s) sur le téléphone" in note.inner_text()
+    delivery = page.locator(".visit-deliver").first
+    delivery.get_by_label("Code donné par le client").fill(code)
+    delivery.get_by_label("Espèces").check()
+    delivery.get_by_role("button", name="Livré").click()
+    until(page, "() => document.querySelector('[data-offline-note]').textContent.includes('2 ')")
+    shot(page, "courier-offline-360")
+    assert statuses_of(db, oid) == [S.READY]  # nothing reached the server
+
+    network.up()
+    page.goto(day)  # the courier opens the page again: the kept taps leave, in order
+    deadline = time.monotonic() + 15
+    while statuses_of(db, oid) != [S.DELIVERED]:
+        assert time.monotonic() < deadline, statuses_of(db, oid)
+        time.sleep(0.2)
+    until(page, "() => document.querySelector('[data-offline-note]').hidden")
+    assert order_of(db, oid).payment_status is PaymentStatus.PAID
+    assert "Encaissé : 3,50\u00a0€ (Espèces)" in page.locator(".visit-deliver").first.inner_text()
