@@ -109,3 +109,43 @@ def test_taps_made_without_network_reach_the_server_when_it_is_back(
     until(page, "() => document.querySelector('[data-offline-note]').hidden")
     assert order_of(db, oid).payment_status is PaymentStatus.PAID
     assert "Encaissé : 3,50\u00a0€ (Espèces)" in page.locator(".visit-deliver").first.inner_text()
+
+
+def test_a_tap_the_server_refuses_later_is_named_on_the_page(
+    network: _Network, page_factory: Any, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, oid)
+    plan(db, world)
+    code = order_of(db, oid).delivery_code
+    wrong = f"{(int(code) + 1) % 10000:04d}"
+    page = page_factory(PHONE)
+    log_in(page, network, world.courier_email)
+    day = f"{network.url}/livreur/?date={TUESDAY.isoformat()}"
+    page.goto(day)
+    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
+    page.goto(day)
+    until(page, "() => navigator.serviceWorker.controller !== null")
+
+    network.down()
+    page.get_by_role("button", name="Colis collectés (1)").click()
+    page.wait_for_selector(".visit.is-kept")
+    delivery = page.locator(".visit-deliver").first
+    delivery.get_by_label("Code donné par le client").fill(wrong)
+    delivery.get_by_label("Chèque").check()
+    delivery.get_by_role("button", name="Livré").click()
+    until(page, "() => document.querySelector('[data-offline-note]').textContent.includes('2 ')")
+
+    network.up()
+    page.goto(day)
+    deadline = time.monotonic() + 15
+    while statuses_of(db, oid) != [S.HANDED_TO_COURIER]:
+        assert time.monotonic() < deadline, statuses_of(db, oid)
+        time.sleep(0.2)
+    until(
+        page, "() => document.querySelector('[data-offline-note]').textContent.includes('refusées')"
+    )
+    note = page.locator("[data-offline-note]").inner_text()
+    assert "Des actions faites sans réseau ont été refusées (arrêts 2)" in note
+    assert order_of(db, oid).payment_status is PaymentStatus.UNPAID  # nothing taken
