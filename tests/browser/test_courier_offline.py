@@ -71,14 +71,16 @@ def network(live_app: Any) -> Any:
     net.down()
 
 
-def test_taps_made_without_network_reach_the_server_when_it_is_back(
+def on_the_round(
     network: _Network, page_factory: Any, db: Database, world: World
-) -> None:
+) -> tuple[Any, str, int]:
+    """Tuesday planned with one order paid on delivery; the courier's phone has the day's
+    page open, its service worker installed and its copy kept. The page, its URL, the
+    order's id."""
     add_fleet(db, world)
     oid = place_order(db, world, {world.bread_id: 1})
     make_ready(db, oid)
     plan(db, world)
-    code = order_of(db, oid).delivery_code
     page = page_factory(PHONE)
     log_in(page, network, world.courier_email)
     day = f"{network.url}/livreur/?date={TUESDAY.isoformat()}"
@@ -86,6 +88,14 @@ def test_taps_made_without_network_reach_the_server_when_it_is_back(
     until(page, "() => navigator.serviceWorker.ready.then(() => true)")
     page.goto(day)  # now through the service worker, which keeps a copy
     until(page, "() => navigator.serviceWorker.controller !== null")
+    return page, day, oid
+
+
+def test_taps_made_without_network_reach_the_server_when_it_is_back(
+    network: _Network, page_factory: Any, db: Database, world: World
+) -> None:
+    page, day, oid = on_the_round(network, page_factory, db, world)
+    code = order_of(db, oid).delivery_code
 
     network.down()
     page.get_by_role("button", name="Colis collectés (1)").click()
@@ -114,19 +124,9 @@ def test_taps_made_without_network_reach_the_server_when_it_is_back(
 def test_a_tap_the_server_refuses_later_is_named_on_the_page(
     network: _Network, page_factory: Any, db: Database, world: World
 ) -> None:
-    add_fleet(db, world)
-    oid = place_order(db, world, {world.bread_id: 1})
-    make_ready(db, oid)
-    plan(db, world)
+    page, day, oid = on_the_round(network, page_factory, db, world)
     code = order_of(db, oid).delivery_code
     wrong = f"{(int(code) + 1) % 10000:04d}"
-    page = page_factory(PHONE)
-    log_in(page, network, world.courier_email)
-    day = f"{network.url}/livreur/?date={TUESDAY.isoformat()}"
-    page.goto(day)
-    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
-    page.goto(day)
-    until(page, "() => navigator.serviceWorker.controller !== null")
 
     network.down()
     page.get_by_role("button", name="Colis collectés (1)").click()

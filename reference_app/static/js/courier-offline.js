@@ -5,42 +5,12 @@
 
 (function () {
   const root = document.querySelector("[data-offline]");
-  if (!root || !("serviceWorker" in navigator) || !("indexedDB" in window)) {
+  if (!root || !("serviceWorker" in navigator) || !window.CabasOutbox) {
     return;
   }
-  const DB_NAME = "cabas-livreur";
-  const STORE = "outbox";
-  const CACHE = "cabas-livreur-v1";
+  const { CACHE, kept, forget } = window.CabasOutbox;
   const REFUSED = "cabas-livreur-refused";
   let sending = false;
-
-  function openDb() {
-    return new Promise((resolve, reject) => {
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => {
-        request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-
-  async function withStore(mode, work) {
-    const db = await openDb();
-    try {
-      return await new Promise((resolve, reject) => {
-        const transaction = db.transaction(STORE, mode);
-        const request = work(transaction.objectStore(STORE));
-        transaction.oncomplete = () => resolve(request.result);
-        transaction.onerror = () => reject(transaction.error);
-      });
-    } finally {
-      db.close();
-    }
-  }
-
-  const kept = () => withStore("readonly", (store) => store.getAll());
-  const forget = (id) => withStore("readwrite", (store) => store.delete(id));
 
   function say(text, kind) {
     const note = root.querySelector("[data-offline-note]");

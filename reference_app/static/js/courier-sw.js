@@ -7,32 +7,10 @@
  */
 "use strict";
 
-const CACHE = "cabas-livreur-v1";
-const DB_NAME = "cabas-livreur";
-const STORE = "outbox";
+importScripts("/static/js/courier-outbox.js");
+
+const CACHE = self.CabasOutbox.CACHE;
 const ACTION = /^\/livreur\/arrets\/\d+\/(collecte|livraison|echec)$/;
-
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = () => {
-      request.result.createObjectStore(STORE, { keyPath: "id", autoIncrement: true });
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-async function keep(item) {
-  const db = await openDb();
-  await new Promise((resolve, reject) => {
-    const transaction = db.transaction(STORE, "readwrite");
-    transaction.objectStore(STORE).add(item);
-    transaction.oncomplete = resolve;
-    transaction.onerror = () => reject(transaction.error);
-  });
-  db.close();
-}
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -61,7 +39,7 @@ async function sendOrKeep(request) {
   } catch (error) {
     const url = new URL(request.url);
     const stop = url.pathname.split("/")[3];
-    await keep({ url: url.pathname, body, at: new Date().toISOString(), stop });
+    await self.CabasOutbox.keep({ url: url.pathname, body, at: new Date().toISOString(), stop });
     const back = new URL(request.referrer || "/livreur/", self.location.origin);
     back.hash = "arret-" + stop;
     return Response.redirect(back.href, 303);
