@@ -308,7 +308,8 @@ def test_the_service_worker_is_served_for_the_courier_pages(client: FlaskClient)
     response = client.get("/livreur/sw.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
-    assert "cabas-livreur" in response.get_data(as_text=True)
+    assert 'importScripts("/static/js/courier-outbox.js")' in response.get_data(as_text=True)
+    assert client.get("/static/js/courier-outbox.js").status_code == 200
 
 
 def test_a_parcel_not_ready_cannot_be_collected(
