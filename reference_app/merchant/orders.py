@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -27,7 +28,6 @@ from shop_core.orders.preparation import (
     weight_bounds,
 )
 from shop_core.orders.services import transition
-from shop_core.payments.model import PaymentMeans
 from shop_core.payments.offline import hand_over_at_shop, means_from, payments_for
 
 S = MerchantOrderStatus
@@ -72,25 +72,20 @@ def _mine(mo_id: int) -> MerchantOrder:
     return merchant_order(db.uow().session, merchant_id=shop().id, merchant_order_id=mo_id)
 
 
-def _move(
-    mo_id: int,
-    target: MerchantOrderStatus,
-    done: str,
-    reason: str = "",
-    *,
-    means: PaymentMeans | None = None,
-) -> Response:
+def _move(mo_id: int, target: MerchantOrderStatus, done: str, reason: str = "") -> Response:
+    def move(mo: MerchantOrder) -> None:
+        transition(
+            uow=db.uow(), merchant_order_id=mo.id, target=target, actor=actor(), reason=reason
+        )
+
+    return _act(mo_id, move, done)
+
+
+def _act(mo_id: int, act: Callable[[MerchantOrder], None], done: str) -> Response:
+    """Do ``act`` on the shop's merchant order and say how it went."""
     mo = _mine(mo_id)
     try:
-        if target is S.PICKED_UP:  # the shopper pays here what is not paid yet
-            hand_over_at_shop(
-                uow=db.uow(), merchant_order_id=mo.id, merchant_id=mo.merchant_id,
-                means=means, actor=actor(),
-            )  # fmt: skip
-        else:
-            transition(
-                uow=db.uow(), merchant_order_id=mo.id, target=target, actor=actor(), reason=reason
-            )
+        act(mo)
     except InvalidTransition:
         db.uow().rollback()
         flash(
@@ -152,12 +147,14 @@ def handed_over(mo_id: int) -> Response:
     if mo.order.delivery_method is not DeliveryMethod.CLICK_COLLECT:
         flash(_("Cette commande part avec le livreur : il la prendra à la boutique."), "error")
         return _back(mo_id)
-    return _move(
-        mo_id,
-        S.PICKED_UP,
-        _("Commande remise au client."),
-        means=means_from(request.form.get("means")),
-    )
+
+    def hand_over(mo: MerchantOrder) -> None:  # the shopper pays here what is not paid yet
+        hand_over_at_shop(
+            uow=db.uow(), merchant_order_id=mo.id, merchant_id=mo.merchant_id,
+            means=means_from(request.form.get("means")), actor=actor(),
+        )  # fmt: skip
+
+    return _act(mo_id, hand_over, _("Commande remise au client."))
 
 
 @bp.route("/boutique/commandes/<int:mo_id>/refuser", methods=["POST"])
