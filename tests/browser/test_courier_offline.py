@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
@@ -58,9 +59,20 @@ def until(page: Any, condition: str, seconds: float = 15) -> None:
     """Wait for ``condition`` (a JavaScript function) to hold on the page. Playwright's
     wait_for_function evaluates strings, which the pages' Content-Security-Policy forbids."""
     deadline = time.monotonic() + seconds
-    while not page.evaluate(condition):
+    while not _holds(page, condition):
         assert time.monotonic() < deadline, f"still false after {seconds} s: {condition}"
         time.sleep(0.1)
+
+
+def _holds(page: Any, condition: str) -> bool:
+    # The page reloads itself once its kept taps are sent: a condition evaluated while it
+    # navigates loses its context, and is asked again on the new page.
+    try:
+        return bool(page.evaluate(condition))
+    except PlaywrightError as error:
+        if "context was destroyed" not in str(error) and "navigat" not in str(error):
+            raise
+        return False
 
 
 @pytest.fixture
