@@ -24,7 +24,7 @@ def hand_in_run(
     """The operator received from the courier what was taken at the run's doors: every such
     payment not handed in yet is marked handed in to ``actor``. Returns the amount (cents)."""
     now = now or utcnow()
-    uow.begin_write()
+    uow.lock_row(RoundRun, run_id)  # a double click hands in once
     session = uow.session
     run = session.get(RoundRun, run_id)
     if run is None or run.plan.territory_id != territory_id:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from delivery import calendar
@@ -37,6 +38,13 @@ S = MerchantOrderStatus
 class NotReady(DomainError):
     code = "not_ready"
     template = "{detail}"
+
+
+class AlreadyRecorded(ValidationError):
+    """The stop was recorded meanwhile (a double tap, a tap kept offline and sent again, the
+    operator or another phone): nothing more to do."""
+
+    code = "already_recorded"
 
 
 class AfterFailure(StrEnum):
@@ -99,6 +107,15 @@ def courier_stop(session: Session, *, territory_id: int, courier_id: int, stop_i
     return stop
 
 
+def _one_at_a_time(uow: UnitOfWork, stop_id: int) -> None:
+    """Actions on a run wait for each other: a second tap on the same stop (a double tap,
+    the phone sending a tap it kept offline while the courier taps again) finds the stop
+    recorded by the first instead of recording it twice."""
+    run_id = uow.session.scalar(select(Stop.run_id).where(Stop.id == stop_id))
+    if run_id is not None:
+        uow.lock_row(RoundRun, run_id)
+
+
 def _open(stops: list[Stop], kind: StopKind) -> list[Stop]:
     return [s for s in stops if s.is_open and s.kind is kind]
 
@@ -133,12 +150,13 @@ def collect(
     reports it with the next possible date. A cancelled one is marked failed on the sheet.
     """
     now = now or utcnow()
+    _one_at_a_time(uow, stop_id)
     stop = courier_stop(
         uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
     )
     stops = _open(visit_of(stop), StopKind.COLLECT)
     if not stops:
-        raise ValidationError("Cette collecte est déjà enregistrée.")
+        raise AlreadyRecorded("Cette collecte est déjà enregistrée.")
     unready = [s for s in stops if s.merchant_order.status in UNREADY]
     if unready and not leave_unready:
         shop = unready[0].merchant_order.merchant.trade_name
@@ -164,22 +182,20 @@ def collect(
         if mo.status in (S.CANCELLED, S.REFUSED):
             _done(s, StopStatus.FAILED, courier_id, now, "Commande annulée")
             _fail_delivery(s, "Commande annulée")
-            uow.commit()
             continue
         if mo.status in UNREADY:
             _done(s, StopStatus.FAILED, courier_id, now, NOT_READY_REASON)
             _fail_delivery(s, NOT_READY_REASON)
-            uow.commit()
             left.append(mo.id)
             continue
         _done(s, StopStatus.DONE, courier_id, now)
         if mo.status is S.READY:
             transition(
-                uow=uow, merchant_order_id=mo.id, target=S.HANDED_TO_COURIER, actor=actor, now=now
-            )
-        else:
-            uow.commit()
+                uow=uow, merchant_order_id=mo.id, target=S.HANDED_TO_COURIER, actor=actor,
+                now=now, commit=False,
+            )  # fmt: skip
         collected += 1
+    uow.commit()  # the whole visit at once
     return Collection(collected, tuple(left))
 
 
@@ -223,12 +239,13 @@ def deliver(
     courier then hands in); at a pickup point, the point's staff takes them (no code, no
     money). Returns how many merchant orders."""
     now = now or utcnow()
+    _one_at_a_time(uow, stop_id)
     stop = courier_stop(
         uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
     )
     stops = _open(visit_of(stop), StopKind.DELIVER)
     if not stops:
-        raise ValidationError("Cette livraison est déjà enregistrée.")
+        raise AlreadyRecorded("Cette livraison est déjà enregistrée.")
     _check_on_board(stops)
     for order in {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values():
         if order.delivery_method is DeliveryMethod.HOME and not code_matches(order, code):
@@ -247,10 +264,14 @@ def deliver(
         if mo.status is S.DELIVERY_FAILED:
             transition(
                 uow=uow, merchant_order_id=mo.id, target=S.HANDED_TO_COURIER, actor=actor,
-                reason="Nouvelle présentation", now=now,
+                reason="Nouvelle présentation", now=now, commit=False,
             )  # fmt: skip
         _done(s, StopStatus.DONE, courier_id, now)
-        transition(uow=uow, merchant_order_id=mo.id, target=S.DELIVERED, actor=actor, now=now)
+        transition(
+            uow=uow, merchant_order_id=mo.id, target=S.DELIVERED, actor=actor, now=now,
+            commit=False,
+        )  # fmt: skip
+    uow.commit()  # the whole visit, its payments with it
     return len(stops)
 
 
@@ -274,10 +295,11 @@ def fail(
     session = uow.session
     if not reason.strip():
         raise ValidationError("Indiquez ce qui s'est passé.", field="reason")
+    _one_at_a_time(uow, stop_id)
     stop = courier_stop(session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id)
     stops = _open(visit_of(stop), StopKind.DELIVER)
     if not stops:
-        raise ValidationError("Cette livraison est déjà enregistrée.")
+        raise AlreadyRecorded("Cette livraison est déjà enregistrée.")
     _check_on_board(stops)
     order = stops[0].merchant_order.order
     point: PickupPoint | None = None
@@ -298,7 +320,7 @@ def fail(
         if s.merchant_order.status is S.HANDED_TO_COURIER:
             transition(
                 uow=uow, merchant_order_id=s.merchant_order_id, target=S.DELIVERY_FAILED,
-                actor=actor, reason=reason, now=now,
+                actor=actor, reason=reason, now=now, commit=False,
             )  # fmt: skip
     run = stop.run
     if point is not None:

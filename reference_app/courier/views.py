@@ -29,7 +29,15 @@ from delivery.geocoding import correct_merchant_position, correct_order_position
 from delivery.model import RoundRun, Stop, StopKind
 from delivery.queries import PlaceVisit, RunView, courier_runs, day_runs
 from delivery.route_sheets import round_sheet_pdf
-from delivery.stops import AfterFailure, NotReady, collect, courier_stop, deliver, fail
+from delivery.stops import (
+    AfterFailure,
+    AlreadyRecorded,
+    NotReady,
+    collect,
+    courier_stop,
+    deliver,
+    fail,
+)
 from reference_app import db, notifications
 from reference_app.auth.users import role_required
 from reference_app.choices import options
@@ -140,6 +148,14 @@ def _stop(stop_id: int) -> Stop:
     )
 
 
+def _recorded_meanwhile(error: AlreadyRecorded, stop_id: int, date: dt.date) -> Response:
+    # A double tap, or a tap kept offline and sent after the stop was recorded: the
+    # courier sees the stop as it is, not an error.
+    db.uow().rollback()
+    flash(shown(error), "info")
+    return _back(stop_id, date)
+
+
 def _back(stop_id: int, date: dt.date) -> Response:
     return redirect(url_for("courier.today", date=date.isoformat(), _anchor=f"arret-{stop_id}"))
 
@@ -158,6 +174,8 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
             leave_unready=request.form.get("sans_les_commandes_pas_pretes") == "1",
             now=acted_at(),
         )
+    except AlreadyRecorded as error:
+        return _recorded_meanwhile(error, stop_id, date)
     except NotReady as error:
         db.uow().rollback()
         return _page(date, status=422, errors={stop_id: shown(error)}, unready={stop_id})
@@ -210,6 +228,8 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
             means=means,
             now=acted_at(),
         )
+    except AlreadyRecorded as error:
+        return _recorded_meanwhile(error, stop_id, date)
     except ValidationError as error:
         db.uow().rollback()
         if error.field == "means":
@@ -231,9 +251,13 @@ def _points() -> list[PickupPoint]:
 @courier_required
 def failed(stop_id: int) -> Response | tuple[str, int]:
     stop = _stop(stop_id)
-    if stop.kind is not StopKind.DELIVER or not stop.is_open:
+    if stop.kind is not StopKind.DELIVER:
         abort(404)
     date = stop.run.plan.date
+    if not stop.is_open:
+        return _recorded_meanwhile(
+            AlreadyRecorded("Cette livraison est déjà enregistrée."), stop_id, date
+        )
     form = FailForm()
     points = _points()
     form.pickup_point.choices = options(
@@ -254,6 +278,8 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
                 now=acted_at(),
                 received=settings.now(),
             )
+        except AlreadyRecorded as error:
+            return _recorded_meanwhile(error, stop_id, date)
         except DomainError as error:
             db.uow().rollback()
             target = form.pickup_point if getattr(error, "field", "") == "pickup_point" else None

@@ -147,7 +147,7 @@ def hand_over_at_point(
     handing over keeps for the operator. Returns how many merchant orders were handed over;
     nothing is recorded when the code or the means is missing."""
     now = now or utcnow()
-    uow.begin_write()
+    uow.lock_row(Order, order_id)  # a double click hands over once
     order = uow.session.get(Order, order_id)
     if order is None or order.territory_id != territory_id:
         raise NotFound(what="Commande")
@@ -172,5 +172,9 @@ def hand_over_at_point(
             receiver=Receiver.PLATFORM,
         )  # fmt: skip
     for mo in parts:
-        transition(uow=uow, merchant_order_id=mo.id, target=S.PICKED_UP, actor=actor, now=now)
+        transition(
+            uow=uow, merchant_order_id=mo.id, target=S.PICKED_UP, actor=actor, now=now,
+            commit=False,
+        )  # fmt: skip
+    uow.commit()  # every part at once, with the payments
     return len(parts)

@@ -535,11 +535,13 @@ def transition(
     actor: Actor,
     reason: str = "",
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> None:
     """Move a merchant order to ``target``; an illegal move raises ``InvalidTransition``.
 
     Refusal and cancellation before hand-over give the reserved stock back; delivery and
     pick-up issue the merchant's invoice. Every move is stored with actor, reason and time.
+    ``commit=False`` leaves the commit to the caller, whose other changes then go with it.
     """
     uow.begin_write()
     mo = get_merchant_order(uow, merchant_order_id)
@@ -549,7 +551,8 @@ def transition(
     ):
         raise ValidationError("Indiquez un motif.", field="reason")
     _move(uow, mo, target, actor, reason, now or utcnow())
-    uow.commit()
+    if commit:
+        uow.commit()
 
 
 def set_final_weight(

@@ -125,7 +125,7 @@ def hand_over_at_shop(
     """Click and collect: the shopper takes the order at the shop and, when it is paid on
     pickup, pays the merchant there (``means``), who keeps the money."""
     now = now or utcnow()
-    uow.begin_write()
+    uow.lock_row(MerchantOrder, merchant_order_id)  # a double tap hands over once
     merchant_order = uow.session.get(MerchantOrder, merchant_order_id)
     if merchant_order is None or merchant_order.merchant_id != merchant_id:
         raise NotFound(what="Commande")
@@ -275,7 +275,7 @@ def settle_month(
     what the shop owed): records it and returns the amount (cents; negative when received).
     Money still with a courier waits: settle once it is handed in."""
     now = now or utcnow()
-    uow.begin_write()
+    uow.lock_row(Merchant, merchant_id)  # a double click pays the shop once
     merchant = uow.session.get(Merchant, merchant_id)
     if merchant is None or merchant.territory_id != territory_id:
         raise NotFound(what="Boutique")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -79,3 +80,25 @@ class UnitOfWork:
             return
         if session.get_bind().dialect.name == "sqlite":
             session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+    def lock_row(self, model: Any, ident: int) -> None:
+        """Make this transaction the only writer of ``model``'s row ``ident`` until it ends,
+        and what follows read what the writer before it committed.
+
+        Two requests acting on the same thing at once (a double tap, a phone sending again
+        what it kept offline) then run one after the other: the second sees what the first
+        did instead of doing it again. PostgreSQL locks the row (``SELECT … FOR UPDATE``);
+        SQLite has one writer at a time (``BEGIN IMMEDIATE``). A transaction that has only
+        read so far (a view that looked the thing up first) is ended before, since SQLite
+        cannot turn a read that went stale into a write, and the objects it loaded are
+        read again.
+        """
+        session = self.session
+        reads_only = not (session.new or session.dirty or session.deleted)
+        if reads_only and session.in_transaction():
+            session.commit()
+        self.begin_write()
+        if self.dialect == "postgresql":
+            session.execute(select(model.id).where(model.id == ident).with_for_update())
+        if reads_only:
+            session.expire_all()

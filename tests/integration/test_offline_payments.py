@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
@@ -19,10 +20,11 @@ from shop_core.orders.model import (
     PaymentStatus,
 )
 from shop_core.orders.services import Customer, DeliveryChoice, checkout, transition
-from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver
+from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver, ShopPayout
 from shop_core.payments.offline import (
     by_means,
     hand_in,
+    hand_over_at_shop,
     payments_for,
     settle_month,
     statement,
@@ -30,6 +32,7 @@ from shop_core.payments.offline import (
     to_take,
 )
 
+from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop
 
 COURIER = Actor(user_id=None)
@@ -235,3 +238,50 @@ def test_a_month_is_settled_with_each_shop_once_the_couriers_handed_the_money_in
         baker, farm = statement(uow.session, territory_id=shop.territory_id, month=november)
     assert (baker.to_settle_cents, farm.to_settle_cents) == (0, 0)
     assert baker.settled_cents == 700 - bread.commission_cents and baker.settled_at == NOW
+
+
+def test_two_clicks_at_once_settle_a_shop_once(db: Database, shop: Shop) -> None:
+    oid = place(db, shop)
+    _, apples = parts(db, oid)
+    pay(db, apples.id, PaymentMeans.CHEQUE, receiver=Receiver.SHOP)
+    november = NOW.date().replace(day=1)
+
+    def settle() -> None:
+        with db.uow() as uow:
+            settle_month(
+                uow=uow, territory_id=shop.territory_id, merchant_id=shop.farmer_id,
+                month=november, actor=Actor(user_id=shop.shopper_id), now=NOW,
+            )  # fmt: skip
+
+    outcomes = at_once(settle, settle, settle)
+
+    refused = "refused: Rien à régler pour cette boutique ce mois-ci."
+    assert outcomes == ["ok", refused, refused]
+    with db.uow() as uow:
+        assert len(list(uow.session.scalars(select(ShopPayout)))) == 1
+
+
+def test_two_clicks_at_once_hand_a_click_and_collect_order_over_once(
+    db: Database, shop: Shop
+) -> None:
+    oid = place(db, shop)
+    bread, _ = parts(db, oid)
+    with db.uow() as uow:
+        for step in (MerchantOrderStatus.ACCEPTED, MerchantOrderStatus.READY):
+            transition(uow=uow, merchant_order_id=bread.id, target=step, actor=COURIER, now=NOW)
+
+    def hand_over() -> None:
+        with db.uow() as uow:
+            hand_over_at_shop(
+                uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id,
+                means=PaymentMeans.CASH, actor=COURIER, now=NOW,
+            )  # fmt: skip
+
+    outcomes = at_once(hand_over, hand_over, hand_over)
+
+    assert outcomes[0] == "ok"
+    assert all(o.startswith("refused: ") for o in outcomes[1:]), outcomes
+    assert parts(db, oid)[0].status is MerchantOrderStatus.PICKED_UP
+    with db.uow() as uow:
+        (payment,) = uow.session.scalars(select(OfflinePayment))
+        assert payment.merchant_order_id == bread.id

@@ -18,6 +18,7 @@ from shop_core.orders.pickup_points import (
 from shop_core.orders.services import transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans
 
+from .at_once import at_once
 from .conftest import NOW, Shop
 from .delivery_setup import SYSTEM, add_fleet, merchant_orders, order
 
@@ -116,3 +117,20 @@ def test_the_shopper_takes_the_parcels_and_pays_at_the_point(db: Database, shop:
         assert entry.details == {"amount_cents": total, "means": "cheque"}
     with pytest.raises(ValidationError, match="n'attend plus au point de retrait"):
         hand_over(db, shop, oid, code, PaymentMeans.CASH)
+
+
+def test_two_clicks_at_once_hand_the_parcels_over_once(db: Database, shop: Shop) -> None:
+    oid = at_point(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
+    code = code_of(db, oid)
+
+    outcomes = at_once(*[lambda: hand_over(db, shop, oid, code, PaymentMeans.CASH)] * 3)
+
+    refused = "refused: Cette commande n'attend plus au point de retrait."
+    assert outcomes == ["ok", refused, refused]
+    assert [mo.status for mo in merchant_orders(db, oid)] == [S.PICKED_UP, S.PICKED_UP]
+    with db.uow() as uow:
+        assert len(list(uow.session.scalars(select(OfflinePayment)))) == 2
+        entries = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "order.picked_up_at_point")
+        )
+        assert len(list(entries)) == 1

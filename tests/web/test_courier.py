@@ -519,3 +519,27 @@ def test_the_courier_menu_has_their_round_and_no_basket(
     menu = html[html.index('class="main-nav"') : html.index("</nav>")]
     assert "Ma tournée" in menu
     assert "Panier" not in menu and 'class="basket-link"' not in menu
+
+
+def test_a_tap_sent_again_after_the_stop_was_recorded_shows_the_stop_not_an_error(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    deliver = {"code": order_of(db, oid).delivery_code, "means": "cash"}
+    for _ in range(2):
+        collected = client.post(f"/livreur/arrets/{pickup.id}/collecte")
+        assert collected.status_code == 302
+    for _ in range(2):
+        delivered = client.post(f"/livreur/arrets/{drop.id}/livraison", data=deliver)
+        assert delivered.status_code == 302
+    page = client.get(delivered.headers["Location"]).get_data(as_text=True)
+    assert "Cette livraison est déjà enregistrée." in page and "flash-info" in page
+    assert statuses(db, oid) == [S.DELIVERED]
+
+    failed = client.post(
+        f"/livreur/arrets/{drop.id}/echec", data={"reason": "absent", "then": "next_round"}
+    )
+    assert failed.status_code == 302  # the failure kept on a phone does not undo the delivery
+    assert statuses(db, oid) == [S.DELIVERED]
