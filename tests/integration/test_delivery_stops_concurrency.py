@@ -4,6 +4,8 @@ was, and nothing is recorded twice. Real threads and connections."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 from delivery.cash import hand_in_run
@@ -17,10 +19,18 @@ from shop_core.payments.model import OfflinePayment, PaymentMeans
 
 from .at_once import at_once
 from .conftest import Shop
+from .delivery_setup import Fleet
 from .test_delivery_stops import at, code_of, do, one_order, status
 
 S = MerchantOrderStatus
 TAPS = 4
+
+
+def delivering(db: Database, shop: Shop, fleet: Fleet, drop: Stop, code: str) -> Callable[[], int]:
+    """The courier's *Livré* tap, with the right code and the cash."""
+    return lambda: do(
+        deliver, db, shop, fleet, drop, code=code, means=PaymentMeans.CASH, now=at(9, 30)
+    )
 
 
 def test_a_delivery_tapped_several_times_at_once_is_recorded_and_paid_once(
@@ -30,14 +40,7 @@ def test_a_delivery_tapped_several_times_at_once_is_recorded_and_paid_once(
     do(collect, db, shop, fleet, pickup, now=at(9))
     code = code_of(db, oid)
 
-    outcomes = at_once(
-        *[
-            lambda: do(
-                deliver, db, shop, fleet, drop, code=code, means=PaymentMeans.CASH, now=at(9, 30)
-            )  # fmt: skip
-            for _ in range(TAPS)
-        ]
-    )
+    outcomes = at_once(*[delivering(db, shop, fleet, drop, code)] * TAPS)
 
     assert outcomes == ["ok"] + ["refused: Cette livraison est déjà enregistrée."] * (TAPS - 1)
     assert status(db, oid) is S.DELIVERED
@@ -63,21 +66,11 @@ def test_a_delivery_and_a_failure_at_once_leave_one_of_them(db: Database, shop: 
     do(collect, db, shop, fleet, pickup, now=at(9))
     code = code_of(db, oid)
 
-    outcomes = at_once(
-        lambda: do(
-            deliver, db, shop, fleet, drop, code=code, means=PaymentMeans.CASH, now=at(9, 30)
-        ),  # fmt: skip
-        lambda: do(
-            fail,
-            db,
-            shop,
-            fleet,
-            drop,
-            reason="Absent",
-            then=AfterFailure.NEXT_ROUND,
-            now=at(9, 30),
-        ),  # fmt: skip
-    )
+    def failing() -> None:
+        do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND,
+           now=at(9, 30))  # fmt: skip
+
+    outcomes = at_once(delivering(db, shop, fleet, drop, code), failing)
 
     assert outcomes == ["ok", "refused: Cette livraison est déjà enregistrée."]
     with db.uow() as uow:
