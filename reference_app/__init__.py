@@ -32,6 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the reference shop; ``config`` overrides defaults and ``CABAS_*`` variables."""
     app = Flask(__name__, instance_relative_config=True)
     app_config.load(app, config)
+    from reference_app import input_guard
+
+    input_guard.use_id_converter(app)  # before any route
 
     import delivery.model  # noqa: F401  (delivery tables and their migrations)
     from reference_app import cli, db, errors, formatting, jobs, mail, notifications, payments
@@ -63,7 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _register_optional(app, name)
 
     errors.init_app(app)
-    from reference_app import headers, input_guard
+    from reference_app import headers
 
     input_guard.init_app(app)
 

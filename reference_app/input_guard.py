@@ -5,19 +5,50 @@ write, as a 500 (SQLite stored it silently). The JSON API checks its own fields 
 parameters (:mod:`reference_app.api.parsing`); this guard covers the HTML pages. A NUL in
 the path is a page that does not exist (404); in the query string or a form, a 400 that says
 in French what is wrong. Nothing has been read from or written to the database yet.
+
+Ids too: an integer beyond the database's integer columns cannot be a row's id, and asking
+the database for it fails (SQLite cannot even bind one above 2⁶³ − 1). In an address it is
+a page that does not exist (:class:`IdConverter`); in a form, :func:`form_id` gives None.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from reference_app.errors import render_error
 
 NUL = "\x00"
+MAX_ID = 2**31 - 1  # database integer columns
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in an address, up to :data:`MAX_ID`: beyond, no route matches (404)."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def use_id_converter(app: Flask) -> None:
+    """Make ``<int:…>`` an :class:`IdConverter`: call before any route is added. The JSON
+    API takes any integer (``<any_int:…>``) and answers the 404 its document describes."""
+    app.url_map.converters["any_int"] = IntegerConverter
+    app.url_map.converters["int"] = IdConverter
+
+
+def form_id(value: str | None) -> int | None:
+    """An id sent by a form (``<select>``, hidden field), or None if it cannot be one."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_ID else None
 
 
 def _any_nul(pairs: Iterable[tuple[str, str]]) -> bool:

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 from flask import request
 
 from reference_app.api.errors import ApiError, invalid
+from reference_app.input_guard import MAX_ID
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_ID = 2**31 - 1  # database integer columns
 
 T = TypeVar("T")
 

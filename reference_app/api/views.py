@@ -178,7 +178,7 @@ def list_products() -> Response:
     return respond(body)
 
 
-@bp.get("/products/<int:product_id>")
+@bp.get("/products/<any_int:product_id>")
 def get_product(product_id: int) -> Response:
     check_id(product_id, what="Produit")
     user = auth.optional_user()
@@ -322,7 +322,7 @@ def add_basket_item() -> Response:
     return _basket(cart_id)
 
 
-@bp.put("/basket/items/<int:product_id>")
+@bp.put("/basket/items/<any_int:product_id>")
 def set_basket_item(product_id: int) -> Response:
     user = auth.current_user()
     check_id(product_id, what="Produit")
@@ -335,7 +335,7 @@ def set_basket_item(product_id: int) -> Response:
     return _basket(cart_id)
 
 
-@bp.delete("/basket/items/<int:product_id>")
+@bp.delete("/basket/items/<any_int:product_id>")
 def remove_basket_item(product_id: int) -> Response:
     user = auth.current_user()
     check_id(product_id, what="Produit")
@@ -437,7 +437,7 @@ def list_orders() -> Response:
     )
 
 
-@bp.get("/orders/<int:order_id>")
+@bp.get("/orders/<any_int:order_id>")
 def get_order(order_id: int) -> Response:
     auth.current_user()
     check_id(order_id, what="Commande")

@@ -18,6 +18,7 @@ from reference_app import db
 from reference_app.auth.users import actor, current_merchant, merchant_required, role_required
 from reference_app.domain_messages import shown
 from reference_app.formatting import money
+from reference_app.input_guard import form_id
 from reference_app.payments import gateway
 from reference_app.payments.blueprint import bp
 from reference_app.rounds import settings
@@ -239,9 +240,8 @@ def operator_payments() -> str:
 def settle_shop() -> Response:
     """The operator settled a shop's balance of orders paid by hand for a month."""
     month = _month(request.form.get("mois", ""))
-    try:
-        merchant_id = int(request.form.get("merchant_id", ""))
-    except ValueError:
+    merchant_id = form_id(request.form.get("merchant_id"))
+    if merchant_id is None:
         abort(404)
     try:
         amount = settle_month(

@@ -28,6 +28,7 @@ from delivery.route_sheets import round_sheet_pdf
 from reference_app import db, jobs, notifications
 from reference_app.domain_messages import shown, shown_text
 from reference_app.formatting import date_fr, money
+from reference_app.input_guard import form_id
 from reference_app.rounds import settings
 from reference_app.rounds.blueprint import bp, chosen_date, me, operator_required
 from reference_app.rounds.fields import PositionForm
@@ -280,9 +281,8 @@ def locate() -> Response:
 @operator_required
 def move(stop_id: int) -> Response:
     date = chosen_date("form")
-    try:
-        run_id = int(request.form.get("run_id", ""))
-    except ValueError:
+    run_id = form_id(request.form.get("run_id"))
+    if run_id is None:
         flash(_("Choisissez la tournée qui doit prendre la commande."), "error")
         return _to_board(date)
     try:
@@ -310,9 +310,8 @@ def move(stop_id: int) -> Response:
 @operator_required
 def assign(run_id: int) -> Response:
     date = chosen_date("form")
-    try:
-        courier_id = int(request.form.get("courier_id", ""))
-    except ValueError:
+    courier_id = form_id(request.form.get("courier_id"))
+    if courier_id is None:
         flash(_("Choisissez un livreur."), "error")
         return _to_board(date)
     try:

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.formatting import trade_label
+from reference_app.input_guard import form_id
 from reference_app.shopfront import account, basket_views, checkout, orders  # noqa: F401
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
@@ -162,9 +163,8 @@ def quick_add() -> Response:
     """The "Ajouter" button of product cards: one piece, then back to the list."""
     back = _safe_back(request.form.get("next"))
     form = AddToBasketForm()
-    try:
-        product_id = int(request.form.get("product_id", ""))
-    except ValueError:
+    product_id = form_id(request.form.get("product_id"))
+    if product_id is None:
         abort(400)
     found = shop_product(db.uow().session, territory_id=db.territory().id, product_id=product_id)
     if found is None:

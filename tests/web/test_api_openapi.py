@@ -6,6 +6,8 @@ Every response of every API test is validated against this document as it arrive
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from openapi_spec_validator import validate
 
@@ -28,9 +30,7 @@ def test_the_document_lists_exactly_the_routes_of_the_api(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/") or rule.endpoint == "api.unknown_route":
             continue
-        path = rule.rule
-        for name in rule.arguments:
-            path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         routes |= {(path, m.lower()) for m in rule.methods or () if m not in ("HEAD", "OPTIONS")}
     documented = documented_operations()
     assert routes - documented == set(), "routes missing from the document"

@@ -28,6 +28,8 @@ from shop_core.catalogue.model import Product
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 from shop_core.orders.services import transition
+from shop_core.payments.model import PaymentMeans, Receiver
+from shop_core.payments.offline import take_payment
 
 from .backoffice import place_order
 from .conftest import NOW, World, login
@@ -108,6 +110,22 @@ def _fuzz_action(
 def _reference(db: Database, order_id: int) -> str:
     with db.uow() as uow:
         return uow.session.get_one(Order, order_id).reference
+
+
+_TO_DELIVERED = (
+    MerchantOrderStatus.ACCEPTED,
+    MerchantOrderStatus.READY,
+    MerchantOrderStatus.HANDED_TO_COURIER,
+    MerchantOrderStatus.DELIVERED,
+)
+
+
+def _move(db: Database, merchant_order_id: int, *steps: MerchantOrderStatus) -> None:
+    with db.uow() as uow:
+        for step in steps:
+            transition(
+                uow=uow, merchant_order_id=merchant_order_id, target=step, actor=SYSTEM, now=NOW
+            )
 
 
 def _merchant_order(db: Database, order_id: int, merchant_id: int) -> int:
@@ -192,6 +210,10 @@ def test_the_merchant_forms_survive_bad_input(
             actor=SYSTEM,
             now=NOW,
         )
+    # Ready at the shop and paid there: the hand-over form asks how the shopper paid.
+    collected = place_order(db, world, {world.apples_id: 1}, DeliveryMethod.CLICK_COLLECT)
+    ready_mo = _merchant_order(db, collected, world.farmer_id)
+    _move(db, ready_mo, MerchantOrderStatus.ACCEPTED, MerchantOrderStatus.READY)
     login(client, world.farmer_email)
     pages = [
         "/boutique/produits",
@@ -201,7 +223,9 @@ def test_the_merchant_forms_survive_bad_input(
         "/boutique/commandes",
         f"/boutique/commandes/{_merchant_order(db, pending, world.farmer_id)}",
         f"/boutique/commandes/{accepted_mo}",
+        f"/boutique/commandes/{ready_mo}",
         "/boutique/produits/import",
+        "/boutique/paiements",
     ]
     fuzz(client, db, collect_forms(client, pages))
 
@@ -211,6 +235,19 @@ def test_the_operator_forms_survive_bad_input(
 ) -> None:
     fleet = add_fleet(db, world)
     place_order(db, world, {world.bread_id: 1})
+    # Parcels waiting at the pickup point, to pay there: the hand-over form of *Retraits*.
+    at_point = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.PICKUP_POINT)
+    waiting = _merchant_order(db, at_point, world.baker_id)
+    _move(db, waiting, *_TO_DELIVERED)
+    # A delivered order paid by hand to the platform: the month's settling form.
+    paid = _merchant_order(db, place_order(db, world, {world.cake_id: 1}), world.baker_id)
+    _move(db, paid, *_TO_DELIVERED)
+    with db.uow() as uow:
+        take_payment(
+            uow.session, merchant_order=uow.session.get_one(MerchantOrder, paid),
+            means=PaymentMeans.CASH, actor=SYSTEM, now=NOW, receiver=Receiver.PLATFORM,
+        )  # fmt: skip
+        uow.commit()
     login(client, world.operator_email)
     pages = [
         "/admin/boutiques",
@@ -229,6 +266,8 @@ def test_the_operator_forms_survive_bad_input(
         f"/admin/depots/{fleet.depot_id}/modifier",
         "/admin/tournees/reglages",
         f"/admin/tournees?date={TUESDAY.isoformat()}",
+        "/admin/retraits",
+        "/admin/paiements",
     ]
     # Acting for a shop changes whose pages these are; planning runs the solver (slow):
     # both have tests of their own.

@@ -1,0 +1,48 @@
+"""Ids beyond what the database can hold, in a path or a form: a page that does not exist
+(404) or a French refusal, never a 500. SQLite refuses to bind an integer above 2⁶³ − 1
+(OverflowError), PostgreSQL one above its column's range."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from shop_core.database import Database
+
+from .conftest import World, login
+
+HUGE = [str(2**31), str(2**63), str(10**30)]
+
+
+def _paths(app: Flask) -> list[tuple[str, str]]:
+    """Every page address with an integer in it, and its methods, the integers replaced by
+    a placeholder."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule or rule.rule.startswith("/api/"):
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<int:{argument}>", "{id}")
+            path = path.replace(f"<{argument}>", "x")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((method, path))
+    return found
+
+
+@pytest.mark.parametrize(
+    "who", ["", "shopper_email", "farmer_email", "operator_email", "courier_email"]
+)
+def test_an_id_too_large_in_an_address_is_a_page_that_does_not_exist(
+    app: Flask, client: FlaskClient, db: Database, world: World, who: str
+) -> None:
+    if who:
+        login(client, getattr(world, who))
+    paths = _paths(app)
+    assert len(paths) > 20
+    for method, path in paths:
+        for huge in HUGE:
+            url = path.replace("{id}", huge)
+            answer = client.open(url, method=method)
+            assert answer.status_code < 500, (method, url, answer.status_code)
