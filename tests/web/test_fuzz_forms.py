@@ -234,7 +234,8 @@ def test_the_operator_forms_survive_bad_input(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     fleet = add_fleet(db, world)
-    place_order(db, world, {world.bread_id: 1})
+    make_ready(db, place_order(db, world, {world.bread_id: 1}))
+    plan(db, world)  # the board's forms: move a stop, give a run to another courier…
     # Parcels waiting at the pickup point, to pay there: the hand-over form of *Retraits*.
     at_point = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.PICKUP_POINT)
     waiting = _merchant_order(db, at_point, world.baker_id)
