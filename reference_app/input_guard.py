@@ -9,10 +9,13 @@ in French what is wrong. Nothing has been read from or written to the database y
 Ids too: an integer beyond the database's integer columns cannot be a row's id, and asking
 the database for it fails (SQLite cannot even bind one above 2⁶³ − 1). In an address it is
 a page that does not exist (:class:`IdConverter`); in a form, :func:`form_id` gives None.
+Dates as well: the day after 31/12/9999 does not exist in Python, so a date asked for in an
+address must lie within :data:`DATES` (:func:`asked_date`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +28,8 @@ from reference_app.errors import render_error
 
 NUL = "\x00"
 MAX_ID = 2**31 - 1  # database integer columns
+#: The dates a page can be asked for (rounds, a courier's day, a month's payments).
+DATES = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
 class IdConverter(IntegerConverter):
@@ -53,6 +58,15 @@ def form_id(value: str | None) -> int | None:
 
 def _any_nul(pairs: Iterable[tuple[str, str]]) -> bool:
     return any(NUL in key or NUL in value for key, value in pairs)
+
+
+def asked_date(raw: str) -> dt.date | None:
+    """The date of ``raw`` (``2026-11-24``), or None if it is none or outside :data:`DATES`."""
+    try:
+        date = dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return date if DATES[0] <= date <= DATES[1] else None
 
 
 def init_app(app: Flask) -> None:

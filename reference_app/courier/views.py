@@ -44,6 +44,7 @@ from reference_app.choices import options
 from reference_app.courier.forms import DeliverForm, FailForm
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
+from reference_app.input_guard import asked_date
 from reference_app.notifications import LeftAtShop
 from reference_app.rounds import settings
 from reference_app.rounds.fields import PositionForm
@@ -67,10 +68,10 @@ def _not_found(error: NotFound) -> Any:
 
 def _date() -> dt.date:
     raw = request.args.get("date", "")
-    try:
-        return dt.date.fromisoformat(raw) if raw else settings.today(db.territory())
-    except ValueError:
+    date = asked_date(raw) if raw else settings.today(db.territory())
+    if date is None:
         abort(404)
+    return date
 
 
 def _page(

@@ -18,7 +18,7 @@ from reference_app import db
 from reference_app.auth.users import actor, current_merchant, merchant_required, role_required
 from reference_app.domain_messages import shown
 from reference_app.formatting import money
-from reference_app.input_guard import form_id
+from reference_app.input_guard import asked_date, form_id
 from reference_app.payments import gateway
 from reference_app.payments.blueprint import bp
 from reference_app.rounds import settings
@@ -80,10 +80,7 @@ def _month(raw: str | None = None) -> Month:
     """The month asked for (``?mois=2026-11``), the current one by default (the
     territory's date)."""
     raw = request.args.get("mois", "") if raw is None else raw
-    try:
-        first = dt.date.fromisoformat(f"{raw}-01") if raw else None
-    except ValueError:
-        first = None
+    first = asked_date(f"{raw}-01") if raw else None
     if first is None:
         first = settings.today(db.territory()).replace(day=1)
     return Month(

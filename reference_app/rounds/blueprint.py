@@ -14,6 +14,7 @@ from flask_login import current_user
 from reference_app import db
 from reference_app.auth.users import role_required
 from reference_app.errors import render_error
+from reference_app.input_guard import asked_date
 from reference_app.rounds import settings
 from shop_core.accounts.model import Role
 from shop_core.audit.services import Actor
@@ -35,12 +36,13 @@ def me() -> Actor:
 
 
 def chosen_date(source: str = "args") -> dt.date:
-    """The ``date`` of the query string (or form), today by default; 404 when malformed."""
+    """The ``date`` of the query string (or form), today by default; 404 when malformed or
+    out of range."""
     values = request.form if source == "form" else request.args
     raw = (values.get("date") or "").strip()
     if not raw:
         return settings.today(db.territory())
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
+    date = asked_date(raw)
+    if date is None:
         abort(404)
+    return date

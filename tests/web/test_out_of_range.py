@@ -1,6 +1,7 @@
-"""Ids beyond what the database can hold, in a path or a form: a page that does not exist
-(404) or a French refusal, never a 500. SQLite refuses to bind an integer above 2⁶³ − 1
-(OverflowError), PostgreSQL one above its column's range."""
+"""Ids beyond what the database can hold and dates beyond what Python can count, in an
+address: a page that does not exist (404), never a 500. SQLite refuses to bind an integer
+above 2⁶³ − 1 (OverflowError), PostgreSQL one above its column's range; the month after
+December 9999 does not exist."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask.testing import FlaskClient
 from shop_core.database import Database
 
 from .conftest import World, login
+from .rounds_setup import add_fleet, configure
 
 HUGE = [str(2**31), str(2**63), str(10**30)]
 
@@ -46,3 +48,35 @@ def test_an_id_too_large_in_an_address_is_a_page_that_does_not_exist(
             url = path.replace("{id}", huge)
             answer = client.open(url, method=method)
             assert answer.status_code < 500, (method, url, answer.status_code)
+
+
+DATES = ["9999-12-31", "0001-01-01", "2026-02-30", "99999-01-01"]
+MONTHS = ["9999-12", "0001-01", "2026-13", "10000-01"]
+
+
+@pytest.mark.parametrize(
+    ("who", "pages"),
+    [
+        (
+            "operator_email",
+            [
+                "/admin/tournees?date={date}",
+                "/admin/tournees/arrets.csv?date={date}",
+                "/admin/paiements?mois={month}",
+            ],
+        ),  # fmt: skip
+        ("courier_email", ["/livreur/?date={date}"]),
+        ("farmer_email", ["/boutique/paiements?mois={month}"]),
+    ],
+)
+def test_a_date_or_month_out_of_range_in_an_address_is_not_an_error(
+    app: Flask, client: FlaskClient, db: Database, world: World, who: str, pages: list[str]
+) -> None:
+    configure(app)
+    add_fleet(db, world)
+    login(client, getattr(world, who))
+    for page in pages:
+        for date, month in zip(DATES, MONTHS, strict=True):
+            url = page.format(date=date, month=month)
+            answer = client.get(url)
+            assert answer.status_code in (200, 404), (url, answer.status_code)
