@@ -60,6 +60,16 @@ def _any_nul(pairs: Iterable[tuple[str, str]]) -> bool:
     return any(NUL in key or NUL in value for key, value in pairs)
 
 
+def id_choice(value: object) -> int:
+    """``coerce`` of a ``<select>`` of ids whose choices are checked later: like ``int``
+    (0 may mean "none"), but a number beyond the database's ids is refused as a choice
+    that is not a number is (WTForms' "choix invalide")."""
+    number = value if isinstance(value, int) else int(str(value))
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(number)
+    return number
+
+
 def asked_date(raw: str) -> dt.date | None:
     """The date of ``raw`` (``2026-11-24``), or None if it is none or outside :data:`DATES`."""
     try:

@@ -8,6 +8,7 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from reference_app.choices import options
+from reference_app.input_guard import id_choice
 
 FAILURE_REASONS = [
     ("absent", _l("Personne à l'adresse")),
@@ -43,7 +44,7 @@ class FailForm(FlaskForm):
         default="next_round",
         validators=[DataRequired(message=_l("Choisissez où va le colis."))],
     )
-    pickup_point = SelectField(_l("Point de retrait"), coerce=int, validate_choice=False)
+    pickup_point = SelectField(_l("Point de retrait"), coerce=id_choice, validate_choice=False)
 
     def reason_text(self) -> str:
         """The reason as stored: its label, with the details typed."""

@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from delivery.model import WEEKDAY_LABELS_FR
 from reference_app.choices import options
+from reference_app.input_guard import id_choice
 from reference_app.rounds.fields import DegreesField
 
 
@@ -35,8 +36,10 @@ class RoundForm(FlaskForm):
         validators=[DataRequired(message=_l("Donnez un nom à la tournée.")), Length(max=120)],
         description=_l("Par exemple « Saint-Pol matin » ou « Vallée de la Canche »."),
     )
-    courier_id = SelectField(_l("Livreur"), coerce=int, validate_choice=False)
-    depot_id = SelectField(_l("Dépôt de départ et de retour"), coerce=int, validate_choice=False)
+    courier_id = SelectField(_l("Livreur"), coerce=id_choice, validate_choice=False)
+    depot_id = SelectField(
+        _l("Dépôt de départ et de retour"), coerce=id_choice, validate_choice=False
+    )
     weekdays = MultiCheckboxField(
         _l("Jours de passage"),
         coerce=int,

@@ -1,4 +1,4 @@
-"""Ids beyond what the database can hold and dates beyond what Python can count, in an
+"""Ids beyond what the database can hold (in an address or a form) and dates beyond what Python can count, in an
 address: a page that does not exist (404), never a 500. SQLite refuses to bind an integer
 above 2⁶³ − 1 (OverflowError), PostgreSQL one above its column's range; the month after
 December 9999 does not exist."""
@@ -10,9 +10,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shop_core.database import Database
+from shop_core.orders.model import MerchantOrderStatus
 
+from .backoffice import place_order
 from .conftest import World, login
-from .rounds_setup import add_fleet, configure
+from .rounds_setup import add_fleet, configure, make_ready, plan, statuses, stops
 
 HUGE = [str(2**31), str(2**63), str(10**30)]
 
@@ -80,3 +82,39 @@ def test_a_date_or_month_out_of_range_in_an_address_is_not_an_error(
             url = page.format(date=date, month=month)
             answer = client.get(url)
             assert answer.status_code in (200, 404), (url, answer.status_code)
+
+
+def test_an_id_too_large_chosen_in_a_form_is_refused_in_french(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    configure(app)
+    fleet = add_fleet(db, world)
+    order = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, order)
+    plan(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    for huge in HUGE:
+        failed = client.post(
+            f"/livreur/arrets/{drop.id}/echec",
+            data={"reason": "absent", "then": "pickup_point", "pickup_point": huge},
+        )
+        assert failed.status_code == 422
+        assert "Choix non valide" in failed.get_data(as_text=True)
+    assert statuses(db, order) == [MerchantOrderStatus.HANDED_TO_COURIER]
+
+    client.post("/logout")
+    login(client, world.operator_email)
+    edit = f"/admin/tournees/{fleet.saint_pol}/modifier"
+    form = {
+        "name": "Saint-Pol", "courier_id": "0", "depot_id": str(fleet.depot_id),
+        "weekdays": ["1"], "starts": "09:00", "ends": "12:00", "capacity": "25",
+        "max_duration_min": "", "insee_codes": ["62767"], "active": "y",
+    }  # fmt: skip
+    assert client.post(edit, data=form).status_code == 302  # the form as sent: saved
+    for name in ("courier_id", "depot_id"):
+        for huge in HUGE:
+            edited = client.post(edit, data={**form, name: huge})
+            assert edited.status_code == 422, (name, huge, edited.status_code)
+            assert "Choix non valide" in edited.get_data(as_text=True)
