@@ -1,7 +1,7 @@
-"""Ids beyond what the database can hold (in an address or a form) and dates beyond what Python can count, in an
-address: a page that does not exist (404), never a 500. SQLite refuses to bind an integer
-above 2⁶³ − 1 (OverflowError), PostgreSQL one above its column's range; the month after
-December 9999 does not exist."""
+"""Ids beyond what the database can hold (in an address or a form) and dates beyond what
+Python can count (in an address): a page that does not exist (404) or a French refusal,
+never a 500. SQLite refuses to bind an integer above 2⁶³ − 1 (OverflowError), PostgreSQL
+one above its column's range; the month after December 9999 does not exist."""
 
 from __future__ import annotations
 
