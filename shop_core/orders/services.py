@@ -542,8 +542,10 @@ def transition(
     Refusal and cancellation before hand-over give the reserved stock back; delivery and
     pick-up issue the merchant's invoice. Every move is stored with actor, reason and time.
     ``commit=False`` leaves the commit to the caller, whose other changes then go with it.
+    The same move asked twice at once (a double click) is made once: the second waits for
+    the first, then finds the order moved (``InvalidTransition``).
     """
-    uow.begin_write()
+    uow.lock_row(MerchantOrder, merchant_order_id)
     mo = get_merchant_order(uow, merchant_order_id)
     if (
         target in (MerchantOrderStatus.REFUSED, MerchantOrderStatus.DELIVERY_FAILED)

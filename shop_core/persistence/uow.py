@@ -5,13 +5,28 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
+
+_WROTE = "cabas_wrote"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory bound to ``engine``; objects stay usable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    """A session factory bound to ``engine``; objects stay usable after commit. Its sessions
+    note whether their transaction has written anything yet (see UnitOfWork.lock_row)."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "after_flush", _wrote)
+    event.listen(factory, "after_commit", _ended)
+    event.listen(factory, "after_rollback", _ended)
+    return factory
+
+
+def _wrote(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _ended(session: Session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 class UnitOfWork:
@@ -94,7 +109,8 @@ class UnitOfWork:
         read again.
         """
         session = self.session
-        reads_only = not (session.new or session.dirty or session.deleted)
+        pending = session.new or session.dirty or session.deleted
+        reads_only = not pending and not session.info.get(_WROTE)
         if reads_only and session.in_transaction():
             session.commit()
         self.begin_write()

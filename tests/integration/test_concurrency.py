@@ -13,11 +13,12 @@ from shop_core.catalogue.model import Product
 from shop_core.database import Database
 from shop_core.errors import OutOfStock
 from shop_core.invoices.model import Invoice
-from shop_core.orders.model import MerchantOrder, Order
+from shop_core.orders.model import MerchantOrder, Order, StatusChange
 from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.services import Customer, checkout, transition
 from shop_core.testing.factories import make_user
 
+from .at_once import at_once
 from .conftest import NOW, Shop, buy, home
 
 BUYERS = 12
@@ -108,3 +109,31 @@ def test_concurrent_deliveries_number_invoices_without_gaps_or_duplicates(
     with db.uow() as uow:
         numbers = sorted(uow.session.scalars(select(Invoice.number)).all())
     assert numbers == list(range(1, count + 1))
+
+
+@pytest.mark.parametrize("target", [S.READY, S.DELIVERED])
+def test_the_same_move_clicked_several_times_at_once_is_made_once(
+    db: Database, shop: Shop, target: S
+) -> None:
+    order_id = buy(db, shop, {shop.bread_id: 1})
+    with db.uow() as uow:
+        mo_id = uow.session.get_one(Order, order_id).merchant_orders[0].id
+    steps = [S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED]
+    for step in steps[: steps.index(target)]:
+        with db.uow() as uow:
+            transition(uow=uow, merchant_order_id=mo_id, target=step, actor=Actor.system())
+
+    def click() -> None:
+        with db.uow() as uow:
+            uow.session.get_one(MerchantOrder, mo_id)  # the page looked the order up first
+            transition(uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system())
+
+    outcomes = at_once(*[click] * 4)
+
+    assert outcomes[0] == "ok" and all(o.startswith("refused: ") for o in outcomes[1:]), outcomes
+    with db.uow() as uow:
+        moves = select(func.count(StatusChange.id)).where(
+            StatusChange.merchant_order_id == mo_id, StatusChange.to_status == target
+        )
+        assert uow.session.scalar(moves) == 1
+        assert uow.session.scalar(select(func.count(Invoice.id))) == (target is S.DELIVERED)
