@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import replace
 
 import pytest
@@ -172,7 +171,6 @@ def test_ten_thousand_rows_import_in_bulk_in_seconds(db: Database, shop: Shop) -
         statements.append(str(args[2]))
 
     event.listen(db.engine, "before_cursor_execute", count)
-    started = time.perf_counter()
     try:
         with db.uow() as uow:
             report = import_catalogue(
@@ -180,7 +178,6 @@ def test_ten_thousand_rows_import_in_bulk_in_seconds(db: Database, shop: Shop) -
             )
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    elapsed = time.perf_counter() - started
     assert len(report.created) == 10_000
     # Bulk work: a handful of statements (batched inserts), never one per row.
     assert len(statements) < 100, len(statements)
@@ -191,8 +188,7 @@ def test_ten_thousand_rows_import_in_bulk_in_seconds(db: Database, shop: Shop) -
         assert count_rows == 10_002
         hits = search_products(uow.session, territory_id=shop.territory_id, query="lot 9999")
         assert hits.total >= 1
-    # A few seconds on a laptop; generous here because test machines are shared.
-    assert elapsed < 30, f"import took {elapsed:.1f} s"
+    # Its speed is measured by `make bench-web` (a 10,000-product import), not here.
 
 
 # --- preparation -----------------------------------------------------------------------------

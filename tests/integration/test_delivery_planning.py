@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -168,9 +167,7 @@ def test_replanning_keeps_the_stops_already_done_and_the_parcels_on_board(
     assert all(s.expected_start >= at(9, 10) for s in stops if s.status is StopStatus.TODO)
 
 
-def test_a_late_order_is_inserted_within_a_second_without_moving_other_stops(
-    db: Database, shop: Shop
-) -> None:
+def test_a_late_order_is_inserted_without_moving_other_stops(db: Database, shop: Shop) -> None:
     add_fleet(db, shop)
     order(db, shop, {shop.bread_id: 1})
     order(db, shop, {shop.apples_id: 1}, address=FREVENT, slot="apres-midi")
@@ -180,7 +177,8 @@ def test_a_late_order_is_inserted_within_a_second_without_moving_other_stops(
     }
     late = order(db, shop, {shop.cake_id: 1}, now=NOW + dt.timedelta(hours=2))
 
-    started = time.perf_counter()
+    # Its speed (the "≤ 1 s") is measured by `python -m delivery.bench rural`, which
+    # inserts five late orders into each planned day: a timed test fails on a loaded machine.
     with db.uow() as uow:
         report = insert_late_orders(
             uow=uow,
@@ -191,9 +189,7 @@ def test_a_late_order_is_inserted_within_a_second_without_moving_other_stops(
             actor=SYSTEM,
             now=NOW + dt.timedelta(hours=2),
         )
-    elapsed = time.perf_counter() - started
 
-    assert elapsed < 1.0
     assert report.planned == 1 and report.unplanned == ()
     after = stops_of_plan(db, shop.territory_id)
     new = [s for s in after if s.merchant_order.order_id == late]
