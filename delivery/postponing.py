@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
-from delivery.model import Unplanned
+from delivery.model import DayPlan, Unplanned
 from delivery.optimiser import UnassignedReason
 from delivery.plan_state import due_merchant_orders, get_plan, left_behind
 from delivery.planning import next_possible_date
@@ -75,10 +75,14 @@ def postpone_unserved(
     after ``date`` and after ``today`` (the territory's date: a day that has passed is
     postponed to the coming days, never to another past one)."""
     session = uow.session
-    uow.begin_write()
     plan = get_plan(session, territory_id, date)
     if plan is None:
         raise ValidationError("Cette journée n'est pas encore planifiée : rien à reporter.")
+    # Two clicks at once (or the nightly command and a click) postpone each order once: the
+    # second waits for the first, whose orders are then no longer due on ``date``.
+    uow.lock_row(DayPlan, plan.id)
+    plan = get_plan(session, territory_id, date)
+    assert plan is not None  # plans are not deleted
     reasons = {u.merchant_order_id: u.reason_code for u in plan.unplanned}
     stops = [(s.merchant_order_id, s.status) for run in plan.runs for s in run.stops]
     due = due_merchant_orders(session, territory_id, date)
@@ -123,12 +127,13 @@ def postpone_unserved(
                 Unplanned.plan_id == plan.id, Unplanned.merchant_order_id.in_(ids)
             )
         )
-        redirect_delivery(  # commits, this order's move and its plan rows together
+        redirect_delivery(
             uow=uow,
             order_id=order.id,
             actor=actor,
             date=new_date,
             reason=f"Pas livrée le {date:%d/%m/%Y} : reportée à la prochaine tournée possible.",
+            commit=False,
         )
         moved.append(Postponed(order.id, order.reference, date, new_date))
     uow.commit()

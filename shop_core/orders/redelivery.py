@@ -19,11 +19,13 @@ def redirect_delivery(
     date: dt.date | None = None,
     pickup_point_id: int | None = None,
     reason: str = "",
+    commit: bool = True,
 ) -> None:
     """Deliver an order on another ``date``, and/or to a pickup point instead of the door.
 
     The shopper's name stays the recipient; the address snapshot becomes the point's. The
-    change is recorded in the audit log with ``reason``.
+    change is recorded in the audit log with ``reason``. ``commit=False`` leaves the commit
+    to the caller.
     """
     order = uow.session.get(Order, order_id)
     if order is None:
@@ -61,4 +63,5 @@ def redirect_delivery(
             subject=order.reference,
             details=details,
         )
-    uow.commit()
+    if commit:
+        uow.commit()

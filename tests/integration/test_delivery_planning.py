@@ -20,6 +20,7 @@ from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.orders.model import MerchantOrder
 
+from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop
 from .delivery_setup import (
     DISTANCES,
@@ -200,6 +201,30 @@ def test_a_late_order_is_inserted_without_moving_other_stops(db: Database, shop:
         ids = [s.id for s in kept if s.run_id == run_id]
         assert ids == sorted(ids, key=lambda i: next(s.sequence for s in after if s.id == i))
         assert [before[i][0] for i in ids] == [run_id] * len(ids)
+
+
+def test_two_clicks_at_once_insert_a_late_order_once(db: Database, shop: Shop) -> None:
+    add_fleet(db, shop)
+    order(db, shop, {shop.bread_id: 1})
+    plan(db, shop)
+    late = order(db, shop, {shop.cake_id: 1}, now=NOW + dt.timedelta(hours=2))
+    planned: list[int] = []
+
+    def click() -> None:
+        with db.uow() as uow:
+            report = insert_late_orders(
+                uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+                settings=SETTINGS, actor=SYSTEM, now=NOW + dt.timedelta(hours=2),
+            )  # fmt: skip
+        planned.append(report.planned)
+
+    outcomes = at_once(click, click, click)
+
+    assert outcomes == ["ok"] * 3 and sorted(planned) == [0, 0, 1]
+    kinds = [
+        s.kind for s in stops_of_plan(db, shop.territory_id) if s.merchant_order.order_id == late
+    ]
+    assert kinds == [StopKind.COLLECT, StopKind.DELIVER]
 
 
 def test_inserting_without_a_plan_asks_to_plan_first(db: Database, shop: Shop) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import StopKind
 from delivery.postponing import Kept, PostponeReport, postpone_unserved
 from delivery.stops import collect
+from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import ValidationError
@@ -17,6 +19,7 @@ from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.model import Order
 from shop_core.orders.services import transition
 
+from .at_once import at_once
 from .conftest import TUESDAY, Shop
 from .delivery_setup import add_fleet, make_ready, merchant_orders, order, stops_of_plan
 from .test_delivery_stops import at, do, planned
@@ -111,3 +114,24 @@ def test_a_day_gone_by_is_postponed_to_the_coming_days_not_to_another_past_one(
 
     assert [p.date for p in report.moved] == [thursday + dt.timedelta(days=1)]
     assert date_of(db, left) == thursday + dt.timedelta(days=1)
+
+
+def test_two_clicks_at_once_postpone_each_order_once(db: Database, shop: Shop) -> None:
+    fleet = add_fleet(db, shop)
+    make_ready(db, order(db, shop, {shop.bread_id: 1}))
+    unready = [order(db, shop, {shop.bread_id: 1}) for _ in range(3)]
+    planned(db, shop)
+    first = next(s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.COLLECT)
+    do(collect, db, shop, fleet, first, leave_unready=True, now=at(9))  # left at the shop
+    moved: list[int] = []
+
+    def click() -> None:
+        moved.extend(p.order_id for p in postpone(db, shop).moved)
+
+    outcomes = at_once(click, click, click)
+
+    assert outcomes == ["ok"] * 3
+    assert sorted(moved) == sorted(unready)  # each moved by one click only
+    with db.uow() as uow:
+        redirects = select(func.count(AuditEntry.id)).where(AuditEntry.action == "order.redirect")
+        assert uow.session.scalar(redirects) == len(unready)
