@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy import select
 
 from shop_core.database import Database, connect
@@ -32,8 +32,16 @@ def uow() -> UnitOfWork:
     """
     if "cabas_uow" not in g:
         g.cabas_uow = database().uow().__enter__()
+        if has_request_context() and request.method in _WRITES:
+            # On SQLite, a request that reads, then writes after another request wrote,
+            # fails with "database is locked" (a double click): a request that may write
+            # takes SQLite's writer lock from its first statement. Nothing on PostgreSQL.
+            g.cabas_uow.begin_write()
     current: UnitOfWork = g.cabas_uow
     return current
+
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _close_uow(exc: BaseException | None) -> None:

@@ -6,18 +6,18 @@ from types import TracebackType
 from typing import Any
 
 from sqlalchemy import Engine, event, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-_WROTE = "cabas_wrote"
+_WROTE = "cabas_wrote"  # the transaction has flushed changes
+_WRITER = "cabas_writer"  # the transaction began as SQLite's writer (BEGIN IMMEDIATE)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to ``engine``; objects stay usable after commit. Its sessions
-    note whether their transaction has written anything yet (see UnitOfWork.lock_row)."""
+    note whether their transaction has written anything yet (see UnitOfWork.begin_write)."""
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     event.listen(factory, "after_flush", _wrote)
-    event.listen(factory, "after_commit", _ended)
-    event.listen(factory, "after_rollback", _ended)
+    event.listen(factory, "after_transaction_end", _ended)
     return factory
 
 
@@ -25,8 +25,10 @@ def _wrote(session: Session, _context: Any) -> None:
     session.info[_WROTE] = True
 
 
-def _ended(session: Session) -> None:
-    session.info.pop(_WROTE, None)
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+        session.info.pop(_WRITER, None)
 
 
 class UnitOfWork:
@@ -84,17 +86,24 @@ class UnitOfWork:
         self.session.rollback()
 
     def begin_write(self) -> None:
-        """Start the transaction as a writer now (SQLite ``BEGIN IMMEDIATE``).
+        """Make this transaction SQLite's writer now (``BEGIN IMMEDIATE``); nothing on
+        PostgreSQL, which locks rows instead (see :meth:`lock_row`).
 
-        On SQLite a deferred transaction that reads then writes can fail with
-        "database is locked" under concurrency; taking the write lock first avoids it.
-        PostgreSQL locks rows instead, so this is a no-op there.
+        On SQLite a transaction that has read, then writes after another writer committed,
+        fails with "database is locked". So a transaction that has only read so far (a view
+        that looked things up before calling the service) is ended first, and the objects
+        it loaded are read again; one that has already written goes on as it is.
         """
         session = self.session
-        if session.in_transaction():
+        if session.get_bind().dialect.name != "sqlite" or session.info.get(_WRITER):
             return
-        if session.get_bind().dialect.name == "sqlite":
-            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        if session.in_transaction():
+            if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+                return
+            session.commit()
+            session.expire_all()
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        session.info[_WRITER] = True
 
     def lock_row(self, model: Any, ident: int) -> None:
         """Make this transaction the only writer of ``model``'s row ``ident`` until it ends,
@@ -102,19 +111,13 @@ class UnitOfWork:
 
         Two requests acting on the same thing at once (a double tap, a phone sending again
         what it kept offline) then run one after the other: the second sees what the first
-        did instead of doing it again. PostgreSQL locks the row (``SELECT … FOR UPDATE``);
-        SQLite has one writer at a time (``BEGIN IMMEDIATE``). A transaction that has only
-        read so far (a view that looked the thing up first) is ended before, since SQLite
-        cannot turn a read that went stale into a write, and the objects it loaded are
-        read again.
+        did instead of doing it again. PostgreSQL locks the row (``SELECT … FOR UPDATE``,
+        then the session's objects are read again); SQLite has one writer at a time
+        (:meth:`begin_write`).
         """
         session = self.session
-        pending = session.new or session.dirty or session.deleted
-        reads_only = not pending and not session.info.get(_WROTE)
-        if reads_only and session.in_transaction():
-            session.commit()
-        self.begin_write()
         if self.dialect == "postgresql":
             session.execute(select(model.id).where(model.id == ident).with_for_update())
-        if reads_only:
-            session.expire_all()
+            session.expire_all()  # changes were flushed by the statement above
+        else:
+            self.begin_write()
