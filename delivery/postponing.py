@@ -80,9 +80,7 @@ def postpone_unserved(
         raise ValidationError("Cette journée n'est pas encore planifiée : rien à reporter.")
     # Two clicks at once (or the nightly command and a click) postpone each order once: the
     # second waits for the first, whose orders are then no longer due on ``date``.
-    uow.lock_row(DayPlan, plan.id)
-    plan = get_plan(session, territory_id, date)
-    assert plan is not None  # plans are not deleted
+    uow.lock_row(DayPlan, plan.id)  # what the plan loaded is read again
     reasons = {u.merchant_order_id: u.reason_code for u in plan.unplanned}
     stops = [(s.merchant_order_id, s.status) for run in plan.runs for s in run.stops]
     due = due_merchant_orders(session, territory_id, date)

@@ -163,9 +163,7 @@ def insert_late_orders(
     if plan is None:
         raise ValidationError("Cette journée n'est pas encore planifiée : lancez la planification.")
     # Two clicks at once insert each order once: the second waits, then finds it planned.
-    uow.lock_row(DayPlan, plan.id)
-    plan = get_plan(session, territory_id, date)
-    assert plan is not None  # plans are never deleted
+    uow.lock_row(DayPlan, plan.id)  # what the plan loaded is read again
     late = late_orders(
         due_merchant_orders(session, territory_id, date),
         ((s.merchant_order_id, s.status) for run in plan.runs for s in run.stops),
@@ -263,7 +261,6 @@ def move_shipment(
     session = uow.session
     stop = _stop_of_territory(session, territory_id, stop_id)
     uow.lock_row(DayPlan, stop.run.plan_id)  # one change of the day's plan at a time
-    stop = _stop_of_territory(session, territory_id, stop_id)
     target = session.get(RoundRun, run_id)
     if target is None or target.plan_id != stop.run.plan_id:
         raise NotFound(what="Tournée")

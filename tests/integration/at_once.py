@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from shop_core.errors import DomainError
+from tests.together import together
+
+
+def _outcome(ended: Any) -> str:
+    if isinstance(ended, DomainError):
+        return f"refused: {ended}"
+    if isinstance(ended, BaseException):
+        return f"error: {ended!r}"
+    return "ok"
 
 
 def at_once(*actions: Callable[[], Any]) -> list[str]:
     """Run the actions in threads released together; what each ended with."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(action: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            action()
-            result = "ok"
-        except DomainError as error:
-            result = f"refused: {error}"
-        except Exception as error:  # noqa: BLE001 - reported in the assertions
-            result = f"error: {error!r}"
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
+    return sorted(_outcome(ended) for ended in together(*actions, timeout=60))

@@ -4,7 +4,7 @@ below zero. Two logged-in browsers of the same person, released together by a ba
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 from typing import Any
 
 from flask import Flask
@@ -13,6 +13,8 @@ from werkzeug.test import TestResponse
 
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from shop_core.orders.services import transition
+from tests.together import together
 
 from .backoffice import place_order
 from .conftest import World, login
@@ -27,6 +29,7 @@ from .rounds_setup import (
     plan,
     statuses,
 )
+from .test_fuzz_forms import _merchant_order
 
 S = MerchantOrderStatus
 # Forms left out: logging out ends the session the second request needs; acting for a shop
@@ -38,21 +41,7 @@ def _twice_at_once(app: Flask, email: str, form: Form, data: dict[str, Any]) -> 
     clients = [app.test_client(), app.test_client()]
     for client in clients:
         login(client, email)
-    barrier = threading.Barrier(2)
-    answers: list[TestResponse | BaseException] = []
-
-    def send(client: FlaskClient) -> None:
-        barrier.wait()
-        try:
-            answers.append(client.post(form.action, data=data))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            answers.append(error)
-
-    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = together(*[partial(c.post, form.action, data=data) for c in clients])
     codes = [a.status_code if isinstance(a, TestResponse) else 599 for a in answers]
     assert len(codes) == 2 and all(code < 500 for code in codes), (form.action, data, answers)
     return codes
@@ -99,14 +88,10 @@ def test_the_courier_forms_sent_twice_at_once(
 def test_the_merchant_forms_sent_twice_at_once(
     app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
-    from shop_core.orders.services import transition
-
     placed = place_order(db, world, {world.roast_id: 1, world.apples_id: 2})
     collect = place_order(db, world, {world.apples_id: 1}, DeliveryMethod.CLICK_COLLECT)
     pages = ["/boutique/produits", f"/boutique/produits/{world.apples_id}", "/boutique/commandes"]
     with db.uow() as uow:
-        from .test_fuzz_forms import _merchant_order
-
         ids = [_merchant_order(db, o, world.farmer_id) for o in (placed, collect)]
         for step in (S.ACCEPTED, S.READY):
             transition(uow=uow, merchant_order_id=ids[1], target=step, actor=SYSTEM)
