@@ -41,6 +41,7 @@ from shop_core.orders.model import (
     Order,
     PaymentStatus,
 )
+from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Territory
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,21 @@ def get_plan(session: Session, territory_id: int, date: dt.date) -> DayPlan | No
             selectinload(DayPlan.unplanned),
         )
     )
+
+
+def lock_day(uow: UnitOfWork, plan_id: int) -> None:
+    """Make this transaction the only one changing the day's plan and its runs until it
+    ends, and read again what was committed before.
+
+    The plan's row makes changes of the plan wait for each other (two clicks, the nightly
+    command); the runs' rows make them wait for the couriers, who lock their run when they
+    record a stop (``delivery.stops``): a stop recorded while the operator moved its order
+    to another round would otherwise be rewritten as still to do, or deleted with the move.
+    Plan first, then runs, as the couriers' actions never lock the plan: no deadlock.
+    """
+    uow.lock_row(DayPlan, plan_id)
+    runs = uow.session.scalars(select(RoundRun.id).where(RoundRun.plan_id == plan_id))
+    uow.lock_rows(RoundRun, list(runs))
 
 
 def now_seconds(date: dt.date, zone: ZoneInfo, now: dt.datetime) -> int:

@@ -30,6 +30,7 @@ from delivery.plan_state import (
     due_merchant_orders,
     get_plan,
     group_same_place,
+    lock_day,
     now_seconds,
     problem_for,
     running_rounds,
@@ -115,6 +116,8 @@ def plan_day(
         check_plan(read.day, solution)
 
         uow.begin_write()
+        if read.plan is not None:  # couriers' taps wait until the new plan is stored
+            lock_day(uow, read.plan.id)
         uow.session.expire_all()  # read what others committed while the solver ran
         current = _read_day(uow.session, territory_id, date, distances, settings, now)
         if same_day(read.day, current.day):

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete
 
-from delivery.model import DayPlan, Unplanned
+from delivery.model import Unplanned
 from delivery.optimiser import UnassignedReason
-from delivery.plan_state import due_merchant_orders, get_plan, left_behind
+from delivery.plan_state import due_merchant_orders, get_plan, left_behind, lock_day
 from delivery.planning import next_possible_date
 from shop_core.audit.services import Actor
 from shop_core.errors import ValidationError
@@ -80,7 +80,7 @@ def postpone_unserved(
         raise ValidationError("Cette journée n'est pas encore planifiée : rien à reporter.")
     # Two clicks at once (or the nightly command and a click) postpone each order once: the
     # second waits for the first, whose orders are then no longer due on ``date``.
-    uow.lock_row(DayPlan, plan.id)  # what the plan loaded is read again
+    lock_day(uow, plan.id)  # what the plan loaded is read again
     reasons = {u.merchant_order_id: u.reason_code for u in plan.unplanned}
     stops = [(s.merchant_order_id, s.status) for run in plan.runs for s in run.stops]
     due = due_merchant_orders(session, territory_id, date)

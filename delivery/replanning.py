@@ -36,6 +36,7 @@ from delivery.plan_state import (
     due_merchant_orders,
     get_plan,
     late_orders,
+    lock_day,
     now_seconds,
     problem_for,
     write_run,
@@ -163,7 +164,7 @@ def insert_late_orders(
     if plan is None:
         raise ValidationError("Cette journée n'est pas encore planifiée : lancez la planification.")
     # Two clicks at once insert each order once: the second waits, then finds it planned.
-    uow.lock_row(DayPlan, plan.id)  # what the plan loaded is read again
+    lock_day(uow, plan.id)  # what the plan loaded is read again
     late = late_orders(
         due_merchant_orders(session, territory_id, date),
         ((s.merchant_order_id, s.status) for run in plan.runs for s in run.stops),
@@ -260,7 +261,7 @@ def move_shipment(
     now = now or utcnow()
     session = uow.session
     stop = _stop_of_territory(session, territory_id, stop_id)
-    uow.lock_row(DayPlan, stop.run.plan_id)  # one change of the day's plan at a time
+    lock_day(uow, stop.run.plan_id)  # one change at a time, couriers' taps included
     target = session.get(RoundRun, run_id)
     if target is None or target.plan_id != stop.run.plan_id:
         raise NotFound(what="Tournée")

@@ -61,8 +61,25 @@ bp = Blueprint("courier", __name__, url_prefix="/livreur")
 courier_required = role_required(Role.COURIER)
 
 
+# What a courier does at a stop: if the stop has left their rounds meanwhile (the operator
+# moved the order or gave the round to someone else), their page is out of date, and a
+# tap, perhaps kept offline, deserves an explanation rather than a page not found.
+_STOP_ACTIONS = {"courier.collected", "courier.delivered", "courier.failed"}
+
+
 @bp.errorhandler(NotFound)
 def _not_found(error: NotFound) -> Any:
+    if request.endpoint in _STOP_ACTIONS:
+        db.uow().rollback()
+        flash(
+            _(
+                "Cet arrêt ne fait plus partie de vos tournées : l'animateur a modifié la "
+                "tournée. Voici votre tournée à jour ; si le colis est déjà avec vous, "
+                "prévenez l'animateur."
+            ),
+            "info",
+        )
+        return redirect(url_for("courier.today"))
     return render_error(404)
 
 

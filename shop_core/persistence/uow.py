@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
@@ -115,9 +116,17 @@ class UnitOfWork:
         then the session's objects are read again); SQLite has one writer at a time
         (:meth:`begin_write`).
         """
+        self.lock_rows(model, [ident])
+
+    def lock_rows(self, model: Any, idents: Iterable[int]) -> None:
+        """:meth:`lock_row` for several rows of ``model`` at once, taken in the order of
+        their ids (so that two transactions locking overlapping sets cannot deadlock)."""
         session = self.session
         if self.dialect == "postgresql":
-            session.execute(select(model.id).where(model.id == ident).with_for_update())
+            wanted = sorted(set(idents))
+            if wanted:
+                rows = select(model.id).where(model.id.in_(wanted)).order_by(model.id)
+                session.execute(rows.with_for_update())
             session.expire_all()  # changes were flushed by the statement above
         else:
             self.begin_write()

@@ -18,7 +18,7 @@ from delivery.replanning import assign_run, insert_late_orders, move_shipment
 from delivery.stops import collect
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
-from shop_core.orders.model import MerchantOrder
+from shop_core.orders.model import MerchantOrder, MerchantOrderStatus
 
 from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop
@@ -368,3 +368,47 @@ def test_a_day_that_keeps_changing_while_planning_is_not_stored(
     with db.uow() as uow:
         assert uow.session.scalar(select(DayPlan.id)) is None
         assert uow.session.scalar(select(Stop.id)) is None
+
+
+def test_a_parcel_collected_while_the_operator_moves_it_stays_with_its_courier(
+    db: Database, shop: Shop
+) -> None:
+    """The courier taps *Colis collectés* while the operator moves the order to another
+    round: either the move comes first (the courier is then told the stop left the round)
+    or the collection does (the move is refused: the parcel is on board). Never both: a
+    collection recorded on a round the order has left, or deleted with it."""
+    fleet = add_fleet(db, shop)
+    oid = order(db, shop, {shop.bread_id: 1}, point_id=fleet.point_id)
+    make_ready(db, oid)
+    plan(db, shop)
+    collect_stop, deliver_stop = stops_of_plan(db, shop.territory_id)
+    with db.uow() as uow:
+        other = (
+            uow.session.scalars(select(RoundRun).where(RoundRun.round_id == fleet.frevent)).one().id
+        )
+
+    def collecting() -> None:
+        with db.uow() as uow:
+            collect(uow=uow, territory_id=shop.territory_id, courier_id=fleet.couriers[0],
+                    stop_id=collect_stop.id, now=at(9))  # fmt: skip
+
+    def moving() -> None:
+        with db.uow() as uow:
+            move_shipment(uow=uow, territory_id=shop.territory_id, stop_id=deliver_stop.id,
+                          run_id=other, distances=DISTANCES, actor=SYSTEM, now=at(9))  # fmt: skip
+
+    outcomes = at_once(collecting, moving)
+
+    assert outcomes[0] == "ok" and outcomes[1].startswith("refused: "), outcomes
+    stops = [s for s in stops_of_plan(db, shop.territory_id) if s.merchant_order.order_id == oid]
+    assert [s.kind for s in stops] == [StopKind.COLLECT, StopKind.DELIVER]
+    assert len({s.run_id for s in stops}) == 1
+    (mo,) = merchant_orders(db, oid)
+    if stops[0].run_id == collect_stop.run_id:  # collected first
+        assert "déjà à bord" in outcomes[1]
+        assert stops[0].status is StopStatus.DONE
+        assert mo.status is MerchantOrderStatus.HANDED_TO_COURIER
+    else:  # moved first
+        assert stops[0].run_id == other
+        assert stops[0].status is StopStatus.TODO
+        assert mo.status is not MerchantOrderStatus.HANDED_TO_COURIER

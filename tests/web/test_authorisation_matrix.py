@@ -58,6 +58,10 @@ MERCHANT_A_DO = "L 403 403 ok 404 403 403 403 403"
 COURIER = "L 403 403 403 403 200 200 403 403"
 COURIER_A = "L 403 403 403 403 200 404 403 403"
 COURIER_A_DO = "L 403 403 403 403 ok 404 403 403"
+# A stop's actions: another courier is sent back to their own round with a notice, as for a
+# stop the operator moved away (nothing recorded: tests/web/test_courier.py).
+COURIER_A_STOP = "L 403 403 403 403 200 302 403 403"
+COURIER_A_STOP_DO = "L 403 403 403 403 ok 302 403 403"
 OPERATOR = "L 403 403 403 403 403 403 200 200"
 OPERATOR_DO = "L 403 403 403 403 403 403 ok ok"
 OPERATOR_X = "L 403 403 403 403 403 403 200 404"
@@ -203,12 +207,12 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /livreur/arrets/<int:stop_id>/position": Row(
             f"{stop_a}/position", COURIER_A_DO, position
         ),
-        "POST /livreur/arrets/<int:stop_id>/collecte": Row(f"{stop_a}/collecte", COURIER_A_DO),
+        "POST /livreur/arrets/<int:stop_id>/collecte": Row(f"{stop_a}/collecte", COURIER_A_STOP_DO),
         "POST /livreur/arrets/<int:stop_id>/livraison": Row(
-            f"{stop_a}/livraison", COURIER_A_DO, {"code": "0000"}
+            f"{stop_a}/livraison", COURIER_A_STOP_DO, {"code": "0000"}
         ),
-        "GET /livreur/arrets/<int:stop_id>/echec": Row(f"{stop_a}/echec", COURIER_A),
-        "POST /livreur/arrets/<int:stop_id>/echec": Row(f"{stop_a}/echec", COURIER_A_DO),
+        "GET /livreur/arrets/<int:stop_id>/echec": Row(f"{stop_a}/echec", COURIER_A_STOP),
+        "POST /livreur/arrets/<int:stop_id>/echec": Row(f"{stop_a}/echec", COURIER_A_STOP_DO),
         # Operator admin: operators only; territory X's objects are not found from Y.
         "GET /admin": Row("/admin", OPERATOR),
         "GET /admin/indicateurs.csv": Row("/admin/indicateurs.csv", OPERATOR),

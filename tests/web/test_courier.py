@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
-from delivery.model import StopKind, StopStatus
+from delivery.model import RoundRun, StopKind, StopStatus
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 
@@ -132,7 +132,10 @@ def test_the_shopper_sees_when_the_courier_should_come_until_it_is_delivered(
     assert "Le livreur devrait passer" not in after.text
 
 
-def test_another_courier_sees_nothing_of_it_and_gets_404_on_its_stops(
+NOT_ON_YOUR_ROUNDS = "Cet arrêt ne fait plus partie de vos tournées"
+
+
+def test_another_courier_sees_nothing_of_it_and_cannot_act_on_its_stops(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     planned_order(db, world)
@@ -141,12 +144,14 @@ def test_another_courier_sees_nothing_of_it_and_gets_404_on_its_stops(
 
     assert "Aucun arrêt" not in client.get(f"/livreur/{DAY}").get_data(as_text=True)
     assert "Jeanne Martin" not in client.get(f"/livreur/{DAY}").get_data(as_text=True)
-    assert client.post(f"/livreur/arrets/{pickup.id}/collecte").status_code == 404
-    assert (
-        client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": "1234"}).status_code
-        == 404
-    )
-    assert client.get(f"/livreur/arrets/{drop.id}/echec").status_code == 404
+    # As for a stop the operator moved away: their own page again, with a word of why.
+    for tapped in (
+        client.post(f"/livreur/arrets/{pickup.id}/collecte"),
+        client.post(f"/livreur/arrets/{drop.id}/livraison", data={"code": "1234"}),
+        client.get(f"/livreur/arrets/{drop.id}/echec"),
+    ):
+        assert tapped.status_code == 302 and tapped.headers["Location"] == "/livreur/"
+    assert NOT_ON_YOUR_ROUNDS in client.get("/livreur/").get_data(as_text=True)
     assert client.get(f"/livreur/arrets/{drop.id}/position").status_code == 404
     assert client.get(f"/livreur/tournees/{pickup.run_id}/feuille.pdf").status_code == 404
     assert statuses(db, drop.merchant_order.order_id) == [S.READY]
@@ -543,3 +548,22 @@ def test_a_tap_sent_again_after_the_stop_was_recorded_shows_the_stop_not_an_erro
     )
     assert failed.status_code == 302  # the failure kept on a phone does not undo the delivery
     assert statuses(db, oid) == [S.DELIVERED]
+
+
+def test_a_tap_on_a_stop_the_operator_moved_away_explains_and_shows_the_round_again(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+    with db.uow() as uow:  # what moving the order to another round does to this one
+        run = uow.session.get_one(RoundRun, pickup.run_id)
+        run.stops = []
+        uow.commit()
+
+    tapped = client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    assert tapped.status_code == 302 and tapped.headers["Location"] == "/livreur/"
+    page = client.get("/livreur/").get_data(as_text=True)
+    assert NOT_ON_YOUR_ROUNDS in page and "flash-info" in page
+    assert statuses(db, oid) == [S.READY]
