@@ -79,6 +79,9 @@ def _not_found(error: NotFound) -> Any:
             ),
             "info",
         )
+        if request.headers.get("X-Cabas-Sent-Later"):
+            # A tap kept offline: the phone lists it among the taps not recorded.
+            return "", 409
         return redirect(url_for("courier.today"))
     return render_error(404)
 

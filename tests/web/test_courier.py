@@ -567,3 +567,7 @@ def test_a_tap_on_a_stop_the_operator_moved_away_explains_and_shows_the_round_ag
     page = client.get("/livreur/").get_data(as_text=True)
     assert NOT_ON_YOUR_ROUNDS in page and "flash-info" in page
     assert statuses(db, oid) == [S.READY]
+
+    kept = client.post(f"/livreur/arrets/{pickup.id}/collecte", headers={"X-Cabas-Sent-Later": "1"})
+    assert kept.status_code == 409  # the phone lists it among the taps not recorded
+    assert NOT_ON_YOUR_ROUNDS in client.get("/livreur/").get_data(as_text=True)
