@@ -27,6 +27,7 @@ from .delivery_setup import (
     FREVENT,
     SETTINGS,
     SYSTEM,
+    Fleet,
     add_fleet,
     make_ready,
     merchant_orders,
@@ -265,12 +266,21 @@ def test_the_operator_moves_a_shipment_to_another_run_of_the_day(db: Database, s
     assert {s.run_id for s in moved} == {target_id}
 
 
-def test_a_parcel_already_on_board_cannot_change_run(db: Database, shop: Shop) -> None:
+def _ready_on_the_morning_run(db: Database, shop: Shop) -> tuple[Fleet, int, Stop, Stop, int]:
+    """A ready order planned on the morning run: fleet, order, its two stops, the other run."""
     fleet = add_fleet(db, shop)
     oid = order(db, shop, {shop.bread_id: 1}, point_id=fleet.point_id)
     make_ready(db, oid)
     plan(db, shop)
     collect_stop, deliver_stop = stops_of_plan(db, shop.territory_id)
+    with db.uow() as uow:
+        runs = select(RoundRun.id).where(RoundRun.round_id == fleet.frevent)
+        other = uow.session.scalars(runs).one()
+    return fleet, oid, collect_stop, deliver_stop, other
+
+
+def test_a_parcel_already_on_board_cannot_change_run(db: Database, shop: Shop) -> None:
+    fleet, _, collect_stop, deliver_stop, other = _ready_on_the_morning_run(db, shop)
     with db.uow() as uow:
         collect(
             uow=uow,
@@ -278,9 +288,6 @@ def test_a_parcel_already_on_board_cannot_change_run(db: Database, shop: Shop) -
             courier_id=fleet.couriers[0],
             stop_id=collect_stop.id,
             now=at(9),
-        )
-        other = (
-            uow.session.scalars(select(RoundRun).where(RoundRun.round_id == fleet.frevent)).one().id
         )
     with db.uow() as uow, pytest.raises(ValidationError, match="déjà à bord"):
         move_shipment(
@@ -377,15 +384,7 @@ def test_a_parcel_collected_while_the_operator_moves_it_stays_with_its_courier(
     round: either the move comes first (the courier is then told the stop left the round)
     or the collection does (the move is refused: the parcel is on board). Never both: a
     collection recorded on a round the order has left, or deleted with it."""
-    fleet = add_fleet(db, shop)
-    oid = order(db, shop, {shop.bread_id: 1}, point_id=fleet.point_id)
-    make_ready(db, oid)
-    plan(db, shop)
-    collect_stop, deliver_stop = stops_of_plan(db, shop.territory_id)
-    with db.uow() as uow:
-        other = (
-            uow.session.scalars(select(RoundRun).where(RoundRun.round_id == fleet.frevent)).one().id
-        )
+    fleet, oid, collect_stop, deliver_stop, other = _ready_on_the_morning_run(db, shop)
 
     def collecting() -> None:
         with db.uow() as uow:
