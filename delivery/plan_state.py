@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -272,8 +272,9 @@ def group_same_place(problem: Problem, solution: Solution) -> Solution:
     Places zero metres apart cost nothing to come back to, so the solver may collect at the
     baker, deliver next door, then collect at the baker again; a courier would rather take
     both parcels at once. A collection is moved back to an earlier collection at the same
-    place, and consecutive collections at one place are put together, whenever the round
-    stays on time, within capacity and no longer.
+    place, deliveries at one place are put one after the other (a shopper's two orders are
+    then one visit), and consecutive collections at one place are put together, whenever
+    the round stays on time, within capacity and no longer.
     """
     routes = [_regrouped(problem, route) for route in solution.routes]
     return Solution(tuple(routes), solution.unassigned, route_cost(problem, routes))
@@ -315,6 +316,7 @@ def _regrouped(problem: Problem, route: Route) -> Route:
         candidate = timed(moved)
         if candidate is not None and candidate.distance <= best.distance:
             best, stops = candidate, list(candidate.stops)
+    stops, best = _doors_together(problem, stops, timed, best)
     # Consecutive collections at one place: one shop after the other, in order of first visit.
     first_seen: dict[int, int] = {}
     ordered = sorted(
@@ -331,6 +333,43 @@ def _regrouped(problem: Problem, route: Route) -> Route:
         if candidate is not None and candidate.distance <= best.distance:
             best = candidate
     return best
+
+
+def _doors_together(
+    problem: Problem,
+    stops: list[PlannedStop],
+    timed: Callable[[list[PlannedStop]], Route | None],
+    best: Route,
+) -> tuple[list[PlannedStop], Route]:
+    """Deliveries at one place one after the other (the same shopper's two orders are then
+    one visit, see ``delivery.stops.place_key``): the later one is brought forward if its
+    parcel is on board by then, else the earlier one waits for it, whenever the round stays
+    on time, within capacity and no longer."""
+    index = 0
+    while index < len(stops) - 1:
+        stop = stops[index]
+        here = [
+            k
+            for k in range(index + 1, len(stops))
+            if stops[k].kind is Kind.DELIVERY
+            and _same_place(problem, stops[k].location, stop.location)
+        ]
+        if stop.kind is not Kind.DELIVERY or not here or here[0] == index + 1:
+            index += 1
+            continue
+        twin = here[0]
+        loaded = [
+            k for k in range(twin) if stops[k].shipment_id == stops[twin].shipment_id
+        ]  # its collection, if this round makes it
+        if not loaded or loaded[0] < index:
+            moved = [*stops[: index + 1], stops[twin], *stops[index + 1 : twin], *stops[twin + 1 :]]
+        else:
+            moved = [*stops[:index], *stops[index + 1 : twin], stop, *stops[twin:]]
+        candidate = timed(moved)
+        if candidate is not None and candidate.distance <= best.distance:
+            best, stops = candidate, list(candidate.stops)
+        index += 1
+    return stops, best
 
 
 def _block(problem: Problem, stops: list[PlannedStop], i: int) -> int:

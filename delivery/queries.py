@@ -356,12 +356,18 @@ def _visit(
         window=window,
         customer=merchant.trade_name if collect else (order.recipient or order.customer_name),
         phone=merchant.phone if collect else ("" if at_point else order.customer_phone),
-        instructions="" if collect or at_point else order.delivery_instructions,
+        instructions="" if collect or at_point else _instructions(stops),
         order_id=None if collect else order.id,
         order_reference="" if collect else order.reference,
         at_pickup_point=at_point,
         items=items,
     )
+
+
+def _instructions(stops: Sequence[Stop]) -> str:
+    # A door visit may carry several orders of the shopper (delivery.stops.place_key).
+    said = (s.merchant_order.order.delivery_instructions.strip() for s in stops)
+    return " · ".join(dict.fromkeys(text for text in said if text))
 
 
 def board(session: Session, *, territory: Territory, date: dt.date) -> Board:

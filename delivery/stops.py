@@ -70,15 +70,23 @@ class FailureOutcome:
     pickup_point: str = ""
 
 
-def place_key(stop: Stop) -> tuple[str, int]:
-    """What makes stops one visit: the shop, the shopper's order, or the pickup point."""
+def place_key(stop: Stop) -> tuple[str, int | str]:
+    """What makes stops one visit: the shop, the pickup point, or the shopper's door.
+
+    A door is one shopper at one address: a shopper who ordered twice for the same slot
+    (something forgotten in the first basket) is visited once, and either order's code
+    hands over both (see ``deliver``). Two shoppers at one address stay two visits, each
+    with their own code.
+    """
     mo = stop.merchant_order
     if stop.kind is StopKind.COLLECT:
         return ("merchant", mo.merchant_id)
     order = mo.order
     if order.delivery_method is DeliveryMethod.PICKUP_POINT and order.pickup_point_id:
         return ("point", order.pickup_point_id)
-    return ("order", order.id)
+    shopper = order.user_id if order.user_id is not None else order.customer_email.lower()
+    address = " ".join(f"{order.address_line1} {order.postal_code}".lower().split())
+    return ("door", f"{shopper}|{address}")
 
 
 def visit_of(stop: Stop) -> list[Stop]:
@@ -247,10 +255,11 @@ def deliver(
     if not stops:
         raise AlreadyRecorded("Cette livraison est déjà enregistrée.")
     _check_on_board(stops)
-    for order in {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values():
-        if order.delivery_method is DeliveryMethod.HOME and not code_matches(order, code):
-            raise WrongDeliveryCode()
     at_door = stops[0].merchant_order.order.delivery_method is DeliveryMethod.HOME
+    # At a door every order is the same shopper's (place_key): the code of any proves it.
+    orders = {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values()
+    if at_door and not any(code_matches(order, code) for order in orders):
+        raise WrongDeliveryCode()
     if at_door:
         require_means((s.merchant_order for s in stops), means)
     actor = Actor(user_id=courier_id)

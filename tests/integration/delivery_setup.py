@@ -149,17 +149,24 @@ def order(
     date: dt.date = TUESDAY,
     point_id: int | None = None,
     now: dt.datetime = NOW,
+    user_id: int | None = None,
 ) -> int:
-    """The shopper checks out ``items`` for home delivery (or a pickup point); the order id."""
+    """The shopper (Jeanne, or the account ``user_id``) checks out ``items`` for home
+    delivery (or a pickup point); the order id."""
     if point_id is not None:
         choice = DeliveryChoice(DeliveryMethod.PICKUP_POINT, date, pickup_point_id=point_id)
     else:
         choice = DeliveryChoice(DeliveryMethod.HOME, date, slot=slot, address=address)
     with db.uow() as uow:
-        cart = get_or_create_cart(uow=uow, territory_id=shop.territory_id, user_id=shop.shopper_id)
+        shopper = user_id if user_id is not None else shop.shopper_id
+        cart = get_or_create_cart(uow=uow, territory_id=shop.territory_id, user_id=shopper)
         for pid, qty in items.items():
             add_item(uow=uow, cart_id=cart, product_id=pid, quantity=qty)
-        customer = Customer("Jeanne Martin", "jeanne@example.fr", "0601020304", shop.shopper_id)
+        customer = (
+            Customer("Jeanne Martin", "jeanne@example.fr", "0601020304", shopper)
+            if user_id is None
+            else Customer("Paul Voisin", f"client{user_id}@example.fr", "0601020305", shopper)
+        )
         return checkout(uow=uow, cart_id=cart, customer=customer, delivery=choice, now=now)
 
 

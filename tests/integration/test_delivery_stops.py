@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from delivery.queries import PlaceVisit, RunView, courier_runs
 from delivery.stops import (
     NOT_READY_REASON,
     AfterFailure,
+    AlreadyRecorded,
     Collection,
     NotReady,
     WrongDeliveryCode,
@@ -24,6 +26,7 @@ from delivery.stops import (
     deliver,
     fail,
 )
+from shop_core.accounts.model import Role
 from shop_core.accounts.services import delete_account
 from shop_core.audit.services import Actor
 from shop_core.database import Database
@@ -32,6 +35,7 @@ from shop_core.invoices.model import Invoice
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order, PaymentStatus
 from shop_core.payments.model import OfflinePayment, PaymentMeans
 from shop_core.territories.model import Territory
+from shop_core.testing.factories import make_user
 
 from .conftest import NOW, TUESDAY, Shop
 from .delivery_setup import (
@@ -377,3 +381,51 @@ def test_deleting_the_shoppers_account_erases_the_stop_copied_from_its_order(
         assert after.address == "62130 Saint-Pol-sur-Ternoise" and after.approximate
         assert uow.session.get_one(Stop, pickup.id).address == shop_address  # the shop's
         assert uow.session.scalar(select(GeocodeEntry.id)) is None
+
+
+def test_two_orders_of_one_shopper_at_one_door_are_one_visit_and_either_code_hands_both(
+    db: Database, shop: Shop
+) -> None:
+    """A shopper who ordered twice for the same morning (the bread forgotten in the first
+    basket) is visited once: one code, either of the two, hands over both parcels."""
+    fleet = add_fleet(db, shop)
+    first = order(db, shop, {shop.bread_id: 1})
+    second = order(db, shop, {shop.apples_id: 1})
+    for oid in (first, second):
+        make_ready(db, oid)
+    planned(db, shop)
+    for pickup in [s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.COLLECT]:
+        with contextlib.suppress(AlreadyRecorded):
+            do(collect, db, shop, fleet, pickup, now=at(9))
+    (visit,) = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
+    assert {item.merchant_order_id for item in visit.items} == {
+        mo.id for oid in (first, second) for mo in merchant_orders(db, oid)
+    }
+    drop = next(s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.DELIVER)
+    right = code_of(db, second)
+    wrong = next(f"{n:04d}" for n in range(10000) if f"{n:04d}" not in (right, code_of(db, first)))
+
+    with pytest.raises(WrongDeliveryCode):
+        do(deliver, db, shop, fleet, drop, code=wrong, means=CASH, now=at(9, 30))
+    assert do(deliver, db, shop, fleet, drop, code=right, means=CASH, now=at(9, 30)) == len(
+        visit.items
+    )
+
+    assert (status(db, first), status(db, second)) == (S.DELIVERED, S.DELIVERED)
+
+
+def test_two_shoppers_at_one_address_are_two_visits_with_their_own_codes(
+    db: Database, shop: Shop
+) -> None:
+    fleet = add_fleet(db, shop)
+    mine = order(db, shop, {shop.bread_id: 1})
+    with db.uow() as uow:
+        neighbour = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Paul")
+    theirs = order(db, shop, {shop.apples_id: 1}, user_id=neighbour)
+    for oid in (mine, theirs):
+        make_ready(db, oid)
+    planned(db, shop)
+
+    drops = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
+
+    assert len(drops) == 2
