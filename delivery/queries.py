@@ -366,8 +366,11 @@ def _visit(
 
 def _instructions(stops: Sequence[Stop]) -> str:
     # A door visit may carry several orders of the shopper (delivery.stops.place_key).
+    # Each order copies the address's instructions when placed: the same words, or some
+    # added since; a text another one already holds is not shown twice.
     said = (s.merchant_order.order.delivery_instructions.strip() for s in stops)
-    return " · ".join(dict.fromkeys(text for text in said if text))
+    texts = list(dict.fromkeys(text for text in said if text))
+    return " · ".join(t for t in texts if not any(t != other and t in other for other in texts))
 
 
 def board(session: Session, *, territory: Territory, date: dt.date) -> Board:

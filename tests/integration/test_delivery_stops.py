@@ -401,6 +401,15 @@ def test_two_orders_of_one_shopper_at_one_door_are_one_visit_and_either_code_han
     assert {item.merchant_order_id for item in visit.items} == {
         mo.id for oid in (first, second) for mo in merchant_orders(db, oid)
     }
+    # Each order carries the address's instructions as they were when it was placed.
+    said = {first: "Sonnez deux fois.", second: "Sonnez deux fois. Portail vert."}
+    for oid, text in said.items():
+        _instruct(db, oid, text)
+    (visit,) = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
+    assert visit.instructions == "Sonnez deux fois. Portail vert."
+    _instruct(db, first, "Chien gentil.")
+    (visit,) = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
+    assert set(visit.instructions.split(" · ")) == {"Chien gentil.", said[second]}
     drop = next(s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.DELIVER)
     right = code_of(db, second)
     wrong = next(f"{n:04d}" for n in range(10000) if f"{n:04d}" not in (right, code_of(db, first)))
@@ -429,3 +438,9 @@ def test_two_shoppers_at_one_address_are_two_visits_with_their_own_codes(
     drops = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
 
     assert len(drops) == 2
+
+
+def _instruct(db: Database, order_id: int, text: str) -> None:
+    with db.uow() as uow:
+        uow.session.get_one(Order, order_id).delivery_instructions = text
+        uow.commit()
