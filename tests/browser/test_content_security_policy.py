@@ -25,6 +25,7 @@ from tests.web.rounds_setup import (
     configure,
     make_ready,
     place_frevent_order,
+    place_neighbour_order,
     plan,
 )
 
@@ -147,12 +148,12 @@ def test_the_courier_map_draws_with_tiles_under_the_policy(
 def test_stops_at_one_address_share_one_numbered_pin(
     mapped_server: LiveServer, page_factory: Any, db: Database, world: World
 ) -> None:
-    # Two orders from the baker to Jeanne: one collection at the baker's (stop 1, both
-    # parcels), then two deliveries at Jeanne's (stops 2 and 3, one code each). Without
-    # grouping, the pin of stop 3 hid the pin of stop 2.
+    # Jeanne and Paul, in one building, each order from the baker: one collection at the
+    # baker's (stop 1, both parcels), then a delivery to each at the same address (stops 2
+    # and 3, one code each). Without grouping, the pin of stop 3 hid the pin of stop 2.
     add_fleet(db, world)
-    for _ in range(2):
-        make_ready(db, place_order(db, world, {world.bread_id: 1}))
+    make_ready(db, place_order(db, world, {world.bread_id: 1}))
+    make_ready(db, place_neighbour_order(db, world))
     plan(db, world)
     page = page_factory(PHONE)
     log_in(page, mapped_server, world.courier_email)

@@ -131,6 +131,26 @@ def place_frevent_order(db: Database, world: World) -> int:
         )
 
 
+def place_neighbour_order(db: Database, world: World) -> int:
+    """Paul, who lives in Jeanne's building, orders a loaf from the baker for Tuesday
+    morning with his own account; the id."""
+    building = DeliveryAddress(
+        "Paul Leroy", "3 rue des Tilleuls", "62130", "Saint-Pol-sur-Ternoise", insee_code="62767"
+    )
+    with db.uow() as uow:
+        cart = get_or_create_cart(
+            uow=uow, territory_id=world.territory_id, user_id=world.shopper2_id
+        )
+        add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
+        return checkout(
+            uow=uow,
+            cart_id=cart,
+            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper2_id),
+            delivery=DeliveryChoice(DeliveryMethod.HOME, TUESDAY, slot="matin", address=building),
+            now=NOW,
+        )
+
+
 def make_ready(db: Database, order_id: int) -> None:
     with db.uow() as uow:
         ids = list(
