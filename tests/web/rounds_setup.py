@@ -115,20 +115,7 @@ def place_frevent_order(db: Database, world: World) -> int:
     frevent = DeliveryAddress(
         "Paul Leroy", "5 rue de Doullens", "62270", "Frévent", insee_code="62361"
     )
-    with db.uow() as uow:
-        cart = get_or_create_cart(
-            uow=uow, territory_id=world.territory_id, user_id=world.shopper_id
-        )
-        add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
-        return checkout(
-            uow=uow,
-            cart_id=cart,
-            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper_id),
-            delivery=DeliveryChoice(
-                DeliveryMethod.HOME, TUESDAY, slot="apres-midi", address=frevent
-            ),
-            now=NOW,
-        )
+    return _paul_orders_a_loaf(db, world, world.shopper_id, frevent, "apres-midi")
 
 
 def place_neighbour_order(db: Database, world: World) -> int:
@@ -137,16 +124,20 @@ def place_neighbour_order(db: Database, world: World) -> int:
     building = DeliveryAddress(
         "Paul Leroy", "3 rue des Tilleuls", "62130", "Saint-Pol-sur-Ternoise", insee_code="62767"
     )
+    return _paul_orders_a_loaf(db, world, world.shopper2_id, building, "matin")
+
+
+def _paul_orders_a_loaf(
+    db: Database, world: World, user_id: int, address: DeliveryAddress, slot: str
+) -> int:
     with db.uow() as uow:
-        cart = get_or_create_cart(
-            uow=uow, territory_id=world.territory_id, user_id=world.shopper2_id
-        )
+        cart = get_or_create_cart(uow=uow, territory_id=world.territory_id, user_id=user_id)
         add_item(uow=uow, cart_id=cart, product_id=world.bread_id, quantity=1)
         return checkout(
             uow=uow,
             cart_id=cart,
-            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", world.shopper2_id),
-            delivery=DeliveryChoice(DeliveryMethod.HOME, TUESDAY, slot="matin", address=building),
+            customer=Customer("Paul Leroy", world.shopper2_email, "0605060708", user_id),
+            delivery=DeliveryChoice(DeliveryMethod.HOME, TUESDAY, slot=slot, address=address),
             now=NOW,
         )
 
