@@ -144,6 +144,8 @@ class ProductForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_NUMBER)],
         default=0,
     )
+    # The level the form showed: orders placed while the merchant types are not undone.
+    stock_seen = HiddenField()
     no_withdrawal = BooleanField(
         _l("Produit périssable (pas de droit de rétractation)"),
     )
@@ -165,6 +167,7 @@ class StockForm(FlaskForm):
         _l("Stock"),
         validators=[InputRequired(message=_NUMBER), NumberRange(min=0, max=1_000_000)],
     )
+    seen = HiddenField()  # the level the list showed (see ProductForm.stock_seen)
 
 
 class PhotoForm(FlaskForm):

@@ -18,7 +18,9 @@ from reference_app.storage import storage
 from shop_core.catalogue.merchant_queries import merchant_products, territory_categories
 from shop_core.catalogue.model import Product, Unit
 from shop_core.catalogue.services import (
+    MAX_STOCK,
     ProductInput,
+    StockLevel,
     add_photo,
     archive_product,
     create_product,
@@ -60,6 +62,7 @@ def _initial(product: Product) -> dict[str, object]:
         "category_id": str(product.category_id or ""),
         "track_stock": product.track_stock,
         "stock_quantity": product.stock_quantity,
+        "stock_seen": str(product.stock_quantity) if product.track_stock else "",
         "no_withdrawal": product.no_withdrawal,
         "active": product.active,
         "description": product.description,
@@ -179,12 +182,13 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
             photo = _photo(form)
             if photo is not False:
                 try:
-                    update_product(
+                    level = update_product(
                         uow=db.uow(),
                         product_id=product.id,
                         merchant_id=merchant.id,
                         data=data,
                         actor=actor(),
+                        stock_seen=_seen(form.stock_seen.data),
                     )
                     if photo:
                         add_photo(
@@ -201,6 +205,7 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
                     attach_error(form, error, _FIELDS)
                 else:
                     flash(_("« %(name)s » est enregistré.", name=data.name.strip()), "success")
+                    _stock_notice(data.name.strip(), level)
                     return redirect(url_for("merchant.products"))
     status = 422 if form.is_submitted() else 200
     return render_template("merchant/product_form.html", form=form, product=product), status
@@ -229,17 +234,18 @@ def product_stock(product_id: int) -> Response:
     product = get_product(db.uow(), product_id, merchant_id=merchant.id)
     form = StockForm()
     if form.validate_on_submit() and form.quantity.data is not None:
-        set_stock(
+        level = set_stock(
             uow=db.uow(),
             product_id=product.id,
             merchant_id=merchant.id,
             quantity=form.quantity.data,
             actor=actor(),
+            seen=_seen(form.seen.data),
         )
-        flash(
-            _("Stock de « %(name)s » : %(n)s.", name=product.name, n=form.quantity.data),
-            "success",
-        )
+        if level.adjusted:  # shown at the top of the list, where the messages are
+            _stock_notice(product.name, level)
+            return redirect(url_for("merchant.products"))
+        flash(_("Stock de « %(name)s » : %(n)s.", name=product.name, n=level.now), "success")
     else:
         typed = request.form.get("quantity", "")
         flash(
@@ -252,6 +258,32 @@ def product_stock(product_id: int) -> Response:
             "error",
         )
     return redirect(url_for("merchant.products") + f"#produit-{product.id}")
+
+
+def _seen(raw: str | None) -> int | None:
+    """The stock level a form showed (a hidden field); ``None`` if missing or not one."""
+    text = (raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_STOCK else None
+
+
+def _stock_notice(name: str, level: StockLevel | None) -> None:
+    # Orders moved the stock while the merchant typed: say what was done with their change.
+    if level is None or not level.adjusted:
+        return
+    change = f"+{level.change}" if level.change > 0 else f"−{-level.change}"
+    flash(
+        _(
+            "Pendant votre saisie, des commandes ont fait passer le stock de « %(name)s » de "
+            "%(seen)s à %(before)s. Votre changement (%(change)s) est appliqué à ce qui "
+            "restait : le stock est maintenant de %(now)s.",
+            name=name,
+            seen=level.seen,
+            before=level.before,
+            change=change,
+            now=level.now,
+        ),
+        "info",
+    )
 
 
 @bp.route("/boutique/produits/<int:product_id>/archiver", methods=["POST"])

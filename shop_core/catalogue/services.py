@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import select
 
@@ -150,6 +150,45 @@ def _apply(product: Product, data: ProductInput) -> None:
     product.category_id = data.category_id
 
 
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    """What a merchant's stock change left.
+
+    ``seen`` is the level the merchant's page showed (``None``: not known), ``typed`` what
+    they typed over it, ``before`` the level just before the change and ``now`` the level
+    after it. Orders placed or cancelled between the page and the change move ``before``
+    away from ``seen``; the merchant's change is then applied to what is there now (see
+    ``stock_after``), and ``adjusted`` is true.
+    """
+
+    seen: int | None
+    typed: int
+    before: int
+    now: int
+
+    @property
+    def adjusted(self) -> bool:
+        return self.seen is not None and self.typed != self.seen and self.before != self.seen
+
+    @property
+    def change(self) -> int:
+        """What the merchant added (or took away, negative) to the level they saw."""
+        return self.typed - (self.seen if self.seen is not None else self.before)
+
+
+def stock_after(*, current: int, typed: int, seen: int | None) -> int:
+    """The level a merchant's change leaves, not undoing what orders did meanwhile.
+
+    A merchant opens a product at 10 loaves; two are sold; they bake two more and type 12.
+    Setting 12 would sell two loaves that do not exist: the change (+2) is applied to the
+    8 left instead, giving 10. A merchant who did not touch the field (``typed == seen``)
+    keeps what the orders left. Without ``seen`` the typed level is taken as it is.
+    """
+    if seen is None or seen == current:
+        return typed
+    return min(MAX_STOCK, max(0, current + typed - seen))
+
+
 def product_input(product: Product) -> ProductInput:
     """The editable fields of an existing product."""
     return ProductInput(
@@ -166,15 +205,34 @@ def get_product(uow: UnitOfWork, product_id: int, *, merchant_id: int | None = N
 
 
 def update_product(
-    *, uow: UnitOfWork, product_id: int, merchant_id: int, data: ProductInput, actor: Actor
-) -> None:
-    """Replace a product's editable fields (the stock level is set here too)."""
+    *,
+    uow: UnitOfWork,
+    product_id: int,
+    merchant_id: int,
+    data: ProductInput,
+    actor: Actor,
+    stock_seen: int | None = None,
+) -> StockLevel | None:
+    """Replace a product's editable fields (the stock level is set here too).
+
+    ``stock_seen`` is the stock level the merchant's form showed: orders placed since then
+    are not undone (see ``stock_after``). The product's row is locked while it changes, so
+    a checkout at the same moment waits for it. Returns the stock level left, or ``None``
+    when the stock is not followed.
+    """
     data.validate()
+    uow.lock_row(Product, product_id)
     product = get_product(uow, product_id, merchant_id=merchant_id)
     _check_category(uow, product.merchant, data.category_id)
     if data.name.strip() != product.name:
         product.slug = _unique_product_slug(uow, merchant_id, data.name, exclude=product.id)
     before = {"price_cents": product.price_cents, "stock": product.stock_quantity}
+    level = None
+    if data.track_stock:
+        seen = stock_seen if product.track_stock else None
+        now = stock_after(current=product.stock_quantity, typed=data.stock_quantity, seen=seen)
+        level = StockLevel(seen, data.stock_quantity, product.stock_quantity, now)
+        data = replace(data, stock_quantity=now)
     _apply(product, data)
     record(
         uow.session,
@@ -182,20 +240,35 @@ def update_product(
         actor=actor,
         action="product.update",
         subject=product.name,
-        details={"product_id": product.id, "before": before},
+        details={"product_id": product.id, "before": before, **_typed(level)},
         merchant_id=merchant_id,
     )
     uow.commit()
+    return level
 
 
 def set_stock(
-    *, uow: UnitOfWork, product_id: int, merchant_id: int, quantity: int, actor: Actor
-) -> None:
-    """Set the quantity available to sell (reservations already taken stay taken)."""
+    *,
+    uow: UnitOfWork,
+    product_id: int,
+    merchant_id: int,
+    quantity: int,
+    actor: Actor,
+    seen: int | None = None,
+) -> StockLevel:
+    """Set the quantity available to sell (reservations already taken stay taken).
+
+    ``seen`` is the level the merchant's page showed when they typed ``quantity``: orders
+    placed since are not undone (see ``stock_after``).
+    """
     if not 0 <= quantity <= MAX_STOCK:
         raise ValidationError("Le stock doit être un nombre positif.", field="stock_quantity")
+    uow.lock_row(Product, product_id)
     product = get_product(uow, product_id, merchant_id=merchant_id)
-    product.stock_quantity = quantity
+    seen = seen if product.track_stock else None
+    now = stock_after(current=product.stock_quantity, typed=quantity, seen=seen)
+    level = StockLevel(seen, quantity, product.stock_quantity, now)
+    product.stock_quantity = now
     product.track_stock = True
     record(
         uow.session,
@@ -203,10 +276,19 @@ def set_stock(
         actor=actor,
         action="product.stock",
         subject=product.name,
-        details={"product_id": product.id, "quantity": quantity},
+        details={"product_id": product.id, "quantity": now, **_typed(level)},
         merchant_id=merchant_id,
     )
     uow.commit()
+    return level
+
+
+def _typed(level: StockLevel | None) -> dict[str, int]:
+    # The audit log keeps what the merchant typed when orders moved the stock meanwhile.
+    if level is None or not level.adjusted:
+        return {}
+    assert level.seen is not None
+    return {"stock_seen": level.seen, "stock_typed": level.typed, "stock_was": level.before}
 
 
 def set_active(

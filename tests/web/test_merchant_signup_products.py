@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,7 +19,7 @@ from shop_core.database import Database
 from shop_core.merchants.model import Merchant, MerchantStatus
 from shop_core.vat import VatRate
 
-from .backoffice import png_bytes, shop_identity
+from .backoffice import place_order, png_bytes, shop_identity
 from .conftest import World, login
 
 SIGNUP = {
@@ -229,6 +230,62 @@ def test_quick_stock_update_and_switch_off_then_on(
     client.post(f"/boutique/produits/{world.cake_id}/en-vente", data={"active": "1"})
     with db.uow() as uow:
         assert uow.session.get_one(Product, world.cake_id).active is True
+
+
+def _shown(page: str, name: str) -> str:
+    """The value of the hidden field ``name`` in ``page``."""
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*type="hidden"[^>]*value="(\d+)"'
+                      rf'|<input type="hidden" name="{name}" value="(\d+)"', page)  # fmt: skip
+    assert found, f"no hidden {name} in the page"
+    return found.group(1) or found.group(2)
+
+
+def test_a_stock_typed_while_shoppers_buy_does_not_sell_loaves_twice(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    listed = client.get("/boutique/produits").get_data(as_text=True)
+    seen = _shown(listed, "seen")
+    assert seen == "10"
+    place_order(db, world, {world.bread_id: 2})  # Jeanne buys two loaves meanwhile
+    page = client.post(
+        f"/boutique/produits/{world.bread_id}/stock",
+        data={"quantity": "12", "seen": seen},  # two more baked, typed over the 10 shown
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (
+        "Pendant votre saisie, des commandes ont fait passer le stock de « Pain de campagne » "
+        "de 10 à 8. Votre changement (+2) est appliqué à ce qui restait : le stock est "
+        "maintenant de 10." in page.replace("&#34;", '"')
+    )
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.bread_id).stock_quantity == 10
+
+
+def test_a_product_saved_with_its_stock_untouched_keeps_the_sales_made_meanwhile(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    form = client.get(f"/boutique/produits/{world.bread_id}").get_data(as_text=True)
+    seen = _shown(form, "stock_seen")
+    assert seen == "10"
+    place_order(db, world, {world.bread_id: 3})
+    page = client.post(
+        f"/boutique/produits/{world.bread_id}",
+        data={
+            **PRODUCT,
+            "name": "Pain de campagne",
+            "price": "3,80",
+            "stock_quantity": "10",
+            "stock_seen": seen,
+        },  # fmt: skip
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "« Pain de campagne » est enregistré." in page
+    assert "Pendant votre saisie" not in page  # the stock was not touched: nothing to explain
+    with db.uow() as uow:
+        bread = uow.session.get_one(Product, world.bread_id)
+        assert (bread.price_cents, bread.stock_quantity) == (380, 7)
 
 
 def test_archived_products_leave_the_list(client: FlaskClient, db: Database, world: World) -> None:
