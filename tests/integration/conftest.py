@@ -107,6 +107,18 @@ def buy(db: Database, shop: Shop, items: dict[int, int], **kwargs: object) -> in
         return checkout(uow=uow, cart_id=cart, customer=customer, **options)  # type: ignore[arg-type]
 
 
+def check_out(db: Database, user: int, cart: int) -> int:
+    """Another shopper (``user``, basket ``cart``) checks out for home delivery."""
+    with db.uow() as uow:
+        return checkout(
+            uow=uow,
+            cart_id=cart,
+            delivery=home(),
+            now=NOW,
+            customer=Customer("Client", f"c{user}@example.fr", user_id=user),
+        )
+
+
 def deliver_all(db: Database, order_id: int) -> None:
     """Take every merchant order of the order through to delivered at the shopper's door."""
     with db.uow() as uow:

@@ -15,11 +15,11 @@ from shop_core.errors import OutOfStock
 from shop_core.invoices.model import Invoice
 from shop_core.orders.model import MerchantOrder, Order, StatusChange
 from shop_core.orders.model import MerchantOrderStatus as S
-from shop_core.orders.services import Customer, checkout, transition
+from shop_core.orders.services import transition
 from shop_core.testing.factories import make_user
 
 from .at_once import at_once
-from .conftest import NOW, Shop, buy, home
+from .conftest import Shop, buy, check_out
 
 BUYERS = 12
 
@@ -46,14 +46,7 @@ def test_concurrent_checkouts_for_the_last_units_succeed_exactly_that_many_times
     def buyer(user: int, cart: int) -> None:
         barrier.wait()
         try:
-            with db.uow() as uow:
-                checkout(
-                    uow=uow,
-                    cart_id=cart,
-                    delivery=home(),
-                    now=NOW,
-                    customer=Customer("Client", f"c{user}@example.fr", user_id=user),
-                )
+            check_out(db, user, cart)
             result = "ok"
         except OutOfStock:
             result = "out"

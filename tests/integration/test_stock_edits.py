@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 
 from sqlalchemy import select
 
@@ -18,11 +18,10 @@ from shop_core.catalogue.services import (
     update_product,
 )
 from shop_core.database import Database
-from shop_core.orders.services import Customer, checkout
 from shop_core.testing.factories import make_user
 
 from .at_once import at_once
-from .conftest import NOW, Shop, buy, home
+from .conftest import Shop, buy, check_out
 
 
 def _stock(db: Database, product_id: int) -> int:
@@ -107,22 +106,10 @@ def test_checkouts_and_stock_changes_at_the_same_instant_all_count(
             add_item(uow=uow, cart_id=cart, product_id=shop.bread_id, quantity=1)
             carts.append((user, cart))
 
-    def shopper(user: int, cart: int) -> Callable[[], None]:
-        def buy() -> None:
-            with db.uow() as uow:
-                checkout(
-                    uow=uow,
-                    cart_id=cart,
-                    delivery=home(),
-                    now=NOW,
-                    customer=Customer("Client", f"c{user}@example.fr", user_id=user),
-                )
-
-        return buy
-
     def baker() -> None:
         _set(db, shop, 11, seen=10)
 
-    outcomes = at_once(*(shopper(*c) for c in carts), *([baker] * 4))
+    shoppers = [functools.partial(check_out, db, user, cart) for user, cart in carts]
+    outcomes = at_once(*shoppers, *([baker] * 4))
     assert outcomes == ["ok"] * 12
     assert _stock(db, shop.bread_id) == 10 - 8 + 4
