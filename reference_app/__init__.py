@@ -37,11 +37,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     input_guard.use_id_converter(app)  # before any route
 
     import delivery.model  # noqa: F401  (delivery tables and their migrations)
-    from reference_app import cli, db, errors, formatting, jobs, mail, notifications, payments
+    from reference_app import (
+        cli,
+        db,
+        errors,
+        formatting,
+        jobs,
+        mail,
+        notifications,
+        payments,
+        routines,
+    )
     from reference_app.extensions import babel, csrf, limiter, login_manager
 
     db.init_app(app)
     jobs.init_app(app)
+    routines.init_app(app)
     mail.init_app(app)
     notifications.init_app(app)
     payments.init_app(app)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
-from reference_app import db
+from reference_app import db, routines
+from reference_app.rounds import settings
 from reference_app.security import hash_password
 from shop_core.accounts.model import Role
 from shop_core.accounts.services import register_user
@@ -17,11 +17,7 @@ from shop_core.audit.services import Actor
 from shop_core.errors import DomainError
 from shop_core.merchants.model import MemberRole
 from shop_core.merchants.services import add_member
-from shop_core.orders.services import release_expired
 from shop_core.territories.model import Territory
-
-#: Days after their arrival at the pickup point when shoppers are reminded of their parcels.
-REMIND_AFTER_DAYS = (3, 7)
 
 
 def init_app(app: Flask) -> None:
@@ -96,8 +92,7 @@ def init_app(app: Flask) -> None:
     @app.cli.command("release-expired")
     def release_expired_cmd() -> None:
         """Cancel unpaid online orders whose stock reservation expired."""
-        with db.database().uow() as uow:
-            count = release_expired(uow=uow)
+        count = routines.expire_unpaid()
         if count == 0:
             click.echo("Aucune commande expirée.")
         elif count == 1:
@@ -115,55 +110,30 @@ def init_app(app: Flask) -> None:
     )
     def postpone_unserved_cmd(day: dt.datetime | None) -> None:
         """Move the orders a day did not deliver to their next possible date, shoppers and
-        shops told by e-mail (run it each night, e.g. from cron, for the day before)."""
-        from delivery.postponing import postpone_unserved
-        from reference_app import notifications
-        from reference_app.rounds import settings
-
-        with db.database().uow() as uow:
-            territories = list(uow.session.scalars(select(Territory).order_by(Territory.id)))
-        for territory in territories:
+        shops told by e-mail (the app does it each night for the day before: see
+        ``routines``)."""
+        for territory in routines.territories():
             today = settings.today(territory)
             date = day.date() if day else today - dt.timedelta(days=1)
-            with db.database().uow() as uow:
-                try:
-                    report = postpone_unserved(
-                        uow=uow, territory_id=territory.id, date=date, actor=Actor.system(),
-                        today=today,
-                    )  # fmt: skip
-                except DomainError as error:
-                    click.echo(f"{territory.name}, {date.isoformat()} : {error}")
-                    continue
-            notifications.announce(
-                *(notifications.Postponed(p.order_id, p.previous.isoformat()) for p in report.moved)
-            )
-            click.echo(
-                f"{territory.name}, {date.isoformat()} : {len(report.moved)} commande(s) "
-                f"reportée(s), {len(report.kept)} laissée(s) à décider."
-            )
-            for moved in report.moved:
-                click.echo(f"  {moved.reference} → {moved.date.isoformat()}")
-            for kept in report.kept:
-                click.echo(f"  {kept.reference} : {kept.reason}")
+            for line in routines.postpone_day(territory, date, today=today).lines:
+                click.echo(line)
 
     @app.cli.command("remind-pickups")
     def remind_pickups_cmd() -> None:
-        """Remind the shoppers whose parcels have waited 3 or 7 days at a pickup point (run
-        it once a day, e.g. from cron)."""
-        from reference_app import notifications
-        from reference_app.rounds import settings
-        from shop_core.orders.pickup_points import waiting_at_points
+        """Remind the shoppers whose parcels have waited 3 or 7 days at a pickup point (the
+        app does it each morning: see ``routines``; once a day, whoever asks first)."""
+        for territory in routines.territories():
+            today = settings.today(territory)
+            if not routines.claim_reminders(territory, today):
+                click.echo(f"{territory.name} : rappels du jour déjà envoyés.")
+                continue
+            for line in routines.remind_pickups(territory, today).lines:
+                click.echo(line)
 
-        with db.database().uow() as uow:
-            territories = list(uow.session.scalars(select(Territory).order_by(Territory.id)))
-            for territory in territories:
-                today = settings.today(territory)
-                zone = ZoneInfo(territory.timezone)
-                reminders = []
-                for waiting in waiting_at_points(uow.session, territory_id=territory.id):
-                    days = (today - waiting.since.astimezone(zone).date()).days
-                    if days in REMIND_AFTER_DAYS:
-                        reminders.append(notifications.PickupReminder(waiting.order_id, days))
-                        click.echo(f"  {waiting.reference} : {days} jours à {waiting.point_name}")
-                notifications.announce(*reminders)
-                click.echo(f"{territory.name} : {len(reminders)} rappel(s) envoyé(s).")
+    @app.cli.command("routines")
+    def routines_cmd() -> None:
+        """Do the routine work that is due (what the app's own ticking does every minute:
+        for cron, with CABAS_ROUTINES=off)."""
+        lines = routines.tick().lines
+        for line in lines or ["Rien à faire."]:
+            click.echo(line)

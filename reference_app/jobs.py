@@ -36,6 +36,8 @@ from kombu import Queue
 log = logging.getLogger("cabas.jobs")
 
 TASK = "cabas.run_job"
+ROUTINES_TASK = "cabas.routines"  # see reference_app.routines
+ROUTINES_EVERY_S = 60.0
 BACKENDS = ("thread", "celery", "inline")
 
 _JOBS: dict[str, Callable[..., None]] = {}
@@ -115,6 +117,12 @@ def celery_app(app: Flask) -> Celery:
 
     celery.flask_app = app  # type: ignore[attr-defined]
     celery.task(name=TASK, bind=True)(_run_job)
+    celery.task(name=ROUTINES_TASK, bind=True)(_run_routines)
+    if app.config.get("ROUTINES") == "on":
+        # `celery -A reference_app.worker beat` hands a tick to a worker every minute.
+        celery.conf.beat_schedule = {
+            "cabas-routines": {"task": ROUTINES_TASK, "schedule": ROUTINES_EVERY_S}
+        }
     app.extensions["cabas_celery"] = celery
     return celery
 
@@ -128,6 +136,12 @@ def _run_job(task: Any, name: str, arguments: dict[str, Any]) -> None:
     # The task of every Celery app of the process: the Flask app is the one of the Celery
     # app whose worker runs it (tests build several apps in one process).
     run(task.app.flask_app, name, arguments)
+
+
+def _run_routines(task: Any) -> None:
+    from reference_app import routines  # routines submit jobs: imported when needed
+
+    routines.run_tick(task.app.flask_app)
 
 
 def _executor(app: Flask, lane: str) -> concurrent.futures.ThreadPoolExecutor:

@@ -31,6 +31,7 @@ from shop_core.payments.model import (
     PaymentEvent,
     PaymentRefund,
 )
+from shop_core.persistence.routine_runs import RoutineRun
 from shop_core.stock.model import ReservationStatus, StockReservation
 from shop_core.territories.model import Commune, DeliverySlot, PickupPoint, Territory
 
@@ -69,6 +70,7 @@ __all__ = [
     "ProductPhoto",
     "ReservationStatus",
     "Role",
+    "RoutineRun",
     "StatusChange",
     "StockReservation",
     "Territory",

@@ -7,16 +7,30 @@ import io
 from PIL import Image
 from sqlalchemy import select
 
+from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
 from shop_core.merchants.identity import vat_number_for
-from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order
-from shop_core.orders.services import Customer, DeliveryAddress, DeliveryChoice, checkout
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+    PaymentMethod,
+)
+from shop_core.orders.services import (
+    Customer,
+    DeliveryAddress,
+    DeliveryChoice,
+    checkout,
+    transition,
+)
 from shop_core.testing.factories import luhn_siren
 
 from .conftest import NOW, World
 
 TUESDAY = NOW.date().replace(day=24)
+S = MerchantOrderStatus
 
 
 def place_order(
@@ -24,6 +38,7 @@ def place_order(
     world: World,
     items: dict[int, int],
     method: DeliveryMethod = DeliveryMethod.HOME,
+    payment_method: PaymentMethod = PaymentMethod.OFFLINE,
 ) -> int:
     """Jeanne checks out ``items`` (product id → quantity) for Tuesday; the order id."""
     choice = DeliveryChoice(method=method, date=TUESDAY)
@@ -54,7 +69,23 @@ def place_order(
             customer=Customer("Jeanne Martin", world.shopper_email, "0601020304", world.shopper_id),
             delivery=choice,
             now=NOW,
+            payment_method=payment_method,
         )
+
+
+def dropped_at_point(db: Database, world: World) -> Order:
+    """Jeanne's loaf, ordered for the pickup point, left there by the courier on ``NOW``."""
+    oid = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.PICKUP_POINT)
+    with db.uow() as uow:
+        order = uow.session.get_one(Order, oid)
+        for mo in order.merchant_orders:
+            for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
+                transition(
+                    uow=uow, merchant_order_id=mo.id, target=step, actor=Actor.system(), now=NOW
+                )
+        order = uow.session.get_one(Order, oid)
+        order.merchant_orders  # noqa: B018  (loaded for the caller)
+        return order
 
 
 def merchant_order_of(db: Database, order_id: int, merchant_id: int) -> MerchantOrder:

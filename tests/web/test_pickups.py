@@ -8,29 +8,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shop_core.accounts.profile import set_locale
-from shop_core.audit.services import Actor
 from shop_core.database import Database
-from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
-from shop_core.orders.services import transition
+from shop_core.orders.model import MerchantOrderStatus, Order
 
-from .backoffice import place_order
+from .backoffice import dropped_at_point
 from .conftest import NOW, World, login
 
 S = MerchantOrderStatus
-
-
-def dropped_at_point(db: Database, world: World) -> Order:
-    oid = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.PICKUP_POINT)
-    with db.uow() as uow:
-        order = uow.session.get_one(Order, oid)
-        for mo in order.merchant_orders:
-            for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
-                transition(
-                    uow=uow, merchant_order_id=mo.id, target=step, actor=Actor.system(), now=NOW
-                )
-        order = uow.session.get_one(Order, oid)
-        order.merchant_orders  # noqa: B018  (loaded for the caller)
-        return order
 
 
 def test_the_operator_hands_the_parcels_over_against_code_and_payment(

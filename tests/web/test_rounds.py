@@ -21,7 +21,7 @@ from sqlalchemy import select
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning_jobs
 from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun
-from reference_app import jobs
+from reference_app import jobs, routines
 from reference_app.jobs import celery_app
 from reference_app.rounds import board as board_views
 from shop_core.accounts.profile import set_locale
@@ -184,6 +184,30 @@ def test_the_nightly_command_postpones_what_a_day_did_not_deliver(
     assert "Ternois, 2026-11-24 : 0 commande(s) reportée(s)" in again.output
     unplanned_day = runner.invoke(args=["postpone-unserved"])  # the day before today: no plan
     assert "Cette journée n'est pas encore planifiée : rien à reporter." in unplanned_day.output
+
+
+def test_the_app_postpones_what_a_day_did_not_deliver_by_itself_after_one_at_night(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = _unplanned_frevent_order(client, db, world)
+    outbox = app.extensions["cabas_outbox"]
+    outbox.clear()
+    paris = dt.timezone(dt.timedelta(hours=1))
+    wednesday = TUESDAY + dt.timedelta(days=1)
+
+    def tick(hour: int, minute: int) -> list[str]:
+        local = dt.datetime.combine(wednesday, dt.time(hour, minute), tzinfo=paris)
+        app.config["FIXED_NOW"] = local.astimezone(dt.UTC)
+        with app.app_context():
+            return routines.tick().lines
+
+    assert tick(0, 30) == []  # Tuesday's couriers may still be out at half past midnight
+    assert order_of(db, oid).delivery_date == TUESDAY
+    lines = tick(1, 0)
+    assert "Ternois, 2026-11-24 : 1 commande(s) reportée(s), 0 laissée(s) à décider." in lines
+    assert order_of(db, oid).delivery_date == TUESDAY + dt.timedelta(days=2)
+    assert len([m for m in outbox if m.to == world.shopper2_email]) == 1
+    assert tick(1, 1) == [] and tick(23, 59) == []  # once a night
 
 
 def test_a_shopper_who_reads_english_hears_of_the_new_date_in_english(

@@ -1,0 +1,141 @@
+"""The work the shop does on its own: expiring unpaid orders, reminding shoppers of parcels
+at a pickup point (postponing a day's leftovers is in test_rounds.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from reference_app import create_app, jobs, routines
+from shop_core.catalogue.model import Product
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod, Order, PaymentMethod, PaymentStatus
+from shop_core.persistence.routine_runs import RoutineRun
+
+from .backoffice import dropped_at_point, place_order
+from .conftest import NOW, World, app_config
+
+# The parcel reaches the pickup point on Monday 23 November; Thursday is its third day.
+THURSDAY = dt.date(2026, 11, 26)
+PARIS = dt.timezone(dt.timedelta(hours=1))  # November: UTC+1
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """A moment of the territory's day (Europe/Paris), as the app's clock gives it."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS).astimezone(dt.UTC)
+
+
+def _reminders(app: Flask, world: World) -> list[str]:
+    return [m.subject for m in app.extensions["cabas_outbox"] if m.to == world.shopper_email]
+
+
+def _tick(app: Flask, moment: dt.datetime) -> list[str]:
+    app.config["FIXED_NOW"] = moment
+    with app.app_context():
+        return routines.tick().lines
+
+
+def test_shoppers_are_reminded_once_on_the_third_day_from_nine_in_the_morning(
+    app: Flask, db: Database, world: World
+) -> None:
+    order = dropped_at_point(db, world)
+    app.extensions["cabas_outbox"].clear()
+
+    assert _tick(app, at(THURSDAY, 8, 59)) == []  # before nine: not yet
+    assert _reminders(app, world) == []
+    lines = _tick(app, at(THURSDAY, 9, 0))
+    assert "Ternois : 1 rappel(s) envoyé(s)." in lines
+    assert _reminders(app, world) == [
+        f"Votre commande {order.reference} vous attend au point de retrait"
+    ]
+    assert _tick(app, at(THURSDAY, 9, 1)) == []  # every minute after: done already
+    assert _tick(app, at(THURSDAY, 18, 0)) == []
+    result = app.test_cli_runner().invoke(args=["remind-pickups"])  # a cron line left in place
+    assert "Ternois : rappels du jour déjà envoyés." in result.output
+    assert len(_reminders(app, world)) == 1
+    assert _tick(app, at(THURSDAY + dt.timedelta(days=1), 9, 0)) == []  # the fourth day
+
+
+def test_an_unpaid_online_order_is_cancelled_when_its_reservation_expires(
+    app: Flask, db: Database, world: World
+) -> None:
+    oid = place_order(
+        db, world, {world.cake_id: 2}, DeliveryMethod.PICKUP_POINT, PaymentMethod.ONLINE
+    )
+    assert _tick(app, NOW + dt.timedelta(minutes=29)) == []
+    assert "1 commande(s) expirée(s) annulée(s)." in _tick(app, NOW + dt.timedelta(minutes=31))
+    with db.uow() as uow:
+        assert uow.session.get_one(Order, oid).payment_status is PaymentStatus.FAILED
+        assert uow.session.get_one(Product, world.cake_id).stock_quantity == 2  # back on sale
+
+
+@pytest.fixture
+def ticking_app(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """An app whose routines are on, as outside the tests, with jobs in threads."""
+    monkeypatch.setattr(routines, "FIRST_TICK_S", 0.01)
+    app = create_app(app_config(db, tmp_path, ROUTINES="on", JOBS="thread"))
+    yield app
+    routines.stop_ticking(app)
+    jobs.finish(app)
+    app.extensions["cabas_db"].dispose()
+
+
+def test_the_web_process_ticks_by_itself_from_its_first_request(
+    ticking_app: Flask, db: Database, world: World
+) -> None:
+    order = dropped_at_point(db, world)
+    ticking_app.config["FIXED_NOW"] = at(THURSDAY, 10, 0)
+    assert "cabas_ticker" not in ticking_app.extensions  # building the app starts nothing
+
+    ticking_app.test_client().get("/")
+
+    deadline = time.monotonic() + 30
+    while not _reminders(ticking_app, world) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _reminders(ticking_app, world) == [
+        f"Votre commande {order.reference} vous attend au point de retrait"
+    ]
+    with db.uow() as uow:
+        periods = uow.session.scalars(
+            select(RoutineRun.period).where(RoutineRun.name == "remind-pickups")
+        ).all()
+    assert f"{world.territory_id}:{THURSDAY.isoformat()}" in periods  # each territory its own
+
+
+def test_with_celery_a_beat_hands_a_tick_to_a_worker_every_minute(
+    db: Database, tmp_path: Path, world: World
+) -> None:
+    app = create_app(
+        app_config(
+            db, tmp_path, ROUTINES="on", JOBS="celery", CELERY_BROKER_URL="redis://127.0.0.1:1"
+        )
+    )
+    try:
+        celery = jobs.celery_app(app)
+        assert celery.conf.beat_schedule == {
+            "cabas-routines": {"task": "cabas.routines", "schedule": 60.0}
+        }
+        app.test_client().get("/")
+        assert "cabas_ticker" not in app.extensions  # the web process leaves it to the beat
+        oid = place_order(
+            db, world, {world.cake_id: 1}, DeliveryMethod.PICKUP_POINT, PaymentMethod.ONLINE
+        )
+        app.config["FIXED_NOW"] = NOW + dt.timedelta(hours=1)
+
+        celery.tasks["cabas.routines"].apply()  # what a worker does with the beat's message
+
+        with db.uow() as uow:
+            assert uow.session.get_one(Order, oid).payment_status is PaymentStatus.FAILED
+    finally:
+        app.extensions["cabas_db"].dispose()
+
+
+def test_a_wrong_setting_is_refused_at_start(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="CABAS_ROUTINES='sometimes'"):
+        create_app(app_config(db, tmp_path, ROUTINES="sometimes"))
