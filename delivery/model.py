@@ -213,8 +213,15 @@ class Stop(Base):
     done_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    # A collection still to do here that another courier says they made (a tap kept
+    # offline while the operator moved the order): who has the parcels, and since when.
+    claimed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    claimed_at: Mapped[dt.datetime | None]
 
     run: Mapped[RoundRun] = relationship(back_populates="stops")
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     merchant_order: Mapped[MerchantOrder] = relationship()
 
     @property

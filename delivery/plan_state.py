@@ -32,6 +32,7 @@ from delivery.optimiser import NO_LIMIT, Problem, Route, Solution, route_cost, t
 from delivery.optimiser import Stop as PlannedStop
 from delivery.optimiser import StopKind as Kind
 from delivery.validation import validate
+from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import (
@@ -41,6 +42,8 @@ from shop_core.orders.model import (
     Order,
     PaymentStatus,
 )
+from shop_core.orders.services import transition
+from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Territory
 
@@ -398,6 +401,52 @@ def _within_capacity(problem: Problem, capacity: int, stops: list[PlannedStop]) 
         if load > capacity:
             return False
     return True
+
+
+Claims = dict[int, tuple[int, dt.datetime]]
+
+
+def claims_of(runs: Iterable[RoundRun]) -> Claims:
+    """The collections still to do that another courier says they made (a tap kept
+    offline, see ``delivery.stops.claim_collections``): merchant order → (courier, when).
+    Taken before ``write_run`` rewrites the runs, given back after by ``keep_claims``."""
+    return {
+        stop.merchant_order_id: (stop.claimed_by_id, stop.claimed_at or utcnow())
+        for run in runs
+        for stop in run.stops
+        if stop.kind is StopKind.COLLECT and stop.is_open and stop.claimed_by_id is not None
+    }
+
+
+def keep_claims(uow: UnitOfWork, runs: Iterable[RoundRun], claims: Claims) -> None:
+    """Give the claims back to the collections of their orders, wherever they now are.
+
+    On the round of the courier who has the parcels, the collection is recorded as theirs,
+    at the time of their tap (so the operator settles a claim by giving the order to that
+    courier's round); on any other round it stays claimed.
+    """
+    if not claims:
+        return
+    uow.session.flush()
+    for run in runs:
+        for stop in run.stops:
+            claim = claims.get(stop.merchant_order_id)
+            if claim is None or stop.kind is not StopKind.COLLECT or not stop.is_open:
+                continue
+            courier_id, at = claim
+            if run.courier_id != courier_id:
+                stop.claimed_by_id, stop.claimed_at = courier_id, at
+                continue
+            stop.status, stop.done_at, stop.done_by_id = StopStatus.DONE, at, courier_id
+            if stop.merchant_order.status is MerchantOrderStatus.READY:
+                transition(
+                    uow=uow,
+                    merchant_order_id=stop.merchant_order_id,
+                    target=MerchantOrderStatus.HANDED_TO_COURIER,
+                    actor=Actor(user_id=courier_id),
+                    now=at,
+                    commit=False,
+                )
 
 
 def write_run(

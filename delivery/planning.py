@@ -26,10 +26,12 @@ from delivery.plan_state import (
     DayState,
     PlanningFailed,
     check_plan,
+    claims_of,
     day_state,
     due_merchant_orders,
     get_plan,
     group_same_place,
+    keep_claims,
     lock_day,
     now_seconds,
     problem_for,
@@ -184,12 +186,14 @@ def _store(
     plan.planned_by_id = actor.user_id if actor else None
     routes = {route.vehicle_id: route for route in solution.routes}
     runs = {run.round_id: run for run in plan.runs}
+    claims = claims_of(plan.runs)
     for round_ in rounds:
         run = runs.get(round_.id)
         if run is None:
             run = RoundRun(round=round_, courier_id=round_.courier_id)
             plan.runs.append(run)
         write_run(run, routes.get(vehicle_id(round_.id)), day, date, zone)
+    keep_claims(uow, plan.runs, claims)
     for run in list(plan.runs):
         if not run.stops and run.round not in rounds:
             plan.runs.remove(run)

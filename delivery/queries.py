@@ -55,6 +55,10 @@ class VisitItem:
     pickup point, whose staff does)."""
     paid: OfflinePayment | None = None
     """The payment the courier took for it here, once delivered."""
+    claimed_by: str = ""
+    """At a collection still to do: the other courier who says they took its parcels
+    (``delivery.stops.claim_collections``), and when."""
+    claimed_at: dt.datetime | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -97,7 +101,10 @@ class PlaceVisit:
 
     @property
     def parcels(self) -> int:
-        return sum(item.parcels for item in self.items if not item.cancelled)
+        """The parcels to take or hand over here (not those another courier took)."""
+        return sum(
+            item.parcels for item in self.items if not item.cancelled and not item.claimed_by
+        )
 
     @property
     def needs_code(self) -> bool:
@@ -340,6 +347,10 @@ def _visit(
             paid=paid.get(s.merchant_order_id)
             if s.kind is StopKind.DELIVER and s.status is StopStatus.DONE and not at_point
             else None,
+            claimed_by=s.claimed_by.full_name if _claimed_by_another(s) and s.claimed_by else "",
+            claimed_at=s.claimed_at.astimezone(zone)
+            if _claimed_by_another(s) and s.claimed_at
+            else None,
         )
         for s in stops
     )
@@ -362,6 +373,11 @@ def _visit(
         at_pickup_point=at_point,
         items=items,
     )
+
+
+def _claimed_by_another(stop: Stop) -> bool:
+    # A collection still to do whose parcels another courier than the run's says they took.
+    return stop.is_open and stop.claimed_by_id not in (None, stop.run.courier_id)
 
 
 def _instructions(stops: Sequence[Stop]) -> str:

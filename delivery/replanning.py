@@ -32,9 +32,11 @@ from delivery.plan_state import (
     OUT_OF_SHOP,
     PlanningFailed,
     check_plan,
+    claims_of,
     day_state,
     due_merchant_orders,
     get_plan,
+    keep_claims,
     late_orders,
     lock_day,
     now_seconds,
@@ -312,8 +314,10 @@ def move_shipment(
     routes[target_vid] = moved.routes[0]
     ordered = [routes[v.id] for v in problem.vehicles if v.id in routes]
     check_plan(day, Solution(tuple(ordered), (), route_cost(problem, ordered)))
+    claims = claims_of([source, target])
     write_run(source, routes.get(source_vid), day, date, current.zone)
     write_run(target, routes[target_vid], day, date, current.zone)
+    keep_claims(uow, [source, target], claims)
     record(
         session,
         territory_id=territory_id,

@@ -10,17 +10,19 @@ history, the invoices and the shopper's e-mails follow as for any other change.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from delivery import calendar
 from delivery.distances import GreatCircleDistances
-from delivery.model import RoundRun, Stop, StopKind, StopStatus
-from shop_core.audit.services import Actor
+from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
+from delivery.plan_state import lock_day
+from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from shop_core.orders.pickup_points import WrongDeliveryCode, code_matches
@@ -162,7 +164,13 @@ def collect(
     stop = courier_stop(
         uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
     )
-    stops = _open(visit_of(stop), StopKind.COLLECT)
+    open_stops = _open(visit_of(stop), StopKind.COLLECT)
+    # Parcels another courier says they took are not there to take (claim_collections).
+    stops = [s for s in open_stops if s.claimed_by_id in (None, courier_id)]
+    if open_stops and not stops:
+        raise AlreadyRecorded(
+            "Un autre livreur a déjà pris ces colis : l'animateur règle la question."
+        )
     if not stops:
         raise AlreadyRecorded("Cette collecte est déjà enregistrée.")
     unready = [s for s in stops if s.merchant_order.status in UNREADY]
@@ -216,6 +224,66 @@ def _fail_delivery(collect_stop: Stop, reason: str) -> None:
             and other.is_open
         ):
             other.status, other.reason = StopStatus.FAILED, reason
+
+
+def claim_collections(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    merchant_order_ids: Iterable[int],
+    now: dt.datetime,
+) -> list[str]:
+    """The courier collected these merchant orders (a visit tapped without network), but
+    some have left their rounds meanwhile: the operator gave them to another courier.
+
+    Each such order ready at the shop whose collection is still to do on another run is
+    marked as claimed by this courier, who has its parcels: the operator sees it on the
+    board (and gives the order back to that courier's round, which records the collection,
+    see ``delivery.replanning.move_shipment``), and the other courier sees there is nothing
+    to take for it. Orders on this courier's own runs, collected already, or of another
+    territory are left alone. Returns the references claimed.
+    """
+    wanted = sorted(set(merchant_order_ids))
+    if not wanted:
+        return []
+
+    def claimable() -> list[Stop]:
+        query = (
+            select(Stop)
+            .join(RoundRun, Stop.run_id == RoundRun.id)
+            .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+            .where(
+                DayPlan.territory_id == territory_id,
+                Stop.kind == StopKind.COLLECT,
+                Stop.status == StopStatus.TODO,
+                Stop.merchant_order_id.in_(wanted),
+                or_(RoundRun.courier_id.is_(None), RoundRun.courier_id != courier_id),
+            )
+            .order_by(Stop.id)
+        )
+        return list(uow.session.scalars(query))
+
+    for plan_id in sorted({stop.run.plan_id for stop in claimable()}):
+        lock_day(uow, plan_id)  # the operator's changes and the other courier's taps wait
+    claimed = []
+    for stop in claimable():
+        mo = stop.merchant_order
+        if mo.status is not S.READY:
+            continue  # not handed over by the shop: the courier cannot have it
+        if stop.claimed_by_id is None:
+            stop.claimed_by_id, stop.claimed_at = courier_id, now
+            record(
+                uow.session,
+                territory_id=territory_id,
+                actor=Actor(user_id=courier_id),
+                action="delivery.collection_claimed",
+                subject=mo.reference,
+                details={"stop_id": stop.id, "run": stop.run.round.name},
+            )
+        claimed.append(mo.reference)
+    uow.commit()
+    return claimed
 
 
 def _check_on_board(stops: list[Stop]) -> None:

@@ -60,6 +60,7 @@ COURIER_MESSAGES = (
     N_("Cette livraison est déjà enregistrée."),
     N_("Indiquez ce qui s'est passé."),
     N_("Le colis est déjà destiné à ce point de retrait."),
+    N_("Un autre livreur a déjà pris ces colis : l'animateur règle la question."),
 )
 
 # Fixed messages of the core when the operator settles a month with a shop

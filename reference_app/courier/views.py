@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from delivery.geocoding import correct_merchant_position, correct_order_position
 from delivery.model import RoundRun, Stop, StopKind
@@ -33,6 +34,7 @@ from delivery.stops import (
     AfterFailure,
     AlreadyRecorded,
     NotReady,
+    claim_collections,
     collect,
     courier_stop,
     deliver,
@@ -71,6 +73,8 @@ _STOP_ACTIONS = {"courier.collected", "courier.delivered", "courier.failed"}
 def _not_found(error: NotFound) -> Any:
     if request.endpoint in _STOP_ACTIONS:
         db.uow().rollback()
+        if request.endpoint == "courier.collected" and _claim_moved_orders():
+            return redirect(url_for("courier.today"))  # the tap did its part: not refused
         flash(
             _(
                 "Cet arrêt ne fait plus partie de vos tournées : l'animateur a modifié la "
@@ -181,6 +185,55 @@ def _back(stop_id: int, date: dt.date) -> Response:
     return redirect(url_for("courier.today", date=date.isoformat(), _anchor=f"arret-{stop_id}"))
 
 
+# A collection tapped without network may reach the server after the operator gave some
+# of its orders to another courier. The form names the visit's orders (signed, so that a
+# courier can only name orders their own page showed them): those no longer on the
+# courier's rounds are marked as claimed by them, for the operator to settle.
+_VISIT_SALT = "cabas-courier-visit"
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key or "", salt=_VISIT_SALT)
+
+
+@bp.app_template_global()
+def visit_orders(visit: PlaceVisit) -> str:
+    """The signed list of a collection's merchant orders, for its form."""
+    return _signer().dumps([current_user.id, [item.merchant_order_id for item in visit.items]])
+
+
+def _claim_moved_orders() -> list[str]:
+    """Claim the orders of the tapped visit that left the courier's rounds; flash it."""
+    try:
+        courier_id, order_ids = _signer().loads(request.form.get("commandes", ""))
+    except (BadSignature, ValueError, TypeError):
+        return []
+    if courier_id != current_user.id or not isinstance(order_ids, list):
+        return []
+    claimed = claim_collections(
+        uow=db.uow(),
+        territory_id=db.territory().id,
+        courier_id=current_user.id,
+        merchant_order_ids=[i for i in order_ids if isinstance(i, int)],
+        now=acted_at(),
+    )
+    if claimed:
+        flash(
+            ngettext(
+                "La commande %(refs)s avait été confiée à un autre livreur pendant que vous "
+                "étiez sans réseau. L'animateur voit sur son tableau que vous avez le colis : "
+                "gardez-le, il vous dira quoi en faire.",
+                "Les commandes %(refs)s avaient été confiées à un autre livreur pendant que "
+                "vous étiez sans réseau. L'animateur voit sur son tableau que vous avez les "
+                "colis : gardez-les, il vous dira quoi en faire.",
+                len(claimed),
+                refs=", ".join(claimed),
+            ),
+            "info",
+        )
+    return claimed
+
+
 @bp.post("/arrets/<int:stop_id>/collecte")
 @courier_required
 def collected(stop_id: int) -> Response | tuple[str, int]:
@@ -196,7 +249,9 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
             now=acted_at(),
         )
     except AlreadyRecorded as error:
-        return _recorded_meanwhile(error, stop_id, date)
+        back = _recorded_meanwhile(error, stop_id, date)
+        _claim_moved_orders()
+        return back
     except NotReady as error:
         db.uow().rollback()
         return _page(date, status=422, errors={stop_id: shown(error)}, unready={stop_id})
@@ -223,6 +278,7 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
         )
         notifications.announce(*(LeftAtShop(mo_id) for mo_id in done.left))  # the shop hears
     flash(message, "success")
+    _claim_moved_orders()
     return _back(stop_id, date)
 
 

@@ -8,13 +8,14 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import RoundRun, StopKind, StopStatus
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 
-from .backoffice import place_order
+from .backoffice import merchant_order_of, place_order
 from .conftest import NOW, World, login
 from .rounds_setup import (
     OTHER_COURIER_EMAIL,
@@ -571,3 +572,83 @@ def test_a_tap_on_a_stop_the_operator_moved_away_explains_and_shows_the_round_ag
     kept = client.post(f"/livreur/arrets/{pickup.id}/collecte", headers={"X-Cabas-Sent-Later": "1"})
     assert kept.status_code == 409  # the phone lists it among the taps not recorded
     assert NOT_ON_YOUR_ROUNDS in client.get("/livreur/").get_data(as_text=True)
+
+
+def test_a_collection_kept_offline_while_the_operator_moved_the_order_is_not_lost(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    """Marc collects at the baker's without network; meanwhile the operator gives the order
+    to Lucie's round. When Marc's tap arrives, nothing is lost: the board and Lucie see
+    that Marc has the parcel, and giving the order back to Marc records his collection."""
+    fleet = add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1}, method=DeliveryMethod.PICKUP_POINT)
+    make_ready(db, oid)
+    plan(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    page = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    token = re.search(r'name="commandes" value="([^"]+)"', page)
+    assert token, "the collection form names its orders"
+    app.config["FIXED_NOW"] = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)  # Tuesday
+    tapped_at = dt.datetime(2026, 11, 24, 8, 40, tzinfo=dt.UTC)  # 9 h 40 in Saint-Pol
+
+    operator = app.test_client()
+    login(operator, world.operator_email)
+    with db.uow() as uow:
+        runs = {r.round_id: r.id for r in uow.session.scalars(select(RoundRun))}
+    operator.post(
+        f"/admin/tournees/arrets/{drop.id}/deplacer",
+        data={"date": TUESDAY.isoformat(), "run_id": runs[fleet.frevent]},
+    )
+    assert {s.run_id for s in stops(db, world)} == {runs[fleet.frevent]}
+
+    kept = client.post(
+        f"/livreur/arrets/{pickup.id}/collecte",
+        data={"commandes": token.group(1), "recorded_at": tapped_at.isoformat()},
+        headers={"X-Cabas-Sent-Later": "1"},
+    )
+
+    assert kept.status_code == 302  # recorded, not listed among the refused taps
+    reference = merchant_order_of(db, oid, world.baker_id).reference
+    assert (
+        f"La commande {reference} avait été confiée à un autre livreur pendant que vous étiez "
+        "sans réseau." in client.get("/livreur/").get_data(as_text=True).replace("&#39;", "'")
+    )
+    board = operator.get(f"/admin/tournees?date={TUESDAY.isoformat()}").get_data(as_text=True)
+    assert "Colis déjà pris par Marc Facteur à 9\u00a0h\u00a040, sans réseau" in board
+    lucie = app.test_client()
+    login(lucie, OTHER_COURIER_EMAIL)
+    hers = lucie.get(f"/livreur/{DAY}").get_data(as_text=True)
+    taken = "Déjà prise par Marc Facteur à 9\u00a0h\u00a040 : rien à prendre pour cette commande."
+    assert taken in hers
+    assert "Colis collectés (0)" in hers
+    assert statuses(db, oid) == [S.READY]
+
+    moved_drop = next(s for s in stops(db, world) if s.kind is StopKind.DELIVER)
+    operator.post(
+        f"/admin/tournees/arrets/{moved_drop.id}/deplacer",
+        data={"date": TUESDAY.isoformat(), "run_id": runs[fleet.saint_pol]},
+    )
+
+    collect_stop, _ = stops(db, world)
+    assert collect_stop.run_id == runs[fleet.saint_pol]
+    assert (collect_stop.status, collect_stop.done_by_id) == (StopStatus.DONE, world.courier_id)
+    assert collect_stop.done_at == tapped_at
+    assert statuses(db, oid) == [S.HANDED_TO_COURIER]
+
+
+def test_a_forged_list_of_orders_claims_nothing(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, _ = stops(db, world)
+    login(client, OTHER_COURIER_EMAIL)  # not her stop, and orders her page never showed
+
+    tapped = client.post(
+        f"/livreur/arrets/{pickup.id}/collecte",
+        data={"commandes": f"[1, [{merchant_order_of(db, oid, world.baker_id).id}]]"},
+        headers={"X-Cabas-Sent-Later": "1"},
+    )
+
+    assert tapped.status_code == 409
+    assert all(s.claimed_by_id is None for s in stops(db, world))
