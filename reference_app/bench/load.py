@@ -56,6 +56,7 @@ class Server:
             "CABAS_SECRET_KEY": secret_key,
             "CABAS_RATELIMIT_ENABLED": "false",
             "CABAS_MAIL_BACKEND": "console",
+            "CABAS_ROUTINES": "off",  # no expiry or reminders ticking beside the measure
         }
         command = [
             str(Path(sys.executable).with_name("gunicorn")),
