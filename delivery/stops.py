@@ -231,11 +231,13 @@ def claim_collections(
     uow: UnitOfWork,
     territory_id: int,
     courier_id: int,
+    date: dt.date,
     merchant_order_ids: Iterable[int],
     now: dt.datetime,
 ) -> list[str]:
-    """The courier collected these merchant orders (a visit tapped without network), but
-    some have left their rounds meanwhile: the operator gave them to another courier.
+    """The courier collected these merchant orders on ``date`` (a visit tapped without
+    network), but some have left their rounds meanwhile: the operator gave them to another
+    courier.
 
     Each such order ready at the shop whose collection is still to do on another run is
     marked as claimed by this courier, who has its parcels: the operator sees it on the
@@ -255,6 +257,7 @@ def claim_collections(
             .join(DayPlan, RoundRun.plan_id == DayPlan.id)
             .where(
                 DayPlan.territory_id == territory_id,
+                DayPlan.date == date,
                 Stop.kind == StopKind.COLLECT,
                 Stop.status == StopStatus.TODO,
                 Stop.merchant_order_id.in_(wanted),

@@ -197,15 +197,17 @@ def _signer() -> URLSafeSerializer:
 
 
 @bp.app_template_global()
-def visit_orders(visit: PlaceVisit) -> str:
-    """The signed list of a collection's merchant orders, for its form."""
-    return _signer().dumps([current_user.id, [item.merchant_order_id for item in visit.items]])
+def visit_orders(visit: PlaceVisit, date: dt.date) -> str:
+    """The signed courier, day and merchant orders of a collection, for its form."""
+    orders = [item.merchant_order_id for item in visit.items]
+    return _signer().dumps([current_user.id, date.isoformat(), orders])
 
 
 def _claim_moved_orders() -> list[str]:
     """Claim the orders of the tapped visit that left the courier's rounds; flash it."""
     try:
-        courier_id, order_ids = _signer().loads(request.form.get("commandes", ""))
+        courier_id, day, order_ids = _signer().loads(request.form.get("commandes", ""))
+        date = dt.date.fromisoformat(day)
     except (BadSignature, ValueError, TypeError):
         return []
     if courier_id != current_user.id or not isinstance(order_ids, list):
@@ -214,6 +216,7 @@ def _claim_moved_orders() -> list[str]:
         uow=db.uow(),
         territory_id=db.territory().id,
         courier_id=current_user.id,
+        date=date,
         merchant_order_ids=[i for i in order_ids if isinstance(i, int)],
         now=acted_at(),
     )

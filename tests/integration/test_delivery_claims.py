@@ -3,6 +3,8 @@ courier: the collection on the other round is marked as claimed (delivery.stops)
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -13,19 +15,22 @@ from shop_core.database import Database
 from shop_core.orders.model import MerchantOrderStatus
 
 from .at_once import at_once
-from .conftest import Shop
-from .delivery_setup import Fleet, merchant_orders, stops_of_plan
+from .conftest import TUESDAY, Shop
+from .delivery_setup import Fleet, make_ready, merchant_orders, stops_of_plan
 from .test_delivery_stops import at, do, one_order, planned, status
 
 S = MerchantOrderStatus
 
 
-def _claim(db: Database, shop: Shop, courier_id: int, oid: int) -> list[str]:
+def _claim(
+    db: Database, shop: Shop, courier_id: int, oid: int, date: dt.date = TUESDAY
+) -> list[str]:
     with db.uow() as uow:
         return claim_collections(
             uow=uow,
             territory_id=shop.territory_id,
             courier_id=courier_id,
+            date=date,
             merchant_order_ids=[mo.id for mo in merchant_orders(db, oid)],
             now=at(9, 40),
         )
@@ -65,12 +70,15 @@ def test_the_order_on_another_round_is_marked_as_with_the_courier_who_tapped(
         do(collect, db, shop, fleet, pickup, now=at(10))  # nothing left for this courier
 
 
-def test_nothing_is_claimed_on_the_couriers_own_round_or_before_the_shop_is_ready(
+def test_nothing_is_claimed_on_ones_own_round_another_day_or_before_the_shop_is_ready(
     db: Database, shop: Shop
 ) -> None:
     fleet, oid, pickup, _ = one_order(db, shop, ready=False)
 
     assert _claim(db, shop, _other(fleet), oid) == []  # not ready: nobody can have it
+    make_ready(db, oid)
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    assert _claim(db, shop, _other(fleet), oid, wednesday) == []  # a tap of another day
     assert _claim(db, shop, fleet.couriers[0], oid) == []  # their own round: tap it there
     assert _stop(db, pickup.id).claimed_by_id is None
 

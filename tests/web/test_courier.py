@@ -646,7 +646,7 @@ def test_a_forged_list_of_orders_claims_nothing(
 
     tapped = client.post(
         f"/livreur/arrets/{pickup.id}/collecte",
-        data={"commandes": f"[1, [{merchant_order_of(db, oid, world.baker_id).id}]]"},
+        data={"commandes": f'[1, "2026-11-24", [{merchant_order_of(db, oid, world.baker_id).id}]]'},
         headers={"X-Cabas-Sent-Later": "1"},
     )
 
