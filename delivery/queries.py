@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -347,10 +348,7 @@ def _visit(
             paid=paid.get(s.merchant_order_id)
             if s.kind is StopKind.DELIVER and s.status is StopStatus.DONE and not at_point
             else None,
-            claimed_by=s.claimed_by.full_name if _claimed_by_another(s) and s.claimed_by else "",
-            claimed_at=s.claimed_at.astimezone(zone)
-            if _claimed_by_another(s) and s.claimed_at
-            else None,
+            **_claim_of(s, zone),
         )
         for s in stops
     )
@@ -375,9 +373,13 @@ def _visit(
     )
 
 
-def _claimed_by_another(stop: Stop) -> bool:
+def _claim_of(stop: Stop, zone: ZoneInfo) -> dict[str, Any]:
     # A collection still to do whose parcels another courier than the run's says they took.
-    return stop.is_open and stop.claimed_by_id not in (None, stop.run.courier_id)
+    if not stop.is_open or stop.claimed_by_id in (None, stop.run.courier_id):
+        return {}
+    claimed_at = stop.claimed_at.astimezone(zone) if stop.claimed_at else None
+    name = stop.claimed_by.full_name if stop.claimed_by else ""
+    return {"claimed_by": name, "claimed_at": claimed_at}
 
 
 def _instructions(stops: Sequence[Stop]) -> str:

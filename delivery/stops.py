@@ -250,27 +250,26 @@ def claim_collections(
     if not wanted:
         return []
 
-    def claimable() -> list[Stop]:
-        query = (
-            select(Stop)
-            .join(RoundRun, Stop.run_id == RoundRun.id)
-            .join(DayPlan, RoundRun.plan_id == DayPlan.id)
-            .where(
-                DayPlan.territory_id == territory_id,
-                DayPlan.date == date,
-                Stop.kind == StopKind.COLLECT,
-                Stop.status == StopStatus.TODO,
-                Stop.merchant_order_id.in_(wanted),
-                or_(RoundRun.courier_id.is_(None), RoundRun.courier_id != courier_id),
-            )
-            .order_by(Stop.id)
+    query = (
+        select(Stop)
+        .join(RoundRun, Stop.run_id == RoundRun.id)
+        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        .where(
+            DayPlan.territory_id == territory_id,
+            DayPlan.date == date,
+            Stop.kind == StopKind.COLLECT,
+            Stop.status == StopStatus.TODO,
+            Stop.merchant_order_id.in_(wanted),
+            or_(RoundRun.courier_id.is_(None), RoundRun.courier_id != courier_id),
         )
-        return list(uow.session.scalars(query))
-
-    for plan_id in sorted({stop.run.plan_id for stop in claimable()}):
-        lock_day(uow, plan_id)  # the operator's changes and the other courier's taps wait
+        .order_by(Stop.id)
+    )
+    plan_id = uow.session.scalar(query.with_only_columns(RoundRun.plan_id).limit(1))
+    if plan_id is None:
+        return []  # the usual answer, for a visit the operator left alone: no lock taken
+    lock_day(uow, plan_id)  # the operator's changes and the other courier's taps wait
     claimed = []
-    for stop in claimable():
+    for stop in uow.session.scalars(query):
         mo = stop.merchant_order
         if mo.status is not S.READY:
             continue  # not handed over by the shop: the courier cannot have it

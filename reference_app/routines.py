@@ -81,7 +81,7 @@ def tick() -> Done:
         day_before = local.date() - dt.timedelta(days=1)
         if local.time() >= POSTPONE_FROM and _claim("postpone-unserved", territory, day_before):
             done.add(postpone_day(territory, day_before, today=local.date()))
-        if local.time() >= REMIND_FROM and _claim("remind-pickups", territory, local.date()):
+        if local.time() >= REMIND_FROM and claim_reminders(territory, local.date()):
             done.add(remind_pickups(territory, local.date()))
     return done
 

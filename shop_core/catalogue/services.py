@@ -229,10 +229,8 @@ def update_product(
     before = {"price_cents": product.price_cents, "stock": product.stock_quantity}
     level = None
     if data.track_stock:
-        seen = stock_seen if product.track_stock else None
-        now = stock_after(current=product.stock_quantity, typed=data.stock_quantity, seen=seen)
-        level = StockLevel(seen, data.stock_quantity, product.stock_quantity, now)
-        data = replace(data, stock_quantity=now)
+        level = _stock_level(product, data.stock_quantity, stock_seen)
+        data = replace(data, stock_quantity=level.now)
     _apply(product, data)
     record(
         uow.session,
@@ -265,10 +263,8 @@ def set_stock(
         raise ValidationError("Le stock doit être un nombre positif.", field="stock_quantity")
     uow.lock_row(Product, product_id)
     product = get_product(uow, product_id, merchant_id=merchant_id)
-    seen = seen if product.track_stock else None
-    now = stock_after(current=product.stock_quantity, typed=quantity, seen=seen)
-    level = StockLevel(seen, quantity, product.stock_quantity, now)
-    product.stock_quantity = now
+    level = _stock_level(product, quantity, seen)
+    product.stock_quantity = level.now
     product.track_stock = True
     record(
         uow.session,
@@ -276,11 +272,18 @@ def set_stock(
         actor=actor,
         action="product.stock",
         subject=product.name,
-        details={"product_id": product.id, "quantity": now, **_typed(level)},
+        details={"product_id": product.id, "quantity": level.now, **_typed(level)},
         merchant_id=merchant_id,
     )
     uow.commit()
     return level
+
+
+def _stock_level(product: Product, typed: int, seen: int | None) -> StockLevel:
+    # What the page showed counts only if the stock was followed then.
+    seen = seen if product.track_stock else None
+    now = stock_after(current=product.stock_quantity, typed=typed, seen=seen)
+    return StockLevel(seen, typed, product.stock_quantity, now)
 
 
 def _typed(level: StockLevel | None) -> dict[str, int]:
