@@ -47,6 +47,7 @@ from shop_core.orders.model import (
     MerchantOrder,
     MerchantOrderStatus,
     Order,
+    PaymentMethod,
 )
 from shop_core.orders.pickup_points import to_pay_at_point
 from shop_core.orders.services import on_transition
@@ -527,6 +528,10 @@ def _shopper_template(mo: MerchantOrder, status: S) -> tuple[str, str] | None:
         )
     if status is S.DELIVERED:
         return "status_delivered", _("Votre commande %(reference)s est livrée", reference=ref)
+    if status is S.RETURNED:
+        return "status_returned", _(
+            "Votre commande chez %(merchant)s retourne à la boutique", merchant=shop
+        )
     if status is S.DELIVERY_FAILED:
         return "status_delivery_failed", _(
             "Livraison de votre commande %(reference)s impossible", reference=ref
@@ -549,6 +554,18 @@ def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) ->
             session, order=order, territory=territory
         ).get(mo.id)
     shopper = _shopper(session, order)
+    if item.status is S.RETURNED:
+        context["paid_online"] = order.payment_method is PaymentMethod.ONLINE
+        for address in merchant_recipients(mo.merchant):
+            mail.send(
+                address,
+                _(
+                    "Commande %(reference)s : les colis reviennent à la boutique",
+                    reference=mo.reference,
+                ),
+                "returned_merchant",
+                **context,
+            )
     if item.status is S.CANCELLED:
         by_shopper = item.actor_id is not None and item.actor_id == order.user_id
         if by_shopper:

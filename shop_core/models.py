@@ -4,7 +4,13 @@ from shop_core.accounts.model import Address, Role, User
 from shop_core.audit.model import AuditEntry
 from shop_core.carts.model import Cart, CartItem
 from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
-from shop_core.invoices.model import Invoice, InvoiceLine, InvoiceSequence, InvoiceVat
+from shop_core.invoices.model import (
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    InvoiceVat,
+)
 from shop_core.merchants.model import (
     MemberRole,
     Merchant,
@@ -42,6 +48,7 @@ __all__ = [
     "CartItem",
     "Category",
     "Commune",
+    "CreditNote",
     "DeliveryMethod",
     "DeliverySlot",
     "Invoice",

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from reference_app import db, payments
@@ -27,6 +28,7 @@ from shop_core.orders.preparation import (
     status_counts,
     weight_bounds,
 )
+from shop_core.orders.returns import put_back_already, put_back_on_sale, units_to_put_back
 from shop_core.orders.services import transition
 from shop_core.payments.offline import hand_over_at_shop, means_from, payments_for
 
@@ -54,6 +56,8 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
     if back == "detail" and mo_id is not None:
         mo = merchant_order(session, merchant_id=merchant.id, merchant_order_id=mo_id)
         paid = payments_for(session, [mo.id]).get(mo.id)
+        context["to_put_back"] = units_to_put_back(db.uow(), mo.id)
+        context["put_back"] = put_back_already(db.uow(), mo.id)
         return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
     groups = orders_to_prepare(session, merchant_id=merchant.id)
     counts = status_counts(session, merchant_id=merchant.id)
@@ -126,6 +130,27 @@ def orders() -> str:
 @merchant_required
 def order(mo_id: int) -> str | tuple[str, int]:
     return _page("detail", mo_id)
+
+
+@bp.route("/boutique/commandes/<int:mo_id>/remise-en-vente", methods=["POST"])
+@merchant_required
+def put_back(mo_id: int) -> Response:
+    """The parcels of a returned order are back: their goods go on sale again."""
+
+    mo = _mine(mo_id)
+    try:
+        units = put_back_on_sale(
+            uow=db.uow(), merchant_id=shop().id, merchant_order_id=mo.id, actor=actor()
+        )
+    except DomainError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")
+    else:
+        flash(
+            ngettext("%(num)s article remis en vente.", "%(num)s articles remis en vente.", units),
+            "success",
+        )
+    return redirect(url_for("merchant.order", mo_id=mo_id))
 
 
 @bp.route("/boutique/commandes/<int:mo_id>/accepter", methods=["POST"])

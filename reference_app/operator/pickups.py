@@ -1,5 +1,6 @@
 """Parcels waiting at the pickup points, and handing them to the shopper who comes for them
-(with the code of the order confirmation, and the payment of an order paid on pickup)."""
+(with the code of the order confirmation, and the payment of an order paid on pickup);
+deliveries that failed; and sending either back to their shops when nobody comes."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from reference_app import db
+from delivery.returns import return_to_merchant
+from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.operator.blueprint import bp, operator_required
 from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.pickup_points import hand_over_at_point, waiting_at_points
+from shop_core.orders.returns import failed_deliveries
 from shop_core.payments.offline import means_from
 
 
@@ -25,12 +28,17 @@ def _page(
     means_errors: dict[int, str] | None = None,
     typed: dict[int, str] | None = None,
     chosen: dict[int, str] | None = None,
+    return_errors: dict[int, str] | None = None,
+    reasons: dict[int, str] | None = None,
 ) -> tuple[str, int]:
     territory = db.territory()
-    waiting = waiting_at_points(db.uow().session, territory_id=territory.id)
+    session = db.uow().session
     return render_template(
         "operator/pickups.html",
-        waiting=waiting,
+        waiting=waiting_at_points(session, territory_id=territory.id),
+        failed=failed_deliveries(session, territory_id=territory.id),
+        return_errors=return_errors or {},
+        reasons=reasons or {},
         now=settings.now(),
         errors=errors or {},
         means_errors=means_errors or {},
@@ -69,6 +77,37 @@ def picked_up(order_id: int) -> Response | tuple[str, int]:
     flash(
         ngettext(
             "%(num)s commande remise au client.", "%(num)s commandes remises au client.", handed
+        ),
+        "success",
+    )
+    return redirect(url_for("operator.pickups"))
+
+
+@bp.post("/admin/retraits/<int:order_id>/retour")
+@operator_required
+def send_back(order_id: int) -> Response | tuple[str, int]:
+    """Parcels nobody came for, or that could not be delivered, go back to their shops: the
+    sale is undone (credit note, refund of an online payment) and their rounds skip them."""
+    reason = request.form.get("reason", "").strip()[:300]
+    try:
+        returned = return_to_merchant(
+            uow=db.uow(), territory_id=db.territory().id, order_id=order_id, reason=reason,
+            actor=Actor(user_id=current_user.id), now=settings.now(),
+        )  # fmt: skip
+    except NotFound:
+        raise
+    except ValidationError as error:
+        db.uow().rollback()
+        if error.field == "reason":
+            return _page(422, return_errors={order_id: shown(error)}, reasons={order_id: reason})
+        flash(shown(error), "error")  # returned meanwhile (a second click): not on the page
+        return redirect(url_for("operator.pickups"))
+    payments.settle_order(order_id)  # refund what was paid online for them
+    flash(
+        ngettext(
+            "%(num)s commande de boutique retournée : la boutique et le client sont prévenus.",
+            "%(num)s commandes de boutique retournées : les boutiques et le client sont prévenus.",
+            len(returned),
         ),
         "success",
     )

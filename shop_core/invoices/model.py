@@ -1,4 +1,7 @@
-"""Invoices: per merchant, gap-free sequential numbers, French mandatory mentions."""
+"""Invoices: per merchant, gap-free sequential numbers, French mandatory mentions.
+
+An issued invoice is never changed or deleted: a sale undone afterwards (parcels returned to
+the shop) gets a credit note (*avoir*) that cancels it, numbered in the same sequence."""
 
 from __future__ import annotations
 
@@ -83,3 +86,31 @@ class InvoiceVat(Base):
     excl_cents: Mapped[int]
     vat_cents: Mapped[int]
     incl_cents: Mapped[int]
+
+
+class CreditNote(Base):
+    """A credit note (*facture d'avoir*) cancelling one invoice in full.
+
+    It takes its number from the merchant's invoice sequence (no gap, no duplicate across
+    both) and carries the invoice's totals, which it cancels.
+    """
+
+    __tablename__ = "credit_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant.id", ondelete="RESTRICT"), index=True
+    )
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoice.id", ondelete="RESTRICT"), unique=True
+    )
+    number: Mapped[int]
+    reference: Mapped[str] = mapped_column(String(40))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300))
+    total_excl_cents: Mapped[int]
+    total_vat_cents: Mapped[int]
+    total_incl_cents: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship()

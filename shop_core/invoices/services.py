@@ -15,7 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from shop_core.catalogue.model import UNIT_LABELS_FR
-from shop_core.invoices.model import Invoice, InvoiceLine, InvoiceSequence, InvoiceVat
+from shop_core.invoices.model import (
+    CreditNote,
+    Invoice,
+    InvoiceLine,
+    InvoiceSequence,
+    InvoiceVat,
+)
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, OrderLine, PaymentMethod
 from shop_core.vat import excl_vat_unit_price, vat_included
 
@@ -113,3 +119,28 @@ def issue_invoice(session: Session, mo: MerchantOrder, *, issued_on: dt.date) ->
     session.add(invoice)
     session.flush()
     return invoice
+
+
+def credit_invoice(
+    session: Session, invoice: Invoice, *, reason: str, issued_on: dt.date
+) -> CreditNote:
+    """The credit note cancelling ``invoice`` in full, created on first call (idempotent);
+    numbered in the caller's transaction from the same sequence as the invoices."""
+    existing = session.scalar(select(CreditNote).where(CreditNote.invoice_id == invoice.id))
+    if existing is not None:
+        return existing
+    number = next_number(session, invoice.merchant_id)
+    note = CreditNote(
+        merchant_id=invoice.merchant_id,
+        invoice_id=invoice.id,
+        number=number,
+        reference=f"A{invoice.merchant_id:04d}-{number:06d}",
+        issued_on=issued_on,
+        reason=(f"Annule la facture {invoice.reference} : {reason.strip()}")[:300],
+        total_excl_cents=invoice.total_excl_cents,
+        total_vat_cents=invoice.total_vat_cents,
+        total_incl_cents=invoice.total_incl_cents,
+    )
+    session.add(note)
+    session.flush()
+    return note

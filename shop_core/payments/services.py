@@ -42,8 +42,11 @@ from shop_core.persistence.uow import UnitOfWork
 #: The shortest life of a hosted checkout page (Stripe refuses less than 30 minutes).
 CHECKOUT_MIN_LIFETIME = dt.timedelta(minutes=31)
 
-#: Merchant orders that no longer sell anything: nothing to capture or transfer for them.
-DROPPED = frozenset({MerchantOrderStatus.CANCELLED, MerchantOrderStatus.REFUSED})
+#: Merchant orders that no longer sell anything: nothing to capture or transfer for them,
+#: and what was paid for them online is refunded in full (``refunds.settle``).
+DROPPED = frozenset(
+    {MerchantOrderStatus.CANCELLED, MerchantOrderStatus.REFUSED, MerchantOrderStatus.RETURNED}
+)
 
 
 class PaymentUnavailable(DomainError):

@@ -165,6 +165,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /boutique/commandes/<int:mo_id>/refuser": Row(
             f"/boutique/commandes/{i.merchant_order_a}/refuser", MERCHANT_A_DO
         ),
+        "POST /boutique/commandes/<int:mo_id>/remise-en-vente": Row(
+            f"/boutique/commandes/{i.merchant_order_a}/remise-en-vente", MERCHANT_A_DO
+        ),
         "POST /boutique/commandes/<int:mo_id>/preparer": Row(
             f"/boutique/commandes/{i.merchant_order_a}/preparer", MERCHANT_A_DO
         ),
@@ -248,6 +251,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/admin/livreurs/{i.courier_a}/etat", OPERATOR_X_DO, {"active": "1"}
         ),
         "GET /admin/retraits": Row("/admin/retraits", OPERATOR),
+        "POST /admin/retraits/<int:order_id>/retour": Row(
+            f"/admin/retraits/{i.order_a}/retour", OPERATOR_X_DO, {"reason": "Jamais venue"}
+        ),
         "POST /admin/retraits/<int:order_id>": Row(
             f"/admin/retraits/{i.order_a}", OPERATOR_X_DO, {"code": "0000", "means": "cash"}
         ),

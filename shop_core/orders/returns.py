@@ -1,0 +1,232 @@
+"""Parcels that go back to the shop: never collected at the pickup point, or not delivered.
+
+A shopper who never comes to the pickup point, or whom the courier never finds at home,
+would leave the parcels waiting for ever and the money of an order paid online held. The
+operator ends it: the merchant orders still waiting at the point (*livrées* there) or
+failed at the door (*livraison impossible*) become *retournées*, with the reason. The sale
+is undone: an invoice already issued (a point's delivery completes the sale) is cancelled by
+a credit note in the same transaction; what was paid online is refunded by
+``payments.refunds.settle`` (``RETURNED`` is among the ``DROPPED`` states). The goods are
+back at the shop, whose merchant decides whether they go on sale again
+(``put_back_on_sale``): fresh bread does not, a jar of honey does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from shop_core.audit.services import Actor, record
+from shop_core.errors import NotFound, ValidationError
+from shop_core.invoices.model import Invoice
+from shop_core.invoices.services import credit_invoice
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
+from shop_core.orders.services import transition
+from shop_core.persistence.base import utcnow
+from shop_core.persistence.uow import UnitOfWork
+from shop_core.stock.model import ReservationStatus, StockReservation
+from shop_core.stock.services import release_for
+
+S = MerchantOrderStatus
+
+
+def returnable(order: Order) -> list[MerchantOrder]:
+    """The merchant orders of ``order`` that can go back to their shop: waiting at the
+    pickup point, or whose delivery failed."""
+    at_point = order.delivery_method is DeliveryMethod.PICKUP_POINT
+    return [
+        mo
+        for mo in order.merchant_orders
+        if mo.status is S.DELIVERY_FAILED or (at_point and mo.status is S.DELIVERED)
+    ]
+
+
+@dataclass(frozen=True)
+class FailedPart:
+    reference: str
+    merchant: str
+    parcels: int
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """An order with parcels whose delivery failed: they wait for the next round."""
+
+    order_id: int
+    reference: str
+    customer: str
+    phone: str
+    address: str
+    next_date: dt.date
+    failures: int
+    """How many times a courier could not deliver it."""
+    last_reason: str
+    since: dt.datetime
+    parts: tuple[FailedPart, ...]
+
+
+def failed_deliveries(session: Session, *, territory_id: int) -> list[FailedDelivery]:
+    """Every order of the territory with merchant orders in *livraison impossible*, the
+    longest failing first."""
+    orders = session.scalars(
+        select(Order)
+        .join(MerchantOrder, MerchantOrder.order_id == Order.id)
+        .where(Order.territory_id == territory_id, MerchantOrder.status == S.DELIVERY_FAILED)
+        .options(
+            selectinload(Order.pickup_point),
+            selectinload(Order.merchant_orders).selectinload(MerchantOrder.merchant),
+            selectinload(Order.merchant_orders).selectinload(MerchantOrder.history),
+        )
+        .distinct()
+    )
+    found = []
+    for order in orders:
+        parts = [mo for mo in order.merchant_orders if mo.status is S.DELIVERY_FAILED]
+        failures = sorted(
+            (
+                change
+                for mo in parts
+                for change in mo.history
+                if change.to_status is S.DELIVERY_FAILED
+            ),
+            key=lambda change: change.at,
+        )
+        if order.delivery_method is DeliveryMethod.PICKUP_POINT and order.pickup_point:
+            address = order.pickup_point.name
+        else:
+            address = f"{order.address_line1}, {order.postal_code} {order.city}"
+        found.append(
+            FailedDelivery(
+                order_id=order.id,
+                reference=order.reference,
+                customer=order.recipient or order.customer_name,
+                phone=order.customer_phone,
+                address=address,
+                next_date=order.delivery_date,
+                failures=len({change.at for change in failures}),
+                last_reason=failures[-1].reason if failures else "",
+                since=failures[0].at if failures else order.placed_at,
+                parts=tuple(
+                    FailedPart(mo.reference, mo.merchant.trade_name, mo.parcels) for mo in parts
+                ),
+            )
+        )
+    return sorted(found, key=lambda f: (f.since, f.reference))
+
+
+def return_to_merchant(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    order_id: int,
+    reason: str,
+    actor: Actor,
+    now: dt.datetime | None = None,
+    commit: bool = True,
+) -> list[int]:
+    """Send back to their shops the parcels of ``order_id`` waiting at its pickup point or
+    failed at the door; returns the ids of the merchant orders returned.
+
+    Each becomes *retournée* with ``reason``; an invoice issued for it is cancelled by a
+    credit note. Nothing is recorded when there is nothing to return or no reason. The
+    caller settles the online payment afterwards (refund of what was paid).
+    """
+    now = now or utcnow()
+    uow.lock_row(Order, order_id)  # a double click returns once
+    order = uow.session.get(Order, order_id)
+    if order is None or order.territory_id != territory_id:
+        raise NotFound(what="Commande")
+    if not reason.strip():
+        raise ValidationError(
+            "Indiquez pourquoi les colis retournent à la boutique.", field="reason"
+        )
+    parts = returnable(order)
+    if not parts:
+        raise ValidationError(
+            "Cette commande n'a plus de colis en attente ou en échec de livraison : rien à "
+            "retourner."
+        )
+    for mo in parts:
+        transition(
+            uow=uow, merchant_order_id=mo.id, target=S.RETURNED, actor=actor, reason=reason,
+            now=now, commit=False,
+        )  # fmt: skip
+        invoice = uow.session.scalar(select(Invoice).where(Invoice.merchant_order_id == mo.id))
+        if invoice is not None:
+            credit_invoice(uow.session, invoice, reason=reason, issued_on=now.date())
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="order.returned_to_merchant",
+        subject=order.reference,
+        details={"merchant_orders": [mo.reference for mo in parts], "reason": reason.strip()},
+    )
+    if commit:
+        uow.commit()
+    return [mo.id for mo in parts]
+
+
+def units_to_put_back(uow: UnitOfWork, merchant_order_id: int) -> int:
+    """How many units of a returned merchant order can still go back on sale (0 when it is
+    not returned, or when they are back already)."""
+    mo = uow.session.get(MerchantOrder, merchant_order_id)
+    if mo is None or mo.status is not S.RETURNED:
+        return 0
+    held = uow.session.scalars(
+        select(StockReservation.quantity).where(
+            StockReservation.merchant_order_id == merchant_order_id,
+            StockReservation.status != ReservationStatus.RELEASED,
+        )
+    ).all()
+    return sum(held)
+
+
+def put_back_already(uow: UnitOfWork, merchant_order_id: int) -> bool:
+    """Whether the goods of a returned merchant order were put back on sale (a returned
+    order's reservations are released only by ``put_back_on_sale``)."""
+    released = uow.session.scalar(
+        select(StockReservation.id).where(
+            StockReservation.merchant_order_id == merchant_order_id,
+            StockReservation.status == ReservationStatus.RELEASED,
+        )
+    )
+    return released is not None
+
+
+def put_back_on_sale(
+    *,
+    uow: UnitOfWork,
+    merchant_id: int,
+    merchant_order_id: int,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> int:
+    """The merchant puts the goods of a returned merchant order back in stock; returns the
+    units given back (once: a second call gives back nothing)."""
+    now = now or utcnow()
+    uow.lock_row(MerchantOrder, merchant_order_id)
+    mo = uow.session.get(MerchantOrder, merchant_order_id)
+    if mo is None or mo.merchant_id != merchant_id:
+        raise NotFound(what="Commande")
+    if mo.status is not S.RETURNED:
+        raise ValidationError(
+            "Seule une commande retournée à la boutique peut être remise en vente."
+        )
+    units = release_for(uow.session, mo.id, now=now)
+    if not units:
+        raise ValidationError("Ces articles sont déjà remis en vente.")
+    record(
+        uow.session,
+        territory_id=mo.order.territory_id,
+        actor=actor,
+        action="order.put_back_on_sale",
+        subject=mo.reference,
+        details={"units": units},
+        merchant_id=mo.merchant_id,
+    )
+    uow.commit()
+    return units
