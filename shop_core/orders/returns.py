@@ -143,6 +143,9 @@ def return_to_merchant(
         raise ValidationError(
             "Indiquez pourquoi les colis retournent à la boutique.", field="reason"
         )
+    # Its merchant orders too, before reading their state: a courier's tap at the door
+    # that delivers one of them now either came first (nothing to return) or waits.
+    uow.lock_rows(MerchantOrder, [mo.id for mo in order.merchant_orders])
     parts = returnable(order)
     if not parts:
         raise ValidationError(

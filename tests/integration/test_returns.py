@@ -24,10 +24,11 @@ from shop_core.orders.model import MerchantOrderStatus, Order, PaymentMethod
 from shop_core.orders.pickup_points import waiting_at_points
 from shop_core.orders.returns import failed_deliveries, put_back_on_sale, units_to_put_back
 from shop_core.orders.services import transition
-from shop_core.payments.model import PaymentMeans
+from shop_core.payments.model import OfflinePayment, PaymentMeans
 from shop_core.payments.refunds import settle
 from tests.payments_fake import FakeMarketplace
 
+from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop, buy
 from .delivery_setup import SYSTEM, merchant_orders, stops_of_plan
 from .test_delivery_stops import at, code_of, do, one_order, planned
@@ -202,3 +203,40 @@ def test_what_was_paid_online_is_refunded_and_taken_back_from_the_shop(
     assert [r["amount"] for r in gateway.refunds] == [700]
     assert gateway.transferred_to(accounts[shop.baker_id]) == 0
     balance_holds(db, oid)
+
+
+def test_a_return_and_the_couriers_delivery_at_the_same_instant_do_not_both_happen(
+    db: Database, shop: Shop
+) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    planned(db, shop, date=wednesday, now=at(18))
+    (again,) = stops_of_plan(db, shop.territory_id, wednesday)
+    code = code_of(db, oid)
+
+    outcomes = at_once(
+        lambda: do(
+            deliver,
+            db,
+            shop,
+            fleet,
+            again,
+            code=code,
+            means=PaymentMeans.CASH,
+            now=at(10, day=wednesday),
+        ),  # fmt: skip
+        lambda: send_back(db, shop, oid, "Client injoignable"),
+    )
+
+    assert outcomes[0] == "ok" and outcomes[1].startswith("refused: ")
+    with db.uow() as uow:
+        stop = uow.session.get_one(Stop, again.id)
+        paid = uow.session.scalar(select(func.count(OfflinePayment.id)))
+        notes = uow.session.scalar(select(func.count(CreditNote.id)))
+    (mo,) = merchant_orders(db, oid)
+    if stop.status is StopStatus.DONE:  # delivered first: nothing left to send back
+        assert (mo.status, paid, notes) == (S.DELIVERED, 1, 0)
+    else:  # sent back first: the courier's tap finds the stop closed
+        assert (stop.status, mo.status, paid) == (StopStatus.FAILED, S.RETURNED, 0)
