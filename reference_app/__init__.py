@@ -73,7 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(shop_bp)
-    for name in ("merchant", "operator", "courier", "rounds", "api", "payments"):
+    for name in ("merchant", "operator", "courier", "point", "rounds", "api", "payments"):
         _register_optional(app, name)
 
     errors.init_app(app)

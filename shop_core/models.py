@@ -1,6 +1,6 @@
 """Imports every model so that ``Base.metadata`` is complete (for migrations and tests)."""
 
-from shop_core.accounts.model import Address, Role, User
+from shop_core.accounts.model import Address, PickupPointStaff, Role, User
 from shop_core.audit.model import AuditEntry
 from shop_core.carts.model import Cart, CartItem
 from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
@@ -73,6 +73,7 @@ __all__ = [
     "PaymentRefund",
     "PaymentStatus",
     "PickupPoint",
+    "PickupPointStaff",
     "Product",
     "ProductPhoto",
     "ReservationStatus",

@@ -49,6 +49,11 @@ class WebUser:
     def is_courier(self) -> bool:
         return self.user.role is Role.COURIER
 
+    @property
+    def is_staff(self) -> bool:
+        """A work account (courier, pickup point): no basket, no shopping in its menu."""
+        return self.user.role in (Role.COURIER, Role.POINT_STAFF)
+
     def merchant_ids(self) -> list[int]:
         return list(
             db.uow().session.scalars(

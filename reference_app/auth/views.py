@@ -51,6 +51,7 @@ def _safe_next(target: str | None) -> str | None:
 _HOMES = {
     Role.OPERATOR: "operator.dashboard",
     Role.COURIER: "courier.today",
+    Role.POINT_STAFF: "point.waiting",
     Role.MERCHANT: "merchant.dashboard",
 }
 

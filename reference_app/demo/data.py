@@ -420,6 +420,10 @@ COURIERS = [
     ("Thomas Lenglet", f"livreur@{DOMAIN}", "06 39 98 20 02"),
     ("Karima Haddou", f"livreuse@{DOMAIN}", "06 39 98 20 03"),
 ]
+#: Who hands over the parcels at a pickup point: (name, e-mail, phone, index in PICKUP_POINTS).
+POINT_STAFF = [
+    ("Nadine Dubois", f"mairie-saint-pol@{DOMAIN}", "03 21 03 00 10", 1),
+]
 
 
 @dataclass(frozen=True, slots=True)

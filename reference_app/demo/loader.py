@@ -26,6 +26,7 @@ from reference_app.demo.orders import place_orders
 from reference_app.security import hash_password
 from shop_core.accounts.model import Role
 from shop_core.accounts.services import add_address, register_user
+from shop_core.accounts.staff import create_point_staff
 from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.catalogue.services import create_category, create_product
@@ -191,6 +192,12 @@ def _staff(uow: UnitOfWork, demo: Demo, password_hash: str) -> None:
         _user(uow, demo, password_hash, courier, Role.COURIER) for courier in data.COURIERS
     ]
     uow.commit()
+    for name, email, phone, point in data.POINT_STAFF:
+        create_point_staff(
+            uow=uow, territory_id=demo.territory_id,
+            pickup_point_id=demo.pickup_point_ids[point], email=email, full_name=name,
+            password_hash=password_hash, phone=phone,
+        )  # fmt: skip
 
 
 def _merchants(uow: UnitOfWork, demo: Demo, password_hash: str) -> None:
@@ -353,6 +360,8 @@ def print_accounts(echo: Callable[[str], object]) -> None:
     echo(f"  Animation du territoire : {data.OPERATOR[1]} ({data.OPERATOR[0]})")
     for name, email, _phone in data.COURIERS:
         echo(f"  Livraison : {email} ({name})")
+    for name, email, _phone, point in data.POINT_STAFF:
+        echo(f"  Point de retrait : {email} ({name}, {data.PICKUP_POINTS[point].name})")
     echo("  Commerçants :")
     for shop in data.SHOPS:
         notes = []

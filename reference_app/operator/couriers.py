@@ -1,5 +1,7 @@
-"""Couriers: accounts created by the operator, with a temporary password shown once or a
-link by e-mail, and deactivation (which ends their sessions at once)."""
+"""Staff accounts: couriers, and the people who hand over the parcels at a pickup point.
+
+The operator creates them with a temporary password shown once or a link by e-mail, and
+deactivates them (which ends their sessions at once)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,14 @@ from reference_app.operator.forms import CourierForm
 from reference_app.security import hash_password, make_token
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.services import register_user
-from shop_core.accounts.staff import accounts_with_role, set_account_active, staff_account
+from shop_core.accounts.staff import (
+    STAFF_ROLES,
+    accounts_with_role,
+    create_point_staff,
+    points_of_staff,
+    set_account_active,
+    staff_account,
+)
 from shop_core.errors import ValidationError
 
 # Easy to read aloud or copy from a phone: no 0/O, 1/l/I.
@@ -29,29 +38,52 @@ def temporary_password() -> str:
     return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4)) for _ in range(4))
 
 
+def _with_points(form: CourierForm) -> CourierForm:
+    points = [p for p in db.territory().pickup_points if p.active]
+    form.point.choices = [(0, _("Un livreur"))] + [
+        (p.id, _("Le point de retrait « %(name)s »", name=p.name)) for p in points
+    ]
+    return form
+
+
 def _page(form: CourierForm, status: int = 200, **extra: object) -> tuple[str, int]:
-    couriers = accounts_with_role(
-        db.uow().session, territory_id=db.territory().id, role=Role.COURIER
-    )
-    return render_template("operator/couriers.html", form=form, couriers=couriers, **extra), status
+    session = db.uow().session
+    staff = accounts_with_role(session, territory_id=db.territory().id, role=STAFF_ROLES)
+    couriers = [u for u in staff if u.role is Role.COURIER]
+    at_points = [u for u in staff if u.role is Role.POINT_STAFF]
+    return render_template(
+        "operator/couriers.html",
+        form=form,
+        couriers=couriers,
+        at_points=at_points,
+        points=points_of_staff(session, [u.id for u in at_points]),
+        **extra,
+    ), status
+
+
+def _create(form: CourierForm, password_hash: str) -> int:
+    """The account the form asks for: a courier, or a pickup point's staff."""
+    common = {
+        "uow": db.uow(),
+        "territory_id": db.territory().id,
+        "email": form.email.data or "",
+        "full_name": form.full_name.data or "",
+        "phone": form.phone.data or "",
+        "password_hash": password_hash,
+    }
+    if form.point.data:
+        return create_point_staff(pickup_point_id=form.point.data, **common)  # type: ignore[arg-type]
+    return register_user(role=Role.COURIER, **common)  # type: ignore[arg-type]
 
 
 @bp.route("/admin/livreurs", methods=["GET", "POST"])
 @operator_required
 def couriers() -> str | tuple[str, int]:
-    form = CourierForm()
+    form = _with_points(CourierForm())
     if form.validate_on_submit():
         temporary = temporary_password() if form.mode.data == "temporary" else None
         try:
-            uid = register_user(
-                uow=db.uow(),
-                territory_id=db.territory().id,
-                email=form.email.data or "",
-                full_name=form.full_name.data or "",
-                phone=form.phone.data or "",
-                password_hash=hash_password(temporary) if temporary else "",
-                role=Role.COURIER,
-            )
+            uid = _create(form, hash_password(temporary) if temporary else "")
         except ValidationError as error:
             db.uow().rollback()
             attach_error(form, error)
@@ -59,12 +91,16 @@ def couriers() -> str | tuple[str, int]:
             user = db.uow().session.get_one(User, uid)
             if temporary is None:
                 token = make_token("reset", {"uid": user.id, "v": user.session_version})
+                at_point = user.role is Role.POINT_STAFF
                 mail.send(
                     user.email,
-                    _l("Votre compte de livreur sur %(name)s", name=db.territory().name),
-                    "operator_courier_invite",
+                    _l("Votre compte de point de retrait sur %(name)s", name=db.territory().name)
+                    if at_point
+                    else _l("Votre compte de livreur sur %(name)s", name=db.territory().name),
+                    "operator_point_staff_invite" if at_point else "operator_courier_invite",
                     user=user,
                     territory=db.territory(),
+                    point=points_of_staff(db.uow().session, [user.id]).get(user.id),
                     link=url_for("auth.reset", token=token, _external=True),
                     forgot=url_for("auth.forgot", _external=True),
                 )
@@ -73,7 +109,9 @@ def couriers() -> str | tuple[str, int]:
                     "success",
                 )
             # Shown once, in this answer only: never stored, never in a flash cookie.
-            return _page(CourierForm(formdata=None), created=user, temporary=temporary)
+            return _page(
+                _with_points(CourierForm(formdata=None)), created=user, temporary=temporary
+            )
     return _page(form, 422 if form.is_submitted() else 200)
 
 
@@ -81,14 +119,14 @@ def couriers() -> str | tuple[str, int]:
 @operator_required
 def toggle_courier(user_id: int) -> Response:
     user = staff_account(
-        db.uow().session, territory_id=db.territory().id, user_id=user_id, role=Role.COURIER
+        db.uow().session, territory_id=db.territory().id, user_id=user_id, role=STAFF_ROLES
     )
     active = request.form.get("active") == "1"
     set_account_active(
         uow=db.uow(),
         territory_id=db.territory().id,
         user_id=user.id,
-        role=Role.COURIER,
+        role=STAFF_ROLES,
         active=active,
     )
     if active:

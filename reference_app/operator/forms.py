@@ -104,6 +104,10 @@ class PickupPointForm(FlaskForm):
 
 
 class CourierForm(FlaskForm):
+    """A staff account: a courier, or the person who hands over the parcels at a pickup
+    point (``point``: the point's id, or 0 for a courier; choices set by the view)."""
+
+    point = SelectField(_l("Ce compte est pour"), coerce=int, default=0, validate_choice=True)
     full_name = StringField(_l("Prénom et nom"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = TelField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30)])

@@ -13,12 +13,12 @@ from delivery.returns import return_to_merchant
 from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.operator.blueprint import bp, operator_required
+from reference_app.pickup_handover import hand_over
 from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
-from shop_core.orders.pickup_points import hand_over_at_point, waiting_at_points
+from shop_core.orders.pickup_points import waiting_at_points
 from shop_core.orders.returns import failed_deliveries
-from shop_core.payments.offline import means_from
 
 
 def _page(
@@ -56,31 +56,7 @@ def pickups() -> tuple[str, int]:
 @bp.post("/admin/retraits/<int:order_id>")
 @operator_required
 def picked_up(order_id: int) -> Response | tuple[str, int]:
-    code = request.form.get("code", "").strip()[:12]
-    means = means_from(request.form.get("means"))
-    again = {"typed": {order_id: code}, "chosen": {order_id: means.value if means else ""}}
-    try:
-        handed = hand_over_at_point(
-            uow=db.uow(), territory_id=db.territory().id, order_id=order_id, code=code,
-            means=means, actor=Actor(user_id=current_user.id), now=settings.now(),
-        )  # fmt: skip
-    except NotFound:
-        raise
-    except ValidationError as error:
-        db.uow().rollback()
-        if error.field == "means":
-            return _page(422, means_errors={order_id: shown(error)}, **again)
-        return _page(422, errors={order_id: shown(error)}, **again)
-    except DomainError as error:
-        db.uow().rollback()
-        return _page(422, errors={order_id: shown(error)}, **again)
-    flash(
-        ngettext(
-            "%(num)s commande remise au client.", "%(num)s commandes remises au client.", handed
-        ),
-        "success",
-    )
-    return redirect(url_for("operator.pickups"))
+    return hand_over(order_id, page=_page, back="operator.pickups")
 
 
 @bp.post("/admin/retraits/<int:order_id>/retour")
@@ -101,6 +77,10 @@ def send_back(order_id: int) -> Response | tuple[str, int]:
         if error.field == "reason":
             return _page(422, return_errors={order_id: shown(error)}, reasons={order_id: reason})
         flash(shown(error), "error")  # returned meanwhile (a second click): not on the page
+        return redirect(url_for("operator.pickups"))
+    except DomainError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")
         return redirect(url_for("operator.pickups"))
     payments.settle_order(order_id)  # refund what was paid online for them
     flash(

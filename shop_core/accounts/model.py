@@ -1,4 +1,5 @@
-"""People: shoppers, merchant staff, couriers and operators of one territory."""
+"""People: shoppers, merchant staff, couriers, pickup points' staff and operators of one
+territory."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ class Role(enum.StrEnum):
     MERCHANT = "merchant"
     COURIER = "courier"
     OPERATOR = "operator"
+    POINT_STAFF = "point_staff"
+    """Hands over the parcels waiting at one pickup point (town hall, tiers-lieu)."""
 
 
 class User(Base):
@@ -48,6 +51,19 @@ class User(Base):
 
     addresses: Mapped[list[Address]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Address.id"
+    )
+
+
+class PickupPointStaff(Base):
+    """The pickup point whose parcels a ``POINT_STAFF`` account hands over."""
+
+    __tablename__ = "pickup_point_staff"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    pickup_point_id: Mapped[int] = mapped_column(
+        ForeignKey("pickup_point.id", ondelete="CASCADE"), index=True
     )
 
 

@@ -92,13 +92,16 @@ def to_pay_at_point(session: Session, order: Order) -> int:
     return sum(to_take(mo) for mo in parts if mo.id not in paid)
 
 
-def waiting_at_points(session: Session, *, territory_id: int) -> list[WaitingOrder]:
-    """Every order of the territory with parcels waiting at a pickup point, by point, the
-    longest waiting first."""
+def waiting_at_points(
+    session: Session, *, territory_id: int, point_id: int | None = None
+) -> list[WaitingOrder]:
+    """Every order of the territory with parcels waiting at a pickup point (or at the one
+    ``point_id``), by point, the longest waiting first."""
+    query = select(Order).join(MerchantOrder, MerchantOrder.order_id == Order.id)
+    if point_id is not None:
+        query = query.where(Order.pickup_point_id == point_id)
     orders = session.scalars(
-        select(Order)
-        .join(MerchantOrder, MerchantOrder.order_id == Order.id)
-        .where(
+        query.where(
             Order.territory_id == territory_id,
             Order.delivery_method == DeliveryMethod.PICKUP_POINT,
             MerchantOrder.status == S.DELIVERED,
@@ -141,15 +144,19 @@ def hand_over_at_point(
     means: PaymentMeans | None,
     actor: Actor,
     now: dt.datetime | None = None,
+    point_id: int | None = None,
 ) -> int:
     """The shopper collects the order's parcels waiting at its pickup point, against the
     delivery code and, if it is paid on pickup, its payment (``means``), which the person
     handing over keeps for the operator. Returns how many merchant orders were handed over;
-    nothing is recorded when the code or the means is missing."""
+    nothing is recorded when the code or the means is missing. With ``point_id`` (the
+    point's own staff), only an order for that point can be handed over."""
     now = now or utcnow()
     uow.lock_row(Order, order_id)  # a double click hands over once
     order = uow.session.get(Order, order_id)
     if order is None or order.territory_id != territory_id:
+        raise NotFound(what="Commande")
+    if point_id is not None and order.pickup_point_id != point_id:
         raise NotFound(what="Commande")
     parts = _waiting(order)
     if not parts:

@@ -18,7 +18,9 @@ from werkzeug.test import TestResponse
 
 from delivery.model import Depot, RoundRun, Stop, StopKind
 from reference_app.api.auth import issue_token
+from reference_app.security import hash_password
 from shop_core.accounts.model import User
+from shop_core.accounts.staff import create_point_staff
 from shop_core.catalogue.model import Category, Product, ProductPhoto
 from shop_core.database import Database
 from shop_core.merchants.model import Merchant
@@ -43,7 +45,10 @@ ACTORS = (
     "courier_b",
     "operator_x",
     "operator_y",
+    "point_a",
 )
+#: The staff of territory X's pickup point (the tenth column of the matrix).
+POINT_STAFF_EMAIL = "mairie@example.fr"
 
 
 @dataclass
@@ -108,6 +113,11 @@ def build(app: Flask, db: Database, world: World) -> Ids:
         depot = session.scalars(select(Depot)).first()
         assert depot is not None
         shopper = session.get_one(User, world.shopper_id)
+        create_point_staff(
+            uow=uow, territory_id=world.territory_id, pickup_point_id=world.pickup_point_id,
+            email=POINT_STAFF_EMAIL, full_name="Sylvie Mairie",
+            password_hash=hash_password(PASSWORD),
+        )  # fmt: skip
         photo_a = ProductPhoto(key="products/pain-2.png", alt="Pain", position=0)
         product_a.photos.append(photo_a)
         uow.commit()
@@ -150,6 +160,7 @@ def emails(world: World) -> dict[str, str | None]:
         "courier_b": OTHER_COURIER_EMAIL,
         "operator_x": world.operator_email,
         "operator_y": world.other_operator_email,
+        "point_a": POINT_STAFF_EMAIL,
     }
 
 

@@ -7,8 +7,10 @@ courier A's run and stop, operator X's round, depot and pickup point — see ``a
 so the "B" actors prove that changing an id does not reach another's object, and operator Y,
 logged in on territory Y's host, proves the same across territories.
 
-The nine columns, in order: anonymous, shopper A, shopper B, staff of merchant A, staff of
-merchant B, courier A, courier B, operator of territory X, operator of territory Y.
+The ten columns, in order: anonymous, shopper A, shopper B, staff of merchant A, staff of
+merchant B, courier A, courier B, operator of territory X, operator of territory Y, staff of
+territory X's pickup point. A row of nine cells gives that last account what shopper B
+gets: an account with no right on A's objects; the pickup point's own pages say all ten.
 Cells: a status code; ``L`` a redirect to the login page; ``ok`` allowed (the action runs or
 answers a validation error: below 500, not 401/403/404/405, not a redirect to log in).
 
@@ -42,6 +44,8 @@ class Row:
 
     def cells(self) -> dict[str, str]:
         found = self.expect.split()
+        if len(found) == len(ACTORS) - 1:
+            found.append(found[ACTORS.index("shopper_b")])  # the pickup point's staff
         assert len(found) == len(ACTORS), self
         return dict(zip(ACTORS, found, strict=True))
 
@@ -135,8 +139,8 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/compte/adresses/{i.address_a}", "L ok 404 404 404 404 404 404 404"
         ),
         # Staff accounts are closed by the operator, not by themselves.
-        "GET /compte/supprimer": Row("/compte/supprimer", "L 200 200 302 302 302 302 302 302"),
-        "POST /compte/supprimer": Row("/compte/supprimer", "L ok ok 302 302 302 302 302 302"),
+        "GET /compte/supprimer": Row("/compte/supprimer", "L 200 200 302 302 302 302 302 302 302"),
+        "POST /compte/supprimer": Row("/compte/supprimer", "L ok ok 302 302 302 302 302 302 302"),
         # Log in, sign up, password reset: open to all (a signed-in visitor is sent home).
         "GET /login": Row("/login", "200 302 302 302 302 302 302 302 302"),
         "POST /login": Row("/login", "ok ok ok ok ok ok ok ok ok"),
@@ -251,6 +255,11 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/admin/livreurs/{i.courier_a}/etat", OPERATOR_X_DO, {"active": "1"}
         ),
         "GET /admin/retraits": Row("/admin/retraits", OPERATOR),
+        # The point's staff: their point's parcels only (order A goes to a door: 404).
+        "GET /point-retrait": Row("/point-retrait", "L 403 403 403 403 403 403 403 403 200"),
+        "POST /point-retrait/<int:order_id>": Row(
+            f"/point-retrait/{i.order_a}", "L 403 403 403 403 403 403 403 403 404", {"code": "0000"}
+        ),
         "POST /admin/retraits/<int:order_id>/retour": Row(
             f"/admin/retraits/{i.order_a}/retour", OPERATOR_X_DO, {"reason": "Jamais venue"}
         ),

@@ -91,6 +91,7 @@ def test_demo_loads_a_complete_territory_once_and_its_accounts_log_in(
             Role.MERCHANT: len(merchants),
             Role.COURIER: 2,
             Role.OPERATOR: 1,
+            Role.POINT_STAFF: 1,
         }
         addresses = s.scalars(select(Address)).all()
         assert len(addresses) == 30
@@ -156,11 +157,16 @@ def test_demo_loads_a_complete_territory_once_and_its_accounts_log_in(
         assert uow.session.scalar(select(func.count(Territory.id))) == 1
 
     # The documented accounts log in with the documented password.
-    for email in (data.OPERATOR[1], data.COURIERS[0][1], data.SHOPS[0].email):
+    for email in (
+        data.OPERATOR[1], data.COURIERS[0][1], data.SHOPS[0].email, data.POINT_STAFF[0][1]
+    ):  # fmt: skip
         response = app.test_client().post(
             "/login", data={"email": email, "password": data.PASSWORD}
         )
         assert response.status_code == 302, email
+    staff = app.test_client()
+    staff.post("/login", data={"email": data.POINT_STAFF[0][1], "password": data.PASSWORD})
+    assert "Mairie de Saint-Pol-sur-Ternoise" in staff.get("/point-retrait").get_data(as_text=True)
     shopper = app.test_client()
     response = shopper.post(
         "/login", data={"email": "jeanne.martin@ternois.demo", "password": data.PASSWORD}

@@ -1,0 +1,55 @@
+"""Handing the parcels waiting at a pickup point to the shopper, from a form: the operator's
+*Retraits* page and the point's own staff's page answer it the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.domain_messages import shown
+from reference_app.rounds import settings
+from shop_core.audit.services import Actor
+from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.orders.pickup_points import hand_over_at_point
+from shop_core.payments.offline import means_from
+
+Page = Callable[..., tuple[str, int]]
+
+
+def hand_over(
+    order_id: int, *, page: Page, back: str, point_id: int | None = None
+) -> Response | tuple[str, int]:
+    """Record the hand-over the form asks for (code, and means when paid on pickup), then
+    go ``back`` (an endpoint); a refusal shows ``page`` again with the error by the order.
+    With ``point_id`` only that point's orders can be handed over (404 for any other)."""
+    code = request.form.get("code", "").strip()[:12]
+    means = means_from(request.form.get("means"))
+    again = {"typed": {order_id: code}, "chosen": {order_id: means.value if means else ""}}
+    try:
+        handed = hand_over_at_point(
+            uow=db.uow(), territory_id=db.territory().id, order_id=order_id, code=code,
+            means=means, actor=Actor(user_id=current_user.id), now=settings.now(),
+            point_id=point_id,
+        )  # fmt: skip
+    except NotFound:
+        abort(404)  # not an order of this territory (or of this point)
+    except ValidationError as error:
+        db.uow().rollback()
+        if error.field == "means":
+            return page(422, means_errors={order_id: shown(error)}, **again)
+        return page(422, errors={order_id: shown(error)}, **again)
+    except DomainError as error:
+        db.uow().rollback()
+        return page(422, errors={order_id: shown(error)}, **again)
+    flash(
+        ngettext(
+            "%(num)s commande remise au client.", "%(num)s commandes remises au client.", handed
+        ),
+        "success",
+    )
+    return redirect(url_for(back))

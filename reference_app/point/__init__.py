@@ -1,0 +1,1 @@
+"""The page of a pickup point's own staff: the parcels waiting there, handed to shoppers."""

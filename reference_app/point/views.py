@@ -1,0 +1,63 @@
+"""A pickup point's staff (the town hall's secretary, the tiers-lieu's host) on a phone or
+the point's computer: the parcels waiting at their point only, handed to the shopper
+against the code of the order confirmation, and the payment of an order paid on pickup."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.auth.users import role_required
+from reference_app.pickup_handover import hand_over
+from reference_app.rounds import settings
+from shop_core.accounts.model import Role, User
+from shop_core.accounts.staff import staff_point
+from shop_core.orders.pickup_points import waiting_at_points
+from shop_core.territories.model import PickupPoint
+
+bp = Blueprint("point", __name__, url_prefix="/point-retrait")
+point_staff_required = role_required(Role.POINT_STAFF)
+
+
+def _my_point() -> PickupPoint:
+    session = db.uow().session
+    point = staff_point(session, session.get_one(User, current_user.id))
+    if point is None or point.territory_id != db.territory().id:
+        abort(403)
+    return point
+
+
+def _page(
+    status: int = 200,
+    *,
+    errors: dict[int, str] | None = None,
+    means_errors: dict[int, str] | None = None,
+    typed: dict[int, str] | None = None,
+    chosen: dict[int, str] | None = None,
+) -> tuple[str, int]:
+    point = _my_point()
+    waiting = waiting_at_points(db.uow().session, territory_id=db.territory().id, point_id=point.id)
+    return render_template(
+        "point/waiting.html",
+        point=point,
+        waiting=waiting,
+        now=settings.now(),
+        errors=errors or {},
+        means_errors=means_errors or {},
+        typed=typed or {},
+        chosen=chosen or {},
+    ), status
+
+
+@bp.get("")
+@point_staff_required
+def waiting() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/<int:order_id>")
+@point_staff_required
+def hand_over_order(order_id: int) -> Response | tuple[str, int]:
+    return hand_over(order_id, page=_page, back="point.waiting", point_id=_my_point().id)

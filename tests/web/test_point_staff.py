@@ -1,0 +1,166 @@
+"""A pickup point's own staff: an account the operator creates for one point, which sees
+the parcels waiting there only and hands them to the shopper against the code (and the
+payment of an order paid on pickup)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from reference_app import mail
+from shop_core.accounts.model import Role, User
+from shop_core.audit.services import Actor
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
+from shop_core.orders.services import transition
+from shop_core.payments.model import OfflinePayment, Receiver
+from shop_core.territories.services import add_pickup_point
+
+from .backoffice import dropped_at_point, place_order
+from .conftest import NOW, World, login
+
+S = MerchantOrderStatus
+
+
+def create_staff(client: FlaskClient, world: World, email: str = "sylvie@example.fr") -> str:
+    """The operator creates an account for the world's pickup point; its temporary password."""
+    login(client, world.operator_email)
+    page = client.post(
+        "/admin/livreurs",
+        data={
+            "point": str(world.pickup_point_id),
+            "full_name": "Sylvie Mairie",
+            "email": email,
+            "phone": "",
+            "mode": "temporary",
+        },
+    ).get_data(as_text=True)
+    match = re.search(r"<code>([a-z0-9-]{19})</code>", page)
+    assert match, page[-3000:]
+    listed = client.get("/admin/livreurs").get_data(as_text=True)
+    assert "Aux points de retrait" in listed and "Le Tiers-Lieu du Ternois · " + email in listed
+    client.post("/logout")
+    return match.group(1)
+
+
+def at_another_point(db: Database, world: World) -> Order:
+    """Jeanne's cake, left by the courier at the town hall, another point of the territory."""
+    with db.uow() as uow:
+        other = add_pickup_point(
+            uow=uow, territory_id=world.territory_id, name="Mairie de Frévent",
+            address="Place du Château", postal_code="62270", city="Frévent",
+            insee_code="62361", lat=50.2741, lon=2.2903,
+        )  # fmt: skip
+    oid = place_order(db, world, {world.cake_id: 1}, DeliveryMethod.PICKUP_POINT)
+    with db.uow() as uow:
+        order = uow.session.get_one(Order, oid)
+        order.pickup_point_id = other
+        uow.commit()
+        for mo in order.merchant_orders:
+            for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
+                transition(
+                    uow=uow, merchant_order_id=mo.id, target=step, actor=Actor.system(), now=NOW
+                )
+        return uow.session.get_one(Order, oid)
+
+
+def test_the_points_staff_hands_over_their_points_parcels_only(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    here = dropped_at_point(db, world)
+    elsewhere = at_another_point(db, world)
+    temporary = create_staff(client, world)
+
+    arrived = client.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
+    assert arrived.headers["Location"].endswith("/point-retrait")
+    page = client.get("/point-retrait").get_data(as_text=True)
+    assert "Colis à remettre" in page and "Le Tiers-Lieu du Ternois" in page
+    assert here.reference in page and elsewhere.reference not in page
+    assert "Panier" not in page and "Retourner à la boutique" not in page
+    assert here.delivery_code not in page
+
+    assert client.post(f"/point-retrait/{elsewhere.id}", data={"code": "1234"}).status_code == 404
+    wrong = f"{(int(here.delivery_code) + 1) % 10000:04d}"
+    refused = client.post(f"/point-retrait/{here.id}", data={"code": wrong, "means": "cash"})
+    assert refused.status_code == 422
+    assert "Code incorrect" in refused.get_data(as_text=True)
+    done = client.post(
+        f"/point-retrait/{here.id}",
+        data={"code": here.delivery_code, "means": "cash"},
+        follow_redirects=True,
+    )
+    assert "1 commande remise au client." in done.get_data(as_text=True)
+    html = done.get_data(as_text=True).replace("&#39;", "'")
+    assert "Aucun colis n'attend à votre point de retrait." in html
+    with db.uow() as uow:
+        (mo,) = uow.session.get_one(Order, here.id).merchant_orders
+        assert mo.status is S.PICKED_UP
+        payment = uow.session.scalar(
+            select(OfflinePayment).where(OfflinePayment.merchant_order_id == mo.id)
+        )
+        assert payment is not None and payment.receiver is Receiver.PLATFORM
+        (other,) = uow.session.get_one(Order, elsewhere.id).merchant_orders
+        assert other.status is S.DELIVERED
+    # The operator's, the shops' and the couriers' pages are not theirs.
+    for url in ("/admin", "/admin/retraits", "/boutique", "/livreur/"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_deactivated_points_account_is_signed_out_at_once(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    temporary = create_staff(client, world)
+    staff = FlaskClient(client.application, use_cookies=True)
+    staff.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
+    assert staff.get("/point-retrait").status_code == 200
+    with db.uow() as uow:
+        user = uow.session.scalar(select(User).where(User.email == "sylvie@example.fr"))
+        assert user is not None and user.role is Role.POINT_STAFF
+
+    login(client, world.operator_email)
+    client.post(f"/admin/livreurs/{user.id}/etat", data={"active": "0"})
+
+    assert staff.get("/point-retrait").status_code == 302  # back to the login page
+
+
+def test_a_points_account_can_be_invited_by_email(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    login(client, world.operator_email)
+    page = client.post(
+        "/admin/livreurs",
+        data={
+            "point": str(world.pickup_point_id),
+            "full_name": "Paul Tiers-Lieu",
+            "email": "paul.tl@example.fr",
+            "phone": "",
+            "mode": "email",
+        },
+    ).get_data(as_text=True)
+    assert "<code>" not in page
+    with app.app_context():
+        (invite,) = [m for m in mail.outbox() if m.to == "paul.tl@example.fr"]
+    assert "Votre compte de point de retrait" in invite.subject
+    assert "à « Le Tiers-Lieu du Ternois »" in invite.body and "/password/reset/" in invite.body
+
+
+def test_a_point_of_another_territory_cannot_be_chosen(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    refused = client.post(
+        "/admin/livreurs",
+        data={
+            "point": "999",
+            "full_name": "Intrus",
+            "email": "intrus@example.fr",
+            "phone": "",
+            "mode": "temporary",
+        },
+    )
+    assert refused.status_code == 422
+    with db.uow() as uow:
+        assert uow.session.scalar(select(User).where(User.email == "intrus@example.fr")) is None
