@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import ngettext
@@ -19,6 +20,23 @@ from shop_core.orders.pickup_points import hand_over_at_point
 from shop_core.payments.offline import means_from
 
 Page = Callable[..., tuple[str, int]]
+
+
+def form_state(
+    errors: dict[int, str] | None = None,
+    means_errors: dict[int, str] | None = None,
+    typed: dict[int, str] | None = None,
+    chosen: dict[int, str] | None = None,
+) -> dict[str, Any]:
+    """What a page of waiting parcels shows of a refused hand-over (by order id): the error
+    by the code or by the means, and what was typed and chosen; and the time now."""
+    return {
+        "now": settings.now(),
+        "errors": errors or {},
+        "means_errors": means_errors or {},
+        "typed": typed or {},
+        "chosen": chosen or {},
+    }
 
 
 def hand_over(

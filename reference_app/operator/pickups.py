@@ -13,7 +13,7 @@ from delivery.returns import return_to_merchant
 from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.operator.blueprint import bp, operator_required
-from reference_app.pickup_handover import hand_over
+from reference_app.pickup_handover import form_state, hand_over
 from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
@@ -24,12 +24,9 @@ from shop_core.orders.returns import failed_deliveries
 def _page(
     status: int = 200,
     *,
-    errors: dict[int, str] | None = None,
-    means_errors: dict[int, str] | None = None,
-    typed: dict[int, str] | None = None,
-    chosen: dict[int, str] | None = None,
     return_errors: dict[int, str] | None = None,
     reasons: dict[int, str] | None = None,
+    **refused: dict[int, str],
 ) -> tuple[str, int]:
     territory = db.territory()
     session = db.uow().session
@@ -39,11 +36,7 @@ def _page(
         failed=failed_deliveries(session, territory_id=territory.id),
         return_errors=return_errors or {},
         reasons=reasons or {},
-        now=settings.now(),
-        errors=errors or {},
-        means_errors=means_errors or {},
-        typed=typed or {},
-        chosen=chosen or {},
+        **form_state(**refused),
     ), status
 
 

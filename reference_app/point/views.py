@@ -10,8 +10,7 @@ from werkzeug.wrappers import Response
 
 from reference_app import db
 from reference_app.auth.users import role_required
-from reference_app.pickup_handover import hand_over
-from reference_app.rounds import settings
+from reference_app.pickup_handover import form_state, hand_over
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.staff import staff_point
 from shop_core.orders.pickup_points import waiting_at_points
@@ -29,25 +28,11 @@ def _my_point() -> PickupPoint:
     return point
 
 
-def _page(
-    status: int = 200,
-    *,
-    errors: dict[int, str] | None = None,
-    means_errors: dict[int, str] | None = None,
-    typed: dict[int, str] | None = None,
-    chosen: dict[int, str] | None = None,
-) -> tuple[str, int]:
+def _page(status: int = 200, **refused: dict[int, str]) -> tuple[str, int]:
     point = _my_point()
     waiting = waiting_at_points(db.uow().session, territory_id=db.territory().id, point_id=point.id)
     return render_template(
-        "point/waiting.html",
-        point=point,
-        waiting=waiting,
-        now=settings.now(),
-        errors=errors or {},
-        means_errors=means_errors or {},
-        typed=typed or {},
-        chosen=chosen or {},
+        "point/waiting.html", point=point, waiting=waiting, **form_state(**refused)
     ), status
 
 

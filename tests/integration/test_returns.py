@@ -30,7 +30,7 @@ from tests.payments_fake import FakeMarketplace
 
 from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop, buy
-from .delivery_setup import SYSTEM, merchant_orders, stops_of_plan
+from .delivery_setup import SYSTEM, Fleet, merchant_orders, stops_of_plan
 from .test_delivery_stops import at, code_of, do, one_order, planned
 from .test_online_payments import balance_holds, onboard, place_online
 from .test_online_payments import deliver as webhook
@@ -61,6 +61,19 @@ def stock_of(db: Database, product_id: int) -> int | None:
 def credit_notes(db: Database) -> list[CreditNote]:
     with db.uow() as uow:
         return list(uow.session.scalars(select(CreditNote).order_by(CreditNote.id)))
+
+
+WEDNESDAY = TUESDAY + dt.timedelta(days=1)
+
+
+def failed_then_planned(db: Database, shop: Shop) -> tuple[Fleet, int, Stop]:
+    """Jeanne was out on Tuesday: her order is on Wednesday's round; that round's stop."""
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
+    planned(db, shop, date=WEDNESDAY, now=at(18))
+    (again,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    return fleet, oid, again
 
 
 def test_parcels_never_collected_at_the_point_go_back_with_a_credit_note(
@@ -146,16 +159,11 @@ def test_a_return_needs_a_reason_and_something_to_return(db: Database, shop: Sho
 
 
 def test_a_failed_delivery_sent_back_leaves_the_next_round(db: Database, shop: Shop) -> None:
-    fleet, oid, pickup, drop = one_order(db, shop)
-    do(collect, db, shop, fleet, pickup, now=at(9))
-    do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
-    wednesday = TUESDAY + dt.timedelta(days=1)
-    planned(db, shop, date=wednesday, now=at(18))
-    (again,) = stops_of_plan(db, shop.territory_id, wednesday)
+    fleet, oid, again = failed_then_planned(db, shop)
     with db.uow() as uow:
         (failed,) = failed_deliveries(uow.session, territory_id=shop.territory_id)
     assert (failed.order_id, failed.failures, failed.last_reason) == (oid, 1, "Absent")
-    assert failed.next_date == wednesday and failed.address.startswith("3 rue des Tilleuls")
+    assert failed.next_date == WEDNESDAY and failed.address.startswith("3 rue des Tilleuls")
 
     (returned,) = send_back(db, shop, oid, "Injoignable, refuse la livraison")
 
@@ -169,7 +177,7 @@ def test_a_failed_delivery_sent_back_leaves_the_next_round(db: Database, shop: S
     with pytest.raises(AlreadyRecorded):
         do(
             deliver, db, shop, fleet, again, code=code_of(db, oid), means=PaymentMeans.CASH,
-            now=at(10, day=wednesday),
+            now=at(10, day=WEDNESDAY),
         )  # fmt: skip
     assert [mo.status for mo in merchant_orders(db, oid)] == [S.RETURNED]
 
@@ -208,12 +216,7 @@ def test_what_was_paid_online_is_refunded_and_taken_back_from_the_shop(
 def test_a_return_and_the_couriers_delivery_at_the_same_instant_do_not_both_happen(
     db: Database, shop: Shop
 ) -> None:
-    fleet, oid, pickup, drop = one_order(db, shop)
-    do(collect, db, shop, fleet, pickup, now=at(9))
-    do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
-    wednesday = TUESDAY + dt.timedelta(days=1)
-    planned(db, shop, date=wednesday, now=at(18))
-    (again,) = stops_of_plan(db, shop.territory_id, wednesday)
+    fleet, oid, again = failed_then_planned(db, shop)
     code = code_of(db, oid)
 
     outcomes = at_once(
@@ -225,7 +228,7 @@ def test_a_return_and_the_couriers_delivery_at_the_same_instant_do_not_both_happ
             again,
             code=code,
             means=PaymentMeans.CASH,
-            now=at(10, day=wednesday),
+            now=at(10, day=WEDNESDAY),
         ),  # fmt: skip
         lambda: send_back(db, shop, oid, "Client injoignable"),
     )

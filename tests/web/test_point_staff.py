@@ -25,19 +25,22 @@ from .conftest import NOW, World, login
 S = MerchantOrderStatus
 
 
-def create_staff(client: FlaskClient, world: World, email: str = "sylvie@example.fr") -> str:
+def create_staff(
+    client: FlaskClient, point: int | str, email: str, mode: str = "temporary"
+) -> tuple[int, str]:
+    """The operator (logged in) asks for an account at ``point``; the answer and its page."""
+    response = client.post(
+        "/admin/livreurs",
+        data={"point": str(point), "full_name": "Sylvie Mairie", "email": email, "phone": "",
+              "mode": mode},
+    )  # fmt: skip
+    return response.status_code, response.get_data(as_text=True)
+
+
+def staff_password(client: FlaskClient, world: World, email: str = "sylvie@example.fr") -> str:
     """The operator creates an account for the world's pickup point; its temporary password."""
     login(client, world.operator_email)
-    page = client.post(
-        "/admin/livreurs",
-        data={
-            "point": str(world.pickup_point_id),
-            "full_name": "Sylvie Mairie",
-            "email": email,
-            "phone": "",
-            "mode": "temporary",
-        },
-    ).get_data(as_text=True)
+    _, page = create_staff(client, world.pickup_point_id, email)
     match = re.search(r"<code>([a-z0-9-]{19})</code>", page)
     assert match, page[-3000:]
     listed = client.get("/admin/livreurs").get_data(as_text=True)
@@ -72,7 +75,7 @@ def test_the_points_staff_hands_over_their_points_parcels_only(
 ) -> None:
     here = dropped_at_point(db, world)
     elsewhere = at_another_point(db, world)
-    temporary = create_staff(client, world)
+    temporary = staff_password(client, world)
 
     arrived = client.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
     assert arrived.headers["Location"].endswith("/point-retrait")
@@ -112,7 +115,7 @@ def test_the_points_staff_hands_over_their_points_parcels_only(
 def test_a_deactivated_points_account_is_signed_out_at_once(
     client: FlaskClient, db: Database, world: World
 ) -> None:
-    temporary = create_staff(client, world)
+    temporary = staff_password(client, world)
     staff = FlaskClient(client.application, use_cookies=True)
     staff.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
     assert staff.get("/point-retrait").status_code == 200
@@ -130,16 +133,7 @@ def test_a_points_account_can_be_invited_by_email(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     login(client, world.operator_email)
-    page = client.post(
-        "/admin/livreurs",
-        data={
-            "point": str(world.pickup_point_id),
-            "full_name": "Paul Tiers-Lieu",
-            "email": "paul.tl@example.fr",
-            "phone": "",
-            "mode": "email",
-        },
-    ).get_data(as_text=True)
+    _, page = create_staff(client, world.pickup_point_id, "paul.tl@example.fr", mode="email")
     assert "<code>" not in page
     with app.app_context():
         (invite,) = [m for m in mail.outbox() if m.to == "paul.tl@example.fr"]
@@ -151,16 +145,7 @@ def test_a_point_of_another_territory_cannot_be_chosen(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     login(client, world.operator_email)
-    refused = client.post(
-        "/admin/livreurs",
-        data={
-            "point": "999",
-            "full_name": "Intrus",
-            "email": "intrus@example.fr",
-            "phone": "",
-            "mode": "temporary",
-        },
-    )
-    assert refused.status_code == 422
+    status, _ = create_staff(client, 999, "intrus@example.fr")
+    assert status == 422
     with db.uow() as uow:
         assert uow.session.scalar(select(User).where(User.email == "intrus@example.fr")) is None
