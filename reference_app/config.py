@@ -55,6 +55,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "JOBS": "thread",
         "CELERY_BROKER_URL": None,
         "MAP_TILE_URL": "",
+        # Days parcels wait at a pickup point before they go back to the shop by themselves
+        # (shopper refunded of an online payment); 0: only the operator sends them back.
+        "PICKUP_KEEP_DAYS": 14,
         "GEOCODER": "ban",
         "API_TOKEN_MAX_AGE": 30 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,

@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, SessionTransaction, object_session, selectin
 
 from delivery import queries
 from reference_app import jobs, mail
+from reference_app.rounds import settings
 from shop_core.accounts.model import Role, User
 from shop_core.merchants.model import Merchant, MerchantMember
 from shop_core.orders.model import (
@@ -495,7 +496,17 @@ def _pickup_reminder(session: Session, order: Order, days: int) -> None:
             "Votre commande %(reference)s vous attend au point de retrait",
             reference=order.reference,
         )
-    context = {**_context(session, order), "days": days, "to_pay": to_pay}
+    keep = max(int(current_app.config.get("PICKUP_KEEP_DAYS") or 0), 0)
+    territory = session.get_one(Territory, order.territory_id)
+    today = settings.today(territory)
+    context = {
+        **_context(session, order),
+        "days": days,
+        "to_pay": to_pay,
+        # The day after which they go back to the shop by themselves (routines.return_unclaimed).
+        "keep_until": today + dt.timedelta(days=keep - days - 1) if keep > days else None,
+        "paid_online": order.payment_method is PaymentMethod.ONLINE,
+    }
     mail.send(shopper.address, subject, "pickup_reminder", locale=shopper.locale, **context)
 
 

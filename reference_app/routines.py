@@ -6,7 +6,9 @@
   did not deliver move to their next possible date; shoppers and shops are told by e-mail
   (what the round board's *Reporter* button does by hand).
 - Each morning, from ``REMIND_FROM``: shoppers whose parcels have waited 3 or 7 days at a
-  pickup point are reminded, with their code and what to pay.
+  pickup point are reminded, with their code and what to pay; parcels that have waited
+  ``PICKUP_KEEP_DAYS`` (14 by default) go back to their shops, as the operator's *Retourner
+  à la boutique* does (sale undone, online payment refunded, shopper and shop told).
 
 :func:`tick` does whatever is due and not done yet. ``CABAS_ROUTINES`` (``on`` by default,
 ``off`` in tests) says whether the app ticks by itself: with ``CABAS_JOBS=thread`` a thread of
@@ -25,10 +27,10 @@ import threading
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
-from reference_app import db, notifications
+from reference_app import db, notifications, payments
 from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError
@@ -83,6 +85,8 @@ def tick() -> Done:
             done.add(postpone_day(territory, day_before, today=local.date()))
         if local.time() >= REMIND_FROM and claim_reminders(territory, local.date()):
             done.add(remind_pickups(territory, local.date()))
+        if local.time() >= REMIND_FROM and _claim("return-unclaimed", territory, local.date()):
+            done.add(return_unclaimed(territory, local.date()))
     return done
 
 
@@ -133,6 +137,45 @@ def remind_pickups(territory: Territory, today: dt.date) -> Report:
     notifications.announce(*reminders)
     sent = f"{territory.name} : {len(reminders)} rappel(s) envoyé(s)."
     return Report([sent, *lines], acted=bool(reminders))
+
+
+def keep_days() -> int:
+    """Days parcels wait at a pickup point before going back to the shop (0: never alone)."""
+    return max(int(current_app.config.get("PICKUP_KEEP_DAYS") or 0), 0)
+
+
+def return_unclaimed(territory: Territory, today: dt.date) -> Report:
+    """Send back to their shops the parcels that waited ``keep_days()`` at a pickup point."""
+    from delivery.returns import return_to_merchant
+
+    keep = keep_days()
+    if not keep:
+        return Report([], acted=False)
+    zone = ZoneInfo(territory.timezone)
+    reason = f"Non retirée au point de retrait dans les {keep} jours"
+    returned, lines = [], []
+    with db.database().uow() as uow:
+        late = [
+            w
+            for w in waiting_at_points(uow.session, territory_id=territory.id)
+            if (today - w.since.astimezone(zone).date()).days >= keep
+        ]
+        for waiting in late:
+            try:
+                return_to_merchant(
+                    uow=uow, territory_id=territory.id, order_id=waiting.order_id,
+                    reason=reason, actor=Actor.system(), now=settings.now(),
+                )  # fmt: skip
+            except DomainError as error:  # collected meanwhile
+                uow.rollback()
+                lines.append(f"  {waiting.reference} : {error}")
+                continue
+            returned.append(waiting.order_id)
+            lines.append(f"  {waiting.reference} : retournée ({waiting.point_name})")
+    for order_id in returned:
+        payments.settle_order(order_id)  # refund what was paid online
+    head = f"{territory.name} : {len(returned)} commande(s) non retirée(s) retournée(s)."
+    return Report([head, *lines], acted=bool(lines))
 
 
 def claim_reminders(territory: Territory, today: dt.date) -> bool:

@@ -62,6 +62,48 @@ def test_shoppers_are_reminded_once_on_the_third_day_from_nine_in_the_morning(
     assert _tick(app, at(THURSDAY + dt.timedelta(days=1), 9, 0)) == []  # the fourth day
 
 
+def test_parcels_not_collected_within_the_keeping_time_go_back_to_the_shop_once(
+    app: Flask, db: Database, world: World
+) -> None:
+    order = dropped_at_point(db, world)  # arrived on Monday 23 November, kept 14 days
+    outbox = app.extensions["cabas_outbox"]
+    seventh = dt.date(2026, 11, 30)
+    _tick(app, at(seventh, 9, 0))
+    (reminder,) = [m.body for m in outbox if m.to == world.shopper_email]
+    assert "restent au point de retrait jusqu'au dimanche 6 décembre inclus" in reminder
+    outbox.clear()
+
+    last_day, then = dt.date(2026, 12, 6), dt.date(2026, 12, 7)
+    assert not any("retournée" in line for line in _tick(app, at(last_day, 9, 0)))
+    with db.uow() as uow:
+        assert [mo.status.value for mo in uow.session.get_one(Order, order.id).merchant_orders] == [
+            "delivered"
+        ]
+    assert _tick(app, at(then, 8, 59)) == []  # before nine: not yet
+    lines = _tick(app, at(then, 9, 0))
+
+    assert "Ternois : 1 commande(s) non retirée(s) retournée(s)." in lines
+    with db.uow() as uow:
+        (mo,) = uow.session.get_one(Order, order.id).merchant_orders
+        assert mo.status.value == "returned"
+        assert mo.history[-1].reason == "Non retirée au point de retrait dans les 14 jours"
+    (shopper,) = [m for m in outbox if m.to == world.shopper_email]
+    assert "retourne à la boutique" in shopper.subject
+    assert [m for m in outbox if m.to == world.baker_email]
+    assert _tick(app, at(then, 9, 1)) == []  # claimed for the day: once
+
+
+def test_no_parcel_goes_back_by_itself_when_the_keeping_time_is_off(
+    app: Flask, db: Database, world: World
+) -> None:
+    app.config["PICKUP_KEEP_DAYS"] = 0
+    order = dropped_at_point(db, world)
+    _tick(app, at(dt.date(2027, 1, 4), 9, 0))  # six weeks later
+    with db.uow() as uow:
+        (mo,) = uow.session.get_one(Order, order.id).merchant_orders
+        assert mo.status.value == "delivered"
+
+
 def test_an_unpaid_online_order_is_cancelled_when_its_reservation_expires(
     app: Flask, db: Database, world: World
 ) -> None:
