@@ -26,7 +26,12 @@ from shop_core.orders.model import (
     StatusChange,
 )
 
-NOT_SALES = (MerchantOrderStatus.REFUSED, MerchantOrderStatus.CANCELLED)
+#: Merchant orders that sold nothing: refused, cancelled, or sent back to the shop.
+NOT_SALES = (
+    MerchantOrderStatus.REFUSED,
+    MerchantOrderStatus.CANCELLED,
+    MerchantOrderStatus.RETURNED,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from shop_core.invoices.model import Invoice
 from shop_core.invoices.services import credit_invoice
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 from shop_core.orders.services import transition
+from shop_core.payments.offline import mark_paid_if_settled
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.stock.model import ReservationStatus, StockReservation
@@ -160,6 +161,8 @@ def return_to_merchant(
         invoice = uow.session.scalar(select(Invoice).where(Invoice.merchant_order_id == mo.id))
         if invoice is not None:
             credit_invoice(uow.session, invoice, reason=reason, issued_on=now.date())
+    # A part paid by hand is no longer waited for: the order may be paid now.
+    mark_paid_if_settled(uow.session, order)
     record(
         uow.session,
         territory_id=territory_id,

@@ -26,6 +26,7 @@ from shop_core.merchants.model import Merchant
 from shop_core.orders.model import (
     MerchantOrder,
     MerchantOrderStatus,
+    Order,
     PaymentMethod,
     PaymentStatus,
 )
@@ -35,7 +36,12 @@ from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Territory
 
-_NOT_SERVED = (MerchantOrderStatus.CANCELLED, MerchantOrderStatus.REFUSED)
+#: Parts the shopper does not pay: refused, cancelled, or sent back to the shop unsold.
+_NOT_SERVED = (
+    MerchantOrderStatus.CANCELLED,
+    MerchantOrderStatus.REFUSED,
+    MerchantOrderStatus.RETURNED,
+)
 
 
 def means_from(value: str | None) -> PaymentMeans | None:
@@ -106,11 +112,18 @@ def take_payment(
     )
     session.add(payment)
     session.flush()
-    order = merchant_order.order
-    parts = [mo.id for mo in order.merchant_orders if mo.status not in _NOT_SERVED]
-    if set(parts) <= set(payments_for(session, parts)):
-        order.payment_status = PaymentStatus.PAID
+    mark_paid_if_settled(session, merchant_order.order)
     return payment
+
+
+def mark_paid_if_settled(session: Session, order: Order) -> None:
+    """An order paid by hand is *paid* once every part it still sells is: after the last
+    payment, or when the only part left unpaid goes back to its shop."""
+    if order.payment_method is not PaymentMethod.OFFLINE:
+        return
+    parts = [mo.id for mo in order.merchant_orders if mo.status not in _NOT_SERVED]
+    if parts and set(parts) <= set(payments_for(session, parts)):
+        order.payment_status = PaymentStatus.PAID
 
 
 def hand_over_at_shop(

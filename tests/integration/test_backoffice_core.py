@@ -32,6 +32,7 @@ from shop_core.orders.preparation import (
     record_weights,
     status_counts,
 )
+from shop_core.orders.returns import return_to_merchant
 from shop_core.orders.services import transition
 from shop_core.reports import merchant_counts, merchant_weekly_stats, territory_weekly_kpis
 from shop_core.territories.admin import (
@@ -315,11 +316,12 @@ def test_another_territorys_merchant_is_not_found(db: Database, shop: Shop) -> N
 # --- reports -----------------------------------------------------------------------------------
 
 
-def test_weekly_stats_count_orders_revenue_and_best_sellers_but_not_refusals(
+def test_weekly_stats_count_orders_revenue_and_best_sellers_but_not_refusals_or_returns(
     db: Database, shop: Shop
 ) -> None:
     buy(db, shop, {shop.bread_id: 3, shop.cake_id: 1})
     refused = buy(db, shop, {shop.bread_id: 1})
+    returned = buy(db, shop, {shop.cake_id: 1})
     earlier = buy(db, shop, {shop.bread_id: 2}, now=NOW - dt.timedelta(days=14))
     with db.uow() as uow:
         mo = uow.session.get_one(Order, refused).merchant_orders[0]
@@ -331,6 +333,17 @@ def test_weekly_stats_count_orders_revenue_and_best_sellers_but_not_refusals(
             reason="Rupture",
             now=NOW,
         )
+    with db.uow() as uow:  # never delivered, back at the shop: no sale either
+        mo = uow.session.get_one(Order, returned).merchant_orders[0]
+        for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERY_FAILED):
+            transition(
+                uow=uow, merchant_order_id=mo.id, target=step, actor=SYSTEM, reason="Absent",
+                now=NOW,
+            )  # fmt: skip
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=returned, reason="Injoignable",
+            actor=SYSTEM, now=NOW,
+        )  # fmt: skip
     assert earlier
     with db.uow() as uow:
         weeks = merchant_weekly_stats(uow.session, merchant_id=shop.baker_id, today=NOW.date())

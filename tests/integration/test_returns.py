@@ -20,7 +20,7 @@ from shop_core.catalogue.model import Product
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import CreditNote, Invoice
-from shop_core.orders.model import MerchantOrderStatus, Order, PaymentMethod
+from shop_core.orders.model import MerchantOrderStatus, Order, PaymentMethod, PaymentStatus
 from shop_core.orders.pickup_points import waiting_at_points
 from shop_core.orders.returns import failed_deliveries, put_back_on_sale, units_to_put_back
 from shop_core.orders.services import transition
@@ -34,7 +34,7 @@ from .delivery_setup import SYSTEM, Fleet, merchant_orders, stops_of_plan
 from .test_delivery_stops import at, code_of, do, one_order, planned
 from .test_online_payments import balance_holds, onboard, place_online
 from .test_online_payments import deliver as webhook
-from .test_pickup_points import at_point
+from .test_pickup_points import at_point, hand_over
 
 S = MerchantOrderStatus
 OPERATOR = Actor(user_id=None)
@@ -243,3 +243,26 @@ def test_a_return_and_the_couriers_delivery_at_the_same_instant_do_not_both_happ
         assert (mo.status, paid, notes) == (S.DELIVERED, 1, 0)
     else:  # sent back first: the courier's tap finds the stop closed
         assert (stop.status, mo.status, paid) == (StopStatus.FAILED, S.RETURNED, 0)
+
+
+def test_an_order_paid_by_hand_is_paid_once_its_last_unpaid_part_goes_back(
+    db: Database, shop: Shop
+) -> None:
+    oid = at_point(db, shop, {shop.bread_id: 1, shop.apples_id: 1}, dropped=1)
+    bread, apples = merchant_orders(db, oid)
+    hand_over(db, shop, oid, code_of(db, oid), PaymentMeans.CASH)  # the bread, paid 3,50 €
+    for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERY_FAILED):
+        with db.uow() as uow:
+            transition(
+                uow=uow, merchant_order_id=apples.id, target=step, actor=SYSTEM,
+                reason="Point fermé", now=NOW,
+            )  # fmt: skip
+
+    def payment_status() -> PaymentStatus:
+        with db.uow() as uow:
+            return uow.session.get_one(Order, oid).payment_status
+
+    assert payment_status() is PaymentStatus.UNPAID  # the apples are still to pay
+    send_back(db, shop, oid, "Plus de pommes voulues")
+    assert payment_status() is PaymentStatus.PAID  # all it still sells is paid
+    assert [mo.status for mo in merchant_orders(db, oid)] == [S.PICKED_UP, S.RETURNED]
