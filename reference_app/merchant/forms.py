@@ -146,6 +146,9 @@ class ProductForm(FlaskForm):
     )
     # The level the form showed: orders placed while the merchant types are not undone.
     stock_seen = HiddenField()
+    # The rest as the form showed it (JSON of ``edit_snapshot``): a save made by someone
+    # else meanwhile is not overwritten unseen.
+    edit_seen = HiddenField()
     no_withdrawal = BooleanField(
         _l("Produit périssable (pas de droit de rétractation)"),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
@@ -19,11 +21,13 @@ from shop_core.catalogue.merchant_queries import merchant_products, territory_ca
 from shop_core.catalogue.model import Product, Unit
 from shop_core.catalogue.services import (
     MAX_STOCK,
+    ProductChangedMeanwhile,
     ProductInput,
     StockLevel,
     add_photo,
     archive_product,
     create_product,
+    edit_snapshot,
     get_product,
     put_photo_first,
     remove_photo,
@@ -63,6 +67,7 @@ def _initial(product: Product) -> dict[str, object]:
         "track_stock": product.track_stock,
         "stock_quantity": product.stock_quantity,
         "stock_seen": str(product.stock_quantity) if product.track_stock else "",
+        "edit_seen": json.dumps(edit_snapshot(product)),
         "no_withdrawal": product.no_withdrawal,
         "active": product.active,
         "description": product.description,
@@ -189,6 +194,7 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
                         data=data,
                         actor=actor(),
                         stock_seen=_seen(form.stock_seen.data),
+                        seen=_edit_seen(form.edit_seen.data),
                     )
                     if photo:
                         add_photo(
@@ -200,6 +206,16 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
                             alt=(form.photo_alt.data or data.name).strip(),
                             actor=actor(),
                         )
+                except ProductChangedMeanwhile as error:
+                    db.uow().rollback()
+                    flash(str(error), "error")
+                    # Saving again keeps the typed values over what is there now.
+                    product = get_product(db.uow(), product_id, merchant_id=merchant.id)
+                    form.edit_seen.data = json.dumps(edit_snapshot(product))
+                    form.stock_seen.data = _initial(product)["stock_seen"]
+                    return render_template(
+                        "merchant/product_form.html", form=form, product=product
+                    ), 409
                 except DomainError as error:
                     db.uow().rollback()
                     attach_error(form, error, _FIELDS)
@@ -258,6 +274,15 @@ def product_stock(product_id: int) -> Response:
             "error",
         )
     return redirect(url_for("merchant.products") + f"#produit-{product.id}")
+
+
+def _edit_seen(raw: str | None) -> dict[str, object] | None:
+    """The product as the form showed it (None if the form did not say: no check)."""
+    try:
+        seen = json.loads(raw or "")
+    except ValueError:
+        return None
+    return seen if isinstance(seen, dict) else None
 
 
 def _seen(raw: str | None) -> int | None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, fields, replace
 
 from sqlalchemy import select
 
 from shop_core.audit.services import Actor, record
 from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
-from shop_core.errors import NotFound, ValidationError
+from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.slugs import slugify
@@ -204,6 +205,71 @@ def get_product(uow: UnitOfWork, product_id: int, *, merchant_id: int | None = N
     return product
 
 
+Snapshot = dict[str, object]
+
+
+def edit_snapshot(product: Product) -> Snapshot:
+    """What the product form edits, as it was when the form was shown (the stock level
+    aside: see ``stock_seen``); the description by a fingerprint."""
+    return {
+        "name": product.name,
+        "price_cents": product.price_cents,
+        "vat_rate": str(product.vat_rate.value),
+        "unit": product.unit.value,
+        "estimated_weight_g": product.estimated_weight_g,
+        "category_id": product.category_id,
+        "track_stock": product.track_stock,
+        "active": product.active,
+        "no_withdrawal": product.no_withdrawal,
+        "description": hashlib.sha256(product.description.encode()).hexdigest()[:16],
+    }
+
+
+_CHANGE_LABELS = {
+    "name": "nom",
+    "price_cents": "prix",
+    "vat_rate": "TVA",
+    "unit": "unité",
+    "estimated_weight_g": "poids estimé",
+    "category_id": "catégorie",
+    "track_stock": "suivi du stock",
+    "active": "mise en vente",
+    "no_withdrawal": "droit de rétractation",
+    "description": "description",
+}
+
+
+class ProductChangedMeanwhile(DomainError):
+    """Someone else (the shop's staff, the operator acting for it) saved the product while
+    this form was open: nothing is overwritten until the merchant has seen it."""
+
+    code = "product_changed"
+    template = (
+        "Pendant votre saisie, quelqu'un d'autre a modifié ce produit ({changes}). Vos "
+        "valeurs sont restées dans le formulaire : vérifiez-les, puis enregistrez à nouveau "
+        "pour les garder."
+    )
+
+
+def _changes(seen: Snapshot, now: Snapshot) -> str:
+    described = []
+    for key, label in _CHANGE_LABELS.items():
+        if seen.get(key) == now[key]:
+            continue
+        before, after = seen.get(key), now[key]
+        if key == "price_cents" and isinstance(before, int) and isinstance(after, int):
+            from shop_core.money import Money
+
+            described.append(f"prix : {Money(before).format_fr()} → {Money(after).format_fr()}")
+        elif key == "name":
+            described.append(f"nom : « {before} » → « {after} »")
+        elif key == "active":
+            described.append("mis en vente" if after else "retiré de la vente")
+        else:
+            described.append(label)
+    return ", ".join(described) or "détails"
+
+
 def update_product(
     *,
     uow: UnitOfWork,
@@ -212,17 +278,22 @@ def update_product(
     data: ProductInput,
     actor: Actor,
     stock_seen: int | None = None,
+    seen: Snapshot | None = None,
 ) -> StockLevel | None:
     """Replace a product's editable fields (the stock level is set here too).
 
     ``stock_seen`` is the stock level the merchant's form showed: orders placed since then
-    are not undone (see ``stock_after``). The product's row is locked while it changes, so
-    a checkout at the same moment waits for it. Returns the stock level left, or ``None``
-    when the stock is not followed.
+    are not undone (see ``stock_after``). ``seen`` is the ``edit_snapshot`` the form was
+    built from: if the product changed since, ``ProductChangedMeanwhile`` says what and
+    nothing is written. The product's row is locked while it changes, so a checkout at the
+    same moment waits for it. Returns the stock level left, or ``None`` when the stock is
+    not followed.
     """
     data.validate()
     uow.lock_row(Product, product_id)
     product = get_product(uow, product_id, merchant_id=merchant_id)
+    if seen is not None and seen != (now := edit_snapshot(product)):
+        raise ProductChangedMeanwhile(changes=_changes(seen, now))
     _check_category(uow, product.merchant, data.category_id)
     if data.name.strip() != product.name:
         product.slug = _unique_product_slug(uow, merchant_id, data.name, exclude=product.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 
+import pytest
 from sqlalchemy import select
 
 from shop_core.audit.model import AuditEntry
@@ -11,7 +12,9 @@ from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.catalogue.model import Product
 from shop_core.catalogue.services import (
+    ProductChangedMeanwhile,
     StockLevel,
+    edit_snapshot,
     get_product,
     product_input,
     set_stock,
@@ -113,3 +116,30 @@ def test_checkouts_and_stock_changes_at_the_same_instant_all_count(
     outcomes = at_once(*shoppers, *([baker] * 4))
     assert outcomes == ["ok"] * 12
     assert _stock(db, shop.bread_id) == 10 - 8 + 4
+
+
+def test_an_edit_made_over_someone_elses_change_is_refused_and_writes_nothing(
+    db: Database, shop: Shop
+) -> None:
+    merchant = Actor(None, merchant_id=shop.baker_id)
+    with db.uow() as uow:
+        bread = get_product(uow, shop.bread_id)
+        mine, theirs = product_input(bread), product_input(bread)
+        seen = edit_snapshot(bread)
+    buy(db, shop, {shop.bread_id: 2})  # a sale is not a change of the product
+    theirs.price_cents, theirs.active = 390, False
+    with db.uow() as uow:
+        update_product(
+            uow=uow, product_id=shop.bread_id, merchant_id=shop.baker_id, data=theirs,
+            actor=merchant, seen=seen,
+        )  # fmt: skip
+    mine.name = "Pain de campagne bio"
+    with db.uow() as uow, pytest.raises(ProductChangedMeanwhile) as refused:
+        update_product(
+            uow=uow, product_id=shop.bread_id, merchant_id=shop.baker_id, data=mine,
+            actor=merchant, seen=seen,
+        )  # fmt: skip
+    assert "(prix : 3,50\u00a0€ → 3,90\u00a0€, retiré de la vente)" in str(refused.value)
+    with db.uow() as uow:
+        bread = uow.session.get_one(Product, shop.bread_id)
+        assert (bread.name, bread.price_cents, bread.active) == ("Pain de campagne", 390, False)

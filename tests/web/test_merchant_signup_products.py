@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -286,6 +287,55 @@ def test_a_product_saved_with_its_stock_untouched_keeps_the_sales_made_meanwhile
     with db.uow() as uow:
         bread = uow.session.get_one(Product, world.bread_id)
         assert (bread.price_cents, bread.stock_quantity) == (380, 7)
+
+
+def _edit_seen(page: str) -> str:
+    found = re.search(r'name="edit_seen" type="hidden" value="([^"]*)"', page) or re.search(
+        r'type="hidden" name="edit_seen" value="([^"]*)"', page
+    )
+    assert found, "no hidden edit_seen in the page"
+    return html.unescape(found.group(1))
+
+
+def test_a_product_saved_by_someone_else_meanwhile_is_not_overwritten_unseen(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    mine = client.get(f"/boutique/produits/{world.bread_id}").get_data(as_text=True)
+    theirs = client.get(f"/boutique/produits/{world.bread_id}").get_data(as_text=True)
+    bread = {**PRODUCT, "name": "Pain de campagne", "stock_quantity": "10", "stock_seen": "10"}
+    client.post(  # another tab, or the operator acting for the shop: a new price
+        f"/boutique/produits/{world.bread_id}",
+        data={**bread, "price": "3,90", "edit_seen": _edit_seen(theirs)},
+    )
+    place_order(db, world, {world.bread_id: 1})  # a sale meanwhile is no conflict
+
+    refused = client.post(
+        f"/boutique/produits/{world.bread_id}",
+        data={**bread, "name": "Pain de campagne bio", "price": "3,80",
+              "edit_seen": _edit_seen(mine)},
+    )  # fmt: skip
+
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
+    assert "Pendant votre saisie, quelqu&#39;un d&#39;autre a modifié ce produit (" in page
+    assert "prix : 3,50\u00a0€ → 3,90\u00a0€" in page and "Vos valeurs sont restées" in page
+    assert 'value="Pain de campagne bio"' in page and 'value="3,80"' in page  # kept
+    with db.uow() as uow:
+        product = uow.session.get_one(Product, world.bread_id)
+        assert (product.name, product.price_cents) == ("Pain de campagne", 390)
+    again = client.post(  # seen now: saving again keeps the merchant's values
+        f"/boutique/produits/{world.bread_id}",
+        data={**bread, "name": "Pain de campagne bio", "price": "3,80", "stock_seen": "9",
+              "stock_quantity": "9", "edit_seen": _edit_seen(page)},
+        follow_redirects=True,
+    )  # fmt: skip
+    assert "« Pain de campagne bio » est enregistré." in again.get_data(as_text=True)
+    with db.uow() as uow:
+        product = uow.session.get_one(Product, world.bread_id)
+        assert (product.name, product.price_cents, product.stock_quantity) == (
+            "Pain de campagne bio", 380, 9,
+        )  # fmt: skip
 
 
 def test_archived_products_leave_the_list(client: FlaskClient, db: Database, world: World) -> None:
