@@ -13,7 +13,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from delivery.model import DayPlan, RoundRun, Stop, StopStatus
+from delivery.model import RoundRun, Stop, StopStatus
 from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor
 from shop_core.orders import returns
@@ -49,8 +49,7 @@ def return_to_merchant(
     were to deliver them; returns the merchant orders returned. One transaction."""
     now = now or utcnow()
     plans = uow.session.scalars(
-        select(DayPlan.id)
-        .join(RoundRun, RoundRun.plan_id == DayPlan.id)
+        select(RoundRun.plan_id)
         .join(Stop, Stop.run_id == RoundRun.id)
         .join(MerchantOrder, MerchantOrder.id == Stop.merchant_order_id)
         .where(MerchantOrder.order_id == order_id, Stop.status == StopStatus.TODO)

@@ -496,11 +496,11 @@ def _pickup_reminder(session: Session, order: Order, days: int) -> None:
             "Votre commande %(reference)s vous attend au point de retrait",
             reference=order.reference,
         )
-    keep = max(int(current_app.config.get("PICKUP_KEEP_DAYS") or 0), 0)
-    territory = session.get_one(Territory, order.territory_id)
-    today = settings.today(territory)
+    keep = settings.pickup_keep_days()
+    base = _context(session, order)
+    today = settings.today(base["territory"])
     context = {
-        **_context(session, order),
+        **base,
         "days": days,
         "to_pay": to_pay,
         # The day after which they go back to the shop by themselves (routines.return_unclaimed).

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -33,7 +33,7 @@ def form_state(
     days parcels wait before going back to the shop (``routines.return_unclaimed``)."""
     return {
         "now": settings.now(),
-        "keep_days": max(int(current_app.config.get("PICKUP_KEEP_DAYS") or 0), 0),
+        "keep_days": settings.pickup_keep_days(),
         "errors": errors or {},
         "means_errors": means_errors or {},
         "typed": typed or {},

@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 
 from reference_app import db, notifications, payments
@@ -139,16 +139,11 @@ def remind_pickups(territory: Territory, today: dt.date) -> Report:
     return Report([sent, *lines], acted=bool(reminders))
 
 
-def keep_days() -> int:
-    """Days parcels wait at a pickup point before going back to the shop (0: never alone)."""
-    return max(int(current_app.config.get("PICKUP_KEEP_DAYS") or 0), 0)
-
-
 def return_unclaimed(territory: Territory, today: dt.date) -> Report:
     """Send back to their shops the parcels that waited ``keep_days()`` at a pickup point."""
     from delivery.returns import return_to_merchant
 
-    keep = keep_days()
+    keep = settings.pickup_keep_days()
     if not keep:
         return Report([], acted=False)
     zone = ZoneInfo(territory.timezone)

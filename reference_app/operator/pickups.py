@@ -65,15 +65,11 @@ def send_back(order_id: int) -> Response | tuple[str, int]:
         )  # fmt: skip
     except NotFound:
         raise
-    except ValidationError as error:
-        db.uow().rollback()
-        if error.field == "reason":
-            return _page(422, return_errors={order_id: shown(error)}, reasons={order_id: reason})
-        flash(shown(error), "error")  # returned meanwhile (a second click): not on the page
-        return redirect(url_for("operator.pickups"))
     except DomainError as error:
         db.uow().rollback()
-        flash(shown(error), "error")
+        if isinstance(error, ValidationError) and error.field == "reason":
+            return _page(422, return_errors={order_id: shown(error)}, reasons={order_id: reason})
+        flash(shown(error), "error")  # returned meanwhile (a second click): not on the page
         return redirect(url_for("operator.pickups"))
     payments.settle_order(order_id)  # refund what was paid online for them
     flash(

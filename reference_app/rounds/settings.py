@@ -32,6 +32,12 @@ def now() -> dt.datetime:
     return fixed or utcnow()
 
 
+def pickup_keep_days() -> int:
+    """Days parcels wait at a pickup point before going back to the shop by themselves
+    (``PICKUP_KEEP_DAYS``; 0: only the operator sends them back)."""
+    return max(int(current_app.config.get("PICKUP_KEEP_DAYS") or 0), 0)
+
+
 def today(territory: Territory) -> dt.date:
     """The territory's current date (its time zone)."""
     return now().astimezone(ZoneInfo(territory.timezone)).date()

@@ -11,6 +11,7 @@ from shop_core.audit.services import Actor, record
 from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.merchants.model import Merchant
+from shop_core.money import Money
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.slugs import slugify
 from shop_core.vat import VatRate
@@ -258,8 +259,6 @@ def _changes(seen: Snapshot, now: Snapshot) -> str:
             continue
         before, after = seen.get(key), now[key]
         if key == "price_cents" and isinstance(before, int) and isinstance(after, int):
-            from shop_core.money import Money
-
             described.append(f"prix : {Money(before).format_fr()} → {Money(after).format_fr()}")
         elif key == "name":
             described.append(f"nom : « {before} » → « {after} »")
