@@ -105,6 +105,12 @@ def visit_of(stop: Stop) -> list[Stop]:
     return stops[first : last + 1]
 
 
+def has_delivery_to_do(stop: Stop) -> bool:
+    """Whether ``stop``'s visit still has a parcel to hand over (``stop`` itself may be
+    closed: an order of the visit left at its shop, not ready, fails on its own)."""
+    return bool(_open(visit_of(stop), StopKind.DELIVER))
+
+
 def courier_stop(session: Session, *, territory_id: int, courier_id: int, stop_id: int) -> Stop:
     """A stop of one of the courier's own runs (NotFound for anyone else's)."""
     stop = session.get(Stop, stop_id)

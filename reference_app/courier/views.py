@@ -39,6 +39,7 @@ from delivery.stops import (
     courier_stop,
     deliver,
     fail,
+    has_delivery_to_do,
 )
 from reference_app import db, notifications
 from reference_app.auth.users import role_required
@@ -334,7 +335,7 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
     if stop.kind is not StopKind.DELIVER:
         abort(404)
     date = stop.run.plan.date
-    if not stop.is_open:
+    if not has_delivery_to_do(stop):
         return _recorded_meanwhile(
             AlreadyRecorded("Cette livraison est déjà enregistrée."), stop_id, date
         )

@@ -437,6 +437,36 @@ def test_a_failed_delivery_needs_a_reason_then_goes_to_the_next_round(
     assert failed.reason == "Personne à l'adresse : Voisin absent aussi"
 
 
+def test_a_door_whose_first_order_stayed_at_its_shop_can_still_be_failed(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Jeanne's two orders are one visit; the baker's was not ready and stayed at the shop
+    (its delivery failed on its own). The visit's *Absent ou problème* still works for the
+    farm's parcel on board, instead of saying the delivery is already recorded."""
+    add_fleet(db, world)
+    bread = place_order(db, world, {world.bread_id: 1})
+    apples = place_order(db, world, {world.apples_id: 1})
+    make_ready(db, apples)
+    plan(db, world)
+    login(client, world.courier_email)
+    for pickup in [s for s in stops(db, world) if s.kind is StopKind.COLLECT]:
+        client.post(
+            f"/livreur/arrets/{pickup.id}/collecte", data={"sans_les_commandes_pas_pretes": "1"}
+        )
+    drops = [s for s in stops(db, world) if s.kind is StopKind.DELIVER]
+    left = next(s for s in drops if s.merchant_order.order_id == bread)
+    on_board = next(s for s in drops if s.merchant_order.order_id == apples)
+    assert (left.status, on_board.status) == (StopStatus.FAILED, StopStatus.TODO)
+    assert left.run_id == on_board.run_id and abs(left.sequence - on_board.sequence) == 1
+
+    form = client.get(f"/livreur/arrets/{left.id}/echec")
+
+    assert form.status_code == 200 and "Personne à l'adresse" in form.get_data(as_text=True)
+    client.post(f"/livreur/arrets/{left.id}/echec", data={"reason": "absent", "then": "next_round"})
+    assert statuses(db, apples) == [S.DELIVERY_FAILED]
+    assert statuses(db, bread) == [S.PLACED]  # still the shop's to prepare
+
+
 def test_a_failed_delivery_can_be_left_at_a_pickup_point(
     client: FlaskClient, db: Database, world: World
 ) -> None:
