@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         errors,
         formatting,
         jobs,
+        logs,
         mail,
         notifications,
         payments,
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     from reference_app.extensions import babel, csrf, limiter, login_manager
 
+    logs.init_app(app)
     db.init_app(app)
     jobs.init_app(app)
     routines.init_app(app)

@@ -53,6 +53,8 @@ def defaults(app: Flask) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # Background jobs (day planning): thread | celery | inline; see reference_app.jobs.
         "JOBS": "thread",
+        # The app's own log lines, shown on stderr when the server configures no logging.
+        "LOG_LEVEL": "INFO",
         "CELERY_BROKER_URL": None,
         "MAP_TILE_URL": "",
         # Days parcels wait at a pickup point before they go back to the shop by themselves

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import sys
 from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
+
+from reference_app.logs import StderrHandler
 
 log = logging.getLogger("cabas.mail")
 
@@ -28,27 +29,17 @@ def init_app(app: Flask) -> None:
         _print_to_console()
 
 
-class _ConsoleHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever ``sys.stderr`` is when a mail is logged (a test may swap it)."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> object:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: object) -> None:
-        pass
-
-
 def _print_to_console() -> None:
     # The console backend "sends" a mail by logging it at INFO; without a handler of its
     # own Python would show WARNING and above only, so `make run` printed no mail at all
     # (the shopper's delivery code among them). Added once per process.
-    if not any(isinstance(h, _ConsoleHandler) for h in log.handlers):
-        handler = _ConsoleHandler()
+    # Printed bare, by its own handler only (not a second time by the app's log handler).
+    if not any(isinstance(h, StderrHandler) for h in log.handlers):
+        handler = StderrHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
     log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def outbox() -> list[Mail]:

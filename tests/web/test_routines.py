@@ -4,6 +4,8 @@ at a pickup point (postponing a day's leftovers is in test_rounds.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -181,3 +183,43 @@ def test_with_celery_a_beat_hands_a_tick_to_a_worker_every_minute(
 def test_a_wrong_setting_is_refused_at_start(db: Database, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="CABAS_ROUTINES='sometimes'"):
         create_app(app_config(db, tmp_path, ROUTINES="sometimes"))
+
+
+@pytest.fixture
+def app_logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Removes the handlers the app adds to its loggers when nothing else is set up."""
+    from reference_app.logs import LOGGERS, StderrHandler
+
+    yield
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in [h for h in logger.handlers if isinstance(h, StderrHandler)]:
+            logger.removeHandler(handler)
+
+
+def test_what_the_routines_did_is_printed_under_flask_run(
+    db: Database,
+    tmp_path: Path,
+    world: World,
+    app_logs: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The routines say what they did at INFO, which Python drops unless logging is set up:
+    # under `make run` a morning's « colis retournés » or reminders left no trace.
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # as `flask run` leaves it
+    app = create_app(app_config(db, tmp_path, ROUTINES="on", MAIL_BACKEND="console"))
+    try:
+        dropped_at_point(db, world)
+        app.config["FIXED_NOW"] = at(THURSDAY, 9, 0)
+        routines.run_tick(app)  # what the ticking thread and the Celery task run
+    finally:
+        app.extensions["cabas_db"].dispose()
+    printed = capsys.readouterr().err
+    assert re.search(r"INFO cabas\.routines: .*rappel", printed), printed
+    assert printed.count(f"E-mail to {world.shopper_email}") == 1  # the mail once, bare
+
+
+def test_a_wrong_log_level_is_refused_at_start(db: Database, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="CABAS_LOG_LEVEL='loud'"):
+        create_app(app_config(db, tmp_path, LOG_LEVEL="loud"))
