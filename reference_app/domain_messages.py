@@ -68,8 +68,11 @@ COURIER_MESSAGES = (
 SETTLEMENT_MESSAGES = (
     N_("Rien à régler pour cette boutique ce mois-ci."),
     N_(
-        "Une partie de l'argent est encore chez les livreurs : réglez une fois qu'ils l'ont remise."
+        "Une partie de l'argent est encore chez les livreurs ou aux points de retrait : "
+        "réglez une fois qu'elle a été remise."
     ),
+    # `shop_core.payments.offline.hand_in_point`, on the operator's *Retraits* page.
+    N_("Ce point de retrait n'a pas d'argent à remettre."),
 )
 
 # Fixed messages the operator meets on the round board (`delivery.cash`).

@@ -59,6 +59,8 @@ class Demo:
     operator_id: int = 0
     courier_ids: list[int] = field(default_factory=list)
     pickup_point_ids: list[int] = field(default_factory=list)
+    point_staff_ids: dict[int, int] = field(default_factory=dict)
+    """Index of a pickup point (as in ``pickup_point_ids``) -> its staff's account."""
     merchant_ids: dict[str, int] = field(default_factory=dict)
     owner_ids: dict[str, int] = field(default_factory=dict)
     product_ids: dict[str, list[int]] = field(default_factory=dict)
@@ -193,7 +195,7 @@ def _staff(uow: UnitOfWork, demo: Demo, password_hash: str) -> None:
     ]
     uow.commit()
     for name, email, phone, point in data.POINT_STAFF:
-        create_point_staff(
+        demo.point_staff_ids[point] = create_point_staff(
             uow=uow, territory_id=demo.territory_id,
             pickup_point_id=demo.pickup_point_ids[point], email=email, full_name=name,
             password_hash=password_hash, phone=phone,

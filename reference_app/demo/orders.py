@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from delivery import gazetteer
+from delivery import calendar, gazetteer
 from reference_app.demo import data
 from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.catalogue.model import Product
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order
 from shop_core.orders.model import MerchantOrderStatus as S
+from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import (
     Customer,
     DeliveryAddress,
@@ -344,6 +345,8 @@ def _run(
         )
         return
     courier = Actor(user_id=demo.courier_ids[n % len(demo.courier_ids)])
+    # At a point with its own staff (the town hall), they hand over and keep the money.
+    point_staff = demo.point_staff_ids.get(scenario.point) if choice.method is POINT else None
     for mo in list(order.merchant_orders):
         moment, due_day = placed_at, choice.date
         for step in scenario.steps:
@@ -357,7 +360,7 @@ def _run(
             if step in _COURIER_STEPS:
                 actor = courier
             elif step is S.PICKED_UP and choice.method is POINT:
-                actor = Actor(user_id=demo.operator_id)
+                actor = Actor(user_id=point_staff or demo.operator_id)
             else:
                 actor = _merchant_actor(demo, mo)
             reason = scenario.reason or _REASONS.get(step, "") if step in _REASONS else ""
@@ -365,6 +368,8 @@ def _run(
                 receiver = (
                     Receiver.COURIER
                     if step is S.DELIVERED
+                    else Receiver.POINT
+                    if choice.method is POINT and point_staff
                     else Receiver.PLATFORM
                     if choice.method is POINT
                     else Receiver.SHOP
@@ -377,6 +382,15 @@ def _run(
                 actor=actor,
                 reason=reason,
                 now=moment,
+            )
+    if scenario.steps and scenario.steps[-1] is S.DELIVERY_FAILED:
+        # As the courier's « Absent » does: the order goes to its commune's next round (the
+        # coming one, not one the demo's clock has already passed).
+        after = max(moment.astimezone(clock.zone).date(), clock.today - dt.timedelta(days=1))
+        date = calendar.next_run_day(uow.session, demo.territory_id, order.insee_code, after)
+        if date is not None:
+            redirect_delivery(
+                uow=uow, order_id=order.id, actor=courier, date=date, reason=scenario.reason
             )
 
 

@@ -1,10 +1,12 @@
 """Parcels waiting at the pickup points, and handing them to the shopper who comes for them
 (with the code of the order confirmation, and the payment of an order paid on pickup);
-deliveries that failed; and sending either back to their shops when nobody comes."""
+deliveries that failed; sending either back to their shops when nobody comes; and the
+money the points' staff took, collected by the operator."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -12,6 +14,7 @@ from werkzeug.wrappers import Response
 from delivery.returns import return_to_merchant
 from reference_app import db, payments
 from reference_app.domain_messages import shown
+from reference_app.formatting import money
 from reference_app.operator.blueprint import bp, operator_required
 from reference_app.pickup_handover import form_state, hand_over
 from reference_app.rounds import settings
@@ -19,6 +22,7 @@ from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.pickup_points import waiting_at_points
 from shop_core.orders.returns import failed_deliveries
+from shop_core.payments.offline import hand_in_point, held_at_points
 
 
 def _page(
@@ -34,6 +38,7 @@ def _page(
         "operator/pickups.html",
         waiting=waiting_at_points(session, territory_id=territory.id),
         failed=failed_deliveries(session, territory_id=territory.id),
+        held=held_at_points(session, territory_id=territory.id),
         return_errors=return_errors or {},
         reasons=reasons or {},
         **form_state(**refused),
@@ -80,4 +85,23 @@ def send_back(order_id: int) -> Response | tuple[str, int]:
         ),
         "success",
     )
+    return redirect(url_for("operator.pickups"))
+
+
+@bp.post("/admin/retraits/points/<int:point_id>/argent-remis")
+@operator_required
+def point_cash_handed_in(point_id: int) -> Response:
+    """The operator collected the cash and cheques the point's staff took."""
+    try:
+        amount = hand_in_point(
+            uow=db.uow(), territory_id=db.territory().id, point_id=point_id,
+            actor=Actor(user_id=current_user.id), now=settings.now(),
+        )  # fmt: skip
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")  # collected meanwhile (a second click)
+    else:
+        flash(_("%(amount)s reçus du point de retrait.", amount=money(amount)), "success")
     return redirect(url_for("operator.pickups"))

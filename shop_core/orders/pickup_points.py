@@ -150,7 +150,9 @@ def hand_over_at_point(
     delivery code and, if it is paid on pickup, its payment (``means``), which the person
     handing over keeps for the operator. Returns how many merchant orders were handed over;
     nothing is recorded when the code or the means is missing. With ``point_id`` (the
-    point's own staff), only an order for that point can be handed over."""
+    point's own staff), only an order for that point can be handed over, and the money
+    stays at the point until the operator collects it (``payments.offline.hand_in_point``);
+    the operator's team hold it at once."""
     now = now or utcnow()
     uow.lock_row(Order, order_id)  # a double click hands over once
     order = uow.session.get(Order, order_id)
@@ -176,7 +178,7 @@ def hand_over_at_point(
     for mo in parts:
         take_payment(
             uow.session, merchant_order=mo, means=means, actor=actor, now=now,
-            receiver=Receiver.PLATFORM,
+            receiver=Receiver.PLATFORM if point_id is None else Receiver.POINT,
         )  # fmt: skip
     for mo in parts:
         transition(

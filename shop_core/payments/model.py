@@ -176,6 +176,7 @@ class Receiver(enum.StrEnum):
     COURIER = "courier"  # holds it until the operator confirms the hand-in
     PLATFORM = "platform"  # the operator's team (at a pickup point): the platform holds it
     SHOP = "shop"  # the merchant, in the shop: the shop keeps it
+    POINT = "point"  # a pickup point's staff: holds it until the operator collects it
 
 
 class OfflinePayment(Base):
@@ -183,7 +184,8 @@ class OfflinePayment(Base):
     pickup): who took it, how, and when it was handed in to the operator who pays the shops.
 
     Money taken by the operator's team or by the merchant is in the right hands at once:
-    ``handed_in_at`` is set when it is taken."""
+    ``handed_in_at`` is set when it is taken. A courier, or a pickup point's staff, holds it
+    until the operator confirms receiving it."""
 
     __tablename__ = "offline_payment"
 
@@ -198,7 +200,7 @@ class OfflinePayment(Base):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    #: Who holds it now: the courier until the operator confirms the hand-in.
+    #: Who holds it now: the courier or the point until the operator confirms the hand-in.
     handed_in_at: Mapped[dt.datetime | None]
     handed_in_to_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True

@@ -4,7 +4,9 @@ the merchant at a click-and-collect pickup.
 One :class:`OfflinePayment` per merchant order, for its final total (weighed lines
 included). The order is *paid* once every part still to be served is. Money a courier takes
 is theirs to bring back: the operator confirms the hand-in (:func:`hand_in`), then pays the
-shops; money a merchant takes in the shop stays there and counts as handed in. Each month,
+shops; so is money a pickup point's staff takes (:func:`held_at_points`,
+:func:`hand_in_point`); money a merchant takes in the shop stays there and counts as handed
+in. Each month,
 :func:`statement` gives every shop's balance (taken for it minus the commission) and
 :func:`settle_month` records that the operator settled it.
 """
@@ -34,7 +36,7 @@ from shop_core.orders.services import transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver, ShopPayout
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
-from shop_core.territories.model import Territory
+from shop_core.territories.model import PickupPoint, Territory
 
 #: Parts the shopper does not pay: refused, cancelled, or sent back to the shop unsold.
 _NOT_SERVED = (
@@ -42,6 +44,9 @@ _NOT_SERVED = (
     MerchantOrderStatus.REFUSED,
     MerchantOrderStatus.RETURNED,
 )
+
+#: Who keeps the money for the operator until handing it in.
+_HANDED_IN_LATER = (Receiver.COURIER, Receiver.POINT)
 
 
 def means_from(value: str | None) -> PaymentMeans | None:
@@ -90,8 +95,8 @@ def take_payment(
     """Record that the shopper paid this part by hand (in the caller's transaction).
 
     Nothing to record for a part paid online (returns None); a part already paid keeps its
-    payment. A courier hands the money in later (:func:`hand_in`); the operator's team and
-    the merchant hold it from the start.
+    payment. A courier or a pickup point hands the money in later (:func:`hand_in`); the
+    operator's team and the merchant hold it from the start.
     """
     amount = to_take(merchant_order)
     if not amount:
@@ -107,8 +112,8 @@ def take_payment(
         received_by_id=actor.user_id,
         received_at=now,
         receiver=receiver,
-        handed_in_at=None if receiver is Receiver.COURIER else now,
-        handed_in_to_id=None if receiver is Receiver.COURIER else actor.user_id,
+        handed_in_at=None if receiver in _HANDED_IN_LATER else now,
+        handed_in_to_id=None if receiver in _HANDED_IN_LATER else actor.user_id,
     )
     session.add(payment)
     session.flush()
@@ -156,8 +161,8 @@ def hand_over_at_shop(
 def hand_in(
     session: Session, *, payments: Iterable[OfflinePayment], actor: Actor, now: dt.datetime
 ) -> int:
-    """The operator received this money from the courier: returns the amount (cents) newly
-    handed in; payments already handed in are left as they were."""
+    """The operator received this money from the courier or the point: returns the amount
+    (cents) newly handed in; payments already handed in are left as they were."""
     total = 0
     for payment in payments:
         if payment.handed_in_at is None:
@@ -165,6 +170,99 @@ def hand_in(
             payment.handed_in_to_id = actor.user_id
             total += payment.amount_cents
     return total
+
+
+@dataclass(frozen=True)
+class HeldAtPoint:
+    """The money a pickup point's staff took for orders paid on pickup and keeps for the
+    operator: the payments, by means, and since when the oldest waits."""
+
+    point_id: int
+    point_name: str
+    payments: tuple[OfflinePayment, ...]
+    orders: int
+    """Shopper orders paid (one payment per shop order of each)."""
+    since: dt.datetime
+
+    @property
+    def total_cents(self) -> int:
+        return sum(p.amount_cents for p in self.payments)
+
+    @property
+    def means(self) -> Mapping[PaymentMeans, int]:
+        return by_means(self.payments)
+
+
+def held_at_points(
+    session: Session, *, territory_id: int, point_id: int | None = None
+) -> list[HeldAtPoint]:
+    """Per pickup point of the territory (or just ``point_id``), the money its staff took
+    and has not handed to the operator yet, by point name; points holding nothing are left
+    out."""
+    query = (
+        select(OfflinePayment, Order, PickupPoint)
+        .join(MerchantOrder, OfflinePayment.merchant_order_id == MerchantOrder.id)
+        .join(Order, MerchantOrder.order_id == Order.id)
+        .join(PickupPoint, Order.pickup_point_id == PickupPoint.id)
+        .where(
+            Order.territory_id == territory_id,
+            OfflinePayment.receiver == Receiver.POINT,
+            OfflinePayment.handed_in_at.is_(None),
+        )
+        .order_by(OfflinePayment.received_at, OfflinePayment.id)
+    )
+    if point_id is not None:
+        query = query.where(PickupPoint.id == point_id)
+    payments: dict[int, list[OfflinePayment]] = defaultdict(list)
+    orders: dict[int, set[int]] = defaultdict(set)
+    points: dict[int, PickupPoint] = {}
+    for payment, order, point in session.execute(query):
+        payments[point.id].append(payment)
+        orders[point.id].add(order.id)
+        points[point.id] = point
+    held = [
+        HeldAtPoint(
+            point_id=pid,
+            point_name=points[pid].name,
+            payments=tuple(paid),
+            orders=len(orders[pid]),
+            since=paid[0].received_at,
+        )
+        for pid, paid in payments.items()
+    ]
+    return sorted(held, key=lambda h: h.point_name.lower())
+
+
+def hand_in_point(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    point_id: int,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> int:
+    """The operator collected from the pickup point what its staff took for orders paid on
+    pickup: every such payment not handed in yet is marked handed in to ``actor``. Returns
+    the amount (cents)."""
+    now = now or utcnow()
+    uow.lock_row(PickupPoint, point_id)  # a double click hands in once
+    point = uow.session.get(PickupPoint, point_id)
+    if point is None or point.territory_id != territory_id:
+        raise NotFound(what="Point de retrait")
+    held = held_at_points(uow.session, territory_id=territory_id, point_id=point_id)
+    amount = hand_in(uow.session, payments=held[0].payments if held else (), actor=actor, now=now)
+    if not amount:
+        raise ValidationError("Ce point de retrait n'a pas d'argent à remettre.")
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="payments.point_cash_handed_in",
+        subject=point.name,
+        details={"amount_cents": amount, "orders": held[0].orders},
+    )
+    uow.commit()
+    return amount
 
 
 def by_means(payments: Iterable[OfflinePayment]) -> Mapping[PaymentMeans, int]:
@@ -189,7 +287,7 @@ class ShopStatement:
     held_by_platform_cents: int
     """Taken by the couriers and the operator's team: the platform owes it to the shop."""
     with_couriers_cents: int
-    """Of which still with a courier, not handed in yet."""
+    """Of which still with a courier or at a pickup point, not handed in yet."""
     commission_cents: int
     """The platform's commission on all these orders."""
     settled_cents: int = 0
@@ -297,8 +395,8 @@ def settle_month(
         raise ValidationError("Rien à régler pour cette boutique ce mois-ci.")
     if found[0].with_couriers_cents:
         raise ValidationError(
-            "Une partie de l'argent est encore chez les livreurs : réglez une fois qu'ils "
-            "l'ont remise."
+            "Une partie de l'argent est encore chez les livreurs ou aux points de retrait : "
+            "réglez une fois qu'elle a été remise."
         )
     amount = found[0].to_settle_cents
     uow.session.add(

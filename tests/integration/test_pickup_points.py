@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -16,7 +18,9 @@ from shop_core.orders.pickup_points import (
     waiting_at_points,
 )
 from shop_core.orders.services import transition
-from shop_core.payments.model import OfflinePayment, PaymentMeans
+from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver
+from shop_core.payments.offline import hand_in_point, held_at_points, settle_month
+from shop_core.persistence.uow import UnitOfWork
 
 from .at_once import at_once
 from .conftest import NOW, Shop
@@ -26,11 +30,18 @@ S = MerchantOrderStatus
 STAFF = Actor(user_id=None)
 
 
-def at_point(db: Database, shop: Shop, items: dict[int, int], *, dropped: int | None = None) -> int:
-    """An order for the fleet's pickup point whose parcels the courier dropped there (all,
-    or the first ``dropped`` merchant orders)."""
-    fleet = add_fleet(db, shop)
-    oid = order(db, shop, items, point_id=fleet.point_id)
+def at_point(
+    db: Database,
+    shop: Shop,
+    items: dict[int, int],
+    *,
+    dropped: int | None = None,
+    point_id: int | None = None,
+) -> int:
+    """An order for the pickup point (by default a new fleet's) whose parcels the courier
+    dropped there (all, or the first ``dropped`` merchant orders)."""
+    point_id = point_id or add_fleet(db, shop).point_id
+    oid = order(db, shop, items, point_id=point_id)
     for mo in merchant_orders(db, oid)[:dropped]:
         with db.uow() as uow:
             for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
@@ -44,13 +55,20 @@ def code_of(db: Database, order_id: int) -> str:
 
 
 def hand_over(
-    db: Database, shop: Shop, order_id: int, code: str, means: PaymentMeans | None
+    db: Database,
+    shop: Shop,
+    order_id: int,
+    code: str,
+    means: PaymentMeans | None,
+    *,
+    point_id: int | None = None,
 ) -> int:
+    """Hand over as the operator's team, or as the point's staff (``point_id``)."""
     with db.uow() as uow:
         try:
             return hand_over_at_point(
                 uow=uow, territory_id=shop.territory_id, order_id=order_id, code=code,
-                means=means, actor=STAFF, now=NOW,
+                means=means, actor=STAFF, now=NOW, point_id=point_id,
             )  # fmt: skip
         except Exception:
             uow.rollback()
@@ -132,5 +150,97 @@ def test_two_clicks_at_once_hand_the_parcels_over_once(db: Database, shop: Shop)
         assert len(list(uow.session.scalars(select(OfflinePayment)))) == 2
         entries = uow.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "order.picked_up_at_point")
+        )
+        assert len(list(entries)) == 1
+
+
+def collect_from_point(db: Database, shop: Shop, point_id: int, *, territory: int = 0) -> int:
+    with db.uow() as uow:
+        try:
+            return hand_in_point(
+                uow=uow, territory_id=territory or shop.territory_id, point_id=point_id,
+                actor=Actor(user_id=shop.shopper_id), now=NOW + dt.timedelta(days=2),
+            )  # fmt: skip
+        except Exception:
+            uow.rollback()
+            raise
+
+
+def test_the_money_a_points_staff_takes_waits_there_until_the_operator_collects_it(
+    db: Database, shop: Shop
+) -> None:
+    point = add_fleet(db, shop).point_id
+    by_staff = at_point(db, shop, {shop.bread_id: 1, shop.apples_id: 1}, point_id=point)
+    by_operator = at_point(db, shop, {shop.bread_id: 2}, point_id=point)
+    hand_over(db, shop, by_staff, code_of(db, by_staff), PaymentMeans.CASH, point_id=point)
+    hand_over(db, shop, by_operator, code_of(db, by_operator), PaymentMeans.CHEQUE)
+    staff_parts = merchant_orders(db, by_staff)
+    taken = sum(mo.total_incl_cents for mo in staff_parts)
+
+    with db.uow() as uow:
+        (held,) = held_at_points(uow.session, territory_id=shop.territory_id)
+        assert held_at_points(uow.session, territory_id=shop.territory_id + 1) == []
+        assert held_at_points(uow.session, territory_id=shop.territory_id, point_id=point + 1) == []
+        receivers = {
+            p.merchant_order_id: p.receiver for p in uow.session.scalars(select(OfflinePayment))
+        }
+        # The order is paid for the shopper; the money is at the town hall, not the platform.
+        assert uow.session.get_one(Order, by_staff).payment_status is PaymentStatus.PAID
+    assert (held.point_id, held.point_name, held.orders) == (point, "Mairie de Saint-Pol", 1)
+    assert held.total_cents == taken and dict(held.means) == {PaymentMeans.CASH: taken}
+    assert held.since == NOW
+    assert {receivers[mo.id] for mo in staff_parts} == {Receiver.POINT}
+    (operator_part,) = merchant_orders(db, by_operator)
+    assert receivers[operator_part.id] is Receiver.PLATFORM  # the operator's team holds it
+
+    # The baker cannot be paid for a month whose money is still at the point.
+    november = NOW.date().replace(day=1)
+    with db.uow() as uow, pytest.raises(ValidationError, match="aux points de retrait"):
+        settle_month(
+            uow=uow, territory_id=shop.territory_id, merchant_id=shop.baker_id, month=november,
+            actor=STAFF, now=NOW,
+        )  # fmt: skip
+
+    with pytest.raises(NotFound):
+        collect_from_point(db, shop, point, territory=shop.territory_id + 1)
+    assert collect_from_point(db, shop, point) == taken
+    with pytest.raises(ValidationError, match="pas d'argent à remettre"):
+        collect_from_point(db, shop, point)  # a second click: nothing more
+    with db.uow() as uow:
+        assert held_at_points(uow.session, territory_id=shop.territory_id) == []
+        handed = [payments_of(uow, mo.id) for mo in staff_parts]
+        assert {(p.handed_in_at, p.handed_in_to_id) for p in handed} == {
+            (NOW + dt.timedelta(days=2), shop.shopper_id)
+        }
+        (entry,) = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "payments.point_cash_handed_in")
+        )
+        assert entry.subject == "Mairie de Saint-Pol"
+        assert entry.details == {"amount_cents": taken, "orders": 1}
+        # Now the month can be settled with the baker.
+        assert settle_month(
+            uow=uow, territory_id=shop.territory_id, merchant_id=shop.baker_id, month=november,
+            actor=STAFF, now=NOW,
+        ) > 0  # fmt: skip
+
+
+def payments_of(uow: UnitOfWork, merchant_order_id: int) -> OfflinePayment:
+    return uow.session.scalars(
+        select(OfflinePayment).where(OfflinePayment.merchant_order_id == merchant_order_id)
+    ).one()
+
+
+def test_two_clicks_at_once_collect_a_points_money_once(db: Database, shop: Shop) -> None:
+    point = add_fleet(db, shop).point_id
+    oid = at_point(db, shop, {shop.bread_id: 1}, point_id=point)
+    hand_over(db, shop, oid, code_of(db, oid), PaymentMeans.CASH, point_id=point)
+
+    outcomes = at_once(*[lambda: collect_from_point(db, shop, point)] * 3)
+
+    refused = "refused: Ce point de retrait n'a pas d'argent à remettre."
+    assert sorted(outcomes) == ["ok", refused, refused]
+    with db.uow() as uow:
+        entries = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "payments.point_cash_handed_in")
         )
         assert len(list(entries)) == 1

@@ -263,6 +263,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /admin/retraits/<int:order_id>/retour": Row(
             f"/admin/retraits/{i.order_a}/retour", OPERATOR_X_DO, {"reason": "Jamais venue"}
         ),
+        "POST /admin/retraits/points/<int:point_id>/argent-remis": Row(
+            f"/admin/retraits/points/{i.pickup_point_a}/argent-remis", OPERATOR_X_DO
+        ),
         "POST /admin/retraits/<int:order_id>": Row(
             f"/admin/retraits/{i.order_a}", OPERATOR_X_DO, {"code": "0000", "means": "cash"}
         ),

@@ -22,6 +22,12 @@ from shop_core.territories.services import add_pickup_point
 from .backoffice import dropped_at_point, place_order
 from .conftest import NOW, World, login
 
+
+def money_fr(cents: int) -> str:
+    """An amount as the pages show it: 12,50 € (with a no-break space)."""
+    return f"{cents // 100},{cents % 100:02d}\u00a0€"
+
+
 S = MerchantOrderStatus
 
 
@@ -104,12 +110,42 @@ def test_the_points_staff_hands_over_their_points_parcels_only(
         payment = uow.session.scalar(
             select(OfflinePayment).where(OfflinePayment.merchant_order_id == mo.id)
         )
-        assert payment is not None and payment.receiver is Receiver.PLATFORM
+        assert payment is not None and payment.receiver is Receiver.POINT
         (other,) = uow.session.get_one(Order, elsewhere.id).merchant_orders
         assert other.status is S.DELIVERED
+    amount = money_fr(payment.amount_cents)
+    # The money stays at the point until the operator comes for it: the page says how much.
+    assert (
+        f"Argent à remettre à l'animateur du territoire : <strong>{amount} (espèces {amount})"
+        in html
+    )
     # The operator's, the shops' and the couriers' pages are not theirs.
     for url in ("/admin", "/admin/retraits", "/boutique", "/livreur/"):
         assert client.get(url).status_code == 403, url
+    assert (
+        client.post(f"/admin/retraits/points/{world.pickup_point_id}/argent-remis").status_code
+        == 403
+    )
+
+    # The operator collects it on their next visit and says so on the *Retraits* page.
+    client.post("/logout")
+    login(client, world.operator_email)
+    listed = client.get("/admin/retraits").get_data(as_text=True)
+    assert "Argent gardé par les points de retrait" in listed
+    assert f"<strong>Le Tiers-Lieu du Ternois</strong> · {amount} (espèces {amount})" in listed
+    collected = client.post(
+        f"/admin/retraits/points/{world.pickup_point_id}/argent-remis", follow_redirects=True
+    ).get_data(as_text=True)
+    assert f"{amount} reçus du point de retrait." in collected
+    assert "Argent gardé par les points de retrait" not in collected
+    again = client.post(
+        f"/admin/retraits/points/{world.pickup_point_id}/argent-remis", follow_redirects=True
+    )  # a second click, or the back button
+    assert "n&#39;a pas d&#39;argent à remettre" in again.get_data(as_text=True)
+    assert client.post("/admin/retraits/points/99999/argent-remis").status_code == 404
+    client.post("/logout")
+    client.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
+    assert "Argent à remettre" not in client.get("/point-retrait").get_data(as_text=True)
 
 
 def test_a_deactivated_points_account_is_signed_out_at_once(
