@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from delivery import calendar
+from delivery.day_problem import door_key
 from delivery.distances import GreatCircleDistances
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
 from delivery.plan_state import lock_day
@@ -86,9 +87,7 @@ def place_key(stop: Stop) -> tuple[str, int | str]:
     order = mo.order
     if order.delivery_method is DeliveryMethod.PICKUP_POINT and order.pickup_point_id:
         return ("point", order.pickup_point_id)
-    shopper = order.user_id if order.user_id is not None else order.customer_email.lower()
-    address = " ".join(f"{order.address_line1} {order.postal_code}".lower().split())
-    return ("door", f"{shopper}|{address}")
+    return ("door", door_key(order))
 
 
 def visit_of(stop: Stop) -> list[Stop]:

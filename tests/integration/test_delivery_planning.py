@@ -89,6 +89,37 @@ def test_due_orders_are_planned_into_the_rounds_serving_their_communes(
         assert stop.window_start == at(9) and stop.window_end == at(12)
 
 
+def test_a_place_visited_for_several_orders_counts_its_arrival_once(
+    db: Database, shop: Shop
+) -> None:
+    # Jeanne's basket from the baker and the farm is one visit at her door, and the baker's
+    # two orders one visit at the shop: the courier parks once, then hands each order over.
+    fleet = add_fleet(db, shop)
+    both = order(db, shop, {shop.bread_id: 1, shop.apples_id: 2})
+    order(db, shop, {shop.bread_id: 2}, point_id=fleet.point_id)
+
+    plan(db, shop)
+
+    stops = [s for s in stops_of_plan(db, shop.territory_id) if s.status is StopStatus.TODO]
+    runs = {s.run_id for s in stops}
+    assert len(runs) == 1  # all on Saint-Pol's morning round
+    stops.sort(key=lambda s: s.sequence)
+    door = [i for i, s in enumerate(stops) if s.kind is StopKind.DELIVER and
+            s.merchant_order.order_id == both]  # fmt: skip
+    assert door == [door[0], door[0] + 1]  # one after the other
+    first, second = stops[door[0]], stops[door[1]]
+    assert second.expected_start - first.expected_start == dt.timedelta(
+        seconds=SETTINGS.home_per_order_s
+    )  # not a second arrival of 150 s
+    baker = [
+        s for s in stops if s.kind is StopKind.COLLECT and s.place_name == "Boulangerie Lefebvre"
+    ]
+    assert [s.sequence for s in baker] == [baker[0].sequence, baker[0].sequence + 1]
+    assert baker[1].expected_start - baker[0].expected_start == dt.timedelta(
+        seconds=SETTINGS.collect_per_parcel_s * baker[0].parcels
+    )  # not a second arrival of 120 s
+
+
 def test_an_order_no_round_of_the_day_serves_is_reported_with_reason_and_next_date(
     db: Database, shop: Shop
 ) -> None:
