@@ -51,6 +51,7 @@ from shop_core.orders.model import (
     PaymentMethod,
 )
 from shop_core.orders.pickup_points import to_pay_at_point
+from shop_core.orders.returns import parcel_return
 from shop_core.orders.services import on_transition
 from shop_core.territories.model import Territory
 
@@ -567,6 +568,7 @@ def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) ->
     shopper = _shopper(session, order)
     if item.status is S.RETURNED:
         context["paid_online"] = order.payment_method is PaymentMethod.ONLINE
+        context["way_back"] = parcel_return(session, mo.id)
         for address in merchant_recipients(mo.merchant):
             mail.send(
                 address,

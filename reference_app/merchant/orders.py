@@ -28,7 +28,13 @@ from shop_core.orders.preparation import (
     status_counts,
     weight_bounds,
 )
-from shop_core.orders.returns import put_back_already, put_back_on_sale, units_to_put_back
+from shop_core.orders.returns import (
+    back_at_shop,
+    parcel_return,
+    put_back_already,
+    put_back_on_sale,
+    units_to_put_back,
+)
 from shop_core.orders.services import transition
 from shop_core.payments.offline import hand_over_at_shop, means_from, payments_for
 
@@ -58,6 +64,7 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         paid = payments_for(session, [mo.id]).get(mo.id)
         context["to_put_back"] = units_to_put_back(db.uow(), mo.id)
         context["put_back"] = put_back_already(db.uow(), mo.id)
+        context["way_back"] = parcel_return(session, mo.id)
         return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
     groups = orders_to_prepare(session, merchant_id=merchant.id)
     counts = status_counts(session, merchant_id=merchant.id)
@@ -150,6 +157,24 @@ def put_back(mo_id: int) -> Response:
             ngettext("%(num)s article remis en vente.", "%(num)s articles remis en vente.", units),
             "success",
         )
+    return redirect(url_for("merchant.order", mo_id=mo_id))
+
+
+@bp.route("/boutique/commandes/<int:mo_id>/colis-recuperes", methods=["POST"])
+@merchant_required
+def parcels_back(mo_id: int) -> Response:
+    """The merchant has the returned parcels back in the shop."""
+    mo = _mine(mo_id)
+    try:
+        back_at_shop(
+            uow=db.uow(), territory_id=db.territory().id, merchant_order_id=mo.id,
+            actor=actor(), merchant_id=shop().id,
+        )  # fmt: skip
+    except DomainError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")
+    else:
+        flash(_("Colis récupérés : décidez s'ils retournent en vente."), "success")
     return redirect(url_for("merchant.order", mo_id=mo_id))
 
 

@@ -1,7 +1,8 @@
 """Parcels waiting at the pickup points, and handing them to the shopper who comes for them
 (with the code of the order confirmation, and the payment of an order paid on pickup);
-deliveries that failed; sending either back to their shops when nobody comes; and the
-money the points' staff took, collected by the operator."""
+deliveries that failed; sending either back to their shops when nobody comes, and the
+parcels on their way back; and the money the points' staff took, collected by the
+operator."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.pickup_points import waiting_at_points
-from shop_core.orders.returns import failed_deliveries
+from shop_core.orders.returns import back_at_shop, failed_deliveries, on_the_way_back
 from shop_core.payments.offline import hand_in_point, held_at_points
 
 
@@ -39,6 +40,7 @@ def _page(
         waiting=waiting_at_points(session, territory_id=territory.id),
         failed=failed_deliveries(session, territory_id=territory.id),
         held=held_at_points(session, territory_id=territory.id),
+        way_back=on_the_way_back(session, territory_id=territory.id),
         return_errors=return_errors or {},
         reasons=reasons or {},
         **form_state(**refused),
@@ -104,4 +106,23 @@ def point_cash_handed_in(point_id: int) -> Response:
         flash(shown(error), "error")  # collected meanwhile (a second click)
     else:
         flash(_("%(amount)s reçus du point de retrait.", amount=money(amount)), "success")
+    return redirect(url_for("operator.pickups"))
+
+
+@bp.post("/admin/retraits/retours/<int:mo_id>/rapportes")
+@operator_required
+def brought_back(mo_id: int) -> Response:
+    """The operator (or a courier) brought a returned order's parcels back to the shop."""
+    try:
+        back_at_shop(
+            uow=db.uow(), territory_id=db.territory().id, merchant_order_id=mo_id,
+            actor=Actor(user_id=current_user.id), now=settings.now(),
+        )  # fmt: skip
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")  # confirmed meanwhile (the merchant, a second click)
+    else:
+        flash(_("Colis rapportés à la boutique."), "success")
     return redirect(url_for("operator.pickups"))

@@ -14,6 +14,7 @@ from reference_app.pickup_handover import form_state, hand_over
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.staff import staff_point
 from shop_core.orders.pickup_points import waiting_at_points
+from shop_core.orders.returns import on_the_way_back
 from shop_core.payments.offline import held_at_points
 from shop_core.territories.model import PickupPoint
 
@@ -34,9 +35,10 @@ def _page(status: int = 200, **refused: dict[int, str]) -> tuple[str, int]:
     session, territory_id = db.uow().session, db.territory().id
     waiting = waiting_at_points(session, territory_id=territory_id, point_id=point.id)
     held = held_at_points(session, territory_id=territory_id, point_id=point.id)
+    going_back = on_the_way_back(session, territory_id=territory_id, point_id=point.id)
     return render_template(
         "point/waiting.html", point=point, waiting=waiting, held=held[0] if held else None,
-        **form_state(**refused),
+        going_back=going_back, **form_state(**refused),
     ), status  # fmt: skip
 
 

@@ -222,3 +222,28 @@ class StatusChange(Base):
     on_behalf: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(String(300), default="")
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ParcelReturn(Base):
+    """The way back of a returned merchant order's parcels: where they were when the sale
+    was undone (the pickup point, or the courier's depot after a failed delivery) and when
+    they reached the shop again, confirmed by the merchant or the operator."""
+
+    __tablename__ = "parcel_return"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_order_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant_order.id", ondelete="CASCADE"), unique=True
+    )
+    pickup_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pickup_point.id", ondelete="SET NULL"), index=True
+    )
+    """The point the parcels wait at; None: they are with the courier, at the depot."""
+    held_at: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    back_at: Mapped[dt.datetime | None]
+    back_confirmed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+
+    merchant_order: Mapped[MerchantOrder] = relationship()

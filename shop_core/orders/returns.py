@@ -6,9 +6,14 @@ operator ends it: the merchant orders still waiting at the point (*livrées* the
 failed at the door (*livraison impossible*) become *retournées*, with the reason. The sale
 is undone: an invoice already issued (a point's delivery completes the sale) is cancelled by
 a credit note in the same transaction; what was paid online is refunded by
-``payments.refunds.settle`` (``RETURNED`` is among the ``DROPPED`` states). The goods are
-back at the shop, whose merchant decides whether they go on sale again
-(``put_back_on_sale``): fresh bread does not, a jar of honey does.
+``payments.refunds.settle`` (``RETURNED`` is among the ``DROPPED`` states).
+
+The parcels still have to travel back: a :class:`ParcelReturn` says where they are (the
+pickup point, or the courier's depot after a failed delivery) until the merchant or the
+operator confirms they are at the shop again (:func:`back_at_shop`; the operator's team
+brings them, and the point's staff keeps them aside meanwhile: :func:`on_the_way_back`).
+The merchant then decides whether the goods go on sale again (``put_back_on_sale``): fresh
+bread does not, a jar of honey does.
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
 from shop_core.invoices.services import credit_invoice
-from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    MerchantOrderStatus,
+    Order,
+    ParcelReturn,
+)
 from shop_core.orders.services import transition
 from shop_core.payments.offline import mark_paid_if_settled
 from shop_core.persistence.base import utcnow
@@ -32,6 +43,9 @@ from shop_core.stock.model import ReservationStatus, StockReservation
 from shop_core.stock.services import release_for
 
 S = MerchantOrderStatus
+
+#: Where a parcel whose delivery failed waits: the courier brought it back.
+DEPOT = "Au dépôt, avec le livreur"
 
 
 def returnable(order: Order) -> list[MerchantOrder]:
@@ -154,6 +168,15 @@ def return_to_merchant(
             "retourner."
         )
     for mo in parts:
+        point = order.pickup_point if mo.status is S.DELIVERED else None
+        uow.session.add(
+            ParcelReturn(
+                merchant_order_id=mo.id,
+                pickup_point_id=point.id if point else None,
+                held_at=point.name[:160] if point else DEPOT,
+                created_at=now,
+            )
+        )
         transition(
             uow=uow, merchant_order_id=mo.id, target=S.RETURNED, actor=actor, reason=reason,
             now=now, commit=False,
@@ -174,6 +197,106 @@ def return_to_merchant(
     if commit:
         uow.commit()
     return [mo.id for mo in parts]
+
+
+@dataclass(frozen=True)
+class ReturnToBring:
+    """A returned merchant order's parcels not back at the shop yet: from where to where."""
+
+    merchant_order_id: int
+    reference: str
+    merchant: str
+    merchant_address: str
+    merchant_phone: str
+    parcels: int
+    held_at: str
+    pickup_point_id: int | None
+    since: dt.datetime
+
+
+def on_the_way_back(
+    session: Session,
+    *,
+    territory_id: int,
+    point_id: int | None = None,
+    merchant_id: int | None = None,
+) -> list[ReturnToBring]:
+    """Returned parcels of the territory not back at their shop yet (only those waiting at
+    ``point_id``, or only ``merchant_id``'s), the oldest first."""
+    query = (
+        select(ParcelReturn)
+        .join(MerchantOrder, ParcelReturn.merchant_order_id == MerchantOrder.id)
+        .join(Order, MerchantOrder.order_id == Order.id)
+        .where(Order.territory_id == territory_id, ParcelReturn.back_at.is_(None))
+        .options(selectinload(ParcelReturn.merchant_order).selectinload(MerchantOrder.merchant))
+        .order_by(ParcelReturn.created_at, ParcelReturn.id)
+    )
+    if point_id is not None:
+        query = query.where(ParcelReturn.pickup_point_id == point_id)
+    if merchant_id is not None:
+        query = query.where(MerchantOrder.merchant_id == merchant_id)
+    found = []
+    for parcel_return in session.scalars(query):
+        mo = parcel_return.merchant_order
+        shop = mo.merchant
+        found.append(
+            ReturnToBring(
+                merchant_order_id=mo.id,
+                reference=mo.reference,
+                merchant=shop.trade_name,
+                merchant_address=f"{shop.address}, {shop.postal_code} {shop.city}",
+                merchant_phone=shop.phone,
+                parcels=mo.parcels,
+                held_at=parcel_return.held_at,
+                pickup_point_id=parcel_return.pickup_point_id,
+                since=parcel_return.created_at,
+            )
+        )
+    return found
+
+
+def parcel_return(session: Session, merchant_order_id: int) -> ParcelReturn | None:
+    return session.scalar(
+        select(ParcelReturn).where(ParcelReturn.merchant_order_id == merchant_order_id)
+    )
+
+
+def back_at_shop(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    merchant_order_id: int,
+    actor: Actor,
+    merchant_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """The returned parcels of a merchant order are at the shop again: said by its merchant
+    (``merchant_id``) or by the operator who brought them."""
+    now = now or utcnow()
+    uow.lock_row(MerchantOrder, merchant_order_id)  # a double click records it once
+    mo = uow.session.get(MerchantOrder, merchant_order_id)
+    if (
+        mo is None
+        or mo.order.territory_id != territory_id
+        or (merchant_id is not None and mo.merchant_id != merchant_id)
+    ):
+        raise NotFound(what="Commande")
+    way_back = parcel_return(uow.session, mo.id)
+    if way_back is None:
+        raise ValidationError("Ces colis ne sont pas en retour vers la boutique.")
+    if way_back.back_at is not None:
+        raise ValidationError("Ces colis sont déjà revenus à la boutique.")
+    way_back.back_at, way_back.back_confirmed_by_id = now, actor.user_id
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="order.back_at_shop",
+        subject=mo.reference,
+        details={"from": way_back.held_at},
+        merchant_id=mo.merchant_id,
+    )
+    uow.commit()
 
 
 def units_to_put_back(uow: UnitOfWork, merchant_order_id: int) -> int:
@@ -225,6 +348,9 @@ def put_back_on_sale(
     units = release_for(uow.session, mo.id, now=now)
     if not units:
         raise ValidationError("Ces articles sont déjà remis en vente.")
+    way_back = parcel_return(uow.session, mo.id)
+    if way_back is not None and way_back.back_at is None:  # the goods are in the merchant's hands
+        way_back.back_at, way_back.back_confirmed_by_id = now, actor.user_id
     record(
         uow.session,
         territory_id=mo.order.territory_id,

@@ -22,7 +22,15 @@ from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import CreditNote, Invoice
 from shop_core.orders.model import MerchantOrderStatus, Order, PaymentMethod, PaymentStatus
 from shop_core.orders.pickup_points import waiting_at_points
-from shop_core.orders.returns import failed_deliveries, put_back_on_sale, units_to_put_back
+from shop_core.orders.returns import (
+    DEPOT,
+    back_at_shop,
+    failed_deliveries,
+    on_the_way_back,
+    parcel_return,
+    put_back_on_sale,
+    units_to_put_back,
+)
 from shop_core.orders.services import transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans
 from shop_core.payments.refunds import settle
@@ -119,6 +127,81 @@ def test_parcels_never_collected_at_the_point_go_back_with_a_credit_note(
             uow=uow, merchant_id=shop.baker_id, merchant_order_id=cake.id, actor=OPERATOR
         )
     assert stock_of(db, shop.cake_id) == 2
+
+
+def way_back(db: Database, shop: Shop, **only: int) -> list[tuple[str, str, str]]:
+    with db.uow() as uow:
+        found = on_the_way_back(uow.session, territory_id=shop.territory_id, **only)
+    return [(r.reference, r.merchant, r.held_at) for r in found]
+
+
+def bring_back(
+    db: Database, shop: Shop, mo_id: int, *, merchant_id: int | None = None, territory: int = 0
+) -> None:
+    with db.uow() as uow:
+        try:
+            back_at_shop(
+                uow=uow, territory_id=territory or shop.territory_id, merchant_order_id=mo_id,
+                actor=OPERATOR, merchant_id=merchant_id, now=LATER + dt.timedelta(days=1),
+            )  # fmt: skip
+        except Exception:
+            uow.rollback()
+            raise
+
+
+def test_returned_parcels_are_followed_until_they_are_back_at_the_shop(
+    db: Database, shop: Shop
+) -> None:
+    # Two returns: the cake waits at the town hall; Jeanne's other order failed at her door,
+    # so its parcel is with the courier.
+    at_the_point = at_point(db, shop, {shop.cake_id: 1})
+    (cake,) = merchant_orders(db, at_the_point)
+    fleet, at_the_door, _ = failed_then_planned(db, shop)
+    (bread,) = merchant_orders(db, at_the_door)
+    send_back(db, shop, at_the_point, "Jamais venue")
+    send_back(db, shop, at_the_door, "Injoignable")
+
+    assert way_back(db, shop) == [
+        (cake.reference, "Boulangerie Lefebvre", "Mairie de Saint-Pol"),
+        (bread.reference, "Boulangerie Lefebvre", DEPOT),
+    ]
+    with db.uow() as uow:
+        point_id = uow.session.get_one(Order, at_the_point).pickup_point_id
+        assert point_id is not None
+    assert [r[0] for r in way_back(db, shop, point_id=point_id)] == [cake.reference]
+    assert way_back(db, shop, merchant_id=shop.farmer_id) == []
+    with db.uow() as uow:
+        assert on_the_way_back(uow.session, territory_id=shop.territory_id + 1) == []
+
+    # The merchant says the cake is back; another shop or territory cannot.
+    with pytest.raises(NotFound):
+        bring_back(db, shop, cake.id, merchant_id=shop.farmer_id)
+    with pytest.raises(NotFound):
+        bring_back(db, shop, cake.id, territory=shop.territory_id + 1)
+    bring_back(db, shop, cake.id, merchant_id=shop.baker_id)
+    with pytest.raises(ValidationError, match="déjà revenus"):
+        bring_back(db, shop, cake.id)  # the operator, too late: recorded once
+    assert [r[0] for r in way_back(db, shop)] == [bread.reference]
+    with db.uow() as uow:
+        back = parcel_return(uow.session, cake.id)
+        assert back is not None and back.back_at == LATER + dt.timedelta(days=1)
+        entry = uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "order.back_at_shop")
+        )
+        assert entry is not None and entry.details == {"from": "Mairie de Saint-Pol"}
+
+    # Putting the goods back on sale says they are back, too.
+    with db.uow() as uow:
+        put_back_on_sale(
+            uow=uow, merchant_id=shop.baker_id, merchant_order_id=bread.id, actor=OPERATOR,
+            now=LATER,
+        )  # fmt: skip
+    assert way_back(db, shop) == []
+    # An order never returned has no way back.
+    other = at_point(db, shop, {shop.bread_id: 1}, point_id=fleet.point_id)
+    (part,) = merchant_orders(db, other)
+    with pytest.raises(ValidationError, match="pas en retour"):
+        bring_back(db, shop, part.id)
 
 
 def test_only_the_shop_can_put_back_and_only_a_returned_order(db: Database, shop: Shop) -> None:

@@ -172,6 +172,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /boutique/commandes/<int:mo_id>/remise-en-vente": Row(
             f"/boutique/commandes/{i.merchant_order_a}/remise-en-vente", MERCHANT_A_DO
         ),
+        "POST /boutique/commandes/<int:mo_id>/colis-recuperes": Row(
+            f"/boutique/commandes/{i.merchant_order_a}/colis-recuperes", MERCHANT_A_DO
+        ),
         "POST /boutique/commandes/<int:mo_id>/preparer": Row(
             f"/boutique/commandes/{i.merchant_order_a}/preparer", MERCHANT_A_DO
         ),
@@ -265,6 +268,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         ),
         "POST /admin/retraits/points/<int:point_id>/argent-remis": Row(
             f"/admin/retraits/points/{i.pickup_point_a}/argent-remis", OPERATOR_X_DO
+        ),
+        "POST /admin/retraits/retours/<int:mo_id>/rapportes": Row(
+            f"/admin/retraits/retours/{i.merchant_order_a}/rapportes", OPERATOR_X_DO
         ),
         "POST /admin/retraits/<int:order_id>": Row(
             f"/admin/retraits/{i.order_a}", OPERATOR_X_DO, {"code": "0000", "means": "cash"}

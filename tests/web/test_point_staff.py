@@ -185,3 +185,28 @@ def test_a_point_of_another_territory_cannot_be_chosen(
     assert status == 422
     with db.uow() as uow:
         assert uow.session.scalar(select(User).where(User.email == "intrus@example.fr")) is None
+
+
+def test_the_point_keeps_aside_the_parcels_sent_back_to_the_shop(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order = dropped_at_point(db, world)
+    temporary = staff_password(client, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+    client.post("/logout")
+
+    client.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
+    page = client.get("/point-retrait").get_data(as_text=True).replace("&#39;", "'")
+    assert "Aucun colis n'attend à votre point de retrait." in page  # not to hand over
+    assert "Colis retournés, à ne plus remettre" in page
+    (part,) = order.merchant_orders
+    assert f'Boulangerie Lefebvre <span class="muted small">({part.reference})</span>' in page
+
+    # Once the operator has brought them to the shop, the point has nothing left of them.
+    client.post("/logout")
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/retours/{part.id}/rapportes")
+    client.post("/logout")
+    client.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
+    assert "Colis retournés" not in client.get("/point-retrait").get_data(as_text=True)

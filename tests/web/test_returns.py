@@ -67,7 +67,7 @@ def test_the_operator_sends_parcels_nobody_came_for_back_to_the_shop(
     )
     html = done.get_data(as_text=True)
     assert "1 commande de boutique retournée : la boutique et le client sont prévenus." in html
-    assert order.reference not in html
+    assert f'id="retrait-{order.id}"' not in html  # no longer waiting at the point
     assert statuses(db, order.id) == [S.RETURNED]
     (shopper,) = [m for m in outbox if m.to == world.shopper_email]
     assert shopper.subject == "Votre commande chez Boulangerie Lefebvre retourne à la boutique"
@@ -75,7 +75,21 @@ def test_the_operator_sends_parcels_nobody_came_for_back_to_the_shop(
     assert "Vous ne paierez rien pour cette partie de la commande." in shopper.body
     (baker,) = [m for m in outbox if m.to == world.baker_email]
     assert "les colis reviennent à la boutique" in baker.subject
-    assert "remettez-les en vente depuis la commande" in baker.body
+    assert "Les colis sont pour l'instant ici : Le Tiers-Lieu du Ternois." in baker.body
+    assert "remettez-les ensuite en vente depuis la commande" in baker.body
+
+    # The parcels still have to go back: the page says from where to where.
+    (mo_id,) = [mo.id for mo in order.merchant_orders]
+    listed = done.get_data(as_text=True)
+    assert "Colis à rapporter aux boutiques" in listed
+    assert "à prendre : Le Tiers-Lieu du Ternois" in listed
+    assert f'id="retour-{mo_id}"' in listed
+    brought = client.post(f"/admin/retraits/retours/{mo_id}/rapportes", follow_redirects=True)
+    html = brought.get_data(as_text=True)
+    assert "Colis rapportés à la boutique." in html
+    assert "Colis à rapporter aux boutiques" not in html
+    twice = client.post(f"/admin/retraits/retours/{mo_id}/rapportes", follow_redirects=True)
+    assert "Ces colis sont déjà revenus à la boutique." in twice.get_data(as_text=True)
 
     again = client.post(
         f"/admin/retraits/{order.id}/retour", data={"reason": "Deux fois"}, follow_redirects=True
@@ -112,8 +126,15 @@ def test_the_merchant_puts_the_returned_goods_back_on_sale_once(
     client.post("/logout")
     login(client, world.baker_email)
 
-    page = client.get(f"/boutique/commandes/{mo_id}").get_data(as_text=True)
+    page = client.get(f"/boutique/commandes/{mo_id}").get_data(as_text=True).replace("&#39;", "'")
+    assert "Colis en retour vers la boutique" in page
+    assert "Les colis sont encore ici : Le Tiers-Lieu du Ternois." in page
+    assert "Remettre 1 article en vente" not in page  # not before they are back
+    back = client.post(f"/boutique/commandes/{mo_id}/colis-recuperes", follow_redirects=True)
+    page = back.get_data(as_text=True).replace("&#39;", "'")
+    assert "Colis récupérés : décidez s'ils retournent en vente." in page
     assert "Colis revenus à la boutique" in page and "Remettre 1 article en vente" in page
+    assert "(de : Le Tiers-Lieu du Ternois)" in page
     done = client.post(f"/boutique/commandes/{mo_id}/remise-en-vente", follow_redirects=True)
     html = done.get_data(as_text=True)
     assert "1 article remis en vente." in html and "Remettre 1 article en vente" not in html
