@@ -1,4 +1,5 @@
-"""``/admin``: the territory's indicators per week, and their CSV export."""
+"""``/admin``: what is waiting for the operator, the territory's indicators per week, and
+their CSV export."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from werkzeug.wrappers import Response
 
 from reference_app import db
 from reference_app.operator.blueprint import bp, operator_required
+from shop_core.orders.pickup_points import waiting_at_points
+from shop_core.orders.returns import failed_deliveries, on_the_way_back
+from shop_core.payments.offline import held_at_points
 from shop_core.reports import TerritoryWeek, merchant_counts, territory_weekly_kpis
 
 
@@ -31,11 +35,21 @@ def _weeks(count: int = 8) -> list[TerritoryWeek]:
 @operator_required
 def dashboard() -> str:
     weeks = _weeks()
+    session, territory_id = db.uow().session, db.territory().id
+    todo = {
+        "waiting": len(waiting_at_points(session, territory_id=territory_id)),
+        "failed": len(failed_deliveries(session, territory_id=territory_id)),
+        "way_back": len(on_the_way_back(session, territory_id=territory_id)),
+        "held_cents": sum(
+            h.total_cents for h in held_at_points(session, territory_id=territory_id)
+        ),
+    }
     return render_template(
         "operator/dashboard.html",
         weeks=list(reversed(weeks)),
         this_week=weeks[-1],
-        counts=merchant_counts(db.uow().session, territory_id=db.territory().id),
+        counts=merchant_counts(session, territory_id=territory_id),
+        todo=todo,
     )
 
 

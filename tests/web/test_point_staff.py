@@ -130,6 +130,10 @@ def test_the_points_staff_hands_over_their_points_parcels_only(
     # The operator collects it on their next visit and says so on the *Retraits* page.
     client.post("/logout")
     login(client, world.operator_email)
+    dashboard = client.get("/admin").get_data(as_text=True)
+    assert (
+        f'<span class="tile-number">{amount}</span> gardés par les points de retrait' in dashboard
+    )
     listed = client.get("/admin/retraits").get_data(as_text=True)
     assert "Argent gardé par les points de retrait" in listed
     assert f"<strong>Le Tiers-Lieu du Ternois</strong> · {amount} (espèces {amount})" in listed

@@ -78,7 +78,9 @@ def test_the_operator_sends_parcels_nobody_came_for_back_to_the_shop(
     assert "Les colis sont pour l'instant ici : Le Tiers-Lieu du Ternois." in baker.body
     assert "remettez-les ensuite en vente depuis la commande" in baker.body
 
-    # The parcels still have to go back: the page says from where to where.
+    # The parcels still have to go back: the dashboard says so, the page from where to where.
+    dashboard = client.get("/admin").get_data(as_text=True)
+    assert '<span class="tile-number">1</span> commande à rapporter à sa boutique' in dashboard
     (mo_id,) = [mo.id for mo in order.merchant_orders]
     listed = done.get_data(as_text=True)
     assert "Colis à rapporter aux boutiques" in listed
