@@ -6,6 +6,8 @@ operator."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -90,39 +92,46 @@ def send_back(order_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("operator.pickups"))
 
 
-@bp.post("/admin/retraits/points/<int:point_id>/argent-remis")
-@operator_required
-def point_cash_handed_in(point_id: int) -> Response:
-    """The operator collected the cash and cheques the point's staff took."""
+def _one_click(record: Callable[[], str]) -> Response:
+    """Record what the operator confirms with one button and say it; a refusal (confirmed
+    meanwhile: a second click, the merchant first) is said instead."""
     try:
-        amount = hand_in_point(
-            uow=db.uow(), territory_id=db.territory().id, point_id=point_id,
-            actor=Actor(user_id=current_user.id), now=settings.now(),
-        )  # fmt: skip
+        done = record()
     except NotFound:
         raise
     except DomainError as error:
         db.uow().rollback()
-        flash(shown(error), "error")  # collected meanwhile (a second click)
+        flash(shown(error), "error")
     else:
-        flash(_("%(amount)s reçus du point de retrait.", amount=money(amount)), "success")
+        flash(done, "success")
     return redirect(url_for("operator.pickups"))
+
+
+@bp.post("/admin/retraits/points/<int:point_id>/argent-remis")
+@operator_required
+def point_cash_handed_in(point_id: int) -> Response:
+    """The operator collected the cash and cheques the point's staff took."""
+
+    def record() -> str:
+        amount = hand_in_point(
+            uow=db.uow(), territory_id=db.territory().id, point_id=point_id,
+            actor=Actor(user_id=current_user.id), now=settings.now(),
+        )  # fmt: skip
+        return _("%(amount)s reçus du point de retrait.", amount=money(amount))
+
+    return _one_click(record)
 
 
 @bp.post("/admin/retraits/retours/<int:mo_id>/rapportes")
 @operator_required
 def brought_back(mo_id: int) -> Response:
     """The operator (or a courier) brought a returned order's parcels back to the shop."""
-    try:
+
+    def record() -> str:
         back_at_shop(
             uow=db.uow(), territory_id=db.territory().id, merchant_order_id=mo_id,
             actor=Actor(user_id=current_user.id), now=settings.now(),
         )  # fmt: skip
-    except NotFound:
-        raise
-    except DomainError as error:
-        db.uow().rollback()
-        flash(shown(error), "error")  # confirmed meanwhile (the merchant, a second click)
-    else:
-        flash(_("Colis rapportés à la boutique."), "success")
-    return redirect(url_for("operator.pickups"))
+        return _("Colis rapportés à la boutique.")
+
+    return _one_click(record)
