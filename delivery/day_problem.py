@@ -56,10 +56,10 @@ class PlanningSettings:
     point_per_order_s: int = 30
 
     def arrival_s(self, kind: str) -> int:
-        """Seconds a visit to a place of this kind (``Place.key[0]``) takes once."""
+        """Seconds a visit of this kind (``Place.visit_key[0]``) takes once."""
         if kind == "merchant":
             return self.collect_visit_s
-        if kind in ("order", "aboard"):
+        if kind == "door":
             return self.home_visit_s
         if kind == "point":
             return self.point_visit_s
@@ -373,7 +373,7 @@ def with_arrivals(
 ) -> np.ndarray:
     """Travel times with each place's arrival time added on the way in from another visit
     (see the module docstring); between two places of one visit nothing is added."""
-    arrival = np.array([settings.arrival_s(p.key[0]) for p in places], dtype=np.int64)
+    arrival = np.array([settings.arrival_s(p.visit_key[0]) for p in places], dtype=np.int64)
     visits = [p.visit_key for p in places]
     same = np.array([[a == b for b in visits] for a in visits], dtype=bool).reshape(
         len(places), len(places)

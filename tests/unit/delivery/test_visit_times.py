@@ -21,18 +21,20 @@ def test_the_arrival_is_added_on_the_way_in_from_another_visit_only() -> None:
         place(("order", 10), door),
         place(("aboard", 21), door),  # a parcel of the same door already on the van
         place(("point", 2), ("point", 2)),
+        place(("aboard", 22), ("point", 2)),  # a parcel on the van for the same point
     ]
-    travel = np.array([[0, 60, 90, 90, 70]] * 5, dtype=np.int64)
+    travel = np.array([[0, 60, 90, 90, 70, 70]] * 6, dtype=np.int64)
 
     timed = with_arrivals(travel, places, SETTINGS)
 
-    assert timed[0].tolist() == [0, 60 + 120, 90 + 150, 90 + 150, 70 + 90]
-    assert timed[1].tolist() == [0, 60, 90 + 150, 90 + 150, 70 + 90]  # at the shop: 0
+    assert timed[0].tolist() == [0, 60 + 120, 90 + 150, 90 + 150, 70 + 90, 70 + 90]
+    assert timed[1].tolist() == [0, 60, 90 + 150, 90 + 150, 70 + 90, 70 + 90]  # at the shop
     # From the door to the same door (the other order, the parcel on board): nothing.
-    assert timed[2].tolist() == [0, 60 + 120, 90, 90, 70 + 90]
-    assert timed[3].tolist() == [0, 60 + 120, 90, 90, 70 + 90]
-    assert timed[4][4] == 70  # staying at the point
-    assert travel[0].tolist() == [0, 60, 90, 90, 70]  # the distances' matrix is not changed
+    assert timed[2].tolist() == [0, 60 + 120, 90, 90, 70 + 90, 70 + 90]
+    assert timed[3].tolist() == [0, 60 + 120, 90, 90, 70 + 90, 70 + 90]
+    assert timed[4].tolist() == [0, 60 + 120, 90 + 150, 90 + 150, 70, 70]  # one visit
+    assert timed[5].tolist() == timed[4].tolist()
+    assert travel[0].tolist() == [0, 60, 90, 90, 70, 70]  # the distances' matrix is unchanged
 
 
 def test_one_order_alone_takes_as_long_as_before_visits_were_counted_once() -> None:
