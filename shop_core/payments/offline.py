@@ -6,9 +6,8 @@ included). The order is *paid* once every part still to be served is. Money a co
 is theirs to bring back: the operator confirms the hand-in (:func:`hand_in`), then pays the
 shops; so is money a pickup point's staff takes (:func:`held_at_points`,
 :func:`hand_in_point`); money a merchant takes in the shop stays there and counts as handed
-in. Each month,
-:func:`statement` gives every shop's balance (taken for it minus the commission) and
-:func:`settle_month` records that the operator settled it.
+in. Each month, :func:`statement` gives every shop's balance (taken for it minus the
+commission) and :func:`settle_month` records that the operator settled it.
 """
 
 from __future__ import annotations
