@@ -54,6 +54,9 @@ class PlanningSettings:
     home_per_order_s: int = 30
     point_visit_s: int = 90
     point_per_order_s: int = 30
+    one_visit_max_added_m: int = 5000
+    """How much longer (metres, the whole plan) a shopper's parcels from several shops may
+    make the rounds to reach the door on one visit rather than two (``delivery.one_visit``)."""
 
     def arrival_s(self, kind: str) -> int:
         """Seconds a visit of this kind (``Place.visit_key[0]``) takes once."""
@@ -379,3 +382,16 @@ def with_arrivals(
         len(places), len(places)
     )
     return np.asarray(seconds, dtype=np.int64) + np.where(same, 0, arrival[np.newaxis, :])
+
+
+def doors(day: DayProblem) -> dict[str, tuple[tuple[str, int | str], int, int]]:
+    """The door and slot each home delivery of the day goes to, by shipment id: parcels
+    for one door in one slot are one visit (``delivery.one_visit``); pickup points are left
+    out, several rounds may drop parcels there."""
+    found: dict[str, tuple[tuple[str, int | str], int, int]] = {}
+    for sid, info in day.shipments.items():
+        visit = day.places[info.deliver].visit_key
+        if visit[0] == "door":
+            drop = day.problem.shipment(sid).delivery
+            found[sid] = (visit, drop.earliest, drop.latest)
+    return found

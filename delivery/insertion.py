@@ -38,13 +38,19 @@ class _Candidate:
 
 
 def insert_shipment(
-    problem: Problem, solution: Solution, shipment_id: str, *, now: int = 0
+    problem: Problem,
+    solution: Solution,
+    shipment_id: str,
+    *,
+    now: int = 0,
+    only: str | None = None,
 ) -> Solution:
     """Insert shipment `shipment_id` into `solution`, keeping stops started before `now`.
 
     `problem` is the plan's problem with the new shipment added (its locations included in
     the matrices). Returns the new plan; when nothing fits, the shipment is listed as
-    unassigned with the reason.
+    unassigned with the reason. With `only` (a vehicle id), it goes on that vehicle or
+    nowhere.
 
     Raises ValueError if the shipment is already on a route, or if its pickup window opens
     before `now`: the times reported for a stop must follow from its window, so a parcel
@@ -62,6 +68,8 @@ def insert_shipment(
         routes = {route.vehicle_id: route for route in solution.routes}
         candidates: list[_Candidate] = []
         for vindex, vehicle in enumerate(problem.vehicles):
+            if only is not None and vehicle.id != only:
+                continue
             candidates += _candidates(
                 problem, vehicle, vindex, routes.get(vehicle.id), shipment, now
             )

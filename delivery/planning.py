@@ -18,9 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from delivery import calendar
-from delivery.day_problem import DayProblem, PlanningSettings, vehicle_id
+from delivery.day_problem import DayProblem, PlanningSettings, doors, vehicle_id
 from delivery.distances import DistanceProvider
 from delivery.model import DayPlan, Round, RoundRun, Unplanned
+from delivery.one_visit import one_visit_per_door
 from delivery.optimiser import Solution, UnassignedReason, solve
 from delivery.plan_state import (
     DayState,
@@ -114,6 +115,9 @@ def plan_day(
         budget = settings.budget(len(problem.shipments))
         workers = settings.workers if len(problem.shipments) > 30 else 1
         solution = solve(problem, time_limit=budget, seed=settings.seed, workers=workers)
+        solution = one_visit_per_door(
+            problem, solution, doors(read.day), max_added_m=settings.one_visit_max_added_m
+        )
         solution = group_same_place(problem, solution)
         check_plan(read.day, solution)
 

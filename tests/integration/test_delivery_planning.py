@@ -11,14 +11,18 @@ from sqlalchemy import select
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, Unplanned
-from delivery.optimiser import Solution
+from delivery.optimiser import Solution, route_cost, timed_route
+from delivery.optimiser import StopKind as PlannedKind
 from delivery.plan_state import PlanningFailed
 from delivery.planning import plan_day
 from delivery.replanning import assign_run, insert_late_orders, move_shipment
+from delivery.services import RoundInput, create_round
 from delivery.stops import collect
+from shop_core.accounts.model import Role
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.orders.model import MerchantOrder, MerchantOrderStatus
+from shop_core.testing.factories import make_user
 
 from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop
@@ -118,6 +122,44 @@ def test_a_place_visited_for_several_orders_counts_its_arrival_once(
     assert baker[1].expected_start - baker[0].expected_start == dt.timedelta(
         seconds=SETTINGS.collect_per_parcel_s * baker[0].parcels
     )  # not a second arrival of 120 s
+
+
+def test_a_basket_the_solver_splits_over_two_rounds_reaches_the_door_once(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second morning round for Saint-Pol; the solver (a stand-in here) gives the bread
+    # to one round and the apples to the other: Jeanne would open her door twice.
+    fleet = add_fleet(db, shop)
+    with db.uow() as uow:
+        courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name="Léa")
+        second = create_round(
+            uow=uow, territory_id=shop.territory_id,
+            data=RoundInput(
+                name="Saint-Pol bis", depot_id=fleet.depot_id, weekdays=(0, 1, 2, 3, 4),
+                starts=dt.time(8), ends=dt.time(13), capacity=12, courier_id=courier,
+                insee_codes=("62767",),
+            ),
+            actor=SYSTEM,
+        )  # fmt: skip
+    oid = order(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
+
+    def split(problem, *, time_limit, seed, workers):  # type: ignore[no-untyped-def]
+        vehicles = [problem.vehicle(f"round{fleet.saint_pol}"), problem.vehicle(f"round{second}")]
+        routes = tuple(
+            timed_route(problem, vehicle, [(k, PlannedKind.PICKUP), (k, PlannedKind.DELIVERY)])
+            for k, vehicle in enumerate(vehicles)
+        )
+        return Solution(routes, (), route_cost(problem, routes))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planning, "solve", split)
+    plan(db, shop)
+
+    drops = [
+        s for s in stops_of_plan(db, shop.territory_id)
+        if s.kind is StopKind.DELIVER and s.merchant_order.order_id == oid
+    ]  # fmt: skip
+    assert len(drops) == 2 and len({s.run_id for s in drops}) == 1  # one round, one visit
+    assert abs(drops[0].sequence - drops[1].sequence) == 1
 
 
 def test_an_order_no_round_of_the_day_serves_is_reported_with_reason_and_next_date(
