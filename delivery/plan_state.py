@@ -283,6 +283,22 @@ def group_same_place(problem: Problem, solution: Solution) -> Solution:
     return Solution(tuple(routes), solution.unassigned, route_cost(problem, routes))
 
 
+#: Longest wait between two deliveries at one door for them to be one visit.
+VISIT_WAIT_S = 10 * 60
+
+
+def _doors_visited_at_once(problem: Problem, route: Route) -> bool:
+    """Whether deliveries one after the other at one place are handed over together, not
+    hours apart (a morning and an afternoon order of one shopper stay two visits)."""
+    return all(
+        b.start - a.start <= VISIT_WAIT_S
+        for a, b in zip(route.stops, route.stops[1:], strict=False)
+        if a.kind is Kind.DELIVERY
+        and b.kind is Kind.DELIVERY
+        and _same_place(problem, a.location, b.location)
+    )
+
+
 def _same_place(problem: Problem, a: int, b: int) -> bool:
     return a == b or (problem.distances[a, b] == 0 and problem.distances[b, a] == 0)
 
@@ -294,7 +310,14 @@ def _regrouped(problem: Problem, route: Route) -> Route:
         if not _within_capacity(problem, vehicle.capacity, stops):
             return None
         visits = [(problem.shipment_index[s.shipment_id], s.kind) for s in stops]
-        return timed_route(problem, vehicle, visits, departure=route.departure)
+        # At the solver's departure, else leaving a little earlier (the solver's round
+        # leaves as late as it can; the shift still bounds it): a shop's second
+        # collection merged into its first may need those minutes to keep a door's slot.
+        for departure in (route.departure, None):
+            candidate = timed_route(problem, vehicle, visits, departure=departure)
+            if candidate is not None and _doors_visited_at_once(problem, candidate):
+                return candidate
+        return None
 
     best = route
     stops = list(route.stops)

@@ -61,3 +61,17 @@ def test_a_collection_split_for_nothing_is_made_at_once() -> None:
 
     assert after <= before  # on a straight road the way back costs what the detour did
     assert order[:2] == [("A", P), ("B", P)]
+
+
+def test_a_collection_is_merged_when_leaving_a_minute_earlier_keeps_the_doors_slot() -> None:
+    # A's door must be served at 9:00 sharp; the round leaves as late as it can for that.
+    # Taking B at the baker with A costs a minute there: the round then leaves earlier,
+    # rather than coming back to the baker after the farm.
+    shipments = [parcel("A", "baker", "farm", window=(9 * 3600, 9 * 3600)),
+                 parcel("B", "baker", "grocer")]  # fmt: skip
+    visits = [(0, P), (0, D), (1, P), (1, D)]  # baker, farm (A), baker again, grocer
+
+    before, after, order = _regrouped(shipments, visits)
+
+    assert (before, after) == (8_000, 6_000)
+    assert order == [("A", P), ("B", P), ("A", D), ("B", D)]
