@@ -8,18 +8,26 @@ moving any other stop (couriers' sheets keep their order); ``move_shipment`` and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from delivery.day_problem import DayProblem, PlanningSettings, shipment_id, to_seconds, vehicle_id
+from delivery.day_problem import (
+    DayProblem,
+    PlanningSettings,
+    doors,
+    shipment_id,
+    to_seconds,
+    vehicle_id,
+)
 from delivery.distances import DistanceProvider
 from delivery.insertion import insert_shipment
 from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, Unplanned
 from delivery.optimiser import (
+    Problem,
     Route,
     Solution,
     Unassigned,
@@ -146,6 +154,40 @@ def _current(
     return _Current(territory, zone, plan, day, solution, now_s)
 
 
+def _insert_at_its_door(
+    problem: Problem,
+    solution: Solution,
+    sid: str,
+    door_of: Mapping[str, Hashable],
+    *,
+    now: int,
+    max_added_m: int,
+) -> Solution:
+    """Insert ``sid`` where it costs least, or on the round that already goes to its door
+    (in its slot) when that costs at most ``max_added_m`` more: the shopper's forgotten
+    item comes with the rest of the basket, one ring at the door (``delivery.one_visit``)."""
+    cheapest = insert_shipment(problem, solution, sid, now=now)
+    door = door_of.get(sid)
+    there = sorted(
+        {
+            route.vehicle_id
+            for route in solution.routes
+            for stop in route.stops
+            if door is not None and door_of.get(stop.shipment_id) == door
+        }
+    )
+    placed = [r.vehicle_id for r in cheapest.routes if any(s.shipment_id == sid for s in r.stops)]
+    if not there or (placed and placed[0] in there):
+        return cheapest
+    for vid in there:
+        together = insert_shipment(problem, solution, sid, now=now, only=vid)
+        if any(u.shipment_id == sid for u in together.unassigned):
+            continue
+        if not placed or together.cost - cheapest.cost <= max_added_m:
+            return together
+    return cheapest
+
+
 def insert_late_orders(
     *,
     uow: UnitOfWork,
@@ -184,6 +226,7 @@ def insert_late_orders(
     problem = replace(problem, shipments=shipments)
     day.problem = problem
     unassigned: list[tuple[int, str]] = list(day.rejected.items())
+    door_of = doors(day)
     for mo in late:
         sid = shipment_id(mo.id)
         if sid not in problem.shipment_index:
@@ -195,7 +238,10 @@ def insert_late_orders(
                 unassigned=(*solution.unassigned, Unassigned(sid, UnassignedReason.OUT_OF_HOURS)),
             )
             continue
-        solution = insert_shipment(problem, solution, sid, now=current.now_s)
+        solution = _insert_at_its_door(
+            problem, solution, sid, door_of, now=current.now_s,
+            max_added_m=settings.one_visit_max_added_m,
+        )  # fmt: skip
     unassigned += [
         (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
         for u in solution.unassigned

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +22,7 @@ from delivery.stops import collect
 from shop_core.accounts.model import Role
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
+from shop_core.merchants.model import Merchant
 from shop_core.orders.model import MerchantOrder, MerchantOrderStatus
 from shop_core.testing.factories import make_user
 
@@ -29,6 +31,7 @@ from .conftest import NOW, TUESDAY, Shop
 from .delivery_setup import (
     DISTANCES,
     FREVENT,
+    SAINT_POL,
     SETTINGS,
     SYSTEM,
     Fleet,
@@ -240,6 +243,75 @@ def test_replanning_keeps_the_stops_already_done_and_the_parcels_on_board(
     assert [s.kind for s in on_board] == [StopKind.COLLECT, StopKind.DELIVER]
     assert {s.run_id for s in on_board} == {collect_stop.run_id}  # stays with its courier
     assert all(s.expected_start >= at(9, 10) for s in stops if s.status is StopStatus.TODO)
+
+
+def _late_apples_for_jeanne(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch, max_added_m: int
+) -> tuple[dict[int, str], int, int]:
+    """The farm is 1.5 km out of Saint-Pol. Round A goes there for Marc's apples; round
+    "bis" brings Jeanne her bread. Jeanne then orders apples, inserted late: cheapest on A
+    (already at the farm, near Marc), but then she would open her door twice; on "bis" it
+    costs a detour to the farm. The delivering round of each order, and the two orders."""
+    fleet = add_fleet(db, shop)
+    with db.uow() as uow:
+        courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name="Léa")
+        marc = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Marc")
+        second = create_round(
+            uow=uow, territory_id=shop.territory_id,
+            data=RoundInput(
+                name="Saint-Pol bis", depot_id=fleet.depot_id, weekdays=(0, 1, 2, 3, 4),
+                starts=dt.time(8), ends=dt.time(13), capacity=12, courier_id=courier,
+                insee_codes=("62767",),
+            ),
+            actor=SYSTEM,
+        )  # fmt: skip
+        farm = uow.session.get_one(Merchant, shop.farmer_id)
+        farm.lat, farm.lon = 50.3950, 2.3400
+        uow.commit()
+    near_marc = replace(
+        SAINT_POL, recipient="Marc", line1="1 rue du Moulin", lat=50.3920, lon=2.3330
+    )
+    order(db, shop, {shop.apples_id: 1}, address=near_marc, user_id=marc)
+    bread = order(db, shop, {shop.bread_id: 1})
+
+    def by_round(problem, *, time_limit, seed, workers):  # type: ignore[no-untyped-def]
+        routes = tuple(
+            timed_route(
+                problem, problem.vehicle(vid), [(k, PlannedKind.PICKUP), (k, PlannedKind.DELIVERY)]
+            )
+            for k, vid in enumerate((f"round{fleet.saint_pol}", f"round{second}"))
+        )  # Marc's apples on A, Jeanne's bread on "bis"
+        return Solution(routes, (), route_cost(problem, routes))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planning, "solve", by_round)
+    plan(db, shop)
+    apples = order(db, shop, {shop.apples_id: 1}, now=NOW + dt.timedelta(hours=1))
+    with db.uow() as uow:
+        insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+            settings=replace(SETTINGS, one_visit_max_added_m=max_added_m), actor=SYSTEM,
+            now=NOW + dt.timedelta(hours=1),
+        )  # fmt: skip
+    rounds = {
+        s.merchant_order.order_id: s.run.round.name
+        for s in stops_of_plan(db, shop.territory_id)
+        if s.kind is StopKind.DELIVER
+    }
+    return rounds, apples, bread
+
+
+def test_a_forgotten_item_comes_with_the_rest_of_the_basket(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounds, apples, bread = _late_apples_for_jeanne(db, shop, monkeypatch, max_added_m=5_000)
+    assert rounds[apples] == rounds[bread] == "Saint-Pol bis"  # one ring at Jeanne's door
+
+
+def test_a_forgotten_item_goes_where_cheapest_when_the_detour_is_too_long(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rounds, apples, bread = _late_apples_for_jeanne(db, shop, monkeypatch, max_added_m=0)
+    assert (rounds[apples], rounds[bread]) == ("Saint-Pol matin", "Saint-Pol bis")
 
 
 def test_a_late_order_is_inserted_without_moving_other_stops(db: Database, shop: Shop) -> None:
