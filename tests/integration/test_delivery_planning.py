@@ -127,11 +127,8 @@ def test_a_place_visited_for_several_orders_counts_its_arrival_once(
     )  # not a second arrival of 120 s
 
 
-def test_a_basket_the_solver_splits_over_two_rounds_reaches_the_door_once(
-    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A second morning round for Saint-Pol; the solver (a stand-in here) gives the bread
-    # to one round and the apples to the other: Jeanne would open her door twice.
+def fleet_with_second_morning_round(db: Database, shop: Shop) -> tuple[Fleet, int]:
+    """The fleet, and a second morning round for Saint-Pol ("Saint-Pol bis", Léa's)."""
     fleet = add_fleet(db, shop)
     with db.uow() as uow:
         courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name="Léa")
@@ -144,6 +141,15 @@ def test_a_basket_the_solver_splits_over_two_rounds_reaches_the_door_once(
             ),
             actor=SYSTEM,
         )  # fmt: skip
+    return fleet, second
+
+
+def test_a_basket_the_solver_splits_over_two_rounds_reaches_the_door_once(
+    db: Database, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A second morning round for Saint-Pol; the solver (a stand-in here) gives the bread
+    # to one round and the apples to the other: Jeanne would open her door twice.
+    fleet, second = fleet_with_second_morning_round(db, shop)
     oid = order(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
 
     def split(problem, *, time_limit, seed, workers):  # type: ignore[no-untyped-def]
@@ -252,19 +258,9 @@ def _late_apples_for_jeanne(
     "bis" brings Jeanne her bread. Jeanne then orders apples, inserted late: cheapest on A
     (already at the farm, near Marc), but then she would open her door twice; on "bis" it
     costs a detour to the farm. The delivering round of each order, and the two orders."""
-    fleet = add_fleet(db, shop)
+    fleet, second = fleet_with_second_morning_round(db, shop)
     with db.uow() as uow:
-        courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name="Léa")
         marc = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Marc")
-        second = create_round(
-            uow=uow, territory_id=shop.territory_id,
-            data=RoundInput(
-                name="Saint-Pol bis", depot_id=fleet.depot_id, weekdays=(0, 1, 2, 3, 4),
-                starts=dt.time(8), ends=dt.time(13), capacity=12, courier_id=courier,
-                insee_codes=("62767",),
-            ),
-            actor=SYSTEM,
-        )  # fmt: skip
         farm = uow.session.get_one(Merchant, shop.farmer_id)
         farm.lat, farm.lon = 50.3950, 2.3400
         uow.commit()
