@@ -377,10 +377,9 @@ def with_arrivals(
     """Travel times with each place's arrival time added on the way in from another visit
     (see the module docstring); between two places of one visit nothing is added."""
     arrival = np.array([settings.arrival_s(p.visit_key[0]) for p in places], dtype=np.int64)
-    visits = [p.visit_key for p in places]
-    same = np.array([[a == b for b in visits] for a in visits], dtype=bool).reshape(
-        len(places), len(places)
-    )
+    numbers: dict[tuple[str, int | str], int] = {}
+    visit = np.array([numbers.setdefault(p.visit_key, len(numbers)) for p in places])
+    same = visit[:, np.newaxis] == visit[np.newaxis, :]
     return np.asarray(seconds, dtype=np.int64) + np.where(same, 0, arrival[np.newaxis, :])
 
 
