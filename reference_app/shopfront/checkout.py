@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,7 @@ from shop_core.accounts.profile import AddressInput, create_address
 from shop_core.carts.services import CartView
 from shop_core.catalogue.browse import load_opening_hours
 from shop_core.errors import DomainError, InvalidDeliveryChoice, ValidationError
+from shop_core.merchants.model import Merchant
 from shop_core.orders.history import customer_order, order_for_request
 from shop_core.orders.model import DeliveryMethod, Order, PaymentMethod
 from shop_core.orders.services import (
@@ -83,13 +85,21 @@ class Options:
         return {str(a.id): a for a in self.addresses}
 
 
-def _options(territory: Territory, at: dt.datetime) -> Options:
+def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -> Options:
     addresses = list(current_user.user.addresses)
+    dates = delivery_dates(territory, at)
+    # Every shop of the basket prepares and hands over its parcels on the day itself: a day
+    # one of them is closed would only be moved to the next one by the night's routine.
+    open_days = [
+        day
+        for day in dates
+        if all(not shop.opening_hours or shop.opening_windows(day.weekday()) for shop in shops)
+    ]
     return Options(
         territory=territory,
         points=[p for p in territory.pickup_points if p.active],
         addresses=addresses,
-        dates=delivery_dates(territory, at),
+        dates=open_days or dates,
         today=at.astimezone(ZoneInfo(territory.timezone)).date(),
     )
 
@@ -161,7 +171,7 @@ def checkout() -> str | Response:
     territory = db.territory()
     load_opening_hours(db.uow().session, [g.merchant.id for g in view.groups])
     at = now()
-    options = _options(territory, at)
+    options = _options(territory, at, [g.merchant for g in view.groups])
     _setup(form, options)
     if request.method == "GET":
         _fill_defaults(form, options, view)
