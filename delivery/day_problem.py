@@ -7,6 +7,10 @@ parcels all day). A parcel already on a courier's vehicle, or waiting at the dep
 failed delivery, has no collection: its delivery stop gets a place of its own that only the
 right vehicle may visit. Rounds become vehicles restricted to the communes they serve.
 
+Parcels of a returned order travel back the other way (``ReturnTrip``): taken back at the
+pickup point where they wait (or loaded at the depot, where a courier left them) and given
+back at the shop during its opening hours, by a round that passes there anyway.
+
 Time at a stop is counted as a courier spends it: arriving at a place (parking, walking to
 the door or the counter, greeting) once per visit, whatever the number of orders handled
 there, then a little per order or parcel. The visit's part is added to the travel time into
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -30,7 +34,7 @@ from delivery.model import Round
 from delivery.optimiser import NO_LIMIT, Location, Problem, Shipment, Vehicle, Visit
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order
-from shop_core.territories.model import DeliverySlot
+from shop_core.territories.model import DeliverySlot, PickupPoint
 
 PlaceKey = tuple[str, int]
 
@@ -102,6 +106,20 @@ class ShipmentInfo:
     parcels: int
     collect: int | None
     deliver: int
+    returning: bool = False
+    """The way back of a returned order's parcels (``ReturnTrip``), not a delivery."""
+
+
+@dataclass(frozen=True)
+class ReturnTrip:
+    """A returned merchant order's parcels to bring back to the shop: from the pickup point
+    where they wait, or from the depot (``point`` None) where a courier left them."""
+
+    merchant_order_id: int
+    order_id: int
+    parcels: int
+    merchant: Merchant
+    point: PickupPoint | None
 
 
 @dataclass(frozen=True)
@@ -123,8 +141,8 @@ class DayProblem:
     """Merchant orders left out before solving, with a reason code (see planning)."""
 
 
-def shipment_id(merchant_order_id: int) -> str:
-    return f"mo{merchant_order_id}"
+def shipment_id(merchant_order_id: int, *, returning: bool = False) -> str:
+    return f"{'ret' if returning else 'mo'}{merchant_order_id}"
 
 
 def vehicle_id(round_id: int) -> str:
@@ -190,6 +208,21 @@ def merchant_place(merchant: Merchant) -> Place | None:
     )  # fmt: skip
 
 
+def point_place(point: PickupPoint) -> Place | None:
+    approximate = point.lat is None or point.lon is None
+    coords = (
+        (point.lat, point.lon)
+        if point.lat is not None and point.lon is not None
+        else _centre(point.insee_code, point.postal_code, point.city)
+    )
+    if coords is None:
+        return None
+    address = f"{point.address}, {point.postal_code} {point.city}"
+    return Place(
+        ("point", point.id), point.name, address, *coords, approximate, point.insee_code, True
+    )
+
+
 def door_key(order: Order) -> str:
     """One shopper at one address: the door a courier visits once for all its parcels."""
     shopper = order.user_id if order.user_id is not None else order.customer_email.lower()
@@ -244,6 +277,7 @@ def build(
     started: dict[int, StartState] | None = None,
     not_before: int = 0,
     unrestricted: bool = False,
+    returns: Sequence[ReturnTrip] = (),
 ) -> DayProblem:
     """The problem of ``date``.
 
@@ -251,7 +285,9 @@ def build(
     ``from_depot`` lists those waiting at the depot (no collection); ``started`` gives the
     position of rounds under way; no collection starts, and no round leaves, before
     ``not_before`` (seconds: now, when planning today). ``unrestricted`` lets every round go
-    everywhere (an operator's explicit move).
+    everywhere (an operator's explicit move). ``returns``: returned parcels to bring back to
+    their shops (``on_board`` may hold them too, taken back by a round under way); one whose
+    shop is closed that day, or closes before ``not_before``, is left for another day.
     """
     on_board = on_board or {}
     waiting = set(from_depot)
@@ -316,6 +352,12 @@ def build(
         shipments.append(Shipment(sid, drop, pickup, max(1, mo.parcels)))
         infos[sid] = ShipmentInfo(mo.id, order.id, max(1, mo.parcels), collect_at, deliver_at)
 
+    for trip in returns:
+        found = _return_trip(trip, builder, private, on_board, settings, weekday, not_before)
+        if found is not None:
+            shipments.append(found[0])
+            infos[found[0].id] = found[1]
+
     vehicles: list[Vehicle] = []
     by_vehicle: dict[str, Round] = {}
     everywhere = range(len(builder.places))
@@ -369,6 +411,45 @@ def build(
         durations=secs,
     )
     return DayProblem(problem, builder.places, infos, by_vehicle, rejected)
+
+
+def _return_trip(
+    trip: ReturnTrip,
+    builder: _Builder,
+    private: dict[int, int],
+    on_board: dict[int, int],
+    settings: PlanningSettings,
+    weekday: int,
+    not_before: int,
+) -> tuple[Shipment, ShipmentInfo] | None:
+    """A returned order's way back as a shipment: taken at the point (or on board, or from
+    the depot), given back at the shop while it is open. None when it cannot go today."""
+    shop = merchant_place(trip.merchant)
+    parcels = max(1, trip.parcels)
+    service = settings.collect_per_parcel_s * parcels
+    opening = collection_window(trip.merchant, weekday, NO_LIMIT, service)
+    if shop is None or opening is None or opening[1] < max(opening[0], not_before):
+        return None
+    carried_by = on_board.get(trip.merchant_order_id)
+    pickup: Visit | None = None
+    collect_at: int | None = None
+    if carried_by is None and trip.point is not None:
+        source = point_place(trip.point)
+        if source is None:
+            return None
+        collect_at = builder.add(source)
+        pickup = Visit(collect_at, not_before, NO_LIMIT, settings.point_per_order_s)
+    if carried_by is not None:  # only the round that took them back can give them back
+        shop = replace(shop, key=("back", trip.merchant_order_id), visit=shop.key)
+    deliver_at = builder.add(shop)
+    if carried_by is not None:
+        private[deliver_at] = carried_by
+    drop = Visit(deliver_at, max(opening[0], not_before), opening[1], service)
+    sid = shipment_id(trip.merchant_order_id, returning=True)
+    info = ShipmentInfo(
+        trip.merchant_order_id, trip.order_id, parcels, collect_at, deliver_at, returning=True
+    )
+    return Shipment(sid, drop, pickup, parcels), info
 
 
 def with_arrivals(

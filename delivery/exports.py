@@ -15,7 +15,12 @@ from xml.etree import ElementTree as ET
 from delivery.model import STOP_STATUS_LABELS_FR, StopKind
 from delivery.queries import PlaceVisit, RunView
 
-KIND_LABELS_FR = {StopKind.COLLECT: "Collecte", StopKind.DELIVER: "Livraison"}
+KIND_LABELS_FR = {
+    StopKind.COLLECT: "Collecte",
+    StopKind.DELIVER: "Livraison",
+    StopKind.TAKE_BACK: "Reprise de colis retournés",
+    StopKind.BRING_BACK: "Colis rendus à la boutique",
+}
 
 CSV_COLUMNS = (
     "tournee", "livreur", "ordre", "heure_prevue", "action", "lieu", "adresse", "telephone",

@@ -168,6 +168,20 @@ class StopKind(enum.StrEnum):
     """At the merchant's: take the parcels of a merchant order."""
     DELIVER = "deliver"
     """At the shopper's door or at a pickup point: hand them over."""
+    TAKE_BACK = "take_back"
+    """At a pickup point: take back the parcels of a returned merchant order."""
+    BRING_BACK = "bring_back"
+    """At the merchant's: give the returned parcels back to the shop."""
+
+    @property
+    def returning(self) -> bool:
+        """Whether the stop is part of a returned order's way back to its shop."""
+        return self in (StopKind.TAKE_BACK, StopKind.BRING_BACK)
+
+    @property
+    def at_shop(self) -> bool:
+        """Whether the stop is at the merchant's (a collection, or a return)."""
+        return self in (StopKind.COLLECT, StopKind.BRING_BACK)
 
 
 class StopStatus(enum.StrEnum):

@@ -21,6 +21,7 @@ from delivery import calendar
 from delivery.day_problem import (
     DayProblem,
     PlanningSettings,
+    ReturnTrip,
     StartState,
     build,
     to_datetime,
@@ -40,12 +41,13 @@ from shop_core.orders.model import (
     MerchantOrder,
     MerchantOrderStatus,
     Order,
+    ParcelReturn,
     PaymentStatus,
 )
 from shop_core.orders.services import transition
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
-from shop_core.territories.model import Territory
+from shop_core.territories.model import PickupPoint, Territory
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,64 @@ def due_merchant_orders(session: Session, territory_id: int, date: dt.date) -> l
         .order_by(MerchantOrder.id)
     )
     return list(session.scalars(query))
+
+
+RETURN_KINDS = (StopKind.TAKE_BACK, StopKind.BRING_BACK)
+
+
+def return_trips(
+    session: Session,
+    territory_id: int,
+    date: dt.date,
+    *,
+    today: dt.date,
+    only: Iterable[int] | None = None,
+) -> list[ReturnTrip]:
+    """Returned parcels a round of ``date`` may bring back to their shops: every one not
+    back yet, except those a plan of another day still to come carries, and those whose
+    way back failed on ``date`` already (a shop closed, a point shut: another day).
+    ``only``: just these merchant orders, as they stand (a plan being changed)."""
+    query = (
+        select(ParcelReturn)
+        .join(MerchantOrder, ParcelReturn.merchant_order_id == MerchantOrder.id)
+        .join(Order, MerchantOrder.order_id == Order.id)
+        .where(
+            Order.territory_id == territory_id,
+            ParcelReturn.back_at.is_(None),
+            MerchantOrder.status == S.RETURNED,
+        )
+        .options(
+            selectinload(ParcelReturn.merchant_order)
+            .selectinload(MerchantOrder.merchant)
+            .selectinload(Merchant.opening_hours)
+        )
+        .order_by(ParcelReturn.merchant_order_id)
+    )
+    if only is not None:
+        query = query.where(ParcelReturn.merchant_order_id.in_(list(only)))
+    else:
+        planned = (
+            select(Stop.merchant_order_id)
+            .join(RoundRun, Stop.run_id == RoundRun.id)
+            .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+            .where(DayPlan.territory_id == territory_id, Stop.kind.in_(RETURN_KINDS))
+        )
+        elsewhere = planned.where(
+            DayPlan.date != date, DayPlan.date >= today, Stop.status == StopStatus.TODO
+        )
+        failed_today = planned.where(DayPlan.date == date, Stop.status == StopStatus.FAILED)
+        query = query.where(
+            ParcelReturn.merchant_order_id.not_in(elsewhere),
+            ParcelReturn.merchant_order_id.not_in(failed_today),
+        )
+    trips = []
+    for way_back in session.scalars(query):
+        mo = way_back.merchant_order
+        point = (
+            session.get(PickupPoint, way_back.pickup_point_id) if way_back.pickup_point_id else None
+        )
+        trips.append(ReturnTrip(mo.id, mo.order_id, mo.parcels, mo.merchant, point))
+    return trips
 
 
 def late_orders(
@@ -179,13 +239,14 @@ def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -
         delivered = {
             s.merchant_order_id
             for s in kept
-            if s.kind is StopKind.DELIVER and s.status is StopStatus.DONE
+            if s.kind in (StopKind.DELIVER, StopKind.BRING_BACK) and s.status is StopStatus.DONE
         }
-        # On board: collected on this run and not delivered yet. A collection that failed
-        # (the order was not ready, or cancelled) left the parcels at the shop.
+        # On board: collected (or taken back at a point) on this run and not delivered (or
+        # given back) yet. A collection that failed (the order was not ready, or cancelled)
+        # left the parcels at the shop.
         for stop in kept:
             if (
-                stop.kind is StopKind.COLLECT
+                stop.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
                 and stop.status is StopStatus.DONE
                 and stop.merchant_order_id not in delivered
             ):
@@ -222,6 +283,7 @@ def problem_for(
     *,
     waiting: Sequence[int] | None = None,
     unrestricted: bool = False,
+    returns: Sequence[ReturnTrip] = (),
 ) -> DayProblem:
     if waiting is None:
         waiting = [
@@ -239,6 +301,7 @@ def problem_for(
         started=state.started,
         not_before=now_s,
         unrestricted=unrestricted,
+        returns=returns,
     )
 
 
@@ -489,7 +552,10 @@ def write_run(
         shipment = problem.shipment(item.shipment_id)
         collect = item.kind is Kind.PICKUP
         visit = shipment.pickup if collect and shipment.pickup else shipment.delivery
-        kind = StopKind.COLLECT if collect else StopKind.DELIVER
+        if info.returning:
+            kind = StopKind.TAKE_BACK if collect else StopKind.BRING_BACK
+        else:
+            kind = StopKind.COLLECT if collect else StopKind.DELIVER
         stop = pool.pop((info.merchant_order_id, kind), None) or Stop(
             kind=kind, merchant_order_id=info.merchant_order_id
         )
@@ -500,7 +566,8 @@ def write_run(
         stop.expected_start = to_datetime(date, zone, item.start)
         # A collection's window is shown as the shop's hours: service may start until
         # closing time minus the service itself.
-        early, late = visit.earliest, visit.latest + (visit.service if collect else 0)
+        at_shop = kind.at_shop
+        early, late = visit.earliest, visit.latest + (visit.service if at_shop else 0)
         stop.window_start = to_datetime(date, zone, early) if early > 0 else None
         stop.window_end = to_datetime(date, zone, late) if visit.latest < NO_LIMIT else None
         stop.parcels = info.parcels

@@ -36,6 +36,7 @@ from delivery.plan_state import (
     lock_day,
     now_seconds,
     problem_for,
+    return_trips,
     running_rounds,
     same_day,
     write_run,
@@ -82,6 +83,8 @@ class PlanReport:
     kept_stops: int
     runs: int
     distance_m: int
+    returns: int = 0
+    """Returned orders whose parcels a round brings back to the shop."""
 
 
 def plan_day(
@@ -168,7 +171,12 @@ def _read_day(
     state = day_state(plan, date, zone, now_s)
     rounds = running_rounds(session, territory_id, date, plan, state)
     orders = due_merchant_orders(session, territory_id, date)
-    day = problem_for(session, territory, date, rounds, orders, state, distances, settings, now_s)
+    today = now.astimezone(zone).date()
+    returns = return_trips(session, territory_id, date, today=today)
+    day = problem_for(
+        session, territory, date, rounds, orders, state, distances, settings, now_s,
+        returns=returns,
+    )  # fmt: skip
     return _DayRead(territory_id, date, zone, plan, state, rounds, orders, day)
 
 
@@ -205,14 +213,18 @@ def _store(
 
     by_id = {mo.id: mo for mo in orders}
     left_out = [(mo_id, code) for mo_id, code in day.rejected.items()]
+    # A returned order's way back that no round takes today simply waits for another day.
     left_out += [
         (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
         for u in solution.unassigned
+        if not day.shipments[u.shipment_id].returning
     ]
     if not rounds:
         left_out = [(mo_id, "no_round") for mo_id, _ in left_out]
     plan.unplanned.clear()
     session.flush()
+    returning = sum(1 for info in day.shipments.values() if info.returning)
+    missed = sum(1 for u in solution.unassigned if day.shipments[u.shipment_id].returning)
     reports = []
     for mo_id, code in sorted(left_out):
         mo = by_id[mo_id]
@@ -234,19 +246,21 @@ def _store(
             action="delivery.plan",
             subject=date.isoformat(),
             details={
-                "planned": len(problem.shipments) - len(solution.unassigned),
+                "planned": len(problem.shipments) - returning - len(solution.unassigned) + missed,
                 "unplanned": len(reports),
+                "returns": returning - missed,
             },
         )
     uow.commit()
     kept = sum(len(stops) for stops in state.kept.values())
     return PlanReport(
         plan.id,
-        len(problem.shipments) - len(solution.unassigned),
+        len(problem.shipments) - returning - len(solution.unassigned) + missed,
         tuple(reports),
         kept,
         len(plan.runs),
         plan.distance_m,
+        returning - missed,
     )
 
 

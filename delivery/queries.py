@@ -108,6 +108,11 @@ class PlaceVisit:
         )
 
     @property
+    def returning(self) -> bool:
+        """A returned order's way back: taken back at a point, or given back at the shop."""
+        return self.kind.returning
+
+    @property
     def needs_code(self) -> bool:
         return self.kind is StopKind.DELIVER and not self.at_pickup_point
 
@@ -323,8 +328,16 @@ def _visit(
     at_point = first.kind is StopKind.DELIVER and order.delivery_method is (
         DeliveryMethod.PICKUP_POINT
     )
-    collect = first.kind is StopKind.COLLECT
+    collect = first.kind.at_shop  # a collection, or returned parcels given back
     merchant = first.merchant_order.merchant
+    taking_back = first.kind is StopKind.TAKE_BACK
+    if collect:
+        customer, phone = merchant.trade_name, merchant.phone
+    elif taking_back:
+        customer, phone = first.place_name, ""
+    else:
+        customer = order.recipient or order.customer_name
+        phone = "" if at_point else order.customer_phone
     window = None
     if first.window_start is not None or first.window_end is not None:
         start = first.window_start or first.expected_start
@@ -363,11 +376,11 @@ def _visit(
         approximate=first.approximate,
         expected=first.expected_start.astimezone(zone),
         window=window,
-        customer=merchant.trade_name if collect else (order.recipient or order.customer_name),
-        phone=merchant.phone if collect else ("" if at_point else order.customer_phone),
-        instructions="" if collect or at_point else _instructions(stops),
-        order_id=None if collect else order.id,
-        order_reference="" if collect else order.reference,
+        customer=customer,
+        phone=phone,
+        instructions="" if collect or at_point or taking_back else _instructions(stops),
+        order_id=None if collect or taking_back else order.id,
+        order_reference="" if collect or taking_back else order.reference,
         at_pickup_point=at_point,
         items=items,
     )

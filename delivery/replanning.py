@@ -49,6 +49,7 @@ from delivery.plan_state import (
     lock_day,
     now_seconds,
     problem_for,
+    return_trips,
     write_run,
 )
 from delivery.planning import PlanReport, describe_unplanned
@@ -94,7 +95,21 @@ def _current(
     if plan is None:
         raise ValidationError("Cette journée n'est pas encore planifiée : lancez la planification.")
     state = day_state(plan, date, zone, now_s)
-    todo = {s.merchant_order_id for run in plan.runs for s in run.stops if s.is_open}
+    todo = {
+        s.merchant_order_id
+        for run in plan.runs
+        for s in run.stops
+        if s.is_open and not s.kind.returning
+    }
+    going_back = {
+        s.merchant_order_id
+        for run in plan.runs
+        for s in run.stops
+        if s.is_open and s.kind.returning
+    }
+    returns = (
+        return_trips(session, territory_id, date, today=date, only=going_back) if going_back else []
+    )
     orders = list(
         session.scalars(
             select(MerchantOrder)
@@ -119,7 +134,7 @@ def _current(
     # Rounds keep their own hours here: the stored departures must stay feasible.
     day = problem_for(
         session, territory, date, rounds, [*orders, *extra], state, distances, settings, 0,
-        waiting=waiting, unrestricted=unrestricted,
+        waiting=waiting, unrestricted=unrestricted, returns=returns,
     )  # fmt: skip
     routes: list[Route] = []
     problem = day.problem
@@ -128,10 +143,11 @@ def _current(
         for stop in run.stops:
             if not stop.is_open:
                 continue
-            sid = shipment_id(stop.merchant_order_id)
+            sid = shipment_id(stop.merchant_order_id, returning=stop.kind.returning)
             if sid not in problem.shipment_index:
                 raise PlanningFailed(detail="Le plan a changé depuis : replanifiez la journée.")
-            kind = Kind.PICKUP if stop.kind is StopKind.COLLECT else Kind.DELIVERY
+            picked = stop.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
+            kind = Kind.PICKUP if picked else Kind.DELIVERY
             visits.append((problem.shipment_index[sid], kind))
         if not visits:
             continue
@@ -324,7 +340,7 @@ def move_shipment(
     date = source.plan.date
     current = _current(uow, territory_id, date, [], distances, settings, now, unrestricted=True)
     day, problem = current.day, current.day.problem
-    sid = shipment_id(mo_id)
+    sid = shipment_id(mo_id, returning=stop.kind.returning)
     source_vid, target_vid = vehicle_id(source.round_id), vehicle_id(target.round_id)
     routes = {route.vehicle_id: route for route in current.solution.routes}
     old = routes.pop(source_vid)

@@ -5,6 +5,11 @@ parcels (an order whose delivery failed is already on a later round) are closed,
 courier goes to the door for nothing. The days holding such stops are locked first, as for
 the operator's other changes of a plan (``plan_state.lock_day``): a courier's tap on the
 same stop waits, and then finds it closed.
+
+The way back itself goes on the rounds (``plan_state.return_trips``, ``stops.take_back`` and
+``stops.bring_back``). When the merchant or the operator says the parcels are at the shop
+again by another way (:func:`back_at_shop`, :func:`put_back_on_sale`), the return stops still
+to do are closed, so no courier goes to fetch them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from delivery.model import RoundRun, Stop, StopStatus
-from delivery.plan_state import lock_day
+from delivery.plan_state import RETURN_KINDS, lock_day
 from shop_core.audit.services import Actor
 from shop_core.orders import returns
 from shop_core.orders.model import MerchantOrder
@@ -22,6 +27,7 @@ from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
 RETURNED_REASON = "Colis retourné à la boutique"
+BACK_REASON = "Colis déjà revenus à la boutique"
 
 
 def _open_stops(uow: UnitOfWork, order_id: int) -> list[Stop]:
@@ -66,3 +72,63 @@ def return_to_merchant(
             stop.status, stop.reason = StopStatus.FAILED, RETURNED_REASON
     uow.commit()
     return returned
+
+
+def _close_return_stops(uow: UnitOfWork, merchant_order_id: int) -> None:
+    """Lock the days whose rounds still go to fetch these parcels, then close those stops."""
+    query = (
+        select(Stop)
+        .where(
+            Stop.merchant_order_id == merchant_order_id,
+            Stop.kind.in_(RETURN_KINDS),
+            Stop.status == StopStatus.TODO,
+        )
+        .order_by(Stop.id)
+    )
+    plans = uow.session.scalars(
+        select(RoundRun.plan_id)
+        .join(Stop, Stop.run_id == RoundRun.id)
+        .where(Stop.id.in_(query.with_only_columns(Stop.id)))
+        .distinct()
+    ).all()
+    for plan_id in sorted(plans):
+        lock_day(uow, plan_id)
+    for stop in uow.session.scalars(query):
+        stop.status, stop.reason = StopStatus.FAILED, BACK_REASON
+
+
+def back_at_shop(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    merchant_order_id: int,
+    actor: Actor,
+    merchant_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """``shop_core.orders.returns.back_at_shop``, and the rounds no longer fetch them."""
+    _close_return_stops(uow, merchant_order_id)
+    returns.back_at_shop(
+        uow=uow, territory_id=territory_id, merchant_order_id=merchant_order_id, actor=actor,
+        merchant_id=merchant_id, now=now, commit=False,
+    )  # fmt: skip
+    uow.commit()
+
+
+def put_back_on_sale(
+    *,
+    uow: UnitOfWork,
+    merchant_id: int,
+    merchant_order_id: int,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> int:
+    """``shop_core.orders.returns.put_back_on_sale`` (the goods are in the merchant's hands),
+    and the rounds no longer fetch them."""
+    _close_return_stops(uow, merchant_order_id)
+    units = returns.put_back_on_sale(
+        uow=uow, merchant_id=merchant_id, merchant_order_id=merchant_order_id, actor=actor,
+        now=now, commit=False,
+    )  # fmt: skip
+    uow.commit()
+    return units

@@ -112,6 +112,10 @@ def _euros(cents: int) -> str:
 def _action(visit: PlaceVisit) -> str:
     if visit.kind is StopKind.COLLECT:
         return "Collecte"
+    if visit.kind is StopKind.TAKE_BACK:
+        return "Reprise de colis retournés"
+    if visit.kind is StopKind.BRING_BACK:
+        return "Colis rendus à la boutique"
     return "Dépôt point de retrait" if visit.at_pickup_point else "Livraison"
 
 
@@ -146,7 +150,7 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
             window = f"<br/>{time_fr(visit.window[0])} – {time_fr(visit.window[1])}"
         orders = "<br/>".join(
             _escape(f"{i.reference} · {i.parcels} colis")
-            if visit.kind is StopKind.COLLECT
+            if visit.kind.at_shop
             else _escape(f"{i.reference} · {i.merchant} · {i.parcels} colis")
             + (" (annulée)" if i.cancelled else "")
             for i in visit.items

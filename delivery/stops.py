@@ -25,6 +25,7 @@ from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
 from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.orders import returns
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from shop_core.orders.pickup_points import WrongDeliveryCode, code_matches
 from shop_core.orders.redelivery import redirect_delivery
@@ -82,9 +83,11 @@ def place_key(stop: Stop) -> tuple[str, int | str]:
     with their own code.
     """
     mo = stop.merchant_order
-    if stop.kind is StopKind.COLLECT:
+    if stop.kind.at_shop:
         return ("merchant", mo.merchant_id)
     order = mo.order
+    if stop.kind is StopKind.TAKE_BACK:
+        return ("point", order.pickup_point_id or f"{stop.lat:.5f},{stop.lon:.5f}")
     if order.delivery_method is DeliveryMethod.PICKUP_POINT and order.pickup_point_id:
         return ("point", order.pickup_point_id)
     return ("door", door_key(order))
@@ -469,3 +472,130 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
         )
     for sequence, s in enumerate(stops, start=1):
         s.sequence = sequence
+
+
+def take_back(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    now: dt.datetime | None = None,
+) -> int:
+    """At a pickup point, the courier took the returned parcels the point's staff kept
+    aside: they travel with the courier now (``returns.taken_from_point``). Returns how many
+    merchant orders."""
+    now = now or utcnow()
+    _one_at_a_time(uow, stop_id)
+    stop = courier_stop(
+        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
+    )
+    stops = _open(visit_of(stop), StopKind.TAKE_BACK)
+    if not stops:
+        raise AlreadyRecorded("Cette reprise est déjà enregistrée.")
+    for s in stops:
+        returns.taken_from_point(uow.session, s.merchant_order_id)
+        _done(s, StopStatus.DONE, courier_id, now)
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=Actor(user_id=courier_id),
+        action="delivery.taken_back",
+        subject=stop.place_name,
+        details={"merchant_orders": [s.merchant_order.reference for s in stops]},
+    )
+    uow.commit()
+    return len(stops)
+
+
+def bring_back(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    now: dt.datetime | None = None,
+) -> int:
+    """At the shop, the courier gave the returned parcels back: they are at the shop again
+    (``returns.back_at_shop``, recorded as said by the courier); the merchant then decides
+    whether the goods go back on sale. Returns how many merchant orders."""
+    now = now or utcnow()
+    _one_at_a_time(uow, stop_id)
+    stop = courier_stop(
+        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
+    )
+    stops = _open(visit_of(stop), StopKind.BRING_BACK)
+    if not stops:
+        raise AlreadyRecorded("Ce retour est déjà enregistré.")
+    for s in stops:
+        if any(
+            other.kind is StopKind.TAKE_BACK
+            and other.merchant_order_id == s.merchant_order_id
+            and other.is_open
+            for other in s.run.stops
+        ):
+            mo = s.merchant_order
+            raise NotReady(
+                detail=f"Les colis de la commande {mo.reference} n'ont pas été repris au point "
+                "de retrait : enregistrez d'abord la reprise.",
+                at="bring_back",
+                references=mo.reference,
+                shop=mo.merchant.trade_name,
+                count=1,
+            )
+    actor = Actor(user_id=courier_id)
+    for s in stops:
+        _done(s, StopStatus.DONE, courier_id, now)
+        returns.back_at_shop(
+            uow=uow, territory_id=territory_id, merchant_order_id=s.merchant_order_id,
+            actor=actor, now=now, commit=False,
+        )  # fmt: skip
+    uow.commit()
+    return len(stops)
+
+
+def return_failed(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> int:
+    """The returned parcels could not be taken back at the point, or given back at the
+    shop (closed, nobody there): the visit's stops fail with the reason, and so does the
+    rest of their way back on this run. The parcels stay where they are (at the point, or
+    with the courier, who leaves them at the depot); the planning of another day takes them.
+    Returns how many merchant orders."""
+    now = now or utcnow()
+    if not reason.strip():
+        raise ValidationError("Indiquez ce qui s'est passé.", field="reason")
+    _one_at_a_time(uow, stop_id)
+    stop = courier_stop(
+        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
+    )
+    if not stop.kind.returning:
+        raise ValidationError("Cet arrêt n'est pas un retour de colis.")
+    stops = _open(visit_of(stop), stop.kind)
+    if not stops:
+        raise AlreadyRecorded("Ce retour est déjà enregistré.")
+    failed = {s.merchant_order_id for s in stops}
+    for s in stops:
+        _done(s, StopStatus.FAILED, courier_id, now, reason)
+    for other in stop.run.stops:
+        if other.kind.returning and other.merchant_order_id in failed and other.is_open:
+            other.status, other.reason = StopStatus.FAILED, reason.strip()[:300]
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=Actor(user_id=courier_id),
+        action="delivery.return_failed",
+        subject=stop.place_name,
+        details={
+            "merchant_orders": [s.merchant_order.reference for s in stops],
+            "reason": reason.strip(),
+        },
+    )
+    uow.commit()
+    return len(stops)

@@ -34,12 +34,15 @@ from delivery.stops import (
     AfterFailure,
     AlreadyRecorded,
     NotReady,
+    bring_back,
     claim_collections,
     collect,
     courier_stop,
     deliver,
     fail,
     has_delivery_to_do,
+    return_failed,
+    take_back,
 )
 from reference_app import db, notifications
 from reference_app.auth.users import role_required
@@ -67,7 +70,13 @@ courier_required = role_required(Role.COURIER)
 # What a courier does at a stop: if the stop has left their rounds meanwhile (the operator
 # moved the order or gave the round to someone else), their page is out of date, and a
 # tap, perhaps kept offline, deserves an explanation rather than a page not found.
-_STOP_ACTIONS = {"courier.collected", "courier.delivered", "courier.failed"}
+_STOP_ACTIONS = {
+    "courier.collected",
+    "courier.delivered",
+    "courier.failed",
+    "courier.returned",
+    "courier.return_not_possible",
+}
 
 
 @bp.errorhandler(NotFound)
@@ -128,6 +137,7 @@ def _page(
         chosen=chosen or {},
         tiles=settings.map_tiles(),
         maps={run.run_id: map_data(run) for run in runs},
+        return_reasons=return_reasons(),
     ), status
 
 
@@ -320,6 +330,79 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
         db.uow().rollback()
         return _page(date, status=422, errors={stop_id: shown(error)}, **again)
     flash(_("Livraison enregistrée."), "success")
+    return _back(stop_id, date)
+
+
+@bp.post("/arrets/<int:stop_id>/retour")
+@courier_required
+def returned(stop_id: int) -> Response | tuple[str, int]:
+    """Returned parcels taken back at a pickup point, or given back at their shop."""
+    stop = _stop(stop_id)
+    date = stop.run.plan.date
+    if not stop.kind.returning:
+        flash(_("Cet arrêt n'est pas un retour de colis."), "error")
+        return _back(stop_id, date)
+    taking = stop.kind is StopKind.TAKE_BACK
+    action = take_back if taking else bring_back
+    try:
+        done = action(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            courier_id=current_user.id,
+            stop_id=stop_id,
+            now=acted_at(),
+        )
+    except AlreadyRecorded as error:
+        return _recorded_meanwhile(error, stop_id, date)
+    except DomainError as error:
+        db.uow().rollback()
+        return _page(date, status=422, errors={stop_id: shown(error)})
+    if taking:
+        message = ngettext(
+            "Colis repris : %(num)s commande à rendre à sa boutique.",
+            "Colis repris : %(num)s commandes à rendre à leurs boutiques.",
+            done,
+        )
+    else:
+        message = _("Colis rendus à la boutique : le commerçant décide s'ils retournent en vente.")
+    flash(message, "success")
+    return _back(stop_id, date)
+
+
+#: Why returned parcels could not travel today, as the courier's page offers it.
+def return_reasons() -> list[str]:
+    return [
+        _("Boutique fermée"),
+        _("Point de retrait fermé"),
+        _("Colis introuvables au point de retrait"),
+        _("Plus de place dans le véhicule"),
+    ]
+
+
+@bp.post("/arrets/<int:stop_id>/retour-impossible")
+@courier_required
+def return_not_possible(stop_id: int) -> Response | tuple[str, int]:
+    """The returned parcels could not be taken back, or given back: another day."""
+    stop = _stop(stop_id)
+    date = stop.run.plan.date
+    reason = (request.form.get("reason") or "").strip()
+    if reason not in return_reasons():
+        reason = (request.form.get("other") or "").strip() or reason
+    try:
+        return_failed(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            courier_id=current_user.id,
+            stop_id=stop_id,
+            reason=reason,
+            now=acted_at(),
+        )
+    except AlreadyRecorded as error:
+        return _recorded_meanwhile(error, stop_id, date)
+    except DomainError as error:
+        db.uow().rollback()
+        return _page(date, status=422, errors={stop_id: shown(error)})
+    flash(_("Retour reporté : une prochaine tournée s'en chargera."), "info")
     return _back(stop_id, date)
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from delivery.returns import back_at_shop, put_back_on_sale
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
 from reference_app.domain_messages import shown
@@ -28,13 +29,7 @@ from shop_core.orders.preparation import (
     status_counts,
     weight_bounds,
 )
-from shop_core.orders.returns import (
-    back_at_shop,
-    parcel_return,
-    put_back_already,
-    put_back_on_sale,
-    units_to_put_back,
-)
+from shop_core.orders.returns import parcel_return, put_back_already, units_to_put_back
 from shop_core.orders.services import transition
 from shop_core.payments.offline import hand_over_at_shop, means_from, payments_for
 

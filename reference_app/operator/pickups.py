@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from delivery.returns import return_to_merchant
+from delivery.returns import back_at_shop, return_to_merchant
 from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.formatting import money
@@ -24,7 +24,7 @@ from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.pickup_points import waiting_at_points
-from shop_core.orders.returns import back_at_shop, failed_deliveries, on_the_way_back
+from shop_core.orders.returns import failed_deliveries, on_the_way_back
 from shop_core.payments.offline import hand_in_point, held_at_points
 
 

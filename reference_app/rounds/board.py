@@ -65,7 +65,7 @@ def board() -> str:
         item.merchant_order_id
         for run in data.runs
         for visit in run.visits
-        if visit.kind is StopKind.COLLECT
+        if visit.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
         for item in visit.items
         if item.status is not StopStatus.TODO
     }

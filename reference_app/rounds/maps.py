@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from delivery.model import StopKind, StopStatus
+from delivery.model import StopStatus
 from delivery.queries import RunView
 from reference_app.formatting import hour_text
 
@@ -20,7 +20,7 @@ def map_data(run: RunView) -> dict[str, Any]:
                 "lat": round(visit.lat, 6),
                 "lon": round(visit.lon, 6),
                 "label": f"{visit.number}. {hour_text(visit.expected)} {visit.place_name}",
-                "kind": "collect" if visit.kind is StopKind.COLLECT else "deliver",
+                "kind": "collect" if visit.kind.at_shop else "deliver",
                 "done": visit.status is not StopStatus.TODO,
                 "anchor": f"arret-{visit.stop_id}",
             }

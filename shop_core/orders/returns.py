@@ -269,9 +269,11 @@ def back_at_shop(
     actor: Actor,
     merchant_id: int | None = None,
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> None:
     """The returned parcels of a merchant order are at the shop again: said by its merchant
-    (``merchant_id``) or by the operator who brought them."""
+    (``merchant_id``), by the operator who brought them, or by the courier who gave them
+    back on a round."""
     now = now or utcnow()
     uow.lock_row(MerchantOrder, merchant_order_id)  # a double click records it once
     mo = uow.session.get(MerchantOrder, merchant_order_id)
@@ -296,7 +298,19 @@ def back_at_shop(
         details={"from": way_back.held_at},
         merchant_id=mo.merchant_id,
     )
-    uow.commit()
+    if commit:
+        uow.commit()
+
+
+def taken_from_point(session: Session, merchant_order_id: int) -> ParcelReturn:
+    """A courier took the returned parcels away from their pickup point: they are now with
+    the courier (and at the depot, if the shop cannot take them on that round). The point's
+    staff no longer keeps them aside."""
+    way_back = parcel_return(session, merchant_order_id)
+    if way_back is None or way_back.back_at is not None:
+        raise ValidationError("Ces colis ne sont pas en retour vers la boutique.")
+    way_back.pickup_point_id, way_back.held_at = None, DEPOT
+    return way_back
 
 
 def units_to_put_back(uow: UnitOfWork, merchant_order_id: int) -> int:
@@ -333,6 +347,7 @@ def put_back_on_sale(
     merchant_order_id: int,
     actor: Actor,
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> int:
     """The merchant puts the goods of a returned merchant order back in stock; returns the
     units given back (once: a second call gives back nothing)."""
@@ -360,5 +375,6 @@ def put_back_on_sale(
         details={"units": units},
         merchant_id=mo.merchant_id,
     )
-    uow.commit()
+    if commit:
+        uow.commit()
     return units

@@ -223,6 +223,10 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         ),
         "GET /livreur/arrets/<int:stop_id>/echec": Row(f"{stop_a}/echec", COURIER_A_STOP),
         "POST /livreur/arrets/<int:stop_id>/echec": Row(f"{stop_a}/echec", COURIER_A_STOP_DO),
+        "POST /livreur/arrets/<int:stop_id>/retour": Row(f"{stop_a}/retour", COURIER_A_STOP_DO),
+        "POST /livreur/arrets/<int:stop_id>/retour-impossible": Row(
+            f"{stop_a}/retour-impossible", COURIER_A_STOP_DO, {"reason": "Boutique fermée"}
+        ),
         # Operator admin: operators only; territory X's objects are not found from Y.
         "GET /admin": Row("/admin", OPERATOR),
         "GET /admin/indicateurs.csv": Row("/admin/indicateurs.csv", OPERATOR),

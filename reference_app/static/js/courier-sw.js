@@ -10,7 +10,7 @@
 importScripts("/static/js/courier-outbox.js");
 
 const CACHE = self.CabasOutbox.CACHE;
-const ACTION = /^\/livreur\/arrets\/\d+\/(collecte|livraison|echec)$/;
+const ACTION = /^\/livreur\/arrets\/\d+\/(collecte|livraison|echec|retour|retour-impossible)$/;
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));

@@ -1,0 +1,207 @@
+"""Returned parcels travel back to their shops on the rounds.
+
+A round that passes by the pickup point takes back the parcels its staff kept aside and
+gives them back at the shop; parcels a courier left at the depot go straight to the shop.
+A way back that cannot be made today (the shop closed) goes to another day; one the
+merchant or the operator already made by other means is struck off the rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from delivery.model import Stop, StopKind, StopStatus
+from delivery.planning import plan_day
+from delivery.queries import courier_runs
+from delivery.replanning import insert_late_orders
+from delivery.returns import BACK_REASON, back_at_shop, return_to_merchant
+from delivery.stops import AlreadyRecorded, NotReady, bring_back, return_failed, take_back
+from shop_core.audit.model import AuditEntry
+from shop_core.audit.services import Actor
+from shop_core.database import Database
+from shop_core.errors import ValidationError
+from shop_core.orders.model import ParcelReturn
+from shop_core.orders.returns import DEPOT, on_the_way_back, parcel_return
+from shop_core.territories.model import Territory
+
+from .conftest import NOW, TUESDAY, Shop
+from .delivery_setup import (
+    DISTANCES,
+    SETTINGS,
+    Fleet,
+    add_fleet,
+    make_ready,
+    merchant_orders,
+    order,
+    stops_of_plan,
+)
+from .test_delivery_stops import at, do
+from .test_pickup_points import at_point
+
+OPERATOR = Actor(user_id=None)
+WEDNESDAY = TUESDAY + dt.timedelta(days=1)
+THURSDAY = TUESDAY + dt.timedelta(days=2)
+
+
+def plan(db: Database, shop: Shop, date: dt.date, now: dt.datetime = NOW) -> int:
+    with db.uow() as uow:
+        report = plan_day(
+            uow=uow, territory_id=shop.territory_id, date=date, distances=DISTANCES,
+            settings=SETTINGS, now=now,
+        )  # fmt: skip
+    return report.returns
+
+
+def returned_at_point(db: Database, shop: Shop) -> tuple[Fleet, int]:
+    """A cake never collected at the town hall, sent back to the bakery on Monday."""
+    fleet = add_fleet(db, shop)
+    oid = at_point(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id)
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Jamais venue",
+            actor=OPERATOR, now=NOW,
+        )  # fmt: skip
+    (cake,) = merchant_orders(db, oid)
+    return fleet, cake.id
+
+
+def return_stops(db: Database, shop: Shop, date: dt.date) -> list[Stop]:
+    return [s for s in stops_of_plan(db, shop.territory_id, date) if s.kind.returning]
+
+
+def way_back(db: Database, mo_id: int) -> ParcelReturn:
+    with db.uow() as uow:
+        found = parcel_return(uow.session, mo_id)
+        assert found is not None
+        return found
+
+
+def test_a_round_takes_the_parcels_back_at_the_point_and_gives_them_back_at_the_shop(
+    db: Database, shop: Shop
+) -> None:
+    fleet, cake = returned_at_point(db, shop)
+    # A shopper's order on the same morning round: the way back rides along.
+    home = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, home)
+
+    assert plan(db, shop, TUESDAY) == 1
+
+    stops = stops_of_plan(db, shop.territory_id)
+    take, give = return_stops(db, shop, TUESDAY)
+    assert (take.kind, give.kind) == (StopKind.TAKE_BACK, StopKind.BRING_BACK)
+    assert take.merchant_order_id == give.merchant_order_id == cake
+    assert take.run_id == give.run_id and take.sequence < give.sequence
+    assert take.place_name == "Mairie de Saint-Pol"
+    assert give.place_name == "Boulangerie Lefebvre"
+    assert {s.kind for s in stops} == set(StopKind)
+    # The courier sees both, with the shop to give them back to.
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        (run,) = courier_runs(
+            uow.session, territory=territory, courier_id=fleet.couriers[0], date=TUESDAY
+        )
+    visits = {v.kind: v for v in run.visits}
+    assert visits[StopKind.TAKE_BACK].customer == "Mairie de Saint-Pol"
+    assert visits[StopKind.TAKE_BACK].items[0].merchant == "Boulangerie Lefebvre"
+    assert visits[StopKind.BRING_BACK].customer == "Boulangerie Lefebvre"
+    assert visits[StopKind.BRING_BACK].due_cents is None  # no money changes hands
+
+    # Not at the shop before the parcels are on board.
+    with pytest.raises(NotReady, match="reprise"):
+        do(bring_back, db, shop, fleet, give, now=at(9))
+    assert way_back(db, cake).back_at is None
+
+    assert do(take_back, db, shop, fleet, take, now=at(9, 30)) == 1
+    with pytest.raises(AlreadyRecorded):
+        do(take_back, db, shop, fleet, take, now=at(9, 31))  # a double tap
+    taken = way_back(db, cake)
+    assert (taken.pickup_point_id, taken.held_at, taken.back_at) == (None, DEPOT, None)
+    with db.uow() as uow:  # the point's staff no longer keeps them
+        assert (
+            on_the_way_back(uow.session, territory_id=shop.territory_id, point_id=fleet.point_id)
+            == []
+        )
+
+    # Re-planning the day keeps the parcels on this round.
+    plan(db, shop, TUESDAY, now=at(9, 45))
+    (_, still) = return_stops(db, shop, TUESDAY)
+    assert (still.id, still.status, still.run_id) == (give.id, StopStatus.TODO, give.run_id)
+
+    assert do(bring_back, db, shop, fleet, give, now=at(10)) == 1
+    back = way_back(db, cake)
+    assert back.back_at == at(10) and back.back_confirmed_by_id == fleet.couriers[0]
+    with db.uow() as uow:
+        assert on_the_way_back(uow.session, territory_id=shop.territory_id) == []
+        entry = uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "order.back_at_shop")
+        )
+        assert entry is not None and entry.actor_id == fleet.couriers[0]
+    # Back at the shop: no later day fetches them again.
+    assert plan(db, shop, WEDNESDAY) == 0
+    assert return_stops(db, shop, WEDNESDAY) == []
+
+
+def test_a_way_back_that_fails_goes_to_another_day_from_the_depot(db: Database, shop: Shop) -> None:
+    fleet, cake = returned_at_point(db, shop)
+    plan(db, shop, TUESDAY)
+    take, give = return_stops(db, shop, TUESDAY)
+    # A day already planned for Wednesday does not fetch them twice.
+    assert plan(db, shop, WEDNESDAY, now=at(7)) == 0
+
+    do(take_back, db, shop, fleet, take, now=at(9, 30))
+    with pytest.raises(ValidationError, match="Indiquez") as refused:
+        do(return_failed, db, shop, fleet, give, reason="  ", now=at(10))
+    assert refused.value.field == "reason"
+    assert do(return_failed, db, shop, fleet, give, reason="Boutique fermée", now=at(10)) == 1
+    with db.uow() as uow:
+        failed = uow.session.get_one(Stop, give.id)
+        assert (failed.status, failed.reason) == (StopStatus.FAILED, "Boutique fermée")
+    assert way_back(db, cake).held_at == DEPOT  # the courier left them at the depot
+
+    # Not again today; Wednesday's round takes them at the depot, straight to the shop.
+    assert plan(db, shop, TUESDAY, now=at(11)) == 0
+    assert [s.status for s in return_stops(db, shop, TUESDAY)] == [
+        StopStatus.DONE,
+        StopStatus.FAILED,
+    ]
+    assert plan(db, shop, WEDNESDAY, now=at(18)) == 1
+    (again,) = return_stops(db, shop, WEDNESDAY)
+    assert again.kind is StopKind.BRING_BACK
+
+    # The baker fetched them herself meanwhile: Wednesday's round no longer goes for them.
+    with db.uow() as uow:
+        back_at_shop(
+            uow=uow, territory_id=shop.territory_id, merchant_order_id=cake,
+            actor=OPERATOR, merchant_id=shop.baker_id, now=at(19),
+        )  # fmt: skip
+    (struck,) = return_stops(db, shop, WEDNESDAY)
+    assert (struck.status, struck.reason) == (StopStatus.FAILED, BACK_REASON)
+    with pytest.raises(AlreadyRecorded):
+        do(bring_back, db, shop, fleet, struck, now=at(10, day=WEDNESDAY))
+    assert plan(db, shop, THURSDAY, now=at(18, day=WEDNESDAY)) == 0
+
+
+def test_a_late_order_is_inserted_into_a_day_that_carries_a_way_back(
+    db: Database, shop: Shop
+) -> None:
+    returned_at_point(db, shop)
+    plan(db, shop, TUESDAY)
+    before = [(s.id, s.kind) for s in return_stops(db, shop, TUESDAY)]
+    late = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, late)
+
+    with db.uow() as uow:
+        report = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+            settings=SETTINGS, now=NOW,
+        )  # fmt: skip
+
+    assert report.planned == 1 and report.unplanned == ()
+    kinds = [s.kind for s in stops_of_plan(db, shop.territory_id)]
+    assert sorted(kinds) == sorted(
+        [StopKind.TAKE_BACK, StopKind.BRING_BACK, StopKind.COLLECT, StopKind.DELIVER]
+    )
+    # The way back keeps its stops (the courier's open page still points at them).
+    assert [(s.id, s.kind) for s in return_stops(db, shop, TUESDAY)] == before
