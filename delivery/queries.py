@@ -7,7 +7,7 @@ what the pages show in a bounded number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -568,3 +568,55 @@ def _quarter(moment: dt.datetime, *, up: bool) -> dt.datetime:
     if up and floor < moment:
         return floor + dt.timedelta(minutes=15)
     return floor
+
+
+@dataclass(frozen=True)
+class ReturnRound:
+    """The round that fetches a returned order's parcels, as planned."""
+
+    date: dt.date
+    round_name: str
+    courier_name: str
+    expected: dt.datetime
+    """When the round is expected at the shop to give them back."""
+
+
+def return_rounds(
+    session: Session, *, territory: Territory, merchant_order_ids: Iterable[int]
+) -> dict[int, ReturnRound]:
+    """For each of these returned merchant orders that a round still has to bring back to
+    its shop, that round (the earliest, if two days carry it)."""
+    wanted = sorted(set(merchant_order_ids))
+    if not wanted:
+        return {}
+    zone = ZoneInfo(territory.timezone)
+    rows = session.scalars(
+        select(Stop)
+        .join(RoundRun, Stop.run_id == RoundRun.id)
+        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        .where(
+            DayPlan.territory_id == territory.id,
+            Stop.merchant_order_id.in_(wanted),
+            Stop.kind == StopKind.BRING_BACK,
+            Stop.status == StopStatus.TODO,
+        )
+        .options(
+            selectinload(Stop.run).selectinload(RoundRun.round),
+            selectinload(Stop.run).selectinload(RoundRun.plan),
+            selectinload(Stop.run).selectinload(RoundRun.courier),
+        )
+        .order_by(DayPlan.date, Stop.expected_start)
+    )
+    found: dict[int, ReturnRound] = {}
+    for stop in rows:
+        run = stop.run
+        found.setdefault(
+            stop.merchant_order_id,
+            ReturnRound(
+                run.plan.date,
+                run.round.name,
+                run.courier.full_name if run.courier else "",
+                stop.expected_start.astimezone(zone),
+            ),
+        )
+    return found

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from delivery.queries import return_rounds
 from delivery.returns import back_at_shop, put_back_on_sale
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
@@ -60,6 +61,9 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         context["to_put_back"] = units_to_put_back(db.uow(), mo.id)
         context["put_back"] = put_back_already(db.uow(), mo.id)
         context["way_back"] = parcel_return(session, mo.id)
+        context["return_round"] = return_rounds(
+            session, territory=db.territory(), merchant_order_ids=[mo.id]
+        ).get(mo.id)
         return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
     groups = orders_to_prepare(session, merchant_id=merchant.id)
     counts = status_counts(session, merchant_id=merchant.id)

@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from delivery.queries import return_rounds
 from delivery.returns import back_at_shop, return_to_merchant
 from reference_app import db, payments
 from reference_app.domain_messages import shown
@@ -37,12 +38,16 @@ def _page(
 ) -> tuple[str, int]:
     territory = db.territory()
     session = db.uow().session
+    way_back = on_the_way_back(session, territory_id=territory.id)
     return render_template(
         "operator/pickups.html",
         waiting=waiting_at_points(session, territory_id=territory.id),
         failed=failed_deliveries(session, territory_id=territory.id),
         held=held_at_points(session, territory_id=territory.id),
-        way_back=on_the_way_back(session, territory_id=territory.id),
+        way_back=way_back,
+        return_rounds=return_rounds(
+            session, territory=territory, merchant_order_ids=[r.merchant_order_id for r in way_back]
+        ),
         return_errors=return_errors or {},
         reasons=reasons or {},
         **form_state(**refused),

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from delivery.queries import return_rounds
 from reference_app import db
 from reference_app.auth.users import role_required
 from reference_app.pickup_handover import form_state, hand_over
@@ -36,9 +37,14 @@ def _page(status: int = 200, **refused: dict[int, str]) -> tuple[str, int]:
     waiting = waiting_at_points(session, territory_id=territory_id, point_id=point.id)
     held = held_at_points(session, territory_id=territory_id, point_id=point.id)
     going_back = on_the_way_back(session, territory_id=territory_id, point_id=point.id)
+    fetched_by = return_rounds(
+        session,
+        territory=db.territory(),
+        merchant_order_ids=[r.merchant_order_id for r in going_back],
+    )
     return render_template(
         "point/waiting.html", point=point, waiting=waiting, held=held[0] if held else None,
-        going_back=going_back, **form_state(**refused),
+        going_back=going_back, fetched_by=fetched_by, **form_state(**refused),
     ), status  # fmt: skip
 
 

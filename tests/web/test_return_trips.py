@@ -1,0 +1,133 @@
+"""The way back of returned parcels on the courier's page, and who is told which round
+brings them back: the operator, the pickup point and the merchant."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from delivery.model import StopKind, StopStatus
+from shop_core.database import Database
+from shop_core.orders.returns import DEPOT, parcel_return
+
+from .backoffice import dropped_at_point
+from .conftest import World, login
+from .rounds_setup import TUESDAY, add_fleet, configure, plan, stops
+
+DAY = f"?date={TUESDAY.isoformat()}"
+
+
+@pytest.fixture(autouse=True)
+def _delivery_app(app: Flask) -> None:
+    configure(app)
+
+
+def returned_and_planned(client: FlaskClient, db: Database, world: World) -> int:
+    """Jeanne never came for her loaf at the tiers-lieu: the operator sent it back to the
+    bakery, and Tuesday's morning round is planned; the merchant order's id."""
+    add_fleet(db, world)
+    order = dropped_at_point(db, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+    client.post("/logout")
+    plan(db, world)
+    (mo,) = order.merchant_orders
+    return mo.id
+
+
+def page(client: FlaskClient, url: str) -> str:
+    return client.get(url).get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_the_courier_takes_the_parcels_back_at_the_point_and_gives_them_to_the_shop(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    mo_id = returned_and_planned(client, db, world)
+    take, give = [s for s in stops(db, world) if s.kind.returning]
+    assert (take.kind, give.kind) == (StopKind.TAKE_BACK, StopKind.BRING_BACK)
+
+    # Everyone knows which round brings them back.
+    login(client, world.operator_email)
+    html = page(client, "/admin/retraits")
+    assert "sur une tournée" in html and "Saint-Pol matin, le mardi 24 novembre" in html
+    client.post("/logout")
+    login(client, world.baker_email)
+    html = page(client, f"/boutique/commandes/{mo_id}")
+    assert "Le livreur vous les rapporte le mardi 24 novembre" in html
+    client.post("/logout")
+
+    login(client, world.courier_email)
+    html = page(client, f"/livreur/{DAY}")
+    assert "Reprise de colis retournés" in html and "Colis repris (1)" in html
+    assert "Colis rendus à la boutique" in html and "Colis rendus (1)" in html
+    assert html.index("Colis repris (1)") < html.index("Colis rendus (1)")
+    assert "Pas possible aujourd'hui" in html
+
+    # At the shop first, by mistake: refused, nothing recorded.
+    early = client.post(f"/livreur/arrets/{give.id}/retour")
+    assert early.status_code == 422
+    assert "enregistrez d'abord la reprise" in early.get_data(as_text=True).replace("&#39;", "'")
+
+    taken = client.post(f"/livreur/arrets/{take.id}/retour", follow_redirects=True)
+    assert "Colis repris : 1 commande à rendre à sa boutique." in taken.get_data(as_text=True)
+    with db.uow() as uow:
+        way_back = parcel_return(uow.session, mo_id)
+        assert way_back is not None and way_back.held_at == DEPOT
+
+    nothing = client.post(
+        f"/livreur/arrets/{give.id}/retour-impossible", data={"reason": "", "other": " "}
+    )
+    assert nothing.status_code == 422
+    assert "Indiquez ce qui s'est passé." in nothing.get_data(as_text=True).replace("&#39;", "'")
+
+    given = client.post(f"/livreur/arrets/{give.id}/retour", follow_redirects=True)
+    assert "Colis rendus à la boutique : le commerçant décide" in given.get_data(as_text=True)
+    assert [s.status for s in stops(db, world) if s.kind.returning] == [StopStatus.DONE] * 2
+    with db.uow() as uow:
+        way_back = parcel_return(uow.session, mo_id)
+        assert way_back is not None and way_back.back_at is not None
+    client.post("/logout")
+
+    # The baker now decides whether the loaf goes back on sale.
+    login(client, world.baker_email)
+    html = page(client, f"/boutique/commandes/{mo_id}")
+    assert "Colis revenus à la boutique" in html and "Remettre 1 article en vente" in html
+
+
+def test_a_way_back_put_off_by_the_courier_is_not_on_the_round_any_more(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    mo_id = returned_and_planned(client, db, world)
+    take, _ = [s for s in stops(db, world) if s.kind.returning]
+    login(client, world.courier_email)
+
+    done = client.post(
+        f"/livreur/arrets/{take.id}/retour-impossible",
+        data={"reason": "Point de retrait fermé"},
+        follow_redirects=True,
+    )
+
+    assert "Retour reporté : une prochaine tournée s'en chargera." in done.get_data(
+        as_text=True
+    ).replace("&#39;", "'")
+    assert [(s.status, s.reason) for s in stops(db, world) if s.kind.returning] == [
+        (StopStatus.FAILED, "Point de retrait fermé")
+    ] * 2
+    with db.uow() as uow:  # the parcels stay at the point
+        way_back = parcel_return(uow.session, mo_id)
+        assert way_back is not None and way_back.held_at == "Le Tiers-Lieu du Ternois"
+    twice = client.post(f"/livreur/arrets/{take.id}/retour", follow_redirects=True)
+    assert "Ce retour est déjà enregistré." in twice.get_data(as_text=True) or (
+        "Cette reprise est déjà enregistrée." in twice.get_data(as_text=True)
+    )
+
+
+def test_the_courier_page_says_it_in_english(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    returned_and_planned(client, db, world)
+    login(client, world.courier_email)
+    html = page(client, f"/livreur/{DAY}&lang=en")
+    assert "Take back returned parcels" in html and "Parcels taken back (1)" in html
+    assert "Returned parcels back to the shop" in html and "Not possible today" in html
