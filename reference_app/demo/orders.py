@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from delivery import calendar, gazetteer
+from delivery.returns import return_to_merchant
 from reference_app.demo import data
 from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
@@ -63,6 +64,8 @@ class Scenario:
     wait: int = 0  # days after the earliest possible date
     reason: str = ""
     cancelled_by_shopper: bool = False
+    returned: str = ""
+    """Why the operator sent the parcels back to their shop yesterday evening, if so."""
 
 
 SCENARIOS = [
@@ -153,6 +156,11 @@ SCENARIOS = [
     Scenario(10, ("vannier", "epicerie"), 0, HOME, slot="apres-midi"),
     Scenario(11, ("delattre",), 0, HOME, wait=1),
     Scenario(14, ("fournil", "chenes"), 0, HOME, wait=2, slot="apres-midi"),
+    # Never fetched at the town hall: sent back to the shop, a round takes it back.
+    Scenario(
+        15, ("cellier",), -9, POINT, AT_POINT, point=1,
+        returned="Jamais venu la chercher, client injoignable.",
+    ),  # fmt: skip
 ]
 
 #: When each step happens: (day: "placed" or "due", hour, minute).
@@ -383,6 +391,12 @@ def _run(
                 reason=reason,
                 now=moment,
             )
+    if scenario.returned:
+        return_to_merchant(
+            uow=uow, territory_id=demo.territory_id, order_id=order.id,
+            reason=scenario.returned, actor=Actor(user_id=demo.operator_id),
+            now=clock.at(clock.today - dt.timedelta(days=1), 18, 0, after=moment),
+        )  # fmt: skip
     if scenario.steps and scenario.steps[-1] is S.DELIVERY_FAILED:
         # As the courier's « Absent » does: the order goes to its commune's next round (the
         # coming one, not one the demo's clock has already passed).

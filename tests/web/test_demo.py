@@ -17,10 +17,10 @@ from shop_core.carts.model import Cart
 from shop_core.catalogue.model import Product
 from shop_core.catalogue.search import search_products
 from shop_core.database import Database
-from shop_core.invoices.model import Invoice
+from shop_core.invoices.model import CreditNote, Invoice
 from shop_core.merchants.identity import valid_siren, valid_siret, valid_vat_number
 from shop_core.merchants.model import Merchant, MerchantStatus
-from shop_core.orders.model import MerchantOrder, MerchantOrderStatus, Order
+from shop_core.orders.model import MerchantOrder, MerchantOrderStatus, Order, ParcelReturn
 from shop_core.territories.model import Territory
 
 S = MerchantOrderStatus
@@ -108,11 +108,16 @@ def test_demo_loads_a_complete_territory_once_and_its_accounts_log_in(
             S.PICKED_UP,
             S.REFUSED,
             S.CANCELLED,
+            S.RETURNED,
         } <= states
         completed = s.scalar(
             select(func.count()).where(MerchantOrder.status.in_([S.DELIVERED, S.PICKED_UP]))
         )
-        assert s.scalar(select(func.count(Invoice.id))) == completed
+        # A parcel left at the town hall went back to its shop: its invoice was cancelled.
+        (way_back,) = s.scalars(select(ParcelReturn)).all()
+        assert way_back.back_at is None and way_back.held_at == "Mairie de Saint-Pol-sur-Ternoise"
+        assert s.scalar(select(func.count(CreditNote.id))) == 1
+        assert s.scalar(select(func.count(Invoice.id))) == completed + 1
         # Orders being prepared have their weights entered.
         for mo in s.scalars(select(MerchantOrder).where(MerchantOrder.status == S.PREPARING)):
             assert all(ln.final_weight_g for ln in mo.lines if ln.sold_by_weight)
