@@ -137,7 +137,7 @@ def _page(
         chosen=chosen or {},
         tiles=settings.map_tiles(),
         maps={run.run_id: map_data(run) for run in runs},
-        return_reasons=return_reasons(),
+        return_reasons={kind: return_reasons(kind) for kind in StopKind if kind.returning},
     ), status
 
 
@@ -369,14 +369,15 @@ def returned(stop_id: int) -> Response | tuple[str, int]:
     return _back(stop_id, date)
 
 
-#: Why returned parcels could not travel today, as the courier's page offers it.
-def return_reasons() -> list[str]:
-    return [
-        _("Boutique fermée"),
-        _("Point de retrait fermé"),
-        _("Colis introuvables au point de retrait"),
-        _("Plus de place dans le véhicule"),
-    ]
+def return_reasons(kind: StopKind) -> list[str]:
+    """Why returned parcels could not travel today, as the courier's page offers it."""
+    if kind is StopKind.TAKE_BACK:
+        return [
+            _("Point de retrait fermé"),
+            _("Colis introuvables au point de retrait"),
+            _("Plus de place dans le véhicule"),
+        ]
+    return [_("Boutique fermée"), _("Personne pour reprendre les colis")]
 
 
 @bp.post("/arrets/<int:stop_id>/retour-impossible")
@@ -386,8 +387,11 @@ def return_not_possible(stop_id: int) -> Response | tuple[str, int]:
     stop = _stop(stop_id)
     date = stop.run.plan.date
     reason = (request.form.get("reason") or "").strip()
-    if reason not in return_reasons():
-        reason = (request.form.get("other") or "").strip() or reason
+    details = (request.form.get("other") or "").strip()
+    if reason not in return_reasons(stop.kind):
+        reason = details or reason
+    elif details:
+        reason = f"{reason} : {details}"
     try:
         return_failed(
             uow=db.uow(),

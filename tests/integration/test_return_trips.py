@@ -7,16 +7,20 @@ merchant or the operator already made by other means is struck off the rounds.""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import select
 
+from delivery.exports import stops_csv
 from delivery.model import Stop, StopKind, StopStatus
 from delivery.planning import plan_day
-from delivery.queries import courier_runs
+from delivery.queries import courier_runs, day_runs
 from delivery.replanning import insert_late_orders
 from delivery.returns import BACK_REASON, back_at_shop, return_to_merchant
+from delivery.route_sheets import round_sheet_pdf
 from delivery.stops import AlreadyRecorded, NotReady, bring_back, return_failed, take_back
 from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
@@ -37,6 +41,7 @@ from .delivery_setup import (
     order,
     stops_of_plan,
 )
+from .test_delivery_sheets import pdf_text
 from .test_delivery_stops import at, do
 from .test_pickup_points import at_point
 
@@ -205,3 +210,20 @@ def test_a_late_order_is_inserted_into_a_day_that_carries_a_way_back(
     )
     # The way back keeps its stops (the courier's open page still points at them).
     assert [(s.id, s.kind) for s in return_stops(db, shop, TUESDAY)] == before
+
+
+def test_the_round_sheet_and_the_exports_name_the_way_back(db: Database, shop: Shop) -> None:
+    returned_at_point(db, shop)
+    plan(db, shop, TUESDAY)
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        (run,) = [r for r in day_runs(uow.session, territory=territory, date=TUESDAY) if r.visits]
+
+    text = pdf_text(round_sheet_pdf(run, territory_name=territory.name))
+    assert "Reprise de colis retourn" in text and "Colis rendus " in text
+    rows = list(csv.DictReader(io.StringIO(stops_csv([run])), delimiter=";"))
+    assert [r["action"] for r in rows] == [
+        "Reprise de colis retournés",
+        "Colis rendus à la boutique",
+    ]
+    assert [r["lieu"] for r in rows] == ["Mairie de Saint-Pol", "Boulangerie Lefebvre"]
