@@ -12,9 +12,12 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.returns import return_to_merchant
+from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrderStatus, PaymentStatus
-from tests.web.backoffice import place_order
+from shop_core.orders.returns import parcel_return
+from tests.web.backoffice import dropped_at_point, place_order
 from tests.web.conftest import World
 from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, order_of, plan
 from tests.web.rounds_setup import statuses as statuses_of
@@ -161,3 +164,49 @@ def test_a_tap_the_server_refuses_later_is_named_on_the_page(
     note = page.locator("[data-offline-note]").inner_text()
     assert "Des actions faites sans réseau ont été refusées (arrêts 2)" in note
     assert order_of(db, oid).payment_status is PaymentStatus.UNPAID  # nothing taken
+
+
+def test_returned_parcels_taken_back_and_given_back_without_network(
+    network: _Network, page_factory: Any, db: Database, world: World
+) -> None:
+    # Jeanne never fetched her loaf at the tiers-lieu: sent back to the bakery, and
+    # Tuesday's round takes it back there and gives it back at the shop.
+    add_fleet(db, world)
+    order = dropped_at_point(db, world)
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=world.territory_id, order_id=order.id,
+            reason="Jamais venue", actor=Actor.system(),
+        )  # fmt: skip
+    (mo,) = order.merchant_orders
+    plan(db, world)
+    page = page_factory(PHONE)
+    log_in(page, network, world.courier_email)
+    day = f"{network.url}/livreur/?date={TUESDAY.isoformat()}"
+    page.goto(day)
+    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
+    page.goto(day)
+    until(page, "() => navigator.serviceWorker.controller !== null")
+
+    page.get_by_role("button", name="Colis repris (1)").click()
+    page.wait_for_selector("text=Colis repris : 1 commande à rendre à sa boutique.")
+    network.down()
+    page.get_by_role("button", name="Colis rendus (1)").click()
+    page.wait_for_selector(".visit-bring_back.is-kept")
+    shot(page, "courier-return-offline-360")
+    assert back_at(db, mo.id) is None
+
+    network.up()
+    page.goto(day)
+    deadline = time.monotonic() + 15
+    while back_at(db, mo.id) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    until(page, "() => document.querySelector('[data-offline-note]').hidden")
+
+
+def back_at(db: Database, mo_id: int) -> Any:
+    with db.uow() as uow:
+        way_back = parcel_return(uow.session, mo_id)
+        assert way_back is not None
+        return way_back.back_at
