@@ -379,7 +379,7 @@ def correct_merchant_position(
         .join(MerchantOrder, Stop.merchant_order_id == MerchantOrder.id)
         .where(
             MerchantOrder.merchant_id == merchant.id,
-            Stop.kind == StopKind.COLLECT,
+            Stop.kind.in_([StopKind.COLLECT, StopKind.BRING_BACK]),  # stops at the shop
             Stop.status == StopStatus.TODO,
         )
     )

@@ -582,10 +582,15 @@ class ReturnRound:
 
 
 def return_rounds(
-    session: Session, *, territory: Territory, merchant_order_ids: Iterable[int]
+    session: Session,
+    *,
+    territory: Territory,
+    merchant_order_ids: Iterable[int],
+    today: dt.date,
 ) -> dict[int, ReturnRound]:
-    """For each of these returned merchant orders that a round still has to bring back to
-    its shop, that round (the earliest, if two days carry it)."""
+    """For each of these returned merchant orders that a round of ``today`` or later still
+    has to bring back to its shop, that round (the earliest, if two days carry it; a past
+    day's stop left undone does not count)."""
     wanted = sorted(set(merchant_order_ids))
     if not wanted:
         return {}
@@ -596,6 +601,7 @@ def return_rounds(
         .join(DayPlan, RoundRun.plan_id == DayPlan.id)
         .where(
             DayPlan.territory_id == territory.id,
+            DayPlan.date >= today,
             Stop.merchant_order_id.in_(wanted),
             Stop.kind == StopKind.BRING_BACK,
             Stop.status == StopStatus.TODO,

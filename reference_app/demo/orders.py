@@ -158,7 +158,12 @@ SCENARIOS = [
     Scenario(14, ("fournil", "chenes"), 0, HOME, wait=2, slot="apres-midi"),
     # Never fetched at the town hall: sent back to the shop, a round takes it back.
     Scenario(
-        15, ("cellier",), -9, POINT, AT_POINT, point=1,
+        15,
+        ("cellier",),
+        -9,
+        POINT,
+        AT_POINT,
+        point=1,
         returned="Jamais venu la chercher, client injoignable.",
     ),  # fmt: skip
 ]

@@ -18,6 +18,7 @@ from reference_app.domain_messages import shown
 from reference_app.formatting import status_label
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import REFUSAL_REASONS, RefuseForm
+from reference_app.rounds import settings as rounds_settings
 from reference_app.shopfront.display import slot_text
 from shop_core.errors import DomainError, InvalidTransition, ValidationError
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus
@@ -62,7 +63,10 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         context["put_back"] = put_back_already(db.uow(), mo.id)
         context["way_back"] = parcel_return(session, mo.id)
         context["return_round"] = return_rounds(
-            session, territory=db.territory(), merchant_order_ids=[mo.id]
+            session,
+            territory=db.territory(),
+            merchant_order_ids=[mo.id],
+            today=rounds_settings.today(db.territory()),
         ).get(mo.id)
         return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
     groups = orders_to_prepare(session, merchant_id=merchant.id)

@@ -46,7 +46,10 @@ def _page(
         held=held_at_points(session, territory_id=territory.id),
         way_back=way_back,
         return_rounds=return_rounds(
-            session, territory=territory, merchant_order_ids=[r.merchant_order_id for r in way_back]
+            session,
+            territory=territory,
+            merchant_order_ids=[r.merchant_order_id for r in way_back],
+            today=settings.today(territory),
         ),
         return_errors=return_errors or {},
         reasons=reasons or {},

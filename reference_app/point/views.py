@@ -12,6 +12,7 @@ from delivery.queries import return_rounds
 from reference_app import db
 from reference_app.auth.users import role_required
 from reference_app.pickup_handover import form_state, hand_over
+from reference_app.rounds import settings
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.staff import staff_point
 from shop_core.orders.pickup_points import waiting_at_points
@@ -41,6 +42,7 @@ def _page(status: int = 200, **refused: dict[int, str]) -> tuple[str, int]:
         session,
         territory=db.territory(),
         merchant_order_ids=[r.merchant_order_id for r in going_back],
+        today=settings.today(db.territory()),
     )
     return render_template(
         "point/waiting.html", point=point, waiting=waiting, held=held[0] if held else None,

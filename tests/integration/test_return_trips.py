@@ -17,7 +17,7 @@ from sqlalchemy import select
 from delivery.exports import stops_csv
 from delivery.model import Stop, StopKind, StopStatus
 from delivery.planning import plan_day
-from delivery.queries import courier_runs, day_runs
+from delivery.queries import courier_runs, day_runs, return_rounds
 from delivery.replanning import insert_late_orders
 from delivery.returns import BACK_REASON, back_at_shop, return_to_merchant
 from delivery.route_sheets import round_sheet_pdf
@@ -227,3 +227,26 @@ def test_the_round_sheet_and_the_exports_name_the_way_back(db: Database, shop: S
         "Colis rendus à la boutique",
     ]
     assert [r["lieu"] for r in rows] == ["Mairie de Saint-Pol", "Boulangerie Lefebvre"]
+
+
+def test_the_round_bringing_them_back_is_named_until_its_day_has_passed(
+    db: Database, shop: Shop
+) -> None:
+    _, cake = returned_at_point(db, shop)
+    plan(db, shop, TUESDAY)
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+
+        def rounds(today: dt.date) -> dict[int, tuple[dt.date, str, str]]:
+            found = return_rounds(
+                uow.session, territory=territory, merchant_order_ids=[cake], today=today
+            )
+            return {k: (v.date, v.round_name, v.courier_name) for k, v in found.items()}
+
+        assert rounds(TUESDAY) == {cake: (TUESDAY, "Saint-Pol matin", "Marc Facteur")}
+        # Tuesday went by and nobody took them: no round is said to bring them any more.
+        assert rounds(WEDNESDAY) == {}
+    # And Wednesday evening's planning of Thursday takes them.
+    assert plan(db, shop, THURSDAY, now=at(18, day=WEDNESDAY)) == 1
+    kinds = [s.kind for s in return_stops(db, shop, THURSDAY)]
+    assert kinds == [StopKind.TAKE_BACK, StopKind.BRING_BACK]
