@@ -192,35 +192,25 @@ def _centre(insee_code: str | None, postal_code: str, city: str) -> tuple[float,
     return (commune.lat, commune.lon) if commune else None
 
 
-def merchant_place(merchant: Merchant) -> Place | None:
-    approximate = merchant.lat is None or merchant.lon is None
-    point = (
-        (merchant.lat, merchant.lon)
-        if merchant.lat is not None and merchant.lon is not None
-        else _centre(merchant.insee_code, merchant.postal_code, merchant.city)
-    )
-    if point is None:
+def _fixed_place(
+    key: PlaceKey, name: str, site: Merchant | PickupPoint, restricted: bool
+) -> Place | None:
+    """A shop or a pickup point: at its position, else its commune's centre (approximate)."""
+    coords = (site.lat, site.lon) if site.lat is not None and site.lon is not None else None
+    found = coords or _centre(site.insee_code, site.postal_code, site.city)
+    if found is None:
         return None
-    address = f"{merchant.address}, {merchant.postal_code} {merchant.city}"
-    return Place(
-        ("merchant", merchant.id), merchant.trade_name, address, *point,
-        approximate, merchant.insee_code, False,
-    )  # fmt: skip
+    address = f"{site.address}, {site.postal_code} {site.city}"
+    return Place(key, name, address, *found, coords is None, site.insee_code, restricted)
+
+
+def merchant_place(merchant: Merchant) -> Place | None:
+    return _fixed_place(("merchant", merchant.id), merchant.trade_name, merchant, False)
 
 
 def point_place(point: PickupPoint) -> Place | None:
-    approximate = point.lat is None or point.lon is None
-    coords = (
-        (point.lat, point.lon)
-        if point.lat is not None and point.lon is not None
-        else _centre(point.insee_code, point.postal_code, point.city)
-    )
-    if coords is None:
-        return None
-    address = f"{point.address}, {point.postal_code} {point.city}"
-    return Place(
-        ("point", point.id), point.name, address, *coords, approximate, point.insee_code, True
-    )
+    """A pickup point, which only the rounds serving its commune visit."""
+    return _fixed_place(("point", point.id), point.name, point, True)
 
 
 def door_key(order: Order) -> str:

@@ -474,6 +474,27 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
         s.sequence = sequence
 
 
+def _returning_visit(
+    uow: UnitOfWork, territory_id: int, courier_id: int, stop_id: int, kind: StopKind | None
+) -> tuple[Stop, list[Stop]]:
+    """The courier's return stop and the open stops of its visit (of ``kind``, or of its
+    own kind when None), one tap at a time."""
+    _one_at_a_time(uow, stop_id)
+    stop = courier_stop(
+        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
+    )
+    if not stop.kind.returning:
+        raise ValidationError("Cet arrêt n'est pas un retour de colis.")
+    stops = _open(visit_of(stop), kind or stop.kind)
+    if not stops:
+        raise AlreadyRecorded(
+            "Cette reprise est déjà enregistrée."
+            if stop.kind is StopKind.TAKE_BACK
+            else "Ce retour est déjà enregistré."
+        )
+    return stop, stops
+
+
 def take_back(
     *,
     uow: UnitOfWork,
@@ -486,13 +507,7 @@ def take_back(
     aside: they travel with the courier now (``returns.taken_from_point``). Returns how many
     merchant orders."""
     now = now or utcnow()
-    _one_at_a_time(uow, stop_id)
-    stop = courier_stop(
-        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
-    )
-    stops = _open(visit_of(stop), StopKind.TAKE_BACK)
-    if not stops:
-        raise AlreadyRecorded("Cette reprise est déjà enregistrée.")
+    stop, stops = _returning_visit(uow, territory_id, courier_id, stop_id, StopKind.TAKE_BACK)
     for s in stops:
         returns.taken_from_point(uow.session, s.merchant_order_id)
         _done(s, StopStatus.DONE, courier_id, now)
@@ -520,13 +535,7 @@ def bring_back(
     (``returns.back_at_shop``, recorded as said by the courier); the merchant then decides
     whether the goods go back on sale. Returns how many merchant orders."""
     now = now or utcnow()
-    _one_at_a_time(uow, stop_id)
-    stop = courier_stop(
-        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
-    )
-    stops = _open(visit_of(stop), StopKind.BRING_BACK)
-    if not stops:
-        raise AlreadyRecorded("Ce retour est déjà enregistré.")
+    _, stops = _returning_visit(uow, territory_id, courier_id, stop_id, StopKind.BRING_BACK)
     for s in stops:
         if any(
             other.kind is StopKind.TAKE_BACK
@@ -571,15 +580,7 @@ def return_failed(
     now = now or utcnow()
     if not reason.strip():
         raise ValidationError("Indiquez ce qui s'est passé.", field="reason")
-    _one_at_a_time(uow, stop_id)
-    stop = courier_stop(
-        uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
-    )
-    if not stop.kind.returning:
-        raise ValidationError("Cet arrêt n'est pas un retour de colis.")
-    stops = _open(visit_of(stop), stop.kind)
-    if not stops:
-        raise AlreadyRecorded("Ce retour est déjà enregistré.")
+    stop, stops = _returning_visit(uow, territory_id, courier_id, stop_id, None)
     failed = {s.merchant_order_id for s in stops}
     for s in stops:
         _done(s, StopStatus.FAILED, courier_id, now, reason)

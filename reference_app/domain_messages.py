@@ -61,6 +61,15 @@ COURIER_MESSAGES = (
     N_("Indiquez ce qui s'est passé."),
     N_("Le colis est déjà destiné à ce point de retrait."),
     N_("Un autre livreur a déjà pris ces colis : l'animateur règle la question."),
+    N_("Cette reprise est déjà enregistrée."),
+    N_("Ce retour est déjà enregistré."),
+    N_("Cet arrêt n'est pas un retour de colis."),
+)
+
+# Fixed messages of the core on a returned order's way back (`shop_core.orders.returns`).
+RETURN_MESSAGES = (
+    N_("Ces colis ne sont pas en retour vers la boutique."),
+    N_("Ces colis sont déjà revenus à la boutique."),
 )
 
 # Fixed messages of the core when the operator settles a month with a shop
@@ -149,6 +158,12 @@ def _with_params(error: DomainError) -> str | None:
             "d'abord la collecte.",
             reference=params["references"],
             shop=params["shop"],
+        )
+    if error.code == "not_ready" and params.get("at") == "bring_back":
+        return gettext(
+            "Les colis de la commande %(reference)s n'ont pas été repris au point de retrait : "
+            "enregistrez d'abord la reprise.",
+            reference=params["references"],
         )
     if error.code == "orders_still_running" and "references" in params:
         return gettext(

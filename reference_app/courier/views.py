@@ -6,6 +6,7 @@ A courier sees and acts on the stops of their own runs only; any other stop id i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -333,30 +334,37 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
     return _back(stop_id, date)
 
 
+def _on_return_stop(
+    stop: Stop, action: Callable[..., int], **kwargs: Any
+) -> int | Response | tuple[str, int]:
+    """Run a courier's action on a return stop: how many merchant orders it recorded, or
+    the page to answer with (recorded meanwhile, or refused with the reason)."""
+    date = stop.run.plan.date
+    try:
+        return action(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            courier_id=current_user.id,
+            stop_id=stop.id,
+            now=acted_at(),
+            **kwargs,
+        )
+    except AlreadyRecorded as error:
+        return _recorded_meanwhile(error, stop.id, date)
+    except DomainError as error:
+        db.uow().rollback()
+        return _page(date, status=422, errors={stop.id: shown(error)})
+
+
 @bp.post("/arrets/<int:stop_id>/retour")
 @courier_required
 def returned(stop_id: int) -> Response | tuple[str, int]:
     """Returned parcels taken back at a pickup point, or given back at their shop."""
     stop = _stop(stop_id)
-    date = stop.run.plan.date
-    if not stop.kind.returning:
-        flash(_("Cet arrêt n'est pas un retour de colis."), "error")
-        return _back(stop_id, date)
     taking = stop.kind is StopKind.TAKE_BACK
-    action = take_back if taking else bring_back
-    try:
-        done = action(
-            uow=db.uow(),
-            territory_id=db.territory().id,
-            courier_id=current_user.id,
-            stop_id=stop_id,
-            now=acted_at(),
-        )
-    except AlreadyRecorded as error:
-        return _recorded_meanwhile(error, stop_id, date)
-    except DomainError as error:
-        db.uow().rollback()
-        return _page(date, status=422, errors={stop_id: shown(error)})
+    done = _on_return_stop(stop, take_back if taking else bring_back)
+    if not isinstance(done, int):
+        return done
     if taking:
         message = ngettext(
             "Colis repris : %(num)s commande à rendre à sa boutique.",
@@ -366,7 +374,7 @@ def returned(stop_id: int) -> Response | tuple[str, int]:
     else:
         message = _("Colis rendus à la boutique : le commerçant décide s'ils retournent en vente.")
     flash(message, "success")
-    return _back(stop_id, date)
+    return _back(stop_id, stop.run.plan.date)
 
 
 def return_reasons(kind: StopKind) -> list[str]:
@@ -385,29 +393,17 @@ def return_reasons(kind: StopKind) -> list[str]:
 def return_not_possible(stop_id: int) -> Response | tuple[str, int]:
     """The returned parcels could not be taken back, or given back: another day."""
     stop = _stop(stop_id)
-    date = stop.run.plan.date
     reason = (request.form.get("reason") or "").strip()
     details = (request.form.get("other") or "").strip()
     if reason not in return_reasons(stop.kind):
         reason = details or reason
     elif details:
         reason = f"{reason} : {details}"
-    try:
-        return_failed(
-            uow=db.uow(),
-            territory_id=db.territory().id,
-            courier_id=current_user.id,
-            stop_id=stop_id,
-            reason=reason,
-            now=acted_at(),
-        )
-    except AlreadyRecorded as error:
-        return _recorded_meanwhile(error, stop_id, date)
-    except DomainError as error:
-        db.uow().rollback()
-        return _page(date, status=422, errors={stop_id: shown(error)})
+    done = _on_return_stop(stop, return_failed, reason=reason)
+    if not isinstance(done, int):
+        return done
     flash(_("Retour reporté : une prochaine tournée s'en chargera."), "info")
-    return _back(stop_id, date)
+    return _back(stop_id, stop.run.plan.date)
 
 
 def _points() -> list[PickupPoint]:

@@ -9,11 +9,12 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 
 import delivery
 import reference_app
 import shop_core
+import shop_core.orders.returns
 from delivery.stops import NotReady, WrongDeliveryCode
 from reference_app.domain_messages import (
     BOARD_MESSAGES,
@@ -21,6 +22,7 @@ from reference_app.domain_messages import (
     FIXED_MESSAGES,
     HANDOVER_MESSAGES,
     PLANNING_MESSAGES,
+    RETURN_MESSAGES,
     SETTLEMENT_MESSAGES,
     shown,
     shown_text,
@@ -153,6 +155,14 @@ def test_each_courier_message_is_still_the_delivery_wording() -> None:
     flat = re.sub(r'"\s+"', "", source)  # strings split over lines, joined
     for message in COURIER_MESSAGES:
         assert f'"{message}"' in flat, message
+
+
+def test_each_return_message_is_still_the_core_wording(app: Flask) -> None:
+    source = Path(shop_core.orders.returns.__file__).read_text()
+    for message in RETURN_MESSAGES:
+        assert f'"{message}"' in source, message
+    with app.test_request_context("/?lang=en"):
+        assert gettext(RETURN_MESSAGES[1]) == "These parcels are already back at the shop."
 
 
 def test_each_board_message_is_still_the_delivery_wording(app: Flask) -> None:

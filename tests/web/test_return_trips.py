@@ -127,7 +127,13 @@ def test_the_courier_page_says_it_in_english(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     returned_and_planned(client, db, world)
+    _, give = [s for s in stops(db, world) if s.kind.returning]
     login(client, world.courier_email)
     html = page(client, f"/livreur/{DAY}&lang=en")
     assert "Take back returned parcels" in html and "Parcels taken back (1)" in html
     assert "Returned parcels back to the shop" in html and "Not possible today" in html
+    early = client.post(f"/livreur/arrets/{give.id}/retour?lang=en")
+    assert early.status_code == 422
+    assert "were not taken back at the pickup point: record the take-back first." in (
+        early.get_data(as_text=True)
+    )
