@@ -96,6 +96,13 @@ def on_the_round(
     oid = place_order(db, world, {world.bread_id: 1})
     make_ready(db, oid)
     plan(db, world)
+    page, day = phone_on_the_day(network, page_factory, world)
+    return page, day, oid
+
+
+def phone_on_the_day(network: _Network, page_factory: Any, world: World) -> tuple[Any, str]:
+    """The courier's phone with Tuesday's page open, its service worker installed and its
+    copy kept: the page and its URL."""
     page = page_factory(PHONE)
     log_in(page, network, world.courier_email)
     day = f"{network.url}/livreur/?date={TUESDAY.isoformat()}"
@@ -103,7 +110,7 @@ def on_the_round(
     until(page, "() => navigator.serviceWorker.ready.then(() => true)")
     page.goto(day)  # now through the service worker, which keeps a copy
     until(page, "() => navigator.serviceWorker.controller !== null")
-    return page, day, oid
+    return page, day
 
 
 def test_taps_made_without_network_reach_the_server_when_it_is_back(
@@ -180,13 +187,7 @@ def test_returned_parcels_taken_back_and_given_back_without_network(
         )  # fmt: skip
     (mo,) = order.merchant_orders
     plan(db, world)
-    page = page_factory(PHONE)
-    log_in(page, network, world.courier_email)
-    day = f"{network.url}/livreur/?date={TUESDAY.isoformat()}"
-    page.goto(day)
-    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
-    page.goto(day)
-    until(page, "() => navigator.serviceWorker.controller !== null")
+    page, day = phone_on_the_day(network, page_factory, world)
 
     page.get_by_role("button", name="Colis repris (1)").click()
     page.wait_for_selector("text=Colis repris : 1 commande à rendre à sa boutique.")
