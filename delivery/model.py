@@ -312,6 +312,8 @@ class PlanningJob(Base):
     unplanned: Mapped[int] = mapped_column(default=0)
     runs: Mapped[int] = mapped_column(default=0)
     kept_stops: Mapped[int] = mapped_column(default=0)
+    returns: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Returned orders whose parcels the planned rounds bring back to their shops."""
     message: Mapped[str] = mapped_column(String(500), default="")
 
 

@@ -177,6 +177,7 @@ def run_planning_job(
         unplanned=len(report.unplanned),
         runs=report.runs,
         kept_stops=report.kept_stops,
+        returns=report.returns,
     )
 
 
@@ -194,6 +195,7 @@ class JobView:
     runs: int
     kept_stops: int
     message: str
+    returns: int = 0
 
     @property
     def active(self) -> bool:
@@ -226,6 +228,7 @@ def latest_job(
         job.runs,
         job.kept_stops,
         message,
+        job.returns,
     )
 
 

@@ -157,6 +157,12 @@ def planning_outcome(job: JobView) -> str:
             "%(num)s commandes n'ont pas pu être planifiées (voir plus bas).",
             job.unplanned,
         )
+    if job.returns:
+        message += " " + ngettext(
+            "%(num)s commande retournée : ses colis reviennent à sa boutique.",
+            "%(num)s commandes retournées : leurs colis reviennent à leur boutique.",
+            job.returns,
+        )
     if job.kept_stops:
         message += " " + ngettext(
             "%(num)s arrêt déjà fait conservé.",

@@ -137,3 +137,21 @@ def test_the_courier_page_says_it_in_english(
     assert "were not taken back at the pickup point: record the take-back first." in (
         early.get_data(as_text=True)
     )
+
+
+def test_the_board_says_the_planning_brings_returned_parcels_back(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    order = dropped_at_point(db, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+
+    planned = client.post(
+        "/admin/tournees/planifier", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+
+    html = planned.get_data(as_text=True)
+    assert "Journée planifiée : 0 commande sur 2 tournées." in html
+    assert "1 commande retournée : ses colis reviennent à sa boutique." in html
+    assert "Reprise de colis retournés" in html and "Colis rendus à la boutique" in html
