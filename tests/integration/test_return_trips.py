@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from delivery.exports import stops_csv
-from delivery.model import Stop, StopKind, StopStatus
+from delivery.model import RoundRun, Stop, StopKind, StopStatus
 from delivery.planning import plan_day
 from delivery.queries import courier_runs, day_runs, return_rounds
-from delivery.replanning import insert_late_orders
+from delivery.replanning import insert_late_orders, move_shipment
 from delivery.returns import BACK_REASON, back_at_shop, return_to_merchant
 from delivery.route_sheets import round_sheet_pdf
 from delivery.stops import AlreadyRecorded, NotReady, bring_back, return_failed, take_back
@@ -42,7 +42,7 @@ from .delivery_setup import (
     stops_of_plan,
 )
 from .test_delivery_sheets import pdf_text
-from .test_delivery_stops import at, do
+from .test_delivery_stops import PARIS, at, do
 from .test_pickup_points import at_point
 
 OPERATOR = Actor(user_id=None)
@@ -250,3 +250,38 @@ def test_the_round_bringing_them_back_is_named_until_its_day_has_passed(
     assert plan(db, shop, THURSDAY, now=at(18, day=WEDNESDAY)) == 1
     kinds = [s.kind for s in return_stops(db, shop, THURSDAY)]
     assert kinds == [StopKind.TAKE_BACK, StopKind.BRING_BACK]
+
+
+def test_the_operator_gives_a_way_back_to_another_round(db: Database, shop: Shop) -> None:
+    fleet, cake = returned_at_point(db, shop)
+    plan(db, shop, TUESDAY)
+    take, give = return_stops(db, shop, TUESDAY)
+    with db.uow() as uow:
+        afternoon = uow.session.scalar(
+            select(RoundRun.id).where(RoundRun.round_id == fleet.frevent)
+        )
+        assert afternoon is not None and afternoon != give.run_id
+        move_shipment(
+            uow=uow, territory_id=shop.territory_id, stop_id=give.id, run_id=afternoon,
+            distances=DISTANCES, settings=SETTINGS, actor=OPERATOR, now=NOW,
+        )  # fmt: skip
+
+    moved = return_stops(db, shop, TUESDAY)
+    assert [(s.kind, s.run_id) for s in moved] == [
+        (StopKind.TAKE_BACK, afternoon),
+        (StopKind.BRING_BACK, afternoon),
+    ]
+    assert moved[0].expected_start.astimezone(PARIS).hour >= 13  # the afternoon round's hours
+
+    # Once taken back, the parcels stay with that round's courier.
+    with db.uow() as uow:
+        take_back(
+            uow=uow, territory_id=shop.territory_id, courier_id=fleet.couriers[1],
+            stop_id=moved[0].id, now=at(14),
+        )  # fmt: skip
+    with db.uow() as uow, pytest.raises(ValidationError, match="déjà à bord"):
+        move_shipment(
+            uow=uow, territory_id=shop.territory_id, stop_id=moved[1].id, run_id=take.run_id,
+            distances=DISTANCES, settings=SETTINGS, actor=OPERATOR, now=NOW,
+        )  # fmt: skip
+    assert way_back(db, cake).held_at == DEPOT
