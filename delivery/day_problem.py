@@ -428,7 +428,8 @@ def _return_trip(
         if source is None:
             return None
         collect_at = builder.add(source)
-        pickup = Visit(collect_at, not_before, NO_LIMIT, settings.point_per_order_s)
+        # A point keeps them all day (no window to show); no round comes before ``not_before``.
+        pickup = Visit(collect_at, 0, NO_LIMIT, settings.point_per_order_s)
     if carried_by is not None:  # only the round that took them back can give them back
         shop = replace(shop, key=("back", trip.merchant_order_id), visit=shop.key)
     deliver_at = builder.add(shop)

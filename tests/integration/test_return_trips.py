@@ -99,6 +99,7 @@ def test_a_round_takes_the_parcels_back_at_the_point_and_gives_them_back_at_the_
     assert take.merchant_order_id == give.merchant_order_id == cake
     assert take.run_id == give.run_id and take.sequence < give.sequence
     assert take.place_name == "Mairie de Saint-Pol"
+    assert (take.window_start, take.window_end) == (None, None)  # the point keeps them all day
     assert give.place_name == "Boulangerie Lefebvre"
     assert {s.kind for s in stops} == set(StopKind)
     # The courier sees both, with the shop to give them back to.
