@@ -151,6 +151,21 @@ def return_trips(
     return trips
 
 
+def returns_to_add(session: Session, plan: DayPlan, today: dt.date) -> list[ReturnTrip]:
+    """Returned parcels waiting at a pickup point that neither ``plan`` nor a plan of a day
+    still to come carries (sent back after the planning): what ``replanning.
+    insert_late_orders`` gives to the day's rounds. Parcels left at the depot wait for a
+    full planning: a round already under way does not pass by the depot again."""
+    if plan.date < today:
+        return []
+    here = {s.merchant_order_id for run in plan.runs for s in run.stops if s.kind.returning}
+    return [
+        trip
+        for trip in return_trips(session, plan.territory_id, plan.date, today=today)
+        if trip.point is not None and trip.merchant_order_id not in here
+    ]
+
+
 def late_orders(
     due: Iterable[MerchantOrder],
     stops: Iterable[tuple[int, StopStatus]],

@@ -17,7 +17,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
-from delivery.plan_state import due_merchant_orders, late_orders, left_behind
+from delivery.plan_state import due_merchant_orders, late_orders, left_behind, returns_to_add
 from delivery.stops import UNREADY, place_key
 from shop_core.accounts.model import Role, User
 from shop_core.errors import NotFound
@@ -228,6 +228,8 @@ class Board:
     due: int
     approximate: int
     couriers: tuple[User, ...]
+    returns_to_add: int = 0
+    """Returned parcels at a pickup point that no plan carries yet (sent back since)."""
 
 
 def _runs_query(territory_id: int, date: dt.date) -> Select[RoundRun]:
@@ -404,8 +406,11 @@ def _instructions(stops: Sequence[Stop]) -> str:
     return " · ".join(t for t in texts if not any(t != other and t in other for other in texts))
 
 
-def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
-    """Everything the operator's round board shows for ``date``."""
+def board(
+    session: Session, *, territory: Territory, date: dt.date, today: dt.date | None = None
+) -> Board:
+    """Everything the operator's round board shows for ``date`` (``today``: the
+    territory's date, for the returned parcels still to give to a round of ``date``)."""
     plan = session.scalar(
         select(DayPlan).where(DayPlan.territory_id == territory.id, DayPlan.date == date)
     )
@@ -431,7 +436,9 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
                 )
             )  # fmt: skip
     due = due_merchant_orders(session, territory.id, date)
-    late = behind = 0
+    late = behind = returns = 0
+    if plan is not None and today is not None:
+        returns = len(returns_to_add(session, plan, today))
     if plan is not None:
         stops = [
             (item.merchant_order_id, item.status)
@@ -465,6 +472,7 @@ def board(session: Session, *, territory: Territory, date: dt.date) -> Board:
         due=len(due),
         approximate=approximate,
         couriers=tuple(couriers),
+        returns_to_add=returns,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from delivery.day_problem import (
     DayProblem,
     PlanningSettings,
+    ReturnTrip,
     doors,
     shipment_id,
     to_seconds,
@@ -50,6 +51,7 @@ from delivery.plan_state import (
     now_seconds,
     problem_for,
     return_trips,
+    returns_to_add,
     write_run,
 )
 from delivery.planning import PlanReport, describe_unplanned
@@ -83,8 +85,10 @@ def _current(
     now: dt.datetime,
     *,
     unrestricted: bool = False,
+    extra_returns: Sequence[ReturnTrip] = (),
 ) -> _Current:
-    """The plan of ``date`` as the optimiser sees it: routes of the stops still to do."""
+    """The plan of ``date`` as the optimiser sees it: routes of the stops still to do;
+    ``extra`` orders and ``extra_returns`` ways back are in the problem, on no route."""
     session = uow.session
     territory = session.get(Territory, territory_id)
     if territory is None:
@@ -110,6 +114,7 @@ def _current(
     returns = (
         return_trips(session, territory_id, date, today=date, only=going_back) if going_back else []
     )
+    returns += extra_returns
     orders = list(
         session.scalars(
             select(MerchantOrder)
@@ -216,7 +221,10 @@ def insert_late_orders(
 ) -> PlanReport:
     """Put the orders due on ``date`` that the plan does not carry (placed after planning,
     or left at the shop by a courier) into the plan, each at its cheapest place; nothing
-    already planned moves. Those that fit nowhere are reported."""
+    already planned moves. Those that fit nowhere are reported. Returned parcels waiting at
+    a pickup point that no plan carries yet (sent back after the planning) are given to a
+    round of the day the same way, where one can take them; the others wait for the next
+    planning."""
     settings = settings or PlanningSettings()
     now = now or utcnow()
     session = uow.session
@@ -230,12 +238,19 @@ def insert_late_orders(
         ((s.merchant_order_id, s.status) for run in plan.runs for s in run.stops),
         (u.merchant_order_id for u in plan.unplanned),
     )
-    current = _current(uow, territory_id, date, late, distances, settings, now)
+    territory = session.get_one(Territory, territory_id)
+    returns = returns_to_add(session, plan, now.astimezone(ZoneInfo(territory.timezone)).date())
+    current = _current(
+        uow, territory_id, date, late, distances, settings, now, extra_returns=returns
+    )
     day, problem, solution = current.day, current.day.problem, current.solution
-    # A parcel ordered now cannot be collected before now.
+    # A parcel ordered (or sent back) now cannot be collected before now.
+    added = {shipment_id(mo.id) for mo in late} | {
+        shipment_id(t.merchant_order_id, returning=True) for t in returns
+    }
     shipments = tuple(
         replace(s, pickup=replace(s.pickup, earliest=max(s.pickup.earliest, current.now_s)))
-        if s.pickup is not None and day.shipments[s.id].merchant_order_id in {mo.id for mo in late}
+        if s.pickup is not None and s.id in added
         else s
         for s in problem.shipments
     )
@@ -258,6 +273,13 @@ def insert_late_orders(
             problem, solution, sid, door_of, now=current.now_s,
             max_added_m=settings.one_visit_max_added_m,
         )  # fmt: skip
+    for trip in returns:
+        sid = shipment_id(trip.merchant_order_id, returning=True)
+        if sid in problem.shipment_index:  # not when its shop is closed that day
+            solution = insert_shipment(problem, solution, sid, now=current.now_s)
+    # A way back no round can take waits for the next planning, unreported.
+    kept_out = tuple(u for u in solution.unassigned if not day.shipments[u.shipment_id].returning)
+    solution = replace(solution, unassigned=kept_out)
     unassigned += [
         (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
         for u in solution.unassigned
@@ -265,9 +287,8 @@ def insert_late_orders(
     check_plan(day, solution)
     changed = {u for u, _ in unassigned}
     runs = {vehicle_id(run.round_id): run for run in current.plan.runs}
-    late_ids = {shipment_id(mo.id) for mo in late}
     for route in solution.routes:
-        if any(stop.shipment_id in late_ids for stop in route.stops):
+        if any(stop.shipment_id in added for stop in route.stops):
             write_run(runs[route.vehicle_id], route, day, date, current.zone)
     by_id = {mo.id: mo for mo in late}
     reports = []
@@ -285,14 +306,26 @@ def insert_late_orders(
         )
         reports.append(report)
     current.plan.distance_m = sum(run.distance_m for run in current.plan.runs)
-    if actor is not None and late:
+    taken = sum(
+        1
+        for route in solution.routes
+        for stop in route.stops
+        if stop.kind is Kind.DELIVERY
+        and stop.shipment_id in added
+        and day.shipments[stop.shipment_id].returning
+    )
+    if actor is not None and (late or taken):
         record(
             session,
             territory_id=territory_id,
             actor=actor,
             action="delivery.insert",
             subject=date.isoformat(),
-            details={"orders": [mo.reference for mo in late], "unplanned": len(reports)},
+            details={
+                "orders": [mo.reference for mo in late],
+                "unplanned": len(reports),
+                "returns": taken,
+            },
         )
     uow.commit()
     return PlanReport(
@@ -302,6 +335,7 @@ def insert_late_orders(
         0,
         len(current.plan.runs),
         current.plan.distance_m,
+        taken,
     )
 
 

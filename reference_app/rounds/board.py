@@ -49,7 +49,9 @@ def _to_board(date: dt.date) -> Response:
 def board() -> str:
     territory = db.territory()
     date = chosen_date()
-    data = queries.board(db.uow().session, territory=territory, date=date)
+    data = queries.board(
+        db.uow().session, territory=territory, date=date, today=settings.today(territory)
+    )
     merchants = sorted(
         {
             (item.merchant_id, item.merchant)
@@ -190,15 +192,20 @@ def insert_late() -> Response:
         db.uow().rollback()
         flash(str(error), "error")
         return _to_board(date)
-    flash(
-        ngettext(
-            "%(num)s commande ajoutée sans changer l'ordre des autres arrêts.",
-            "%(num)s commandes ajoutées sans changer l'ordre des autres arrêts.",
-            report.planned,
-        )
-        + (" " + _("%(n)s sans place.", n=len(report.unplanned)) if report.unplanned else ""),
-        "warning" if report.unplanned else "success",
+    message = ngettext(
+        "%(num)s commande ajoutée sans changer l'ordre des autres arrêts.",
+        "%(num)s commandes ajoutées sans changer l'ordre des autres arrêts.",
+        report.planned,
     )
+    if report.unplanned:
+        message += " " + _("%(n)s sans place.", n=len(report.unplanned))
+    if report.returns:
+        message += " " + ngettext(
+            "%(num)s commande retournée : ses colis reviennent à sa boutique.",
+            "%(num)s commandes retournées : leurs colis reviennent à leur boutique.",
+            report.returns,
+        )
+    flash(message, "warning" if report.unplanned else "success")
     return _to_board(date)
 
 

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from delivery.exports import stops_csv
-from delivery.model import RoundRun, Stop, StopKind, StopStatus
+from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
+from delivery.plan_state import returns_to_add
 from delivery.planning import plan_day
 from delivery.queries import courier_runs, day_runs, return_rounds
 from delivery.replanning import insert_late_orders, move_shipment
@@ -286,3 +287,49 @@ def test_the_operator_gives_a_way_back_to_another_round(db: Database, shop: Shop
             distances=DISTANCES, settings=SETTINGS, actor=OPERATOR, now=NOW,
         )  # fmt: skip
     assert way_back(db, cake).held_at == DEPOT
+
+
+def test_parcels_sent_back_after_the_planning_are_given_to_a_round_of_the_day(
+    db: Database, shop: Shop
+) -> None:
+    fleet = add_fleet(db, shop)
+    home = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, home)
+    plan(db, shop, TUESDAY)
+    before = {(s.id, s.kind, s.sequence) for s in stops_of_plan(db, shop.territory_id)}
+    # At 9:00 on Tuesday the operator sends back a cake nobody fetched at the town hall.
+    oid = at_point(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id)
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Jamais venue",
+            actor=OPERATOR, now=at(9),
+        )  # fmt: skip
+    with db.uow() as uow:
+        plan_row = uow.session.scalar(select(DayPlan).where(DayPlan.date == TUESDAY))
+        assert plan_row is not None
+        assert len(returns_to_add(uow.session, plan_row, TUESDAY)) == 1
+        assert returns_to_add(uow.session, plan_row, WEDNESDAY) == []  # a day gone by
+
+    with db.uow() as uow:
+        report = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+            settings=SETTINGS, now=at(9),
+        )  # fmt: skip
+
+    assert (report.planned, report.returns) == (0, 1)
+    take, give = return_stops(db, shop, TUESDAY)
+    assert (take.kind, give.kind) == (StopKind.TAKE_BACK, StopKind.BRING_BACK)
+    assert take.expected_start >= at(9)  # not before it was sent back
+    # Nothing already planned moved.
+    after = {(s.id, s.kind) for s in stops_of_plan(db, shop.territory_id) if not s.kind.returning}
+    assert after == {(i, k) for i, k, _ in before}
+    with db.uow() as uow:
+        plan_row = uow.session.scalar(select(DayPlan).where(DayPlan.date == TUESDAY))
+        assert plan_row is not None and returns_to_add(uow.session, plan_row, TUESDAY) == []
+    # A second click adds nothing.
+    with db.uow() as uow:
+        again = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+            settings=SETTINGS, now=at(9, 5),
+        )  # fmt: skip
+    assert again.returns == 0 and len(return_stops(db, shop, TUESDAY)) == 2

@@ -155,3 +155,28 @@ def test_the_board_says_the_planning_brings_returned_parcels_back(
     assert "Journée planifiée : 0 commande sur 2 tournées." in html
     assert "1 commande retournée : ses colis reviennent à sa boutique." in html
     assert "Reprise de colis retournés" in html and "Colis rendus à la boutique" in html
+
+
+def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    plan(db, world)  # Tuesday is planned (nothing to deliver yet)
+    order = dropped_at_point(db, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+
+    board = page(client, f"/admin/tournees{DAY}")
+    assert "Confier le retour de colis à une tournée du jour" in board
+
+    done = client.post(
+        "/admin/tournees/retardataires", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+
+    html = done.get_data(as_text=True)
+    assert "1 commande retournée : ses colis reviennent à sa boutique." in html
+    assert "Confier le retour de colis" not in html
+    assert [s.kind for s in stops(db, world) if s.kind.returning] == [
+        StopKind.TAKE_BACK,
+        StopKind.BRING_BACK,
+    ]
