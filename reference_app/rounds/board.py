@@ -192,20 +192,26 @@ def insert_late() -> Response:
         db.uow().rollback()
         flash(str(error), "error")
         return _to_board(date)
-    message = ngettext(
-        "%(num)s commande ajoutée sans changer l'ordre des autres arrêts.",
-        "%(num)s commandes ajoutées sans changer l'ordre des autres arrêts.",
-        report.planned,
-    )
-    if report.unplanned:
-        message += " " + _("%(n)s sans place.", n=len(report.unplanned))
-    if report.returns:
-        message += " " + ngettext(
-            "%(num)s commande retournée : ses colis reviennent à sa boutique.",
-            "%(num)s commandes retournées : leurs colis reviennent à leur boutique.",
-            report.returns,
+    parts = []
+    if report.planned or report.unplanned or not report.returns:
+        parts.append(
+            ngettext(
+                "%(num)s commande ajoutée sans changer l'ordre des autres arrêts.",
+                "%(num)s commandes ajoutées sans changer l'ordre des autres arrêts.",
+                report.planned,
+            )
         )
-    flash(message, "warning" if report.unplanned else "success")
+    if report.unplanned:
+        parts.append(_("%(n)s sans place.", n=len(report.unplanned)))
+    if report.returns:
+        parts.append(
+            ngettext(
+                "%(num)s commande retournée : ses colis reviennent à sa boutique.",
+                "%(num)s commandes retournées : leurs colis reviennent à leur boutique.",
+                report.returns,
+            )
+        )
+    flash(" ".join(parts), "warning" if report.unplanned else "success")
     return _to_board(date)
 
 

@@ -175,6 +175,7 @@ def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
 
     html = done.get_data(as_text=True)
     assert "1 commande retournée : ses colis reviennent à sa boutique." in html
+    assert "0 commande ajoutée" not in html  # only the way back was added
     assert "Confier le retour de colis" not in html
     assert [s.kind for s in stops(db, world) if s.kind.returning] == [
         StopKind.TAKE_BACK,
