@@ -158,7 +158,13 @@ def returns_to_add(session: Session, plan: DayPlan, today: dt.date) -> list[Retu
     full planning: a round already under way does not pass by the depot again."""
     if plan.date < today:
         return []
-    here = {s.merchant_order_id for run in plan.runs for s in run.stops if s.kind.returning}
+    here = set(
+        session.scalars(
+            select(Stop.merchant_order_id)
+            .join(RoundRun, Stop.run_id == RoundRun.id)
+            .where(RoundRun.plan_id == plan.id, Stop.kind.in_(RETURN_KINDS))
+        )
+    )  # one query, however many runs the board shows
     return [
         trip
         for trip in return_trips(session, plan.territory_id, plan.date, today=today)
