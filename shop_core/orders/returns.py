@@ -48,6 +48,12 @@ S = MerchantOrderStatus
 DEPOT = "Au dépôt, avec le livreur"
 
 
+def taken_from(point_name: str) -> str:
+    """Where returned parcels a courier took back at a pickup point are (with the courier,
+    or at the depot if the shop could not take them on that round), and where from."""
+    return f"Avec le livreur, repris à : {point_name}"[:160]
+
+
 def returnable(order: Order) -> list[MerchantOrder]:
     """The merchant orders of ``order`` that can go back to their shop: waiting at the
     pickup point, or whose delivery failed."""
@@ -309,7 +315,7 @@ def taken_from_point(session: Session, merchant_order_id: int) -> ParcelReturn:
     way_back = parcel_return(session, merchant_order_id)
     if way_back is None or way_back.back_at is not None:
         raise ValidationError("Ces colis ne sont pas en retour vers la boutique.")
-    way_back.pickup_point_id, way_back.held_at = None, DEPOT
+    way_back.pickup_point_id, way_back.held_at = None, taken_from(way_back.held_at)
     return way_back
 
 

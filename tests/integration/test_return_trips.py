@@ -28,7 +28,7 @@ from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import ValidationError
 from shop_core.orders.model import ParcelReturn
-from shop_core.orders.returns import DEPOT, on_the_way_back, parcel_return
+from shop_core.orders.returns import on_the_way_back, parcel_return, taken_from
 from shop_core.territories.model import Territory
 
 from .conftest import NOW, TUESDAY, Shop
@@ -124,7 +124,11 @@ def test_a_round_takes_the_parcels_back_at_the_point_and_gives_them_back_at_the_
     with pytest.raises(AlreadyRecorded):
         do(take_back, db, shop, fleet, take, now=at(9, 31))  # a double tap
     taken = way_back(db, cake)
-    assert (taken.pickup_point_id, taken.held_at, taken.back_at) == (None, DEPOT, None)
+    assert (taken.pickup_point_id, taken.held_at, taken.back_at) == (
+        None,
+        "Avec le livreur, repris à : Mairie de Saint-Pol",
+        None,
+    )
     with db.uow() as uow:  # the point's staff no longer keeps them
         assert (
             on_the_way_back(uow.session, territory_id=shop.territory_id, point_id=fleet.point_id)
@@ -165,7 +169,7 @@ def test_a_way_back_that_fails_goes_to_another_day_from_the_depot(db: Database, 
     with db.uow() as uow:
         failed = uow.session.get_one(Stop, give.id)
         assert (failed.status, failed.reason) == (StopStatus.FAILED, "Boutique fermée")
-    assert way_back(db, cake).held_at == DEPOT  # the courier left them at the depot
+    assert way_back(db, cake).held_at == taken_from("Mairie de Saint-Pol")  # with the courier
 
     # Not again today; Wednesday's round takes them at the depot, straight to the shop.
     assert plan(db, shop, TUESDAY, now=at(11)) == 0
@@ -286,7 +290,7 @@ def test_the_operator_gives_a_way_back_to_another_round(db: Database, shop: Shop
             uow=uow, territory_id=shop.territory_id, stop_id=moved[1].id, run_id=take.run_id,
             distances=DISTANCES, settings=SETTINGS, actor=OPERATOR, now=NOW,
         )  # fmt: skip
-    assert way_back(db, cake).held_at == DEPOT
+    assert way_back(db, cake).held_at == taken_from("Mairie de Saint-Pol")
 
 
 def test_parcels_sent_back_after_the_planning_are_given_to_a_round_of_the_day(

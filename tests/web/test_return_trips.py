@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from delivery.model import StopKind, StopStatus
 from shop_core.database import Database
-from shop_core.orders.returns import DEPOT, parcel_return
+from shop_core.orders.returns import parcel_return, taken_from
 
 from .backoffice import dropped_at_point
 from .conftest import World, login
@@ -73,7 +73,8 @@ def test_the_courier_takes_the_parcels_back_at_the_point_and_gives_them_to_the_s
     assert "Colis repris : 1 commande à rendre à sa boutique." in taken.get_data(as_text=True)
     with db.uow() as uow:
         way_back = parcel_return(uow.session, mo_id)
-        assert way_back is not None and way_back.held_at == DEPOT
+        assert way_back is not None
+        assert way_back.held_at == taken_from("Le Tiers-Lieu du Ternois")
 
     nothing = client.post(
         f"/livreur/arrets/{give.id}/retour-impossible", data={"reason": "", "other": " "}
