@@ -176,12 +176,16 @@ class StopKind(enum.StrEnum):
     @property
     def returning(self) -> bool:
         """Whether the stop is part of a returned order's way back to its shop."""
-        return self in (StopKind.TAKE_BACK, StopKind.BRING_BACK)
+        return self in RETURN_KINDS
 
     @property
     def at_shop(self) -> bool:
         """Whether the stop is at the merchant's (a collection, or a return)."""
         return self in (StopKind.COLLECT, StopKind.BRING_BACK)
+
+
+#: The stops of a returned order's way back (for queries; ``StopKind.returning`` in code).
+RETURN_KINDS = (StopKind.TAKE_BACK, StopKind.BRING_BACK)
 
 
 class StopStatus(enum.StrEnum):

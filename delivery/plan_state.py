@@ -28,7 +28,7 @@ from delivery.day_problem import (
     to_seconds,
 )
 from delivery.distances import DistanceProvider
-from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus
+from delivery.model import RETURN_KINDS, DayPlan, Round, RoundRun, Stop, StopKind, StopStatus
 from delivery.optimiser import NO_LIMIT, Problem, Route, Solution, route_cost, timed_route
 from delivery.optimiser import Stop as PlannedStop
 from delivery.optimiser import StopKind as Kind
@@ -47,7 +47,7 @@ from shop_core.orders.model import (
 from shop_core.orders.services import transition
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
-from shop_core.territories.model import PickupPoint, Territory
+from shop_core.territories.model import Territory
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +93,6 @@ def due_merchant_orders(session: Session, territory_id: int, date: dt.date) -> l
     return list(session.scalars(query))
 
 
-RETURN_KINDS = (StopKind.TAKE_BACK, StopKind.BRING_BACK)
-
-
 def return_trips(
     session: Session,
     territory_id: int,
@@ -120,7 +117,8 @@ def return_trips(
         .options(
             selectinload(ParcelReturn.merchant_order)
             .selectinload(MerchantOrder.merchant)
-            .selectinload(Merchant.opening_hours)
+            .selectinload(Merchant.opening_hours),
+            selectinload(ParcelReturn.pickup_point),
         )
         .order_by(ParcelReturn.merchant_order_id)
     )
@@ -141,14 +139,11 @@ def return_trips(
             ParcelReturn.merchant_order_id.not_in(elsewhere),
             ParcelReturn.merchant_order_id.not_in(failed_today),
         )
-    trips = []
-    for way_back in session.scalars(query):
-        mo = way_back.merchant_order
-        point = (
-            session.get(PickupPoint, way_back.pickup_point_id) if way_back.pickup_point_id else None
-        )
-        trips.append(ReturnTrip(mo.id, mo.order_id, mo.parcels, mo.merchant, point))
-    return trips
+    return [
+        ReturnTrip(mo.id, mo.order_id, mo.parcels, mo.merchant, way_back.pickup_point)
+        for way_back in session.scalars(query)
+        for mo in (way_back.merchant_order,)
+    ]
 
 
 def returns_to_add(session: Session, plan: DayPlan, today: dt.date) -> list[ReturnTrip]:

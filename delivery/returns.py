@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
-from delivery.model import RoundRun, Stop, StopStatus
-from delivery.plan_state import RETURN_KINDS, lock_day
+from delivery.model import RETURN_KINDS, RoundRun, Stop, StopStatus
+from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor
 from shop_core.orders import returns
 from shop_core.orders.model import MerchantOrder
@@ -30,15 +30,25 @@ RETURNED_REASON = "Colis retourné à la boutique"
 BACK_REASON = "Colis déjà revenus à la boutique"
 
 
-def _open_stops(uow: UnitOfWork, order_id: int) -> list[Stop]:
-    return list(
-        uow.session.scalars(
-            select(Stop)
-            .join(MerchantOrder, MerchantOrder.id == Stop.merchant_order_id)
-            .where(MerchantOrder.order_id == order_id, Stop.status == StopStatus.TODO)
-            .order_by(Stop.id)
-        )
+def _open_stops(order_id: int) -> Select[Stop]:
+    return (
+        select(Stop)
+        .join(MerchantOrder, MerchantOrder.id == Stop.merchant_order_id)
+        .where(MerchantOrder.order_id == order_id, Stop.status == StopStatus.TODO)
+        .order_by(Stop.id)
     )
+
+
+def _lock_days_of(uow: UnitOfWork, stops: Select[Stop]) -> None:
+    """Lock the days whose runs hold these stops (``plan_state.lock_day``), in plan order."""
+    plans = uow.session.scalars(
+        select(RoundRun.plan_id)
+        .join(Stop, Stop.run_id == RoundRun.id)
+        .where(Stop.id.in_(stops.with_only_columns(Stop.id).order_by(None)))
+        .distinct()
+    ).all()
+    for plan_id in sorted(plans):
+        lock_day(uow, plan_id)
 
 
 def return_to_merchant(
@@ -54,20 +64,12 @@ def return_to_merchant(
     ``shop_core.orders.returns.return_to_merchant``) and close the stops of rounds that
     were to deliver them; returns the merchant orders returned. One transaction."""
     now = now or utcnow()
-    plans = uow.session.scalars(
-        select(RoundRun.plan_id)
-        .join(Stop, Stop.run_id == RoundRun.id)
-        .join(MerchantOrder, MerchantOrder.id == Stop.merchant_order_id)
-        .where(MerchantOrder.order_id == order_id, Stop.status == StopStatus.TODO)
-        .distinct()
-    ).all()
-    for plan_id in sorted(plans):
-        lock_day(uow, plan_id)
+    _lock_days_of(uow, _open_stops(order_id))
     returned = returns.return_to_merchant(
         uow=uow, territory_id=territory_id, order_id=order_id, reason=reason, actor=actor,
         now=now, commit=False,
     )  # fmt: skip
-    for stop in _open_stops(uow, order_id):
+    for stop in uow.session.scalars(_open_stops(order_id)):
         if stop.merchant_order_id in returned:
             stop.status, stop.reason = StopStatus.FAILED, RETURNED_REASON
     uow.commit()
@@ -85,14 +87,7 @@ def _close_return_stops(uow: UnitOfWork, merchant_order_id: int) -> None:
         )
         .order_by(Stop.id)
     )
-    plans = uow.session.scalars(
-        select(RoundRun.plan_id)
-        .join(Stop, Stop.run_id == RoundRun.id)
-        .where(Stop.id.in_(query.with_only_columns(Stop.id)))
-        .distinct()
-    ).all()
-    for plan_id in sorted(plans):
-        lock_day(uow, plan_id)
+    _lock_days_of(uow, query)
     for stop in uow.session.scalars(query):
         stop.status, stop.reason = StopStatus.FAILED, BACK_REASON
 

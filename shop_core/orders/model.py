@@ -247,3 +247,4 @@ class ParcelReturn(Base):
     )
 
     merchant_order: Mapped[MerchantOrder] = relationship()
+    pickup_point: Mapped[PickupPoint | None] = relationship()
