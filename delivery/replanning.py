@@ -277,14 +277,14 @@ def insert_late_orders(
         sid = shipment_id(trip.merchant_order_id, returning=True)
         if sid in problem.shipment_index:  # not when its shop is closed that day
             solution = insert_shipment(problem, solution, sid, now=current.now_s)
+    # The check wants every shipment served or listed as unassigned, ways back included.
+    check_plan(day, solution)
     # A way back no round can take waits for the next planning, unreported.
-    kept_out = tuple(u for u in solution.unassigned if not day.shipments[u.shipment_id].returning)
-    solution = replace(solution, unassigned=kept_out)
     unassigned += [
         (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
         for u in solution.unassigned
+        if not day.shipments[u.shipment_id].returning
     ]
-    check_plan(day, solution)
     changed = {u for u, _ in unassigned}
     runs = {vehicle_id(run.round_id): run for run in current.plan.runs}
     for route in solution.routes:
