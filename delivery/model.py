@@ -318,6 +318,8 @@ class PlanningJob(Base):
     kept_stops: Mapped[int] = mapped_column(default=0)
     returns: Mapped[int] = mapped_column(default=0, server_default="0")
     """Returned orders whose parcels the planned rounds bring back to their shops."""
+    returns_left_out: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Returned orders whose way back no round could take that day: they wait."""
     message: Mapped[str] = mapped_column(String(500), default="")
 
 

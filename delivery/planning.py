@@ -85,6 +85,10 @@ class PlanReport:
     distance_m: int
     returns: int = 0
     """Returned orders whose parcels a round brings back to the shop."""
+    returns_left_out: int = 0
+    """Returned orders whose way back no round could take (rounds full, hours): they wait
+    for another planning. Those whose shop is closed that day are not counted: their day
+    is not this one."""
 
 
 def plan_day(
@@ -213,7 +217,8 @@ def _store(
 
     by_id = {mo.id: mo for mo in orders}
     left_out = [(mo_id, code) for mo_id, code in day.rejected.items()]
-    # A returned order's way back that no round takes today simply waits for another day.
+    # A returned order's way back that no round takes today waits for another day: it is
+    # counted (``returns_left_out``), not reported with the shoppers' orders.
     left_out += [
         (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
         for u in solution.unassigned
@@ -249,6 +254,7 @@ def _store(
                 "planned": len(problem.shipments) - returning - len(solution.unassigned) + missed,
                 "unplanned": len(reports),
                 "returns": returning - missed,
+                "returns_left_out": missed,
             },
         )
     uow.commit()
@@ -261,6 +267,7 @@ def _store(
         len(plan.runs),
         plan.distance_m,
         returning - missed,
+        missed,
     )
 
 

@@ -178,6 +178,7 @@ def run_planning_job(
         runs=report.runs,
         kept_stops=report.kept_stops,
         returns=report.returns,
+        returns_left_out=report.returns_left_out,
     )
 
 
@@ -196,6 +197,8 @@ class JobView:
     kept_stops: int
     message: str
     returns: int = 0
+    returns_left_out: int = 0
+    """Returned orders whose way back found no room on the day's rounds (they wait)."""
 
     @property
     def active(self) -> bool:
@@ -229,6 +232,7 @@ def latest_job(
         job.kept_stops,
         message,
         job.returns,
+        job.returns_left_out,
     )
 
 

@@ -224,7 +224,7 @@ def insert_late_orders(
     already planned moves. Those that fit nowhere are reported. Returned parcels waiting at
     a pickup point that no plan carries yet (sent back after the planning) are given to a
     round of the day the same way, where one can take them; the others wait for the next
-    planning."""
+    planning (counted in ``returns_left_out``)."""
     settings = settings or PlanningSettings()
     now = now or utcnow()
     session = uow.session
@@ -279,7 +279,13 @@ def insert_late_orders(
             solution = insert_shipment(problem, solution, sid, now=current.now_s)
     # The check wants every shipment served or listed as unassigned, ways back included.
     check_plan(day, solution)
-    # A way back no round can take waits for the next planning, unreported.
+    # A way back no round can take waits for the next planning: counted, not reported with
+    # the shoppers' orders.
+    returns_left_out = sum(
+        1
+        for u in solution.unassigned
+        if u.shipment_id in added and day.shipments[u.shipment_id].returning
+    )
     unassigned += [
         (day.shipments[u.shipment_id].merchant_order_id, u.reason.value)
         for u in solution.unassigned
@@ -314,7 +320,7 @@ def insert_late_orders(
         and stop.shipment_id in added
         and day.shipments[stop.shipment_id].returning
     )
-    if actor is not None and (late or taken):
+    if actor is not None and (late or taken or returns_left_out):
         record(
             session,
             territory_id=territory_id,
@@ -325,6 +331,7 @@ def insert_late_orders(
                 "orders": [mo.reference for mo in late],
                 "unplanned": len(reports),
                 "returns": taken,
+                "returns_left_out": returns_left_out,
             },
         )
     uow.commit()
@@ -336,6 +343,7 @@ def insert_late_orders(
         len(current.plan.runs),
         current.plan.distance_m,
         taken,
+        returns_left_out,
     )
 
 

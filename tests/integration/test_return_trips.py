@@ -18,6 +18,7 @@ from delivery.exports import stops_csv
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
 from delivery.plan_state import returns_to_add
 from delivery.planning import plan_day
+from delivery.planning_jobs import latest_job, request_planning, run_planning_job
 from delivery.queries import courier_runs, day_runs, return_rounds
 from delivery.replanning import insert_late_orders, move_shipment
 from delivery.returns import BACK_REASON, back_at_shop, return_to_merchant
@@ -27,7 +28,7 @@ from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import ValidationError
-from shop_core.orders.model import ParcelReturn
+from shop_core.orders.model import MerchantOrder, ParcelReturn
 from shop_core.orders.returns import on_the_way_back, parcel_return, taken_from
 from shop_core.territories.model import Territory
 
@@ -337,3 +338,60 @@ def test_parcels_sent_back_after_the_planning_are_given_to_a_round_of_the_day(
             settings=SETTINGS, now=at(9, 5),
         )  # fmt: skip
     assert again.returns == 0 and len(return_stops(db, shop, TUESDAY)) == 2
+
+
+def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
+    db: Database, shop: Shop
+) -> None:
+    # Three parcels for rounds that take two: no room, whatever else the rounds carry.
+    fleet = add_fleet(db, shop, capacity=2)
+    oid = at_point(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id)
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Jamais venue",
+            actor=OPERATOR, now=NOW,
+        )  # fmt: skip
+        (cake,) = uow.session.scalars(select(MerchantOrder).where(MerchantOrder.order_id == oid))
+        cake.parcels = 3
+        uow.commit()
+    home = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, home)
+
+    with db.uow() as uow:
+        asked = request_planning(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, actor=OPERATOR, now=NOW
+        )
+    with db.uow() as uow:
+        run_planning_job(
+            uow=uow, job_id=asked.job_id, distances=DISTANCES, settings=SETTINGS, now=NOW
+        )
+
+    with db.uow() as uow:
+        job = latest_job(uow.session, shop.territory_id, TUESDAY, now=NOW)
+        assert job is not None
+        assert (job.planned, job.unplanned, job.returns, job.returns_left_out) == (1, 0, 0, 1)
+        entry = uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "delivery.plan"))
+        assert entry is not None
+        assert (entry.details["returns"], entry.details["returns_left_out"]) == (0, 1)
+        # Not with the shoppers' orders the plan could not serve, and on no round: the board
+        # offers to give it to a round of the day.
+        plan_row = uow.session.scalar(select(DayPlan).where(DayPlan.date == TUESDAY))
+        assert plan_row is not None and list(plan_row.unplanned) == []
+        assert [t.merchant_order_id for t in returns_to_add(uow.session, plan_row, TUESDAY)] == [
+            cake.id
+        ]
+    assert return_stops(db, shop, TUESDAY) == []
+
+    # Trying again later in the day finds no more room, and says so.
+    with db.uow() as uow:
+        again = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+            settings=SETTINGS, actor=OPERATOR, now=at(9),
+        )  # fmt: skip
+    assert (again.planned, again.returns, again.returns_left_out) == (0, 0, 1)
+    assert return_stops(db, shop, TUESDAY) == []
+    with db.uow() as uow:
+        inserted = uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "delivery.insert")
+        )
+        assert inserted is not None and inserted.details["returns_left_out"] == 1
