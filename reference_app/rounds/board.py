@@ -165,6 +165,8 @@ def planning_outcome(job: JobView) -> str:
             "%(num)s commandes retournées : leurs colis reviennent à leur boutique.",
             job.returns,
         )
+    if job.returns_left_out:
+        message += " " + returns_left_out(job.returns_left_out)
     if job.kept_stops:
         message += " " + ngettext(
             "%(num)s arrêt déjà fait conservé.",
@@ -172,6 +174,18 @@ def planning_outcome(job: JobView) -> str:
             job.kept_stops,
         )
     return message
+
+
+def returns_left_out(count: int) -> str:
+    """Ways back no round of the day had room for: said, or « pas encore sur une tournée »
+    on *Retraits* would be the operator's only clue."""
+    return ngettext(
+        "%(num)s retour de colis n'a pas trouvé de place dans les tournées du jour : "
+        "il attend une prochaine tournée.",
+        "%(num)s retours de colis n'ont pas trouvé de place dans les tournées du jour : "
+        "ils attendent une prochaine tournée.",
+        count,
+    )
 
 
 @bp.post("/admin/tournees/retardataires")
@@ -193,7 +207,7 @@ def insert_late() -> Response:
         flash(str(error), "error")
         return _to_board(date)
     parts = []
-    if report.planned or report.unplanned or not report.returns:
+    if report.planned or report.unplanned or not (report.returns or report.returns_left_out):
         parts.append(
             ngettext(
                 "%(num)s commande ajoutée sans changer l'ordre des autres arrêts.",
@@ -211,7 +225,12 @@ def insert_late() -> Response:
                 report.returns,
             )
         )
-    flash(" ".join(parts), "warning" if report.unplanned else "success")
+    if report.returns_left_out:
+        parts.append(returns_left_out(report.returns_left_out))
+    flash(
+        " ".join(parts),
+        "warning" if report.unplanned or report.returns_left_out else "success",
+    )
     return _to_board(date)
 
 

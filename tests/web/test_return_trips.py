@@ -9,13 +9,19 @@ from flask.testing import FlaskClient
 
 from delivery.model import StopKind, StopStatus
 from shop_core.database import Database
+from shop_core.orders.model import MerchantOrder
 from shop_core.orders.returns import parcel_return, taken_from
 
-from .backoffice import dropped_at_point
+from .backoffice import dropped_at_point, merchant_order_of
 from .conftest import World, login
 from .rounds_setup import TUESDAY, add_fleet, configure, plan, stops
 
 DAY = f"?date={TUESDAY.isoformat()}"
+TILE_FR = '<span class="tile-number">1</span> retour de colis à confier'
+NO_ROOM_FR = (
+    "1 retour de colis n'a pas trouvé de place dans les tournées du jour : "
+    "il attend une prochaine tournée."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -169,6 +175,7 @@ def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
 
     board = page(client, f"/admin/tournees{DAY}")
     assert "Confier le retour de colis à une tournée du jour" in board
+    assert TILE_FR in board
 
     done = client.post(
         "/admin/tournees/retardataires", data={"date": TUESDAY.isoformat()}, follow_redirects=True
@@ -177,8 +184,61 @@ def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
     html = done.get_data(as_text=True)
     assert "1 commande retournée : ses colis reviennent à sa boutique." in html
     assert "0 commande ajoutée" not in html  # only the way back was added
-    assert "Confier le retour de colis" not in html
+    assert "Confier le retour de colis" not in html and "retour de colis à confier" not in html
     assert [s.kind for s in stops(db, world) if s.kind.returning] == [
         StopKind.TAKE_BACK,
         StopKind.BRING_BACK,
     ]
+
+
+def returned_too_big_for_the_rounds(client: FlaskClient, db: Database, world: World) -> None:
+    """Jeanne's loaf sent back from the tiers-lieu, packed in more parcels than a round
+    takes (20): no round of the day has room for its way back. The operator is logged in."""
+    add_fleet(db, world)
+    order = dropped_at_point(db, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+    mo_id = merchant_order_of(db, order.id, world.baker_id).id
+    with db.uow() as uow:
+        uow.session.get_one(MerchantOrder, mo_id).parcels = 25
+        uow.commit()
+
+
+def test_the_board_says_a_way_back_found_no_room_and_counts_it_to_give(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    returned_too_big_for_the_rounds(client, db, world)
+
+    planned = client.post(
+        "/admin/tournees/planifier", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+
+    html = planned.get_data(as_text=True).replace("&#39;", "'")
+    assert "Journée planifiée : 0 commande sur 2 tournées. " + NO_ROOM_FR in html
+    assert 'class="flash flash-warning" role="status"' in html
+    assert "commande retournée" not in html  # no round brings it back
+    assert TILE_FR in html
+    assert "Confier le retour de colis à une tournée du jour" in html
+    assert "pas encore sur une tournée" in page(client, "/admin/retraits")
+
+    # Giving it to a round of the day finds no more room, and says that, not « 0 commande ».
+    again = client.post(
+        "/admin/tournees/retardataires", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+    html = again.get_data(as_text=True).replace("&#39;", "'")
+    assert NO_ROOM_FR in html and "0 commande ajoutée" not in html
+    assert TILE_FR in html
+    assert [s for s in stops(db, world) if s.kind.returning] == []
+
+
+def test_the_board_says_it_in_english(client: FlaskClient, db: Database, world: World) -> None:
+    returned_too_big_for_the_rounds(client, db, world)
+    client.get(f"/admin/tournees{DAY}&lang=en")  # the session remembers the language
+
+    planned = client.post(
+        "/admin/tournees/planifier", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+
+    html = planned.get_data(as_text=True).replace("&#39;", "'")
+    assert "1 parcel return found no room on the day's rounds: it waits for a later round." in html
+    assert '<span class="tile-number">1</span> parcel return to give to a round' in html
