@@ -14,7 +14,7 @@ from shop_core.orders.returns import parcel_return, taken_from
 
 from .backoffice import dropped_at_point, merchant_order_of
 from .conftest import World, login
-from .rounds_setup import TUESDAY, add_fleet, configure, plan, stops
+from .rounds_setup import TUESDAY, add_fleet, configure, place_frevent_order, plan, stops
 
 DAY = f"?date={TUESDAY.isoformat()}"
 TILE_FR = '<span class="tile-number">1</span> retour de colis à confier'
@@ -189,6 +189,33 @@ def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
         StopKind.TAKE_BACK,
         StopKind.BRING_BACK,
     ]
+
+
+def test_one_button_adds_late_orders_and_returned_parcels_and_says_both(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    plan(db, world)  # Tuesday is planned (nothing to deliver yet)
+    order = dropped_at_point(db, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+    place_frevent_order(db, world)  # and Paul orders for Tuesday afternoon, after the plan
+
+    board = page(client, f"/admin/tournees{DAY}")
+    label = "Ajouter la commande et le retour de colis au plan sans tout changer"
+    assert label in board and TILE_FR in board
+    assert "Confier le retour de colis" not in board
+    english = page(client, f"/admin/tournees{DAY}&lang=en")
+    assert "Add the order and the parcel return to the plan without changing the rest" in english
+    assert "retour de colis" in page(client, f"/admin/tournees{DAY}&lang=fr")
+
+    client.post("/admin/tournees/retardataires", data={"date": TUESDAY.isoformat()})
+
+    kinds = [s.kind for s in stops(db, world)]
+    assert StopKind.TAKE_BACK in kinds and StopKind.BRING_BACK in kinds
+    assert kinds.count(StopKind.DELIVER) == 1
+    board = page(client, f"/admin/tournees{DAY}")
+    assert label not in board and "retour de colis à confier" not in board
 
 
 def returned_too_big_for_the_rounds(client: FlaskClient, db: Database, world: World) -> None:
