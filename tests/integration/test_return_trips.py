@@ -61,9 +61,10 @@ def plan(db: Database, shop: Shop, date: dt.date, now: dt.datetime = NOW) -> int
     return report.returns
 
 
-def returned_at_point(db: Database, shop: Shop) -> tuple[Fleet, int]:
-    """A cake never collected at the town hall, sent back to the bakery on Monday."""
-    fleet = add_fleet(db, shop)
+def returned_at_point(db: Database, shop: Shop, *, capacity: int = 12) -> tuple[Fleet, int]:
+    """A cake never collected at the town hall, sent back to the bakery on Monday; the
+    rounds take `capacity` parcels."""
+    fleet = add_fleet(db, shop, capacity=capacity)
     oid = at_point(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id)
     with db.uow() as uow:
         return_to_merchant(
@@ -344,15 +345,9 @@ def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
     db: Database, shop: Shop
 ) -> None:
     # Three parcels for rounds that take two: no room, whatever else the rounds carry.
-    fleet = add_fleet(db, shop, capacity=2)
-    oid = at_point(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id)
+    _, cake_id = returned_at_point(db, shop, capacity=2)
     with db.uow() as uow:
-        return_to_merchant(
-            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Jamais venue",
-            actor=OPERATOR, now=NOW,
-        )  # fmt: skip
-        (cake,) = uow.session.scalars(select(MerchantOrder).where(MerchantOrder.order_id == oid))
-        cake.parcels = 3
+        uow.session.get_one(MerchantOrder, cake_id).parcels = 3
         uow.commit()
     home = order(db, shop, {shop.bread_id: 1})
     make_ready(db, home)
@@ -378,7 +373,7 @@ def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
         plan_row = uow.session.scalar(select(DayPlan).where(DayPlan.date == TUESDAY))
         assert plan_row is not None and list(plan_row.unplanned) == []
         assert [t.merchant_order_id for t in returns_to_add(uow.session, plan_row, TUESDAY)] == [
-            cake.id
+            cake_id
         ]
     assert return_stops(db, shop, TUESDAY) == []
 

@@ -164,14 +164,20 @@ def test_the_board_says_the_planning_brings_returned_parcels_back(
     assert "Reprise de colis retournés" in html and "Colis rendus à la boutique" in html
 
 
-def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
-    client: FlaskClient, db: Database, world: World
-) -> None:
+def sent_back_after_the_planning(client: FlaskClient, db: Database, world: World) -> None:
+    """Tuesday is planned (nothing to deliver yet), then the operator sends back Jeanne's
+    loaf, never fetched at the tiers-lieu. The operator stays logged in."""
     add_fleet(db, world)
     plan(db, world)  # Tuesday is planned (nothing to deliver yet)
     order = dropped_at_point(db, world)
     login(client, world.operator_email)
     client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+
+
+def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    sent_back_after_the_planning(client, db, world)
 
     board = page(client, f"/admin/tournees{DAY}")
     assert "Confier le retour de colis à une tournée du jour" in board
@@ -194,11 +200,7 @@ def test_parcels_sent_back_after_the_planning_go_on_a_round_from_the_board(
 def test_one_button_adds_late_orders_and_returned_parcels_and_says_both(
     client: FlaskClient, db: Database, world: World
 ) -> None:
-    add_fleet(db, world)
-    plan(db, world)  # Tuesday is planned (nothing to deliver yet)
-    order = dropped_at_point(db, world)
-    login(client, world.operator_email)
-    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+    sent_back_after_the_planning(client, db, world)
     place_frevent_order(db, world)  # and Paul orders for Tuesday afternoon, after the plan
 
     board = page(client, f"/admin/tournees{DAY}")
