@@ -155,10 +155,11 @@ def shot(page: Any, name: str) -> Path:
     return path
 
 
-def log_in(page: Any, server: LiveServer, email: str) -> None:
-    """Sign `email` in through the login form (every test user has the same password)."""
+def log_in(page: Any, server: LiveServer, email: str, password: str = PASSWORD) -> None:
+    """Sign `email` in through the login form (every test user has the same password; the
+    demo's accounts have theirs)."""
     page.goto(f"{server.url}/login")
     page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()

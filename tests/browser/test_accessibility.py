@@ -17,6 +17,7 @@ pickup point's orders were headings of the third level under the first.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +30,7 @@ from shop_core.accounts.model import User
 from shop_core.database import Database
 from shop_core.territories.model import Territory
 
-from .conftest import DESKTOP, PHONE, LiveServer
+from .conftest import DESKTOP, PHONE, LiveServer, log_in
 
 SHOPPER = "jeanne.martin@ternois.demo"
 MERCHANT = "le-cellier-saint-polois@ternois.demo"
@@ -113,11 +114,17 @@ def round_day(db: Database, demo: None) -> str:
     return day.isoformat()
 
 
-def _audit(page: Any) -> list[str]:
+@functools.cache
+def _axe() -> Any:
+    # Reads the bundled axe-core script once, not once per page.
     from axe_playwright_python.sync_playwright import Axe
 
+    return Axe()
+
+
+def _audit(page: Any) -> list[str]:
     found = []
-    for violation in Axe().run(page).response["violations"]:
+    for violation in _axe().run(page).response["violations"]:
         targets = [" ".join(map(str, node["target"])) for node in violation["nodes"][:5]]
         found.append(
             f"{page.url}: {violation['impact']} {violation['id']} ({violation['help']}) "
@@ -129,11 +136,7 @@ def _audit(page: Any) -> list[str]:
 def _signed_in(page_factory: Any, server: LiveServer, email: str | None, viewport: Any) -> Any:
     page = page_factory(viewport)
     if email is not None:
-        page.goto(f"{server.url}/login")
-        page.get_by_label("Adresse e-mail").fill(email)
-        page.get_by_label("Mot de passe").fill(data.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
+        log_in(page, server, email, data.PASSWORD)
         assert "/login" not in page.url, f"{email} could not sign in"
     return page
 
