@@ -28,6 +28,10 @@ class User(Base):
 
     ``password_hash`` is produced by the application (argon2 or scrypt): the core never
     sees a clear password.
+
+    ``email`` is ``None`` for a shopper the operator registered over the phone without one
+    (see :mod:`shop_core.accounts.assisted`): such an account cannot log in, since logging
+    in and resetting a password both go through the e-mail, until one is set.
     """
 
     __tablename__ = "user_account"
@@ -35,7 +39,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254))
     full_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str] = mapped_column(String(30), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")

@@ -33,6 +33,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def is_valid_email(email: str) -> bool:
+    """Whether a normalised e-mail looks deliverable (one @, a dot in the domain)."""
+    return bool(_EMAIL.match(email)) and len(email) <= 254
+
+
 def find_by_email(uow: UnitOfWork, *, territory_id: int, email: str) -> User | None:
     """The active account with this e-mail in the territory."""
     return uow.session.scalar(

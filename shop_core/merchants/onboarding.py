@@ -110,8 +110,9 @@ def operators(session: Session, *, territory_id: int) -> list[User]:
 
 def owner_emails(session: Session, *, merchant_id: int) -> list[str]:
     """Where to write to a merchant: its members' e-mails, else the shop's own."""
-    emails = list(
-        session.scalars(
+    emails = [
+        email
+        for email in session.scalars(
             select(User.email)
             .join(MerchantMember, MerchantMember.user_id == User.id)
             .where(
@@ -120,7 +121,8 @@ def owner_emails(session: Session, *, merchant_id: int) -> list[str]:
                 User.deleted_at.is_(None),
             )
         )
-    )
+        if email
+    ]
     if not emails:
         shop = session.scalar(select(Merchant.email).where(Merchant.id == merchant_id))
         if shop:

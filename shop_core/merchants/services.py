@@ -254,7 +254,7 @@ def add_member(
         territory_id=merchant.territory_id,
         actor=actor,
         action="merchant.add_member",
-        subject=user.email,
+        subject=user.email or user.full_name,
         merchant_id=merchant.id,
     )
     uow.commit()

@@ -81,6 +81,10 @@ class Order(Base):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    placed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    """The operator who took the order for the shopper (« commande assistée »), if any."""
     customer_name: Mapped[str] = mapped_column(String(120))
     customer_email: Mapped[str] = mapped_column(String(254))
     customer_phone: Mapped[str] = mapped_column(String(30), default="")

@@ -60,12 +60,18 @@ class PricesChanged(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class Customer:
-    """Who orders: name, e-mail, phone (snapshotted on the order)."""
+    """Who orders: name, e-mail, phone (snapshotted on the order).
+
+    ``placed_by_id`` is the operator taking the order for the shopper (« commande
+    assistée »): the shopper then pays at delivery or pickup, may have no e-mail (a phone
+    is needed instead), and the order is audited as "operator X for shopper Y".
+    """
 
     name: str
     email: str
     phone: str = ""
     user_id: int | None = None
+    placed_by_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,8 +296,7 @@ def _checkout(
         raise NotFound(what="Panier")
     if not cart.items:
         raise EmptyBasket()
-    if not customer.name.strip() or "@" not in customer.email:
-        raise ValidationError("Indiquez votre nom et votre adresse e-mail.", field="customer")
+    _check_customer(customer, payment_method)
     territory = session.get(Territory, cart.territory_id)
     assert territory is not None
     quantities = {item.product_id: item.quantity for item in cart.items}
@@ -314,6 +319,7 @@ def _checkout(
         territory_id=territory.id,
         reference=_new_reference(territory, now),
         user_id=customer.user_id,
+        placed_by_id=customer.placed_by_id,
         idempotency_key=idempotency_key,
         customer_name=customer.name.strip(),
         customer_email=customer.email.strip().lower(),
@@ -409,13 +415,40 @@ def _checkout(
             StatusChange(
                 from_status=None,
                 to_status=MerchantOrderStatus.PLACED,
-                actor_id=customer.user_id,
+                actor_id=customer.placed_by_id or customer.user_id,
                 at=now,
             )
+        )
+    if customer.placed_by_id is not None:
+        record(
+            session,
+            territory_id=territory.id,
+            actor=Actor(user_id=customer.placed_by_id, on_behalf=True),
+            action="order.placed_for_shopper",
+            subject=order.reference,
+            details={"shopper_id": customer.user_id, "order_id": order.id},
         )
     cart.items.clear()
     uow.commit()
     return order.id
+
+
+def _check_customer(customer: Customer, payment_method: PaymentMethod) -> None:
+    if customer.placed_by_id is None:
+        if not customer.name.strip() or "@" not in customer.email:
+            raise ValidationError("Indiquez votre nom et votre adresse e-mail.", field="customer")
+        return
+    # Taken over the phone: the shopper may have no e-mail, but must be reachable, and
+    # pays at the door or the point (nobody reads a card number out to the operator).
+    if not customer.name.strip() or not (customer.phone.strip() or "@" in customer.email):
+        raise ValidationError(
+            "Indiquez le nom du client et son téléphone ou son e-mail.", field="customer"
+        )
+    if payment_method is not PaymentMethod.OFFLINE:
+        raise ValidationError(
+            "Une commande prise pour un client se paie à la livraison ou au retrait.",
+            field="payment",
+        )
 
 
 def _mo(

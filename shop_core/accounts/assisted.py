@@ -1,0 +1,165 @@
+"""Shoppers the operator orders for (« commande assistée »): finding them, registering one
+over the phone, and recording when the operator starts or stops acting for them.
+
+Many shoppers of a rural territory phone the operator, or come to the town hall, to have
+their shopping ordered for them. The operator then uses the ordinary shopfront in the
+shopper's name; every act is recorded as "operator X for shopper Y".
+
+A shopper registered this way may have no e-mail: the account then cannot log in (logging
+in and choosing a password both go through the e-mail) and receives no e-mail, until the
+shopper gives one and sets a password through "mot de passe oublié".
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from shop_core.accounts.model import Address, Role, User
+from shop_core.accounts.profile import AddressInput
+from shop_core.accounts.services import find_by_email, is_valid_email, normalise_email
+from shop_core.audit.services import Actor, record
+from shop_core.errors import NotFound, ValidationError
+from shop_core.persistence.uow import UnitOfWork
+
+#: How many shoppers a search shows at most: the operator narrows it rather than pages.
+SEARCH_LIMIT = 20
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def find_shoppers(
+    session: Session, *, territory_id: int, query: str, limit: int = SEARCH_LIMIT
+) -> list[User]:
+    """The territory's shoppers whose name, e-mail or phone contains ``query``."""
+    words = query.strip().lower()
+    if len(words) < 2:
+        return []
+    conditions = [
+        func.lower(User.full_name).contains(words, autoescape=True),
+        func.lower(User.email).contains(words, autoescape=True),
+    ]
+    digits = _digits(words)
+    if len(digits) >= 4:
+        # "06 12 34 56 78", "06.12.34.56.78" and "0612345678" are the same number.
+        phone = func.replace(func.replace(func.replace(User.phone, " ", ""), ".", ""), "-", "")
+        conditions.append(phone.contains(digits, autoescape=True))
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.territory_id == territory_id,
+                User.role == Role.SHOPPER,
+                User.deleted_at.is_(None),
+                or_(*conditions),
+            )
+            .order_by(User.full_name, User.id)
+            .limit(limit)
+        )
+    )
+
+
+def shopper_for_operator(session: Session, *, territory_id: int, shopper_id: int) -> User:
+    """A shopper of the territory the operator may act for; ``NotFound`` for anyone else
+    (another territory, a merchant, a courier, an operator, a deleted or disabled account)."""
+    user = session.get(User, shopper_id)
+    if (
+        user is None
+        or user.territory_id != territory_id
+        or user.role is not Role.SHOPPER
+        or user.deleted_at is not None
+        or not user.active
+    ):
+        raise NotFound(what="Client")
+    return user
+
+
+def register_shopper_for(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    operator_id: int,
+    full_name: str,
+    phone: str,
+    address: AddressInput,
+    email: str | None = None,
+) -> int:
+    """Register a shopper on their behalf with their delivery address; returns the id.
+
+    A phone number is required (it is how the operator and the courier reach them); the
+    e-mail is optional. The account has no password: the shopper sets one, once they have
+    an e-mail, with "mot de passe oublié".
+    """
+    name = full_name.strip()
+    if not name:
+        raise ValidationError("Indiquez le nom du client.", field="full_name")
+    if len(name) > 120:
+        raise ValidationError("Le nom est trop long (120 caractères au plus).", field="full_name")
+    phone = phone.strip()
+    if len(_digits(phone)) < 10:
+        raise ValidationError("Indiquez un numéro de téléphone à 10 chiffres.", field="phone")
+    if len(phone) > 30:
+        raise ValidationError("Numéro de téléphone trop long.", field="phone")
+    wanted = normalise_email(email) if email and email.strip() else None
+    if wanted is not None:
+        if not is_valid_email(wanted):
+            raise ValidationError("Adresse e-mail invalide.", field="email")
+        if find_by_email(uow, territory_id=territory_id, email=wanted) is not None:
+            raise ValidationError("Un compte existe déjà avec cette adresse e-mail.", field="email")
+    address.validate()
+    user = User(
+        territory_id=territory_id,
+        email=wanted,
+        full_name=name,
+        phone=phone,
+        password_hash="",
+        role=Role.SHOPPER,
+    )
+    user.addresses.append(
+        Address(
+            label=address.label.strip() or "Domicile",
+            recipient=address.recipient.strip(),
+            line1=address.line1.strip(),
+            line2=address.line2.strip(),
+            postal_code=address.postal_code.strip(),
+            city=address.city.strip(),
+            phone=address.phone.strip() or phone,
+            instructions=address.instructions.strip(),
+            insee_code=address.insee_code,
+            lat=address.lat,
+            lon=address.lon,
+            approximate=address.approximate,
+        )
+    )
+    uow.session.add(user)
+    uow.session.flush()
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=Actor(user_id=operator_id, on_behalf=True),
+        action="shopper.registered_for",
+        subject=name,
+        details={"shopper_id": user.id, "with_email": wanted is not None},
+    )
+    uow.commit()
+    return user.id
+
+
+def note_shopper_assistance(
+    *, uow: UnitOfWork, territory_id: int, shopper_id: int, operator_id: int, started: bool
+) -> None:
+    """Record that an operator starts or stops acting for a shopper."""
+    shopper = shopper_for_operator(uow.session, territory_id=territory_id, shopper_id=shopper_id)
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=Actor(user_id=operator_id, on_behalf=True),
+        action="shopper.assist_start" if started else "shopper.assist_stop",
+        subject=shopper.full_name,
+        details={"shopper_id": shopper.id},
+    )
+    uow.commit()

@@ -1,0 +1,209 @@
+"""Orders taken by the operator for a shopper (« commande assistée »): who placed the order
+for whom, the audit, and the shoppers the operator may act for."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from shop_core.accounts.assisted import (
+    find_shoppers,
+    note_shopper_assistance,
+    register_shopper_for,
+    shopper_for_operator,
+)
+from shop_core.accounts.model import Role, User
+from shop_core.accounts.profile import AddressInput
+from shop_core.audit.model import AuditEntry
+from shop_core.carts.model import CartItem
+from shop_core.carts.services import add_item, get_or_create_cart
+from shop_core.database import Database
+from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.model import Order, PaymentMethod
+from shop_core.orders.services import Customer, checkout
+from shop_core.testing.factories import make_territory, make_user
+
+from .conftest import CUSTOMER, NOW, Shop, buy, home
+
+
+@pytest.fixture
+def operator_id(db: Database, shop: Shop) -> int:
+    with db.uow() as uow:
+        return make_user(uow, territory_id=shop.territory_id, role=Role.OPERATOR, name="Léa Roux")
+
+
+def _for(shop: Shop, operator_id: int, email: str = "") -> Customer:
+    return Customer(
+        CUSTOMER.name, email, "06 01 02 03 04", user_id=shop.shopper_id, placed_by_id=operator_id
+    )
+
+
+def _buy_for(
+    db: Database,
+    shop: Shop,
+    items: dict[int, int],
+    customer: Customer,
+    payment_method: PaymentMethod = PaymentMethod.OFFLINE,
+) -> int:
+    """The operator fills the shopper's basket and checks out for them."""
+    with db.uow() as uow:
+        cart = get_or_create_cart(uow=uow, territory_id=shop.territory_id, user_id=shop.shopper_id)
+        for pid, qty in items.items():
+            add_item(uow=uow, cart_id=cart, product_id=pid, quantity=qty)
+        return checkout(
+            uow=uow,
+            cart_id=cart,
+            customer=customer,
+            delivery=home(),
+            payment_method=payment_method,
+            now=NOW,
+        )
+
+
+def _address() -> AddressInput:
+    return AddressInput(
+        recipient="Odette Leroy",
+        line1="2 rue de l'Église",
+        postal_code="62130",
+        city="Saint-Pol-sur-Ternoise",
+        insee_code="62767",
+    )
+
+
+def test_an_order_taken_for_a_shopper_records_the_operator_and_audits_it(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    order_id = _buy_for(db, shop, {shop.bread_id: 1}, _for(shop, operator_id))
+    with db.uow() as uow:
+        order = uow.session.get_one(Order, order_id)
+        assert (order.user_id, order.placed_by_id) == (shop.shopper_id, operator_id)
+        assert order.customer_email == ""
+        assert all(mo.history[0].actor_id == operator_id for mo in order.merchant_orders)
+        entry = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "order.placed_for_shopper")
+        ).one()
+        assert (entry.actor_id, entry.on_behalf, entry.subject) == (
+            operator_id,
+            True,
+            order.reference,
+        )
+        assert entry.details == {"shopper_id": shop.shopper_id, "order_id": order_id}
+
+
+def test_an_order_the_shopper_places_has_no_operator(db: Database, shop: Shop) -> None:
+    with db.uow() as uow:
+        assert uow.session.get_one(Order, buy(db, shop, {shop.bread_id: 1})).placed_by_id is None
+
+
+def test_an_order_taken_for_a_shopper_cannot_be_paid_online_and_leaves_nothing_behind(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    with pytest.raises(ValidationError) as raised:
+        _buy_for(db, shop, {shop.cake_id: 1}, _for(shop, operator_id), PaymentMethod.ONLINE)
+    assert raised.value.field == "payment"
+    with db.uow() as uow:
+        assert uow.session.scalar(select(Order.id)) is None
+        assert uow.session.scalar(select(CartItem.id)) is not None  # the basket is still there
+
+
+def test_an_order_taken_for_a_shopper_without_email_needs_their_phone(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    silent = Customer(CUSTOMER.name, "", "", user_id=shop.shopper_id, placed_by_id=operator_id)
+    with pytest.raises(ValidationError):
+        _buy_for(db, shop, {shop.bread_id: 1}, silent)
+
+
+def test_registering_a_shopper_without_email_keeps_phone_and_address_and_audits_it(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    with db.uow() as uow:
+        uid = register_shopper_for(
+            uow=uow,
+            territory_id=shop.territory_id,
+            operator_id=operator_id,
+            full_name="Odette Leroy",
+            phone="03 21 00 00 01",
+            address=_address(),
+        )
+    with db.uow() as uow:
+        user = uow.session.get_one(User, uid)
+        assert (user.email, user.password_hash, user.role) == (None, "", Role.SHOPPER)
+        assert [a.line1 for a in user.addresses] == ["2 rue de l'Église"]
+        entry = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "shopper.registered_for")
+        ).one()
+        assert (entry.actor_id, entry.details["shopper_id"]) == (operator_id, uid)
+
+
+def test_two_shoppers_without_email_can_coexist_but_an_email_stays_unique(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    def register(email: str | None = None) -> int:
+        with db.uow() as uow:
+            return register_shopper_for(
+                uow=uow,
+                territory_id=shop.territory_id,
+                operator_id=operator_id,
+                full_name="Odette Leroy",
+                phone="0321000001",
+                address=_address(),
+                email=email,
+            )
+
+    register()
+    register()
+    register("odette@example.fr")
+    with pytest.raises(ValidationError) as raised:
+        register("Odette@example.fr")
+    assert raised.value.field == "email"
+
+
+def test_shoppers_are_found_by_name_email_or_phone_in_their_territory_only(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    with db.uow() as uow:
+        other = make_territory(uow)
+        make_user(uow, territory_id=other, name="Jeanne Martin")
+        user = uow.session.get_one(User, shop.shopper_id)
+        user.phone = "06 11 22 33 44"
+        uow.commit()
+    with db.uow() as uow:
+        for query in ("jeanne", "MARTIN", user.email[:6], "0611223344", "06.11.22"):
+            found = find_shoppers(uow.session, territory_id=shop.territory_id, query=query)
+            assert [u.id for u in found] == [shop.shopper_id], query
+        # The operator is no shopper, even when the name matches.
+        assert find_shoppers(uow.session, territory_id=shop.territory_id, query="Léa") == []
+
+
+def test_the_operator_acts_only_for_shoppers_of_the_territory(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    with db.uow() as uow:
+        other = make_territory(uow)
+        stranger = make_user(uow, territory_id=other)
+        courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER)
+    with db.uow() as uow:
+        for uid in (stranger, courier, operator_id):
+            with pytest.raises(NotFound):
+                shopper_for_operator(uow.session, territory_id=shop.territory_id, shopper_id=uid)
+            with pytest.raises(NotFound):
+                note_shopper_assistance(
+                    uow=uow,
+                    territory_id=shop.territory_id,
+                    shopper_id=uid,
+                    operator_id=operator_id,
+                    started=True,
+                )
+        note_shopper_assistance(
+            uow=uow,
+            territory_id=shop.territory_id,
+            shopper_id=shop.shopper_id,
+            operator_id=operator_id,
+            started=True,
+        )
+    with db.uow() as uow:
+        actions = uow.session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action.startswith("shopper."))
+        ).all()
+        assert actions == ["shopper.assist_start"]
