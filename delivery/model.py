@@ -320,6 +320,8 @@ class PlanningJob(Base):
     """Returned orders whose parcels the planned rounds bring back to their shops."""
     returns_left_out: Mapped[int] = mapped_column(default=0, server_default="0")
     """Returned orders whose way back no round could take that day: they wait."""
+    returns_without_round: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Returned orders whose way back no round can ever take: they wait for none."""
     message: Mapped[str] = mapped_column(String(500), default="")
 
 

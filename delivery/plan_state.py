@@ -146,24 +146,39 @@ def return_trips(
     ]
 
 
+def returns_off_plan(
+    session: Session, territory_id: int, date: dt.date, plan: DayPlan | None, today: dt.date
+) -> list[ReturnTrip]:
+    """Returned parcels a round of ``date`` may bring back (``return_trips``) that neither
+    ``plan``, the day's plan if it has one, nor a plan of a day still to come carries; none
+    for a day gone by."""
+    if date < today:
+        return []
+    here: set[int] = set()
+    if plan is not None:
+        here.update(
+            session.scalars(
+                select(Stop.merchant_order_id)
+                .join(RoundRun, Stop.run_id == RoundRun.id)
+                .where(RoundRun.plan_id == plan.id, Stop.kind.in_(RETURN_KINDS))
+            )
+        )  # one query, however many runs the board shows
+    return [
+        trip
+        for trip in return_trips(session, territory_id, date, today=today)
+        if trip.merchant_order_id not in here
+    ]
+
+
 def returns_to_add(session: Session, plan: DayPlan, today: dt.date) -> list[ReturnTrip]:
     """Returned parcels waiting at a pickup point that neither ``plan`` nor a plan of a day
     still to come carries (sent back after the planning): what ``replanning.
     insert_late_orders`` gives to the day's rounds. Parcels left at the depot wait for a
     full planning: a round already under way does not pass by the depot again."""
-    if plan.date < today:
-        return []
-    here = set(
-        session.scalars(
-            select(Stop.merchant_order_id)
-            .join(RoundRun, Stop.run_id == RoundRun.id)
-            .where(RoundRun.plan_id == plan.id, Stop.kind.in_(RETURN_KINDS))
-        )
-    )  # one query, however many runs the board shows
     return [
         trip
-        for trip in return_trips(session, plan.territory_id, plan.date, today=today)
-        if trip.point is not None and trip.merchant_order_id not in here
+        for trip in returns_off_plan(session, plan.territory_id, plan.date, plan, today)
+        if trip.point is not None
     ]
 
 

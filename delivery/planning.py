@@ -41,6 +41,7 @@ from delivery.plan_state import (
     same_day,
     write_run,
 )
+from delivery.returns import without_round
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound
 from shop_core.orders.model import DeliveryMethod, MerchantOrder
@@ -86,9 +87,13 @@ class PlanReport:
     returns: int = 0
     """Returned orders whose parcels a round brings back to the shop."""
     returns_left_out: int = 0
-    """Returned orders whose way back no round could take (rounds full, hours): they wait
-    for another planning. Those whose shop is closed that day are not counted: their day
-    is not this one."""
+    """Returned orders whose way back no round of the day could take (rounds full, hours,
+    parcels only another day's round carries): they wait for another planning. Those whose
+    shop is closed that day are not counted: their day is not this one."""
+    returns_without_round: int = 0
+    """Returned orders whose way back no round can ever take (``returns.no_round_for``:
+    more parcels than any round carries, a point no round big enough serves): they wait for
+    no planning, someone must bring them back by other means. Not in ``returns_left_out``."""
 
 
 def plan_day(
@@ -156,6 +161,8 @@ class _DayRead:
     rounds: list[Round]
     orders: list[MerchantOrder]
     day: DayProblem
+    without_round: int = 0
+    """Ways back no round can ever take: left out of the problem, counted."""
 
 
 def _read_day(
@@ -177,11 +184,16 @@ def _read_day(
     orders = due_merchant_orders(session, territory_id, date)
     today = now.astimezone(zone).date()
     returns = return_trips(session, territory_id, date, today=today)
+    # Parcels on a round's vehicle are that round's to give back, whatever their size.
+    never = without_round(
+        session, territory_id, (t for t in returns if t.merchant_order_id not in state.on_board)
+    )
+    returns = [t for t in returns if t.merchant_order_id not in never]
     day = problem_for(
         session, territory, date, rounds, orders, state, distances, settings, now_s,
         returns=returns,
     )  # fmt: skip
-    return _DayRead(territory_id, date, zone, plan, state, rounds, orders, day)
+    return _DayRead(territory_id, date, zone, plan, state, rounds, orders, day, len(never))
 
 
 def _store(
@@ -255,6 +267,7 @@ def _store(
                 "unplanned": len(reports),
                 "returns": returning - missed,
                 "returns_left_out": missed,
+                "returns_without_round": read.without_round,
             },
         )
     uow.commit()
@@ -268,6 +281,7 @@ def _store(
         plan.distance_m,
         returning - missed,
         missed,
+        read.without_round,
     )
 
 

@@ -179,6 +179,7 @@ def run_planning_job(
         kept_stops=report.kept_stops,
         returns=report.returns,
         returns_left_out=report.returns_left_out,
+        returns_without_round=report.returns_without_round,
     )
 
 
@@ -199,6 +200,8 @@ class JobView:
     returns: int = 0
     returns_left_out: int = 0
     """Returned orders whose way back found no room on the day's rounds (they wait)."""
+    returns_without_round: int = 0
+    """Returned orders whose way back no round can ever take (they wait for none)."""
 
     @property
     def active(self) -> bool:
@@ -233,6 +236,7 @@ def latest_job(
         message,
         job.returns,
         job.returns_left_out,
+        job.returns_without_round,
     )
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
-from delivery.plan_state import due_merchant_orders, late_orders, left_behind, returns_to_add
+from delivery.plan_state import due_merchant_orders, late_orders, left_behind, returns_off_plan
+from delivery.returns import without_round
 from delivery.stops import UNREADY, place_key
 from shop_core.accounts.model import Role, User
 from shop_core.errors import NotFound
@@ -229,7 +230,11 @@ class Board:
     approximate: int
     couriers: tuple[User, ...]
     returns_to_add: int = 0
-    """Returned parcels at a pickup point that no plan carries yet (sent back since)."""
+    """Returned parcels at a pickup point that no plan carries yet (sent back since), that
+    a round can take."""
+    returns_without_round: int = 0
+    """Returned parcels no plan carries that no round can ever take (``returns.
+    no_round_for``): someone must bring them back by other means."""
 
 
 def _runs_query(territory_id: int, date: dt.date) -> Select[RoundRun]:
@@ -410,7 +415,8 @@ def board(
     session: Session, *, territory: Territory, date: dt.date, today: dt.date | None = None
 ) -> Board:
     """Everything the operator's round board shows for ``date`` (``today``: the
-    territory's date, for the returned parcels still to give to a round of ``date``)."""
+    territory's date, for the returned parcels still to give to a round of ``date``, or
+    that no round can take)."""
     plan = session.scalar(
         select(DayPlan).where(DayPlan.territory_id == territory.id, DayPlan.date == date)
     )
@@ -437,9 +443,13 @@ def board(
             )  # fmt: skip
     due = due_merchant_orders(session, territory.id, date)
     late = behind = returns = 0
-    if plan is not None and today is not None:
-        returns = len(returns_to_add(session, plan, today))
+    off_plan = [] if today is None else returns_off_plan(session, territory.id, date, plan, today)
+    never = without_round(session, territory.id, off_plan)
     if plan is not None:
+        # At a point, for a round of the day to take (the others wait for a planning).
+        returns = sum(
+            1 for t in off_plan if t.point is not None and t.merchant_order_id not in never
+        )
         stops = [
             (item.merchant_order_id, item.status)
             for run in runs
@@ -473,6 +483,7 @@ def board(
         approximate=approximate,
         couriers=tuple(couriers),
         returns_to_add=returns,
+        returns_without_round=len(never),
     )
 
 

@@ -55,6 +55,7 @@ from delivery.plan_state import (
     write_run,
 )
 from delivery.planning import PlanReport, describe_unplanned
+from delivery.returns import without_round
 from shop_core.accounts.model import Role, User
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
@@ -224,7 +225,8 @@ def insert_late_orders(
     already planned moves. Those that fit nowhere are reported. Returned parcels waiting at
     a pickup point that no plan carries yet (sent back after the planning) are given to a
     round of the day the same way, where one can take them; the others wait for the next
-    planning (counted in ``returns_left_out``)."""
+    planning (counted in ``returns_left_out``), but those no round can ever take are not
+    offered to the rounds (counted in ``returns_without_round``)."""
     settings = settings or PlanningSettings()
     now = now or utcnow()
     session = uow.session
@@ -240,6 +242,8 @@ def insert_late_orders(
     )
     territory = session.get_one(Territory, territory_id)
     returns = returns_to_add(session, plan, now.astimezone(ZoneInfo(territory.timezone)).date())
+    never = without_round(session, territory_id, returns)
+    returns = [t for t in returns if t.merchant_order_id not in never]
     current = _current(
         uow, territory_id, date, late, distances, settings, now, extra_returns=returns
     )
@@ -320,7 +324,7 @@ def insert_late_orders(
         and stop.shipment_id in added
         and day.shipments[stop.shipment_id].returning
     )
-    if actor is not None and (late or taken or returns_left_out):
+    if actor is not None and (late or taken or returns_left_out or never):
         record(
             session,
             territory_id=territory_id,
@@ -332,6 +336,7 @@ def insert_late_orders(
                 "unplanned": len(reports),
                 "returns": taken,
                 "returns_left_out": returns_left_out,
+                "returns_without_round": len(never),
             },
         )
     uow.commit()
@@ -344,6 +349,7 @@ def insert_late_orders(
         current.plan.distance_m,
         taken,
         returns_left_out,
+        len(never),
     )
 
 

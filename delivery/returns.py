@@ -10,16 +10,26 @@ The way back itself goes on the rounds (``plan_state.return_trips``, ``stops.tak
 ``stops.bring_back``). When the merchant or the operator says the parcels are at the shop
 again by another way (:func:`back_at_shop`, :func:`put_back_on_sale`), the return stops still
 to do are closed, so no courier goes to fetch them.
+
+A way back that no round can ever take (:func:`no_round_for`: more parcels than any round
+carries, a pickup point no round big enough serves) is told apart from one that found no
+room on a day's rounds: it waits for no round, someone has to bring the parcels back by
+other means.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
-from delivery.model import RETURN_KINDS, RoundRun, Stop, StopStatus
-from delivery.plan_state import lock_day
+from delivery import calendar
+from delivery.day_problem import ReturnTrip
+from delivery.model import RETURN_KINDS, Round, RoundRun, Stop, StopStatus
+from delivery.optimiser import UnassignedReason
+from delivery.plan_state import lock_day, return_trips
 from shop_core.audit.services import Actor
 from shop_core.orders import returns
 from shop_core.orders.model import MerchantOrder
@@ -127,3 +137,52 @@ def put_back_on_sale(
     )  # fmt: skip
     uow.commit()
     return units
+
+
+def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> UnassignedReason | None:
+    """Why none of ``rounds``, whatever its day, could ever bring ``trip`` back to its shop,
+    for the reasons the orders' screening gives for good (``problem.screen_shipment``):
+    more parcels than any of them carries (``TOO_LARGE``), or a pickup point that none big
+    enough serves (``NOT_ALLOWED``; the shop and the depot are on every round's way). None
+    when one could, today or another day, and when there is no round at all to judge by."""
+    if not rounds:
+        return None
+    parcels = max(1, trip.parcels)
+    fitting = [r for r in rounds if parcels <= r.capacity]
+    if not fitting:
+        return UnassignedReason.TOO_LARGE
+    point = trip.point
+    if point is not None and not any(r.serves(point.insee_code) for r in fitting):
+        return UnassignedReason.NOT_ALLOWED
+    return None
+
+
+def without_round(
+    session: Session, territory_id: int, trips: Iterable[ReturnTrip]
+) -> dict[int, UnassignedReason]:
+    """The ways back among ``trips`` that no round of the territory going out on some day
+    (active, with a courier) can ever take, by merchant order, with the reason
+    (:func:`no_round_for`). Parcels already on a round's vehicle are the caller's to
+    leave out: that round gives them back."""
+    trips = list(trips)
+    if not trips:
+        return {}
+    rounds = [
+        r
+        for r in calendar.active_rounds(session, territory_id)
+        if r.courier_id and r.weekday_numbers
+    ]
+    found = {trip.merchant_order_id: no_round_for(trip, rounds) for trip in trips}
+    return {mo_id: reason for mo_id, reason in found.items() if reason is not None}
+
+
+def ways_back_without_round(
+    session: Session, *, territory_id: int, merchant_order_ids: Iterable[int], today: dt.date
+) -> dict[int, UnassignedReason]:
+    """Which of these returned merchant orders' ways back no round can ever take, with the
+    reason (:func:`without_round`), as they stand on ``today``."""
+    wanted = list(merchant_order_ids)
+    if not wanted:
+        return {}
+    trips = return_trips(session, territory_id, today, today=today, only=wanted)
+    return without_round(session, territory_id, trips)

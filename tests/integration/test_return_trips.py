@@ -16,13 +16,20 @@ from sqlalchemy import select
 
 from delivery.exports import stops_csv
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
+from delivery.optimiser import UnassignedReason
 from delivery.plan_state import returns_to_add
 from delivery.planning import plan_day
-from delivery.planning_jobs import latest_job, request_planning, run_planning_job
-from delivery.queries import courier_runs, day_runs, return_rounds
+from delivery.planning_jobs import JobView, latest_job, request_planning, run_planning_job
+from delivery.queries import board, courier_runs, day_runs, return_rounds
 from delivery.replanning import insert_late_orders, move_shipment
-from delivery.returns import BACK_REASON, back_at_shop, return_to_merchant
+from delivery.returns import (
+    BACK_REASON,
+    back_at_shop,
+    return_to_merchant,
+    ways_back_without_round,
+)
 from delivery.route_sheets import round_sheet_pdf
+from delivery.services import RoundInput, create_round
 from delivery.stops import AlreadyRecorded, NotReady, bring_back, return_failed, take_back
 from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
@@ -341,17 +348,34 @@ def test_parcels_sent_back_after_the_planning_are_given_to_a_round_of_the_day(
     assert again.returns == 0 and len(return_stops(db, shop, TUESDAY)) == 2
 
 
-def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
-    db: Database, shop: Shop
-) -> None:
-    # Three parcels for rounds that take two: no room, whatever else the rounds carry.
-    _, cake_id = returned_at_point(db, shop, capacity=2)
+def three_parcels_for_small_rounds(db: Database, shop: Shop) -> tuple[Fleet, int]:
+    """The cake sent back from the town hall is three parcels, the rounds take two; a
+    shopper's loaf is ready for Tuesday morning."""
+    fleet, cake_id = returned_at_point(db, shop, capacity=2)
     with db.uow() as uow:
         uow.session.get_one(MerchantOrder, cake_id).parcels = 3
         uow.commit()
     home = order(db, shop, {shop.bread_id: 1})
     make_ready(db, home)
+    return fleet, cake_id
 
+
+def add_saturday_van(db: Database, shop: Shop, fleet: Fleet) -> None:
+    """A van taking twelve parcels around Saint-Pol on Saturdays."""
+    with db.uow() as uow:
+        create_round(
+            uow=uow,
+            territory_id=shop.territory_id,
+            data=RoundInput(
+                name="Saint-Pol samedi", depot_id=fleet.depot_id, weekdays=(5,),
+                starts=dt.time(8), ends=dt.time(13), capacity=12, courier_id=fleet.couriers[0],
+                insee_codes=("62767",),
+            ),
+            actor=OPERATOR,
+        )  # fmt: skip
+
+
+def plan_by_job(db: Database, shop: Shop) -> JobView:
     with db.uow() as uow:
         asked = request_planning(
             uow=uow, territory_id=shop.territory_id, date=TUESDAY, actor=OPERATOR, now=NOW
@@ -360,14 +384,29 @@ def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
         run_planning_job(
             uow=uow, job_id=asked.job_id, distances=DISTANCES, settings=SETTINGS, now=NOW
         )
-
     with db.uow() as uow:
         job = latest_job(uow.session, shop.territory_id, TUESDAY, now=NOW)
         assert job is not None
-        assert (job.planned, job.unplanned, job.returns, job.returns_left_out) == (1, 0, 0, 1)
+        return job
+
+
+def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
+    db: Database, shop: Shop
+) -> None:
+    # Three parcels for Tuesday's rounds, that take two: no room that day, whatever else
+    # the rounds carry; Saturday's van will take them.
+    fleet, cake_id = three_parcels_for_small_rounds(db, shop)
+    add_saturday_van(db, shop, fleet)
+
+    job = plan_by_job(db, shop)
+
+    assert (job.planned, job.unplanned, job.returns, job.returns_left_out) == (1, 0, 0, 1)
+    assert job.returns_without_round == 0
+    with db.uow() as uow:
         entry = uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "delivery.plan"))
         assert entry is not None
         assert (entry.details["returns"], entry.details["returns_left_out"]) == (0, 1)
+        assert entry.details["returns_without_round"] == 0
         # Not with the shoppers' orders the plan could not serve, and on no round: the board
         # offers to give it to a round of the day.
         plan_row = uow.session.scalar(select(DayPlan).where(DayPlan.date == TUESDAY))
@@ -384,9 +423,57 @@ def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
             settings=SETTINGS, actor=OPERATOR, now=at(9),
         )  # fmt: skip
     assert (again.planned, again.returns, again.returns_left_out) == (0, 0, 1)
+    assert again.returns_without_round == 0
     assert return_stops(db, shop, TUESDAY) == []
     with db.uow() as uow:
         inserted = uow.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "delivery.insert")
         )
         assert inserted is not None and inserted.details["returns_left_out"] == 1
+
+
+def test_a_way_back_no_round_can_ever_take_is_not_said_to_wait_for_one(
+    db: Database, shop: Shop
+) -> None:
+    # Three parcels, and every round of the territory takes two.
+    fleet, cake_id = three_parcels_for_small_rounds(db, shop)
+
+    job = plan_by_job(db, shop)
+
+    assert (job.planned, job.unplanned, job.returns, job.returns_left_out) == (1, 0, 0, 0)
+    assert job.returns_without_round == 1
+    with db.uow() as uow:
+        entry = uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "delivery.plan"))
+        assert entry is not None
+        assert (entry.details["returns_left_out"], entry.details["returns_without_round"]) == (
+            0,
+            1,
+        )
+        plan_row = uow.session.scalar(select(DayPlan).where(DayPlan.date == TUESDAY))
+        assert plan_row is not None and list(plan_row.unplanned) == []
+        # The board does not offer to give it to a round: it counts it apart.
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        board_ = board(uow.session, territory=territory, date=TUESDAY, today=TUESDAY)
+        assert (board_.returns_to_add, board_.returns_without_round) == (0, 1)
+        assert ways_back_without_round(
+            uow.session, territory_id=shop.territory_id, merchant_order_ids=[cake_id],
+            today=TUESDAY,
+        ) == {cake_id: UnassignedReason.TOO_LARGE}  # fmt: skip
+    assert return_stops(db, shop, TUESDAY) == []
+
+    # Adding the late orders does not try it again, and says again why.
+    with db.uow() as uow:
+        again = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
+            settings=SETTINGS, actor=OPERATOR, now=at(9),
+        )  # fmt: skip
+    assert (again.returns, again.returns_left_out, again.returns_without_round) == (0, 0, 1)
+    with db.uow() as uow:
+        inserted = uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "delivery.insert")
+        )
+        assert inserted is not None and inserted.details["returns_without_round"] == 1
+
+    # Once a round big enough goes out, its way back waits for that round.
+    add_saturday_van(db, shop, fleet)
+    assert plan_by_job(db, shop).returns_without_round == 0

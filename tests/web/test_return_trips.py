@@ -3,11 +3,15 @@ brings them back: the operator, the pickup point and the merchant."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from delivery.model import StopKind, StopStatus
+from delivery.services import RoundInput, create_round
+from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrder
 from shop_core.orders.returns import parcel_return, taken_from
@@ -220,10 +224,26 @@ def test_one_button_adds_late_orders_and_returned_parcels_and_says_both(
     assert label not in board and "retour de colis à confier" not in board
 
 
-def returned_too_big_for_the_rounds(client: FlaskClient, db: Database, world: World) -> None:
-    """Jeanne's loaf sent back from the tiers-lieu, packed in more parcels than a round
-    takes (20): no round of the day has room for its way back. The operator is logged in."""
-    add_fleet(db, world)
+def returned_too_big_for_the_rounds(
+    client: FlaskClient, db: Database, world: World, *, saturday_van: bool = False
+) -> None:
+    """Jeanne's loaf sent back from the tiers-lieu, packed in more parcels than the day's
+    rounds take (20): no round of the day has room for its way back. With ``saturday_van``
+    (30 parcels, past the tiers-lieu on Saturdays) it waits for that van; without, no round
+    can ever take it. The operator is logged in."""
+    fleet = add_fleet(db, world)
+    if saturday_van:
+        with db.uow() as uow:
+            create_round(
+                uow=uow,
+                territory_id=world.territory_id,
+                data=RoundInput(
+                    name="Saint-Pol samedi", depot_id=fleet.depot_id, weekdays=(5,),
+                    starts=dt.time(8), ends=dt.time(13), capacity=30,
+                    courier_id=world.courier_id, insee_codes=("62767",),
+                ),
+                actor=Actor.system(),
+            )  # fmt: skip
     order = dropped_at_point(db, world)
     login(client, world.operator_email)
     client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
@@ -236,7 +256,7 @@ def returned_too_big_for_the_rounds(client: FlaskClient, db: Database, world: Wo
 def test_the_board_says_a_way_back_found_no_room_and_counts_it_to_give(
     client: FlaskClient, db: Database, world: World
 ) -> None:
-    returned_too_big_for_the_rounds(client, db, world)
+    returned_too_big_for_the_rounds(client, db, world, saturday_van=True)
 
     planned = client.post(
         "/admin/tournees/planifier", data={"date": TUESDAY.isoformat()}, follow_redirects=True
@@ -261,7 +281,7 @@ def test_the_board_says_a_way_back_found_no_room_and_counts_it_to_give(
 
 
 def test_the_board_says_it_in_english(client: FlaskClient, db: Database, world: World) -> None:
-    returned_too_big_for_the_rounds(client, db, world)
+    returned_too_big_for_the_rounds(client, db, world, saturday_van=True)
     client.get(f"/admin/tournees{DAY}&lang=en")  # the session remembers the language
 
     planned = client.post(

@@ -1,0 +1,62 @@
+"""A returned parcel's way back that no round can ever take is told apart from one that
+found no room today: judged on every round of the territory, whatever its day."""
+
+from __future__ import annotations
+
+from delivery.day_problem import ReturnTrip
+from delivery.model import Round, RoundCommune
+from delivery.optimiser import UnassignedReason
+from delivery.returns import no_round_for
+from shop_core.merchants.model import Merchant
+from shop_core.territories.model import PickupPoint
+
+SAINT_POL, FREVENT = "62767", "62361"
+
+
+def round_(capacity: int, *communes: str, weekdays: str = "1") -> Round:
+    return Round(
+        name="Tournée",
+        capacity=capacity,
+        weekdays=weekdays,
+        communes=[RoundCommune(insee_code=code) for code in communes],
+    )
+
+
+def trip(parcels: int, *, at: str | None = SAINT_POL) -> ReturnTrip:
+    """``parcels`` to bring back to the bakery from the town hall of ``at`` (None: the depot)."""
+    point = PickupPoint(name="Mairie", insee_code=at) if at is not None else None
+    return ReturnTrip(1, 1, parcels, Merchant(trade_name="Boulangerie"), point)
+
+
+def test_more_parcels_than_any_round_carries_is_too_large() -> None:
+    rounds = [round_(12, SAINT_POL), round_(20, FREVENT, weekdays="3")]
+
+    assert no_round_for(trip(25), rounds) is UnassignedReason.TOO_LARGE
+    assert no_round_for(trip(25, at=None), rounds) is UnassignedReason.TOO_LARGE
+
+
+def test_a_bigger_round_of_another_day_that_passes_by_the_point_will_take_them() -> None:
+    # Tuesday's van takes 2 parcels, Saturday's 12: the way back waits for Saturday.
+    rounds = [round_(2, SAINT_POL), round_(12, SAINT_POL, weekdays="5")]
+
+    assert no_round_for(trip(3), rounds) is None
+
+
+def test_a_point_that_no_round_big_enough_serves_is_never_passed_by() -> None:
+    # The small round passes by the town hall, the big one only serves Frévent.
+    rounds = [round_(2, SAINT_POL), round_(12, FREVENT)]
+
+    assert no_round_for(trip(3), rounds) is UnassignedReason.NOT_ALLOWED
+    # Parcels at the depot need no round to pass by a point: the big round takes them.
+    assert no_round_for(trip(3, at=None), rounds) is None
+    # A round serving every commune passes by every point.
+    assert no_round_for(trip(3), [*rounds, round_(12)]) is None
+
+
+def test_a_way_back_that_fits_is_not_said_to_have_no_round() -> None:
+    assert no_round_for(trip(1), [round_(12, SAINT_POL)]) is None
+    assert no_round_for(trip(0), [round_(1, SAINT_POL)]) is None  # counted as one parcel
+
+
+def test_without_any_round_there_is_nothing_to_judge_by() -> None:
+    assert no_round_for(trip(25), []) is None
