@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from delivery.queries import return_rounds
-from delivery.returns import back_at_shop, return_to_merchant
+from delivery.returns import back_at_shop, return_to_merchant, ways_back_without_round
 from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.formatting import money
@@ -39,6 +39,8 @@ def _page(
     territory = db.territory()
     session = db.uow().session
     way_back = on_the_way_back(session, territory_id=territory.id)
+    going_back = [r.merchant_order_id for r in way_back]
+    today = settings.today(territory)
     return render_template(
         "operator/pickups.html",
         waiting=waiting_at_points(session, territory_id=territory.id),
@@ -46,10 +48,10 @@ def _page(
         held=held_at_points(session, territory_id=territory.id),
         way_back=way_back,
         return_rounds=return_rounds(
-            session,
-            territory=territory,
-            merchant_order_ids=[r.merchant_order_id for r in way_back],
-            today=settings.today(territory),
+            session, territory=territory, merchant_order_ids=going_back, today=today
+        ),
+        without_round=ways_back_without_round(
+            session, territory_id=territory.id, merchant_order_ids=going_back, today=today
         ),
         return_errors=return_errors or {},
         reasons=reasons or {},

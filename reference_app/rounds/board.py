@@ -167,6 +167,8 @@ def planning_outcome(job: JobView) -> str:
         )
     if job.returns_left_out:
         message += " " + returns_left_out(job.returns_left_out)
+    if job.returns_without_round:
+        message += " " + returns_without_round(job.returns_without_round)
     if job.kept_stops:
         message += " " + ngettext(
             "%(num)s arrêt déjà fait conservé.",
@@ -184,6 +186,22 @@ def returns_left_out(count: int) -> str:
         "il attend une prochaine tournée.",
         "%(num)s retours de colis n'ont pas trouvé de place dans les tournées du jour : "
         "ils attendent une prochaine tournée.",
+        count,
+    )
+
+
+def returns_without_round(count: int) -> str:
+    """Ways back no round can ever take: not to be mistaken for those that wait for a
+    round, and what the operator does about them (*Retraits* says why, one by one)."""
+    return ngettext(
+        "%(num)s retour de colis ne peut être pris par aucune tournée (trop de colis, ou un "
+        "point de retrait qu'aucune tournée assez grande ne dessert) : il n'attend pas de "
+        "prochaine tournée. Demandez à la boutique de venir le chercher, ou rapportez-le "
+        "vous-même, puis confirmez-le sur la page Retraits.",
+        "%(num)s retours de colis ne peuvent être pris par aucune tournée (trop de colis, ou "
+        "un point de retrait qu'aucune tournée assez grande ne dessert) : ils n'attendent pas "
+        "de prochaine tournée. Demandez aux boutiques de venir les chercher, ou rapportez-les "
+        "vous-même, puis confirmez-le sur la page Retraits.",
         count,
     )
 
@@ -207,7 +225,8 @@ def insert_late() -> Response:
         flash(str(error), "error")
         return _to_board(date)
     parts = []
-    if report.planned or report.unplanned or not (report.returns or report.returns_left_out):
+    returns_said = report.returns or report.returns_left_out or report.returns_without_round
+    if report.planned or report.unplanned or not returns_said:
         parts.append(
             ngettext(
                 "%(num)s commande ajoutée sans changer l'ordre des autres arrêts.",
@@ -227,10 +246,10 @@ def insert_late() -> Response:
         )
     if report.returns_left_out:
         parts.append(returns_left_out(report.returns_left_out))
-    flash(
-        " ".join(parts),
-        "warning" if report.unplanned or report.returns_left_out else "success",
-    )
+    if report.returns_without_round:
+        parts.append(returns_without_round(report.returns_without_round))
+    warn = report.unplanned or report.returns_left_out or report.returns_without_round
+    flash(" ".join(parts), "warning" if warn else "success")
     return _to_board(date)
 
 

@@ -26,6 +26,15 @@ NO_ROOM_FR = (
     "1 retour de colis n'a pas trouvé de place dans les tournées du jour : "
     "il attend une prochaine tournée."
 )
+NO_ROUND_FR = (
+    "1 retour de colis ne peut être pris par aucune tournée (trop de colis, ou un point de "
+    "retrait qu'aucune tournée assez grande ne dessert) : il n'attend pas de prochaine "
+    "tournée. Demandez à la boutique de venir le chercher, ou rapportez-le vous-même, puis "
+    "confirmez-le sur la page Retraits."
+)
+NO_ROUND_TILE_FR = (
+    '<span class="tile-number">1</span> retour de colis qu\'aucune tournée ne peut prendre'
+)
 
 
 @pytest.fixture(autouse=True)
@@ -291,3 +300,59 @@ def test_the_board_says_it_in_english(client: FlaskClient, db: Database, world: 
     html = planned.get_data(as_text=True).replace("&#39;", "'")
     assert "1 parcel return found no room on the day's rounds: it waits for a later round." in html
     assert '<span class="tile-number">1</span> parcel return to give to a round' in html
+
+
+def test_the_board_says_no_round_can_take_a_way_back_and_what_to_do(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # 25 parcels, and no round of the territory takes more than 20, whatever the day.
+    returned_too_big_for_the_rounds(client, db, world)
+
+    planned = client.post(
+        "/admin/tournees/planifier", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+
+    html = planned.get_data(as_text=True).replace("&#39;", "'")
+    assert "Journée planifiée : 0 commande sur 2 tournées. " + NO_ROUND_FR in html
+    assert 'class="flash flash-warning" role="status"' in html
+    assert NO_ROOM_FR not in html and "attend une prochaine tournée" not in html
+    # Counted apart, not as one to give to a round, and no button offers to.
+    assert NO_ROUND_TILE_FR in html
+    assert "retour de colis à confier" not in html and "Confier le retour de colis" not in html
+    # Retraits says why, and what to do.
+    pickups = page(client, "/admin/retraits")
+    assert "aucune tournée ne peut les prendre" in pickups
+    assert "25 colis : plus que n'en prend une tournée." in pickups
+    assert "Demandez à la boutique de venir les chercher" in pickups
+    assert "pas encore sur une tournée" not in pickups
+
+    # Adding a late order says it again; nothing goes on a round.
+    place_frevent_order(db, world)
+    again = client.post(
+        "/admin/tournees/retardataires", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+    html = again.get_data(as_text=True).replace("&#39;", "'")
+    assert "1 commande ajoutée" in html and NO_ROUND_FR in html
+    assert [s for s in stops(db, world) if s.kind.returning] == []
+
+
+def test_the_board_says_no_round_can_take_it_in_english(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    returned_too_big_for_the_rounds(client, db, world)
+    client.get(f"/admin/tournees{DAY}&lang=en")
+
+    planned = client.post(
+        "/admin/tournees/planifier", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+
+    html = planned.get_data(as_text=True).replace("&#39;", "'")
+    assert (
+        "1 parcel return cannot be taken by any round (too many parcels, or a pickup point no "
+        "round large enough serves): it is not waiting for a later round. Ask the shop to "
+        "fetch it, or bring it back yourself, then confirm it on the Pickups page."
+    ) in html
+    assert '<span class="tile-number">1</span> parcel return no round can take' in html
+    pickups = page(client, "/admin/retraits?lang=en")
+    assert "no round can take them" in pickups
+    assert "25 parcels: more than a round carries." in pickups
