@@ -92,6 +92,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
+        from reference_app.auth.users import acting_shopper
         from reference_app.db import territory
         from reference_app.shopfront.basket import basket_count
         from reference_app.shopfront.orders import has_purchases
@@ -102,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "endpoints": app.view_functions,
             "basket_count": basket_count,
             "has_purchases": has_purchases,
+            "acting_shopper": acting_shopper,
         }
 
     return app

@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from reference_app import db
 from reference_app.extensions import login_manager
+from shop_core.accounts.assisted import shopper_for_operator
 from shop_core.accounts.model import Role, User
 from shop_core.audit.services import Actor
+from shop_core.errors import NotFound
 from shop_core.merchants.model import Merchant, MerchantMember
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -123,6 +125,40 @@ def current_merchant() -> Merchant | None:
             merchant = None
     g.cabas_merchant = merchant
     return merchant
+
+
+ACTING_FOR_SHOPPER = "acting_for_shopper"
+
+
+def acting_shopper() -> User | None:
+    """The shopper an operator orders for (« commande assistée »), if any.
+
+    Checked on every request, not only when acting starts: a shopper deleted or disabled
+    meanwhile, or a session carried to another territory, acts for nobody.
+    """
+    if "cabas_acting_shopper" in g:
+        return g.cabas_acting_shopper  # type: ignore[no-any-return]
+    shopper: User | None = None
+    wanted = session.get(ACTING_FOR_SHOPPER)
+    if wanted is not None and current_user.is_authenticated and current_user.is_operator:
+        try:
+            shopper = shopper_for_operator(
+                db.uow().session, territory_id=db.territory().id, shopper_id=int(wanted)
+            )
+        except (NotFound, TypeError, ValueError):
+            shopper = None
+    g.cabas_acting_shopper = shopper
+    return shopper
+
+
+def shopper() -> User:
+    """Whose basket, checkout and orders the shopfront serves: the logged-in person, or the
+    shopper an operator acts for."""
+    acting = acting_shopper()
+    if acting is not None:
+        return acting
+    user: User = current_user.user
+    return user
 
 
 def merchant_required(view: F) -> F:

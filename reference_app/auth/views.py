@@ -22,6 +22,7 @@ from reference_app.auth.forms import ForgotForm, LoginForm, ResetForm, SignupFor
 from reference_app.auth.users import WebUser
 from reference_app.domain_messages import shown
 from reference_app.extensions import limiter
+from reference_app.operator.acting import stop_acting_for_shopper
 from reference_app.security import (
     DUMMY_HASH,
     hash_password,
@@ -116,6 +117,8 @@ def logout() -> Response:
     if current_user.is_authenticated:
         # Bump the session version: every other session of this account ends too.
         user = current_user.user
+        if current_user.is_operator:
+            stop_acting_for_shopper()  # recorded: the shopper's session ends with the login
         user.session_version += 1
         db.uow().commit()
     logout_user()

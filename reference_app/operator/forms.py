@@ -153,3 +153,47 @@ class BrandingForm(FlaskForm):
         description=_l("JPEG, PNG ou WebP. Laissez vide pour garder le logo actuel."),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
+
+
+class ShopperSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Nom, e-mail ou téléphone du client"),
+        validators=[DataRequired(), Length(min=2, max=80)],
+    )
+
+
+class AssistedShopperForm(FlaskForm):
+    """A shopper registered by the operator over the phone or at the town hall."""
+
+    full_name = StringField(
+        _l("Civilité, prénom et nom"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("Par exemple : Mme Odette Leroy."),
+    )
+    phone = TelField(
+        _l("Téléphone"),
+        validators=[DataRequired(), Length(max=30)],
+        description=_l("Le livreur et l'animation l'appellent à ce numéro."),
+    )
+    email = EmailField(
+        _l("Adresse e-mail (facultatif)"),
+        validators=[Optional(), Email(), Length(max=254)],
+        description=_l(
+            "Sans e-mail, le client ne reçoit aucun message et ne peut pas se connecter : "
+            "vous lui lisez le code au téléphone. Il pourra ajouter un e-mail plus tard."
+        ),
+    )
+    line1 = StringField(_l("Adresse de livraison"), validators=[DataRequired(), Length(max=200)])
+    line2 = StringField(_l("Complément (facultatif)"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(
+        _l("Code postal"),
+        validators=[DataRequired(), Regexp(r"^\d{5}$", message=_l("5 chiffres."))],
+    )
+    city = StringField(_l("Commune"), validators=[DataRequired(), Length(max=120)])
+    instructions = StringField(
+        _l("Indications pour le livreur (facultatif)"),
+        validators=[Optional(), Length(max=300)],
+    )

@@ -14,12 +14,13 @@ from reference_app import db, mail
 from reference_app.auth.users import ACTING_FOR
 from reference_app.merchant.blueprint import attach_error
 from reference_app.merchant.signup import profile_from
+from reference_app.operator.acting import stop_acting_for_merchant, stop_acting_for_shopper
 from reference_app.operator.blueprint import bp, me, operator_required
 from reference_app.operator.forms import AssistedShopForm, SuspendForm
 from reference_app.security import make_token
 from shop_core.accounts.model import User
 from shop_core.audit.queries import merchant_audit
-from shop_core.errors import InvalidTransition, NotFound, ValidationError
+from shop_core.errors import InvalidTransition, ValidationError
 from shop_core.merchants.model import Merchant, MerchantStatus
 from shop_core.merchants.onboarding import (
     OwnerAccount,
@@ -220,9 +221,10 @@ def _welcome(user: User, shop: Merchant) -> None:
 @operator_required
 def act_for(merchant_id: int) -> Response:
     shop = _merchant(merchant_id)
+    stop_acting_for_shopper()
     previous = session.get(ACTING_FOR)
     if previous is not None and previous != shop.id:
-        _stop(previous)
+        stop_acting_for_merchant()
     note_assistance(
         uow=db.uow(),
         territory_id=db.territory().id,
@@ -234,27 +236,13 @@ def act_for(merchant_id: int) -> Response:
     return redirect(url_for("merchant.dashboard"))
 
 
-def _stop(merchant_id: int) -> None:
-    session.pop(ACTING_FOR, None)
-    try:
-        note_assistance(
-            uow=db.uow(),
-            territory_id=db.territory().id,
-            merchant_id=merchant_id,
-            operator_id=current_user.id,
-            started=False,
-        )
-    except NotFound:  # the shop may have gone: leaving assisted mode must always work
-        db.uow().rollback()
-
-
 @bp.route("/admin/agir/fin", methods=["POST"])
 @operator_required
 def stop_acting() -> Response:
     merchant_id = session.get(ACTING_FOR)
     if merchant_id is None:
         return redirect(url_for("operator.merchants"))
-    _stop(merchant_id)
+    stop_acting_for_merchant()
     flash(_("Vous n'agissez plus pour une boutique."), "info")
     return redirect(url_for("operator.merchant", merchant_id=merchant_id))
 

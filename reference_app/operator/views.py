@@ -11,6 +11,7 @@ from reference_app.operator import (  # noqa: F401
     dashboard,
     merchants,
     pickups,
+    shoppers,
     territory,
 )
 from reference_app.operator.blueprint import bp

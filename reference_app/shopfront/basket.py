@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from reference_app import db
+from reference_app.auth.users import shopper
 from shop_core.accounts.model import User
 from shop_core.carts.model import Cart, CartItem
 from shop_core.carts.services import get_or_create_cart, merge_carts
@@ -18,9 +19,11 @@ def current_cart_id(create: bool = True) -> int | None:
     """The id of the visitor's basket (created on demand)."""
     uow, territory = db.uow(), db.territory()
     if current_user.is_authenticated:
+        # While the operator orders for a shopper, the basket is the shopper's own.
+        user_id = shopper().id
         if not create:
-            return uow.session.scalar(select(Cart.id).where(Cart.user_id == current_user.id))
-        return get_or_create_cart(uow=uow, territory_id=territory.id, user_id=current_user.id)
+            return uow.session.scalar(select(Cart.id).where(Cart.user_id == user_id))
+        return get_or_create_cart(uow=uow, territory_id=territory.id, user_id=user_id)
     token = session.get("basket_token")
     if token is None:
         if not create:

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from delivery.calendar import check_delivery_day
 from reference_app import db, payments
+from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
 from reference_app.extensions import checkout_limit, limiter, user_or_address
 from reference_app.formatting import hour_text
@@ -86,7 +87,7 @@ class Options:
 
 
 def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -> Options:
-    addresses = list(current_user.user.addresses)
+    addresses = list(shopper().addresses)
     dates = delivery_dates(territory, at)
     # Every shop of the basket prepares and hands over its parcels on the day itself: a day
     # one of them is closed would only be moved to the next one by the night's routine.
@@ -119,7 +120,8 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     form.slot.choices = [
         SelectChoice(s.code, slot_text(s)) for s in options.territory.delivery_slots
     ]
-    if payments.online_enabled():
+    if payments.online_enabled() and acting_shopper() is None:
+        # Taken over the phone, an order is paid at the door or the point.
         form.payment.choices = [
             *form.payment.choices,
             SelectChoice(ONLINE, _("Paiement par carte bancaire, en ligne maintenant")),
@@ -135,7 +137,7 @@ def _setup(form: CheckoutForm, options: Options) -> None:
 
 
 def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None:
-    user = current_user.user
+    user = shopper()
     form.where.data = HOME
     form.address.data = str(options.addresses[0].id) if options.addresses else NEW_ADDRESS
     form.recipient.data = user.full_name
@@ -155,7 +157,7 @@ def checkout() -> str | Response:
     form = CheckoutForm()
     key = (form.idempotency_key.data or "").strip()
     if request.method == "POST" and key:
-        done = order_for_request(db.uow().session, user_id=current_user.id, idempotency_key=key)
+        done = order_for_request(db.uow().session, user_id=shopper().id, idempotency_key=key)
         if done is not None:  # a second click, or the back button after ordering
             return redirect(url_for("shop.confirmation", reference=done.reference))
     view = current_view()
@@ -282,9 +284,10 @@ def _place_of(form: CheckoutForm, territory: Territory) -> Place | None:
 def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Response | None:
     """Place the order; on a refusal, say why where it belongs and return ``None``."""
     uow = db.uow()
-    user = current_user.user
+    user = shopper()
+    operator = current_user.id if acting_shopper() is not None else None
     cart_id = current_cart_id(create=False)
-    online = form.payment.data == ONLINE and payments.online_enabled()
+    online = form.payment.data == ONLINE and payments.online_enabled() and operator is None
     method = PaymentMethod.ONLINE if online else PaymentMethod.OFFLINE
     try:
         _check_round_day(choice)
@@ -292,7 +295,11 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
             uow=uow,
             cart_id=cart_id or 0,
             customer=Customer(
-                name=user.full_name, email=user.email, phone=user.phone, user_id=user.id
+                name=user.full_name,
+                email=user.email or "",
+                phone=user.phone,
+                user_id=user.id,
+                placed_by_id=operator,
             ),
             delivery=choice,
             payment_method=method,
@@ -348,7 +355,7 @@ def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:
     try:
         create_address(
             uow=db.uow(),
-            user_id=current_user.id,
+            user_id=shopper().id,
             data=AddressInput(
                 recipient=a.recipient,
                 line1=a.line1,
@@ -374,11 +381,27 @@ def confirmation(reference: str) -> str | Response:
     order = customer_order(
         db.uow().session,
         territory_id=db.territory().id,
-        user_id=current_user.id,
+        user_id=shopper().id,
         reference=reference,
     )
     if order is None:
         abort(404)
     if order.payment_method is PaymentMethod.ONLINE:
         return redirect(url_for("payments.waiting", reference=reference))
-    return render_template("shop/confirmation.html", order=order)
+    return render_template("shop/confirmation.html", order=order, acting=acting_shopper())
+
+
+@bp.route("/commande/<reference>/fiche")
+def order_sheet(reference: str) -> str | Response:
+    """What the operator reads out over the phone, on a page made to be printed."""
+    if not current_user.is_authenticated:
+        return _login_first()
+    order = customer_order(
+        db.uow().session,
+        territory_id=db.territory().id,
+        user_id=shopper().id,
+        reference=reference,
+    )
+    if order is None:
+        abort(404)
+    return render_template("shop/order_sheet.html", order=order)

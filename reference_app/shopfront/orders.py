@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from delivery import queries
 from reference_app import db
+from reference_app.auth.users import shopper
 from reference_app.domain_messages import shown
 from reference_app.rounds import settings
 from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
@@ -48,7 +49,7 @@ def own_order(reference: str) -> Order:
     order = customer_order(
         db.uow().session,
         territory_id=db.territory().id,
-        user_id=current_user.id,
+        user_id=shopper().id,
         reference=reference,
     )
     if order is None:
@@ -63,7 +64,7 @@ def my_orders() -> str:
     listing = orders_of_customer(
         db.uow().session,
         territory_id=db.territory().id,
-        user_id=current_user.id,
+        user_id=shopper().id,
         limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )

@@ -77,6 +77,7 @@ class Ids:
     depot_a: int
     pickup_point_a: int
     courier_a: int
+    shopper_a: int
     media_key: str
     photo_a: int
 
@@ -144,6 +145,7 @@ def build(app: Flask, db: Database, world: World) -> Ids:
             depot_a=depot.id,
             pickup_point_a=world.pickup_point_id,
             courier_a=world.courier_id,
+            shopper_a=world.shopper_id,
             media_key="products/pain.png",
             photo_a=photo_a.id,
         )

@@ -113,6 +113,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /panier/prix-vus": Row("/panier/prix-vus", "404 302 404 404 404 404 404 404 404"),
         "GET /commande": Row("/commande", "L 302 302 302 302 302 302 302 302"),
         "POST /commande": Row("/commande", "L ok ok ok ok ok ok ok ok"),
+        "GET /commande/<reference>/fiche": Row(
+            f"/commande/{i.order_a_reference}/fiche", SHOPPER_A_ONLY
+        ),
         "GET /commande/<reference>/confirmation": Row(
             f"/commande/{i.order_a_reference}/confirmation", SHOPPER_A_ONLY
         ),
@@ -256,6 +259,13 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/admin/boutiques/{i.merchant_a}/agir", OPERATOR_X_DO
         ),
         "POST /admin/agir/fin": Row("/admin/agir/fin", OPERATOR_DO),
+        # Ordering for a shopper: operator Y cannot act for territory X's shopper (404).
+        "GET /admin/clients": Row("/admin/clients", OPERATOR),
+        "POST /admin/clients/nouveau": Row("/admin/clients/nouveau", OPERATOR_DO),
+        "POST /admin/clients/<int:user_id>/agir": Row(
+            f"/admin/clients/{i.shopper_a}/agir", OPERATOR_X_DO
+        ),
+        "POST /admin/clients/agir/fin": Row("/admin/clients/agir/fin", OPERATOR_DO),
         "GET /admin/livreurs": Row("/admin/livreurs", OPERATOR),
         "POST /admin/livreurs": Row("/admin/livreurs", OPERATOR_DO),
         "POST /admin/livreurs/<int:user_id>/etat": Row(

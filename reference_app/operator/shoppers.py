@@ -1,0 +1,119 @@
+"""Ordering for a shopper (« commande assistée »): the operator finds or registers a shopper
+of the territory, then uses the ordinary shopfront in their name until they end it.
+
+While acting, :func:`reference_app.auth.users.shopper` is that shopper: the basket, the
+checkout and « Mes commandes » are theirs, and the order records the operator who took it.
+Acting for a shopper and acting for a merchant exclude each other (see
+:mod:`reference_app.operator.acting`).
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from reference_app import db
+from reference_app.auth.users import ACTING_FOR, ACTING_FOR_SHOPPER
+from reference_app.merchant.blueprint import attach_error
+from reference_app.operator.acting import stop_acting_for_merchant, stop_acting_for_shopper
+from reference_app.operator.blueprint import bp, operator_required
+from reference_app.operator.forms import AssistedShopperForm, ShopperSearchForm
+from reference_app.shopfront.delivery_choice import resolve_commune
+from shop_core.accounts.assisted import (
+    find_shoppers,
+    note_shopper_assistance,
+    register_shopper_for,
+    shopper_for_operator,
+)
+from shop_core.accounts.profile import AddressInput
+from shop_core.errors import ValidationError
+
+
+@bp.route("/admin/clients")
+@operator_required
+def shoppers() -> str:
+    search = ShopperSearchForm(request.args)
+    found = None
+    if "q" in request.args and search.validate():
+        found = find_shoppers(
+            db.uow().session, territory_id=db.territory().id, query=search.q.data or ""
+        )
+    return render_template(
+        "operator/shoppers.html", search=search, found=found, form=AssistedShopperForm()
+    )
+
+
+@bp.route("/admin/clients/nouveau", methods=["POST"])
+@operator_required
+def new_shopper() -> str | tuple[str, int] | Response:
+    form = AssistedShopperForm()
+    if form.validate_on_submit():
+        try:
+            place = resolve_commune(
+                db.territory(), form.postal_code.data or "", form.city.data or ""
+            )
+            uid = register_shopper_for(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                operator_id=current_user.id,
+                full_name=form.full_name.data or "",
+                phone=form.phone.data or "",
+                email=form.email.data or None,
+                address=AddressInput(
+                    recipient=form.full_name.data or "",
+                    line1=form.line1.data or "",
+                    line2=form.line2.data or "",
+                    postal_code=place.postal_code,
+                    city=place.name,
+                    instructions=form.instructions.data or "",
+                    insee_code=place.insee_code,
+                    lat=place.lat,
+                    lon=place.lon,
+                ),
+            )
+        except ValidationError as error:
+            db.uow().rollback()
+            attach_error(form, error)
+        else:
+            _start(uid)
+            flash(_("Compte client créé."), "success")
+            return redirect(url_for("shop.home"))
+    search = ShopperSearchForm(formdata=None)
+    page = render_template("operator/shoppers.html", search=search, found=None, form=form)
+    return page, 422
+
+
+@bp.route("/admin/clients/<int:user_id>/agir", methods=["POST"])
+@operator_required
+def act_for_shopper(user_id: int) -> Response:
+    # Another territory's account, or anyone but a shopper, looks like nobody (404).
+    shopper_for_operator(db.uow().session, territory_id=db.territory().id, shopper_id=user_id)
+    _start(user_id)
+    return redirect(url_for("shop.home"))
+
+
+def _start(user_id: int) -> None:
+    if session.get(ACTING_FOR) is not None:
+        stop_acting_for_merchant()
+    previous = session.get(ACTING_FOR_SHOPPER)
+    if previous is not None and previous != user_id:
+        stop_acting_for_shopper()
+    note_shopper_assistance(
+        uow=db.uow(),
+        territory_id=db.territory().id,
+        shopper_id=user_id,
+        operator_id=current_user.id,
+        started=True,
+    )
+    session[ACTING_FOR_SHOPPER] = user_id
+
+
+@bp.route("/admin/clients/agir/fin", methods=["POST"])
+@operator_required
+def stop_acting_shopper() -> Response:
+    if session.get(ACTING_FOR_SHOPPER) is not None:
+        stop_acting_for_shopper()
+        flash(_("Vous ne commandez plus pour ce client."), "info")
+    return redirect(url_for("operator.shoppers"))
