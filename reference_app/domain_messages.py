@@ -44,6 +44,11 @@ FIXED_MESSAGES = (
     N_("Votre panier est vide."),
     N_("Des prix ont changé depuis l'affichage de votre panier : vérifiez le total."),
     N_("Cette demande a déjà été traitée."),
+    # Met by the operator ordering for a shopper (`shop_core.accounts.assisted`, checkout).
+    N_("Indiquez le nom du client."),
+    N_("Indiquez un numéro de téléphone à 10 chiffres."),
+    N_("Indiquez le nom du client et son téléphone ou son e-mail."),
+    N_("Une commande prise pour un client se paie à la livraison ou au retrait."),
 )
 
 # Fixed messages of the core when parcels are handed over (`shop_core.orders.pickup_points`,
