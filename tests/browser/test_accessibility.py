@@ -73,6 +73,8 @@ PAGES: dict[str | None, list[str]] = {
         "/admin/points-retrait/nouveau",
         "/admin/retraits",
         "/admin/livreurs",
+        "/admin/clients",
+        "/admin/clients?q=martin",
     ],
     POINT: ["/point-retrait"],
 }
@@ -165,7 +167,7 @@ def test_every_role_s_pages_pass_axe_core_at_phone_width(
             _visit(page, f"{server.url}{href}")
             problems += _audit(page)
             audited += 1
-    assert audited == 38
+    assert audited == 40
     assert not problems, "\n".join(problems)
 
 
@@ -201,6 +203,7 @@ def test_forms_sent_wrong_pass_axe_core_with_their_errors_shown(
         (MERCHANT, "/boutique/produits/nouveau"),
         (OPERATOR, "/admin/tournees/nouvelle"),
         (OPERATOR, "/admin/points-retrait/nouveau"),
+        (OPERATOR, "/admin/clients"),
     ):
         page = _signed_in(page_factory, server, email, PHONE)
         _visit(page, f"{server.url}{path}")
