@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from delivery.queries import return_rounds
-from delivery.returns import back_at_shop, put_back_on_sale
+from delivery.returns import back_at_shop, put_back_on_sale, ways_back_without_round
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
 from reference_app.domain_messages import shown
@@ -62,12 +62,13 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         context["to_put_back"] = units_to_put_back(db.uow(), mo.id)
         context["put_back"] = put_back_already(db.uow(), mo.id)
         context["way_back"] = parcel_return(session, mo.id)
+        today = rounds_settings.today(db.territory())
         context["return_round"] = return_rounds(
-            session,
-            territory=db.territory(),
-            merchant_order_ids=[mo.id],
-            today=rounds_settings.today(db.territory()),
+            session, territory=db.territory(), merchant_order_ids=[mo.id], today=today
         ).get(mo.id)
+        context["no_return_round"] = mo.id in ways_back_without_round(
+            session, territory_id=merchant.territory_id, merchant_order_ids=[mo.id], today=today
+        )
         return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
     groups = orders_to_prepare(session, merchant_id=merchant.id)
     counts = status_counts(session, merchant_id=merchant.id)

@@ -235,11 +235,11 @@ def test_one_button_adds_late_orders_and_returned_parcels_and_says_both(
 
 def returned_too_big_for_the_rounds(
     client: FlaskClient, db: Database, world: World, *, saturday_van: bool = False
-) -> None:
+) -> int:
     """Jeanne's loaf sent back from the tiers-lieu, packed in more parcels than the day's
     rounds take (20): no round of the day has room for its way back. With ``saturday_van``
     (30 parcels, past the tiers-lieu on Saturdays) it waits for that van; without, no round
-    can ever take it. The operator is logged in."""
+    can ever take it. The operator is logged in. Returns the baker's merchant order id."""
     fleet = add_fleet(db, world)
     if saturday_van:
         with db.uow() as uow:
@@ -260,6 +260,7 @@ def returned_too_big_for_the_rounds(
     with db.uow() as uow:
         uow.session.get_one(MerchantOrder, mo_id).parcels = 25
         uow.commit()
+    return mo_id
 
 
 def test_the_board_says_a_way_back_found_no_room_and_counts_it_to_give(
@@ -356,3 +357,28 @@ def test_the_board_says_no_round_can_take_it_in_english(
     pickups = page(client, "/admin/retraits?lang=en")
     assert "no round can take them" in pickups
     assert "25 parcels: more than a round carries." in pickups
+
+
+def test_the_shop_is_told_to_fetch_parcels_no_round_can_bring_back(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    mo_id = returned_too_big_for_the_rounds(client, db, world)
+    client.post("/logout")
+
+    login(client, world.baker_email)
+    html = page(client, f"/boutique/commandes/{mo_id}")
+    assert "Aucune tournée ne peut vous les rapporter" in html
+    assert "venez les chercher" in html
+    assert "Une prochaine tournée qui passe par votre boutique" not in html
+
+
+def test_the_shop_waits_for_a_later_round_when_one_is_big_enough(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    mo_id = returned_too_big_for_the_rounds(client, db, world, saturday_van=True)
+    client.post("/logout")
+
+    login(client, world.baker_email)
+    html = page(client, f"/boutique/commandes/{mo_id}")
+    assert "Une prochaine tournée qui passe par votre boutique vous les rapporte" in html
+    assert "Aucune tournée ne peut vous les rapporter" not in html
