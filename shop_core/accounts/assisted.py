@@ -7,7 +7,8 @@ shopper's name; every act is recorded as "operator X for shopper Y".
 
 A shopper registered this way may have no e-mail: the account then cannot log in (logging
 in and choosing a password both go through the e-mail) and receives no e-mail, until the
-shopper gives one and sets a password through "mot de passe oublié".
+operator adds the address the shopper gives (:func:`set_shopper_email_for`) and the shopper
+sets a password through "mot de passe oublié".
 """
 
 from __future__ import annotations
@@ -163,3 +164,47 @@ def note_shopper_assistance(
         details={"shopper_id": shopper.id},
     )
     uow.commit()
+
+
+def set_shopper_email_for(
+    *, uow: UnitOfWork, territory_id: int, operator_id: int, shopper_id: int, email: str
+) -> str:
+    """Give an e-mail address to a shopper of the territory who has no password yet;
+    returns the address as stored.
+
+    Only an account that cannot log in may be given one: it has no e-mail, or one the
+    operator typed wrong and no password was ever chosen with it. Changing the address of
+    an account that has a password would hand it to whoever reads the new address (the
+    reset link goes there), so that is refused. Reset links already sent to a previous
+    address stop working.
+    """
+    shopper = shopper_for_operator(uow.session, territory_id=territory_id, shopper_id=shopper_id)
+    if shopper.password_hash:
+        raise ValidationError(
+            "Ce client a déjà un mot de passe : l'animation ne peut pas changer son adresse "
+            "e-mail.",
+            field="email",
+        )
+    wanted = normalise_email(email) if email.strip() else ""
+    if not wanted:
+        raise ValidationError("Indiquez l'adresse e-mail du client.", field="email")
+    if not is_valid_email(wanted):
+        raise ValidationError("Adresse e-mail invalide.", field="email")
+    if wanted == shopper.email:
+        return wanted
+    holder = find_by_email(uow, territory_id=territory_id, email=wanted)
+    if holder is not None:
+        raise ValidationError("Un compte existe déjà avec cette adresse e-mail.", field="email")
+    previous = shopper.email
+    shopper.email = wanted
+    shopper.session_version += 1  # a reset link sent to a mistyped address stops working
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=Actor(user_id=operator_id, on_behalf=True),
+        action="shopper.email_set_for",
+        subject=shopper.full_name,
+        details={"shopper_id": shopper.id, "corrected": previous is not None},
+    )
+    uow.commit()
+    return wanted

@@ -10,6 +10,7 @@ from shop_core.accounts.assisted import (
     find_shoppers,
     note_shopper_assistance,
     register_shopper_for,
+    set_shopper_email_for,
     shopper_for_operator,
 )
 from shop_core.accounts.model import Role, User
@@ -207,3 +208,104 @@ def test_the_operator_acts_only_for_shoppers_of_the_territory(
             select(AuditEntry.action).where(AuditEntry.action.startswith("shopper."))
         ).all()
         assert actions == ["shopper.assist_start"]
+
+
+def _register(db: Database, shop: Shop, operator_id: int, email: str | None = None) -> int:
+    with db.uow() as uow:
+        return register_shopper_for(
+            uow=uow,
+            territory_id=shop.territory_id,
+            operator_id=operator_id,
+            full_name="Odette Leroy",
+            phone="03 21 00 00 01",
+            address=_address(),
+            email=email,
+        )
+
+
+def _set_email(db: Database, shop: Shop, operator_id: int, shopper_id: int, email: str) -> str:
+    with db.uow() as uow:
+        return set_shopper_email_for(
+            uow=uow,
+            territory_id=shop.territory_id,
+            operator_id=operator_id,
+            shopper_id=shopper_id,
+            email=email,
+        )
+
+
+def test_a_shopper_registered_without_email_is_given_one_and_it_is_audited(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    uid = _register(db, shop, operator_id)
+    assert _set_email(db, shop, operator_id, uid, " Odette.Leroy@Example.fr ") == (
+        "odette.leroy@example.fr"
+    )
+    with db.uow() as uow:
+        user = uow.session.get_one(User, uid)
+        assert (user.email, user.password_hash) == ("odette.leroy@example.fr", "")
+        entry = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "shopper.email_set_for")
+        ).one()
+        assert (entry.actor_id, entry.on_behalf, entry.subject) == (
+            operator_id,
+            True,
+            "Odette Leroy",
+        )
+        assert entry.details == {"shopper_id": uid, "corrected": False}
+
+
+def test_an_address_mistyped_before_any_password_is_corrected_and_old_links_die(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    uid = _register(db, shop, operator_id, email="odete@example.fr")
+    with db.uow() as uow:
+        version = uow.session.get_one(User, uid).session_version
+    _set_email(db, shop, operator_id, uid, "odette@example.fr")
+    with db.uow() as uow:
+        user = uow.session.get_one(User, uid)
+        assert user.email == "odette@example.fr"
+        # A reset link sent to the mistyped address carries the old version: refused.
+        assert user.session_version == version + 1
+
+
+def test_an_invalid_missing_or_taken_address_is_refused_on_the_email_field(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    uid = _register(db, shop, operator_id)
+    with db.uow() as uow:
+        taken = uow.session.get_one(User, shop.shopper_id).email
+    for wrong, message in (
+        ("odette@", "Adresse e-mail invalide."),
+        ("  ", "Indiquez l'adresse e-mail du client."),
+        (taken.upper(), "Un compte existe déjà avec cette adresse e-mail."),
+    ):
+        with pytest.raises(ValidationError) as raised:
+            _set_email(db, shop, operator_id, uid, wrong)
+        assert (raised.value.field, str(raised.value)) == ("email", message), wrong
+    with db.uow() as uow:
+        assert uow.session.get_one(User, uid).email is None
+        assert not uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "shopper.email_set_for")
+        ).all()
+
+
+def test_the_email_of_an_account_that_can_log_in_or_of_another_territory_is_not_changed(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    # Changing it would let whoever reads the new address take the account over.
+    with pytest.raises(ValidationError) as raised:
+        _set_email(db, shop, operator_id, shop.shopper_id, "nouvelle@example.fr")
+    assert raised.value.field == "email"
+    assert "déjà un mot de passe" in str(raised.value)
+    with db.uow() as uow:
+        other = make_territory(uow)
+        stranger = make_user(uow, territory_id=other, name="Odette Leroy")
+        uow.session.get_one(User, stranger).password_hash = ""
+        uow.session.get_one(User, stranger).email = None
+        uow.commit()
+    with pytest.raises(NotFound):
+        _set_email(db, shop, operator_id, stranger, "odette@example.fr")
+    with db.uow() as uow:
+        assert uow.session.get_one(User, stranger).email is None
+        assert uow.session.get_one(User, shop.shopper_id).email != "nouvelle@example.fr"
