@@ -49,6 +49,8 @@ FIXED_MESSAGES = (
     N_("Indiquez un numéro de téléphone à 10 chiffres."),
     N_("Indiquez le nom du client et son téléphone ou son e-mail."),
     N_("Une commande prise pour un client se paie à la livraison ou au retrait."),
+    N_("Indiquez l'adresse e-mail du client."),
+    N_("Ce client a déjà un mot de passe : l'animation ne peut pas changer son adresse e-mail."),
 )
 
 # Fixed messages of the core when parcels are handed over (`shop_core.orders.pickup_points`,

@@ -12,13 +12,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from reference_app import db, mail
+from reference_app import db
 from reference_app.auth.forms import ForgotForm, LoginForm, ResetForm, SignupForm
+from reference_app.auth.reset import send_reset_link
 from reference_app.auth.users import WebUser
 from reference_app.domain_messages import shown
 from reference_app.extensions import limiter
@@ -26,7 +27,6 @@ from reference_app.operator.acting import stop_acting_for_shopper
 from reference_app.security import (
     DUMMY_HASH,
     hash_password,
-    make_token,
     read_token,
     verify_password,
 )
@@ -160,19 +160,7 @@ def forgot() -> str | Response:
     if form.validate_on_submit():
         user = find_by_email(db.uow(), territory_id=db.territory().id, email=form.email.data or "")
         if user is not None and user.active:
-            token = make_token("reset", {"uid": user.id, "v": user.session_version})
-            language = mail.language_of(user.locale)
-            with force_locale(language):
-                subject = _("Réinitialisation de votre mot de passe")
-            mail.send(
-                user.email,
-                subject,
-                "password_reset",
-                locale=language,
-                user=user,
-                link=url_for("auth.reset", token=token, _external=True),
-                territory=db.territory(),
-            )
+            send_reset_link(user)
         # Same answer whether the account exists or not.
         flash(
             _("Si un compte existe avec cette adresse, un e-mail vient de lui être envoyé."), "info"

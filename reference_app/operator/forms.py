@@ -183,7 +183,8 @@ class AssistedShopperForm(FlaskForm):
         validators=[Optional(), Email(), Length(max=254)],
         description=_l(
             "Sans e-mail, le client ne reçoit aucun message et ne peut pas se connecter : "
-            "vous lui lisez le code au téléphone. Il pourra ajouter un e-mail plus tard."
+            "vous lui lisez le code au téléphone. Vous pourrez ajouter son e-mail plus tard, "
+            "en le retrouvant ici."
         ),
     )
     line1 = StringField(_l("Adresse de livraison"), validators=[DataRequired(), Length(max=200)])
@@ -197,3 +198,25 @@ class AssistedShopperForm(FlaskForm):
         _l("Indications pour le livreur (facultatif)"),
         validators=[Optional(), Length(max=300)],
     )
+
+
+class ShopperEmailForm(FlaskForm):
+    """The e-mail a shopper registered without one gives the operator later.
+
+    One per shopper on the results page: built with ``prefix=email_prefix(id)`` so the
+    fields of two shoppers have different ids.
+    """
+
+    email = EmailField(
+        _l("Son adresse e-mail"),
+        validators=[Length(max=254)],
+        description=_l("Il pourra ensuite se connecter, après avoir choisi un mot de passe."),
+    )
+    send_link = BooleanField(
+        _l("Lui envoyer maintenant le lien pour choisir son mot de passe"), default=True
+    )
+
+
+def email_prefix(shopper_id: int) -> str:
+    """The prefix of the e-mail form of one shopper on the results page."""
+    return f"client{shopper_id}"

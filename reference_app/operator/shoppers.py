@@ -15,18 +15,27 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from reference_app import db
+from reference_app.auth.reset import send_reset_link
 from reference_app.auth.users import ACTING_FOR, ACTING_FOR_SHOPPER
+from reference_app.domain_messages import shown
 from reference_app.merchant.blueprint import attach_error
 from reference_app.operator.acting import stop_acting_for_merchant, stop_acting_for_shopper
 from reference_app.operator.blueprint import bp, operator_required
-from reference_app.operator.forms import AssistedShopperForm, ShopperSearchForm
+from reference_app.operator.forms import (
+    AssistedShopperForm,
+    ShopperEmailForm,
+    ShopperSearchForm,
+    email_prefix,
+)
 from reference_app.shopfront.delivery_choice import resolve_commune
 from shop_core.accounts.assisted import (
     find_shoppers,
     note_shopper_assistance,
     register_shopper_for,
+    set_shopper_email_for,
     shopper_for_operator,
 )
+from shop_core.accounts.model import User
 from shop_core.accounts.profile import AddressInput
 from shop_core.errors import ValidationError
 
@@ -40,8 +49,24 @@ def shoppers() -> str:
         found = find_shoppers(
             db.uow().session, territory_id=db.territory().id, query=search.q.data or ""
         )
+    return _page(search, found, AssistedShopperForm())
+
+
+def _page(
+    search: ShopperSearchForm,
+    found: list[User] | None,
+    form: AssistedShopperForm,
+    email_forms: dict[int, ShopperEmailForm] | None = None,
+) -> str:
+    # Shoppers without an e-mail get a form to add one: they cannot log in until then.
+    forms = {
+        s.id: ShopperEmailForm(formdata=None, prefix=email_prefix(s.id))
+        for s in found or []
+        if s.email is None and not s.password_hash
+    }
+    forms.update(email_forms or {})
     return render_template(
-        "operator/shoppers.html", search=search, found=found, form=AssistedShopperForm()
+        "operator/shoppers.html", search=search, found=found, form=form, email_forms=forms
     )
 
 
@@ -80,9 +105,56 @@ def new_shopper() -> str | tuple[str, int] | Response:
             _start(uid)
             flash(_("Compte client créé."), "success")
             return redirect(url_for("shop.home"))
-    search = ShopperSearchForm(formdata=None)
-    page = render_template("operator/shoppers.html", search=search, found=None, form=form)
-    return page, 422
+    return _page(ShopperSearchForm(formdata=None), None, form), 422
+
+
+@bp.route("/admin/clients/<int:user_id>/email", methods=["POST"])
+@operator_required
+def shopper_email(user_id: int) -> tuple[str, int] | Response:
+    # Another territory's account, or anyone but a shopper, looks like nobody (404).
+    shopper = shopper_for_operator(
+        db.uow().session, territory_id=db.territory().id, shopper_id=user_id
+    )
+    form = ShopperEmailForm(prefix=email_prefix(user_id))
+    query = request.form.get("q", "").strip()[:80]
+    if form.validate_on_submit():
+        try:
+            set_shopper_email_for(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                operator_id=current_user.id,
+                shopper_id=user_id,
+                email=form.email.data or "",
+            )
+        except ValidationError as error:
+            db.uow().rollback()
+            form.email.errors = [*form.email.errors, shown(error)]
+        else:
+            if form.send_link.data:
+                send_reset_link(shopper)
+                flash(
+                    _(
+                        "Adresse enregistrée : %(name)s va recevoir un e-mail pour choisir son "
+                        "mot de passe.",
+                        name=shopper.full_name,
+                    ),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "Adresse enregistrée : %(name)s peut maintenant choisir un mot de passe "
+                        "avec « Mot de passe oublié ».",
+                        name=shopper.full_name,
+                    ),
+                    "success",
+                )
+            return redirect(url_for("operator.shoppers", q=query or shopper.full_name))
+    search = ShopperSearchForm(formdata=None, q=query)
+    found = find_shoppers(db.uow().session, territory_id=db.territory().id, query=query)
+    if shopper not in found:
+        found.insert(0, shopper)
+    return _page(search, found, AssistedShopperForm(formdata=None), {user_id: form}), 422
 
 
 @bp.route("/admin/clients/<int:user_id>/agir", methods=["POST"])

@@ -4,11 +4,13 @@ acts for them through the ordinary shopfront, and reads out the code once ordere
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from shop_core.accounts.model import Role, User
 from shop_core.audit.model import AuditEntry
@@ -180,3 +182,116 @@ def test_acting_for_a_merchant_ends_acting_for_a_shopper(
     client.post(f"/admin/boutiques/{world.baker_id}/agir")
     assert "Vous commandez pour" not in page_of(client.get("/"))
     assert actions(db, "shopper.assist") == ["shopper.assist_start", "shopper.assist_stop"]
+
+
+def _without_email(db: Database, world: World) -> int:
+    """A shopper the operator registered over the phone without an e-mail."""
+    with db.uow() as uow:
+        uid = make_user(uow, territory_id=world.territory_id, name="Mme Odette Leroy")
+        odette = uow.session.get_one(User, uid)
+        odette.email, odette.password_hash = None, ""
+        uow.commit()
+    return uid
+
+
+def _give_email(client: FlaskClient, uid: int, email: str, send_link: bool = False) -> TestResponse:
+    data = {f"client{uid}-email": email, "q": "Leroy"}
+    if send_link:
+        data[f"client{uid}-send_link"] = "y"
+    return client.post(f"/admin/clients/{uid}/email", data=data)
+
+
+def _choose_password(client: FlaskClient, app: Flask, email: str) -> None:
+    """Follow the reset link last mailed to ``email`` and log in with the new password."""
+    [mailed] = [m for m in sent(app) if m.to == email]
+    link = re.search(r"http://\S+/password/reset/\S+", mailed.body)
+    assert link, mailed.body
+    form = {"password": "mon-beau-jardin", "confirm": "mon-beau-jardin"}
+    response = client.post(link.group(0).split("localhost", 1)[1], data=form)
+    assert response.status_code == 302
+    client.post("/logout")
+    login(client, email, "mon-beau-jardin")
+
+
+def test_only_a_shopper_without_email_gets_the_form_to_add_one(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    uid = _without_email(db, world)
+    login(client, world.operator_email)
+    page = page_of(client.get("/admin/clients", query_string={"q": "Leroy"}))
+    assert "Ajouter son adresse e-mail" in page
+    assert f'action="/admin/clients/{uid}/email"' in page
+    assert f'name="client{uid}-email"' in page
+    page = page_of(client.get("/admin/clients", query_string={"q": "Martin"}))
+    assert "Jeanne Martin" in page
+    assert "Ajouter son adresse e-mail" not in page
+    assert "/email" not in page
+
+
+def test_the_operator_adds_an_email_then_the_shopper_resets_a_password_and_logs_in(
+    client: FlaskClient, world: World, db: Database, app: Flask
+) -> None:
+    uid = _without_email(db, world)
+    login(client, world.operator_email)
+    response = _give_email(client, uid, "Odette.Leroy@example.fr")
+    assert response.status_code == 302, page_of(response)[:3000]
+    page = page_of(client.get(response.headers["Location"]))
+    assert (
+        "Adresse enregistrée : Mme Odette Leroy peut maintenant choisir un mot de passe "
+        "avec « Mot de passe oublié »." in page
+    )
+    assert "Ajouter son adresse e-mail" not in page
+    assert "odette.leroy@example.fr" in page
+    assert sent(app) == []  # the box was left unticked
+    assert actions(db, "shopper.email") == ["shopper.email_set_for"]
+
+    shopper = app.test_client()
+    shopper.post("/password/forgot", data={"email": "odette.leroy@example.fr"})
+    _choose_password(shopper, app, "odette.leroy@example.fr")
+    assert shopper.get("/compte").status_code == 200
+
+
+def test_with_the_box_ticked_the_link_to_choose_a_password_is_mailed_at_once(
+    client: FlaskClient, world: World, db: Database, app: Flask
+) -> None:
+    uid = _without_email(db, world)
+    login(client, world.operator_email)
+    response = _give_email(client, uid, "odette@example.fr", send_link=True)
+    assert response.status_code == 302, page_of(response)[:3000]
+    page = page_of(client.get(response.headers["Location"]))
+    assert "Mme Odette Leroy va recevoir un e-mail pour choisir son mot de passe" in page
+    _choose_password(app.test_client(), app, "odette@example.fr")
+
+
+def test_a_wrong_address_is_shown_by_its_field_with_what_was_typed(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    uid = _without_email(db, world)
+    login(client, world.operator_email)
+    for typed, message in (
+        ("odette@", "Adresse e-mail invalide."),
+        (world.shopper_email, "Un compte existe déjà avec cette adresse e-mail."),
+    ):
+        response = _give_email(client, uid, typed)
+        assert response.status_code == 422, typed
+        page = page_of(response)
+        assert f'<p class="error" id="client{uid}-email-err">{message}</p>' in page
+        assert f'value="{typed}"' in page
+        assert 'class="shopper-email" open' in page
+        assert "Mme Odette Leroy" in page
+    with db.uow() as uow:
+        assert uow.session.get_one(User, uid).email is None
+
+
+def test_the_operator_cannot_change_the_email_of_a_shopper_who_can_log_in(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.operator_email)
+    response = _give_email(client, world.shopper_id, "pirate@example.fr")
+    assert response.status_code == 422
+    assert "Ce client a déjà un mot de passe" in page_of(response)
+    with db.uow() as uow:
+        assert uow.session.get_one(User, world.shopper_id).email == world.shopper_email
+    with db.uow() as uow:
+        stranger = make_user(uow, territory_id=world.other_territory_id, name="Mme Leroy")
+    assert _give_email(client, stranger, "odette@example.fr").status_code == 404

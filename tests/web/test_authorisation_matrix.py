@@ -266,6 +266,10 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/admin/clients/{i.shopper_a}/agir", OPERATOR_X_DO
         ),
         "POST /admin/clients/agir/fin": Row("/admin/clients/agir/fin", OPERATOR_DO),
+        # Territory X's shopper has a password: X's operator is refused (422), Y's sees nobody.
+        "POST /admin/clients/<int:user_id>/email": Row(
+            f"/admin/clients/{i.shopper_a}/email", OPERATOR_X_DO
+        ),
         "GET /admin/livreurs": Row("/admin/livreurs", OPERATOR),
         "POST /admin/livreurs": Row("/admin/livreurs", OPERATOR_DO),
         "POST /admin/livreurs/<int:user_id>/etat": Row(
