@@ -20,7 +20,12 @@ from sqlalchemy.orm import Session
 
 from shop_core.accounts.model import Address, Role, User
 from shop_core.accounts.profile import AddressInput
-from shop_core.accounts.services import find_by_email, is_valid_email, normalise_email
+from shop_core.accounts.services import (
+    find_by_email,
+    flush_new_email,
+    is_valid_email,
+    normalise_email,
+)
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
 from shop_core.persistence.uow import UnitOfWork
@@ -137,7 +142,7 @@ def register_shopper_for(
         )
     )
     uow.session.add(user)
-    uow.session.flush()
+    flush_new_email(uow)
     record(
         uow.session,
         territory_id=territory_id,
@@ -198,6 +203,7 @@ def set_shopper_email_for(
     previous = shopper.email
     shopper.email = wanted
     shopper.session_version += 1  # a reset link sent to a mistyped address stops working
+    flush_new_email(uow)
     record(
         uow.session,
         territory_id=territory_id,

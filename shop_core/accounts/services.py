@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from shop_core.accounts.model import Address, Role, User
@@ -82,10 +83,27 @@ def register_user(
         locale=locale,
     )
     uow.session.add(user)
-    uow.session.flush()
+    flush_new_email(uow)
     if commit:
         uow.commit()
     return user.id
+
+
+def flush_new_email(uow: UnitOfWork) -> None:
+    """Write an account whose e-mail is new or changed, checked unused just before.
+
+    Another request may have taken the same address between that check and this write (two
+    sign-ups, or two operators, at the same instant): the database's uniqueness rule then
+    refuses it, and the caller gets the same answer as from the check instead of a server
+    error. The transaction is rolled back: nothing of it is kept.
+    """
+    try:
+        uow.session.flush()
+    except IntegrityError as error:
+        uow.rollback()
+        raise ValidationError(
+            "Un compte existe déjà avec cette adresse e-mail.", field="email"
+        ) from error
 
 
 def add_address(

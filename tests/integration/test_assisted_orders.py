@@ -15,6 +15,7 @@ from shop_core.accounts.assisted import (
 )
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.profile import AddressInput
+from shop_core.accounts.services import register_user
 from shop_core.audit.model import AuditEntry
 from shop_core.carts.model import CartItem
 from shop_core.carts.services import add_item, get_or_create_cart
@@ -309,3 +310,58 @@ def test_the_email_of_an_account_that_can_log_in_or_of_another_territory_is_not_
     with db.uow() as uow:
         assert uow.session.get_one(User, stranger).email is None
         assert uow.session.get_one(User, shop.shopper_id).email != "nouvelle@example.fr"
+
+
+def _not_seen_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check for a taken address runs before another request's account is written (two
+    operators at the same instant): only the database's uniqueness rule sees it."""
+    monkeypatch.setattr("shop_core.accounts.assisted.find_by_email", lambda *a, **kw: None)
+    monkeypatch.setattr("shop_core.accounts.services.find_by_email", lambda *a, **kw: None)
+
+
+def _accounts_with(db: Database, email: str) -> int:
+    with db.uow() as uow:
+        return len(uow.session.scalars(select(User).where(User.email == email)).all())
+
+
+def test_an_address_taken_at_the_same_instant_is_refused_like_a_taken_one(
+    db: Database, shop: Shop, operator_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _register(db, shop, operator_id, email="odette@example.fr")
+    without = _register(db, shop, operator_id)
+    _not_seen_yet(monkeypatch)
+
+    with pytest.raises(ValidationError) as raised:
+        _register(db, shop, operator_id, email="odette@example.fr")
+    assert (raised.value.field, raised.value.message) == (
+        "email",
+        "Un compte existe déjà avec cette adresse e-mail.",
+    )
+    with pytest.raises(ValidationError) as raised:
+        _set_email(db, shop, operator_id, without, "odette@example.fr")
+    assert raised.value.field == "email"
+    with pytest.raises(ValidationError) as raised:
+        with db.uow() as uow:
+            register_user(
+                uow=uow,
+                territory_id=shop.territory_id,
+                email="odette@example.fr",
+                full_name="Odette Leroy",
+                password_hash="x",
+            )
+    assert raised.value.field == "email"
+
+    # Nothing of the refused attempts is kept: one account, its audit, the other unchanged.
+    assert _accounts_with(db, "odette@example.fr") == 1
+    with db.uow() as uow:
+        assert uow.session.get_one(User, without).email is None
+        registered = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "shopper.registered_for")
+        ).all()
+        assert len(registered) == 2
+        assert (
+            uow.session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "shopper.email_set_for")
+            ).all()
+            == []
+        )
