@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field
 
 from reference_app.auth.users import current_merchant
+from reference_app.domain_messages import shown
 from reference_app.errors import render_error
 from shop_core.errors import DomainError, NotFound
 from shop_core.merchants.model import Merchant
@@ -39,11 +40,12 @@ def shop() -> Merchant:
 def attach_error(
     form: FlaskForm, error: DomainError, aliases: dict[str, str] | None = None
 ) -> None:
-    """Show a core error under the field it names, else as a message at the top."""
+    """Show a core error under the field it names, else as a message at the top, in the
+    page's language."""
     name = getattr(error, "field", None) or ""
     name = (aliases or {}).get(name, name)
     target: Field | None = getattr(form, name, None) if name else None
     if isinstance(target, Field):
-        target.errors = [*target.errors, str(error)]  # type: ignore[list-item]
+        target.errors = [*target.errors, shown(error)]  # type: ignore[list-item]
     else:
-        flash(str(error), "error")
+        flash(shown(error), "error")

@@ -295,3 +295,30 @@ def test_the_operator_cannot_change_the_email_of_a_shopper_who_can_log_in(
     with db.uow() as uow:
         stranger = make_user(uow, territory_id=world.other_territory_id, name="Mme Leroy")
     assert _give_email(client, stranger, "odette@example.fr").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fr", "Un compte existe déjà avec cette adresse e-mail."),
+        ("en", "An account already exists with this email address."),
+    ],
+)
+def test_a_taken_address_is_said_by_its_field_in_the_pages_language(
+    client: FlaskClient, world: World, lang: str, said: str
+) -> None:
+    login(client, world.operator_email)
+    client.get(f"/admin/clients?lang={lang}")  # the session remembers the language
+    response = client.post(
+        "/admin/clients/nouveau",
+        data={
+            "full_name": "Mme Odette Leroy",
+            "phone": "03 21 00 00 01",
+            "email": world.shopper_email,
+            "line1": "2 rue de l'Église",
+            "postal_code": "62130",
+            "city": "Saint-Pol-sur-Ternoise",
+        },
+    )
+    assert response.status_code == 422
+    assert said in page_of(response)
