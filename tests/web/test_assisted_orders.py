@@ -15,6 +15,8 @@ from werkzeug.test import TestResponse
 from shop_core.accounts.model import Role, User
 from shop_core.audit.model import AuditEntry
 from shop_core.database import Database
+from shop_core.merchants.model import Merchant
+from shop_core.territories.model import Territory
 from shop_core.testing.factories import make_user
 
 from .conftest import NOW, World, login
@@ -98,6 +100,14 @@ def test_an_order_taken_for_a_shopper_is_theirs_and_records_the_operator(
     sheet = page_of(client.get(f"/commande/{order.reference}/fiche"))
     assert order.delivery_code in sheet
     assert "Commande prise par l'animation pour le client" in sheet
+    # Printed, the page's header is gone: the sheet names the marketplace and each shop,
+    # with how to reach it; the hint on printing is not printed.
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, world.territory_id)
+        baker = uow.session.get_one(Merchant, world.baker_id)
+    assert f'<p class="sheet-brand">{territory.name}' in sheet
+    assert f"{baker.address}, {baker.postal_code} {baker.city}" in sheet
+    assert '<p class="small no-print">Pour imprimer cette fiche' in sheet
 
 
 def test_the_merchant_sees_that_the_operator_took_the_order(
