@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -31,13 +31,14 @@ from reference_app.shopfront.blueprint import bp
 from reference_app.shopfront.delivery_choice import Place, delivery_dates, now, resolve_commune
 from reference_app.shopfront.display import day_label, mid_sentence, slot_text
 from reference_app.shopfront.forms import CheckoutForm
+from reference_app.shopfront.orders import own_order
 from shop_core.accounts.model import Address
 from shop_core.accounts.profile import AddressInput, create_address
 from shop_core.carts.services import CartView
 from shop_core.catalogue.browse import load_opening_hours
 from shop_core.errors import DomainError, InvalidDeliveryChoice, ValidationError
 from shop_core.merchants.model import Merchant
-from shop_core.orders.history import customer_order, order_for_request
+from shop_core.orders.history import order_for_request
 from shop_core.orders.model import DeliveryMethod, Order, PaymentMethod
 from shop_core.orders.services import (
     Customer,
@@ -378,14 +379,7 @@ def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:
 def confirmation(reference: str) -> str | Response:
     if not current_user.is_authenticated:
         return _login_first()
-    order = customer_order(
-        db.uow().session,
-        territory_id=db.territory().id,
-        user_id=shopper().id,
-        reference=reference,
-    )
-    if order is None:
-        abort(404)
+    order = own_order(reference)
     if order.payment_method is PaymentMethod.ONLINE:
         return redirect(url_for("payments.waiting", reference=reference))
     return render_template("shop/confirmation.html", order=order, acting=acting_shopper())
@@ -396,12 +390,4 @@ def order_sheet(reference: str) -> str | Response:
     """What the operator reads out over the phone, on a page made to be printed."""
     if not current_user.is_authenticated:
         return _login_first()
-    order = customer_order(
-        db.uow().session,
-        territory_id=db.territory().id,
-        user_id=shopper().id,
-        reference=reference,
-    )
-    if order is None:
-        abort(404)
-    return render_template("shop/order_sheet.html", order=order)
+    return render_template("shop/order_sheet.html", order=own_order(reference))

@@ -141,23 +141,11 @@ def test_registering_a_shopper_without_email_keeps_phone_and_address_and_audits_
 def test_two_shoppers_without_email_can_coexist_but_an_email_stays_unique(
     db: Database, shop: Shop, operator_id: int
 ) -> None:
-    def register(email: str | None = None) -> int:
-        with db.uow() as uow:
-            return register_shopper_for(
-                uow=uow,
-                territory_id=shop.territory_id,
-                operator_id=operator_id,
-                full_name="Odette Leroy",
-                phone="0321000001",
-                address=_address(),
-                email=email,
-            )
-
-    register()
-    register()
-    register("odette@example.fr")
+    _register(db, shop, operator_id)
+    _register(db, shop, operator_id)
+    _register(db, shop, operator_id, email="odette@example.fr")
     with pytest.raises(ValidationError) as raised:
-        register("Odette@example.fr")
+        _register(db, shop, operator_id, email="Odette@example.fr")
     assert raised.value.field == "email"
 
 
