@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from shop_core.accounts.model import User
+from shop_core.accounts.services import about_shopper
 from shop_core.errors import NotFound
 from shop_core.orders.model import MerchantOrder, Order
 
@@ -65,6 +66,12 @@ def export_user_data(session: Session, *, user_id: int) -> dict[str, Any]:
             for a in user.addresses
         ],
         "orders": [_order(order) for order in orders],
+        # What the territory's operator did for this person over the phone or at the
+        # counter (« commande assistée »), by whom it is kept to itself: the operator.
+        "done_for_you_by_the_operator": [
+            {"action": entry.action, "at": _iso(entry.at), "subject": entry.subject}
+            for entry in session.scalars(about_shopper(user))
+        ],
     }
 
 
@@ -72,6 +79,7 @@ def _order(order: Order) -> dict[str, Any]:
     return {
         "reference": order.reference,
         "placed_at": _iso(order.placed_at),
+        "placed_by_the_operator": order.placed_by_id is not None,
         "customer_name": order.customer_name,
         "customer_email": order.customer_email,
         "customer_phone": order.customer_phone,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from shop_core.accounts.model import Address, Role, User
+from shop_core.audit.model import AuditEntry
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.model import DeliveryMethod, Order
 from shop_core.orders.model import MerchantOrderStatus as S
@@ -168,6 +169,16 @@ def on_account_erased(hook: ErasureHook) -> ErasureHook:
     return hook
 
 
+#: What the operator does for a shopper, as recorded in the audit log (see
+#: ``shop_core.accounts.assisted`` and the checkout of an order taken for a shopper).
+ASSISTED_ACTIONS = (
+    "shopper.registered_for",
+    "shopper.assist_start",
+    "shopper.assist_stop",
+    "shopper.email_set_for",
+    "order.placed_for_shopper",
+)
+
 # Merchant order states in which the shopper has nothing more to receive.
 _DONE = frozenset({S.PICKED_UP, S.REFUSED, S.CANCELLED, S.RETURNED})
 
@@ -178,6 +189,21 @@ def _still_running(order: Order) -> bool:
     return any(
         mo.status not in _DONE and (mo.status is not S.DELIVERED or waiting)
         for mo in order.merchant_orders
+    )
+
+
+def about_shopper(user: User) -> Select[tuple[AuditEntry]]:
+    """The audit entries of what the operator did for this shopper (« commande assistée »:
+    registered, acted for, gave an e-mail, took an order), oldest first. Their subject is the
+    shopper's name, or an order's reference."""
+    return (
+        select(AuditEntry)
+        .where(
+            AuditEntry.territory_id == user.territory_id,
+            AuditEntry.action.in_(ASSISTED_ACTIONS),
+            AuditEntry.details["shopper_id"].as_integer() == user.id,
+        )
+        .order_by(AuditEntry.at, AuditEntry.id)
     )
 
 
@@ -219,6 +245,8 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
             order.address_line1 = order.address_line2 = ""
             order.lat = order.lon = None
             order.address_approximate = True
+    for entry in uow.session.scalars(about_shopper(user)):
+        entry.subject = "Compte supprimé"  # the acts stay in the log, without the name
     user.email = f"supprime-{user.id}@invalid"
     user.full_name = "Compte supprimé"
     user.phone = ""

@@ -13,9 +13,10 @@ from shop_core.accounts.assisted import (
     set_shopper_email_for,
     shopper_for_operator,
 )
+from shop_core.accounts.export import export_user_data
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.profile import AddressInput
-from shop_core.accounts.services import register_user
+from shop_core.accounts.services import delete_account, register_user
 from shop_core.audit.model import AuditEntry
 from shop_core.carts.model import CartItem
 from shop_core.carts.services import add_item, get_or_create_cart
@@ -353,3 +354,52 @@ def test_an_address_taken_at_the_same_instant_is_refused_like_a_taken_one(
             ).all()
             == []
         )
+
+
+def test_what_the_operator_did_for_a_shopper_is_in_the_shoppers_export(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    with db.uow() as uow:
+        note_shopper_assistance(
+            uow=uow, territory_id=shop.territory_id, shopper_id=shop.shopper_id,
+            operator_id=operator_id, started=True,
+        )  # fmt: skip
+    _buy_for(db, shop, {shop.bread_id: 1}, _for(shop, operator_id))
+    buy(db, shop, {shop.apples_id: 1})  # and one she placed herself
+
+    with db.uow() as uow:
+        document = export_user_data(uow.session, user_id=shop.shopper_id)
+
+    assert [o["placed_by_the_operator"] for o in document["orders"]] == [True, False]
+    assert [
+        (act["action"], act["subject"]) for act in document["done_for_you_by_the_operator"]
+    ] == [
+        ("shopper.assist_start", CUSTOMER.name),
+        ("order.placed_for_shopper", document["orders"][0]["reference"]),
+    ]
+
+
+def test_a_deleted_shoppers_name_leaves_the_log_of_what_was_done_for_them(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    uid = _register(db, shop, operator_id)
+    with db.uow() as uow:
+        note_shopper_assistance(
+            uow=uow, territory_id=shop.territory_id, shopper_id=uid, operator_id=operator_id,
+            started=True,
+        )  # fmt: skip
+    _set_email(db, shop, operator_id, uid, "odette@example.fr")
+
+    with db.uow() as uow:
+        delete_account(uow=uow, user_id=uid)
+
+    with db.uow() as uow:
+        entries = uow.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+        about_her = [e for e in entries if e.details.get("shopper_id") == uid]
+        # The acts stay, and who did them; her name does not.
+        assert [(e.action, e.subject, e.actor_id) for e in about_her] == [
+            ("shopper.registered_for", "Compte supprimé", operator_id),
+            ("shopper.assist_start", "Compte supprimé", operator_id),
+            ("shopper.email_set_for", "Compte supprimé", operator_id),
+        ]
+        assert not [e for e in entries if "Odette" in e.subject or "Odette" in str(e.details)]
