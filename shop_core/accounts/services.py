@@ -192,7 +192,7 @@ def _still_running(order: Order) -> bool:
     )
 
 
-def about_shopper(user: User) -> Select[tuple[AuditEntry]]:
+def about_shopper(user: User) -> Select[AuditEntry]:
     """The audit entries of what the operator did for this shopper (« commande assistée »:
     registered, acted for, gave an e-mail, took an order), oldest first. Their subject is the
     shopper's name, or an order's reference."""
