@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from reference_app import mail
+from shop_core.accounts.assisted import register_shopper_for
 from shop_core.accounts.model import Address
+from shop_core.accounts.profile import AddressInput
 from shop_core.catalogue.bulk import plan_import
 from shop_core.catalogue.csv_import import decode, name_key, parse_catalogue
 from shop_core.catalogue.model import Product
@@ -249,8 +251,19 @@ def test_the_operator_forms_survive_bad_input(
             means=PaymentMeans.CASH, actor=SYSTEM, now=NOW, receiver=Receiver.PLATFORM,
         )  # fmt: skip
         uow.commit()
+    # A shopper registered over the phone without e-mail: the form to add one.
+    with db.uow() as uow:
+        register_shopper_for(
+            uow=uow, territory_id=world.territory_id, operator_id=world.operator_id,
+            full_name="Jean Sansmail", phone="03 21 00 00 09",
+            address=AddressInput(
+                recipient="Jean Sansmail", line1="3 rue Haute", postal_code="62130",
+                city="Saint-Pol-sur-Ternoise", insee_code="62767",
+            ),
+        )  # fmt: skip
     login(client, world.operator_email)
     pages = [
+        "/admin/clients?q=jean",
         "/admin/boutiques",
         f"/admin/boutiques/{world.baker_id}",
         "/admin/boutiques/nouvelle",
