@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from delivery import queries
 from reference_app import db
-from reference_app.auth.users import shopper
+from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
 from reference_app.rounds import settings
 from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
@@ -22,6 +22,7 @@ from shop_core.orders.model import Order
 from shop_core.orders.services import cancel_order
 
 CANCEL_REASON = "Annulée par le client"
+CANCEL_FOR_REASON = "Annulée par l'animation pour le client"
 
 
 def has_purchases() -> bool:
@@ -106,11 +107,13 @@ def cancel(reference: str) -> str | Response:
     if form.validate_on_submit():
         uow = db.uow()
         try:
+            acting = acting_shopper()
             cancel_order(
                 uow=uow,
                 order_id=order.id,
                 actor=Actor(user_id=current_user.id),
-                reason=CANCEL_REASON,
+                reason=CANCEL_FOR_REASON if acting else CANCEL_REASON,
+                for_shopper_id=acting.id if acting else None,
             )
         except DomainError as error:
             uow.rollback()

@@ -177,6 +177,7 @@ ASSISTED_ACTIONS = (
     "shopper.assist_stop",
     "shopper.email_set_for",
     "order.placed_for_shopper",
+    "order.cancelled_for_shopper",
 )
 
 # Merchant order states in which the shopper has nothing more to receive.

@@ -701,8 +701,13 @@ def cancel_order(
     actor: Actor,
     reason: str = "",
     now: dt.datetime | None = None,
+    for_shopper_id: int | None = None,
 ) -> None:
-    """Cancel every merchant order of an order that can still be cancelled."""
+    """Cancel every merchant order of an order that can still be cancelled.
+
+    ``for_shopper_id``: the operator (``actor``) cancels for that shopper (« commande
+    assistée »), audited as "operator X for shopper Y".
+    """
     now = now or utcnow()
     uow.begin_write()
     order = uow.session.get(Order, order_id)
@@ -717,4 +722,13 @@ def cancel_order(
         raise InvalidTransition(current="en cours", target=MerchantOrderStatus.CANCELLED.value)
     for mo in movable:
         _move(uow, mo, MerchantOrderStatus.CANCELLED, actor, reason, now)
+    if for_shopper_id is not None:
+        record(
+            uow.session,
+            territory_id=order.territory_id,
+            actor=Actor(user_id=actor.user_id, on_behalf=True),
+            action="order.cancelled_for_shopper",
+            subject=order.reference,
+            details={"shopper_id": for_shopper_id, "order_id": order.id},
+        )
     uow.commit()

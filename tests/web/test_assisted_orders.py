@@ -332,3 +332,43 @@ def test_a_taken_address_is_said_by_its_field_in_the_pages_language(
     )
     assert response.status_code == 422
     assert said in page_of(response)
+
+
+def test_an_order_cancelled_for_a_shopper_says_so_and_is_audited_for_them(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    act_for(client, world)
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302
+    [order] = orders_of(db, world.shopper_id)
+
+    response = client.post(f"/mes-commandes/{order.reference}/annuler", follow_redirects=True)
+
+    assert "Votre commande est annulée." in page_of(response)
+    with db.uow() as uow:
+        entry = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "order.cancelled_for_shopper")
+        ).one()
+        assert (entry.actor_id, entry.on_behalf, entry.subject) == (
+            world.operator_id,
+            True,
+            order.reference,
+        )
+        assert entry.details == {"shopper_id": world.shopper_id, "order_id": order.id}
+    [order] = orders_of(db, world.shopper_id)
+    [part] = order.merchant_orders
+    assert part.history[-1].reason == "Annulée par l'animation pour le client"
+    assert part.history[-1].actor_id == world.operator_id
+
+
+def test_a_shopper_cancelling_their_own_order_is_not_audited_as_assisted(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302
+    [order] = orders_of(db, world.shopper_id)
+    client.post(f"/mes-commandes/{order.reference}/annuler")
+    [order] = orders_of(db, world.shopper_id)
+    assert order.merchant_orders[0].history[-1].reason == "Annulée par le client"
+    assert actions(db, "order.cancelled_for") == []
