@@ -9,8 +9,9 @@ Acting for a shopper and acting for a merchant exclude each other (see
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -28,6 +29,7 @@ from reference_app.operator.forms import (
     email_prefix,
 )
 from reference_app.shopfront.delivery_choice import resolve_commune
+from reference_app.shopfront.display import helpers
 from shop_core.accounts.assisted import (
     find_shoppers,
     note_shopper_assistance,
@@ -37,7 +39,9 @@ from shop_core.accounts.assisted import (
 )
 from shop_core.accounts.model import User
 from shop_core.accounts.profile import AddressInput
+from shop_core.audit.queries import shopper_audit
 from shop_core.errors import ValidationError
+from shop_core.orders.history import customer_order, orders_of_customer
 
 
 @bp.route("/admin/clients")
@@ -189,3 +193,52 @@ def stop_acting_shopper() -> Response:
         stop_acting_for_shopper()
         flash(_("Vous ne commandez plus pour ce client."), "info")
     return redirect(url_for("operator.shoppers"))
+
+
+# What the operator did for a shopper, as the shopper's page lists it.
+ASSISTED_LABELS = {
+    "shopper.registered_for": _l("Compte créé pour le client"),
+    "shopper.assist_start": _l("Début d'une commande pour le client"),
+    "shopper.assist_stop": _l("Fin d'une commande pour le client"),
+    "shopper.email_set_for": _l("Adresse e-mail enregistrée"),
+    "order.placed_for_shopper": _l("Commande prise pour le client"),
+    "order.cancelled_for_shopper": _l("Commande annulée pour le client"),
+}
+
+
+@bp.get("/admin/clients/<int:user_id>")
+@operator_required
+def shopper_page(user_id: int) -> str:
+    """A shopper's card for the operator: how to reach them, their orders (each with its
+    sheet to print again), and what the operator did for them."""
+    session = db.uow().session
+    person = shopper_for_operator(session, territory_id=db.territory().id, shopper_id=user_id)
+    return render_template(
+        "operator/shopper.html",
+        person=person,
+        orders=orders_of_customer(
+            session, territory_id=db.territory().id, user_id=person.id, limit=50
+        ),
+        log=shopper_audit(session, shopper=person),
+        labels=ASSISTED_LABELS,
+        **helpers(),
+    )
+
+
+@bp.get("/admin/clients/<int:user_id>/commandes/<reference>/fiche")
+@operator_required
+def shopper_order_sheet(user_id: int, reference: str) -> str:
+    """An order's sheet printed again by the operator, without acting for the shopper."""
+    session = db.uow().session
+    person = shopper_for_operator(session, territory_id=db.territory().id, shopper_id=user_id)
+    order = customer_order(
+        session, territory_id=db.territory().id, user_id=person.id, reference=reference
+    )
+    if order is None:
+        abort(404)
+    return render_template(
+        "shop/order_sheet.html",
+        order=order,
+        back_url=url_for("operator.shopper_page", user_id=person.id),
+        **helpers(),
+    )

@@ -87,7 +87,10 @@ DETAILS: dict[str | None, list[tuple[str, str]]] = {
         ("/boutique/commandes", "a[href^='/boutique/commandes/']"),
         ("/boutique/produits", "a[href^='/boutique/produits/'][href$='0']"),
     ],
-    OPERATOR: [("/admin/boutiques", "a[href^='/admin/boutiques/']:not([href*='?'])")],
+    OPERATOR: [
+        ("/admin/boutiques", "a[href^='/admin/boutiques/']:not([href*='?'])"),
+        ("/admin/clients?q=martin", "a[href^='/admin/clients/']"),
+    ],
 }
 
 
@@ -167,7 +170,7 @@ def test_every_role_s_pages_pass_axe_core_at_phone_width(
             _visit(page, f"{server.url}{href}")
             problems += _audit(page)
             audited += 1
-    assert audited == 40
+    assert audited == 41
     assert not problems, "\n".join(problems)
 
 

@@ -372,3 +372,48 @@ def test_a_shopper_cancelling_their_own_order_is_not_audited_as_assisted(
     [order] = orders_of(db, world.shopper_id)
     assert order.merchant_orders[0].history[-1].reason == "Annulée par le client"
     assert actions(db, "order.cancelled_for") == []
+
+
+def test_the_shoppers_card_lists_their_orders_and_what_the_operator_did(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302  # one she placed herself
+    client.post("/logout")
+    act_for(client, world)
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302  # one taken for her
+    client.post("/admin/clients/agir/fin")
+    mine, taken = sorted(orders_of(db, world.shopper_id), key=lambda o: o.id)
+
+    card = page_of(client.get(f"/admin/clients/{world.shopper_id}"))
+
+    assert "<h1>Jeanne Martin</h1>" in card
+    assert card.count("prise par l'animation") == 1
+    assert card.index(taken.reference) < card.index(mine.reference)  # newest first
+    for order in (mine, taken):
+        assert f"/admin/clients/{world.shopper_id}/commandes/{order.reference}/fiche" in card
+    journal = card[card.index("Ce que l'animation a fait pour ce client") :]
+    assert "Début d'une commande pour le client" in journal
+    assert f"Commande prise pour le client : {taken.reference}" in journal
+    assert "Fin d'une commande pour le client" in journal
+
+    # The sheet printed again, without acting for her; another shopper's order is not hers.
+    sheet = page_of(
+        client.get(f"/admin/clients/{world.shopper_id}/commandes/{taken.reference}/fiche")
+    )
+    assert taken.delivery_code in sheet and "Retour à la fiche du client" in sheet
+    assert "Vous commandez pour" not in sheet
+    missing = client.get(f"/admin/clients/{world.shopper2_id}/commandes/{taken.reference}/fiche")
+    assert missing.status_code == 404
+
+
+def test_the_card_of_another_territorys_shopper_or_of_staff_is_nobody(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:
+        stranger = make_user(uow, territory_id=world.other_territory_id, name="Jeanne Martin")
+    login(client, world.operator_email)
+    for user_id in (stranger, world.baker_user_id, world.courier_id, world.other_operator_id):
+        assert client.get(f"/admin/clients/{user_id}").status_code == 404, user_id

@@ -266,6 +266,10 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/admin/clients/{i.shopper_a}/agir", OPERATOR_X_DO
         ),
         "POST /admin/clients/agir/fin": Row("/admin/clients/agir/fin", OPERATOR_DO),
+        "GET /admin/clients/<int:user_id>": Row(f"/admin/clients/{i.shopper_a}", OPERATOR_X),
+        "GET /admin/clients/<int:user_id>/commandes/<reference>/fiche": Row(
+            f"/admin/clients/{i.shopper_a}/commandes/{i.order_a_reference}/fiche", OPERATOR_X
+        ),
         # Territory X's shopper has a password: X's operator is refused (422), Y's sees nobody.
         "POST /admin/clients/<int:user_id>/email": Row(
             f"/admin/clients/{i.shopper_a}/email", OPERATOR_X_DO
