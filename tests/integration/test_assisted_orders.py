@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shop_core.accounts.assisted import (
     find_shoppers,
@@ -63,6 +64,11 @@ def _buy_for(
         )
 
 
+def only_entry(session: Session, action: str) -> AuditEntry:
+    """The one audit entry recorded for ``action``."""
+    return session.scalars(select(AuditEntry).where(AuditEntry.action == action)).one()
+
+
 def _address() -> AddressInput:
     return AddressInput(
         recipient="Odette Leroy",
@@ -82,9 +88,7 @@ def test_an_order_taken_for_a_shopper_records_the_operator_and_audits_it(
         assert (order.user_id, order.placed_by_id) == (shop.shopper_id, operator_id)
         assert order.customer_email == ""
         assert all(mo.history[0].actor_id == operator_id for mo in order.merchant_orders)
-        entry = uow.session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "order.placed_for_shopper")
-        ).one()
+        entry = only_entry(uow.session, "order.placed_for_shopper")
         assert (entry.actor_id, entry.on_behalf, entry.subject) == (
             operator_id,
             True,
@@ -133,9 +137,7 @@ def test_registering_a_shopper_without_email_keeps_phone_and_address_and_audits_
         user = uow.session.get_one(User, uid)
         assert (user.email, user.password_hash, user.role) == (None, "", Role.SHOPPER)
         assert [a.line1 for a in user.addresses] == ["2 rue de l'Église"]
-        entry = uow.session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "shopper.registered_for")
-        ).one()
+        entry = only_entry(uow.session, "shopper.registered_for")
         assert (entry.actor_id, entry.details["shopper_id"]) == (operator_id, uid)
 
 
@@ -234,9 +236,7 @@ def test_a_shopper_registered_without_email_is_given_one_and_it_is_audited(
     with db.uow() as uow:
         user = uow.session.get_one(User, uid)
         assert (user.email, user.password_hash) == ("odette.leroy@example.fr", "")
-        entry = uow.session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "shopper.email_set_for")
-        ).one()
+        entry = only_entry(uow.session, "shopper.email_set_for")
         assert (entry.actor_id, entry.on_behalf, entry.subject) == (
             operator_id,
             True,

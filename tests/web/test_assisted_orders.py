@@ -157,13 +157,19 @@ def test_a_shopper_without_email_is_registered_ordered_for_and_sent_nothing(
     assert other.post("/login", data={"email": "", "password": ""}).status_code != 302
 
 
+def not_for_acting(db: Database, world: World) -> tuple[int, ...]:
+    """Accounts the operator may not act for nor see as shoppers: a namesake of Jeanne in
+    another territory, a merchant, a courier, an operator."""
+    with db.uow() as uow:
+        stranger = make_user(uow, territory_id=world.other_territory_id, name="Jeanne Martin")
+    return (stranger, world.baker_user_id, world.courier_id, world.other_operator_id)
+
+
 def test_the_operator_cannot_act_for_another_territorys_shopper_nor_for_staff(
     client: FlaskClient, world: World, db: Database
 ) -> None:
-    with db.uow() as uow:
-        stranger = make_user(uow, territory_id=world.other_territory_id, name="Jeanne Martin")
     login(client, world.operator_email)
-    for user_id in (stranger, world.baker_user_id, world.courier_id, world.other_operator_id):
+    for user_id in not_for_acting(db, world):
         assert client.post(f"/admin/clients/{user_id}/agir").status_code == 404, user_id
     assert "Vous commandez pour" not in page_of(client.get("/"))
     page = page_of(client.get("/admin/clients", query_string={"q": "Jeanne"}))
@@ -412,8 +418,6 @@ def test_the_shoppers_card_lists_their_orders_and_what_the_operator_did(
 def test_the_card_of_another_territorys_shopper_or_of_staff_is_nobody(
     client: FlaskClient, world: World, db: Database
 ) -> None:
-    with db.uow() as uow:
-        stranger = make_user(uow, territory_id=world.other_territory_id, name="Jeanne Martin")
     login(client, world.operator_email)
-    for user_id in (stranger, world.baker_user_id, world.courier_id, world.other_operator_id):
+    for user_id in not_for_acting(db, world):
         assert client.get(f"/admin/clients/{user_id}").status_code == 404, user_id
