@@ -9,6 +9,8 @@ Acting for a shopper and acting for a merchant exclude each other (see
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,13 +33,13 @@ from reference_app.operator.forms import (
 from reference_app.shopfront.delivery_choice import resolve_commune
 from reference_app.shopfront.display import helpers
 from shop_core.accounts.assisted import (
+    ShopperMatches,
     find_shoppers,
     note_shopper_assistance,
     register_shopper_for,
     set_shopper_email_for,
     shopper_for_operator,
 )
-from shop_core.accounts.model import User
 from shop_core.accounts.profile import AddressInput
 from shop_core.audit.queries import shopper_audit
 from shop_core.errors import ValidationError
@@ -58,14 +60,14 @@ def shoppers() -> str:
 
 def _page(
     search: ShopperSearchForm,
-    found: list[User] | None,
+    found: ShopperMatches | None,
     form: AssistedShopperForm,
     email_forms: dict[int, ShopperEmailForm] | None = None,
 ) -> str:
     # Shoppers without an e-mail get a form to add one: they cannot log in until then.
     forms = {
         s.id: ShopperEmailForm(formdata=None, prefix=email_prefix(s.id))
-        for s in found or []
+        for s in (found.shoppers if found else [])
         if s.email is None and not s.password_hash
     }
     forms.update(email_forms or {})
@@ -156,8 +158,8 @@ def shopper_email(user_id: int) -> tuple[str, int] | Response:
             return redirect(url_for("operator.shoppers", q=query or shopper.full_name))
     search = ShopperSearchForm(formdata=None, q=query)
     found = find_shoppers(db.uow().session, territory_id=db.territory().id, query=query)
-    if shopper not in found:
-        found.insert(0, shopper)
+    if shopper not in found.shoppers:
+        found = replace(found, shoppers=[shopper, *found.shoppers])
     return _page(search, found, AssistedShopperForm(formdata=None), {user_id: form}), 422
 
 

@@ -14,6 +14,7 @@ sets a password through "mot de passe oublié".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -38,13 +39,22 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+@dataclass(frozen=True, slots=True)
+class ShopperMatches:
+    """The shoppers a search shows, at most ``limit``; ``more`` when others match too."""
+
+    shoppers: list[User]
+    limit: int
+    more: bool
+
+
 def find_shoppers(
     session: Session, *, territory_id: int, query: str, limit: int = SEARCH_LIMIT
-) -> list[User]:
+) -> ShopperMatches:
     """The territory's shoppers whose name, e-mail or phone contains ``query``."""
     words = query.strip().lower()
     if len(words) < 2:
-        return []
+        return ShopperMatches(shoppers=[], limit=limit, more=False)
     conditions = [
         func.lower(User.full_name).contains(words, autoescape=True),
         func.lower(User.email).contains(words, autoescape=True),
@@ -54,7 +64,8 @@ def find_shoppers(
         # "06 12 34 56 78", "06.12.34.56.78" and "0612345678" are the same number.
         phone = func.replace(func.replace(func.replace(User.phone, " ", ""), ".", ""), "-", "")
         conditions.append(phone.contains(digits, autoescape=True))
-    return list(
+    # One more than shown tells whether the operator should narrow the search.
+    found = list(
         session.scalars(
             select(User)
             .where(
@@ -64,9 +75,10 @@ def find_shoppers(
                 or_(*conditions),
             )
             .order_by(User.full_name, User.id)
-            .limit(limit)
+            .limit(limit + 1)
         )
     )
+    return ShopperMatches(shoppers=found[:limit], limit=limit, more=len(found) > limit)
 
 
 def shopper_for_operator(session: Session, *, territory_id: int, shopper_id: int) -> User:

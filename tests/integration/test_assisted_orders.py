@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop_core.accounts.assisted import (
+    SEARCH_LIMIT,
     find_shoppers,
     note_shopper_assistance,
     register_shopper_for,
@@ -164,9 +165,25 @@ def test_shoppers_are_found_by_name_email_or_phone_in_their_territory_only(
     with db.uow() as uow:
         for query in ("jeanne", "MARTIN", user.email[:6], "0611223344", "06.11.22"):
             found = find_shoppers(uow.session, territory_id=shop.territory_id, query=query)
-            assert [u.id for u in found] == [shop.shopper_id], query
+            assert [u.id for u in found.shoppers] == [shop.shopper_id], query
+            assert not found.more
         # The operator is no shopper, even when the name matches.
-        assert find_shoppers(uow.session, territory_id=shop.territory_id, query="Léa") == []
+        nobody = find_shoppers(uow.session, territory_id=shop.territory_id, query="Léa")
+        assert nobody.shoppers == []
+
+
+@pytest.mark.parametrize(("namesakes", "more"), [(SEARCH_LIMIT, False), (SEARCH_LIMIT + 1, True)])
+def test_a_search_shows_at_most_the_limit_and_says_when_more_shoppers_match(
+    db: Database, shop: Shop, namesakes: int, more: bool
+) -> None:
+    with db.uow() as uow:
+        for n in range(namesakes):
+            make_user(uow, territory_id=shop.territory_id, name=f"Paul Dupont {n:02}")
+    with db.uow() as uow:
+        found = find_shoppers(uow.session, territory_id=shop.territory_id, query="dupont")
+    assert len(found.shoppers) == SEARCH_LIMIT
+    assert (found.limit, found.more) == (SEARCH_LIMIT, more)
+    assert [u.full_name for u in found.shoppers][-1] == f"Paul Dupont {SEARCH_LIMIT - 1:02}"
 
 
 def test_the_operator_acts_only_for_shoppers_of_the_territory(

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from shop_core.accounts.assisted import SEARCH_LIMIT
 from shop_core.accounts.model import Role, User
 from shop_core.audit.model import AuditEntry
 from shop_core.database import Database
@@ -61,6 +62,33 @@ def test_the_operator_finds_a_shopper_by_name_or_phone(
         assert "1 client trouvé" in page
         assert "Jeanne Martin" in page
         assert f"/admin/clients/{world.shopper_id}/agir" in page
+
+
+def test_a_search_matching_too_many_shoppers_asks_to_narrow_it(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:
+        for n in range(SEARCH_LIMIT + 1):
+            make_user(uow, territory_id=world.territory_id, name=f"Paul Dupont {n:02}")
+    login(client, world.operator_email)
+    page = page_of(client.get("/admin/clients", query_string={"q": "dupont"}))
+    assert (
+        f"Plus de {SEARCH_LIMIT} clients correspondent : précisez la recherche "
+        "(nom complet, téléphone…)." in page
+    )
+    assert "clients trouvés" not in page
+    assert page.count("Commander pour ce client<") == SEARCH_LIMIT
+    page = page_of(client.get("/admin/clients", query_string={"q": "Paul Dupont 07"}))
+    assert "1 client trouvé" in page
+    assert "Plus de" not in page
+
+
+def test_a_search_matching_nobody_says_so(client: FlaskClient, world: World) -> None:
+    login(client, world.operator_email)
+    page = page_of(client.get("/admin/clients", query_string={"q": "Zorglub"}))
+    assert "0 client trouvé" in page
+    assert "Aucun client ne correspond : vérifiez l'orthographe, ou créez son compte." in page
+    assert "/agir" not in page
 
 
 def test_acting_for_a_shopper_shows_a_banner_on_every_page_until_ended(
