@@ -208,6 +208,10 @@ ASSISTED_LABELS = {
 }
 
 
+#: How many of a shopper's orders their card lists, newest first (it says when there are more).
+CARD_ORDERS = 50
+
+
 @bp.get("/admin/clients/<int:user_id>")
 @operator_required
 def shopper_page(user_id: int) -> str:
@@ -219,7 +223,7 @@ def shopper_page(user_id: int) -> str:
         "operator/shopper.html",
         person=person,
         orders=orders_of_customer(
-            session, territory_id=db.territory().id, user_id=person.id, limit=50
+            session, territory_id=db.territory().id, user_id=person.id, limit=CARD_ORDERS
         ),
         log=shopper_audit(session, shopper=person),
         labels=ASSISTED_LABELS,

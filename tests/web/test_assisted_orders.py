@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
+from reference_app.operator import shoppers as shoppers_views
 from shop_core.accounts.assisted import SEARCH_LIMIT
 from shop_core.accounts.model import Role, User
 from shop_core.audit.model import AuditEntry
@@ -441,6 +442,32 @@ def test_the_shoppers_card_lists_their_orders_and_what_the_operator_did(
     assert "Vous commandez pour" not in sheet
     missing = client.get(f"/admin/clients/{world.shopper2_id}/commandes/{taken.reference}/fiche")
     assert missing.status_code == 404
+
+
+def test_the_shoppers_card_says_when_it_lists_only_their_latest_orders(
+    client: FlaskClient, world: World, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shoppers_views, "CARD_ORDERS", 2)
+    login(client, world.shopper_email)
+    for _ in range(2):
+        add(client, world.bread_id)
+        assert place_order(client).status_code == 302
+    client.post("/logout")
+    login(client, world.operator_email)
+    card = page_of(client.get(f"/admin/clients/{world.shopper_id}"))
+    assert "dernières commandes sont affichées" not in card  # all of them are
+
+    client.post("/logout")
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302
+    client.post("/logout")
+    login(client, world.operator_email)
+    card = page_of(client.get(f"/admin/clients/{world.shopper_id}"))
+    assert "Les 2 dernières commandes sont affichées." in card
+    oldest, *latest = sorted(orders_of(db, world.shopper_id), key=lambda o: o.id)
+    assert oldest.reference not in card
+    assert all(order.reference in card for order in latest)
 
 
 def test_the_card_of_another_territorys_shopper_or_of_staff_is_nobody(
