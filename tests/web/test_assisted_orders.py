@@ -106,6 +106,28 @@ def test_acting_for_a_shopper_shows_a_banner_on_every_page_until_ended(
     assert actions(db, "shopper.assist") == ["shopper.assist_start", "shopper.assist_stop"]
 
 
+def test_while_acting_the_menu_offers_none_of_the_operators_own_account_or_purchases(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.operator_email)
+    add(client, world.bread_id)
+    assert place_order(client, where="collect").status_code == 302  # she bought for herself
+    page = page_of(client.get("/"))
+    assert '<a href="/compte">Mon compte</a>' in page
+    assert '<a href="/mes-commandes">Mes achats</a>' in page
+
+    act_for(client, world)
+    for path in ("/", "/panier", "/mes-commandes"):
+        page = page_of(client.get(path))
+        # Both would name the operator's own: the banner's « Ses commandes » is the shopper's.
+        assert 'href="/compte"' not in page, path
+        assert "Mes achats" not in page, path
+        assert '<a class="button" href="/mes-commandes">Ses commandes</a>' in page, path
+
+    client.post("/admin/clients/agir/fin")
+    assert '<a href="/compte">Mon compte</a>' in page_of(client.get("/"))
+
+
 def test_an_order_taken_for_a_shopper_is_theirs_and_records_the_operator(
     client: FlaskClient, world: World, db: Database, app: Flask
 ) -> None:
