@@ -95,10 +95,21 @@ def check_delivery_day(
 
 
 def next_run_day(
-    session: Session, territory_id: int, insee_code: str | None, after: dt.date
+    session: Session,
+    territory_id: int,
+    insee_code: str | None,
+    after: dt.date,
+    *,
+    depot_id: int | None = None,
 ) -> dt.date | None:
-    """The first day after ``after`` on which a round serves the commune, if any."""
-    days = run_days(
-        active_rounds(session, territory_id), insee_code, after + dt.timedelta(days=1), 1
-    )
+    """The first day after ``after`` on which a round serves the commune, if any; with
+    ``depot_id``, a round leaving from that depot if one serves the commune (parcels left
+    there can only go with such a round), any round otherwise."""
+    rounds = active_rounds(session, territory_id)
+    first = after + dt.timedelta(days=1)
+    if depot_id is not None:
+        days = run_days([r for r in rounds if r.depot_id == depot_id], insee_code, first, 1)
+        if days:
+            return days[0]
+    days = run_days(rounds, insee_code, first, 1)
     return days[0] if days else None

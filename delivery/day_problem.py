@@ -3,9 +3,11 @@
 Times are integer seconds from local midnight of the date (territory time zone), distances
 integer metres. Each merchant order becomes a shipment collected at the merchant during an
 opening window of the day and delivered within the shopper's slot (a pickup point takes
-parcels all day). A parcel already on a courier's vehicle, or waiting at the depot after a
-failed delivery, has no collection: its delivery stop gets a place of its own that only the
-right vehicle may visit. Rounds become vehicles restricted to the communes they serve.
+parcels all day). A parcel already on a courier's vehicle has no collection: its delivery
+stop gets a place of its own that only that vehicle may visit. Nor has one waiting at a
+depot after a failed delivery: when the day's rounds leave from several depots, its stop
+gets a place of its own that only the rounds leaving from that depot may visit. Rounds
+become vehicles restricted to the communes they serve.
 
 Parcels of a returned order travel back the other way (``ReturnTrip``): taken back at the
 pickup point where they wait (or loaded at the depot, where a courier left them) and given
@@ -22,7 +24,7 @@ basket from three shops is one visit at the door, not three.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
@@ -120,6 +122,9 @@ class ReturnTrip:
     parcels: int
     merchant: Merchant
     point: PickupPoint | None
+    depot_id: int | None = None
+    """Without a point: the depot where the parcels were left (``plan_state.
+    holding_depots``), if known; only a round leaving from there can load them."""
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,7 @@ def build(
     settings: PlanningSettings,
     on_board: dict[int, int] | None = None,
     from_depot: Iterable[int] = (),
+    held_at: Mapping[int, int] | None = None,
     started: dict[int, StartState] | None = None,
     not_before: int = 0,
     unrestricted: bool = False,
@@ -272,7 +278,10 @@ def build(
     """The problem of ``date``.
 
     ``on_board`` maps merchant orders already collected to the round carrying them;
-    ``from_depot`` lists those waiting at the depot (no collection); ``started`` gives the
+    ``from_depot`` lists those waiting at a depot (no collection), and ``held_at`` maps
+    those of them whose depot is known to it: only a round leaving from that depot, and not
+    under way yet, loads them; those no such round can load are rejected
+    (``held_at_depot``); ``started`` gives the
     position of rounds under way; no collection starts, and no round leaves, before
     ``not_before`` (seconds: now, when planning today). ``unrestricted`` lets every round go
     everywhere (an operator's explicit move). ``returns``: returned parcels to bring back to
@@ -281,6 +290,7 @@ def build(
     """
     on_board = on_board or {}
     waiting = set(from_depot)
+    held_at = held_at or {}
     started = started or {}
     builder = _Builder()
     slot_windows = {s.code: (seconds(s.starts), seconds(s.ends)) for s in slots}
@@ -294,6 +304,7 @@ def build(
             depot.lat, depot.lon, False, None, False,
         )  # fmt: skip
         depots[round_.id] = builder.add(place)
+    leaving_from = _leaving_from(rounds, started)
     starts: dict[int, int] = {}
     for round_id, position in started.items():
         place = Place(("start", round_id), "", "", position.lat, position.lon, False, None, False)
@@ -302,18 +313,27 @@ def build(
     shipments: list[Shipment] = []
     infos: dict[str, ShipmentInfo] = {}
     rejected: dict[int, str] = {}
-    private: dict[int, int] = {}  # location index -> the only round allowed there
+    private: dict[int, frozenset[int]] = {}  # location index -> the only rounds allowed there
     for mo in merchant_orders:
         order = mo.order
         carried_by = on_board.get(mo.id)
-        key: PlaceKey | None = ("aboard", mo.id) if carried_by is not None else None
+        waits = carried_by is None and mo.id in waiting
+        loaders = leaving_from(held_at.get(mo.id)) if waits else None
+        if loaders is not None and not loaders:
+            rejected[mo.id] = "held_at_depot"
+            continue
+        key: PlaceKey | None = None
+        if carried_by is not None:
+            key, loaders = ("aboard", mo.id), frozenset({carried_by})
+        elif loaders is not None:
+            key = ("held", mo.id)
         target = delivery_place(order, key)
         if target is None:
             rejected[mo.id] = "no_position"
             continue
         deliver_at = builder.add(target)
-        if carried_by is not None:
-            private[deliver_at] = carried_by
+        if loaders is not None:
+            private[deliver_at] = loaders
         if order.delivery_method is DeliveryMethod.HOME:
             window = slot_windows.get(order.delivery_slot or "", (0, NO_LIMIT))
             service = settings.home_per_order_s
@@ -343,7 +363,9 @@ def build(
         infos[sid] = ShipmentInfo(mo.id, order.id, max(1, mo.parcels), collect_at, deliver_at)
 
     for trip in returns:
-        found = _return_trip(trip, builder, private, on_board, settings, weekday, not_before)
+        found = _return_trip(
+            trip, builder, private, on_board, leaving_from, settings, weekday, not_before
+        )
         if found is not None:
             shipments.append(found[0])
             infos[found[0].id] = found[1]
@@ -356,7 +378,7 @@ def build(
         allowed = frozenset(
             i
             for i in everywhere
-            if private.get(i, round_.id) == round_.id
+            if round_.id in private.get(i, (round_.id,))
             and (
                 unrestricted
                 or not builder.places[i].restricted
@@ -406,14 +428,16 @@ def build(
 def _return_trip(
     trip: ReturnTrip,
     builder: _Builder,
-    private: dict[int, int],
+    private: dict[int, frozenset[int]],
     on_board: dict[int, int],
+    leaving_from: Callable[[int | None], frozenset[int] | None],
     settings: PlanningSettings,
     weekday: int,
     not_before: int,
 ) -> tuple[Shipment, ShipmentInfo] | None:
     """A returned order's way back as a shipment: taken at the point (or on board, or from
-    the depot), given back at the shop while it is open. None when it cannot go today."""
+    the depot), given back at the shop while it is open. None when it cannot go today.
+    From a depot no round of the day leaves from, no round may take it (left out)."""
     shop = merchant_place(trip.merchant)
     parcels = max(1, trip.parcels)
     service = settings.collect_per_parcel_s * parcels
@@ -430,17 +454,41 @@ def _return_trip(
         collect_at = builder.add(source)
         # A point keeps them all day (no window to show); no round comes before ``not_before``.
         pickup = Visit(collect_at, 0, NO_LIMIT, settings.point_per_order_s)
+    loaders: frozenset[int] | None = None
     if carried_by is not None:  # only the round that took them back can give them back
+        loaders = frozenset({carried_by})
+    elif trip.point is None:  # only a round leaving from the depot that holds them
+        loaders = leaving_from(trip.depot_id)
+    if loaders is not None:
         shop = replace(shop, key=("back", trip.merchant_order_id), visit=shop.key)
     deliver_at = builder.add(shop)
-    if carried_by is not None:
-        private[deliver_at] = carried_by
+    if loaders is not None:
+        private[deliver_at] = loaders
     drop = Visit(deliver_at, max(opening[0], not_before), opening[1], service)
     sid = shipment_id(trip.merchant_order_id, returning=True)
     info = ShipmentInfo(
         trip.merchant_order_id, trip.order_id, parcels, collect_at, deliver_at, returning=True
     )
     return Shipment(sid, drop, pickup, parcels), info
+
+
+def _leaving_from(
+    rounds: Sequence[Round], started: Mapping[int, StartState]
+) -> Callable[[int | None], frozenset[int] | None]:
+    """For a depot (None: the one is not known): the rounds of ``rounds`` that may load
+    parcels waiting there, those leaving from it that have not left yet (a round under
+    way does not pass by its depot again); None when every round may."""
+    depot_of = {round_.id: round_.depot_id for round_ in rounds}
+
+    def leaving(depot_id: int | None) -> frozenset[int] | None:
+        found = frozenset(
+            rid
+            for rid, depot in depot_of.items()
+            if rid not in started and depot_id in (None, depot)
+        )
+        return None if len(found) == len(depot_of) else found
+
+    return leaving
 
 
 def with_arrivals(

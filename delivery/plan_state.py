@@ -139,11 +139,41 @@ def return_trips(
             ParcelReturn.merchant_order_id.not_in(elsewhere),
             ParcelReturn.merchant_order_id.not_in(failed_today),
         )
+    found = list(session.scalars(query))
+    held = holding_depots(
+        session, [w.merchant_order_id for w in found if w.pickup_point_id is None]
+    )
     return [
-        ReturnTrip(mo.id, mo.order_id, mo.parcels, mo.merchant, way_back.pickup_point)
-        for way_back in session.scalars(query)
+        ReturnTrip(
+            mo.id, mo.order_id, mo.parcels, mo.merchant, way_back.pickup_point, held.get(mo.id)
+        )
+        for way_back in found
         for mo in (way_back.merchant_order,)
     ]
+
+
+def holding_depots(session: Session, merchant_order_ids: Iterable[int]) -> dict[int, int]:
+    """Where parcels out of their shop wait, by merchant order: the depot of the round whose
+    run last had them on board (collected, taken back, or loaded there, and not handed
+    over), where its courier left them at the end of the run. Orders no run ever carried
+    are left out."""
+    wanted = list(merchant_order_ids)
+    if not wanted:
+        return {}
+    picked = (StopKind.COLLECT, StopKind.TAKE_BACK)
+    rows = session.execute(
+        select(Stop.merchant_order_id, Round.depot_id, Stop.kind, Stop.status)
+        .join(RoundRun, Stop.run_id == RoundRun.id)
+        .join(Round, RoundRun.round_id == Round.id)
+        .where(Stop.merchant_order_id.in_(wanted), Stop.status != StopStatus.TODO)
+        .order_by(Stop.done_at, Stop.id)
+    )
+    found: dict[int, int] = {}
+    for mo_id, depot_id, kind, status in rows:
+        # A collection that failed left the parcels at the shop, not on the vehicle.
+        if not (kind in picked and status is StopStatus.FAILED):
+            found[mo_id] = depot_id
+    return found
 
 
 def returns_off_plan(
@@ -282,6 +312,20 @@ def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -
                 and stop.merchant_order_id not in delivered
             ):
                 state.on_board[stop.merchant_order_id] = run.round_id
+        # And loaded at the depot when the run left (nothing to collect for them on it):
+        # the run is under way, so they are on its vehicle.
+        picked = {
+            s.merchant_order_id
+            for s in run.stops
+            if s.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
+        }
+        for stop in run.stops:
+            if (
+                stop.status is StopStatus.TODO
+                and stop.kind in (StopKind.DELIVER, StopKind.BRING_BACK)
+                and stop.merchant_order_id not in picked
+            ):
+                state.on_board[stop.merchant_order_id] = run.round_id
     return state
 
 
@@ -329,6 +373,7 @@ def problem_for(
         settings=settings,
         on_board=state.on_board,
         from_depot=waiting,
+        held_at=holding_depots(session, waiting),
         started=state.started,
         not_before=now_s,
         unrestricted=unrestricted,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from delivery import calendar
 from delivery.day_problem import DayProblem, PlanningSettings, doors, vehicle_id
 from delivery.distances import DistanceProvider
-from delivery.model import DayPlan, Round, RoundRun, Unplanned
+from delivery.model import DayPlan, Depot, Round, RoundRun, Unplanned
 from delivery.one_visit import one_visit_per_door
 from delivery.optimiser import Solution, UnassignedReason, solve
 from delivery.plan_state import (
@@ -32,6 +32,7 @@ from delivery.plan_state import (
     due_merchant_orders,
     get_plan,
     group_same_place,
+    holding_depots,
     keep_claims,
     lock_day,
     now_seconds,
@@ -56,6 +57,10 @@ REASONS_FR = {
     "no_position": "Adresse introuvable : indiquez la position sur la carte.",
     "merchant_closed": "La boutique est fermée ce jour-là.",
     "too_late": "Trop tard pour passer à la boutique aujourd'hui.",
+    "held_at_depot": (
+        "Les colis attendent au dépôt : aucune tournée de ce jour n'en part, "
+        "ou elles sont déjà parties."
+    ),
     UnassignedReason.TOO_LARGE.value: "Plus de colis que n'en prend une tournée.",
     UnassignedReason.NOT_ALLOWED.value: "Aucune tournée de ce jour ne dessert cette commune.",
     UnassignedReason.OUT_OF_HOURS.value: (
@@ -295,23 +300,44 @@ def describe_unplanned(
         reason = f"Aucune tournée de ce jour ne dessert {mo.order.city or 'cette commune'}."
     elif code == UnassignedReason.TOO_LARGE.value:
         reason = f"{mo.parcels} colis : plus que n'en prend une tournée."
+    depot: Depot | None = None
+    if code == "held_at_depot":
+        depot_id = holding_depots(session, [mo.id]).get(mo.id)
+        depot = session.get(Depot, depot_id) if depot_id is not None else None
+        if depot is not None:
+            reason = (
+                f"Les colis attendent au dépôt « {depot.name} » : aucune tournée de ce jour "
+                "n'en part, ou elles sont déjà parties."
+            )
     next_date = None
     if code not in ("no_position", UnassignedReason.TOO_LARGE.value):
-        next_date = next_possible_date(session, territory_id, [mo], after=date)
+        next_date = next_possible_date(
+            session, territory_id, [mo], after=date, depot_id=depot.id if depot else None
+        )
     return UnplannedOrder(mo.id, mo.reference, code, reason, next_date)
 
 
 def next_possible_date(
-    session: Session, territory_id: int, parts: Sequence[MerchantOrder], *, after: dt.date
+    session: Session,
+    territory_id: int,
+    parts: Sequence[MerchantOrder],
+    *,
+    after: dt.date,
+    depot_id: int | None = None,
 ) -> dt.date | None:
     """The next day after ``after`` (within two weeks) a round serves the order's commune
-    and each shop of ``parts`` (merchant orders of one order) is open."""
+    and each shop of ``parts`` (merchant orders of one order) is open; with ``depot_id``
+    (parcels waiting at that depot, out of their shops), a round leaving from that depot."""
     order = parts[0].order
     point = order.pickup_point if order.delivery_method is DeliveryMethod.PICKUP_POINT else None
     insee = point.insee_code if point is not None else order.insee_code
-    rounds = [r for r in calendar.active_rounds(session, territory_id) if r.courier_id]
+    rounds = [
+        r
+        for r in calendar.active_rounds(session, territory_id)
+        if r.courier_id and depot_id in (None, r.depot_id)
+    ]
     for day in calendar.run_days(rounds, insee, after + dt.timedelta(days=1), 14):
-        if all(
+        if depot_id is not None or all(
             not mo.merchant.opening_hours or mo.merchant.opening_windows(day.weekday())
             for mo in parts
         ):

@@ -168,6 +168,25 @@ class RunView:
         return sum(1 for v in self.visits if v.status is StopStatus.TODO)
 
     @property
+    def from_depot(self) -> tuple[tuple[PlaceVisit, VisitItem], ...]:
+        """The parcels to load at the depot before leaving, with the visit each goes to:
+        delivered (or given back to their shop) on this run with nothing to collect for
+        them on it, as those a courier left there after a failed delivery."""
+        picked = {
+            item.merchant_order_id
+            for v in self.visits
+            if v.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
+            for item in v.items
+        }
+        return tuple(
+            (v, item)
+            for v in self.visits
+            if v.kind in (StopKind.DELIVER, StopKind.BRING_BACK)
+            for item in v.items
+            if item.merchant_order_id not in picked and not item.cancelled
+        )
+
+    @property
     def parcels(self) -> int:
         return sum(v.parcels for v in self.visits if v.kind is StopKind.DELIVER)
 

@@ -141,6 +141,22 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
     if run.due_cents:
         meta += f" &nbsp;&nbsp; <b>À encaisser aux portes :</b> {_euros(run.due_cents)}"
     story += [Paragraph(meta, styles["meta"]), Spacer(1, 4 * mm)]
+    if run.from_depot:
+        loads = "<br/>".join(
+            _escape(
+                f"{item.reference} · {item.merchant} · {item.parcels} colis · "
+                + (
+                    f"à rendre à la boutique (arrêt {visit.number})"
+                    if visit.kind is StopKind.BRING_BACK
+                    else f"pour {visit.customer or visit.place_name} (arrêt {visit.number})"
+                )
+            )
+            for visit, item in run.from_depot
+        )
+        story += [
+            Paragraph(f"<b>À prendre au dépôt avant de partir :</b><br/>{loads}", styles["meta"]),
+            Spacer(1, 4 * mm),
+        ]
     header = ["N°", "Heure", "Action", "Lieu / client", "Adresse", "Téléphone", "Commandes",
               "Colis", "Code vérifié", "Signature"]  # fmt: skip
     rows: list[list[Any]] = [[Paragraph(h, head) for h in header]]

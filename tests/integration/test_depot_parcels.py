@@ -1,0 +1,263 @@
+"""Parcels a courier left at a depot after a failed delivery: only a round leaving from that
+depot, and not under way yet, takes them; the courier is told to load them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from delivery.model import StopKind, StopStatus
+from delivery.planning import plan_day
+from delivery.queries import courier_runs
+from delivery.returns import return_to_merchant
+from delivery.route_sheets import round_sheet_pdf
+from delivery.services import DepotInput, RoundInput, create_depot, create_round
+from delivery.stops import AfterFailure, collect, deliver, fail
+from shop_core.accounts.model import Role
+from shop_core.audit.services import Actor
+from shop_core.database import Database
+from shop_core.orders.model import MerchantOrderStatus, Order
+from shop_core.payments.model import PaymentMeans
+from shop_core.territories.model import Territory
+from shop_core.testing.factories import make_user
+
+from .conftest import TUESDAY, Shop
+from .delivery_setup import DISTANCES, SETTINGS, SYSTEM, make_ready, order, stops_of_plan
+from .test_delivery_sheets import pdf_text
+from .test_delivery_stops import at, code_of, status
+
+WEDNESDAY = TUESDAY + dt.timedelta(days=1)
+THURSDAY = TUESDAY + dt.timedelta(days=2)
+ALL_WEEK = (0, 1, 2, 3, 4, 5)
+
+
+@dataclass
+class TwoDepots:
+    far: int
+    near: int
+    """Round from the Frévent depot, and round from the Saint-Pol depot (next to the
+    shopper): both serve Saint-Pol."""
+    far_courier: int
+    near_courier: int
+
+
+def two_depots(
+    db: Database,
+    shop: Shop,
+    *,
+    far_days: Sequence[int] = ALL_WEEK,
+    near_days: Sequence[int] = (2, 3, 4, 5),
+) -> TwoDepots:
+    """Two depots, a round from each serving Saint-Pol. By default only the far one runs
+    on Tuesday, so it collects Tuesday's orders."""
+    with db.uow() as uow:
+        couriers = [
+            make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name=name)
+            for name in ("Marc Facteur", "Lucie Route")
+        ]
+        rounds = []
+        for (name, city, postal, lat, lon), days, courier in zip(
+            (
+                ("Dépôt de Frévent", "Frévent", "62270", 50.2760, 2.2880),
+                ("Bureau de poste", "Saint-Pol-sur-Ternoise", "62130", 50.3839, 2.3292),
+            ),
+            (far_days, near_days),
+            couriers,
+            strict=True,
+        ):
+            depot = create_depot(
+                uow=uow,
+                territory_id=shop.territory_id,
+                data=DepotInput(name, "1 place du Marché", postal, city, lat, lon),
+                actor=SYSTEM,
+            )
+            rounds.append(
+                create_round(
+                    uow=uow,
+                    territory_id=shop.territory_id,
+                    data=RoundInput(
+                        name=f"Tournée depuis {city}",
+                        depot_id=depot,
+                        weekdays=tuple(days),
+                        starts=dt.time(7, 30),
+                        ends=dt.time(19),
+                        capacity=20,
+                        courier_id=courier,
+                        insee_codes=("62767",),
+                    ),
+                    actor=SYSTEM,
+                )
+            )
+    return TwoDepots(rounds[0], rounds[1], couriers[0], couriers[1])
+
+
+def plan(db: Database, shop: Shop, date: dt.date, now: dt.datetime):  # type: ignore[no-untyped-def]
+    with db.uow() as uow:
+        return plan_day(
+            uow=uow, territory_id=shop.territory_id, date=date, distances=DISTANCES,
+            settings=SETTINGS, now=now,
+        )  # fmt: skip
+
+
+def act(action, db: Database, shop: Shop, courier: int, stop_id: int, **kwargs):  # type: ignore[no-untyped-def]
+    with db.uow() as uow:
+        return action(
+            uow=uow, territory_id=shop.territory_id, courier_id=courier, stop_id=stop_id,
+            **kwargs,
+        )  # fmt: skip
+
+
+def failed_on_tuesday(db: Database, shop: Shop, fleet: TwoDepots) -> tuple[int, dt.date | None]:
+    """Tuesday's order, collected by the round from Frévent, not delivered (absent): the
+    order and the day the failure sent it to."""
+    oid = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, oid)
+    plan(db, shop, TUESDAY, at(7))
+    pickup, drop = stops_of_plan(db, shop.territory_id)
+    assert pickup.run.round_id == fleet.far
+    act(collect, db, shop, fleet.far_courier, pickup.id, now=at(9))
+    outcome = act(
+        fail, db, shop, fleet.far_courier, drop.id, reason="Absent",
+        then=AfterFailure.NEXT_ROUND, now=at(10),
+    )  # fmt: skip
+    return oid, outcome.date
+
+
+def test_a_parcel_left_at_a_depot_leaves_with_a_round_from_that_depot(
+    db: Database, shop: Shop
+) -> None:
+    fleet = two_depots(db, shop)
+    oid, date = failed_on_tuesday(db, shop, fleet)
+    assert date == WEDNESDAY
+
+    # On Wednesday the round from Saint-Pol, whose depot is next door, runs as well; the
+    # parcel is in Frévent.
+    report = plan(db, shop, WEDNESDAY, at(18))
+
+    assert report.unplanned == ()
+    (again,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    assert again.kind is StopKind.DELIVER
+    assert again.run.round_id == fleet.far
+    act(
+        deliver, db, shop, fleet.far_courier, again.id, code=code_of(db, oid),
+        means=PaymentMeans.CASH, now=at(10, day=WEDNESDAY),
+    )  # fmt: skip
+    assert status(db, oid) is MerchantOrderStatus.DELIVERED
+
+
+def test_a_failure_goes_to_the_next_day_a_round_leaves_from_the_depot(
+    db: Database, shop: Shop
+) -> None:
+    """On Wednesday only the round from Saint-Pol runs: the parcel, in Frévent, waits for
+    Thursday's round from there; a plan of Wednesday says why it cannot go."""
+    fleet = two_depots(db, shop, far_days=(1, 3))
+    oid, date = failed_on_tuesday(db, shop, fleet)
+    assert date == THURSDAY
+
+    with db.uow() as uow:  # the operator moves it to Wednesday all the same
+        found = uow.session.get_one(Order, oid)
+        found.delivery_date = WEDNESDAY
+        uow.commit()
+    report = plan(db, shop, WEDNESDAY, at(18))
+
+    (unplanned,) = report.unplanned
+    assert unplanned.reason_code == "held_at_depot"
+    assert "« Dépôt de Frévent »" in unplanned.reason
+    assert unplanned.next_date == THURSDAY
+    assert stops_of_plan(db, shop.territory_id, WEDNESDAY) == []
+
+
+def test_a_parcel_loaded_at_the_depot_stays_on_the_round_under_way(
+    db: Database, shop: Shop
+) -> None:
+    """Wednesday's round from Frévent left with the parcel and has done a stop; planning
+    the day again at 10:00 keeps the parcel on it, not on the round from Saint-Pol that has
+    not left yet."""
+    fleet = two_depots(db, shop)
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    other = order(db, shop, {shop.cake_id: 1}, date=WEDNESDAY)
+    make_ready(db, other)
+    plan(db, shop, WEDNESDAY, at(18))
+    stops = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    far = [s for s in stops if s.run.round_id == fleet.far]
+    assert any(s.kind is StopKind.DELIVER and s.merchant_order_id for s in far)
+    first = far[0]
+    if first.kind is StopKind.COLLECT:
+        act(collect, db, shop, fleet.far_courier, first.id, now=at(9, day=WEDNESDAY))
+    else:
+        act(
+            deliver, db, shop, fleet.far_courier, first.id, code=code_of(db, oid),
+            means=PaymentMeans.CASH, now=at(9, day=WEDNESDAY),
+        )  # fmt: skip
+
+    report = plan(db, shop, WEDNESDAY, at(10, day=WEDNESDAY))
+
+    assert report.unplanned == ()
+    for stop in stops_of_plan(db, shop.territory_id, WEDNESDAY):
+        if stop.merchant_order.order_id == oid:
+            assert stop.run.round_id == fleet.far
+
+
+def test_the_courier_is_told_what_to_load_at_the_depot(db: Database, shop: Shop) -> None:
+    fleet = two_depots(db, shop)
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    fresh = order(db, shop, {shop.cake_id: 1}, date=WEDNESDAY)
+    make_ready(db, fresh)
+    plan(db, shop, WEDNESDAY, at(18))
+
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        runs = courier_runs(
+            uow.session, territory=territory, courier_id=fleet.far_courier, date=WEDNESDAY
+        )
+        reference = uow.session.get_one(Order, oid).reference
+    loads = [load for run in runs for load in run.from_depot]
+    # The parcel left on Tuesday, not the order collected at the shop on the way.
+    assert [(visit.kind, item.reference.split("-")[0]) for visit, item in loads] == [
+        (StopKind.DELIVER, reference.split("-")[0])
+    ]
+    (visit, item) = loads[0]
+    assert item.status is StopStatus.TODO and item.parcels == 1
+    text = pdf_text(round_sheet_pdf(runs[0], territory_name="Ternois"))
+    assert "À prendre au dépôt avant de partir" in text
+    assert item.reference in text
+
+
+def test_parcels_sent_back_from_a_depot_go_to_the_shop_with_a_round_from_there(
+    db: Database, shop: Shop
+) -> None:
+    fleet = two_depots(db, shop)
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    with db.uow() as uow:  # the shopper refuses it: back to the baker
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Refusée",
+            actor=Actor(user_id=None), now=at(18),
+        )  # fmt: skip
+
+    report = plan(db, shop, WEDNESDAY, at(18, 30))
+
+    assert report.returns == 1
+    (back,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    assert (back.kind, back.run.round_id) == (StopKind.BRING_BACK, fleet.far)
+
+
+def test_parcels_sent_back_wait_while_no_round_leaves_from_their_depot(
+    db: Database, shop: Shop
+) -> None:
+    fleet = two_depots(db, shop, far_days=(1, 3))
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Refusée",
+            actor=Actor(user_id=None), now=at(18),
+        )  # fmt: skip
+
+    wednesday = plan(db, shop, WEDNESDAY, at(18, 30))
+    thursday = plan(db, shop, THURSDAY, at(18, 30))
+
+    assert (wednesday.returns, wednesday.returns_left_out) == (0, 1)
+    assert stops_of_plan(db, shop.territory_id, WEDNESDAY) == []
+    assert thursday.returns == 1
+    (back,) = stops_of_plan(db, shop.territory_id, THURSDAY)
+    assert (back.kind, back.run.round_id) == (StopKind.BRING_BACK, fleet.far)
