@@ -201,15 +201,11 @@ def returns_off_plan(
 
 
 def returns_to_add(session: Session, plan: DayPlan, today: dt.date) -> list[ReturnTrip]:
-    """Returned parcels waiting at a pickup point that neither ``plan`` nor a plan of a day
-    still to come carries (sent back after the planning): what ``replanning.
-    insert_late_orders`` gives to the day's rounds. Parcels left at the depot wait for a
-    full planning: a round already under way does not pass by the depot again."""
-    return [
-        trip
-        for trip in returns_off_plan(session, plan.territory_id, plan.date, plan, today)
-        if trip.point is not None
-    ]
+    """Returned parcels waiting at a pickup point or at a depot that neither ``plan`` nor a
+    plan of a day still to come carries (sent back after the planning): what
+    ``replanning.insert_late_orders`` gives to the day's rounds. Those at a depot only go
+    with a round leaving from there that has not left yet (``day_problem.build``)."""
+    return returns_off_plan(session, plan.territory_id, plan.date, plan, today)
 
 
 def late_orders(

@@ -223,8 +223,9 @@ def insert_late_orders(
     """Put the orders due on ``date`` that the plan does not carry (placed after planning,
     or left at the shop by a courier) into the plan, each at its cheapest place; nothing
     already planned moves. Those that fit nowhere are reported. Returned parcels waiting at
-    a pickup point that no plan carries yet (sent back after the planning) are given to a
-    round of the day the same way, where one can take them; the others wait for the next
+    a pickup point or a depot that no plan carries yet (sent back after the planning) are
+    given to a round of the day the same way, where one can take them (from a depot, a
+    round leaving from there that has not left yet); the others wait for the next
     planning (counted in ``returns_left_out``), but those no round can ever take are not
     offered to the rounds (counted in ``returns_without_round``)."""
     settings = settings or PlanningSettings()

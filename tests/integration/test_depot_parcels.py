@@ -7,9 +7,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from delivery.model import StopKind, StopStatus
+from delivery.model import Round, StopKind, StopStatus
+from delivery.plan_state import get_plan, returns_to_add
 from delivery.planning import plan_day
 from delivery.queries import courier_runs
+from delivery.replanning import insert_late_orders
 from delivery.returns import return_to_merchant
 from delivery.route_sheets import round_sheet_pdf
 from delivery.services import DepotInput, RoundInput, create_depot, create_round
@@ -18,6 +20,7 @@ from shop_core.accounts.model import Role
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrderStatus, Order
+from shop_core.orders.services import DeliveryAddress
 from shop_core.payments.model import PaymentMeans
 from shop_core.territories.model import Territory
 from shop_core.testing.factories import make_user
@@ -27,6 +30,16 @@ from .delivery_setup import DISTANCES, SETTINGS, SYSTEM, make_ready, order, stop
 from .test_delivery_sheets import pdf_text
 from .test_delivery_stops import at, code_of, status
 
+# Another shopper of Saint-Pol (another door).
+NEIGHBOUR = DeliveryAddress(
+    recipient="Paul Leroy",
+    line1="8 rue d'Hesdin",
+    postal_code="62130",
+    city="Saint-Pol-sur-Ternoise",
+    insee_code="62767",
+    lat=50.3790,
+    lon=2.3240,
+)
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
 THURSDAY = TUESDAY + dt.timedelta(days=2)
 ALL_WEEK = (0, 1, 2, 3, 4, 5)
@@ -261,3 +274,99 @@ def test_parcels_sent_back_wait_while_no_round_leaves_from_their_depot(
     assert thursday.returns == 1
     (back,) = stops_of_plan(db, shop.territory_id, THURSDAY)
     assert (back.kind, back.run.round_id) == (StopKind.BRING_BACK, fleet.far)
+
+
+def test_parcels_sent_back_after_the_planning_are_given_to_a_round_from_their_depot(
+    db: Database, shop: Shop
+) -> None:
+    """Wednesday is planned; on Tuesday evening the operator sends the parcel in Frévent
+    back to the baker. Giving the ways back to the day's rounds puts it on the round from
+    Frévent, before it leaves, without moving the other stops."""
+    fleet = two_depots(db, shop)
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    fresh = order(db, shop, {shop.cake_id: 1}, date=WEDNESDAY)
+    make_ready(db, fresh)
+    with db.uow() as uow:  # the failed one is refused before Wednesday is planned again
+        found = uow.session.get_one(Order, oid)
+        found.delivery_date = THURSDAY
+        uow.commit()
+    plan(db, shop, WEDNESDAY, at(18))
+    before = [(s.id, s.run.round_id) for s in stops_of_plan(db, shop.territory_id, WEDNESDAY)]
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Refusée",
+            actor=Actor(user_id=None), now=at(19),
+        )  # fmt: skip
+        plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
+        assert plan_row is not None
+        assert [t.depot_id for t in returns_to_add(uow.session, plan_row, TUESDAY)] == [
+            stop_depot(uow, fleet.far)
+        ]
+
+    with db.uow() as uow:
+        report = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=WEDNESDAY, distances=DISTANCES,
+            settings=SETTINGS, now=at(19),
+        )  # fmt: skip
+
+    assert (report.returns, report.returns_left_out) == (1, 0)
+    after = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    (back,) = [s for s in after if s.kind is StopKind.BRING_BACK]
+    assert back.run.round_id == fleet.far
+    assert [(s.id, s.run.round_id) for s in after if s.id != back.id] == before
+
+
+def test_parcels_sent_back_once_the_round_from_their_depot_has_left_wait(
+    db: Database, shop: Shop
+) -> None:
+    """Two parcels left in Frévent on Tuesday; Wednesday's round from there leaves with
+    one and delivers it. The other, sent back to the baker then, waits for another day:
+    the round from Saint-Pol has not left, but the parcels are in Frévent."""
+    fleet = two_depots(db, shop)
+    first = order(db, shop, {shop.bread_id: 1})
+    second = order(db, shop, {shop.cake_id: 1}, address=NEIGHBOUR)
+    for oid in (first, second):
+        make_ready(db, oid)
+    plan(db, shop, TUESDAY, at(7))
+    for kind in (StopKind.COLLECT, StopKind.DELIVER, StopKind.DELIVER):
+        stop = next(
+            s
+            for s in stops_of_plan(db, shop.territory_id)
+            if s.kind is kind and s.status is StopStatus.TODO
+        )
+        if kind is StopKind.COLLECT:  # one visit at the bakery: both parcels
+            act(collect, db, shop, fleet.far_courier, stop.id, now=at(9))
+        else:
+            act(
+                fail, db, shop, fleet.far_courier, stop.id, reason="Absent",
+                then=AfterFailure.NEXT_ROUND, now=at(10),
+            )  # fmt: skip
+    with db.uow() as uow:
+        uow.session.get_one(Order, second).delivery_date = THURSDAY
+        uow.commit()
+    plan(db, shop, WEDNESDAY, at(18))
+    (loaded,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    assert loaded.run.round_id == fleet.far
+    act(
+        deliver, db, shop, fleet.far_courier, loaded.id, code=code_of(db, first),
+        means=PaymentMeans.CASH, now=at(9, day=WEDNESDAY),
+    )  # fmt: skip
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=second, reason="Refusée",
+            actor=Actor(user_id=None), now=at(9, 30, day=WEDNESDAY),
+        )  # fmt: skip
+
+    with db.uow() as uow:
+        report = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=WEDNESDAY, distances=DISTANCES,
+            settings=SETTINGS, now=at(10, day=WEDNESDAY),
+        )  # fmt: skip
+
+    assert (report.returns, report.returns_left_out) == (0, 1)
+    kinds = [s.kind for s in stops_of_plan(db, shop.territory_id, WEDNESDAY)]
+    assert kinds == [StopKind.DELIVER]
+
+
+def stop_depot(uow, round_id: int) -> int:  # type: ignore[no-untyped-def]
+    return uow.session.get_one(Round, round_id).depot_id  # type: ignore[no-any-return]
