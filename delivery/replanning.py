@@ -26,7 +26,7 @@ from delivery.day_problem import (
 )
 from delivery.distances import DistanceProvider
 from delivery.insertion import insert_shipment
-from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, Unplanned
+from delivery.model import DayPlan, Depot, Round, RoundRun, Stop, StopKind, Unplanned
 from delivery.optimiser import (
     Problem,
     Route,
@@ -45,6 +45,7 @@ from delivery.plan_state import (
     day_state,
     due_merchant_orders,
     get_plan,
+    holding_depots,
     keep_claims,
     late_orders,
     lock_day,
@@ -391,6 +392,23 @@ def move_shipment(
     day, problem = current.day, current.day.problem
     sid = shipment_id(mo_id, returning=stop.kind.returning)
     source_vid, target_vid = vehicle_id(source.round_id), vehicle_id(target.round_id)
+    allowed = problem.vehicle(target_vid).allowed_locations
+    shipment = problem.shipment(sid)
+    if (
+        shipment.pickup is None
+        and allowed is not None
+        and shipment.delivery.location not in allowed
+    ):
+        # ``unrestricted`` lifts the communes, not where the parcels are: at a depot only a
+        # round leaving from there (and not under way) loads them.
+        held = holding_depots(session, [mo_id]).get(mo_id)
+        depot = session.get(Depot, held) if held is not None else None
+        where = f"au dépôt « {depot.name} »" if depot is not None else "au dépôt"
+        raise ValidationError(
+            f"Les colis de cette commande attendent {where} : seule une tournée qui en part, "
+            "et qui n'est pas encore partie, peut les prendre.",
+            field="run",
+        )
     routes = {route.vehicle_id: route for route in current.solution.routes}
     old = routes.pop(source_vid)
     visits = [

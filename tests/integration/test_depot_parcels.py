@@ -7,11 +7,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pytest
+
 from delivery.model import Round, StopKind, StopStatus
 from delivery.plan_state import get_plan, returns_to_add
 from delivery.planning import plan_day
 from delivery.queries import courier_runs
-from delivery.replanning import insert_late_orders
+from delivery.replanning import insert_late_orders, move_shipment
 from delivery.returns import return_to_merchant
 from delivery.route_sheets import round_sheet_pdf
 from delivery.services import DepotInput, RoundInput, create_depot, create_round
@@ -19,6 +21,7 @@ from delivery.stops import AfterFailure, collect, deliver, fail
 from shop_core.accounts.model import Role
 from shop_core.audit.services import Actor
 from shop_core.database import Database
+from shop_core.errors import ValidationError
 from shop_core.orders.model import MerchantOrderStatus, Order
 from shop_core.orders.services import DeliveryAddress
 from shop_core.payments.model import PaymentMeans
@@ -370,3 +373,27 @@ def test_parcels_sent_back_once_the_round_from_their_depot_has_left_wait(
 
 def stop_depot(uow, round_id: int) -> int:  # type: ignore[no-untyped-def]
     return uow.session.get_one(Round, round_id).depot_id  # type: ignore[no-any-return]
+
+
+def test_the_operator_cannot_move_parcels_at_a_depot_to_a_round_from_another(
+    db: Database, shop: Shop
+) -> None:
+    fleet = two_depots(db, shop)
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    plan(db, shop, WEDNESDAY, at(18))
+    (loaded,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    with db.uow() as uow:
+        plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
+        assert plan_row is not None
+        (near_run,) = [r.id for r in plan_row.runs if r.round_id == fleet.near]
+
+    with db.uow() as uow, pytest.raises(ValidationError) as refused:
+        move_shipment(
+            uow=uow, territory_id=shop.territory_id, stop_id=loaded.id, run_id=near_run,
+            distances=DISTANCES, settings=SETTINGS, actor=Actor(user_id=None), now=at(18),
+        )  # fmt: skip
+
+    assert "attendent au dépôt « Dépôt de Frévent »" in str(refused.value)
+    assert refused.value.field == "run"
+    (still,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    assert (still.id, still.run.round_id) == (loaded.id, fleet.far)
