@@ -128,6 +128,24 @@ def test_while_acting_the_menu_offers_none_of_the_operators_own_account_or_purch
     assert '<a href="/compte">Mon compte</a>' in page_of(client.get("/"))
 
 
+def test_while_acting_the_pages_say_whose_orders_and_whose_account_they_show(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.operator_email)
+    assert "Ceci est votre propre compte" not in page_of(client.get("/compte"))
+    assert "<h1>Mes commandes</h1>" in page_of(client.get("/mes-commandes"))
+
+    act_for(client, world)
+    orders = page_of(client.get("/mes-commandes"))
+    assert "<h1>Commandes de Jeanne Martin</h1>" in orders
+    assert "Ce client n'a pas encore passé de commande." in orders
+    # Typed by hand: the operator's own account, and the page says so.
+    own = page_of(client.get("/compte"))
+    assert (
+        "Ceci est votre propre compte, pas celui de Jeanne Martin, pour qui vous commandez." in own
+    )
+
+
 def test_an_order_taken_for_a_shopper_is_theirs_and_records_the_operator(
     client: FlaskClient, world: World, db: Database, app: Flask
 ) -> None:
