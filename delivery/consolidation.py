@@ -48,10 +48,12 @@ class Consolidated:
 def consolidate(problem: Problem, candidates: Sequence[int]) -> Consolidated:
     """Group the shipments at `candidates` (indices into `problem.shipments`)."""
     capacity = max((v.capacity for v in problem.vehicles), default=0)
-    groups: dict[tuple[_VisitKey, _VisitKey], list[list[int]]] = {}
+    groups: dict[tuple[_VisitKey, _VisitKey, int], list[list[int]]] = {}
     for index in candidates:
         shipment = problem.shipments[index]
-        chunks = groups.setdefault((_key(shipment.pickup), _key(shipment.delivery)), [[]])
+        chunks = groups.setdefault(
+            (_key(shipment.pickup), _key(shipment.delivery), shipment.priority), [[]]
+        )
         together = [problem.shipments[i] for i in chunks[-1]] + [shipment]
         if chunks[-1] and not _fits_together(together, capacity):
             chunks.append([])
@@ -112,7 +114,13 @@ def _merge(group: list[Shipment]) -> Shipment:
         return first
     pickup = None if first.pickup is None else _merge_visits([s.pickup for s in group])
     delivery = _merge_visits([s.delivery for s in group])
-    return Shipment(id=first.id, delivery=delivery, pickup=pickup, size=sum(s.size for s in group))
+    return Shipment(
+        id=first.id,
+        delivery=delivery,
+        pickup=pickup,
+        size=sum(s.size for s in group),
+        priority=first.priority,
+    )
 
 
 def _merge_visits(visits: Sequence[Visit | None]) -> Visit:

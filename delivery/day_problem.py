@@ -101,6 +101,11 @@ class Place:
         return self.visit or self.key
 
 
+#: The priority of a returned order's way back (``Shipment.priority``); shoppers' orders
+#: have the default, 1.
+RETURN_PRIORITY = 0
+
+
 @dataclass(frozen=True)
 class ShipmentInfo:
     merchant_order_id: int
@@ -469,7 +474,8 @@ def _return_trip(
     info = ShipmentInfo(
         trip.merchant_order_id, trip.order_id, parcels, collect_at, deliver_at, returning=True
     )
-    return Shipment(sid, drop, pickup, parcels), info
+    # A shopper's order goes first: a way back only takes room no order needs.
+    return Shipment(sid, drop, pickup, parcels, priority=RETURN_PRIORITY), info
 
 
 def _leaving_from(

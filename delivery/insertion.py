@@ -86,10 +86,14 @@ def insert_shipment(
 
 
 def fill_unassigned(problem: Problem, solution: Solution) -> Solution:
-    """Insert, one by one and where cheapest, the shipments left out for want of room."""
-    for left_out in solution.unassigned:
-        if left_out.reason is UnassignedReason.FLEET_FULL:
-            solution = insert_shipment(problem, solution, left_out.shipment_id)
+    """Insert, one by one and where cheapest, the shipments left out for want of room,
+    those of higher priority first."""
+    waiting = [
+        u.shipment_id for u in solution.unassigned if u.reason is UnassignedReason.FLEET_FULL
+    ]
+    waiting.sort(key=lambda sid: -problem.shipment(sid).priority)  # stable: same order within
+    for shipment_id in waiting:
+        solution = insert_shipment(problem, solution, shipment_id)
     return solution
 
 

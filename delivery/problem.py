@@ -49,12 +49,19 @@ class Visit:
 
 @dataclass(frozen=True)
 class Shipment:
-    """Parcels moved from `pickup` to `delivery` by one vehicle; `pickup=None` means the depot."""
+    """Parcels moved from `pickup` to `delivery` by one vehicle; `pickup=None` means the depot.
+
+    When the fleet cannot serve everything, a shipment of higher `priority` is not left
+    out for lower ones (a shopper's order before a returned parcel's way back): its prize
+    in the search outweighs all of theirs, a round that breaks its limits drops the lowest
+    first, and what was left out is inserted again highest first.
+    """
 
     id: str
     delivery: Visit
     pickup: Visit | None = None
     size: int = 1
+    priority: int = 1
 
 
 @dataclass(frozen=True)
@@ -279,9 +286,15 @@ def assemble(
     for vehicle, visits in planned:
         route = timed_route(problem, vehicle, visits)
         # Safety net for a search stopped before it found a feasible plan: drop shipments
-        # from the end of the round until the round keeps its time limits and capacity.
+        # from the end of the round, those of lowest priority first, until the round keeps
+        # its time limits and capacity.
         while visits and (route is None or not within_capacity(problem, vehicle, visits)):
-            dropped = visits[-1][0]
+            lowest = min(problem.shipments[index].priority for index, _ in visits)
+            dropped = next(
+                index
+                for index, _ in reversed(visits)
+                if problem.shipments[index].priority == lowest
+            )
             unassigned[problem.shipments[dropped].id] = UnassignedReason.FLEET_FULL
             visits = [(index, kind) for index, kind in visits if index != dropped]
             route = timed_route(problem, vehicle, visits)

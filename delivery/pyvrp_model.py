@@ -7,6 +7,7 @@ plain values, so that they travel between processes without PyVRP objects.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -165,7 +166,12 @@ def build_search_data(problem: Problem, candidates: Sequence[int]) -> SearchData
     distances, durations = _profile_matrices(problem, profile_keys)
     data = model.data().replace(distance_matrices=distances, duration_matrices=durations)
     vehicles_by_type = {t: members for t, members in enumerate(types.values())}
-    optional = _optional(data, _prize(problem))
+    prizes = _prizes(problem, candidates)
+    optional = _optional(
+        data,
+        [prizes[index] for index in client_shipments],
+        [prizes[index] for index in pair_shipments],
+    )
     return SearchData(data, optional, vehicles_by_type, client_shipments, pair_shipments)
 
 
@@ -202,7 +208,9 @@ def _activity_code(activity: ScheduledActivity) -> int:
     return _PICKUP if activity.is_pickup() else _DELIVERY
 
 
-def _optional(data: ProblemData, prize: int) -> ProblemData:
+def _optional(
+    data: ProblemData, client_prizes: Sequence[int], shipment_prizes: Sequence[int]
+) -> ProblemData:
     clients = [
         Client(
             location=c.location,
@@ -215,7 +223,7 @@ def _optional(data: ProblemData, prize: int) -> ProblemData:
             required=False,
             name=c.name,
         )
-        for c in data.clients()
+        for c, prize in zip(data.clients(), client_prizes, strict=True)
     ]
     shipments = [
         Shipment(
@@ -232,17 +240,26 @@ def _optional(data: ProblemData, prize: int) -> ProblemData:
             required=False,
             name=s.name,
         )
-        for s in data.shipments()
+        for s, prize in zip(data.shipments(), shipment_prizes, strict=True)
     ]
     return data.replace(clients=clients, shipments=shipments)
 
 
-def _prize(problem: Problem) -> int:
+def _prizes(problem: Problem, candidates: Sequence[int]) -> dict[int, int]:
     # Serving a shipment adds at most four edges and possibly a vehicle's fixed cost; a
-    # prize above that makes serving it always worth it when it fits.
+    # prize above that makes serving it always worth it when it fits. A shipment of higher
+    # priority is worth more than every shipment of lower priority together, so no number
+    # of them is kept in its place.
     longest = int(problem.distances.max()) if len(problem.locations) else 0
     fixed = max((v.fixed_cost for v in problem.vehicles), default=0)
-    return 4 * longest + fixed + 1
+    base = 4 * longest + fixed + 1
+    counts = Counter(problem.shipments[index].priority for index in candidates)
+    worth: dict[int, int] = {}
+    below = 0  # the prizes of every shipment of lower priority, together
+    for level in sorted(counts):
+        worth[level] = below + base
+        below += worth[level] * counts[level]
+    return {index: worth[problem.shipments[index].priority] for index in candidates}
 
 
 def _profile_keys(vehicles: Sequence[Vehicle]) -> list[frozenset[int]]:

@@ -7,10 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from delivery.insertion import fill_unassigned
 from delivery.optimiser import (
     Location,
     Problem,
     Shipment,
+    Solution,
     StopKind,
     Unassigned,
     UnassignedReason,
@@ -19,6 +21,7 @@ from delivery.optimiser import (
     screen,
     solve,
 )
+from delivery.pyvrp_model import _prizes
 from delivery.validation import validate
 from tests.unit.delivery.delivery_cases import line_problem, parcel, place, van, village_problem
 
@@ -207,3 +210,59 @@ def test_no_vehicle_means_everything_is_left_out() -> None:
     solution = solve(problem, time_limit=0.2)
     assert [u.shipment_id for u in solution.unassigned] == ["A"]
     assert validate(problem, solution) == []
+
+
+def _one_or_the_other(first: str) -> Problem:
+    """1,950 s allow the far parcel (1,920 s) or the near one (720 s), not both (2,040 s:
+    the near one lies on the way); ``first`` has the higher priority."""
+    return line_problem(
+        [
+            replace(parcel("far", "baker", "hamlet"), priority=int(first == "far")),
+            replace(parcel("near", "mill", "farm"), priority=int(first == "near")),
+        ],
+        [van("van-1", max_duration=1_950)],
+    )
+
+
+@pytest.mark.parametrize("first", ["far", "near"])
+def test_a_shipment_of_higher_priority_is_kept_when_the_fleet_is_short(first: str) -> None:
+    # A shopper's order (priority 1) before a returned parcel's way back (0), whichever
+    # costs more.
+    problem = _one_or_the_other(first)
+    solution = solve(problem, time_limit=0.5, workers=1)
+    assert validate(problem, solution) == []
+    served = {stop.shipment_id for route in solution.routes for stop in route.stops}
+    assert served == {first}
+    (other,) = {"far", "near"} - {first}
+    assert reasons(solution.unassigned) == {other: UnassignedReason.FLEET_FULL}
+
+
+@pytest.mark.parametrize("first", ["far", "near"])
+def test_insertion_of_what_was_left_out_takes_the_higher_priority_first(first: str) -> None:
+    problem = _one_or_the_other(first)
+    (other,) = {"far", "near"} - {first}
+    nothing = Solution(
+        (),
+        (
+            Unassigned(other, UnassignedReason.FLEET_FULL),
+            Unassigned(first, UnassignedReason.FLEET_FULL),
+        ),
+        0,
+    )
+    filled = fill_unassigned(problem, nothing)
+    assert [stop.shipment_id for route in filled.routes for stop in route.stops] == [first] * 2
+    assert reasons(filled.unassigned) == {other: UnassignedReason.FLEET_FULL}
+
+
+def test_each_shipment_of_higher_priority_outweighs_all_lower_ones_in_the_search() -> None:
+    problem = line_problem(
+        [replace(parcel(f"R{k}", "mill", "farm"), priority=0) for k in range(3)]
+        + [parcel(f"O{k}", "baker", "hamlet") for k in range(2)]
+    )
+    prizes = _prizes(problem, range(5))
+    base = 4 * 9_000 + 1  # four times the longest leg: more than serving any one costs
+    assert [prizes[k] for k in range(3)] == [base] * 3
+    assert prizes[3] == prizes[4] == 3 * base + base
+    assert prizes[3] > sum(prizes[k] for k in range(3))
+    same = line_problem([parcel("A", "mill", "farm"), parcel("B", "baker", "hamlet")])
+    assert _prizes(same, range(2)) == {0: base, 1: base}  # one priority: as before
