@@ -154,9 +154,9 @@ def return_trips(
 
 def holding_depots(session: Session, merchant_order_ids: Iterable[int]) -> dict[int, int]:
     """Where parcels out of their shop wait, by merchant order: the depot of the round whose
-    run last had them on board (collected, taken back, or loaded there, and not handed
-    over), where its courier left them at the end of the run. Orders no run ever carried
-    are left out."""
+    run last had them on board, by the stops its courier recorded (collected, taken back,
+    or loaded there, and not handed over), where the courier left them at the end of the
+    run. Orders no run ever carried are left out."""
     wanted = list(merchant_order_ids)
     if not wanted:
         return {}
@@ -165,7 +165,13 @@ def holding_depots(session: Session, merchant_order_ids: Iterable[int]) -> dict[
         select(Stop.merchant_order_id, Round.depot_id, Stop.kind, Stop.status)
         .join(RoundRun, Stop.run_id == RoundRun.id)
         .join(Round, RoundRun.round_id == Round.id)
-        .where(Stop.merchant_order_id.in_(wanted), Stop.status != StopStatus.TODO)
+        # A stop a courier recorded (the ones the system closes, an order sent back or
+        # cancelled, have no time: their run never had the parcels).
+        .where(
+            Stop.merchant_order_id.in_(wanted),
+            Stop.status != StopStatus.TODO,
+            Stop.done_at.is_not(None),
+        )
         .order_by(Stop.done_at, Stop.id)
     )
     found: dict[int, int] = {}

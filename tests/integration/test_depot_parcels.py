@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from delivery.model import Round, StopKind, StopStatus
-from delivery.plan_state import get_plan, returns_to_add
+from delivery.model import Round, Stop, StopKind, StopStatus
+from delivery.plan_state import get_plan, holding_depots, returns_to_add
 from delivery.planning import plan_day
 from delivery.queries import courier_runs
 from delivery.replanning import insert_late_orders, move_shipment
@@ -397,3 +397,33 @@ def test_the_operator_cannot_move_parcels_at_a_depot_to_a_round_from_another(
     assert refused.value.field == "run"
     (still,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
     assert (still.id, still.run.round_id) == (loaded.id, fleet.far)
+
+
+def test_a_stop_the_system_closed_does_not_say_where_the_parcels_are(
+    db: Database, shop: Shop
+) -> None:
+    """Where parcels wait is read from the stops couriers recorded; a stop closed without
+    a courier (the order sent back or cancelled) says nothing of it, whatever its run."""
+    fleet = two_depots(db, shop)
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    plan(db, shop, WEDNESDAY, at(18))
+    (loaded,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    with db.uow() as uow:
+        plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
+        assert plan_row is not None
+        (near_run,) = [r for r in plan_row.runs if r.round_id == fleet.near]
+        stop = uow.session.get_one(Stop, loaded.id)
+        near_run.stops.append(
+            Stop(
+                sequence=1, kind=StopKind.DELIVER, merchant_order_id=stop.merchant_order_id,
+                place_name=stop.place_name, address=stop.address, lat=stop.lat, lon=stop.lon,
+                expected_arrival=stop.expected_arrival, expected_start=stop.expected_start,
+                status=StopStatus.FAILED, reason="Colis retourné à la boutique",
+            )
+        )  # fmt: skip
+        uow.commit()
+        mo_id = stop.merchant_order_id
+        far_depot = uow.session.get_one(Round, fleet.far).depot_id
+
+    with db.uow() as uow:
+        assert holding_depots(uow.session, [mo_id]) == {mo_id: far_depot}
