@@ -11,7 +11,7 @@ import pytest
 
 from delivery.model import Round, Stop, StopKind, StopStatus
 from delivery.plan_state import get_plan, holding_depots, returns_to_add
-from delivery.planning import plan_day
+from delivery.planning import PlanReport, plan_day
 from delivery.queries import courier_runs
 from delivery.replanning import insert_late_orders, move_shipment
 from delivery.returns import return_to_merchant
@@ -124,6 +124,31 @@ def act(action, db: Database, shop: Shop, courier: int, stop_id: int, **kwargs):
         )  # fmt: skip
 
 
+def send_back(db: Database, shop: Shop, order_id: int, *, now: dt.datetime) -> None:
+    """The operator sends the order's parcels back to their shop (the shopper refuses it)."""
+    with db.uow() as uow:
+        return_to_merchant(
+            uow=uow, territory_id=shop.territory_id, order_id=order_id, reason="Refusée",
+            actor=Actor(user_id=None), now=now,
+        )  # fmt: skip
+
+
+def insert(db: Database, shop: Shop, date: dt.date, now: dt.datetime) -> PlanReport:
+    """Late orders and ways back given to the day's rounds (the board's button)."""
+    with db.uow() as uow:
+        return insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=date, distances=DISTANCES,
+            settings=SETTINGS, now=now,
+        )  # fmt: skip
+
+
+def move_to(db: Database, order_id: int, date: dt.date) -> None:
+    """The order's delivery day changed by hand (the operator's decision)."""
+    with db.uow() as uow:
+        uow.session.get_one(Order, order_id).delivery_date = date
+        uow.commit()
+
+
 def failed_on_tuesday(db: Database, shop: Shop, fleet: TwoDepots) -> tuple[int, dt.date | None]:
     """Tuesday's order, collected by the round from Frévent, not delivered (absent): the
     order and the day the failure sent it to."""
@@ -171,10 +196,7 @@ def test_a_failure_goes_to_the_next_day_a_round_leaves_from_the_depot(
     oid, date = failed_on_tuesday(db, shop, fleet)
     assert date == THURSDAY
 
-    with db.uow() as uow:  # the operator moves it to Wednesday all the same
-        found = uow.session.get_one(Order, oid)
-        found.delivery_date = WEDNESDAY
-        uow.commit()
+    move_to(db, oid, WEDNESDAY)  # the operator moves it to Wednesday all the same
     report = plan(db, shop, WEDNESDAY, at(18))
 
     (unplanned,) = report.unplanned
@@ -245,11 +267,7 @@ def test_parcels_sent_back_from_a_depot_go_to_the_shop_with_a_round_from_there(
 ) -> None:
     fleet = two_depots(db, shop)
     oid, _ = failed_on_tuesday(db, shop, fleet)
-    with db.uow() as uow:  # the shopper refuses it: back to the baker
-        return_to_merchant(
-            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Refusée",
-            actor=Actor(user_id=None), now=at(18),
-        )  # fmt: skip
+    send_back(db, shop, oid, now=at(18))
 
     report = plan(db, shop, WEDNESDAY, at(18, 30))
 
@@ -263,11 +281,7 @@ def test_parcels_sent_back_wait_while_no_round_leaves_from_their_depot(
 ) -> None:
     fleet = two_depots(db, shop, far_days=(1, 3))
     oid, _ = failed_on_tuesday(db, shop, fleet)
-    with db.uow() as uow:
-        return_to_merchant(
-            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Refusée",
-            actor=Actor(user_id=None), now=at(18),
-        )  # fmt: skip
+    send_back(db, shop, oid, now=at(18))
 
     wednesday = plan(db, shop, WEDNESDAY, at(18, 30))
     thursday = plan(db, shop, THURSDAY, at(18, 30))
@@ -289,28 +303,18 @@ def test_parcels_sent_back_after_the_planning_are_given_to_a_round_from_their_de
     oid, _ = failed_on_tuesday(db, shop, fleet)
     fresh = order(db, shop, {shop.cake_id: 1}, date=WEDNESDAY)
     make_ready(db, fresh)
-    with db.uow() as uow:  # the failed one is refused before Wednesday is planned again
-        found = uow.session.get_one(Order, oid)
-        found.delivery_date = THURSDAY
-        uow.commit()
+    move_to(db, oid, THURSDAY)  # the failed one is refused before Wednesday is planned again
     plan(db, shop, WEDNESDAY, at(18))
     before = [(s.id, s.run.round_id) for s in stops_of_plan(db, shop.territory_id, WEDNESDAY)]
+    send_back(db, shop, oid, now=at(19))
     with db.uow() as uow:
-        return_to_merchant(
-            uow=uow, territory_id=shop.territory_id, order_id=oid, reason="Refusée",
-            actor=Actor(user_id=None), now=at(19),
-        )  # fmt: skip
         plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
         assert plan_row is not None
         assert [t.depot_id for t in returns_to_add(uow.session, plan_row, TUESDAY)] == [
             stop_depot(uow, fleet.far)
         ]
 
-    with db.uow() as uow:
-        report = insert_late_orders(
-            uow=uow, territory_id=shop.territory_id, date=WEDNESDAY, distances=DISTANCES,
-            settings=SETTINGS, now=at(19),
-        )  # fmt: skip
+    report = insert(db, shop, WEDNESDAY, at(19))
 
     assert (report.returns, report.returns_left_out) == (1, 0)
     after = stops_of_plan(db, shop.territory_id, WEDNESDAY)
@@ -344,9 +348,7 @@ def test_parcels_sent_back_once_the_round_from_their_depot_has_left_wait(
                 fail, db, shop, fleet.far_courier, stop.id, reason="Absent",
                 then=AfterFailure.NEXT_ROUND, now=at(10),
             )  # fmt: skip
-    with db.uow() as uow:
-        uow.session.get_one(Order, second).delivery_date = THURSDAY
-        uow.commit()
+    move_to(db, second, THURSDAY)
     plan(db, shop, WEDNESDAY, at(18))
     (loaded,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
     assert loaded.run.round_id == fleet.far
@@ -354,17 +356,9 @@ def test_parcels_sent_back_once_the_round_from_their_depot_has_left_wait(
         deliver, db, shop, fleet.far_courier, loaded.id, code=code_of(db, first),
         means=PaymentMeans.CASH, now=at(9, day=WEDNESDAY),
     )  # fmt: skip
-    with db.uow() as uow:
-        return_to_merchant(
-            uow=uow, territory_id=shop.territory_id, order_id=second, reason="Refusée",
-            actor=Actor(user_id=None), now=at(9, 30, day=WEDNESDAY),
-        )  # fmt: skip
+    send_back(db, shop, second, now=at(9, 30, day=WEDNESDAY))
 
-    with db.uow() as uow:
-        report = insert_late_orders(
-            uow=uow, territory_id=shop.territory_id, date=WEDNESDAY, distances=DISTANCES,
-            settings=SETTINGS, now=at(10, day=WEDNESDAY),
-        )  # fmt: skip
+    report = insert(db, shop, WEDNESDAY, at(10, day=WEDNESDAY))
 
     assert (report.returns, report.returns_left_out) == (0, 1)
     kinds = [s.kind for s in stops_of_plan(db, shop.territory_id, WEDNESDAY)]
