@@ -383,7 +383,14 @@ def move_shipment(
         return
     mo_id = stop.merchant_order_id
     source = stop.run
-    if any(s.merchant_order_id == mo_id and not s.is_open for s in source.stops):
+    # On board: a stop of its done or failed, or loaded at the depot by a run under way
+    # (nothing to collect for it on the run).
+    started = any(not s.is_open for s in source.stops)
+    loaded = started and not any(
+        s.merchant_order_id == mo_id and s.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
+        for s in source.stops
+    )
+    if loaded or any(s.merchant_order_id == mo_id and not s.is_open for s in source.stops):
         raise ValidationError(
             "Le colis est déjà à bord de la tournée : il ne peut plus en changer.", field="run"
         )

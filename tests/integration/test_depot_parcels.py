@@ -421,3 +421,42 @@ def test_a_stop_the_system_closed_does_not_say_where_the_parcels_are(
 
     with db.uow() as uow:
         assert holding_depots(uow.session, [mo_id]) == {mo_id: far_depot}
+
+
+def test_parcels_loaded_by_a_round_under_way_cannot_be_moved(db: Database, shop: Shop) -> None:
+    """Wednesday's round from Frévent left with the parcel (it collected another order
+    first); the operator cannot give the parcel to another round from Frévent that has not
+    left: it is on the van."""
+    fleet = two_depots(db, shop, near_days=(5,))  # not on Wednesday
+    oid, _ = failed_on_tuesday(db, shop, fleet)
+    with db.uow() as uow:  # a second round from Frévent, for Frévent only
+        courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name="Léa")
+        other = create_round(
+            uow=uow,
+            territory_id=shop.territory_id,
+            data=RoundInput(
+                name="Frévent", depot_id=uow.session.get_one(Round, fleet.far).depot_id,
+                weekdays=ALL_WEEK, starts=dt.time(7, 30), ends=dt.time(19), capacity=20,
+                courier_id=courier, insee_codes=("62361",),
+            ),
+            actor=SYSTEM,
+        )  # fmt: skip
+    fresh = order(db, shop, {shop.cake_id: 1}, date=WEDNESDAY)
+    make_ready(db, fresh)
+    plan(db, shop, WEDNESDAY, at(18))
+    stops = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    assert {s.run.round_id for s in stops} == {fleet.far}
+    (loaded,) = [s for s in stops if s.merchant_order.order_id == oid]
+    (collection,) = [s for s in stops if s.kind is StopKind.COLLECT]
+    act(collect, db, shop, fleet.far_courier, collection.id, now=at(9, day=WEDNESDAY))
+    with db.uow() as uow:
+        plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
+        assert plan_row is not None
+        (other_run,) = [r.id for r in plan_row.runs if r.round_id == other]
+
+    with db.uow() as uow, pytest.raises(ValidationError, match="déjà à bord"):
+        move_shipment(
+            uow=uow, territory_id=shop.territory_id, stop_id=loaded.id, run_id=other_run,
+            distances=DISTANCES, settings=SETTINGS, actor=Actor(user_id=None),
+            now=at(9, 30, day=WEDNESDAY),
+        )  # fmt: skip
