@@ -22,7 +22,13 @@ from sqlalchemy import delete
 
 from delivery.model import Unplanned
 from delivery.optimiser import UnassignedReason
-from delivery.plan_state import due_merchant_orders, get_plan, left_behind, lock_day
+from delivery.plan_state import (
+    due_merchant_orders,
+    get_plan,
+    holding_depots,
+    left_behind,
+    lock_day,
+)
 from delivery.planning import next_possible_date
 from shop_core.audit.services import Actor
 from shop_core.errors import ValidationError
@@ -109,7 +115,13 @@ def postpone_unserved(
                 )
             )
             continue
-        new_date = next_possible_date(session, territory_id, behind, after=max(date, today or date))
+        # Parcels waiting at a depot go with a round leaving from there (``held_at_depot``).
+        held = holding_depots(session, [mo.id for mo in behind])
+        depots = {held.get(mo.id) for mo in behind if reasons.get(mo.id) == "held_at_depot"}
+        new_date = next_possible_date(
+            session, territory_id, behind, after=max(date, today or date),
+            depot_id=depots.pop() if len(depots) == 1 and len(held) == len(behind) else None,
+        )  # fmt: skip
         if new_date is None:
             kept.append(
                 Kept(

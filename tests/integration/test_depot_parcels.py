@@ -12,6 +12,7 @@ import pytest
 from delivery.model import Round, Stop, StopKind, StopStatus
 from delivery.plan_state import get_plan, holding_depots, returns_to_add
 from delivery.planning import PlanReport, plan_day
+from delivery.postponing import postpone_unserved
 from delivery.queries import courier_runs
 from delivery.replanning import insert_late_orders, move_shipment
 from delivery.returns import return_to_merchant
@@ -45,6 +46,7 @@ NEIGHBOUR = DeliveryAddress(
 )
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
 THURSDAY = TUESDAY + dt.timedelta(days=2)
+FRIDAY = TUESDAY + dt.timedelta(days=3)
 ALL_WEEK = (0, 1, 2, 3, 4, 5)
 
 
@@ -460,3 +462,23 @@ def test_parcels_loaded_by_a_round_under_way_cannot_be_moved(db: Database, shop:
             distances=DISTANCES, settings=SETTINGS, actor=Actor(user_id=None),
             now=at(9, 30, day=WEDNESDAY),
         )  # fmt: skip
+
+
+def test_an_order_whose_parcels_wait_at_a_depot_is_postponed_to_a_round_from_there(
+    db: Database, shop: Shop
+) -> None:
+    """The round from Frévent runs on Tuesdays and Fridays, the one from Saint-Pol every day
+    from Wednesday: the parcel left in Frévent on Tuesday goes on Friday, not Thursday."""
+    fleet = two_depots(db, shop, far_days=(1, 4))
+    oid, date = failed_on_tuesday(db, shop, fleet)
+    assert date == FRIDAY
+    move_to(db, oid, WEDNESDAY)
+    plan(db, shop, WEDNESDAY, at(18))
+
+    with db.uow() as uow:
+        report = postpone_unserved(
+            uow=uow, territory_id=shop.territory_id, date=WEDNESDAY, actor=SYSTEM,
+            today=WEDNESDAY,
+        )  # fmt: skip
+
+    assert [(p.order_id, p.date) for p in report.moved] == [(oid, FRIDAY)]
