@@ -171,7 +171,8 @@ class RunView:
     def from_depot(self) -> tuple[tuple[PlaceVisit, VisitItem], ...]:
         """The parcels to load at the depot before leaving, with the visit each goes to:
         delivered (or given back to their shop) on this run with nothing to collect for
-        them on it, as those a courier left there after a failed delivery."""
+        them on it, as those a courier left there after a failed delivery; those handed
+        over (or whose stop failed) are no longer listed."""
         picked = {
             item.merchant_order_id
             for v in self.visits
@@ -183,7 +184,9 @@ class RunView:
             for v in self.visits
             if v.kind in (StopKind.DELIVER, StopKind.BRING_BACK)
             for item in v.items
-            if item.merchant_order_id not in picked and not item.cancelled
+            if item.merchant_order_id not in picked
+            and not item.cancelled
+            and item.status is StopStatus.TODO
         )
 
     @property

@@ -263,6 +263,21 @@ def test_the_courier_is_told_what_to_load_at_the_depot(db: Database, shop: Shop)
     assert "À prendre au dépôt avant de partir" in text
     assert item.reference in text
 
+    # Once handed over, it is no longer listed.
+    (shop_visit,) = [v for run in runs for v in run.visits if v.kind is StopKind.COLLECT]
+    act(collect, db, shop, fleet.far_courier, shop_visit.stop_id, now=at(9, day=WEDNESDAY))
+    act(
+        deliver, db, shop, fleet.far_courier, visit.stop_id, code=code_of(db, oid),
+        means=PaymentMeans.CASH, now=at(10, day=WEDNESDAY),
+    )  # fmt: skip
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        runs = courier_runs(
+            uow.session, territory=territory, courier_id=fleet.far_courier, date=WEDNESDAY
+        )
+    assert [load for run in runs for load in run.from_depot] == []
+    assert "À prendre au dépôt" not in pdf_text(round_sheet_pdf(runs[0], territory_name="T"))
+
 
 def test_parcels_sent_back_from_a_depot_go_to_the_shop_with_a_round_from_there(
     db: Database, shop: Shop
