@@ -162,6 +162,12 @@ class RunView:
     distance_m: int
     capacity: int
     visits: tuple[PlaceVisit, ...]
+    depot_id: int = 0
+
+    @property
+    def started(self) -> bool:
+        """Whether the run is under way: a stop of it was recorded."""
+        return any(item.status is not StopStatus.TODO for v in self.visits for item in v.items)
 
     @property
     def todo(self) -> int:
@@ -346,6 +352,7 @@ def run_view(
         distance_m=run.distance_m,
         capacity=run.round.capacity,
         visits=tuple(visits),
+        depot_id=depot.id,
     )
 
 

@@ -62,7 +62,9 @@ def board() -> str:
         },
         key=lambda m: m[1],
     )
-    # A parcel on board stays with its courier: no "move" control for it.
+    # A parcel on board stays with its courier: no "move" control for it. Those loaded at
+    # the depot are on board once their run is under way; until then they may only go to
+    # another run leaving from that depot that has not left either.
     aboard = {
         item.merchant_order_id
         for run in data.runs
@@ -70,6 +72,23 @@ def board() -> str:
         if visit.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
         for item in visit.items
         if item.status is not StopStatus.TODO
+    }
+    aboard |= {
+        item.merchant_order_id for run in data.runs if run.started for _, item in run.from_depot
+    }
+    from_depot = {item.merchant_order_id for run in data.runs for _, item in run.from_depot}
+    move_to = {
+        run.run_id: {
+            "any": [other for other in data.runs if other.run_id != run.run_id],
+            "depot": [
+                other
+                for other in data.runs
+                if other.run_id != run.run_id
+                and other.depot_id == run.depot_id
+                and not other.started
+            ],
+        }
+        for run in data.runs
     }
     now = settings.now()
     planning = latest_job(db.uow().session, territory.id, date, now=now)
@@ -91,6 +110,8 @@ def board() -> str:
             planning_outcome(planning) if planning and not planning.active and recent else ""
         ),
         aboard=aboard,
+        from_depot=from_depot,
+        move_to=move_to,
         date=date,
         today=settings.today(territory),
         previous=date - dt.timedelta(days=1),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -20,13 +21,21 @@ from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning_jobs
-from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun
+from delivery.day_problem import PlanningSettings
+from delivery.distances import GreatCircleDistances
+from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun, StopStatus
+from delivery.planning import plan_day
+from delivery.services import DepotInput, RoundInput, create_depot, create_round
+from delivery.stops import AfterFailure, collect, fail
 from reference_app import jobs, routines
 from reference_app.jobs import celery_app
 from reference_app.rounds import board as board_views
+from shop_core.accounts.model import Role
 from shop_core.accounts.profile import set_locale
+from shop_core.audit.services import Actor
 from shop_core.database import Database
-from shop_core.orders.model import DeliveryMethod
+from shop_core.orders.model import DeliveryMethod, Order
+from shop_core.testing.factories import make_user
 from tests.unit.delivery.fake_http import serving
 
 from .backoffice import place_order
@@ -36,6 +45,7 @@ from .rounds_setup import (
     TUESDAY,
     add_fleet,
     configure,
+    make_ready,
     order_of,
     place_frevent_order,
     plan,
@@ -43,6 +53,7 @@ from .rounds_setup import (
 )
 
 DAY = TUESDAY.isoformat()
+WEDNESDAY = TUESDAY + dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)
@@ -612,3 +623,76 @@ def test_what_the_planning_did_is_shown_for_a_while_and_a_failure_until_the_next
     app.config["FIXED_NOW"] = NOW + dt.timedelta(hours=2)
     failed = client.get(board).get_data(as_text=True)
     assert "La planification a échoué : réessayez" in failed
+
+
+def test_parcels_at_a_depot_are_offered_only_to_rounds_that_can_load_them(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Jeanne was out on Tuesday: her loaf waits at the post office for Wednesday. On the
+    board, it can go to another round leaving from the post office, not to the round from
+    the other depot, and no longer once its round has left."""
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, oid)
+    plan(db, world)
+    pickup, drop = stops(db, world)
+    tuesday_9 = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
+    with db.uow() as uow:
+        collect(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
+                stop_id=pickup.id, now=tuesday_9)  # fmt: skip
+    with db.uow() as uow:
+        fail(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
+             stop_id=drop.id, reason="Absente", then=AfterFailure.NEXT_ROUND,
+             now=tuesday_9 + dt.timedelta(hours=1))  # fmt: skip
+    with db.uow() as uow:  # then a second depot opens, with a round for Saint-Pol
+        other_depot = create_depot(
+            uow=uow, territory_id=world.territory_id,
+            data=DepotInput("Relais de Ramecourt", "2 rue Haute", "62130", "Ramecourt"),
+            actor=Actor.system(),
+        )  # fmt: skip
+        driver = make_user(uow, territory_id=world.territory_id, role=Role.COURIER, name="Léo")
+        create_round(
+            uow=uow, territory_id=world.territory_id,
+            data=RoundInput(
+                name="Ramecourt", depot_id=other_depot, weekdays=(1, 2, 3, 4, 5),
+                starts=dt.time(8), ends=dt.time(19), capacity=20, courier_id=driver,
+                insee_codes=("62767",),
+            ),
+            actor=Actor.system(),
+        )  # fmt: skip
+    fresh = place_order(db, world, {world.cake_id: 1})
+    with db.uow() as uow:
+        uow.session.get_one(Order, fresh).delivery_date = WEDNESDAY
+        uow.commit()
+    make_ready(db, fresh)
+    with db.uow() as uow:
+        plan_day(
+            uow=uow, territory_id=world.territory_id, date=WEDNESDAY,
+            distances=GreatCircleDistances(), settings=PlanningSettings(time_limit=1.0, workers=1),
+            now=NOW,
+        )  # fmt: skip
+    login(client, world.operator_email)
+    wednesday = [s for s in stops(db, world) if s.status is StopStatus.TODO]  # Tuesday's: done
+    (loaded,) = [s for s in wednesday if s.merchant_order.order_id == oid]
+
+    board = client.get(f"/admin/tournees?date={WEDNESDAY.isoformat()}").get_data(as_text=True)
+
+    options = move_options(board, loaded.id)
+    assert options == ["Lucie Route · Frévent après-midi"]  # same depot, not Ramecourt
+    assert "Ramecourt" in board  # the other depot's round is on the board all the same
+
+    # Its round leaves: the parcel is on the van, no longer movable.
+    started = next(s for s in wednesday if s.run_id == loaded.run_id and s.id != loaded.id)
+    with db.uow() as uow:
+        collect(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
+                stop_id=started.id, now=tuesday_9 + dt.timedelta(days=1))  # fmt: skip
+    board = client.get(f"/admin/tournees?date={WEDNESDAY.isoformat()}").get_data(as_text=True)
+    assert move_options(board, loaded.id) is None
+
+
+def move_options(board: str, stop_id: int) -> list[str] | None:
+    """The rounds the board offers to move a stop to, None when it offers no move."""
+    found = re.search(rf'<select id="move-{stop_id}" name="run_id">(.*?)</select>', board, re.S)
+    if found is None:
+        return None
+    return [html.unescape(o) for o in re.findall(r"<option [^>]*>([^<]*)</option>", found[1])]
