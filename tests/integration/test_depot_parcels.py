@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from delivery.model import Round, Stop, StopKind, StopStatus
+from delivery.model import Round, RoundRun, Stop, StopKind, StopStatus
 from delivery.plan_state import get_plan, holding_depots, returns_to_add
 from delivery.planning import PlanReport, plan_day
 from delivery.postponing import postpone_unserved
@@ -279,34 +279,29 @@ def test_the_courier_is_told_what_to_load_at_the_depot(db: Database, shop: Shop)
     assert "À prendre au dépôt" not in pdf_text(round_sheet_pdf(runs[0], territory_name="T"))
 
 
+@pytest.mark.parametrize(
+    ("far_days", "back_on"),
+    [(ALL_WEEK, WEDNESDAY), ((1, 3), THURSDAY)],
+    ids=["next-day", "next-day-a-round-leaves-from-there"],
+)
 def test_parcels_sent_back_from_a_depot_go_to_the_shop_with_a_round_from_there(
-    db: Database, shop: Shop
+    db: Database, shop: Shop, far_days: tuple[int, ...], back_on: dt.date
 ) -> None:
-    fleet = two_depots(db, shop)
-    oid, _ = failed_on_tuesday(db, shop, fleet)
-    send_back(db, shop, oid, now=at(18))
-
-    report = plan(db, shop, WEDNESDAY, at(18, 30))
-
-    assert report.returns == 1
-    (back,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
-    assert (back.kind, back.run.round_id) == (StopKind.BRING_BACK, fleet.far)
-
-
-def test_parcels_sent_back_wait_while_no_round_leaves_from_their_depot(
-    db: Database, shop: Shop
-) -> None:
-    fleet = two_depots(db, shop, far_days=(1, 3))
+    """The shopper refuses the parcel left in Frévent: a round from Frévent brings it back
+    to the baker, on Wednesday, or on Thursday when none leaves from there on Wednesday
+    (the round from Saint-Pol does)."""
+    fleet = two_depots(db, shop, far_days=far_days)
     oid, _ = failed_on_tuesday(db, shop, fleet)
     send_back(db, shop, oid, now=at(18))
 
     wednesday = plan(db, shop, WEDNESDAY, at(18, 30))
-    thursday = plan(db, shop, THURSDAY, at(18, 30))
+    if back_on == THURSDAY:
+        assert (wednesday.returns, wednesday.returns_left_out) == (0, 1)
+        assert stops_of_plan(db, shop.territory_id, WEDNESDAY) == []
+    report = plan(db, shop, back_on, at(18, 30)) if back_on != WEDNESDAY else wednesday
 
-    assert (wednesday.returns, wednesday.returns_left_out) == (0, 1)
-    assert stops_of_plan(db, shop.territory_id, WEDNESDAY) == []
-    assert thursday.returns == 1
-    (back,) = stops_of_plan(db, shop.territory_id, THURSDAY)
+    assert report.returns == 1
+    (back,) = stops_of_plan(db, shop.territory_id, back_on)
     assert (back.kind, back.run.round_id) == (StopKind.BRING_BACK, fleet.far)
 
 
@@ -382,6 +377,23 @@ def test_parcels_sent_back_once_the_round_from_their_depot_has_left_wait(
     assert kinds == [StopKind.DELIVER]
 
 
+def loaded_on_wednesday(db: Database, shop: Shop) -> tuple[TwoDepots, Stop]:
+    """The parcel left in Frévent on Tuesday, on Wednesday's round from there (planned)."""
+    fleet = two_depots(db, shop)
+    failed_on_tuesday(db, shop, fleet)
+    plan(db, shop, WEDNESDAY, at(18))
+    (loaded,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    return fleet, loaded
+
+
+def run_of(uow, shop: Shop, round_id: int) -> RoundRun:  # type: ignore[no-untyped-def]
+    """Wednesday's run of the round."""
+    plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
+    assert plan_row is not None
+    (run,) = [r for r in plan_row.runs if r.round_id == round_id]
+    return run
+
+
 def stop_depot(uow, round_id: int) -> int:  # type: ignore[no-untyped-def]
     return uow.session.get_one(Round, round_id).depot_id  # type: ignore[no-any-return]
 
@@ -389,14 +401,9 @@ def stop_depot(uow, round_id: int) -> int:  # type: ignore[no-untyped-def]
 def test_the_operator_cannot_move_parcels_at_a_depot_to_a_round_from_another(
     db: Database, shop: Shop
 ) -> None:
-    fleet = two_depots(db, shop)
-    oid, _ = failed_on_tuesday(db, shop, fleet)
-    plan(db, shop, WEDNESDAY, at(18))
-    (loaded,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    fleet, loaded = loaded_on_wednesday(db, shop)
     with db.uow() as uow:
-        plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
-        assert plan_row is not None
-        (near_run,) = [r.id for r in plan_row.runs if r.round_id == fleet.near]
+        near_run = run_of(uow, shop, fleet.near).id
 
     with db.uow() as uow, pytest.raises(ValidationError) as refused:
         move_shipment(
@@ -415,14 +422,9 @@ def test_a_stop_the_system_closed_does_not_say_where_the_parcels_are(
 ) -> None:
     """Where parcels wait is read from the stops couriers recorded; a stop closed without
     a courier (the order sent back or cancelled) says nothing of it, whatever its run."""
-    fleet = two_depots(db, shop)
-    oid, _ = failed_on_tuesday(db, shop, fleet)
-    plan(db, shop, WEDNESDAY, at(18))
-    (loaded,) = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    fleet, loaded = loaded_on_wednesday(db, shop)
     with db.uow() as uow:
-        plan_row = get_plan(uow.session, shop.territory_id, WEDNESDAY)
-        assert plan_row is not None
-        (near_run,) = [r for r in plan_row.runs if r.round_id == fleet.near]
+        near_run = run_of(uow, shop, fleet.near)
         stop = uow.session.get_one(Stop, loaded.id)
         near_run.stops.append(
             Stop(

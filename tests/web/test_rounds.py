@@ -21,10 +21,7 @@ from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning_jobs
-from delivery.day_problem import PlanningSettings
-from delivery.distances import GreatCircleDistances
 from delivery.model import Depot, PlanningJob, PlanningStatus, Round, RoundRun, StopStatus
-from delivery.planning import plan_day
 from delivery.services import DepotInput, RoundInput, create_depot, create_round
 from delivery.stops import AfterFailure, collect, fail
 from reference_app import jobs, routines
@@ -665,12 +662,7 @@ def test_parcels_at_a_depot_are_offered_only_to_rounds_that_can_load_them(
         uow.session.get_one(Order, fresh).delivery_date = WEDNESDAY
         uow.commit()
     make_ready(db, fresh)
-    with db.uow() as uow:
-        plan_day(
-            uow=uow, territory_id=world.territory_id, date=WEDNESDAY,
-            distances=GreatCircleDistances(), settings=PlanningSettings(time_limit=1.0, workers=1),
-            now=NOW,
-        )  # fmt: skip
+    plan(db, world, WEDNESDAY)
     login(client, world.operator_email)
     wednesday = [s for s in stops(db, world) if s.status is StopStatus.TODO]  # Tuesday's: done
     (loaded,) = [s for s in wednesday if s.merchant_order.order_id == oid]
