@@ -314,21 +314,28 @@ def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -
                 and stop.merchant_order_id not in delivered
             ):
                 state.on_board[stop.merchant_order_id] = run.round_id
-        # And loaded at the depot when the run left (nothing to collect for them on it):
-        # the run is under way, so they are on its vehicle.
-        picked = {
-            s.merchant_order_id
-            for s in run.stops
-            if s.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
-        }
-        for stop in run.stops:
-            if (
-                stop.status is StopStatus.TODO
-                and stop.kind in (StopKind.DELIVER, StopKind.BRING_BACK)
-                and stop.merchant_order_id not in picked
-            ):
-                state.on_board[stop.merchant_order_id] = run.round_id
+        # And loaded at the depot when the run left: the run is under way, so they are on
+        # its vehicle.
+        for mo_id in loaded_at_depot(run.stops):
+            state.on_board[mo_id] = run.round_id
     return state
+
+
+def loaded_at_depot(stops: Iterable[Stop]) -> set[int]:
+    """The merchant orders a run loads at its depot: delivered (or given back to their
+    shop) by a stop still to do, with nothing to collect for them on the run. Once the run
+    is under way, they are on its vehicle."""
+    stops = list(stops)
+    picked = {
+        s.merchant_order_id for s in stops if s.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
+    }
+    return {
+        s.merchant_order_id
+        for s in stops
+        if s.status is StopStatus.TODO
+        and s.kind in (StopKind.DELIVER, StopKind.BRING_BACK)
+        and s.merchant_order_id not in picked
+    }
 
 
 def running_rounds(

@@ -95,6 +95,8 @@ def postpone_unserved(
     for mo in due:
         by_order[mo.order_id].append(mo)
 
+    # Where the parcels of those left behind wait, for those at a depot: one query.
+    held = holding_depots(session, behind_ids)
     moved: list[Postponed] = []
     kept: list[Kept] = []
     for parts in by_order.values():
@@ -116,11 +118,11 @@ def postpone_unserved(
             )
             continue
         # Parcels waiting at a depot go with a round leaving from there (``held_at_depot``).
-        held = holding_depots(session, [mo.id for mo in behind])
         depots = {held.get(mo.id) for mo in behind if reasons.get(mo.id) == "held_at_depot"}
+        all_held = all(mo.id in held for mo in behind)
         new_date = next_possible_date(
             session, territory_id, behind, after=max(date, today or date),
-            depot_id=depots.pop() if len(depots) == 1 and len(held) == len(behind) else None,
+            depot_id=depots.pop() if len(depots) == 1 and all_held else None,
         )  # fmt: skip
         if new_date is None:
             kept.append(

@@ -48,6 +48,7 @@ from delivery.plan_state import (
     holding_depots,
     keep_claims,
     late_orders,
+    loaded_at_depot,
     lock_day,
     now_seconds,
     problem_for,
@@ -383,13 +384,9 @@ def move_shipment(
         return
     mo_id = stop.merchant_order_id
     source = stop.run
-    # On board: a stop of its done or failed, or loaded at the depot by a run under way
-    # (nothing to collect for it on the run).
+    # On board: a stop of its done or failed, or loaded at the depot by a run under way.
     started = any(not s.is_open for s in source.stops)
-    loaded = started and not any(
-        s.merchant_order_id == mo_id and s.kind in (StopKind.COLLECT, StopKind.TAKE_BACK)
-        for s in source.stops
-    )
+    loaded = started and mo_id in loaded_at_depot(source.stops)
     if loaded or any(s.merchant_order_id == mo_id and not s.is_open for s in source.stops):
         raise ValidationError(
             "Le colis est déjà à bord de la tournée : il ne peut plus en changer.", field="run"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from delivery.exports import stops_csv
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
 from delivery.optimiser import UnassignedReason
 from delivery.plan_state import returns_to_add
-from delivery.planning import plan_day
+from delivery.planning import PlanReport, plan_day
 from delivery.planning_jobs import JobView, latest_job, request_planning, run_planning_job
 from delivery.queries import board, courier_runs, day_runs, return_rounds
 from delivery.replanning import insert_late_orders, move_shipment
@@ -417,19 +418,27 @@ def test_a_way_back_no_round_has_room_for_is_said_to_wait_for_another_round(
     assert return_stops(db, shop, TUESDAY) == []
 
     # Trying again later in the day finds no more room, and says so.
+    again, details = insert_again(db, shop)
+    assert (again.planned, again.returns, again.returns_left_out) == (0, 0, 1)
+    assert again.returns_without_round == 0
+    assert return_stops(db, shop, TUESDAY) == []
+    assert details["returns_left_out"] == 1
+
+
+def insert_again(db: Database, shop: Shop) -> tuple[PlanReport, dict[str, Any]]:
+    """The board's button at 9:00 (late orders and ways back given to the rounds): its
+    report and the details of its audit entry."""
     with db.uow() as uow:
         again = insert_late_orders(
             uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
             settings=SETTINGS, actor=OPERATOR, now=at(9),
         )  # fmt: skip
-    assert (again.planned, again.returns, again.returns_left_out) == (0, 0, 1)
-    assert again.returns_without_round == 0
-    assert return_stops(db, shop, TUESDAY) == []
     with db.uow() as uow:
         inserted = uow.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "delivery.insert")
         )
-        assert inserted is not None and inserted.details["returns_left_out"] == 1
+        assert inserted is not None
+        return again, dict(inserted.details)
 
 
 def test_a_way_back_no_round_can_ever_take_is_not_said_to_wait_for_one(
@@ -462,17 +471,9 @@ def test_a_way_back_no_round_can_ever_take_is_not_said_to_wait_for_one(
     assert return_stops(db, shop, TUESDAY) == []
 
     # Adding the late orders does not try it again, and says again why.
-    with db.uow() as uow:
-        again = insert_late_orders(
-            uow=uow, territory_id=shop.territory_id, date=TUESDAY, distances=DISTANCES,
-            settings=SETTINGS, actor=OPERATOR, now=at(9),
-        )  # fmt: skip
+    again, details = insert_again(db, shop)
     assert (again.returns, again.returns_left_out, again.returns_without_round) == (0, 0, 1)
-    with db.uow() as uow:
-        inserted = uow.session.scalar(
-            select(AuditEntry).where(AuditEntry.action == "delivery.insert")
-        )
-        assert inserted is not None and inserted.details["returns_without_round"] == 1
+    assert details["returns_without_round"] == 1
 
     # Once a round big enough goes out, its way back waits for that round.
     add_saturday_van(db, shop, fleet)
