@@ -126,6 +126,14 @@ def _with_params(error: DomainError) -> str | None:
     # The messages the core builds from parameters, worded again here with the same ones.
     params = error.params
     product = params.get("product")
+    if error.code == "opens_after_slot" and "merchant" in params:
+        return gettext(
+            "« %(merchant)s » n'ouvre qu'à %(opens)s ce jour-là : ses produits ne peuvent "
+            "pas être livrés sur le créneau choisi. Choisissez un créneau plus tard ou un "
+            "autre jour.",
+            merchant=params["merchant"],
+            opens=params["opens"],
+        )
     if error.code == "out_of_stock" and product is not None:
         available = params.get("available")
         if available == 0:

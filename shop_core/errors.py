@@ -83,6 +83,23 @@ class InvalidDeliveryChoice(DomainError):
     template = "{detail}"
 
 
+class OpensAfterSlot(InvalidDeliveryChoice):
+    """A shop whose first opening of the day comes after the end of the chosen delivery
+    slot: its parcels cannot be collected in time. ``opens`` is "HH:MM"."""
+
+    code = "opens_after_slot"
+
+    def __init__(self, *, merchant: str, opens: str) -> None:
+        hours, minutes = opens.split(":")
+        said = f"{int(hours)} h" + (f" {minutes}" if minutes != "00" else "")
+        super().__init__(
+            f"« {merchant} » n'ouvre qu'à {said} ce jour-là : ses produits ne peuvent pas être "
+            "livrés sur le créneau choisi. Choisissez un créneau plus tard ou un autre jour.",
+            merchant=merchant,
+            opens=opens,
+        )
+
+
 class PermissionDenied(DomainError):
     code = "forbidden"
     template = "Action non autorisée."

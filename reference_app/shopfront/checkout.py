@@ -36,7 +36,7 @@ from shop_core.accounts.model import Address
 from shop_core.accounts.profile import AddressInput, create_address
 from shop_core.carts.services import CartView
 from shop_core.catalogue.browse import load_opening_hours
-from shop_core.errors import DomainError, InvalidDeliveryChoice, ValidationError
+from shop_core.errors import DomainError, InvalidDeliveryChoice, OpensAfterSlot, ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.orders.history import order_for_request
 from shop_core.orders.model import DeliveryMethod, Order, PaymentMethod
@@ -311,10 +311,11 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
     except InvalidDeliveryChoice as error:
         uow.rollback()
         # Dates, slots and points were checked against the page's own choices, so what is
-        # left is a shop closed that day, or a saved address outside the delivery area.
+        # left is a shop closed that day, a shop opening after the slot, or a saved address
+        # outside the delivery area.
         target = {
             DeliveryMethod.CLICK_COLLECT: form.date,
-            DeliveryMethod.HOME: form.address,
+            DeliveryMethod.HOME: form.slot if isinstance(error, OpensAfterSlot) else form.address,
         }.get(choice.method, form.where)
         target.errors = [*target.errors, shown(error)]
         return None

@@ -22,6 +22,7 @@ from shop_core.errors import (
     InvalidTransition,
     MerchantUnavailable,
     NotFound,
+    OpensAfterSlot,
     OutOfStock,
     ProductUnavailable,
     ValidationError,
@@ -139,9 +140,11 @@ def _check_delivery(
                 detail=f"La commune {address.city} n'est pas desservie par la livraison à "
                 "domicile : choisissez un point de retrait."
             )
-        slots = {s.code for s in territory.delivery_slots}
+        slots = {s.code: s for s in territory.delivery_slots}
         if slots and choice.slot not in slots:
             raise InvalidDeliveryChoice(detail="Choisissez un créneau de livraison.")
+        if choice.slot in slots:
+            _check_open_before(merchants, choice.date, slots[choice.slot].ends)
         return None
     if choice.method is DeliveryMethod.PICKUP_POINT:
         point = (
@@ -162,6 +165,17 @@ def _check_delivery(
                 detail=f"« {merchant.trade_name} » est fermé le jour choisi."
             )
     return None
+
+
+def _check_open_before(merchants: list[Merchant], date: dt.date, slot_ends: dt.time) -> None:
+    """Every shop open on ``date`` opens before the delivery slot ends: a courier cannot
+    bring what is collected after it (``OpensAfterSlot``). Shops without opening hours, or
+    closed that day (the planning reports those), are not judged here."""
+    for merchant in merchants:
+        windows = merchant.opening_windows(date.weekday()) if merchant.opening_hours else []
+        if windows and all(opens >= slot_ends for opens, _ in windows):
+            first = min(opens for opens, _ in windows)
+            raise OpensAfterSlot(merchant=merchant.trade_name, opens=first.strftime("%H:%M"))
 
 
 def _new_reference(territory: Territory, now: dt.datetime) -> str:

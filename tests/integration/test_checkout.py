@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,8 @@ from shop_core.carts.services import add_item, get_or_create_cart, view_cart
 from shop_core.catalogue.model import Product
 from shop_core.catalogue.services import get_product, product_input, update_product
 from shop_core.database import Database
-from shop_core.errors import EmptyBasket, InvalidDeliveryChoice, OutOfStock
+from shop_core.errors import EmptyBasket, InvalidDeliveryChoice, OpensAfterSlot, OutOfStock
+from shop_core.merchants.services import set_opening_hours
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrderStatus,
@@ -250,3 +252,30 @@ def test_online_payment_holds_stock_until_expiry(db: Database, shop: Shop) -> No
     assert order.payment_status is PaymentStatus.PENDING
     assert order.reservation_expires_at == NOW + dt.timedelta(minutes=30)
     assert _stock(db, shop.cake_id) == 0
+
+
+def test_a_shop_opening_after_the_slot_cannot_be_delivered_in_it(db: Database, shop: Shop) -> None:
+    """The farm opens at 16:00 on Tuesdays: its parcels cannot reach a door in the morning
+    slot (9:00-12:00), so the order is refused, and nothing of it is kept; the afternoon
+    slot (14:00-18:00) ends after 16:00 and is accepted."""
+    with db.uow() as uow:
+        set_opening_hours(
+            uow=uow, merchant_id=shop.farmer_id, actor=Actor.system(),
+            windows=[(1, dt.time(16), dt.time(19)), (2, dt.time(8, 30), dt.time(12))],
+        )  # fmt: skip
+    with pytest.raises(OpensAfterSlot) as refused:
+        buy(db, shop, {shop.bread_id: 1, shop.apples_id: 2})
+
+    assert str(refused.value) == (
+        "« Ferme du Ternois » n'ouvre qu'à 16 h ce jour-là : ses produits ne peuvent pas être "
+        "livrés sur le créneau choisi. Choisissez un créneau plus tard ou un autre jour."
+    )
+    assert refused.value.params == {"merchant": "Ferme du Ternois", "opens": "16:00"}
+    assert _stock(db, shop.bread_id) == 10
+    with db.uow() as uow:
+        assert uow.session.scalar(select(func.count(Order.id))) == 0
+        cart = get_or_create_cart(uow=uow, territory_id=shop.territory_id, user_id=shop.shopper_id)
+        assert view_cart(uow, cart).item_count == 3
+
+    afternoon = replace(home(), slot="apres-midi")
+    assert _order(db, buy(db, shop, {}, delivery=afternoon)).delivery_slot == "apres-midi"

@@ -31,6 +31,7 @@ from shop_core.accounts.services import OrdersStillRunning
 from shop_core.errors import (
     EmptyBasket,
     MerchantUnavailable,
+    OpensAfterSlot,
     OutOfStock,
     ProductUnavailable,
     ValidationError,
@@ -115,6 +116,7 @@ def test_core_errors_stay_word_for_word_in_french(app: Flask) -> None:
         PricesChanged(),
         ValidationError("Indiquez la commune.", field="city"),
         OrdersStillRunning(references="CAB-1, CAB-2"),
+        OpensAfterSlot(merchant="Ferme", opens="16:00"),
     ]
     for lang in ("fr", "en"):
         with app.test_request_context(f"/?lang={lang}"):
@@ -128,6 +130,10 @@ def test_core_errors_stay_word_for_word_in_french(app: Flask) -> None:
                 "Not enough stock of “Pain”: only 1 available.",
                 "Not enough stock of “Pain”: 4 available.",
             ]
+            assert shown_[-1] == (
+                "“Ferme” only opens at 16:00 that day: its products cannot be delivered in the "
+                "chosen slot. Choose a later slot or another day."
+            )
             assert not any("Stock" in text or "Indiquez" in text for text in shown_)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import Any
 
@@ -15,6 +16,7 @@ from shop_core.audit.services import Actor
 from shop_core.catalogue.model import Product
 from shop_core.catalogue.services import get_product, product_input, update_product
 from shop_core.database import Database
+from shop_core.merchants.services import set_opening_hours
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from tests.unit.delivery.fake_http import serving
 
@@ -371,3 +373,33 @@ def test_a_checkout_goes_through_when_the_geocoder_is_down(
     assert "/commande/" in response.headers["Location"]
     (order,) = orders_of(db, world.shopper_id)
     assert order.address_approximate and order.lat is not None  # its commune's centre
+
+
+def test_a_shop_opening_after_the_slot_is_refused_at_the_slot_keeping_the_basket(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    """The farm opens at 16:00 on Tuesdays: not for the morning slot; the afternoon one."""
+    with db.uow() as uow:
+        set_opening_hours(
+            uow=uow, merchant_id=world.farmer_id, actor=Actor.system(),
+            windows=[(1, dt.time(16), dt.time(19))]
+            + [(day, dt.time(8), dt.time(19)) for day in range(2, 6)],
+        )  # fmt: skip
+    login(client, world.shopper_email)
+    fill_two_merchants(client, world)
+
+    response = place_order(client, slot="matin")
+
+    page = page_of(response)
+    assert response.status_code == 200
+    message = (
+        "« Ferme du Ternois » n'ouvre qu'à 16 h ce jour-là : ses produits ne peuvent pas être "
+        "livrés sur le créneau choisi. Choisissez un créneau plus tard ou un autre jour."
+    )
+    assert message in page
+    # In the summary at the top, and with the slots, where the shopper changes it.
+    assert f'<p class="error" id="slot-err">{message}</p>' in page
+    assert orders_of(db, world.shopper_id) == []
+    assert place_order(client, slot="apres-midi").status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    assert order.delivery_slot == "apres-midi"
