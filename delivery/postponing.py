@@ -37,12 +37,20 @@ from shop_core.orders.redelivery import redirect_delivery
 from shop_core.persistence.uow import UnitOfWork
 
 # Planner's reasons a later date does not cure: the order waits for the operator.
-_NOT_A_MATTER_OF_DATE = {
+NOT_A_MATTER_OF_DATE = {
     "no_position": "Adresse introuvable : indiquez d'abord sa position sur la carte.",
     UnassignedReason.TOO_LARGE.value: (
         "Plus de colis que n'en prend une tournée, quel que soit le jour : voyez avec le client."
     ),
 }
+# Other reasons an order stays on its day (French; apps translate them).
+KEPT_PARTLY_DELIVERED = (
+    "Une autre boutique de cette commande est livrée ce jour-là : décidez avec le client."
+)
+KEPT_NO_DATE = (
+    "Aucune tournée ne dessert cette adresse, boutiques ouvertes, dans les deux semaines : "
+    "voyez avec le client."
+)
 
 
 @dataclass(frozen=True)
@@ -104,18 +112,12 @@ def postpone_unserved(
         if not behind:
             continue
         order = behind[0].order
-        blocking = [reasons[mo.id] for mo in behind if reasons.get(mo.id) in _NOT_A_MATTER_OF_DATE]
+        blocking = [reasons[mo.id] for mo in behind if reasons.get(mo.id) in NOT_A_MATTER_OF_DATE]
         if blocking:
-            kept.append(Kept(order.reference, _NOT_A_MATTER_OF_DATE[blocking[0]]))
+            kept.append(Kept(order.reference, NOT_A_MATTER_OF_DATE[blocking[0]]))
             continue
         if len(behind) < len(parts):
-            kept.append(
-                Kept(
-                    order.reference,
-                    "Une autre boutique de cette commande est livrée ce jour-là : "
-                    "décidez avec le client.",
-                )
-            )
+            kept.append(Kept(order.reference, KEPT_PARTLY_DELIVERED))
             continue
         # Parcels waiting at a depot go with a round leaving from there (``held_at_depot``).
         depots = {held.get(mo.id) for mo in behind if reasons.get(mo.id) == "held_at_depot"}
@@ -125,13 +127,7 @@ def postpone_unserved(
             depot_id=depots.pop() if len(depots) == 1 and all_held else None,
         )  # fmt: skip
         if new_date is None:
-            kept.append(
-                Kept(
-                    order.reference,
-                    "Aucune tournée ne dessert cette adresse, boutiques ouvertes, dans les "
-                    "deux semaines : voyez avec le client.",
-                )
-            )
+            kept.append(Kept(order.reference, KEPT_NO_DATE))
             continue
         ids = tuple(mo.id for mo in behind)
         session.execute(

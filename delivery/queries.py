@@ -16,8 +16,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
-from delivery.plan_state import due_merchant_orders, late_orders, left_behind, returns_off_plan
+from delivery.model import DayPlan, Depot, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.plan_state import (
+    due_merchant_orders,
+    holding_depots,
+    late_orders,
+    left_behind,
+    returns_off_plan,
+)
 from delivery.returns import without_round
 from delivery.stops import UNREADY, place_key
 from shop_core.accounts.model import Role, User
@@ -242,6 +248,9 @@ class UnplannedView:
     reason_code: str
     reason: str
     next_date: dt.date | None
+    parcels: int = 0
+    # ``held_at_depot``: the depot where the parcels wait ("" when unknown).
+    depot: str = ""
 
 
 @dataclass(frozen=True)
@@ -460,14 +469,22 @@ def board(
                 selectinload(Unplanned.merchant_order).selectinload(MerchantOrder.order),
             )
             .order_by(Unplanned.id)
+        ).all()
+        held = holding_depots(
+            session, [r.merchant_order_id for r in rows if r.reason_code == "held_at_depot"]
         )
+        depots = {
+            d.id: d.name
+            for d in session.scalars(select(Depot).where(Depot.id.in_(set(held.values()))))
+        }
         for row in rows:
             mo = row.merchant_order
             unplanned.append(
                 UnplannedView(
                     mo.id, mo.order_id, mo.reference, mo.merchant.trade_name,
                     mo.order.recipient or mo.order.customer_name, mo.order.city,
-                    row.reason_code, row.reason, row.next_date,
+                    row.reason_code, row.reason, row.next_date, mo.parcels,
+                    depots.get(held.get(mo.id, -1), ""),
                 )
             )  # fmt: skip
     due = due_merchant_orders(session, territory.id, date)

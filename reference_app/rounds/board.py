@@ -29,10 +29,12 @@ from reference_app import db, jobs, notifications
 from reference_app.domain_messages import shown, shown_text
 from reference_app.formatting import date_fr, money
 from reference_app.input_guard import form_id
+from reference_app.labels import translate
 from reference_app.rounds import settings
 from reference_app.rounds.blueprint import bp, chosen_date, me, operator_required
 from reference_app.rounds.fields import PositionForm
 from reference_app.rounds.maps import map_data
+from reference_app.rounds.reasons import unplanned_reason
 from shop_core.errors import DomainError, NotFound
 from shop_core.orders.model import Order
 
@@ -112,6 +114,7 @@ def board() -> str:
         aboard=aboard,
         from_depot=from_depot,
         move_to=move_to,
+        unplanned_reason=unplanned_reason,
         date=date,
         today=settings.today(territory),
         previous=date - dt.timedelta(days=1),
@@ -320,7 +323,7 @@ def postpone() -> Response:
             _(
                 "%(reference)s reste sur ce jour : %(reason)s",
                 reference=kept.reference,
-                reason=kept.reason,
+                reason=translate(kept.reason),
             ),
             "warning",
         )

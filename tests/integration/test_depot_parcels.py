@@ -13,7 +13,7 @@ from delivery.model import Round, RoundRun, Stop, StopKind, StopStatus
 from delivery.plan_state import get_plan, holding_depots, returns_to_add
 from delivery.planning import PlanReport, plan_day
 from delivery.postponing import postpone_unserved
-from delivery.queries import courier_runs
+from delivery.queries import board, courier_runs
 from delivery.replanning import insert_late_orders, move_shipment
 from delivery.returns import return_to_merchant
 from delivery.route_sheets import round_sheet_pdf
@@ -206,6 +206,10 @@ def test_a_failure_goes_to_the_next_day_a_round_leaves_from_the_depot(
     assert "« Dépôt de Frévent »" in unplanned.reason
     assert unplanned.next_date == THURSDAY
     assert stops_of_plan(db, shop.territory_id, WEDNESDAY) == []
+    with db.uow() as uow:  # the board names the depot, for the app to word it
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        (row,) = board(uow.session, territory=territory, date=WEDNESDAY).unplanned
+    assert (row.reason_code, row.depot, row.parcels) == ("held_at_depot", "Dépôt de Frévent", 1)
 
 
 def test_a_parcel_loaded_at_the_depot_stays_on_the_round_under_way(
