@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -126,7 +126,21 @@ def products() -> str:
         merchant=merchant,
         products=merchant_products(db.uow().session, merchant_id=merchant.id),
         stock_form=StockForm(formdata=None),
+        notice=session.pop(_ROW_NOTICE, None),
     )
+
+
+_ROW_NOTICE = "product_notice"
+
+
+def _row_notice(product: Product, text: str, kind: str = "success") -> Response:
+    """Back to the list at the product's row, the outcome written in that row.
+
+    A flashed message sits at the top of the page, out of sight on a phone once the list
+    has scrolled to the row: a stock refused there went unnoticed.
+    """
+    session[_ROW_NOTICE] = {"id": product.id, "text": text, "kind": kind}
+    return redirect(url_for("merchant.products") + f"#produit-{product.id}")
 
 
 @bp.route("/boutique/produits/nouveau", methods=["GET", "POST"])
@@ -237,10 +251,8 @@ def toggle_product(product_id: int) -> Response:
         uow=db.uow(), product_id=product.id, merchant_id=merchant.id, active=active, actor=actor()
     )
     if active:
-        flash(_("« %(name)s » est en vente.", name=product.name), "success")
-    else:
-        flash(_("« %(name)s » est retiré de la vente.", name=product.name), "success")
-    return redirect(url_for("merchant.products") + f"#produit-{product.id}")
+        return _row_notice(product, _("« %(name)s » est en vente.", name=product.name))
+    return _row_notice(product, _("« %(name)s » est retiré de la vente.", name=product.name))
 
 
 @bp.route("/boutique/produits/<int:product_id>/stock", methods=["POST"])
@@ -261,19 +273,19 @@ def product_stock(product_id: int) -> Response:
         if level.adjusted:  # shown at the top of the list, where the messages are
             _stock_notice(product.name, level)
             return redirect(url_for("merchant.products"))
-        flash(_("Stock de « %(name)s » : %(n)s.", name=product.name, n=level.now), "success")
-    else:
-        typed = request.form.get("quantity", "")
-        flash(
-            _(
-                "Stock de « %(name)s » non changé : « %(typed)s » n'est pas un nombre entier "
-                "positif.",
-                name=product.name,
-                typed=typed,
-            ),
-            "error",
+        return _row_notice(
+            product, _("Stock de « %(name)s » : %(n)s.", name=product.name, n=level.now)
         )
-    return redirect(url_for("merchant.products") + f"#produit-{product.id}")
+    typed = request.form.get("quantity", "")[:20]  # the session cookie holds the message
+    return _row_notice(
+        product,
+        _(
+            "Stock de « %(name)s » non changé : « %(typed)s » n'est pas un nombre entier positif.",
+            name=product.name,
+            typed=typed,
+        ),
+        "error",
+    )
 
 
 def _edit_seen(raw: str | None) -> dict[str, object] | None:
