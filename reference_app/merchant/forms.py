@@ -163,6 +163,9 @@ class ProductForm(FlaskForm):
         _l("Ce que montre la photo (pour les personnes aveugles)"),
         validators=[Optional(), Length(max=200)],
     )
+    # The photo sent with a form that came back with an error, already stored (signed
+    # keys): a file input cannot be filled again, and the merchant would save without it.
+    photo_kept = HiddenField()
 
 
 class StockForm(FlaskForm):
@@ -171,14 +174,6 @@ class StockForm(FlaskForm):
         validators=[InputRequired(message=_NUMBER), NumberRange(min=0, max=1_000_000)],
     )
     seen = HiddenField()  # the level the list showed (see ProductForm.stock_seen)
-
-
-class PhotoForm(FlaskForm):
-    photo = FileField(_l("Photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
-    photo_alt = StringField(
-        _l("Ce que montre la photo (pour les personnes aveugles)"),
-        validators=[Optional(), Length(max=200)],
-    )
 
 
 REFUSAL_REASONS = [

@@ -6,17 +6,16 @@ import json
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from reference_app import db, images
+from reference_app import db
 from reference_app.auth.users import actor, merchant_required
 from reference_app.choices import options
 from reference_app.extensions import limit_uploads
 from reference_app.formatting import euros_input
 from reference_app.merchant.blueprint import attach_error, bp, shop
-from reference_app.merchant.forms import PhotoForm, ProductForm, StockForm
-from reference_app.storage import storage
+from reference_app.merchant.forms import ProductForm, StockForm
+from reference_app.merchant.product_photos import kept_photo, uploaded_photo
 from shop_core.catalogue.merchant_queries import merchant_products, territory_categories
 from shop_core.catalogue.model import Product, Unit
 from shop_core.catalogue.services import (
@@ -29,8 +28,6 @@ from shop_core.catalogue.services import (
     create_product,
     edit_snapshot,
     get_product,
-    put_photo_first,
-    remove_photo,
     set_active,
     set_stock,
     update_product,
@@ -97,24 +94,13 @@ def _input(form: ProductForm) -> ProductInput | None:
     )
 
 
-def _upload(field_name: str = "photo") -> FileStorage | None:
-    upload = request.files.get(field_name)
-    if upload is None or not upload.filename:
-        return None
-    return upload
-
-
-def _photo(form: ProductForm | PhotoForm) -> images.StoredImage | None | bool:
-    """Store the uploaded photo: the stored keys, ``None`` when none was sent, ``False``
-    (with a field error) when it is not an acceptable image."""
-    upload = _upload()
-    if upload is None:
-        return None
-    try:
-        return images.store(upload.read(images.MAX_BYTES + 1), "products")
-    except images.ImageRejected as error:
-        form.photo.errors = [*form.photo.errors, str(error)]
-        return False
+def _form_page(form: ProductForm, product: Product | None, status: int) -> tuple[str, int]:
+    return render_template(
+        "merchant/product_form.html",
+        form=form,
+        product=product,
+        kept_photo=kept_photo(form.photo_kept.data),
+    ), status
 
 
 @bp.route("/boutique/produits")
@@ -148,14 +134,16 @@ def _row_notice(product: Product, text: str, kind: str = "success") -> Response:
 @merchant_required
 def new_product() -> str | tuple[str, int] | Response:
     form = _product_form()
-    if form.validate_on_submit() and (data := _input(form)) is not None:
+    valid = form.validate_on_submit()
+    # Stored even when the form comes back with an error: the photo is not chosen again.
+    photo = uploaded_photo(form) if form.is_submitted() else None
+    if valid and (data := _input(form)) is not None:
         merchant = shop()
         try:
             data.validate()
         except ValidationError as error:
             attach_error(form, error, _FIELDS)
         else:
-            photo = _photo(form)
             if photo is not False:
                 try:
                     pid = create_product(
@@ -181,8 +169,7 @@ def new_product() -> str | tuple[str, int] | Response:
                 else:
                     flash(_("« %(name)s » est ajouté.", name=data.name.strip()), "success")
                     return redirect(url_for("merchant.products"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("merchant/product_form.html", form=form, product=None), status
+    return _form_page(form, None, 422 if form.is_submitted() else 200)
 
 
 @bp.route("/boutique/produits/<int:product_id>", methods=["GET", "POST"])
@@ -192,13 +179,14 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
     merchant = shop()
     product = get_product(db.uow(), product_id, merchant_id=merchant.id)
     form = _product_form(product)
-    if form.validate_on_submit() and (data := _input(form)) is not None:
+    valid = form.validate_on_submit()
+    photo = uploaded_photo(form) if form.is_submitted() else None  # kept if the page comes back
+    if valid and (data := _input(form)) is not None:
         try:
             data.validate()
         except ValidationError as error:
             attach_error(form, error, _FIELDS)
         else:
-            photo = _photo(form)
             if photo is not False:
                 try:
                     level = update_product(
@@ -227,9 +215,7 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
                     product = get_product(db.uow(), product_id, merchant_id=merchant.id)
                     form.edit_seen.data = json.dumps(edit_snapshot(product))
                     form.stock_seen.data = _initial(product)["stock_seen"]
-                    return render_template(
-                        "merchant/product_form.html", form=form, product=product
-                    ), 409
+                    return _form_page(form, product, 409)
                 except DomainError as error:
                     db.uow().rollback()
                     attach_error(form, error, _FIELDS)
@@ -237,8 +223,7 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
                     flash(_("« %(name)s » est enregistré.", name=data.name.strip()), "success")
                     _stock_notice(data.name.strip(), level)
                     return redirect(url_for("merchant.products"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("merchant/product_form.html", form=form, product=product), status
+    return _form_page(form, product, 422 if form.is_submitted() else 200)
 
 
 @bp.route("/boutique/produits/<int:product_id>/en-vente", methods=["POST"])
@@ -337,36 +322,3 @@ def archive(product_id: int) -> Response:
         "success",
     )
     return redirect(url_for("merchant.products"))
-
-
-@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/premiere", methods=["POST"])
-@merchant_required
-def photo_first(product_id: int, photo_id: int) -> Response:
-    merchant = shop()
-    put_photo_first(
-        uow=db.uow(),
-        product_id=product_id,
-        photo_id=photo_id,
-        merchant_id=merchant.id,
-        actor=actor(),
-    )
-    flash(_("Cette photo est maintenant la photo principale."), "success")
-    return redirect(url_for("merchant.edit_product", product_id=product_id) + "#photos")
-
-
-@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/retirer", methods=["POST"])
-@merchant_required
-def photo_remove(product_id: int, photo_id: int) -> Response:
-    merchant = shop()
-    keys = remove_photo(
-        uow=db.uow(),
-        product_id=product_id,
-        photo_id=photo_id,
-        merchant_id=merchant.id,
-        actor=actor(),
-    )
-    backend = storage()
-    for key in keys:  # after the commit: a file left over costs less than a broken photo
-        backend.delete(key)
-    flash(_("La photo est retirée."), "success")
-    return redirect(url_for("merchant.edit_product", product_id=product_id) + "#photos")

@@ -6,7 +6,14 @@ routes of what it serves (sign-up, orders, products, catalogue file, statistics)
 
 from __future__ import annotations
 
-from reference_app.merchant import catalogue_file, orders, products, signup, stats  # noqa: F401
+from reference_app.merchant import (  # noqa: F401
+    catalogue_file,
+    orders,
+    product_photos,
+    products,
+    signup,
+    stats,
+)
 from reference_app.merchant.blueprint import bp
 
 __all__ = ["bp"]

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from shop_core.catalogue.model import Product
+from shop_core.database import Database
+
+from .backoffice import png_bytes
 from .conftest import World, login
 
 
@@ -43,3 +50,80 @@ def test_a_stock_saved_or_a_product_switched_off_is_confirmed_in_its_row(
     client.post(f"/boutique/produits/{world.cake_id}/en-vente", data={"active": "0"})
     row = _row(client.get("/boutique/produits").get_data(as_text=True), world.cake_id)
     assert "est retiré de la vente." in row
+
+
+PRODUCT = {
+    "name": "Maroilles fermier",
+    "price": "8,90",
+    "unit": "piece",
+    "vat_rate": "550",
+    "category_id": "",
+    "track_stock": "y",
+    "stock_quantity": "12",
+    "active": "y",
+    "description": "",
+    "photo_alt": "",
+}
+
+
+def _kept(page: str) -> str:
+    found = re.search(r'name="photo_kept" type="hidden" value="([^"]+)"', page) or re.search(
+        r'id="photo_kept" name="photo_kept" type="hidden" value="([^"]+)"', page
+    )
+    assert found, "no kept photo in the page"
+    return found.group(1)
+
+
+def _product(db: Database, name: str) -> Product:
+    with db.uow() as uow:
+        product = uow.session.scalar(
+            select(Product).where(Product.name == name).options(selectinload(Product.photos))
+        )
+        assert product is not None
+        return product
+
+
+def test_a_photo_sent_with_a_wrong_price_is_kept_until_the_product_is_saved(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    response = client.post(
+        "/boutique/produits/nouveau",
+        data={**PRODUCT, "price": "-2", "photo": (io.BytesIO(png_bytes()), "maroilles.png")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Photo reçue : elle sera ajoutée avec le produit." in page
+    # The price is corrected; the file input came back empty, the photo is not sent again.
+    response = client.post(
+        "/boutique/produits/nouveau", data={**PRODUCT, "photo_kept": _kept(page)}
+    )
+    assert response.status_code == 302
+    (photo,) = _product(db, "Maroilles fermier").photos
+    assert (
+        photo.key.startswith("products/") and client.get(f"/media/{photo.key}").status_code == 200
+    )
+
+
+def test_a_photo_kept_by_another_shops_form_is_not_taken(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.farmer_email)
+    page = client.post(
+        "/boutique/produits/nouveau",
+        data={**PRODUCT, "name": "", "photo": (io.BytesIO(png_bytes()), "p.png")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    token = _kept(page)
+    client.post("/logout")
+    login(client, world.baker_email)
+    response = client.post("/boutique/produits/nouveau", data={**PRODUCT, "photo_kept": token})
+    assert response.status_code == 302
+    assert _product(db, "Maroilles fermier").photos == []
+    forged = client.post(
+        f"/boutique/produits/{world.bread_id}",
+        data={**PRODUCT, "name": "Pain de campagne", "photo_kept": token[:-4] + "AAAA"},
+    )
+    assert forged.status_code == 302
+    assert _product(db, "Pain de campagne").photos == []
