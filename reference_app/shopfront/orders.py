@@ -17,7 +17,12 @@ from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_num
 from reference_app.shopfront.forms import ConfirmForm
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError
-from shop_core.orders.history import cancellable_parts, customer_order, orders_of_customer
+from shop_core.orders.history import (
+    cancellable_parts,
+    customer_order,
+    orders_of_customer,
+    served_parts,
+)
 from shop_core.orders.model import Order
 from shop_core.orders.services import cancel_order
 
@@ -74,6 +79,7 @@ def my_orders() -> str:
         listing=listing,
         page=page,
         page_count=page_count(listing.total),
+        served_parts=served_parts,
     )
 
 
@@ -91,6 +97,7 @@ def my_order(reference: str) -> str:
         cancellable=cancellable_parts(order),
         form=ConfirmForm(),
         arrivals=arrivals,
+        served=served_parts(order),
     )
 
 

@@ -76,3 +76,14 @@ def cancellable_parts(order: Order) -> list[MerchantOrder]:
         for mo in order.merchant_orders
         if lifecycle.can_move(mo.status, MerchantOrderStatus.CANCELLED)
     ]
+
+
+#: Parts the shopper neither receives nor pays: refused, cancelled, or sent back unsold.
+NOT_SERVED = frozenset(
+    {MerchantOrderStatus.REFUSED, MerchantOrderStatus.CANCELLED, MerchantOrderStatus.RETURNED}
+)
+
+
+def served_parts(order: Order) -> list[MerchantOrder]:
+    """The merchant orders still sold to the shopper (not refused, cancelled or sent back)."""
+    return [mo for mo in order.merchant_orders if mo.status not in NOT_SERVED]

@@ -148,3 +148,51 @@ def test_a_merchant_who_buys_finds_the_order_under_my_purchases(
     menu = home[home.index('class="main-nav"') : home.index("</nav>")]
     assert "Ma boutique" in menu and "Mes achats" in menu
     assert order.reference in page_of(client.get("/mes-commandes"))
+
+
+def test_an_order_cancelled_in_full_shows_no_code_and_nothing_to_pay(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    # Found walking the shop: the cancelled order still showed its code and its total, so a
+    # shopper coming back to the page could think it was still to collect and pay.
+    reference = order_two_merchants(client, world, db)
+    (order,) = orders_of(db, world.shopper_id)
+    code = order.delivery_code
+    client.post(f"/mes-commandes/{reference}/annuler")
+    page = page_of(client.get(f"/mes-commandes/{reference}"))
+    assert "Cette commande est annulée\u00a0: vous n'avez rien à payer ni à retirer." in page
+    assert "Code de remise" not in page and code not in page
+    assert '<p class="total-line">Total <strong>0,00\u00a0€</strong></p>' in page
+    listing = page_of(client.get("/mes-commandes"))
+    assert "<strong>Commande annulée</strong>" in listing
+    assert "· <strong>0,00\u00a0€</strong>" in listing
+
+
+def test_a_refused_part_no_longer_counts_in_the_total(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    reference = order_two_merchants(client, world, db)
+    (order,) = orders_of(db, world.shopper_id)
+    baker, farmer = order.merchant_orders
+    move(db, baker.id, S.REFUSED, reason="Four en panne")
+    page = page_of(client.get(f"/mes-commandes/{reference}"))
+    left = f"{farmer.total_incl_cents // 100},{farmer.total_incl_cents % 100:02d}\u00a0€"
+    assert f'<p class="total-line">Total <strong>{left}</strong></p>' in page
+    assert "Sans ce qui a été annulé ou refusé." in page
+    assert order.delivery_code in page  # the farmer's part is still to hand over
+    assert "Commande annulée" not in page_of(client.get("/mes-commandes"))
+
+
+def test_a_click_and_collect_order_says_where_to_collect_each_part(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    # The confirmation said it once; the order page, where a shopper comes back, did not.
+    login(client, world.shopper_email)
+    add(client, world.cake_id, 1)
+    add(client, world.apples_id, 1)
+    assert place_order(client, where="collect").status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    page = page_of(client.get(f"/mes-commandes/{order.reference}"))
+    for part in order.merchant_orders:
+        where = f"À retirer\u00a0: {part.merchant.address}, {part.merchant.city}"
+        assert where in page
