@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from delivery import gazetteer
 from delivery.geocoding import check_position
-from delivery.model import Depot, Round, RoundCommune, RoundRun
+from delivery.model import DayPlan, Depot, Round, RoundCommune, RoundRun
 from shop_core.accounts.model import Role, User
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
@@ -82,11 +82,33 @@ def get_round(session: Session, *, territory_id: int, round_id: int) -> Round:
     return round_
 
 
-def _depot_fields(session: Session, territory_id: int, data: DepotInput) -> dict[str, object]:
+def _name_taken(
+    session: Session,
+    model: type[Depot] | type[Round],
+    territory_id: int,
+    name: str,
+    own_id: int | None,
+) -> bool:
+    """Whether another depot (or round) of the territory has this name, case ignored: the
+    board, the forms and the couriers tell them apart by name alone."""
+    wanted = name.strip().casefold()
+    return any(
+        other_id != own_id and other.strip().casefold() == wanted
+        for other_id, other in session.execute(
+            select(model.id, model.name).where(model.territory_id == territory_id)
+        )
+    )
+
+
+def _depot_fields(
+    session: Session, territory_id: int, data: DepotInput, depot_id: int | None = None
+) -> dict[str, object]:
     name, address = data.name.strip(), data.address.strip()
     postal, city = data.postal_code.strip(), data.city.strip()
     if not name:
         raise ValidationError("Donnez un nom au dépôt.", field="name")
+    if _name_taken(session, Depot, territory_id, name, depot_id):
+        raise ValidationError("Un autre dépôt porte déjà ce nom.", field="name")
     if not address:
         raise ValidationError("Indiquez l'adresse du dépôt.", field="address")
     lat, lon = data.lat, data.lon
@@ -132,7 +154,7 @@ def update_depot(
 ) -> None:
     """Change a depot's name, address or position."""
     depot = get_depot(uow.session, territory_id=territory_id, depot_id=depot_id)
-    for name, value in _depot_fields(uow.session, territory_id, data).items():
+    for name, value in _depot_fields(uow.session, territory_id, data, depot_id).items():
         setattr(depot, name, value)
     record(
         uow.session, territory_id=territory_id, actor=actor, action="delivery.depot",
@@ -141,9 +163,13 @@ def update_depot(
     uow.commit()
 
 
-def _check_round(session: Session, territory_id: int, data: RoundInput) -> list[str]:
+def _check_round(
+    session: Session, territory_id: int, data: RoundInput, round_id: int | None = None
+) -> list[str]:
     if not data.name.strip():
         raise ValidationError("Donnez un nom à la tournée.", field="name")
+    if _name_taken(session, Round, territory_id, data.name, round_id):
+        raise ValidationError("Une autre tournée porte déjà ce nom.", field="name")
     get_depot(session, territory_id=territory_id, depot_id=data.depot_id)
     days = sorted(set(data.weekdays))
     if not days or any(not 0 <= d <= 6 for d in days):
@@ -215,7 +241,7 @@ def update_round(
 ) -> None:
     """Change a round; days already planned keep their runs until they are re-planned."""
     round_ = get_round(uow.session, territory_id=territory_id, round_id=round_id)
-    codes = _check_round(uow.session, territory_id, data)
+    codes = _check_round(uow.session, territory_id, data, round_id)
     _apply_round(round_, data, codes)
     record(
         uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
@@ -239,3 +265,39 @@ def delete_round(*, uow: UnitOfWork, territory_id: int, round_id: int, actor: Ac
     )  # fmt: skip
     uow.commit()
     return used is None
+
+
+@dataclass(frozen=True)
+class CourierDuties:
+    """What a courier is down to drive: the active rounds they are the courier of, and the
+    runs planned for them from a date on (date, round name)."""
+
+    rounds: tuple[str, ...]
+    runs: tuple[tuple[dt.date, str], ...]
+
+
+def courier_duties(
+    session: Session, *, territory_id: int, courier_id: int, from_day: dt.date
+) -> CourierDuties:
+    """The rounds and planned runs left to a courier (to warn when they stop driving)."""
+    rounds = session.scalars(
+        select(Round.name)
+        .where(
+            Round.territory_id == territory_id,
+            Round.courier_id == courier_id,
+            Round.active.is_(True),
+        )
+        .order_by(Round.name)
+    ).all()
+    runs = session.execute(
+        select(DayPlan.date, Round.name)
+        .join(RoundRun, RoundRun.plan_id == DayPlan.id)
+        .join(Round, Round.id == RoundRun.round_id)
+        .where(
+            DayPlan.territory_id == territory_id,
+            DayPlan.date >= from_day,
+            RoundRun.courier_id == courier_id,
+        )
+        .order_by(DayPlan.date, Round.name)
+    ).all()
+    return CourierDuties(rounds=tuple(rounds), runs=tuple((day, name) for day, name in runs))

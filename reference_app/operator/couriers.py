@@ -12,10 +12,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
+from delivery.services import courier_duties
 from reference_app import db, mail
+from reference_app.formatting import date_fr
 from reference_app.merchant.blueprint import attach_error
 from reference_app.operator.blueprint import bp, operator_required
 from reference_app.operator.forms import CourierForm
+from reference_app.rounds import settings
 from reference_app.security import hash_password, make_token
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.services import register_user
@@ -133,6 +136,48 @@ def toggle_courier(user_id: int) -> Response:
         flash(_("%(name)s peut de nouveau se connecter.", name=user.full_name), "success")
     else:
         flash(
-            _("%(name)s est désactivé : ses sessions sont fermées.", name=user.full_name), "success"
+            _(
+                "Le compte de %(name)s est désactivé : ses sessions sont fermées.",
+                name=user.full_name,
+            ),
+            "success",
         )
+        _warn_of_duties(user)
     return redirect(url_for("operator.couriers"))
+
+
+def _warn_of_duties(user: User) -> None:
+    """After a courier is deactivated, say which rounds and planned days still name them:
+    the planning keeps giving a round's days to its courier until another is chosen."""
+    if user.role is not Role.COURIER:
+        return
+    territory = db.territory()
+    duties = courier_duties(
+        db.uow().session,
+        territory_id=territory.id,
+        courier_id=user.id,
+        from_day=settings.today(territory),
+    )
+    if duties.rounds:
+        flash(
+            _(
+                "Tournées confiées à %(name)s : %(rounds)s. Choisissez-leur un autre livreur "
+                "dans « Tournées et dépôts », sinon leurs prochains jours seront encore "
+                "confiés à ce compte désactivé.",
+                name=user.full_name,
+                rounds=", ".join(f"« {name} »" for name in duties.rounds),
+            ),
+            "warning",
+        )
+    if duties.runs:
+        flash(
+            _(
+                "Tournées déjà planifiées pour %(name)s : %(runs)s. Confiez-les à un autre "
+                "livreur depuis le tableau des tournées.",
+                name=user.full_name,
+                runs=", ".join(
+                    f"« {name} » ({date_fr(day, 'EEEE d MMMM')})" for day, name in duties.runs
+                ),
+            ),
+            "warning",
+        )

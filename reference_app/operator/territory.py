@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from delivery import gazetteer
@@ -21,6 +22,7 @@ from reference_app.operator.forms import (
     PickupPointForm,
 )
 from shop_core.errors import ValidationError
+from shop_core.orders.pickup_points import orders_for_point
 from shop_core.territories.admin import (
     pickup_point,
     set_pickup_point_active,
@@ -226,8 +228,20 @@ def toggle_pickup_point(point_id: int) -> Response:
     )
     if active:
         flash(_("« %(name)s » est de nouveau proposé.", name=point.name), "success")
-    else:
-        flash(_("« %(name)s » n'est plus proposé aux clients.", name=point.name), "success")
+        return redirect(url_for("operator.pickup_points"))
+    flash(_("« %(name)s » n'est plus proposé aux clients.", name=point.name), "success")
+    still = orders_for_point(db.uow().session, territory_id=db.territory().id, point_id=point.id)
+    if still:
+        flash(
+            ngettext(
+                "%(num)s commande déjà passée pour ce point y reste : elle y est livrée et "
+                "remise au client comme prévu.",
+                "%(num)s commandes déjà passées pour ce point y restent : elles y sont livrées "
+                "et remises aux clients comme prévu.",
+                still,
+            ),
+            "info",
+        )
     return redirect(url_for("operator.pickup_points"))
 
 

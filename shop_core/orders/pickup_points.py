@@ -92,6 +92,30 @@ def to_pay_at_point(session: Session, order: Order) -> int:
     return sum(to_take(mo) for mo in parts if mo.id not in paid)
 
 
+#: Merchant orders not yet handed to the shopper: on their way to the point, or there.
+_STILL_FOR_THE_POINT = (
+    S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING, S.READY, S.HANDED_TO_COURIER, S.DELIVERED,
+)  # fmt: skip
+
+
+def orders_for_point(session: Session, *, territory_id: int, point_id: int) -> int:
+    """How many orders the point has still to hand over: on their way there or waiting.
+
+    Closing a point does not move them: they are delivered and handed over there."""
+    found = session.scalars(
+        select(Order.id)
+        .join(MerchantOrder, MerchantOrder.order_id == Order.id)
+        .where(
+            Order.territory_id == territory_id,
+            Order.pickup_point_id == point_id,
+            Order.delivery_method == DeliveryMethod.PICKUP_POINT,
+            MerchantOrder.status.in_(_STILL_FOR_THE_POINT),
+        )
+        .distinct()
+    )
+    return len(found.all())
+
+
 def waiting_at_points(
     session: Session, *, territory_id: int, point_id: int | None = None
 ) -> list[WaitingOrder]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from shop_core.errors import NotFound, ValidationError
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint
-from shop_core.territories.services import set_branding
+from shop_core.territories.services import check_pickup_point_name, set_branding
 
 #: WCAG 2 level AA for normal text.
 MIN_CONTRAST = 4.5
@@ -108,6 +108,7 @@ def update_pickup_point(
     if not re.fullmatch(r"\d{5}", postal_code):
         raise ValidationError("Code postal invalide.", field="postal_code")
     point = pickup_point(uow.session, territory_id=territory_id, point_id=point_id)
+    check_pickup_point_name(uow, territory_id=territory_id, name=name, point_id=point.id)
     point.name = name.strip()
     point.address = address.strip()
     point.postal_code = postal_code

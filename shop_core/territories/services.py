@@ -170,6 +170,24 @@ def find_commune(
     return candidates[0] if len(candidates) == 1 and not city.strip() else None
 
 
+def check_pickup_point_name(
+    uow: UnitOfWork, *, territory_id: int, name: str, point_id: int | None = None
+) -> None:
+    """Refuse a name another pickup point of the territory already has (accents and case
+    ignored): shoppers and staff choose a point by its name alone."""
+    from shop_core.catalogue.search import unaccent
+
+    wanted = slugify(unaccent(name))
+    for other in uow.session.scalars(
+        select(PickupPoint).where(PickupPoint.territory_id == territory_id)
+    ):
+        if other.id != point_id and slugify(unaccent(other.name)) == wanted:
+            raise ValidationError(
+                "Un autre point de retrait porte déjà ce nom : choisissez-en un autre.",
+                field="name",
+            )
+
+
 def add_pickup_point(
     *,
     uow: UnitOfWork,
@@ -189,6 +207,7 @@ def add_pickup_point(
         raise ValidationError("Le nom et l'adresse du point de retrait sont obligatoires.")
     if not re.fullmatch(r"\d{5}", postal_code):
         raise ValidationError("Code postal invalide.", field="postal_code")
+    check_pickup_point_name(uow, territory_id=territory_id, name=name)
     point = PickupPoint(
         territory_id=territory_id,
         name=name.strip(),

@@ -1,0 +1,217 @@
+"""What the operator's settings say and refuse, found walking the admin: names that must
+tell places apart, closing a pickup point that still has orders, deactivating a courier who
+still drives rounds."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from delivery.model import Depot, Round, RoundRun
+from shop_core.database import Database
+from shop_core.orders.model import DeliveryMethod
+from shop_core.territories.model import PickupPoint
+
+from .backoffice import place_order
+from .conftest import World, login
+from .rounds_setup import TUESDAY, add_fleet, configure, place_neighbour_order, plan
+
+POINT = {
+    "name": "Médiathèque de Frévent",
+    "kind": "tiers_lieu",
+    "address": "12 rue de la Gare",
+    "postal_code": "62270",
+    "city": "Frévent",
+    "lat": "",
+    "lon": "",
+    "opening_notes": "Mardi et samedi, 10 h – 12 h",
+}
+
+
+@pytest.fixture(autouse=True)
+def _delivery_app(app: Flask) -> None:
+    configure(app)
+
+
+def _text(response: object) -> str:
+    return html.unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+def _points_named(db: Database, world: World, name: str) -> int:
+    with db.uow() as uow:
+        return (
+            uow.session.scalar(
+                select(func.count(PickupPoint.id)).where(
+                    PickupPoint.territory_id == world.territory_id, PickupPoint.name == name
+                )
+            )
+            or 0
+        )
+
+
+def test_a_pickup_point_cannot_take_the_name_of_another_one(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    assert client.post("/admin/points-retrait/nouveau", data=POINT).status_code == 302
+
+    again = client.post(
+        "/admin/points-retrait/nouveau", data={**POINT, "name": "mediatheque de FREVENT"}
+    )
+    page = _text(again)
+    assert again.status_code == 422
+    assert "Un autre point de retrait porte déjà ce nom" in page
+    assert "Mardi et samedi, 10 h – 12 h" in page  # what was typed is still there
+    assert _points_named(db, world, "mediatheque de FREVENT") == 0
+
+    # Renaming the world's point to the new one's name is refused too; keeping its own name
+    # while changing the rest is not.
+    renamed = client.post(
+        f"/admin/points-retrait/{world.pickup_point_id}",
+        data={**POINT, "name": "Médiathèque de Frévent"},
+    )
+    assert renamed.status_code == 422
+    assert "Un autre point de retrait porte déjà ce nom" in _text(renamed)
+    kept = client.post(
+        f"/admin/points-retrait/{world.pickup_point_id}",
+        data={**POINT, "name": "Le Tiers-Lieu du Ternois", "opening_notes": "Le mardi"},
+    )
+    assert kept.status_code == 302
+    assert _points_named(db, world, "Médiathèque de Frévent") == 1
+
+
+def test_closing_a_pickup_point_says_the_orders_already_placed_for_it_still_go_there(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    place_order(db, world, {world.bread_id: 1}, method=DeliveryMethod.PICKUP_POINT)
+    login(client, world.operator_email)
+
+    closed = client.post(
+        f"/admin/points-retrait/{world.pickup_point_id}/etat",
+        data={"active": "0"},
+        follow_redirects=True,
+    )
+    page = _text(closed)
+    assert "« Le Tiers-Lieu du Ternois » n'est plus proposé aux clients." in page
+    assert "1 commande déjà passée pour ce point y reste" in page
+    assert '<span class="tag">fermé</span>' in page
+
+    # Reopened, then closed again once it has no order to hand over: no such sentence.
+    client.post(f"/admin/points-retrait/{world.pickup_point_id}/etat", data={"active": "1"})
+    client.post("/admin/points-retrait/nouveau", data=POINT)
+    with db.uow() as uow:
+        empty = uow.session.scalar(select(PickupPoint.id).where(PickupPoint.name == POINT["name"]))
+    quiet = _text(
+        client.post(
+            f"/admin/points-retrait/{empty}/etat", data={"active": "0"}, follow_redirects=True
+        )
+    )
+    assert "n'est plus proposé aux clients." in quiet
+    assert "déjà passée" not in quiet and "déjà passées" not in quiet
+
+
+def test_deactivating_a_courier_names_the_rounds_and_planned_days_still_theirs(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    place_neighbour_order(db, world)
+    plan(db, world, TUESDAY)
+    with db.uow() as uow:
+        assert uow.session.scalar(
+            select(RoundRun.id).where(RoundRun.courier_id == world.courier_id)
+        )
+    login(client, world.operator_email)
+
+    page = _text(
+        client.post(
+            f"/admin/livreurs/{world.courier_id}/etat",
+            data={"active": "0"},
+            follow_redirects=True,
+        )
+    )
+    assert "Le compte de Marc Facteur est désactivé : ses sessions sont fermées." in page
+    assert "Tournées confiées à Marc Facteur : « Saint-Pol matin »." in page
+    assert "Tournées déjà planifiées pour" in page
+    assert "« Saint-Pol matin » (mardi 24 novembre)" in page
+    assert "Frévent après-midi" not in page  # the other courier's round
+
+    # Reactivated and deactivated once the round has another courier and no day planned
+    # for him: only the deactivation is said.
+    client.post(f"/admin/livreurs/{world.courier_id}/etat", data={"active": "1"})
+    with db.uow() as uow:
+        for run in uow.session.scalars(
+            select(RoundRun).where(RoundRun.courier_id == world.courier_id)
+        ):
+            run.courier_id = None
+        for round_ in uow.session.scalars(
+            select(Round).where(Round.courier_id == world.courier_id)
+        ):
+            round_.courier_id = None
+        uow.commit()
+    quiet = _text(
+        client.post(
+            f"/admin/livreurs/{world.courier_id}/etat",
+            data={"active": "0"},
+            follow_redirects=True,
+        )
+    )
+    assert "est désactivé" in quiet
+    assert "Tournées confiées" not in quiet and "déjà planifiées" not in quiet
+
+
+def _round_form(depot_id: int, name: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "depot_id": str(depot_id),
+        "courier_id": "0",
+        "weekdays": ["1", "3"],
+        "starts": "14:00",
+        "ends": "18:00",
+        "capacity": "15",
+        "max_duration_min": "",
+        "insee_codes": ["62767"],
+        "active": "y",
+    }
+
+
+def test_two_rounds_or_two_depots_cannot_share_a_name(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    fleet = add_fleet(db, world)
+    login(client, world.operator_email)
+
+    twin = client.post(
+        "/admin/tournees/nouvelle", data=_round_form(fleet.depot_id, "saint-pol MATIN ")
+    )
+    assert twin.status_code == 422
+    assert "Une autre tournée porte déjà ce nom." in _text(twin)
+    renamed = client.post(
+        f"/admin/tournees/{fleet.frevent}/modifier",
+        data=_round_form(fleet.depot_id, "Saint-Pol matin"),
+    )
+    assert renamed.status_code == 422
+    assert "Une autre tournée porte déjà ce nom." in _text(renamed)
+    # A round saved under its own name is not a twin of itself.
+    own = client.post(
+        f"/admin/tournees/{fleet.saint_pol}/modifier",
+        data=_round_form(fleet.depot_id, "Saint-Pol matin"),
+    )
+    assert own.status_code == 302
+
+    depot = {"address": "Zone", "postal_code": "62130", "city": "Saint-Pol-sur-Ternoise"}
+    same = client.post("/admin/depots/nouveau", data={**depot, "name": "Bureau de Poste"})
+    assert same.status_code == 422
+    assert "Un autre dépôt porte déjà ce nom." in _text(same)
+    assert (
+        client.post(
+            f"/admin/depots/{fleet.depot_id}/modifier", data={**depot, "name": "Bureau de poste"}
+        ).status_code
+        == 302
+    )
+    with db.uow() as uow:
+        assert uow.session.scalar(select(func.count(Round.id))) == 2
+        assert uow.session.scalar(select(func.count(Depot.id))) == 1
