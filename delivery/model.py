@@ -265,6 +265,24 @@ class Unplanned(Base):
     merchant_order: Mapped[MerchantOrder] = relationship()
 
 
+class ParcelTransfer(Base):
+    """Parcels of a merchant order carried from one depot to another by hand (the operator
+    says so): from then on they wait at ``to_depot``, until a courier records a stop."""
+
+    __tablename__ = "delivery_parcel_transfer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_order_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant_order.id", ondelete="CASCADE"), index=True
+    )
+    from_depot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delivery_depot.id", ondelete="SET NULL")
+    )
+    to_depot_id: Mapped[int] = mapped_column(ForeignKey("delivery_depot.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
 class GeocodeEntry(Base):
     """A geocoder's answer for one normalised address (misses too, so they are not retried
     at every order); ``precise`` is false for a street or commune-level match."""

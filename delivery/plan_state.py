@@ -28,7 +28,16 @@ from delivery.day_problem import (
     to_seconds,
 )
 from delivery.distances import DistanceProvider
-from delivery.model import RETURN_KINDS, DayPlan, Round, RoundRun, Stop, StopKind, StopStatus
+from delivery.model import (
+    RETURN_KINDS,
+    DayPlan,
+    ParcelTransfer,
+    Round,
+    RoundRun,
+    Stop,
+    StopKind,
+    StopStatus,
+)
 from delivery.optimiser import NO_LIMIT, Problem, Route, Solution, route_cost, timed_route
 from delivery.optimiser import Stop as PlannedStop
 from delivery.optimiser import StopKind as Kind
@@ -156,13 +165,14 @@ def holding_depots(session: Session, merchant_order_ids: Iterable[int]) -> dict[
     """Where parcels out of their shop wait, by merchant order: the depot of the round whose
     run last had them on board, by the stops its courier recorded (collected, taken back,
     or loaded there, and not handed over), where the courier left them at the end of the
-    run. Orders no run ever carried are left out."""
+    run, or the depot the operator says they were carried to since (``ParcelTransfer``).
+    Orders no run ever carried are left out."""
     wanted = list(merchant_order_ids)
     if not wanted:
         return {}
     picked = (StopKind.COLLECT, StopKind.TAKE_BACK)
     rows = session.execute(
-        select(Stop.merchant_order_id, Round.depot_id, Stop.kind, Stop.status)
+        select(Stop.merchant_order_id, Round.depot_id, Stop.kind, Stop.status, Stop.done_at)
         .join(RoundRun, Stop.run_id == RoundRun.id)
         .join(Round, RoundRun.round_id == Round.id)
         # A stop a courier recorded (the ones the system closes, an order sent back or
@@ -174,11 +184,23 @@ def holding_depots(session: Session, merchant_order_ids: Iterable[int]) -> dict[
         )
         .order_by(Stop.done_at, Stop.id)
     )
-    found: dict[int, int] = {}
-    for mo_id, depot_id, kind, status in rows:
+    # (when, merchant order, depot), a courier's stops and the operator's transfers together.
+    events: list[tuple[dt.datetime, int, int]] = [
+        (done_at, mo_id, depot_id)
+        for mo_id, depot_id, kind, status, done_at in rows
         # A collection that failed left the parcels at the shop, not on the vehicle.
-        if not (kind in picked and status is StopStatus.FAILED):
-            found[mo_id] = depot_id
+        if done_at is not None and not (kind in picked and status is StopStatus.FAILED)
+    ]
+    carried = {mo_id for _, mo_id, _ in events}
+    events += [
+        (t.at, t.merchant_order_id, t.to_depot_id)
+        for t in session.scalars(
+            select(ParcelTransfer).where(ParcelTransfer.merchant_order_id.in_(carried))
+        )
+    ]
+    found: dict[int, int] = {}
+    for _, mo_id, depot_id in sorted(events, key=lambda e: e[0]):
+        found[mo_id] = depot_id
     return found
 
 

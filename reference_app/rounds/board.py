@@ -25,6 +25,8 @@ from delivery.planning_jobs import (
 from delivery.postponing import postpone_unserved
 from delivery.replanning import assign_run, insert_late_orders, move_shipment
 from delivery.route_sheets import round_sheet_pdf
+from delivery.services import depots
+from delivery.transfers import carry_to_depot
 from reference_app import db, jobs, notifications
 from reference_app.domain_messages import shown, shown_text
 from reference_app.formatting import date_fr, money
@@ -115,6 +117,7 @@ def board() -> str:
         from_depot=from_depot,
         move_to=move_to,
         unplanned_reason=unplanned_reason,
+        depots=depots(db.uow().session, territory_id=territory.id) if data.unplanned else [],
         date=date,
         today=settings.today(territory),
         previous=date - dt.timedelta(days=1),
@@ -384,6 +387,41 @@ def move(stop_id: int) -> Response:
         flash(str(error), "error")
     else:
         flash(_("Commande déplacée."), "success")
+    return _to_board(date)
+
+
+@bp.post("/admin/tournees/colis/<int:merchant_order_id>/depot")
+@operator_required
+def carry(merchant_order_id: int) -> Response:
+    """The parcels of an order waiting at a depot were carried to another by hand."""
+    date = chosen_date("form")
+    depot_id = form_id(request.form.get("depot_id"))
+    if depot_id is None:
+        flash(_("Choisissez le dépôt où sont maintenant les colis."), "error")
+        return _to_board(date)
+    try:
+        left = carry_to_depot(
+            uow=db.uow(),
+            territory_id=db.territory().id,
+            merchant_order_id=merchant_order_id,
+            depot_id=depot_id,
+            actor=me(),
+            now=settings.now(),
+        )
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+    else:
+        flash(
+            _(
+                "Colis notés au nouveau dépôt (venus de « %(depot)s ») : replanifiez la journée "
+                "ou reportez la commande pour qu'une tournée de ce dépôt les prenne.",
+                depot=left.name,
+            ),
+            "success",
+        )
     return _to_board(date)
 
 

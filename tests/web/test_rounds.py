@@ -697,6 +697,86 @@ def test_parcels_at_a_depot_are_offered_only_to_rounds_that_can_load_them(
     assert move_options(board, loaded.id) is None
 
 
+def test_parcels_stuck_at_a_depot_are_carried_to_another_from_the_board(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Jeanne was out on Tuesday: her loaf waits at the post office, whose rounds run on
+    Tuesdays only from now on; Wednesday's round leaves from Ramecourt. The operator has the
+    parcels carried there and records it on the board; Wednesday's planning then takes them."""
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, oid)
+    plan(db, world)
+    pickup, drop = stops(db, world)
+    tuesday_9 = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
+    with db.uow() as uow:
+        collect(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
+                stop_id=pickup.id, now=tuesday_9)  # fmt: skip
+    with db.uow() as uow:
+        fail(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
+             stop_id=drop.id, reason="Absente", then=AfterFailure.NEXT_ROUND,
+             now=tuesday_9 + dt.timedelta(hours=1))  # fmt: skip
+    with db.uow() as uow:
+        for round_ in uow.session.scalars(select(Round)):
+            round_.weekdays = "1"  # the post office's rounds: Tuesdays only
+        other_depot = create_depot(
+            uow=uow, territory_id=world.territory_id,
+            data=DepotInput("Relais de Ramecourt", "2 rue Haute", "62130", "Ramecourt"),
+            actor=Actor.system(),
+        )  # fmt: skip
+        driver = make_user(uow, territory_id=world.territory_id, role=Role.COURIER, name="Léo")
+        ramecourt = create_round(
+            uow=uow, territory_id=world.territory_id,
+            data=RoundInput(
+                name="Ramecourt", depot_id=other_depot, weekdays=(2,), starts=dt.time(8),
+                ends=dt.time(19), capacity=20, courier_id=driver, insee_codes=("62767",),
+            ),
+            actor=Actor.system(),
+        )  # fmt: skip
+        order = uow.session.get_one(Order, oid)
+        order.delivery_date = WEDNESDAY
+        uow.commit()
+        mo_id = order.merchant_orders[0].id
+    plan(db, world, WEDNESDAY)
+    login(client, world.operator_email)
+    day = f"/admin/tournees?date={WEDNESDAY.isoformat()}"
+
+    board = client.get(day).get_data(as_text=True)
+    assert "Les colis attendent au dépôt « " in board
+    found = re.search(rf'<select id="carry-{mo_id}" name="depot_id">(.*?)</select>', board, re.S)
+    assert found is not None
+    assert re.findall(r"<option [^>]*>([^<]*)</option>", found[1]) == ["Relais de Ramecourt"]
+
+    missing = client.post(
+        f"/admin/tournees/colis/{mo_id}/depot", data={"date": WEDNESDAY.isoformat()},
+        follow_redirects=True,
+    ).get_data(as_text=True)  # fmt: skip
+    assert "Choisissez le dépôt où sont maintenant les colis." in missing
+    done = client.post(
+        f"/admin/tournees/colis/{mo_id}/depot",
+        data={"date": WEDNESDAY.isoformat(), "depot_id": str(other_depot)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Colis notés au nouveau dépôt" in html.unescape(done)
+    again = client.post(
+        f"/admin/tournees/colis/{mo_id}/depot",
+        data={"date": WEDNESDAY.isoformat(), "depot_id": str(other_depot)},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Les colis sont déjà au dépôt « Relais de Ramecourt »." in html.unescape(again)
+    assert (
+        client.post(
+            f"/admin/tournees/colis/{mo_id}/depot",
+            data={"date": WEDNESDAY.isoformat(), "depot_id": "999999"},
+        ).status_code
+        == 404
+    )
+
+    plan(db, world, WEDNESDAY)
+    (loaded,) = [s for s in stops(db, world) if s.status is StopStatus.TODO]
+    assert (loaded.merchant_order_id, loaded.run.round_id) == (mo_id, ramecourt)
+
+
 def move_options(board: str, stop_id: int) -> list[str] | None:
     """The rounds the board offers to move a stop to, None when it offers no move."""
     found = re.search(rf'<select id="move-{stop_id}" name="run_id">(.*?)</select>', board, re.S)
