@@ -75,6 +75,28 @@ def _preview(text: str, form: ImportForm) -> str | tuple[str, int]:
     )
 
 
+# How a spreadsheet's own file begins: .xlsx and .ods are zip archives, .xls an OLE file.
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def _not_a_csv(data: bytes) -> str | None:
+    """Why the file cannot be a CSV (a workbook, a photo, a PDF), or ``None``.
+
+    Read as text, such a file gave a preview listing its bytes as an ignored column.
+    """
+    if data.startswith(_WORKBOOK_MAGIC):
+        return _(
+            "Ce fichier est un classeur de tableur, pas un fichier CSV : dans votre tableur, "
+            "choisissez « Enregistrer sous », puis le type « CSV », et envoyez ce fichier-là."
+        )
+    if data.startswith(b"%PDF-") or b"\x00" in data[:4096]:
+        return _(
+            "Ce fichier n'est pas un fichier CSV (une image, un PDF ?) : dans votre tableur, "
+            "choisissez « Enregistrer sous », puis le type « CSV », et envoyez ce fichier-là."
+        )
+    return None
+
+
 @bp.route("/boutique/produits/import", methods=["GET", "POST"])
 @limit_uploads
 @merchant_required
@@ -85,7 +107,12 @@ def import_catalogue_file() -> str | tuple[str, int]:
         if upload is None or not upload.filename:
             form.file.errors = [_("Choisissez le fichier à importer.")]
         else:
-            return _preview(decode(upload.read()), form)
+            data = upload.read()
+            refused = _not_a_csv(data)
+            if refused:
+                form.file.errors = [refused]
+            else:
+                return _preview(decode(data), form)
     status = 422 if form.is_submitted() else 200
     return render_template("merchant/import.html", form=form, columns=COLUMNS), status
 

@@ -281,7 +281,8 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
                 "Colonnes obligatoires manquantes : "
                 + ", ".join(missing)
                 + ". La première ligne doit nommer les colonnes : "
-                + ";".join(COLUMNS)
+                # Spaced, so that the line wraps on a phone; a header typed so still reads.
+                + "; ".join(COLUMNS)
                 + ".",
             )
         )
@@ -293,7 +294,7 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
         except StopIteration:
             break
         except csv.Error as error:
-            result.errors.append(LineError(reader.line_num, f"Ligne illisible ({error})."))
+            result.errors.append(LineError(reader.line_num, _unreadable(error)))
             continue
         line = reader.line_num
         if not any(v.strip() for v in values):
@@ -318,6 +319,14 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
         seen[key] = line
         result.rows.append(row)
     return result
+
+
+def _unreadable(error: csv.Error) -> str:
+    """A line the csv module refused, in French: its own messages are English."""
+    if "field larger than field limit" in str(error):
+        limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")
+        return f"Ligne illisible : une cellule dépasse {limit} caractères."
+    return "Ligne illisible."
 
 
 def _sentence(message: str) -> str:

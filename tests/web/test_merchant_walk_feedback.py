@@ -127,3 +127,36 @@ def test_a_photo_kept_by_another_shops_form_is_not_taken(
     )
     assert forged.status_code == 302
     assert _product(db, "Pain de campagne").photos == []
+
+
+def _import(client: FlaskClient, data: bytes, name: str) -> tuple[int, str]:
+    response = client.post(
+        "/boutique/produits/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_a_spreadsheet_workbook_sent_as_the_catalogue_says_to_save_it_as_csv(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+    # What an .xlsx (or .ods) file begins with: a zip archive.
+    status, page = _import(client, b"PK\x03\x04\x14\x00\x06\x00" + bytes(200), "catalogue.xlsx")
+    assert status == 422
+    assert "Ce fichier est un classeur de tableur, pas un fichier CSV" in page
+    assert "Aperçu de l'import" not in page and "ignorée" not in page
+
+
+def test_a_photo_renamed_csv_is_refused_without_a_preview_of_its_bytes(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+    status, page = _import(client, png_bytes(40, 30), "catalogue.csv")
+    assert status == 422
+    assert "Ce fichier n&#39;est pas un fichier CSV" in page
+    assert "Aperçu de l'import" not in page
+    # A real file still goes to the preview.
+    status, page = _import(client, b"nom;prix\nPain;3\n", "catalogue.csv")
+    assert status == 200 and "Aperçu de l'import" in page

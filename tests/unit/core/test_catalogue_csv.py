@@ -95,3 +95,17 @@ def test_blank_lines_are_skipped_and_quoted_fields_may_hold_separators() -> None
 
 def test_an_empty_file_is_an_error() -> None:
     assert parse_catalogue("  \n").errors[0].message == "Le fichier est vide."
+
+
+def test_a_line_the_csv_reader_refuses_is_said_in_french_and_the_next_lines_are_read() -> None:
+    parsed = parse_catalogue("nom;prix\nÉnorme;" + "a" * 200_000 + "\nPommes;2\n")
+    (error,) = parsed.errors
+    assert error.line == 2
+    assert error.message == "Ligne illisible : une cellule dépasse 131\u202f072 caractères."
+    assert [row.product.name for row in parsed.rows] == ["Pommes"]
+
+
+def test_the_header_expected_is_spelt_with_spaces_so_that_it_wraps_on_a_phone() -> None:
+    (error,) = parse_catalogue("libelle;montant\nPain;3\n").errors
+    assert "nom; prix; tva; unite; stock;" in error.message
+    assert all(len(word) <= 20 for word in error.message.split())
