@@ -322,6 +322,7 @@ def branding() -> str | tuple[str, int] | Response:
                     primary_color=form.primary_color.data or "",
                     accent_color=form.accent_color.data or "",
                     logo_key=logo_key,
+                    remove_logo=bool(form.remove_logo.data),
                 )
             except ValidationError as error:
                 db.uow().rollback()

@@ -60,6 +60,7 @@ def update_branding(
     primary_color: str,
     accent_color: str,
     logo_key: str | None = None,
+    remove_logo: bool = False,
 ) -> None:
     """Change name, tagline, colours and logo, refusing colours that make text unreadable.
 
@@ -76,6 +77,7 @@ def update_branding(
         primary_color=primary_color.lower(),
         accent_color=accent_color.lower(),
         logo_key=logo_key,
+        remove_logo=remove_logo,
     )
 
 

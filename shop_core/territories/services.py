@@ -79,8 +79,10 @@ def set_branding(
     primary_color: str,
     accent_color: str,
     logo_key: str | None = None,
+    remove_logo: bool = False,
 ) -> None:
-    """Change a territory's name, tagline, colours and (optionally) logo."""
+    """Change a territory's name, tagline, colours and (optionally) logo: a new
+    ``logo_key`` replaces it, ``remove_logo`` without one takes it away."""
     territory = get(uow, territory_id)
     if not name.strip():
         raise ValidationError("Le nom du territoire est obligatoire.", field="name")
@@ -92,6 +94,8 @@ def set_branding(
     territory.accent_color = accent_color
     if logo_key is not None:
         territory.logo_key = logo_key
+    elif remove_logo:
+        territory.logo_key = None
     uow.commit()
 
 

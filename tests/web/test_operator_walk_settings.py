@@ -1,10 +1,11 @@
 """What the operator's settings say and refuse, found walking the admin: names that must
 tell places apart, closing a pickup point that still has orders, deactivating a courier who
-still drives rounds."""
+still drives rounds, taking the logo away."""
 
 from __future__ import annotations
 
 import html
+import io
 
 import pytest
 from flask import Flask
@@ -14,9 +15,9 @@ from sqlalchemy import func, select
 from delivery.model import Depot, Round, RoundRun
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod
-from shop_core.territories.model import PickupPoint
+from shop_core.territories.model import PickupPoint, Territory
 
-from .backoffice import place_order
+from .backoffice import place_order, png_bytes
 from .conftest import World, login
 from .rounds_setup import TUESDAY, add_fleet, configure, place_neighbour_order, plan
 
@@ -215,3 +216,29 @@ def test_two_rounds_or_two_depots_cannot_share_a_name(
     with db.uow() as uow:
         assert uow.session.scalar(select(func.count(Round.id))) == 2
         assert uow.session.scalar(select(func.count(Depot.id))) == 1
+
+
+def test_the_logo_can_be_taken_away_and_the_name_stands_alone(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    form = {
+        "name": "Ternois",
+        "tagline": "Le marché du Ternois",
+        "primary_color": "#1d4e89",
+        "accent_color": "#f2a541",
+    }
+    assert "remove_logo" not in client.get("/admin/apparence").get_data(as_text=True)
+    client.post(
+        "/admin/apparence",
+        data={**form, "logo": (io.BytesIO(png_bytes(300, 100)), "logo.png")},
+        content_type="multipart/form-data",
+    )
+    with_logo = client.get("/admin/apparence").get_data(as_text=True)
+    assert 'class="brand-logo"' in with_logo and 'name="remove_logo"' in with_logo
+
+    removed = client.post("/admin/apparence", data={**form, "remove_logo": "y"})
+    assert removed.status_code == 302
+    with db.uow() as uow:
+        assert uow.session.get_one(Territory, world.territory_id).logo_key is None
+    assert 'class="brand-logo"' not in client.get("/admin/apparence").get_data(as_text=True)
