@@ -180,6 +180,20 @@ def _with_params(error: DomainError) -> str | None:
             "enregistrez d'abord la reprise.",
             reference=params["references"],
         )
+    if error.code == "unknown_postal_code" and "postal_code" in params:
+        return gettext(
+            "Le code postal %(postal_code)s ne correspond à aucune commune que nous livrons : "
+            "vérifiez-le.",
+            postal_code=params["postal_code"],
+        )
+    if error.code == "commune_not_at_postal_code" and "names" in params:
+        return gettext(
+            "Nous ne trouvons pas « %(city)s » avec le code postal %(postal_code)s. Communes "
+            "de ce code postal : %(names)s.",
+            city=params["city"],
+            postal_code=params["postal_code"],
+            names=params["names"],
+        )
     if error.code == "orders_still_running" and "references" in params:
         return gettext(
             "Une commande est encore en cours (%(references)s) : attendez de l'avoir reçue, "

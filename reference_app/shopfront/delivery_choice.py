@@ -37,6 +37,29 @@ def delivery_dates(territory: Territory, at: dt.datetime) -> list[dt.date]:
     return calendar.delivery_dates(db.uow().session, territory, None, at, DAYS_OFFERED)
 
 
+class PlaceNotFound(ValidationError):
+    """No commune at ``postal_code``, or none named ``city`` there (``names`` then lists the
+    communes of that postal code). The message is French; ``code`` and ``params`` let a page
+    in another language word it again (``domain_messages.shown``)."""
+
+    def __init__(self, *, postal_code: str, city: str, names: list[str]) -> None:
+        if names:
+            super().__init__(
+                f"Nous ne trouvons pas « {city} » avec le code postal {postal_code}. "
+                f"Communes de ce code postal : {', '.join(names)}.",
+                field="city",
+            )
+            self.code = "commune_not_at_postal_code"
+        else:
+            super().__init__(
+                f"Le code postal {postal_code} ne correspond à aucune commune que nous "
+                "livrons : vérifiez-le.",
+                field="postal_code",
+            )
+            self.code = "unknown_postal_code"
+        self.params.update(postal_code=postal_code, city=city, names=", ".join(names))
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """A commune found for a postal code and a name, with its centre."""
@@ -79,14 +102,9 @@ def resolve_commune(territory: Territory, postal_code: str, city: str) -> Place:
             lon=commune.lon,
             served=True,
         )
-    names = _names_for(territory, postal_code)
-    if names:
-        raise ValidationError(
-            f"Nous ne trouvons pas « {city} » avec le code postal {postal_code}. "
-            f"Communes de ce code postal : {', '.join(names)}.",
-            field="city",
-        )
-    raise ValidationError(f"Le code postal {postal_code} est inconnu.", field="postal_code")
+    raise PlaceNotFound(
+        postal_code=postal_code, city=city, names=_names_for(territory, postal_code)
+    )
 
 
 def _names_for(territory: Territory, postal_code: str) -> list[str]:

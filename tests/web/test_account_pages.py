@@ -102,7 +102,10 @@ def test_bad_address_gives_french_errors_and_keeps_what_was_typed(
     assert "Indiquez le nom du destinataire." in page
     assert 'value="8 place du Marché"' in page and 'value="Chez ma fille"' in page
     response = client.post("/compte/adresses/nouvelle", data={**ADDRESS, "postal_code": "99999"})
-    assert "Le code postal 99999 est inconnu." in page_of(response)
+    assert (
+        "Le code postal 99999 ne correspond à aucune commune que nous livrons : vérifiez-le."
+        in page_of(response)
+    )
     assert len(addresses(db, world.shopper_id)) == 1
 
 

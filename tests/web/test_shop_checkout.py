@@ -11,11 +11,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from reference_app import db as db_module
+from reference_app import domain_messages
+from reference_app.shopfront.delivery_choice import resolve_commune
 from shop_core.accounts.model import Address
 from shop_core.audit.services import Actor
 from shop_core.catalogue.model import Product
 from shop_core.catalogue.services import get_product, product_input, update_product
 from shop_core.database import Database
+from shop_core.errors import ValidationError
 from shop_core.merchants.services import set_opening_hours
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from tests.unit.delivery.fake_http import serving
@@ -153,6 +157,57 @@ def test_unknown_commune_lists_the_communes_of_the_postal_code(
     page = page_of(response)
     assert "Nous ne trouvons pas « Paris » avec le code postal 62130." in page
     assert "Communes de ce code postal : Saint-Pol-sur-Ternoise" in page
+
+
+def test_a_postal_code_outside_the_region_says_we_do_not_deliver_there(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    # Was « Le code postal 75001 est inconnu. »: it is a real one, only not ours.
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, **{**NEW_ADDRESS, "postal_code": "75001", "city": "Paris"})
+    page = page_of(response)
+    assert (
+        "Le code postal 75001 ne correspond à aucune commune que nous livrons : vérifiez-le."
+        in page
+    )
+    assert 'value="75001"' in page and "Sonner fort" in page
+    assert orders_of(db, world.shopper_id) == []
+
+
+@pytest.mark.parametrize(
+    ("postal_code", "city", "msgid", "field"),
+    [
+        ("75001", "Paris", "Le code postal %(postal_code)s ne correspond", "postal_code"),
+        ("62130", "Paris", "Nous ne trouvons pas « %(city)s » avec le code postal", "city"),
+    ],
+)
+def test_a_commune_not_found_is_worded_from_the_catalogue_on_other_languages(
+    app: Flask,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    postal_code: str,
+    city: str,
+    msgid: str,
+    field: str,
+) -> None:
+    # The message was built French with its values, so no catalogue could translate it and
+    # English pages showed it in French: it must be looked up with its placeholders.
+    looked_up: list[str] = []
+
+    def gettext(message: str, **values: Any) -> str:
+        looked_up.append(message)
+        return "EN " + message % values
+
+    monkeypatch.setattr(domain_messages, "gettext", gettext)
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        with pytest.raises(ValidationError) as refused:
+            resolve_commune(db_module.territory(), postal_code, city)
+        shown_ = domain_messages.shown(refused.value)
+    assert refused.value.field == field
+    assert looked_up and looked_up[0].startswith(msgid)
+    assert shown_.startswith("EN ") and postal_code in shown_
 
 
 def test_missing_address_fields_give_french_errors_without_losing_anything(
