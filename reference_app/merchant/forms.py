@@ -141,7 +141,11 @@ class ProductForm(FlaskForm):
     track_stock = BooleanField(_l("Je suis le stock de ce produit"), default=True)
     stock_quantity = IntegerField(
         _l("Quantité en stock"),
-        validators=[Optional(), NumberRange(min=0, max=1_000_000, message=_NUMBER)],
+        # "-5" is a whole number: « Indiquez un nombre entier. » alone left the merchant puzzled.
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=1_000_000, message=_l("Indiquez un nombre entier, 0 ou plus.")),
+        ],
         default=0,
     )
     # The level the form showed: orders placed while the merchant types are not undone.

@@ -160,3 +160,12 @@ def test_a_photo_renamed_csv_is_refused_without_a_preview_of_its_bytes(
     # A real file still goes to the preview.
     status, page = _import(client, b"nom;prix\nPain;3\n", "catalogue.csv")
     assert status == 200 and "Aperçu de l'import" in page
+
+
+def test_a_negative_stock_in_the_product_form_is_told_it_must_be_0_or_more(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+    response = client.post("/boutique/produits/nouveau", data={**PRODUCT, "stock_quantity": "-5"})
+    assert response.status_code == 422
+    assert "Indiquez un nombre entier, 0 ou plus." in response.get_data(as_text=True)
