@@ -194,6 +194,12 @@ def _with_params(error: DomainError) -> str | None:
             postal_code=params["postal_code"],
             names=params["names"],
         )
+    if error.code == "orders_still_running" and params.get("count", 1) > 1:
+        return gettext(
+            "Des commandes sont encore en cours (%(references)s) : attendez de les avoir "
+            "reçues, ou annulez-les, avant de supprimer votre compte.",
+            references=params["references"],
+        )
     if error.code == "orders_still_running" and "references" in params:
         return gettext(
             "Une commande est encore en cours (%(references)s) : attendez de l'avoir reçue, "

@@ -29,6 +29,14 @@ class OrdersStillRunning(DomainError):
         "Une commande est encore en cours ({references}) : attendez de l'avoir reçue, "
         "ou annulez-la, avant de supprimer votre compte."
     )
+    several = (
+        "Des commandes sont encore en cours ({references}) : attendez de les avoir reçues, "
+        "ou annulez-les, avant de supprimer votre compte."
+    )
+
+    def __init__(self, *, references: str, count: int = 1) -> None:
+        message = self.several.format(references=references) if count > 1 else None
+        super().__init__(message, references=references, count=count)
 
 
 def normalise_email(email: str) -> str:
@@ -231,7 +239,7 @@ def delete_account(*, uow: UnitOfWork, user_id: int) -> None:
     )
     running = [order.reference for order in orders if _still_running(order)]
     if running:
-        raise OrdersStillRunning(references=", ".join(running))
+        raise OrdersStillRunning(references=", ".join(running), count=len(running))
     order_ids = [order.id for order in orders]
     forget_payers(uow.session, order_ids)
     for hook in _erasure_hooks:  # while the orders still hold the details to find copies by

@@ -136,13 +136,32 @@ def test_deleting_the_account_anonymises_its_orders_but_not_their_invoices(
         assert invoice.buyer_name == "Jeanne Martin"  # issued: kept as the law requires
 
 
+def test_the_refusal_speaks_of_several_orders_when_several_are_on_their_way(
+    db: Database, shop: Shop
+) -> None:
+    # Was « Une commande est encore en cours (A, B) : … annulez-la » for two orders.
+    first, second = buy(db, shop, {shop.bread_id: 1}), buy(db, shop, {shop.bread_id: 1})
+    with db.uow() as uow:
+        references = [uow.session.get_one(Order, i).reference for i in (first, second)]
+        with pytest.raises(OrdersStillRunning) as error:
+            delete_account(uow=uow, user_id=shop.shopper_id)
+    assert str(error.value) == (
+        f"Des commandes sont encore en cours ({', '.join(references)}) : attendez de les "
+        "avoir reçues, ou annulez-les, avant de supprimer votre compte."
+    )
+    assert error.value.params["count"] == 2
+
+
 def test_an_account_with_an_order_on_its_way_is_not_deleted(db: Database, shop: Shop) -> None:
     order_id = buy(db, shop, {shop.bread_id: 1})
     with db.uow() as uow:
         reference = uow.session.get_one(Order, order_id).reference
         with pytest.raises(OrdersStillRunning) as error:
             delete_account(uow=uow, user_id=shop.shopper_id)
-        assert reference in str(error.value) and error.value.params == {"references": reference}
+        assert reference in str(error.value) and error.value.params == {
+            "references": reference,
+            "count": 1,
+        }
     with db.uow() as uow:
         user = uow.session.get_one(User, shop.shopper_id)
         assert user.deleted_at is None and user.active

@@ -6,6 +6,7 @@ import html
 import re
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,6 +17,7 @@ import reference_app
 import shop_core
 import shop_core.orders.returns
 from delivery.stops import NotReady, WrongDeliveryCode
+from reference_app import domain_messages
 from reference_app.domain_messages import (
     BOARD_MESSAGES,
     COURIER_MESSAGES,
@@ -223,6 +225,25 @@ def test_the_deletion_refusal_is_in_english(app: Flask, client: FlaskClient, wor
     page = html.unescape(response.get_data(as_text=True))
     assert "An order is still on its way (" in page
     assert "encore en cours" not in page
+
+
+def test_the_deletion_refusal_for_several_orders_is_looked_up_in_the_catalogue(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up: list[str] = []
+
+    def fake_gettext(message: str, **values: object) -> str:
+        looked_up.append(message)
+        return message % values
+
+    monkeypatch.setattr(domain_messages, "gettext", fake_gettext)
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        shown(OrdersStillRunning(references="CAB-1, CAB-2", count=2))
+    assert looked_up == [
+        "Des commandes sont encore en cours (%(references)s) : attendez de les avoir reçues, "
+        "ou annulez-les, avant de supprimer votre compte."
+    ]
 
 
 def test_delivery_slots_read_as_hours_in_english(
