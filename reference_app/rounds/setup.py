@@ -13,7 +13,7 @@ from reference_app.choices import options
 from reference_app.merchant.blueprint import attach_error
 from reference_app.rounds.blueprint import bp, me, operator_required
 from reference_app.rounds.forms import DepotForm, RoundForm
-from shop_core.accounts.model import Role
+from shop_core.accounts.model import Role, User
 from shop_core.accounts.staff import accounts_with_role
 from shop_core.errors import DomainError, NotFound
 
@@ -33,12 +33,16 @@ def setup() -> str:
     )
 
 
-def _round_choices(form: RoundForm) -> None:
+def _round_choices(form: RoundForm, current_courier: User | None = None) -> None:
     session, territory = db.uow().session, db.territory()
     couriers = accounts_with_role(session, territory_id=territory.id, role=Role.COURIER)
-    form.courier_id.choices = options(
-        [(0, _("— Pas encore de livreur —"))] + [(c.id, c.full_name) for c in couriers if c.active]
-    )
+    choices: list[tuple[int, str]] = [(0, _("— Pas encore de livreur —"))]
+    choices += [(c.id, c.full_name) for c in couriers if c.active]
+    if current_courier is not None and not current_courier.active:
+        # Shown as it is, rather than silently replaced by "no courier" on the next save.
+        name = _("%(name)s (compte désactivé)", name=current_courier.full_name)
+        choices.insert(1, (current_courier.id, name))
+    form.courier_id.choices = options(choices)
     form.depot_id.choices = options(
         (d.id, d.name) for d in services.depots(session, territory_id=territory.id)
     )
@@ -93,7 +97,13 @@ def new_round() -> Response | tuple[str, int]:
 def edit_round(round_id: int) -> Response | tuple[str, int]:
     round_ = services.get_round(db.uow().session, territory_id=db.territory().id, round_id=round_id)
     form = RoundForm()
-    _round_choices(form)
+    _round_choices(form, round_.courier)
+    if round_.courier is not None and not round_.courier.active:
+        form.courier_id.description = _(
+            "Le compte de %(name)s est désactivé : choisissez un autre livreur pour cette "
+            "tournée, ou « Pas encore de livreur ».",
+            name=round_.courier.full_name,
+        )
     if not form.is_submitted():
         form.name.data, form.depot_id.data = round_.name, round_.depot_id
         form.courier_id.data = round_.courier_id or 0

@@ -637,6 +637,48 @@ def test_what_the_planning_did_is_shown_for_a_while_and_a_failure_until_the_next
     assert "La planification a échoué : réessayez" in failed
 
 
+def test_a_rounds_deactivated_courier_is_shown_not_silently_dropped_on_save(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Marc's account was deactivated: the round's form still names him, says why to choose
+    another, and saving it unchanged refuses rather than leaving the round without him."""
+    fleet = add_fleet(db, world)
+    with db.uow() as uow:
+        saint_pol = uow.session.get_one(Round, fleet.saint_pol)
+        assert saint_pol.courier_id == world.courier_id
+        saint_pol.courier.active = False
+        uow.commit()
+    login(client, world.operator_email)
+
+    page = html.unescape(
+        client.get(f"/admin/tournees/{fleet.saint_pol}/modifier").get_data(as_text=True)
+    )
+    selected = re.search(r'<option selected value="(\d+)">([^<]*)</option>', page) or re.search(
+        r'<option value="(\d+)" selected>([^<]*)</option>', page
+    )
+    assert selected is not None
+    assert selected.groups() == (str(world.courier_id), "Marc Facteur (compte désactivé)")
+    assert "Le compte de Marc Facteur est désactivé : choisissez un autre livreur" in page
+
+    form: dict[str, Any] = {
+        "name": "Saint-Pol matin", "courier_id": str(world.courier_id),
+        "depot_id": str(fleet.depot_id), "weekdays": ["1"], "starts": "08:00", "ends": "13:00",
+        "capacity": "30", "max_duration_min": "", "insee_codes": ["62767"], "active": "y",
+    }  # fmt: skip
+    kept = client.post(f"/admin/tournees/{fleet.saint_pol}/modifier", data=form)
+    assert kept.status_code == 422
+    assert "Choisissez un livreur actif du territoire." in html.unescape(
+        kept.get_data(as_text=True)
+    )
+    with db.uow() as uow:
+        assert uow.session.get_one(Round, fleet.saint_pol).courier_id == world.courier_id
+
+    other = {**form, "courier_id": str(fleet.other_courier_id)}
+    assert client.post(f"/admin/tournees/{fleet.saint_pol}/modifier", data=other).status_code == 302
+    with db.uow() as uow:
+        assert uow.session.get_one(Round, fleet.saint_pol).courier_id == fleet.other_courier_id
+
+
 def test_parcels_at_a_depot_are_offered_only_to_rounds_that_can_load_them(
     client: FlaskClient, db: Database, world: World
 ) -> None:
