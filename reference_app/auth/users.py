@@ -7,10 +7,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import abort, g, session
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from reference_app import db
+from reference_app.domain_messages import N_
 from reference_app.extensions import login_manager
 from shop_core.accounts.assisted import shopper_for_operator
 from shop_core.accounts.model import Role, User
@@ -62,6 +64,18 @@ class WebUser:
                 select(MerchantMember.merchant_id).where(MerchantMember.user_id == self.user.id)
             )
         )
+
+
+#: Flask-Login's request to log in (``create_app`` sets it), marked for the catalogue.
+LOGIN_MESSAGE = N_("Connectez-vous pour accéder à cette page.")
+
+
+def _in_page_language(message: str) -> str:
+    return gettext(message)
+
+
+# Flask-Login flashes its message as set, French on English pages, unless told to translate.
+login_manager.localize_callback = _in_page_language
 
 
 @login_manager.user_loader

@@ -22,7 +22,7 @@ from delivery.calendar import check_delivery_day
 from reference_app import db, payments
 from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
-from reference_app.extensions import checkout_limit, limiter, user_or_address
+from reference_app.extensions import checkout_limit, limiter, login_manager, user_or_address
 from reference_app.formatting import hour_text
 from reference_app.rounds.locating import locate_soon
 from reference_app.shopfront.basket import current_cart_id, forget_count
@@ -379,7 +379,7 @@ def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:
 @bp.route("/commande/<reference>/confirmation")
 def confirmation(reference: str) -> str | Response:
     if not current_user.is_authenticated:
-        return _login_first()
+        return login_manager.unauthorized()  # back here after logging in, not to the checkout
     order = own_order(reference)
     if order.payment_method is PaymentMethod.ONLINE:
         return redirect(url_for("payments.waiting", reference=reference))
@@ -390,5 +390,5 @@ def confirmation(reference: str) -> str | Response:
 def order_sheet(reference: str) -> str | Response:
     """What the operator reads out over the phone, on a page made to be printed."""
     if not current_user.is_authenticated:
-        return _login_first()
+        return login_manager.unauthorized()
     return render_template("shop/order_sheet.html", order=own_order(reference))

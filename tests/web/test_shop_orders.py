@@ -8,13 +8,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from reference_app.auth import users
 from shop_core.audit.services import Actor
 from shop_core.catalogue.model import Product
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrderStatus
 from shop_core.orders.services import transition
 
-from .conftest import NOW, World, login
+from .conftest import NOW, PASSWORD, World, login
 from .shopping import add, orders_of, place_order
 
 S = MerchantOrderStatus
@@ -49,6 +50,42 @@ def move(db: Database, mo_id: int, *targets: S, reason: str = "") -> None:
 def test_my_orders_require_login(client: FlaskClient, world: World) -> None:
     response = client.get("/mes-commandes")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_confirmation_opened_logged_out_comes_back_to_itself_after_login(
+    client: FlaskClient, app: Flask, world: World, db: Database
+) -> None:
+    # Was « Connectez-vous … pour passer commande. Votre panier est conservé. », then the
+    # checkout after logging in: a bookmarked confirmation led to an empty basket.
+    reference = order_two_merchants(client, world, db)
+    other = app.test_client()
+    url = f"/commande/{reference}/confirmation"
+    response = other.get(url, follow_redirects=True)
+    page = page_of(response)
+    assert "Connectez-vous pour accéder à cette page." in page
+    assert "pour passer commande" not in page
+    response = other.post(
+        f"/login?next={url}", data={"email": world.shopper_email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == url
+
+
+def test_the_login_request_is_worded_through_the_catalogue(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, world: World
+) -> None:
+    # Flask-Login flashed « Connectez-vous pour accéder à cette page. » as it was set: in
+    # French on English pages.
+    looked_up: list[str] = []
+
+    def fake_gettext(message: str) -> str:
+        looked_up.append(message)
+        return "Log in to see this page."
+
+    monkeypatch.setattr(users, "gettext", fake_gettext)
+    assert app.login_manager.login_message == users.LOGIN_MESSAGE  # type: ignore[attr-defined]
+    page = page_of(client.get("/mes-commandes?lang=en", follow_redirects=True))
+    assert looked_up == [users.LOGIN_MESSAGE]
+    assert "Log in to see this page." in page
 
 
 def test_my_orders_list_each_merchant_order_with_its_status(
