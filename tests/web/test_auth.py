@@ -114,3 +114,12 @@ def test_an_account_opened_in_english_gets_its_password_mail_in_english(
     assert reset.subject == "Resetting your password"
     assert reset.body.startswith("Hello Nadia Benali,")
     assert "valid for one hour" in reset.body
+
+
+def test_from_the_signup_page_the_login_link_keeps_where_the_shopper_was_going(
+    client: FlaskClient, world: World
+) -> None:
+    # Sent to log in before the checkout, a shopper who opened « Créer un compte » and then
+    # remembered having one lost the way back to the checkout.
+    page = client.get("/signup?next=/commande").get_data(as_text=True)
+    assert 'Déjà un compte ? <a href="/login?next=/commande">' in page
