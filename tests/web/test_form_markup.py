@@ -52,3 +52,16 @@ def test_a_field_sent_wrong_is_invalid_and_described_by_its_error(
     assert described_by("password") == ["password-hint", "password-err"]
     # A field sent right says nothing about validity and points at nothing.
     assert "aria-invalid" not in field("full_name") and described_by("full_name") == []
+
+
+def test_a_checkbox_left_unticked_is_invalid_and_described_by_its_error(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.shopper_email)
+    html = client.post("/compte/supprimer", data={"password": "x"}).get_data(as_text=True)
+
+    box = re.search(r'<input[^>]*id="understood"[^>]*>', html)
+    assert box is not None
+    assert 'aria-invalid="true"' in box.group(0)
+    assert 'aria-describedby="understood-err"' in box.group(0)
+    assert re.search(r'<p class="error" id="understood-err">\s*Cochez la case', html)
