@@ -351,6 +351,11 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             OPERATOR_X_DO,
             {"run_id": i.run_a, "date": DATE},
         ),
+        "POST /admin/tournees/colis/<int:merchant_order_id>/depot": Row(
+            f"/admin/tournees/colis/{i.merchant_order_a}/depot",
+            OPERATOR_X_DO,
+            {"depot_id": i.depot_a, "date": DATE},
+        ),
         "POST /admin/tournees/passages/<int:run_id>/livreur": Row(
             f"/admin/tournees/passages/{i.run_a}/livreur",
             OPERATOR_X_DO,
