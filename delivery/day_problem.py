@@ -178,16 +178,19 @@ def to_seconds(date: dt.date, zone: ZoneInfo, value: dt.datetime) -> int:
 
 
 def collection_window(
-    merchant: Merchant, weekday: int, deliver_by: int, service: int
+    merchant: Merchant, day: dt.date, deliver_by: int, service: int
 ) -> tuple[int, int] | None:
-    """When to collect at ``merchant``: the last opening window that opens before the
-    delivery deadline (fresh goods travel least), the whole day for a merchant without
-    opening hours, None when the shop is closed that day."""
+    """When to collect at ``merchant`` on ``day``: the last opening window that opens
+    before the delivery deadline (fresh goods travel least), the whole day for a merchant
+    without opening hours, None when the shop is closed that day (its weekly hours, or an
+    exceptional closure)."""
+    if merchant.closure_on(day) is not None:
+        return None
     if not merchant.opening_hours:
         return (0, NO_LIMIT)
     windows = [
         (seconds(opens), seconds(closes) - service)
-        for opens, closes in merchant.opening_windows(weekday)
+        for opens, closes in merchant.opening_windows(day.weekday())
         if seconds(closes) - service >= seconds(opens)
     ]
     if not windows:
@@ -299,7 +302,6 @@ def build(
     started = started or {}
     builder = _Builder()
     slot_windows = {s.code: (seconds(s.starts), seconds(s.ends)) for s in slots}
-    weekday = date.weekday()
 
     depots: dict[int, int] = {}
     for round_ in rounds:
@@ -353,7 +355,7 @@ def build(
                 rejected[mo.id] = "no_position"
                 continue
             collect_service = settings.collect_per_parcel_s * max(1, mo.parcels)
-            opening = collection_window(mo.merchant, weekday, window[1], collect_service)
+            opening = collection_window(mo.merchant, date, window[1], collect_service)
             if opening is None:
                 rejected[mo.id] = "merchant_closed"
                 continue
@@ -369,7 +371,7 @@ def build(
 
     for trip in returns:
         found = _return_trip(
-            trip, builder, private, on_board, leaving_from, settings, weekday, not_before
+            trip, builder, private, on_board, leaving_from, settings, date, not_before
         )
         if found is not None:
             shipments.append(found[0])
@@ -437,7 +439,7 @@ def _return_trip(
     on_board: dict[int, int],
     leaving_from: Callable[[int | None], frozenset[int] | None],
     settings: PlanningSettings,
-    weekday: int,
+    date: dt.date,
     not_before: int,
 ) -> tuple[Shipment, ShipmentInfo] | None:
     """A returned order's way back as a shipment: taken at the point (or on board, or from
@@ -446,7 +448,7 @@ def _return_trip(
     shop = merchant_place(trip.merchant)
     parcels = max(1, trip.parcels)
     service = settings.collect_per_parcel_s * parcels
-    opening = collection_window(trip.merchant, weekday, NO_LIMIT, service)
+    opening = collection_window(trip.merchant, date, NO_LIMIT, service)
     if shop is None or opening is None or opening[1] < max(opening[0], not_before):
         return None
     carried_by = on_board.get(trip.merchant_order_id)

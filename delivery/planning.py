@@ -337,9 +337,6 @@ def next_possible_date(
         if r.courier_id and depot_id in (None, r.depot_id)
     ]
     for day in calendar.run_days(rounds, insee, after + dt.timedelta(days=1), 14):
-        if depot_id is not None or all(
-            not mo.merchant.opening_hours or mo.merchant.opening_windows(day.weekday())
-            for mo in parts
-        ):
+        if depot_id is not None or all(not mo.merchant.is_closed_on(day) for mo in parts):
             return day
     return None

@@ -11,7 +11,9 @@ checks that each French text here is still, word for word, what the core says.
 
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
+import datetime as dt
+
+from flask_babel import format_date, gettext, ngettext
 
 from reference_app.formatting import reads_french
 from shop_core.errors import DomainError
@@ -126,6 +128,13 @@ def _with_params(error: DomainError) -> str | None:
     # The messages the core builds from parameters, worded again here with the same ones.
     params = error.params
     product = params.get("product")
+    if error.code == "closed_then" and "merchant" in params:
+        return gettext(
+            "« %(merchant)s » est fermé du %(starts)s au %(ends)s : choisissez un autre jour.",
+            merchant=params["merchant"],
+            starts=format_date(dt.date.fromisoformat(params["starts"]), "d MMMM"),
+            ends=format_date(dt.date.fromisoformat(params["ends"]), "d MMMM"),
+        )
     if error.code == "opens_after_slot" and "merchant" in params:
         return gettext(
             "« %(merchant)s » n'ouvre qu'à %(opens)s ce jour-là : ses produits ne peuvent "

@@ -6,6 +6,7 @@ French message, ready to show to a person.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 
@@ -97,6 +98,22 @@ class OpensAfterSlot(InvalidDeliveryChoice):
             "livrés sur le créneau choisi. Choisissez un créneau plus tard ou un autre jour.",
             merchant=merchant,
             opens=opens,
+        )
+
+
+class ClosedThen(InvalidDeliveryChoice):
+    """A shop of the basket is closed on the chosen day by an exceptional closure (its
+    holidays): ``starts`` and ``ends`` are ISO dates, the closure's first and last day."""
+
+    code = "closed_then"
+
+    def __init__(self, *, merchant: str, starts: dt.date, ends: dt.date) -> None:
+        super().__init__(
+            f"« {merchant} » est fermé du {starts:%d/%m/%Y} au {ends:%d/%m/%Y} : "
+            "choisissez un autre jour.",
+            merchant=merchant,
+            starts=starts.isoformat(),
+            ends=ends.isoformat(),
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reference_app.merchant import (  # noqa: F401
     catalogue_file,
+    closures,
     orders,
     product_photos,
     products,

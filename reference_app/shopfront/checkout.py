@@ -92,11 +92,7 @@ def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -
     dates = delivery_dates(territory, at)
     # Every shop of the basket prepares and hands over its parcels on the day itself: a day
     # one of them is closed would only be moved to the next one by the night's routine.
-    open_days = [
-        day
-        for day in dates
-        if all(not shop.opening_hours or shop.opening_windows(day.weekday()) for shop in shops)
-    ]
+    open_days = [day for day in dates if all(not shop.is_closed_on(day) for shop in shops)]
     return Options(
         territory=territory,
         points=[p for p in territory.pickup_points if p.active],

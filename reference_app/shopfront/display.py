@@ -15,8 +15,10 @@ from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from reference_app import db
 from reference_app.formatting import day_pattern, hour_text, reads_french
 from shop_core.catalogue.model import Product, Unit
+from shop_core.merchants.closures import upcoming
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from shop_core.territories.model import DeliverySlot
@@ -41,6 +43,23 @@ def opening_hours(merchant: Merchant) -> list[tuple[str, list[str]]]:
         windows = merchant.opening_windows(weekday)
         rows.append((name.capitalize(), [f"{hour_text(a)} – {hour_text(b)}" for a, b in windows]))
     return rows
+
+
+def closures_ahead(merchant: Merchant) -> list[str]:
+    """The shop's exceptional closures not over yet, worded: "Fermé du lundi 21 au
+    dimanche 27 décembre (Congés)", "Fermé le mardi 24 novembre"."""
+    lines = []
+    for c in upcoming(merchant.closures, db.today()):
+        if c.starts == c.ends:
+            text = _("Fermé le %(day)s", day=format_date(c.starts, "EEEE d MMMM"))
+        else:
+            text = _(
+                "Fermé du %(starts)s au %(ends)s",
+                starts=format_date(c.starts, "EEEE d MMMM"),
+                ends=format_date(c.ends, "EEEE d MMMM"),
+            )
+        lines.append(f"{text} ({c.note})" if c.note else text)
+    return lines
 
 
 def open_days(merchant: Merchant) -> str:
@@ -173,6 +192,7 @@ def helpers() -> dict[str, Any]:
     """What the shop's templates (and e-mails) may call."""
     return {
         "opening_hours": opening_hours,
+        "closures_ahead": closures_ahead,
         "open_days": open_days,
         "day_label": day_label,
         "unit_suffix": unit_suffix,

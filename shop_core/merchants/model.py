@@ -1,11 +1,11 @@
-"""Merchants: legal identity, trade, address, opening hours, staff."""
+"""Merchants: legal identity, trade, address, opening hours and closures, staff."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 
-from sqlalchemy import Enum, ForeignKey, String, Text, Time, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shop_core.accounts.model import User
@@ -105,6 +105,13 @@ class Merchant(Base):
     members: Mapped[list[MerchantMember]] = relationship(
         back_populates="merchant", cascade="all, delete-orphan"
     )
+    # Few rows per shop, read wherever opening hours are: loaded with the merchant.
+    closures: Mapped[list[Closure]] = relationship(
+        back_populates="merchant",
+        cascade="all, delete-orphan",
+        order_by="Closure.starts",
+        lazy="selectin",
+    )
 
     @property
     def is_open_for_orders(self) -> bool:
@@ -113,6 +120,21 @@ class Merchant(Base):
     def opening_windows(self, weekday: int) -> list[tuple[dt.time, dt.time]]:
         """Opening windows on a weekday (0 = Monday), in order."""
         return [(h.opens, h.closes) for h in self.opening_hours if h.weekday == weekday]
+
+    def closure_on(self, day: dt.date) -> Closure | None:
+        """The exceptional closure (holidays, works…) covering ``day``, if any."""
+        return next((c for c in self.closures if c.starts <= day <= c.ends), None)
+
+    def is_closed_on(self, day: dt.date) -> bool:
+        """Closed all day on ``day``: an exceptional closure, or no opening window that
+        weekday. A shop without opening hours is taken as open every day."""
+        if self.closure_on(day) is not None:
+            return True
+        return bool(self.opening_hours) and not self.opening_windows(day.weekday())
+
+    def windows_on(self, day: dt.date) -> list[tuple[dt.time, dt.time]]:
+        """Opening windows on ``day`` (none during an exceptional closure)."""
+        return [] if self.closure_on(day) is not None else self.opening_windows(day.weekday())
 
 
 class OpeningHours(Base):
@@ -129,6 +151,24 @@ class OpeningHours(Base):
     closes: Mapped[dt.time] = mapped_column(Time)
 
     merchant: Mapped[Merchant] = relationship(back_populates="opening_hours")
+
+
+class Closure(Base):
+    """Days a shop is closed although its weekly hours say open, ``starts`` to ``ends``
+    included (holidays, a family event, works)."""
+
+    __tablename__ = "merchant_closure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("merchant.id", ondelete="CASCADE"), index=True
+    )
+    starts: Mapped[dt.date] = mapped_column(Date)
+    ends: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    merchant: Mapped[Merchant] = relationship(back_populates="closures")
 
 
 class MerchantMember(Base):

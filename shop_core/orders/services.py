@@ -16,6 +16,7 @@ from shop_core.audit.services import Actor, record
 from shop_core.carts.model import Cart
 from shop_core.catalogue.model import Product
 from shop_core.errors import (
+    ClosedThen,
     DomainError,
     EmptyBasket,
     InvalidDeliveryChoice,
@@ -125,6 +126,10 @@ def _check_delivery(
         )
     if choice.date > first + dt.timedelta(days=60):
         raise InvalidDeliveryChoice(detail="Choisissez une date dans les deux prochains mois.")
+    for merchant in merchants:  # on holiday that day: nothing to collect, nothing to hand
+        closure = merchant.closure_on(choice.date)
+        if closure is not None:
+            raise ClosedThen(merchant=merchant.trade_name, starts=closure.starts, ends=closure.ends)
     if choice.method is DeliveryMethod.HOME:
         address = choice.address
         if address is None:
@@ -160,7 +165,7 @@ def _check_delivery(
             raise InvalidDeliveryChoice(
                 detail=f"« {merchant.trade_name} » ne propose pas le retrait en boutique."
             )
-        if merchant.opening_hours and not merchant.opening_windows(choice.date.weekday()):
+        if merchant.is_closed_on(choice.date):
             raise InvalidDeliveryChoice(
                 detail=f"« {merchant.trade_name} » est fermé le jour choisi."
             )

@@ -8,6 +8,7 @@ product and order, courier A's run and stop, operator X's round, depot and picku
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from shop_core.accounts.model import User
 from shop_core.accounts.staff import create_point_staff
 from shop_core.catalogue.model import Category, Product, ProductPhoto
 from shop_core.database import Database
-from shop_core.merchants.model import Merchant
+from shop_core.merchants.model import Closure, Merchant
 from shop_core.orders.model import MerchantOrder, Order
 from shop_core.territories.model import Territory
 from shop_core.testing.factories import make_merchant, make_product
@@ -80,6 +81,7 @@ class Ids:
     shopper_a: int
     media_key: str
     photo_a: int
+    closure_a: int
 
 
 def build(app: Flask, db: Database, world: World) -> Ids:
@@ -121,6 +123,8 @@ def build(app: Flask, db: Database, world: World) -> Ids:
         )  # fmt: skip
         photo_a = ProductPhoto(key="products/pain-2.png", alt="Pain", position=0)
         product_a.photos.append(photo_a)
+        closure_a = Closure(starts=dt.date(2027, 6, 1), ends=dt.date(2027, 6, 2))
+        session.get_one(Merchant, world.baker_id).closures.append(closure_a)
         uow.commit()
         return Ids(
             territory_x=territory_x.id,
@@ -148,6 +152,7 @@ def build(app: Flask, db: Database, world: World) -> Ids:
             shopper_a=world.shopper_id,
             media_key="products/pain.png",
             photo_a=photo_a.id,
+            closure_a=closure_a.id,
         )
 
 

@@ -189,6 +189,13 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         ),
         "GET /boutique/preparation.pdf": Row("/boutique/preparation.pdf", MERCHANT),
         "GET /boutique/statistiques": Row("/boutique/statistiques", MERCHANT),
+        "GET /boutique/fermetures": Row("/boutique/fermetures", MERCHANT),
+        "POST /boutique/fermetures": Row(
+            "/boutique/fermetures", MERCHANT_DO, {"starts": "2027-07-01", "ends": "2027-07-02"}
+        ),
+        "POST /boutique/fermetures/<int:closure_id>/supprimer": Row(
+            f"/boutique/fermetures/{i.closure_a}/supprimer", MERCHANT_A_DO
+        ),
         "GET /boutique/produits": Row("/boutique/produits", MERCHANT),
         "GET /boutique/produits/nouveau": Row("/boutique/produits/nouveau", MERCHANT),
         "POST /boutique/produits/nouveau": Row("/boutique/produits/nouveau", MERCHANT_DO),

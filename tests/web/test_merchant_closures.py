@@ -1,0 +1,168 @@
+"""A shop's exceptional closures: the merchant records them in « Ma boutique », the shop's
+page announces them, and checkout no longer offers those days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from reference_app import domain_messages
+from shop_core.database import Database
+from shop_core.errors import ClosedThen
+from shop_core.merchants.model import Closure, Merchant
+
+from .conftest import NOW, World, login
+from .shopping import add, orders_of, place_order
+
+TUESDAY = dt.date(2026, 11, 24)
+WEDNESDAY = TUESDAY + dt.timedelta(days=1)
+FRIDAY = TUESDAY + dt.timedelta(days=3)
+
+
+@pytest.fixture(autouse=True)
+def _clock(app: Flask) -> None:
+    app.config["FIXED_NOW"] = NOW  # Monday 23 November 2026
+
+
+def text(response: object) -> str:
+    return html.unescape(response.get_data(as_text=True))  # type: ignore[attr-defined]
+
+
+def closures_of(db: Database, merchant_id: int) -> list[tuple[dt.date, dt.date, str]]:
+    with db.uow() as uow:
+        merchant = uow.session.get_one(Merchant, merchant_id)
+        return [(c.starts, c.ends, c.note) for c in merchant.closures]
+
+
+def test_the_merchant_records_a_closure_and_the_shop_page_and_checkout_follow(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    assert "Aucune fermeture prévue" in text(client.get("/boutique/fermetures"))
+
+    saved = client.post(
+        "/boutique/fermetures",
+        data={"starts": TUESDAY.isoformat(), "ends": WEDNESDAY.isoformat(), "note": "Congés"},
+        follow_redirects=True,
+    )
+
+    page = text(saved)
+    assert "Fermeture enregistrée du mardi 24 novembre au mercredi 25 novembre" in page
+    assert "Du mardi 24 novembre au mercredi 25 novembre 2026" in page and "Congés" in page
+    assert closures_of(db, world.baker_id) == [(TUESDAY, WEDNESDAY, "Congés")]
+    client.post("/logout")
+
+    shop = text(client.get(f"/boutiques/{_slug(db, world.baker_id)}"))
+    assert "Fermé du mardi 24 novembre au mercredi 25 novembre (Congés)" in shop
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    checkout = client.get("/commande").get_data(as_text=True)
+    offered = re.findall(r'name="date" required type="radio" value="([\d-]+)"', checkout)
+    assert offered and TUESDAY.isoformat() not in offered
+    assert WEDNESDAY.isoformat() not in offered
+    # Sent anyway (a page opened before the closure): refused, nothing ordered.
+    refused = place_order(client, date=TUESDAY.isoformat())
+    assert "Choisissez un des jours proposés." in text(refused)
+    assert orders_of(db, world.shopper_id) == []
+
+
+def test_orders_already_placed_for_those_days_are_named(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    client.post("/logout")
+    login(client, world.baker_email)
+
+    saved = text(
+        client.post(
+            "/boutique/fermetures",
+            data={"starts": TUESDAY.isoformat(), "ends": TUESDAY.isoformat()},
+            follow_redirects=True,
+        )
+    )
+
+    assert "1 commande est déjà prévue pendant cette fermeture" in saved
+    assert "Le mardi 24 novembre 2026" in saved
+    assert f"{order.reference}-1" in saved
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"starts": "2026-11-27", "ends": "2026-11-25"}, "Le dernier jour de fermeture suit"),
+        ({"starts": "2026-11-20", "ends": "2026-11-25"}, "Choisissez un premier jour à partir"),
+        ({"starts": "", "ends": "2026-11-25"}, "Indiquez le premier jour de fermeture."),
+        ({"starts": "demain", "ends": "2026-11-25"}, "Indiquez le premier jour de fermeture."),
+    ],
+)  # fmt: skip
+def test_a_closure_that_makes_no_sense_is_refused_and_what_was_typed_is_kept(
+    client: FlaskClient, db: Database, world: World, form: dict[str, str], message: str
+) -> None:
+    login(client, world.baker_email)
+    refused = client.post("/boutique/fermetures", data={**form, "note": "Inventaire"})
+    assert refused.status_code == 422
+    page = text(refused)
+    assert message in page
+    assert 'value="Inventaire"' in page
+    assert closures_of(db, world.baker_id) == []
+
+
+def test_a_closure_is_removed_by_its_shop_and_by_no_other(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    client.post(
+        "/boutique/fermetures", data={"starts": FRIDAY.isoformat(), "ends": FRIDAY.isoformat()}
+    )
+    with db.uow() as uow:
+        closure_id = uow.session.scalars(select(Closure.id)).one()
+    client.post("/logout")
+
+    login(client, world.farmer_email)
+    assert client.post(f"/boutique/fermetures/{closure_id}/supprimer").status_code == 404
+    assert len(closures_of(db, world.baker_id)) == 1
+    client.post("/logout")
+
+    login(client, world.baker_email)
+    removed = text(
+        client.post(f"/boutique/fermetures/{closure_id}/supprimer", follow_redirects=True)
+    )
+    assert "Fermeture supprimée" in removed
+    assert closures_of(db, world.baker_id) == []
+
+
+def test_only_a_merchant_reaches_the_closures(client: FlaskClient, world: World) -> None:
+    assert client.get("/boutique/fermetures").status_code == 302  # to the login page
+    for email in (world.shopper_email, world.courier_email):
+        login(client, email)
+        assert client.get("/boutique/fermetures").status_code == 403
+        assert client.post("/boutique/fermetures", data={}).status_code == 403
+        client.post("/logout")
+
+
+def test_the_closure_refusal_reads_in_english(app: Flask) -> None:
+    error = ClosedThen(
+        merchant="Ferme Dufour", starts=dt.date(2026, 12, 21), ends=dt.date(2026, 12, 27)
+    )
+    with app.test_request_context("/?lang=en"):
+        assert domain_messages.shown(error) == (
+            "“Ferme Dufour” is closed from 21 December to 27 December: choose another day."
+        )
+    with app.test_request_context("/?lang=fr"):
+        assert domain_messages.shown(error) == (
+            "« Ferme Dufour » est fermé du 21/12/2026 au 27/12/2026 : choisissez un autre jour."
+        )
+
+
+def _slug(db: Database, merchant_id: int) -> str:
+    with db.uow() as uow:
+        return uow.session.get_one(Merchant, merchant_id).slug
