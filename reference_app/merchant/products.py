@@ -16,7 +16,11 @@ from reference_app.formatting import euros_input
 from reference_app.merchant.blueprint import attach_error, bp, shop
 from reference_app.merchant.forms import ProductForm, StockForm
 from reference_app.merchant.product_photos import kept_photo, uploaded_photo
-from shop_core.catalogue.merchant_queries import merchant_products, territory_categories
+from shop_core.catalogue.merchant_queries import (
+    archived_products,
+    merchant_products,
+    territory_categories,
+)
 from shop_core.catalogue.model import Product, Unit
 from shop_core.catalogue.services import (
     MAX_STOCK,
@@ -28,6 +32,7 @@ from shop_core.catalogue.services import (
     create_product,
     edit_snapshot,
     get_product,
+    restore_product,
     set_active,
     set_stock,
     update_product,
@@ -111,6 +116,7 @@ def products() -> str:
         "merchant/products.html",
         merchant=merchant,
         products=merchant_products(db.uow().session, merchant_id=merchant.id),
+        archived=archived_products(db.uow().session, merchant_id=merchant.id),
         stock_form=StockForm(formdata=None),
         notice=session.pop(_ROW_NOTICE, None),
     )
@@ -316,9 +322,26 @@ def archive(product_id: int) -> Response:
     archive_product(uow=db.uow(), product_id=product.id, merchant_id=merchant.id, actor=actor())
     flash(
         _(
-            "« %(name)s » est archivé : il n'apparaît plus, les commandes passées le gardent.",
+            "« %(name)s » est archivé : il n'apparaît plus, les commandes passées le gardent. "
+            "Par erreur ? Il est en bas de la liste, dans « Produits archivés ».",
             name=product.name,
         ),
         "success",
     )
     return redirect(url_for("merchant.products"))
+
+
+@bp.route("/boutique/produits/<int:product_id>/desarchiver", methods=["POST"])
+@merchant_required
+def restore(product_id: int) -> Response:
+    merchant = shop()
+    product = get_product(db.uow(), product_id, merchant_id=merchant.id)
+    restore_product(uow=db.uow(), product_id=product.id, merchant_id=merchant.id, actor=actor())
+    return _row_notice(
+        product,
+        _(
+            "« %(name)s » est de retour dans vos produits, hors vente : vérifiez son prix et "
+            "son stock, puis remettez-le en vente.",
+            name=product.name,
+        ),
+    )

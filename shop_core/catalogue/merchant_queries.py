@@ -1,4 +1,4 @@
-"""A merchant's own catalogue as its back-office lists it (archived products left out)."""
+"""A merchant's own catalogue as its back-office lists it (archived products apart)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,17 @@ def merchant_products(session: Session, *, merchant_id: int) -> list[Product]:
             select(Product)
             .where(Product.merchant_id == merchant_id, Product.archived.is_(False))
             .options(selectinload(Product.photos), selectinload(Product.category))
+            .order_by(Product.name, Product.id)
+        )
+    )
+
+
+def archived_products(session: Session, *, merchant_id: int) -> list[Product]:
+    """The merchant's archived products, by name (to bring one back)."""
+    return list(
+        session.scalars(
+            select(Product)
+            .where(Product.merchant_id == merchant_id, Product.archived.is_(True))
             .order_by(Product.name, Product.id)
         )
     )

@@ -399,6 +399,26 @@ def archive_product(*, uow: UnitOfWork, product_id: int, merchant_id: int, actor
     uow.commit()
 
 
+def restore_product(*, uow: UnitOfWork, product_id: int, merchant_id: int, actor: Actor) -> None:
+    """Bring an archived product back into the merchant's list, not on sale yet (its stock
+    and price may need a look first)."""
+    product = get_product(uow, product_id, merchant_id=merchant_id)
+    if not product.archived:
+        return
+    product.archived = False
+    product.active = False
+    record(
+        uow.session,
+        territory_id=product.merchant.territory_id,
+        actor=actor,
+        action="product.restore",
+        subject=product.name,
+        details={"product_id": product.id},
+        merchant_id=merchant_id,
+    )
+    uow.commit()
+
+
 def add_photo(
     *,
     uow: UnitOfWork,

@@ -452,6 +452,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /boutique/produits/<int:product_id>/archiver": Row(
             f"/boutique/produits/{i.product_a}/archiver", MERCHANT_A_DO
         ),
+        "POST /boutique/produits/<int:product_id>/desarchiver": Row(
+            f"/boutique/produits/{i.product_a}/desarchiver", MERCHANT_A_DO
+        ),
         "POST /compte/adresses/<int:address_id>/supprimer": Row(
             f"/compte/adresses/{i.address_a}/supprimer", "L ok 404 404 404 404 404 404 404"
         ),

@@ -346,6 +346,34 @@ def test_archived_products_leave_the_list(client: FlaskClient, db: Database, wor
     assert f'id="produit-{world.bread_id}"' in page
 
 
+def test_an_archived_product_is_brought_back_off_sale_by_its_shop_only(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """One tap archives: a mistake is mended from « Produits archivés » at the list's foot;
+    the product comes back switched off, for the merchant to check it before selling."""
+    login(client, world.baker_email)
+    archived = client.post(f"/boutique/produits/{world.cake_id}/archiver", follow_redirects=True)
+    assert "dans « Produits archivés »" in html.unescape(archived.get_data(as_text=True))
+    page = client.get("/boutique/produits").get_data(as_text=True)
+    assert f'id="archive-{world.cake_id}"' in page
+    client.post("/logout")
+
+    login(client, world.farmer_email)
+    assert client.post(f"/boutique/produits/{world.cake_id}/desarchiver").status_code == 404
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.cake_id).archived
+    client.post("/logout")
+
+    login(client, world.baker_email)
+    back = client.post(f"/boutique/produits/{world.cake_id}/desarchiver", follow_redirects=True)
+    page = html.unescape(back.get_data(as_text=True))
+    assert "est de retour dans vos produits, hors vente" in page
+    assert f'id="produit-{world.cake_id}"' in page and f'id="archive-{world.cake_id}"' not in page
+    with db.uow() as uow:
+        product = uow.session.get_one(Product, world.cake_id)
+        assert (product.archived, product.active) == (False, False)
+
+
 def test_another_merchants_products_are_not_found(
     client: FlaskClient, db: Database, world: World
 ) -> None:
