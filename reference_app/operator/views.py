@@ -1,7 +1,7 @@
 """Operator admin routes.
 
 The blueprint lives in :mod:`reference_app.operator.blueprint`; each module below adds the
-routes of what it serves (indicators, merchants, territory settings, couriers).
+routes of what it serves (indicators, merchants, territory settings, delivery slots, couriers).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from reference_app.operator import (  # noqa: F401
     merchants,
     pickups,
     shoppers,
+    slots,
     territory,
 )
 from reference_app.operator.blueprint import bp

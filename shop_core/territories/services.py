@@ -1,13 +1,17 @@
-"""Territory services: creation, communes, pickup points, slots, branding, commission."""
+"""Territory services: creation, communes, pickup points, slots and cut-off, branding,
+commission."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
 
+from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.slugs import slugify
 from shop_core.territories.model import Commune, DeliverySlot, PickupPoint, Territory
@@ -239,3 +243,310 @@ def add_delivery_slot(
     uow.session.add(slot)
     uow.commit()
     return slot.id
+
+
+# --- delivery slots and cut-off, as the operator changes them ---------------------------------
+
+#: The shortest slot: a round calls at many doors, and needs some room to keep the hours.
+MIN_SLOT_LENGTH = dt.timedelta(hours=1)
+
+#: Merchant order states in which a home delivery is still to come: the shopper was promised
+#: the slot's hours. A failed delivery counts: it goes on a later round, in the same slot.
+SLOT_STILL_PROMISED = (
+    MerchantOrderStatus.PLACED,
+    MerchantOrderStatus.PAID,
+    MerchantOrderStatus.ACCEPTED,
+    MerchantOrderStatus.PREPARING,
+    MerchantOrderStatus.READY,
+    MerchantOrderStatus.HANDED_TO_COURIER,
+    MerchantOrderStatus.DELIVERY_FAILED,
+)
+
+
+def _hour(value: dt.time) -> str:
+    # "9 h", "9 h 30": as the pages write hours, with no-break spaces.
+    if value.minute == 0:
+        return f"{value.hour}\u00a0h"
+    return f"{value.hour}\u00a0h\u00a0{value.minute:02d}"
+
+
+def _minutes(value: dt.time) -> dt.time:
+    return value.replace(second=0, microsecond=0)
+
+
+def slot_orders(session: Session, *, territory_id: int) -> dict[str, int]:
+    """How many home-delivery orders still to deliver chose each slot, by slot code (codes
+    no such order uses are absent)."""
+    rows = session.execute(
+        select(Order.delivery_slot, func.count(distinct(Order.id)))
+        .join(MerchantOrder, MerchantOrder.order_id == Order.id)
+        .where(
+            Order.territory_id == territory_id,
+            Order.delivery_method == DeliveryMethod.HOME,
+            Order.delivery_slot.is_not(None),
+            MerchantOrder.status.in_(SLOT_STILL_PROMISED),
+        )
+        .group_by(Order.delivery_slot)
+    )
+    return {code: count for code, count in rows if code}
+
+
+def delivery_slot(session: Session, *, territory_id: int, code: str) -> DeliverySlot:
+    """The slot of this territory with this code; ``NotFound`` for any other."""
+    slot = session.scalar(
+        select(DeliverySlot).where(
+            DeliverySlot.territory_id == territory_id, DeliverySlot.code == code
+        )
+    )
+    if slot is None:
+        raise NotFound(what="Créneau")
+    return slot
+
+
+def _check_slot(
+    uow: UnitOfWork,
+    *,
+    territory_id: int,
+    label: str,
+    starts: dt.time,
+    ends: dt.time,
+    slot_id: int | None = None,
+) -> None:
+    """Refuse an empty or taken label (case, accents and punctuation ignored), hours that
+    do not make a slot of an hour at least, and hours that overlap another slot's: a
+    shopper must be able to tell the slots apart, by name and by hours."""
+    if not label:
+        raise ValidationError("Indiquez le nom du créneau, par exemple « Matin ».", field="label")
+    if len(label) > 60:
+        raise ValidationError("Le nom du créneau fait 60 caractères au plus.", field="label")
+    if starts >= ends:
+        raise ValidationError("Le créneau doit finir après son début.", field="ends")
+    day = dt.date(2000, 1, 1)
+    if dt.datetime.combine(day, ends) - dt.datetime.combine(day, starts) < MIN_SLOT_LENGTH:
+        raise ValidationError(
+            "Un créneau dure au moins une heure : une tournée passe à bien des portes, "
+            "le livreur a besoin de cette marge pour arriver à l'heure promise.",
+            field="ends",
+        )
+    wanted = slugify(label)
+    others = [
+        s
+        for s in uow.session.scalars(
+            select(DeliverySlot)
+            .where(DeliverySlot.territory_id == territory_id)
+            .order_by(DeliverySlot.starts)
+        )
+        if s.id != slot_id
+    ]
+    for other in others:
+        if slugify(other.label) == wanted:
+            raise ValidationError(
+                f"Le créneau « {other.label} » porte déjà ce nom : choisissez-en un autre.",
+                field="label",
+            )
+    for other in others:
+        if starts < other.ends and other.starts < ends:
+            raise ValidationError(
+                f"Ces heures chevauchent le créneau « {other.label} » "
+                f"({_hour(other.starts)} – {_hour(other.ends)}) : un créneau commence "
+                "quand le précédent finit, ou après.",
+                field="starts",
+            )
+
+
+def _new_slot_code(uow: UnitOfWork, *, territory_id: int, label: str) -> str:
+    """A code from the label, used by no slot of the territory and by no past order: an
+    order keeps its slot's code, and must not come to read as another slot."""
+    taken = set(
+        uow.session.scalars(
+            select(DeliverySlot.code).where(DeliverySlot.territory_id == territory_id)
+        )
+    ) | set(
+        uow.session.scalars(
+            select(Order.delivery_slot)
+            .where(Order.territory_id == territory_id, Order.delivery_slot.is_not(None))
+            .distinct()
+        )
+    )
+    base = slugify(label, max_length=26)
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def _reload_slots(uow: UnitOfWork, territory: Territory) -> None:
+    # The session keeps its objects after a commit: a territory already loaded (the page's)
+    # is to read its slots, in order, afresh.
+    uow.session.expire(territory, ["delivery_slots"])
+
+
+def create_delivery_slot(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    label: str,
+    starts: dt.time,
+    ends: dt.time,
+    actor: Actor,
+) -> str:
+    """Offer shoppers a new home-delivery slot; its code (derived from the label) is
+    returned. Unlike ``add_delivery_slot`` (the demo's and tests' plain insert), checks
+    the label and hours against the other slots and records who did it."""
+    label = " ".join(label.split())
+    starts, ends = _minutes(starts), _minutes(ends)
+    territory = get(uow, territory_id)
+    _check_slot(uow, territory_id=territory_id, label=label, starts=starts, ends=ends)
+    code = _new_slot_code(uow, territory_id=territory_id, label=label)
+    uow.session.add(
+        DeliverySlot(territory_id=territory_id, code=code, label=label, starts=starts, ends=ends)
+    )
+    _reload_slots(uow, territory)
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="territory.slot_add",
+        subject=label,
+        details={"code": code, "starts": f"{starts:%H:%M}", "ends": f"{ends:%H:%M}"},
+    )
+    uow.commit()
+    return code
+
+
+def _in_use(count: int, slot: DeliverySlot, *, then: str) -> str:
+    """The refusal to change what ``count`` orders still to deliver were promised."""
+    if count == 1:
+        return (
+            f"1 commande pas encore livrée a choisi le créneau « {slot.label} » : son client "
+            f"attend le livreur entre {_hour(slot.starts)} et {_hour(slot.ends)}, comme promis "
+            f"à la commande. Vous pourrez {then} une fois cette commande livrée ou annulée."
+        )
+    return (
+        f"{count} commandes pas encore livrées ont choisi le créneau « {slot.label} » : leurs "
+        f"clients attendent le livreur entre {_hour(slot.starts)} et {_hour(slot.ends)}, comme "
+        f"promis à la commande. Vous pourrez {then} une fois ces commandes livrées ou annulées."
+    )
+
+
+def update_delivery_slot(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    code: str,
+    label: str,
+    starts: dt.time,
+    ends: dt.time,
+    actor: Actor,
+) -> bool:
+    """Rename a slot, or change its hours while no order still to deliver has chosen it
+    (its shoppers were promised those hours). ``False`` when nothing changed."""
+    slot = delivery_slot(uow.session, territory_id=territory_id, code=code)
+    label = " ".join(label.split())
+    starts, ends = _minutes(starts), _minutes(ends)
+    _check_slot(
+        uow, territory_id=territory_id, label=label, starts=starts, ends=ends, slot_id=slot.id
+    )
+    details: dict[str, object] = {}
+    if (starts, ends) != (slot.starts, slot.ends):
+        count = slot_orders(uow.session, territory_id=territory_id).get(slot.code, 0)
+        if count:
+            raise ValidationError(
+                _in_use(count, slot, then="changer ses heures")
+                + " En attendant, vous pouvez changer son nom, ou ajouter un autre créneau.",
+                field="starts",
+            )
+        details["hours"] = [
+            f"{slot.starts:%H:%M}–{slot.ends:%H:%M}",
+            f"{starts:%H:%M}–{ends:%H:%M}",
+        ]
+    if label != slot.label:
+        details["label"] = [slot.label, label]
+    if not details:
+        return False
+    slot.label, slot.starts, slot.ends = label, starts, ends
+    _reload_slots(uow, get(uow, territory_id))
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="territory.slot_update",
+        subject=label,
+        details={"code": slot.code, **details},
+    )
+    uow.commit()
+    return True
+
+
+def slot_deletion_refused(uow: UnitOfWork, *, territory_id: int, code: str) -> str | None:
+    """Why the slot cannot be deleted now, in French, or ``None`` when it can."""
+    slot = delivery_slot(uow.session, territory_id=territory_id, code=code)
+    count = slot_orders(uow.session, territory_id=territory_id).get(slot.code, 0)
+    if count:
+        return _in_use(count, slot, then="le supprimer")
+    slots = uow.session.scalar(
+        select(func.count(DeliverySlot.id)).where(DeliverySlot.territory_id == territory_id)
+    )
+    served = uow.session.scalar(
+        select(Commune.id).where(Commune.territory_id == territory_id).limit(1)
+    )
+    if slots == 1 and served is not None:
+        # Without any slot the checkout asks for no hour and the planning gives the courier
+        # the whole day: home delivery would go on, with no time promised to anyone.
+        return (
+            f"« {slot.label} » est le seul créneau de livraison à domicile : sans créneau, "
+            "les clients ne choisiraient plus d'heure et le livreur passerait à n'importe "
+            "quelle heure de la journée. Ajoutez d'abord le créneau qui le remplace."
+        )
+    return None
+
+
+def delete_delivery_slot(*, uow: UnitOfWork, territory_id: int, code: str, actor: Actor) -> None:
+    """Stop offering a slot, refused while an order still to deliver has chosen it or while
+    it is the last one (see ``slot_deletion_refused``)."""
+    refused = slot_deletion_refused(uow, territory_id=territory_id, code=code)
+    if refused:
+        raise ValidationError(refused)
+    slot = delivery_slot(uow.session, territory_id=territory_id, code=code)
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="territory.slot_delete",
+        subject=slot.label,
+        details={"code": slot.code, "starts": f"{slot.starts:%H:%M}", "ends": f"{slot.ends:%H:%M}"},
+    )
+    uow.session.delete(slot)
+    _reload_slots(uow, get(uow, territory_id))
+    uow.commit()
+
+
+def set_order_cutoff(
+    *, uow: UnitOfWork, territory_id: int, order_cutoff: dt.time, actor: Actor
+) -> bool:
+    """Set the time of day before which an order is due the next day (after it, the day
+    after; see ``shop_core.orders.services.earliest_date``). ``False`` when unchanged.
+
+    Midnight is refused: no order would ever be placed before it, and every one would wait
+    a day more, the opposite of what "until midnight" means (that is 23:59)."""
+    order_cutoff = _minutes(order_cutoff)
+    if order_cutoff == dt.time(0, 0):
+        raise ValidationError(
+            "À 0 h, aucune commande ne serait jamais passée à temps pour le lendemain : "
+            "pour accepter les commandes jusqu'à minuit, indiquez 23:59.",
+            field="order_cutoff",
+        )
+    territory = get(uow, territory_id)
+    if territory.order_cutoff == order_cutoff:
+        return False
+    record(
+        uow.session,
+        territory_id=territory_id,
+        actor=actor,
+        action="territory.order_cutoff",
+        subject="Heure limite de commande",
+        details={"from": f"{territory.order_cutoff:%H:%M}", "to": f"{order_cutoff:%H:%M}"},
+    )
+    territory.order_cutoff = order_cutoff
+    uow.commit()
+    return True

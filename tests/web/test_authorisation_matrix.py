@@ -245,6 +245,22 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /admin/apparence": Row("/admin/apparence", OPERATOR_DO),
         "GET /admin/commission": Row("/admin/commission", OPERATOR),
         "POST /admin/commission": Row("/admin/commission", OPERATOR_DO),
+        "GET /admin/creneaux": Row("/admin/creneaux", OPERATOR),
+        "POST /admin/creneaux": Row(
+            "/admin/creneaux", OPERATOR_DO, {"label": "Soir", "starts": "19:00", "ends": "21:00"}
+        ),
+        "GET /admin/creneaux/<code>": Row("/admin/creneaux/apres-midi", OPERATOR),
+        "POST /admin/creneaux/<code>": Row(
+            "/admin/creneaux/apres-midi",
+            OPERATOR_DO,
+            {"label": "Après-midi", "starts": "14:00", "ends": "18:00"},
+        ),
+        "POST /admin/creneaux/<code>/supprimer": Row(
+            "/admin/creneaux/apres-midi/supprimer", OPERATOR_DO
+        ),
+        "POST /admin/heure-limite": Row(
+            "/admin/heure-limite", OPERATOR_DO, {"order_cutoff": "17:00"}
+        ),
         "GET /admin/communes": Row("/admin/communes", OPERATOR),
         "POST /admin/communes/ajouter": Row("/admin/communes/ajouter", OPERATOR_DO),
         "POST /admin/communes/<insee_code>/retirer": Row(

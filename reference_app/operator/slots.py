@@ -1,0 +1,244 @@
+"""Territory settings: the home-delivery slots shoppers choose from, and the order cut-off.
+
+The rules (names, hours, what orders still to deliver were promised) are the core's
+(``shop_core.territories.services``); these views parse the forms, call one service and
+show its refusal next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField, TimeField
+from wtforms.validators import InputRequired, Length
+
+from reference_app import db
+from reference_app.domain_messages import shown
+from reference_app.formatting import hour_text
+from reference_app.merchant.blueprint import attach_error
+from reference_app.operator.blueprint import bp, me, operator_required
+from shop_core.errors import ValidationError
+from shop_core.territories.model import DeliverySlot
+from shop_core.territories.services import (
+    create_delivery_slot,
+    delete_delivery_slot,
+    delivery_slot,
+    set_order_cutoff,
+    slot_deletion_refused,
+    slot_orders,
+    update_delivery_slot,
+)
+
+_MINUTE = dt.timedelta(minutes=1)
+_CLOCK = re.compile(r"^\s*(\d{1,2})\s*(?:[hH:.]\s*(\d{2})?)?(?::\d{2})?\s*$")
+
+
+class ClockField(TimeField):
+    """A time of day: what the browser's time picker sends (``09:30``), or what a person
+    types where there is none (``9h30``, ``9 h``, ``14``); refused in French otherwise."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = " ".join(valuelist).strip()
+        if not text:
+            self.data = None  # left to InputRequired, which says which hour is missing
+            return
+        found = _CLOCK.match(text)
+        hour, minute = (int(found[1]), int(found[2] or 0)) if found else (24, 0)
+        if hour > 23 or minute > 59:
+            self.data = None
+            raise ValueError(_("Indiquez une heure, par exemple 9:00 ou 14:30."))
+        self.data = dt.time(hour, minute)
+
+    def _value(self) -> str:
+        # What was understood, as the time picker writes it ("7h30" comes back "07:30");
+        # what was not, as it was typed.
+        if self.data is not None:
+            return f"{self.data:%H:%M}"
+        return " ".join(self.raw_data or [])
+
+
+class SlotForm(FlaskForm):
+    label = StringField(
+        _l("Nom du créneau"),
+        validators=[InputRequired(message=_l("Indiquez le nom du créneau.")), Length(max=60)],
+        description=_l(
+            "C'est ce que lisent les clients : indiquez-y les heures, par exemple "
+            "«\u00a0Soir (18\u00a0h – 20\u00a0h)\u00a0»."
+        ),
+    )
+    starts = ClockField(
+        _l("Début"), validators=[InputRequired(message=_l("Indiquez l'heure de début."))]
+    )
+    ends = ClockField(_l("Fin"), validators=[InputRequired(message=_l("Indiquez l'heure de fin."))])
+
+
+class CutoffForm(FlaskForm):
+    order_cutoff = ClockField(
+        _l("Heure limite de commande"),
+        validators=[InputRequired(message=_l("Indiquez l'heure limite."))],
+    )
+
+
+def _page(
+    slot_form: SlotForm | None = None, cutoff_form: CutoffForm | None = None, status: int = 200
+) -> tuple[str, int]:
+    territory = db.territory()
+    cutoff_form = cutoff_form or CutoffForm(data={"order_cutoff": territory.order_cutoff})
+    return render_template(
+        "operator/slots.html",
+        territory=territory,
+        counts=slot_orders(db.uow().session, territory_id=territory.id),
+        slot_form=slot_form or SlotForm(formdata=None),
+        cutoff_form=cutoff_form,
+        cutoff=hour_text(territory.order_cutoff),
+        # The last minute still in time, for the example: 17 h 59 with a cut-off at 18 h.
+        in_time=hour_text(
+            (dt.datetime.combine(dt.date(2000, 1, 1), territory.order_cutoff) - _MINUTE).time()
+        ),
+    ), status
+
+
+@bp.route("/admin/creneaux")
+@operator_required
+def slots() -> tuple[str, int]:
+    return _page()
+
+
+@bp.route("/admin/creneaux", methods=["POST"])
+@operator_required
+def add_slot() -> tuple[str, int] | Response:
+    form = SlotForm()
+    if form.validate_on_submit():
+        assert form.starts.data is not None and form.ends.data is not None
+        try:
+            create_delivery_slot(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                label=form.label.data or "",
+                starts=form.starts.data,
+                ends=form.ends.data,
+                actor=me(),
+            )
+        except ValidationError as error:
+            db.uow().rollback()
+            attach_error(form, error)
+        else:
+            flash(
+                _(
+                    "Créneau « %(label)s » ajouté : les clients peuvent le choisir dès maintenant.",
+                    label=" ".join((form.label.data or "").split()),
+                ),
+                "success",
+            )
+            return redirect(_top())
+    return _page(slot_form=form, status=422)
+
+
+def _top() -> str:
+    # The forms post to an anchor, so that a refusal shows the form it concerns; a redirect
+    # without one would keep it, and scroll the flash that says "done" out of sight.
+    return url_for("operator.slots", _anchor="contenu")
+
+
+def _slot(code: str) -> DeliverySlot:
+    return delivery_slot(db.uow().session, territory_id=db.territory().id, code=code)
+
+
+@bp.route("/admin/creneaux/<code>", methods=["GET", "POST"])
+@operator_required
+def edit_slot(code: str) -> tuple[str, int] | Response:
+    slot = _slot(code)
+    form = SlotForm(
+        data=None
+        if request.method == "POST"
+        else {"label": slot.label, "starts": slot.starts, "ends": slot.ends}
+    )
+    if form.validate_on_submit():
+        assert form.starts.data is not None and form.ends.data is not None
+        try:
+            changed = update_delivery_slot(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                code=slot.code,
+                label=form.label.data or "",
+                starts=form.starts.data,
+                ends=form.ends.data,
+                actor=me(),
+            )
+        except ValidationError as error:
+            db.uow().rollback()
+            attach_error(form, error)
+        else:
+            if changed:
+                flash(_("Créneau « %(label)s » enregistré.", label=slot.label), "success")
+            else:
+                flash(_("Rien n'a changé dans le créneau « %(label)s ».", label=slot.label), "info")
+            return redirect(url_for("operator.slots"))
+    session = db.uow().session
+    territory = db.territory()
+    return render_template(
+        "operator/slot_form.html",
+        slot=slot,
+        form=form,
+        orders=slot_orders(session, territory_id=territory.id).get(slot.code, 0),
+        refused=slot_deletion_refused(db.uow(), territory_id=territory.id, code=slot.code),
+    ), 422 if form.is_submitted() else 200
+
+
+@bp.route("/admin/creneaux/<code>/supprimer", methods=["POST"])
+@operator_required
+def delete_slot(code: str) -> Response:
+    slot = _slot(code)
+    label = slot.label
+    try:
+        delete_delivery_slot(
+            uow=db.uow(), territory_id=db.territory().id, code=slot.code, actor=me()
+        )
+    except ValidationError as error:
+        db.uow().rollback()
+        flash(shown(error), "error")
+        return redirect(url_for("operator.edit_slot", code=code))
+    flash(
+        _("Créneau « %(label)s » supprimé : il n'est plus proposé aux clients.", label=label),
+        "success",
+    )
+    return redirect(url_for("operator.slots"))
+
+
+@bp.route("/admin/heure-limite", methods=["POST"])
+@operator_required
+def order_cutoff() -> tuple[str, int] | Response:
+    form = CutoffForm()
+    if form.validate_on_submit():
+        assert form.order_cutoff.data is not None
+        try:
+            changed = set_order_cutoff(
+                uow=db.uow(),
+                territory_id=db.territory().id,
+                order_cutoff=form.order_cutoff.data,
+                actor=me(),
+            )
+        except ValidationError as error:
+            db.uow().rollback()
+            attach_error(form, error)
+        else:
+            hour = hour_text(form.order_cutoff.data)
+            if changed:
+                flash(
+                    _(
+                        "Heure limite enregistrée : une commande passée avant %(hour)s peut "
+                        "être livrée dès le lendemain.",
+                        hour=hour,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("L'heure limite était déjà %(hour)s.", hour=hour), "info")
+            return redirect(_top())
+    return _page(cutoff_form=form, status=422)
