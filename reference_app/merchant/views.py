@@ -12,6 +12,7 @@ from reference_app.merchant import (  # noqa: F401
     orders,
     product_photos,
     products,
+    shop_settings,
     signup,
     stats,
 )

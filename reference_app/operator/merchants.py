@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "merchant.suspended": _l("Suspension"),
     "merchant.update_profile": _l("Fiche de la boutique modifiée"),
     "merchant.opening_hours": _l("Horaires modifiés"),
+    "merchant.profile": _l("Présentation et contact modifiés"),
     "merchant.add_member": _l("Accès donné à un compte"),
     "merchant.assist_start": _l("Début du mode assisté"),
     "merchant.assist_stop": _l("Fin du mode assisté"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from shop_core.accounts.model import User
+from shop_core.accounts.services import is_valid_email
 from shop_core.audit.services import Actor, record
 from shop_core.errors import InvalidTransition, NotFound, ValidationError
 from shop_core.invoices.model import InvoiceSequence
@@ -270,3 +271,86 @@ def merchants_of_user(uow: UnitOfWork, user_id: int) -> list[Merchant]:
             .order_by(Merchant.trade_name)
         )
     )
+
+
+#: Longest shop presentation kept (the column is unbounded text; a page, not a book).
+DESCRIPTION_MAX = 2000
+_PHONE_CHARS = frozenset("0123456789 +.-")
+
+
+@dataclass(frozen=True, slots=True)
+class PresentationInput:
+    """What a merchant changes on their own: the presentation and how to reach the shop."""
+
+    description: str = ""
+    phone: str = ""
+    email: str = ""
+    click_and_collect: bool = True
+
+    def cleaned(self) -> PresentationInput:
+        """The same input trimmed, the e-mail in lower case."""
+        return PresentationInput(
+            description=self.description.strip(),
+            phone=" ".join(self.phone.split()),
+            email=self.email.strip().lower(),
+            click_and_collect=self.click_and_collect,
+        )
+
+    def validate(self) -> None:
+        """Raise ``ValidationError`` on the first invalid field (messages in French)."""
+        data = self.cleaned()
+        if len(data.description) > DESCRIPTION_MAX:
+            raise ValidationError(
+                f"La présentation est trop longue : {DESCRIPTION_MAX} caractères au plus "
+                f"(elle en a {len(data.description)}).",
+                field="description",
+            )
+        if data.phone:
+            digits = sum(c.isdigit() for c in data.phone)
+            if (
+                len(data.phone) > 30
+                or not set(data.phone) <= _PHONE_CHARS
+                or "+" in data.phone[1:]
+                or not 10 <= digits <= 15
+            ):
+                raise ValidationError(
+                    "Numéro de téléphone invalide : écrivez par exemple "
+                    "03\u00a021\u00a012\u00a034\u00a056 "
+                    "ou +33\u00a03\u00a021\u00a012\u00a034\u00a056.",
+                    field="phone",
+                )
+        if data.email and not is_valid_email(data.email):
+            raise ValidationError(
+                "Adresse e-mail invalide : écrivez par exemple contact@maboutique.fr.",
+                field="email",
+            )
+
+
+def update_presentation(
+    *, uow: UnitOfWork, merchant_id: int, data: PresentationInput, actor: Actor
+) -> list[str]:
+    """Change a shop's presentation, phone, contact e-mail and click & collect; the names
+    of the fields that changed (nothing is written or audited when none did)."""
+    data.validate()
+    data = data.cleaned()
+    merchant = get_merchant(uow, merchant_id)
+    changed = [
+        name
+        for name in ("description", "phone", "email", "click_and_collect")
+        if getattr(merchant, name) != getattr(data, name)
+    ]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(merchant, name, getattr(data, name))
+    record(
+        uow.session,
+        territory_id=merchant.territory_id,
+        actor=actor,
+        action="merchant.profile",
+        subject=merchant.trade_name,
+        details={"changed": changed},
+        merchant_id=merchant.id,
+    )
+    uow.commit()
+    return changed

@@ -189,6 +189,16 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         ),
         "GET /boutique/preparation.pdf": Row("/boutique/preparation.pdf", MERCHANT),
         "GET /boutique/statistiques": Row("/boutique/statistiques", MERCHANT),
+        "GET /boutique/ma-boutique": Row("/boutique/ma-boutique", MERCHANT),
+        "POST /boutique/ma-boutique/presentation": Row(
+            "/boutique/ma-boutique/presentation", MERCHANT_DO, {"description": "Notre pain."}
+        ),
+        "POST /boutique/ma-boutique/horaires": Row(
+            "/boutique/ma-boutique/horaires",
+            MERCHANT_DO,
+            {"j0-ferme": "1", "j1-de1": "08:00", "j1-a1": "19:00"}
+            | {f"j{day}-ferme": "1" for day in range(2, 7)},
+        ),
         "GET /boutique/fermetures": Row("/boutique/fermetures", MERCHANT),
         "POST /boutique/fermetures": Row(
             "/boutique/fermetures", MERCHANT_DO, {"starts": "2027-07-01", "ends": "2027-07-02"}
