@@ -2,20 +2,37 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
+# zxcvbn's score, 0 (guessed in under a thousand tries) to 4: below 2, fewer than about
+# 10^8 guesses — a run of one character, a keyboard row, a common word with digits.
+MIN_PASSWORD_SCORE = 2
+GUESSABLE_MESSAGE = (
+    "Ce mot de passe est trop facile à deviner (suite de chiffres ou de lettres, mot "
+    "courant, votre nom…) : essayez par exemple trois mots sans rapport entre eux."
+)
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def guessable(password: str, *about_the_user: str) -> bool:
+    """Whether ``password`` is too easy to guess (zxcvbn's estimate; the user's name and
+    e-mail count as known words). zxcvbn reads at most 72 characters: a longer password is
+    judged on them."""
+    inputs = [w for text in about_the_user for w in re.split(r"[\s@._-]+", text.lower()) if w]
+    return int(zxcvbn(password[:72], user_inputs=inputs)["score"]) < MIN_PASSWORD_SCORE
 
 
 def verify_password(password_hash: str, password: str) -> bool:

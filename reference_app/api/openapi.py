@@ -366,7 +366,12 @@ SCHEMAS: dict[str, Schema] = {
         {
             "email": _text(254),
             "full_name": _text(120),
-            "password": _text(200, minLength=10),
+            "password": _text(
+                200,
+                minLength=10,
+                description="Refused (422) when too easy to guess: a run of one character, "
+                "a keyboard row, a common word with digits, the account's name or e-mail.",
+            ),
             "phone": _nullable(_text(30)),
         },
         optional=("phone",),

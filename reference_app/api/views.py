@@ -28,7 +28,9 @@ from reference_app.extensions import checkout_limit, csrf, limiter
 from reference_app.rounds.locating import locate_soon
 from reference_app.security import (
     DUMMY_HASH,
+    GUESSABLE_MESSAGE,
     MIN_PASSWORD_LENGTH,
+    guessable,
     hash_password,
     verify_password,
 )
@@ -130,6 +132,8 @@ def create_account() -> Response:
             "password",
             f"Le mot de passe doit comporter au moins {MIN_PASSWORD_LENGTH} caractères.",
         )
+    if guessable(password, full_name, email):
+        raise invalid("password", GUESSABLE_MESSAGE)
     uow = db.uow()
     uid = register_user(
         uow=uow,

@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms import BooleanField, EmailField, Field, PasswordField, StringField, TelField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, StopValidation
 
-from reference_app.security import MIN_PASSWORD_LENGTH
+from reference_app.security import MIN_PASSWORD_LENGTH, guessable
 
 _MISMATCH = _l("Les mots de passe diffèrent.")
+_TOO_SHORT = _l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH)
+
+
+class NotGuessable:
+    """Refuses a password too easy to guess (``security.guessable``); ``about`` names the
+    form's fields that describe the user (name, e-mail), which count as known words."""
+
+    def __init__(self, *about: str) -> None:
+        self.about = about
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if not field.data or len(field.data) < MIN_PASSWORD_LENGTH:
+            return  # the length's own message says what is wrong
+        words = [str(getattr(form, name).data or "") for name in self.about if name in form]
+        if guessable(field.data, *words):
+            raise StopValidation(
+                str(
+                    _l(
+                        "Ce mot de passe est trop facile à deviner (suite de chiffres ou de "
+                        "lettres, mot courant, votre nom…) : essayez par exemple trois mots "
+                        "sans rapport entre eux."
+                    )
+                )
+            )
+
+
+def new_password_validators(*about: str) -> list[Any]:
+    """A new password: required, long enough, not too easy to guess."""
+    return [
+        DataRequired(),
+        Length(min=MIN_PASSWORD_LENGTH, max=200, message=_TOO_SHORT),
+        NotGuessable(*about),
+    ]
 
 
 class LoginForm(FlaskForm):
@@ -24,7 +59,7 @@ class SignupForm(FlaskForm):
     phone = TelField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30)])
     password = PasswordField(
         _l("Mot de passe"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=new_password_validators("full_name", "email"),
         description=_l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
@@ -43,7 +78,8 @@ class ForgotForm(FlaskForm):
 class ResetForm(FlaskForm):
     password = PasswordField(
         _l("Nouveau mot de passe"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=new_password_validators(),
+        description=_l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
         _l("Confirmez le mot de passe"),

@@ -28,6 +28,7 @@ from wtforms.validators import (
     Regexp,
 )
 
+from reference_app.auth.forms import new_password_validators
 from reference_app.choices import options
 from reference_app.security import MIN_PASSWORD_LENGTH
 from shop_core.catalogue.model import UNIT_LABELS_FR
@@ -96,7 +97,7 @@ class SellForm(ShopIdentityForm):
     phone = TelField(_l("Téléphone"), validators=[DataRequired(), Length(max=30)])
     password = PasswordField(
         _l("Mot de passe"),
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=new_password_validators("full_name", "email"),
         description=_l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
+from reference_app.auth.forms import NotGuessable
 from reference_app.security import MIN_PASSWORD_LENGTH
 from shop_core.carts.services import MAX_QUANTITY
 
@@ -187,6 +188,7 @@ class PasswordForm(FlaskForm):
                 max=200,
                 message=_l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH),
             ),
+            NotGuessable(),
         ],
         description=_l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH),
     )

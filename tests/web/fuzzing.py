@@ -299,10 +299,14 @@ def check_answer(
     body = response.get_data(as_text=True)
     assert status < 500, f"{where} → {status}\n{body[:1500]}"
     flashes = _flashes(client) if status in (301, 302, 303) else []
+    categories = {category for category, _ in flashes}
+    # A warning beside a success is a caveat about what was done (a courier deactivated who
+    # still has rounds), not a refusal.
     refused = (
         status == 200
         or 400 <= status < 500
-        or any(category in ("error", "warning") for category, _ in flashes)
+        or "error" in categories
+        or ("warning" in categories and "success" not in categories)
     )
     if refused:
         if status == 200 or 400 <= status < 500:
