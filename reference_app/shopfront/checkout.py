@@ -126,11 +126,15 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     form.date.choices = [
         SelectChoice(d.isoformat(), day_label(d, options.today)) for d in options.dates
     ]
+    first = options.dates[0]
     form.date.description = _(
-        "Le premier jour possible est le %(day)s. Commandez avant %(hour)s pour le lendemain.",
-        day=mid_sentence(day_label(options.dates[0])),
-        hour=hour_text(options.territory.order_cutoff),
+        "Le premier jour possible est le %(day)s.", day=mid_sentence(day_label(first))
     )
+    if first == options.today + dt.timedelta(days=1):  # else the cut-off is not what decides
+        form.date.description += " " + _(
+            "Pour demain, commandez avant %(hour)s.",
+            hour=hour_text(options.territory.order_cutoff),
+        )
 
 
 def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None:

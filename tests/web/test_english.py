@@ -263,9 +263,14 @@ def test_delivery_slots_read_as_hours_in_english(
     assert ">Demain, mardi 24 novembre</label>" in french
     # The cut-off and the first day, as English writes them.
     assert re.search(r"The earliest possible day is [A-Z][a-z]+day \d+ [A-Z][a-z]+\.", english)
-    assert re.search(r"Order before \d{1,2}:\d\d\u202f[AP]M", english)
+    assert re.search(r"For tomorrow, order before \d{1,2}:\d\d\u202f[AP]M\.", english)
     assert re.search(r"Le premier jour possible est le [a-z]+ \d+ [a-zéû]+\.", french)
-    assert re.search(r"Commandez avant \d{1,2}\xa0h", french)
+    assert re.search(r"Pour demain, commandez avant \d{1,2}\xa0h", french)
+    # After the cut-off the first day is not tomorrow: the cut-off is not given as the reason.
+    app.config["FIXED_NOW"] = NOW.replace(hour=19)  # 20:00 in Saint-Pol, after 18:00
+    late = html.unescape(client.get("/commande?lang=fr").get_data(as_text=True))
+    assert "Le premier jour possible est le mercredi 25 novembre." in late
+    assert "Pour demain" not in late
 
 
 def test_the_order_page_gives_the_slot_as_the_checkout_does(
