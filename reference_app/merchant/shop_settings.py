@@ -271,6 +271,13 @@ def _page(
     ), status
 
 
+def _saved() -> Response:
+    """Back to the page at the top of its content, where the message is: without a
+    fragment of its own the browser keeps the form's (« #horaires »), the message out of
+    sight on a phone."""
+    return redirect(url_for("merchant.shop_settings") + "#contenu")
+
+
 @bp.route("/boutique/ma-boutique")
 @merchant_required
 def shop_settings() -> tuple[str, int]:
@@ -298,7 +305,7 @@ def save_presentation() -> tuple[str, int] | Response:
             attach_error(form, error)
         else:
             flash(_presentation_message(changed, data.click_and_collect), "success")
-            return redirect(url_for("merchant.shop_settings"))
+            return _saved()
     return _page(merchant, presentation=form, status=422)
 
 
@@ -345,7 +352,7 @@ def save_hours() -> tuple[str, int] | Response:
     changes = _hours_changes(merchant, weekly)
     if not changes:
         flash(_("Horaires d'ouverture : rien n'a changé."), "success")
-        return redirect(url_for("merchant.shop_settings"))
+        return _saved()
     try:
         set_opening_hours(uow=db.uow(), merchant_id=merchant.id, windows=weekly, actor=actor())
     except ValidationError as error:
@@ -362,4 +369,4 @@ def save_hours() -> tuple[str, int] | Response:
         _("Horaires enregistrés — %(changes)s.", changes=" ; ".join(changes)),
         "success",
     )
-    return redirect(url_for("merchant.shop_settings"))
+    return _saved()

@@ -112,7 +112,8 @@ def test_merchant_changes_the_hours_and_the_shop_page_shows_them(
         data=_week(j1=("07:00", "12:30", "14:00", "19:00"), j5=("8:00", "12h"), j6="ferme"),
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(PAGE)  # the message is at the top
+    # At the message, not at the form the browser would otherwise scroll back to.
+    assert response.headers["Location"].endswith(f"{PAGE}#contenu")
     assert _hours(db, world.baker_id) == [
         (1, dt.time(7), dt.time(12, 30)),
         (1, dt.time(14), dt.time(19)),
@@ -247,7 +248,7 @@ def test_merchant_changes_the_presentation_and_the_shop_page_shows_it(
         },  # click & collect unticked
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(PAGE)
+    assert response.headers["Location"].endswith(f"{PAGE}#contenu")
     assert _flash(client) == (
         "Enregistré : la présentation, le téléphone, l'e-mail de contact, retrait en "
         "boutique plus proposé. Votre page boutique est à jour."
