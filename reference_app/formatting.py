@@ -10,7 +10,7 @@ from flask_babel import format_date, format_datetime, format_time, get_locale, t
 from flask_babel import lazy_gettext as _l
 
 from delivery.route_sheets import time_fr
-from reference_app.labels import translate
+from reference_app.labels import history_reason, translate
 from shop_core.catalogue.model import UNIT_LABELS_FR, Unit
 from shop_core.merchants.model import TRADE_LABELS_FR, Trade
 from shop_core.money import Money
@@ -100,7 +100,13 @@ def vat_label(rate: VatRate | int) -> str:
     return VatRate(rate).label
 
 
+def colon() -> str:
+    """The colon before an explanation: French puts a no-break space before it."""
+    return "\u00a0: " if reads_french() else ": "
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["colon"] = colon
     app.jinja_env.filters.update(
         money=money,
         euros_input=euros_input,
@@ -111,4 +117,5 @@ def init_app(app: Flask) -> None:
         trade_label=trade_label,
         status_label=status_label,
         vat_label=vat_label,
+        history_reason=history_reason,
     )

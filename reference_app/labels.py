@@ -51,6 +51,31 @@ MARKED = (
 )
 
 
+# Reasons the app and the delivery package store in an order's history in French.
+REASONS = (
+    _l("Annulée par le client"),
+    _l("Annulée par l'animation pour le client"),
+    _l("Nouvelle présentation"),
+    _l("Colis retourné à la boutique"),
+    _l("Colis déjà revenus à la boutique"),
+    _l("Pas prête au passage du livreur"),
+)
+
+
 def translate(label: str) -> str:
     """The label in the request's language (French labels are the message ids)."""
     return str(gettext(label))
+
+
+def history_reason(reason: str) -> str:
+    """A reason stored in an order's history, in the reader's language when it is one the
+    app words (a fixed reason, or a refusal or failure label followed by the details typed
+    after « : »); else as it was written."""
+    worded = translate(reason)
+    if worded != reason or " : " not in reason:
+        return worded
+    label, details = reason.split(" : ", 1)
+    head = translate(label)
+    if head == label:
+        return reason
+    return str(gettext("%(label)s : %(details)s", label=head, details=details))

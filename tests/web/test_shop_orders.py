@@ -115,6 +115,11 @@ def test_order_detail_shows_history_with_dates_and_reasons(
     move(db, order.merchant_orders[0].id, S.REFUSED, reason="Four en panne")
     page = page_of(client.get(f"/mes-commandes/{reference}"))
     assert "Refusée par le commerçant\u00a0: <em>Four en panne</em>" in page
+    # In English: the colon as English writes it, a reason the app words in English.
+    move(db, order.merchant_orders[1].id, S.REFUSED, reason="Produit épuisé : plus de farine")
+    english = page_of(client.get(f"/mes-commandes/{reference}?lang=en"))
+    assert "Declined by the shop: <em>Four en panne</em>" in english
+    assert ": <em>Product sold out: plus de farine</em>" in english
     assert page.count("— Envoyée au commerçant") == 2
     assert "23 novembre 2026 à 9\u00a0h\u00a000" in page  # placed at 8:00 UTC, in Paris time
     assert order.delivery_code in page
