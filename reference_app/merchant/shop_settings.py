@@ -24,7 +24,7 @@ from reference_app.auth.users import actor, merchant_required
 from reference_app.domain_messages import shown
 from reference_app.formatting import hour_text
 from reference_app.merchant.blueprint import attach_error, bp, shop
-from reference_app.shopfront.display import weekday_names
+from reference_app.shopfront.display import closures_ahead, weekday_names
 from shop_core.errors import ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.merchants.services import (
@@ -268,6 +268,7 @@ def _page(
         days=days or _saved_days(merchant),
         hours_error=hours_error,
         hours_unset=not merchant.opening_hours,
+        closures_ahead=closures_ahead(merchant),
     ), status
 
 

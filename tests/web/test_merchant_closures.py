@@ -53,9 +53,13 @@ def test_the_merchant_records_a_closure_and_the_shop_page_and_checkout_follow(
     )
 
     page = text(saved)
+    assert 'aria-current="page">Ma boutique' in page.replace("\n", "")
     assert "Fermeture enregistrée du mardi 24 novembre au mercredi 25 novembre" in page
     assert "Du mardi 24 novembre au mercredi 25 novembre 2026" in page and "Congés" in page
     assert closures_of(db, world.baker_id) == [(TUESDAY, WEDNESDAY, "Congés")]
+    settings = text(client.get("/boutique/ma-boutique"))
+    assert "Fermé du mardi 24 novembre au mercredi 25 novembre (Congés)" in settings
+    assert 'href="/boutique/fermetures"' in settings
     client.post("/logout")
 
     shop = text(client.get(f"/boutiques/{_slug(db, world.baker_id)}"))
