@@ -53,7 +53,8 @@ def dashboard() -> str:
     )
 
 
-def _euros(cents: int) -> str:
+def csv_euros(cents: int) -> str:
+    """Cents as the CSV exports write euros: 1250 → "12,50"."""
     return f"{cents // 100},{cents % 100:02d}"
 
 
@@ -72,8 +73,8 @@ def dashboard_csv() -> Response:
                 w.week.number,
                 w.week.start.isoformat(),
                 w.orders,
-                _euros(w.sales_cents),
-                _euros(w.commission_cents),
+                csv_euros(w.sales_cents),
+                csv_euros(w.commission_cents),
                 w.deliveries,
             ]
         )

@@ -292,6 +292,9 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
             f"/admin/boutiques/{i.merchant_a}/agir", OPERATOR_X_DO
         ),
         "POST /admin/agir/fin": Row("/admin/agir/fin", OPERATOR_DO),
+        # The territory's orders: operator Y gets territory Y's list (test_operator_orders).
+        "GET /admin/commandes": Row("/admin/commandes", OPERATOR),
+        "GET /admin/commandes.csv": Row("/admin/commandes.csv", OPERATOR),
         # Ordering for a shopper: operator Y cannot act for territory X's shopper (404).
         "GET /admin/clients": Row("/admin/clients", OPERATOR),
         "POST /admin/clients/nouveau": Row("/admin/clients/nouveau", OPERATOR_DO),
