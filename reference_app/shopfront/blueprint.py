@@ -3,7 +3,8 @@ the paging helpers its lists share."""
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 bp = Blueprint("shop", __name__)
 
@@ -21,3 +22,14 @@ def page_number() -> int:
 
 def page_count(total: int, per_page: int = PER_PAGE) -> int:
     return max(1, -(-total // per_page))
+
+
+def past_the_last(page: int, shown: int, total: int, **args: str) -> Response | None:
+    """A list asked at a page past its last one (a link kept after products went): a
+    redirect to the last page, rather than « nothing found » beside « 14 produits »."""
+    if page > 1 and not shown and total:
+        last = page_count(total)
+        return redirect(
+            url_for(request.endpoint or "", **request.view_args or {}, **args, page=last)
+        )
+    return None

@@ -21,7 +21,13 @@ from reference_app.formatting import trade_label
 from reference_app.input_guard import form_id
 from reference_app.shopfront import account, basket_views, checkout, orders  # noqa: F401
 from reference_app.shopfront.basket import current_cart_id, forget_count
-from reference_app.shopfront.blueprint import PER_PAGE, bp, page_count, page_number
+from reference_app.shopfront.blueprint import (
+    PER_PAGE,
+    bp,
+    page_count,
+    page_number,
+    past_the_last,
+)
 from reference_app.shopfront.display import helpers
 from reference_app.shopfront.forms import AddToBasketForm
 from shop_core.carts.model import CartItem
@@ -93,7 +99,7 @@ def merchants() -> str:
 
 
 @bp.route("/boutiques/<slug>")
-def merchant(slug: str) -> str:
+def merchant(slug: str) -> str | Response:
     territory = db.territory()
     session = db.uow().session
     found = merchant_by_slug(session, territory_id=territory.id, slug=slug)
@@ -107,6 +113,8 @@ def merchant(slug: str) -> str:
         limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )
+    if (last := past_the_last(page, len(listing.products), listing.total)) is not None:
+        return last
     return render_template(
         "shop/merchant.html",
         merchant=found,
@@ -117,7 +125,7 @@ def merchant(slug: str) -> str:
 
 
 @bp.route("/categories/<slug>")
-def category(slug: str) -> str:
+def category(slug: str) -> str | Response:
     territory = db.territory()
     session = db.uow().session
     found = category_by_slug(session, territory_id=territory.id, slug=slug)
@@ -131,6 +139,8 @@ def category(slug: str) -> str:
         limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )
+    if (last := past_the_last(page, len(listing.products), listing.total)) is not None:
+        return last
     return render_template(
         "shop/category.html",
         category=found,
@@ -215,7 +225,7 @@ def _safe_back(target: str | None) -> str:
 
 
 @bp.route("/recherche")
-def search() -> str:
+def search() -> str | Response:
     territory = db.territory()
     session = db.uow().session
     query = request.args.get("q", "").strip()[:MAX_QUERY]
@@ -227,6 +237,8 @@ def search() -> str:
         limit=PER_PAGE,
         offset=(page - 1) * PER_PAGE,
     )
+    if (last := past_the_last(page, len(results.products), results.total, q=query)) is not None:
+        return last
     load_for_display(session, results.products)
     # Shops are matched on their name, trade and town from plain rows (a thousand shops
     # loaded as objects on every search cost more than the product search); only the shops

@@ -173,7 +173,7 @@ def test_unavailable_and_short_products_are_flagged_and_block_checkout(
         uow.commit()
     page = basket(client)
     assert "Ce produit n'est plus proposé à la vente\u00a0: retirez-le du panier." in page
-    assert "Il n'en reste que 1\u00a0: réduisez la quantité." in page
+    assert "Il n'en reste qu'un\u00a0: réduisez la quantité." in page
     assert 'href="/commande"' not in page
     login(client, world.shopper_email)
     response = client.get("/commande")

@@ -208,6 +208,25 @@ def test_search_pages_through_many_results(client: FlaskClient, world: World, db
     assert "Page 2 sur 2" in second
     assert second.count('card-title">Confiture maison') == 6
     assert text(client, "/recherche?q=confitures&page=abc").count("Page 1 sur 2") == 1
+    # A page kept from before products went: the last page, not « rien trouvé ».
+    past = client.get("/recherche?q=confitures&page=7")
+    assert past.status_code == 302
+    assert past.headers["Location"].endswith("/recherche?q=confitures&page=2")
+    shop = client.get(f"/boutiques/{_farm_slug(db, world)}?page=9")
+    assert shop.status_code == 302 and shop.headers["Location"].endswith("?page=2")
+    assert (
+        client.get("/categories/boulangerie?page=5")
+        .headers["Location"]
+        .endswith("/categories/boulangerie?page=1")
+    )
+    assert client.get("/recherche?q=introuvable&page=3").status_code == 200
+
+
+def _farm_slug(db: Database, world: World) -> str:
+    from shop_core.merchants.model import Merchant
+
+    with db.uow() as uow:
+        return uow.session.get_one(Merchant, world.farmer_id).slug
 
 
 def test_category_page_lists_its_products(client: FlaskClient, world: World) -> None:

@@ -325,7 +325,7 @@ def test_stock_gone_before_submitting_says_so_on_the_basket(
         uow.commit()
     response = client.post("/commande", data=form, follow_redirects=True)
     page = page_of(response)
-    assert "Il n'en reste que 1\u00a0: réduisez la quantité." in page
+    assert "Il n'en reste qu'un\u00a0: réduisez la quantité." in page
     assert orders_of(db, world.shopper_id) == []
 
 
