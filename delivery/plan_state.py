@@ -96,6 +96,7 @@ def due_merchant_orders(session: Session, territory_id: int, date: dt.date) -> l
         .options(
             selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
             selectinload(MerchantOrder.merchant).selectinload(Merchant.opening_hours),
+            selectinload(MerchantOrder.merchant).selectinload(Merchant.closures),
         )
         .order_by(MerchantOrder.id)
     )
@@ -127,6 +128,9 @@ def return_trips(
             selectinload(ParcelReturn.merchant_order)
             .selectinload(MerchantOrder.merchant)
             .selectinload(Merchant.opening_hours),
+            selectinload(ParcelReturn.merchant_order)
+            .selectinload(MerchantOrder.merchant)
+            .selectinload(Merchant.closures),
             selectinload(ParcelReturn.pickup_point),
         )
         .order_by(ParcelReturn.merchant_order_id)

@@ -125,6 +125,7 @@ def _current(
             .options(
                 selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
                 selectinload(MerchantOrder.merchant).selectinload(Merchant.opening_hours),
+                selectinload(MerchantOrder.merchant).selectinload(Merchant.closures),
             )
         )
     )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -40,12 +43,31 @@ from reference_app.rounds.reasons import unplanned_reason
 from shop_core.errors import DomainError, NotFound
 from shop_core.orders.model import Order
 
+T = TypeVar("T")
 PLAN_JOB = "delivery.plan_day"
 OUTCOME_SHOWN = dt.timedelta(minutes=15)
 
 
 def _to_board(date: dt.date) -> Response:
     return redirect(url_for("rounds.board", date=date.isoformat()))
+
+
+@dataclass(frozen=True)
+class _Done(Generic[T]):
+    value: T
+
+
+def _attempt(change: Callable[[], T]) -> _Done[T] | None:
+    """Make one of the board's changes; a refusal (a ``DomainError`` other than
+    ``NotFound``) rolls the transaction back and is shown as the error: None then."""
+    try:
+        return _Done(change())
+    except NotFound:
+        raise
+    except DomainError as error:
+        db.uow().rollback()
+        flash(str(error), "error")
+        return None
 
 
 @bp.get("/admin/tournees")
@@ -369,8 +391,8 @@ def move(stop_id: int) -> Response:
     if run_id is None:
         flash(_("Choisissez la tournée qui doit prendre la commande."), "error")
         return _to_board(date)
-    try:
-        move_shipment(
+    moved = _attempt(
+        lambda: move_shipment(
             uow=db.uow(),
             territory_id=db.territory().id,
             stop_id=stop_id,
@@ -380,12 +402,8 @@ def move(stop_id: int) -> Response:
             actor=me(),
             now=settings.now(),
         )
-    except NotFound:
-        raise
-    except DomainError as error:
-        db.uow().rollback()
-        flash(str(error), "error")
-    else:
+    )
+    if moved is not None:
         flash(_("Commande déplacée."), "success")
     return _to_board(date)
 
@@ -399,8 +417,8 @@ def carry(merchant_order_id: int) -> Response:
     if depot_id is None:
         flash(_("Choisissez le dépôt où sont maintenant les colis."), "error")
         return _to_board(date)
-    try:
-        left = carry_to_depot(
+    carried = _attempt(
+        lambda: carry_to_depot(
             uow=db.uow(),
             territory_id=db.territory().id,
             merchant_order_id=merchant_order_id,
@@ -408,17 +426,13 @@ def carry(merchant_order_id: int) -> Response:
             actor=me(),
             now=settings.now(),
         )
-    except NotFound:
-        raise
-    except DomainError as error:
-        db.uow().rollback()
-        flash(str(error), "error")
-    else:
+    )
+    if carried is not None:
         flash(
             _(
                 "Colis notés au nouveau dépôt (venus de « %(depot)s ») : replanifiez la journée "
                 "ou reportez la commande pour qu'une tournée de ce dépôt les prenne.",
-                depot=left.name,
+                depot=carried.value.name,
             ),
             "success",
         )
@@ -433,20 +447,16 @@ def assign(run_id: int) -> Response:
     if courier_id is None:
         flash(_("Choisissez un livreur."), "error")
         return _to_board(date)
-    try:
-        assign_run(
+    assigned = _attempt(
+        lambda: assign_run(
             uow=db.uow(),
             territory_id=db.territory().id,
             run_id=run_id,
             courier_id=courier_id,
             actor=me(),
         )
-    except NotFound:
-        raise
-    except DomainError as error:
-        db.uow().rollback()
-        flash(str(error), "error")
-    else:
+    )
+    if assigned is not None:
         flash(_("Tournée confiée à un autre livreur pour ce jour."), "success")
     return _to_board(date)
 

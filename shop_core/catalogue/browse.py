@@ -217,11 +217,12 @@ def load_for_display(session: Session, products: Sequence[Product]) -> None:
 
 
 def load_opening_hours(session: Session, merchant_ids: Sequence[int]) -> None:
-    """Load the opening hours of these merchants in one query (basket and checkout pages)."""
+    """Load the opening hours and closures of these merchants up front (basket and
+    checkout pages)."""
     if not merchant_ids:
         return
     session.scalars(
         select(Merchant)
         .where(Merchant.id.in_(list(merchant_ids)))
-        .options(selectinload(Merchant.opening_hours))
+        .options(selectinload(Merchant.opening_hours), selectinload(Merchant.closures))
     ).all()

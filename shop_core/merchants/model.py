@@ -105,12 +105,9 @@ class Merchant(Base):
     members: Mapped[list[MerchantMember]] = relationship(
         back_populates="merchant", cascade="all, delete-orphan"
     )
-    # Few rows per shop, read wherever opening hours are: loaded with the merchant.
+    # Loaded with the opening hours where days are judged (checkout, planning).
     closures: Mapped[list[Closure]] = relationship(
-        back_populates="merchant",
-        cascade="all, delete-orphan",
-        order_by="Closure.starts",
-        lazy="selectin",
+        back_populates="merchant", cascade="all, delete-orphan", order_by="Closure.starts"
     )
 
     @property

@@ -140,4 +140,4 @@ def test_search_results_are_loaded_for_display_in_a_fixed_number_of_queries(
         ]
     assert {n for n, _, _ in names} == {"Boulangerie Lefebvre", "Ferme du Ternois"}
     assert all(windows for _, _, windows in names)
-    assert len(statements) == 5  # products, merchants, photos; merchants, opening hours
+    assert len(statements) == 6  # products, merchants, photos; merchants, hours, closures

@@ -66,8 +66,10 @@ def planned(db: Database, shop: Shop, *, date: dt.date = TUESDAY, now: dt.dateti
         )  # fmt: skip
 
 
-def one_order(db: Database, shop: Shop, *, ready: bool = True) -> tuple[Fleet, int, Stop, Stop]:
-    fleet = add_fleet(db, shop)
+def one_order(
+    db: Database, shop: Shop, *, ready: bool = True, fleet: Fleet | None = None
+) -> tuple[Fleet, int, Stop, Stop]:
+    fleet = fleet or add_fleet(db, shop)
     oid = order(db, shop, {shop.bread_id: 1})
     if ready:
         make_ready(db, oid)

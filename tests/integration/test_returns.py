@@ -38,7 +38,7 @@ from tests.payments_fake import FakeMarketplace
 
 from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop, buy
-from .delivery_setup import SYSTEM, Fleet, merchant_orders, stops_of_plan
+from .delivery_setup import SYSTEM, Fleet, add_fleet, merchant_orders, stops_of_plan
 from .test_delivery_stops import at, code_of, do, one_order, planned
 from .test_online_payments import balance_holds, onboard, place_online
 from .test_online_payments import deliver as webhook
@@ -74,9 +74,11 @@ def credit_notes(db: Database) -> list[CreditNote]:
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
 
 
-def failed_then_planned(db: Database, shop: Shop) -> tuple[Fleet, int, Stop]:
+def failed_then_planned(
+    db: Database, shop: Shop, fleet: Fleet | None = None
+) -> tuple[Fleet, int, Stop]:
     """Jeanne was out on Tuesday: her order is on Wednesday's round; that round's stop."""
-    fleet, oid, pickup, drop = one_order(db, shop)
+    fleet, oid, pickup, drop = one_order(db, shop, fleet=fleet)
     do(collect, db, shop, fleet, pickup, now=at(9))
     do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
     planned(db, shop, date=WEDNESDAY, now=at(18))
@@ -154,9 +156,10 @@ def test_returned_parcels_are_followed_until_they_are_back_at_the_shop(
 ) -> None:
     # Two returns: the cake waits at the town hall; Jeanne's other order failed at her door,
     # so its parcel is with the courier.
-    at_the_point = at_point(db, shop, {shop.cake_id: 1})
+    fleet = add_fleet(db, shop)
+    at_the_point = at_point(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id)
     (cake,) = merchant_orders(db, at_the_point)
-    fleet, at_the_door, _ = failed_then_planned(db, shop)
+    fleet, at_the_door, _ = failed_then_planned(db, shop, fleet)
     (bread,) = merchant_orders(db, at_the_door)
     send_back(db, shop, at_the_point, "Jamais venue")
     send_back(db, shop, at_the_door, "Injoignable")

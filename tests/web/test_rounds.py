@@ -679,25 +679,34 @@ def test_a_rounds_deactivated_courier_is_shown_not_silently_dropped_on_save(
         assert uow.session.get_one(Round, fleet.saint_pol).courier_id == fleet.other_courier_id
 
 
+TUESDAY_9 = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
+
+
+def _loaf_left_at_the_post_office(db: Database, world: World) -> int:
+    """Jeanne's loaf, collected on Tuesday by the round from the post office and not
+    delivered (she was out): it waits at the post office. The order's id."""
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, oid)
+    plan(db, world)
+    pickup, drop = stops(db, world)
+    with db.uow() as uow:
+        collect(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
+                stop_id=pickup.id, now=TUESDAY_9)  # fmt: skip
+    with db.uow() as uow:
+        fail(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
+             stop_id=drop.id, reason="Absente", then=AfterFailure.NEXT_ROUND,
+             now=TUESDAY_9 + dt.timedelta(hours=1))  # fmt: skip
+    return oid
+
+
 def test_parcels_at_a_depot_are_offered_only_to_rounds_that_can_load_them(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     """Jeanne was out on Tuesday: her loaf waits at the post office for Wednesday. On the
     board, it can go to another round leaving from the post office, not to the round from
     the other depot, and no longer once its round has left."""
-    add_fleet(db, world)
-    oid = place_order(db, world, {world.bread_id: 1})
-    make_ready(db, oid)
-    plan(db, world)
-    pickup, drop = stops(db, world)
-    tuesday_9 = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
-    with db.uow() as uow:
-        collect(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
-                stop_id=pickup.id, now=tuesday_9)  # fmt: skip
-    with db.uow() as uow:
-        fail(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
-             stop_id=drop.id, reason="Absente", then=AfterFailure.NEXT_ROUND,
-             now=tuesday_9 + dt.timedelta(hours=1))  # fmt: skip
+    oid = _loaf_left_at_the_post_office(db, world)
     with db.uow() as uow:  # then a second depot opens, with a round for Saint-Pol
         other_depot = create_depot(
             uow=uow, territory_id=world.territory_id,
@@ -734,7 +743,7 @@ def test_parcels_at_a_depot_are_offered_only_to_rounds_that_can_load_them(
     started = next(s for s in wednesday if s.run_id == loaded.run_id and s.id != loaded.id)
     with db.uow() as uow:
         collect(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
-                stop_id=started.id, now=tuesday_9 + dt.timedelta(days=1))  # fmt: skip
+                stop_id=started.id, now=TUESDAY_9 + dt.timedelta(days=1))  # fmt: skip
     board = client.get(f"/admin/tournees?date={WEDNESDAY.isoformat()}").get_data(as_text=True)
     assert move_options(board, loaded.id) is None
 
@@ -745,19 +754,7 @@ def test_parcels_stuck_at_a_depot_are_carried_to_another_from_the_board(
     """Jeanne was out on Tuesday: her loaf waits at the post office, whose rounds run on
     Tuesdays only from now on; Wednesday's round leaves from Ramecourt. The operator has the
     parcels carried there and records it on the board; Wednesday's planning then takes them."""
-    add_fleet(db, world)
-    oid = place_order(db, world, {world.bread_id: 1})
-    make_ready(db, oid)
-    plan(db, world)
-    pickup, drop = stops(db, world)
-    tuesday_9 = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
-    with db.uow() as uow:
-        collect(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
-                stop_id=pickup.id, now=tuesday_9)  # fmt: skip
-    with db.uow() as uow:
-        fail(uow=uow, territory_id=world.territory_id, courier_id=world.courier_id,
-             stop_id=drop.id, reason="Absente", then=AfterFailure.NEXT_ROUND,
-             now=tuesday_9 + dt.timedelta(hours=1))  # fmt: skip
+    oid = _loaf_left_at_the_post_office(db, world)
     with db.uow() as uow:
         for round_ in uow.session.scalars(select(Round)):
             round_.weekdays = "1"  # the post office's rounds: Tuesdays only
