@@ -43,7 +43,7 @@ from shop_core.accounts.assisted import (
 from shop_core.accounts.profile import AddressInput
 from shop_core.audit.queries import shopper_audit
 from shop_core.errors import ValidationError
-from shop_core.orders.history import customer_order, orders_of_customer
+from shop_core.orders.history import customer_order, orders_of_customer, served_parts
 
 
 @bp.route("/admin/clients")
@@ -245,6 +245,7 @@ def shopper_order_sheet(user_id: int, reference: str) -> str:
     return render_template(
         "shop/order_sheet.html",
         order=order,
+        served=served_parts(order),
         back_url=url_for("operator.shopper_page", user_id=person.id),
         **helpers(),
     )

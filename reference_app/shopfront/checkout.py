@@ -38,7 +38,7 @@ from shop_core.carts.services import CartView
 from shop_core.catalogue.browse import load_opening_hours
 from shop_core.errors import DomainError, InvalidDeliveryChoice, OpensAfterSlot, ValidationError
 from shop_core.merchants.model import Merchant
-from shop_core.orders.history import order_for_request
+from shop_core.orders.history import order_for_request, served_parts
 from shop_core.orders.model import DeliveryMethod, Order, PaymentMethod
 from shop_core.orders.services import (
     Customer,
@@ -391,4 +391,5 @@ def order_sheet(reference: str) -> str | Response:
     """What the operator reads out over the phone, on a page made to be printed."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    return render_template("shop/order_sheet.html", order=own_order(reference))
+    order = own_order(reference)
+    return render_template("shop/order_sheet.html", order=order, served=served_parts(order))

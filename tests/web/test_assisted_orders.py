@@ -16,8 +16,11 @@ from reference_app.operator import shoppers as shoppers_views
 from shop_core.accounts.assisted import SEARCH_LIMIT
 from shop_core.accounts.model import Role, User
 from shop_core.audit.model import AuditEntry
+from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.merchants.model import Merchant
+from shop_core.orders.model import MerchantOrderStatus
+from shop_core.orders.services import transition
 from shop_core.territories.model import Territory
 from shop_core.testing.factories import make_user
 
@@ -482,6 +485,39 @@ def test_the_shoppers_card_lists_their_orders_and_what_the_operator_did(
     assert "Vous commandez pour" not in sheet
     missing = client.get(f"/admin/clients/{world.shopper2_id}/commandes/{taken.reference}/fiche")
     assert missing.status_code == 404
+
+
+def test_a_sheet_printed_again_says_what_is_still_to_pay_and_hides_a_dead_code(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    """Two shops: the farm refuses its part, so the sheet asks for the bakery's amount only;
+    once both parts are gone the sheet says the order is cancelled and shows no code."""
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    add(client, world.apples_id)
+    assert place_order(client).status_code == 302
+    client.post("/logout")
+    (order,) = orders_of(db, world.shopper_id)
+    bakery, farm = order.merchant_orders
+    login(client, world.operator_email)
+    url = f"/admin/clients/{world.shopper_id}/commandes/{order.reference}/fiche"
+
+    def refuse(part_id: int) -> None:
+        with db.uow() as uow:
+            transition(uow=uow, merchant_order_id=part_id, target=MerchantOrderStatus.REFUSED,
+                       actor=Actor.system(), reason="Épuisé", now=NOW)  # fmt: skip
+
+    refuse(farm.id)
+    sheet = page_of(client.get(url))
+    owed = f"{bakery.total_incl_cents // 100},{bakery.total_incl_cents % 100:02d}\u00a0€"
+    assert f"Montant à payer <strong>{owed}</strong>" in sheet
+    assert "Sans ce qui a été annulé ou refusé." in sheet
+    assert order.delivery_code in sheet and "Ferme du Ternois</h2>" not in sheet
+
+    refuse(bakery.id)
+    sheet = page_of(client.get(url))
+    assert "Cette commande est annulée\u00a0: vous n'avez rien à payer ni à retirer." in sheet
+    assert order.delivery_code not in sheet and "Montant à payer" not in sheet
 
 
 def test_the_shoppers_card_says_when_it_lists_only_their_latest_orders(
