@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 from delivery.model import STOP_STATUS_LABELS_FR, StopKind
 from delivery.queries import PlaceVisit, RunView
+from shop_core.spreadsheets import cell
 
 KIND_LABELS_FR = {
     StopKind.COLLECT: "Collecte",
@@ -39,7 +40,8 @@ def _action(visit: PlaceVisit) -> str:
 
 
 def stops_csv(runs: Sequence[RunView]) -> str:
-    """One row per visit, ``;``-separated (what French spreadsheets open directly)."""
+    """One row per visit, ``;``-separated (what French spreadsheets open directly); text
+    typed by people is kept from being read as a formula (``spreadsheets.cell``)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -47,15 +49,15 @@ def stops_csv(runs: Sequence[RunView]) -> str:
         for visit in run.visits:
             writer.writerow(
                 [
-                    run.round_name,
-                    run.courier_name,
+                    cell(run.round_name),
+                    cell(run.courier_name),
                     visit.number,
                     visit.expected.strftime("%H:%M"),
                     _action(visit),
-                    visit.place_name,
-                    visit.address,
-                    visit.phone,
-                    _orders(visit),
+                    cell(visit.place_name),
+                    cell(visit.address),
+                    cell(visit.phone),
+                    cell(_orders(visit)),
                     visit.parcels,
                     STOP_STATUS_LABELS_FR[visit.status],
                     f"{visit.lat:.6f}",

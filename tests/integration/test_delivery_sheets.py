@@ -11,14 +11,17 @@ import re
 import zlib
 from xml.etree import ElementTree as ET
 
+from sqlalchemy import select
+
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
-from delivery.model import StopKind
+from delivery.model import Stop, StopKind
 from delivery.queries import day_runs, packing_list
 from delivery.route_sheets import date_fr, packing_list_pdf, round_sheet_pdf, time_fr
 from shop_core.database import Database
 from shop_core.money import Money
 from shop_core.orders.model import Order, PaymentMethod, PaymentStatus
+from shop_core.spreadsheets import cell
 from shop_core.territories.model import Territory
 
 from .conftest import TUESDAY, Shop
@@ -87,6 +90,27 @@ def test_exports_list_every_stop_without_the_delivery_codes(db: Database, shop: 
 
     for text in (stops_csv(runs), stops_geojson_text(runs), stops_gpx(runs)):
         assert not any(f'"{code}"' in text or f";{code};" in text for code in codes)
+
+
+def test_the_csv_export_keeps_typed_text_from_running_as_a_formula(
+    db: Database, shop: Shop
+) -> None:
+    """A name typed as « =HYPERLINK(…) » would run when a spreadsheet opens the file."""
+    planned_day(db, shop)
+    with db.uow() as uow:
+        stop = uow.session.scalars(select(Stop).where(Stop.kind == StopKind.DELIVER)).first()
+        assert stop is not None
+        stop.place_name = '=HYPERLINK("http://example.com","Jeanne")'
+        uow.commit()
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        runs = day_runs(uow.session, territory=territory, date=TUESDAY)
+
+    rows = list(csv.DictReader(io.StringIO(stops_csv(runs)), delimiter=";"))
+    names = [r["lieu"] for r in rows if "HYPERLINK" in r["lieu"]]
+    assert names == ['\'=HYPERLINK("http://example.com","Jeanne")']
+    assert [cell(t) for t in ("+33 6 12", "-2", "@x", "Jeanne", "")] == [
+        "'+33 6 12", "'-2", "'@x", "Jeanne", "",
+    ]  # fmt: skip
 
 
 def test_a_round_sheet_and_a_packing_list_are_pdfs(db: Database, shop: Shop) -> None:
