@@ -54,8 +54,9 @@ def dashboard() -> str:
 
 
 def csv_euros(cents: int) -> str:
-    """Cents as the CSV exports write euros: 1250 → "12,50"."""
-    return f"{cents // 100},{cents % 100:02d}"
+    """Cents as the CSV exports write euros: 1250 → "12,50", -150 → "-1,50"."""
+    sign, cents = ("-" if cents < 0 else ""), abs(cents)
+    return f"{sign}{cents // 100},{cents % 100:02d}"
 
 
 @bp.route("/admin/indicateurs.csv")

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from reference_app import mail
+from reference_app.operator.dashboard import csv_euros
 from shop_core.accounts.model import Role, User
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrder, Order
@@ -306,3 +307,9 @@ def test_dashboard_shows_merchant_counts_and_this_weeks_sales_and_exports_csv(
     assert lines[0] == "annee;semaine;debut;commandes;ventes_ttc;commission;livraisons"
     assert len(lines) == 27
     assert lines[-1].split(";")[3:5] == ["1", "9,90"]
+
+
+def test_euros_in_the_csv_exports_keep_their_sign() -> None:
+    assert [csv_euros(c) for c in (1250, 5, 0, -150, -5)] == [
+        "12,50", "0,05", "0,00", "-1,50", "-0,05",
+    ]  # fmt: skip
