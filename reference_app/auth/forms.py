@@ -17,7 +17,9 @@ _TOO_SHORT = _l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH)
 
 class NotGuessable:
     """Refuses a password too easy to guess (``security.guessable``); ``about`` names the
-    form's fields that describe the user (name, e-mail), which count as known words."""
+    form's fields that describe the user (name, e-mail), which count as known words. A form
+    without such fields (a password change or reset) is given them by its view, as the
+    form's ``known_words``."""
 
     def __init__(self, *about: str) -> None:
         self.about = about
@@ -26,6 +28,7 @@ class NotGuessable:
         if not field.data or len(field.data) < MIN_PASSWORD_LENGTH:
             return  # the length's own message says what is wrong
         words = [str(getattr(form, name).data or "") for name in self.about if name in form]
+        words += getattr(form, "known_words", ())
         if guessable(field.data, *words):
             raise StopValidation(
                 str(
@@ -76,6 +79,9 @@ class ForgotForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
+    #: The account's name and e-mail, set by the view (see ``NotGuessable``).
+    known_words: tuple[str, ...] = ()
+
     password = PasswordField(
         _l("Nouveau mot de passe"),
         validators=new_password_validators(),

@@ -177,6 +177,7 @@ def reset(token: str) -> str | Response:
         flash(_("Ce lien n'est plus valable : demandez-en un nouveau."), "error")
         return redirect(url_for("auth.forgot"))
     form = ResetForm()
+    form.known_words = (user.full_name, user.email)
     if form.validate_on_submit():
         user.password_hash = hash_password(form.password.data or "")
         user.session_version += 1  # ends other sessions and makes the link single-use

@@ -158,9 +158,10 @@ def remove_address(address_id: int) -> Response:
 @bp.route("/compte/mot-de-passe", methods=["GET", "POST"])
 @login_required
 def password() -> str | Response:
+    user = current_user.user
     form = PasswordForm()
+    form.known_words = (user.full_name, user.email)
     if form.validate_on_submit():
-        user = current_user.user
         if not verify_password(user.password_hash, form.current.data or ""):
             form.current.errors = [
                 *form.current.errors,

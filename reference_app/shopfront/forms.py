@@ -175,6 +175,9 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    #: The account's name and e-mail, set by the view (see ``NotGuessable``).
+    known_words: tuple[str, ...] = ()
+
     current = PasswordField(
         _l("Mot de passe actuel"),
         validators=[DataRequired(message=_l("Indiquez votre mot de passe actuel."))],

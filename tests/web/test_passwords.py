@@ -92,3 +92,30 @@ def test_the_api_refuses_an_easy_password(client: FlaskClient, world: World) -> 
     )
     assert response.status_code == 422
     assert TOO_EASY in str(response.get_json())
+
+
+def test_changing_or_resetting_to_ones_own_name_is_refused_as_at_sign_up(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # "jeannedupont" is no common word: only Jeanne Dupont's name makes it easy to guess.
+    assert not guessable("jeannedupont")
+    with db.uow() as uow:
+        uow.session.get_one(User, world.shopper_id).full_name = "Jeanne Dupont"
+        uow.commit()
+    login(client, world.shopper_email)
+    page = client.post(
+        "/compte/mot-de-passe",
+        data={"current": PASSWORD, "password": "jeannedupont", "confirm": "jeannedupont"},
+    )
+    assert TOO_EASY in html.unescape(page.get_data(as_text=True))
+    client.post("/logout")
+
+    with db.uow() as uow, app.test_request_context():
+        version = uow.session.get_one(User, world.shopper_id).session_version
+        token = make_token("reset", {"uid": world.shopper_id, "v": version})
+    page = client.post(
+        f"/password/reset/{token}", data={"password": "jeannedupont", "confirm": "jeannedupont"}
+    )
+    assert TOO_EASY in html.unescape(page.get_data(as_text=True))
+    with db.uow() as uow:
+        assert verify_password(uow.session.get_one(User, world.shopper_id).password_hash, PASSWORD)
