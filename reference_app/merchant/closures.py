@@ -89,15 +89,20 @@ def add_closure_view() -> Response | tuple[str, int]:
         db.uow().rollback()
         attach_error(form, error)
         return _page(form, 422)
-    flash(
-        _(
+    if closure.starts == closure.ends:  # « du mardi 24 novembre au mardi 24 novembre »
+        saved = _(
+            "Fermeture enregistrée le %(day)s : ce jour-là, vos produits ne sont plus proposés "
+            "à la livraison ni au retrait.",
+            day=date_fr(closure.starts, "EEEE d MMMM"),
+        )
+    else:
+        saved = _(
             "Fermeture enregistrée du %(starts)s au %(ends)s : ces jours-là, vos produits ne "
             "sont plus proposés à la livraison ni au retrait.",
             starts=date_fr(closure.starts, "EEEE d MMMM"),
             ends=date_fr(closure.ends, "EEEE d MMMM"),
-        ),
-        "success",
-    )
+        )
+    flash(saved, "success")
     during = orders_during(db.uow().session, merchant.id, closure.starts, closure.ends)
     if during:
         flash(

@@ -99,6 +99,41 @@ def test_orders_already_placed_for_those_days_are_named(
     assert f"{order.reference}-1" in saved
 
 
+def test_a_one_day_closure_is_confirmed_as_that_day(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    page = text(
+        client.post(
+            "/boutique/fermetures",
+            data={"starts": FRIDAY.isoformat(), "ends": FRIDAY.isoformat()},
+            follow_redirects=True,
+        )
+    )
+    assert "Fermeture enregistrée le vendredi 27 novembre : ce jour-là, vos produits" in page
+    assert "au vendredi 27 novembre" not in page  # not « du vendredi 27 … au vendredi 27 … »
+    assert closures_of(db, world.baker_id) == [(FRIDAY, FRIDAY, "")]
+
+
+def test_each_remove_button_names_its_closure_for_screen_readers(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+    for starts, ends in ((TUESDAY, WEDNESDAY), (FRIDAY, FRIDAY)):
+        client.post(
+            "/boutique/fermetures", data={"starts": starts.isoformat(), "ends": ends.isoformat()}
+        )
+    page = text(client.get("/boutique/fermetures"))
+    names = [
+        " ".join(re.sub(r"<[^>]+>", " ", button).split())
+        for button in re.findall(r'<button type="submit" class="button">(.*?)</button>', page)
+    ]
+    assert names == [
+        "Supprimer cette fermeture (Du mardi 24 novembre au mercredi 25 novembre 2026)",
+        "Supprimer cette fermeture (Le vendredi 27 novembre 2026)",
+    ]
+
+
 @pytest.mark.parametrize(
     ("form", "message"),
     [
