@@ -31,7 +31,7 @@ from reference_app.shopfront.blueprint import page_number
 from reference_app.shopfront.display import helpers, slot_label
 from shop_core.merchants.onboarding import list_merchants
 from shop_core.orders.history import served_parts
-from shop_core.orders.model import DeliveryMethod, Order
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 from shop_core.orders.queries import (
     PER_PAGE,
     OrderFilters,
@@ -60,6 +60,14 @@ METHOD_LABELS = {
     DeliveryMethod.PICKUP_POINT: _l("Point de retrait"),
     DeliveryMethod.CLICK_COLLECT: _l("Retrait en boutique"),
 }
+
+
+def part_state(part: MerchantOrder) -> str:
+    """A shop's part as the list and its export word it: a part just placed says what it
+    waits for (« À accepter », « En attente du paiement en ligne »), not « Passée »."""
+    if part.status is MerchantOrderStatus.PLACED:
+        return str(GROUP_LABELS[part_group(part)])
+    return status_label(part.status)
 
 
 class DayField(StringField):
@@ -177,8 +185,7 @@ def orders() -> str:
         listing=listing,
         args=form.active(),
         served_parts=served_parts,
-        part_group=part_group,
-        group_labels=GROUP_LABELS,
+        part_state=part_state,
         method_labels=METHOD_LABELS,
         **helpers(),
     )
@@ -228,7 +235,7 @@ def _csv_lines(row: OrderRow, slots: list[Any]) -> list[list[str]]:
         [
             *common,
             _cell(part.merchant.trade_name),
-            status_label(part.status),
+            part_state(part),
             csv_euros(part.total_incl_cents),
             csv_euros(served),
         ]

@@ -200,7 +200,8 @@ def test_the_export_is_the_filtered_list_one_line_per_shop(
     ]
     assert baker[8] == "Matin (9 h – 12 h)"
     assert baker[10:] == ["Boulangerie Lefebvre", "Acceptée", "3,50", "9,30"]
-    assert farmer[10:] == ["Ferme du Ternois", "Passée", "5,80", "9,30"]
+    # As the list says it: what the part waits for, not « Passée ».
+    assert farmer[10:] == ["Ferme du Ternois", "À accepter", "5,80", "9,30"]
 
 
 def test_a_name_typed_as_a_formula_is_exported_as_text(
