@@ -14,6 +14,7 @@ from sqlalchemy import select
 from shop_core.audit.model import AuditEntry
 from shop_core.database import Database
 from shop_core.territories.model import DeliverySlot, Territory
+from shop_core.territories.services import add_delivery_slot
 
 from .backoffice import place_order
 from .conftest import NOW, World, login
@@ -225,10 +226,32 @@ def test_the_order_cutoff_is_set_and_midnight_refused(
 def test_a_slot_of_another_territory_is_a_page_that_does_not_exist(
     client: FlaskClient, db: Database, world: World
 ) -> None:
+    # A code only the other territory has: the operator's own territory has no "nuit".
+    with db.uow() as uow:
+        add_delivery_slot(
+            uow=uow,
+            territory_id=world.other_territory_id,
+            code="nuit",
+            label="Nuit (20 h – 22 h)",
+            starts=dt.time(20),
+            ends=dt.time(22),
+        )
     login(client, world.operator_email)
 
     assert client.get("/admin/creneaux/nulle-part").status_code == 404
-    assert client.post("/admin/creneaux/nulle-part/supprimer").status_code == 404
+    assert client.get("/admin/creneaux/nuit").status_code == 404
+    renamed = {"label": "Volée", "starts": "20:00", "ends": "22:00"}
+    assert client.post("/admin/creneaux/nuit", data=renamed).status_code == 404
+    assert client.post("/admin/creneaux/nuit/supprimer").status_code == 404
+    with db.uow() as uow:
+        theirs = uow.session.scalars(
+            select(DeliverySlot.label).where(
+                DeliverySlot.territory_id == world.other_territory_id,
+                DeliverySlot.code == "nuit",
+            )
+        ).all()
+    assert theirs == ["Nuit (20 h – 22 h)"]
+    assert _actions(db, world) == []
 
 
 @pytest.mark.parametrize("who", ["shopper_email", "baker_email", "courier_email"])
