@@ -204,11 +204,16 @@ def _text_condition(text: str) -> ColumnElement[bool]:
         # number: the phone column without its separators contains it.
         if digits.startswith("33") and len(digits) == 11:
             digits = "0" + digits[2:]
+        # Shoppers type their own number either way too: "+33 6 12 34 56 78" is kept so,
+        # and reads "33612345678" without separators.
+        forms = [digits]
+        if digits.startswith("0") and not digits.startswith("00"):
+            forms.append("33" + digits[1:])
         phone: ColumnElement[str] = func.replace(Order.customer_phone, " ", "")
         for separator in (".", "-", "+", "(", ")"):
             phone = func.replace(phone, separator, "")
         return or_(
-            phone.contains(digits, autoescape=True),
+            *(phone.contains(form, autoescape=True) for form in forms),
             folded(Order.reference).contains(fold(text.strip()), autoescape=True),
         )
     columns = (Order.reference, Order.customer_name, Order.customer_email, Order.city)

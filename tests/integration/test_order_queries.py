@@ -142,6 +142,16 @@ def test_words_match_reference_name_email_phone_or_commune_whatever_accents_and_
     assert fold("Œuvre Ça") == "oeuvre ca"
 
 
+def test_a_phone_the_shopper_gave_in_international_form_is_found_as_the_operator_types_it(
+    db: Database, shop: Shop
+) -> None:
+    # The shopper typed « +33 », the operator reads the number in the French way.
+    paul = _order(db, shop.territory_id, {shop.bread_id: 1}, name="Paul", phone="+33 6 55 44 33 22")
+    _order(db, shop.territory_id, {shop.bread_id: 1}, minutes=1)
+    for text in ("06 55 44 33 22", "0655443322", "06.55.44", "+33 6 55 44 33 22"):
+        assert _ids(db, shop.territory_id, text=text) == [paul], text
+
+
 def test_state_and_shop_filters_apply_to_the_same_part_and_combine_with_the_others(
     db: Database, shop: Shop
 ) -> None:
