@@ -92,9 +92,11 @@ def to_pay_at_point(session: Session, order: Order) -> int:
     return sum(to_take(mo) for mo in parts if mo.id not in paid)
 
 
-#: Merchant orders not yet handed to the shopper: on their way to the point, or there.
+#: Merchant orders not yet handed to the shopper: on their way to the point, or there. A
+#: failed delivery counts: its parcels go to the point again with a later round.
 _STILL_FOR_THE_POINT = (
-    S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING, S.READY, S.HANDED_TO_COURIER, S.DELIVERED,
+    S.PLACED, S.PAID, S.ACCEPTED, S.PREPARING, S.READY, S.HANDED_TO_COURIER,
+    S.DELIVERY_FAILED, S.DELIVERED,
 )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from shop_core.orders.model import MerchantOrderStatus, Order, PaymentStatus
 from shop_core.orders.pickup_points import (
     WrongDeliveryCode,
     hand_over_at_point,
+    orders_for_point,
     waiting_at_points,
 )
 from shop_core.orders.services import transition
@@ -92,6 +93,27 @@ def test_the_parcels_at_the_point_are_listed_with_what_to_take(db: Database, sho
     assert [p.reference for p in found.parts] == [bread.reference]  # the farm's is not there
     assert found.to_pay_cents == bread.total_incl_cents == 700
     assert found.customer == "Jeanne Martin" and found.parcels == 1
+
+
+def test_a_closed_point_still_counts_the_orders_on_their_way_there_or_waiting(
+    db: Database, shop: Shop
+) -> None:
+    point_id = add_fleet(db, shop).point_id
+    at_point(db, shop, {shop.bread_id: 1}, point_id=point_id)  # waiting there
+    failed = order(db, shop, {shop.apples_id: 1}, point_id=point_id)  # the point was shut
+    (part,) = merchant_orders(db, failed)
+    for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERY_FAILED):
+        with db.uow() as uow:
+            transition(
+                uow=uow, merchant_order_id=part.id, target=step, actor=SYSTEM, now=NOW,
+                reason="Point fermé",
+            )  # fmt: skip
+    handed = at_point(db, shop, {shop.bread_id: 1}, point_id=point_id)
+    hand_over(db, shop, handed, code_of(db, handed), PaymentMeans.CASH)
+    order(db, shop, {shop.bread_id: 1})  # home delivery
+
+    with db.uow() as uow:
+        assert orders_for_point(uow.session, territory_id=shop.territory_id, point_id=point_id) == 2
 
 
 def test_nothing_changes_hands_without_the_code_or_the_payment(db: Database, shop: Shop) -> None:
