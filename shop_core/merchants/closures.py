@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
-from shop_core.merchants.model import Closure
+from shop_core.merchants.model import Closure, Merchant
 from shop_core.merchants.services import get_merchant
 from shop_core.orders.model import MerchantOrder, MerchantOrderStatus, Order
 from shop_core.persistence.uow import UnitOfWork
@@ -54,6 +54,7 @@ def add_closure(
         raise ValidationError("Une fermeture dure un an au plus.", field="ends")
     if len(note) > NOTE_MAX:
         raise ValidationError(f"{NOTE_MAX} caractères au plus.", field="note")
+    uow.lock_row(Merchant, merchant_id)  # a double tap records it once, not two overlapping
     merchant = get_merchant(uow, merchant_id)
     for other in merchant.closures:
         if other.starts <= data.ends and data.starts <= other.ends:
@@ -79,6 +80,7 @@ def add_closure(
 
 def remove_closure(*, uow: UnitOfWork, merchant_id: int, closure_id: int, actor: Actor) -> None:
     """The shop opens again on those days, as its weekly hours say."""
+    uow.lock_row(Merchant, merchant_id)  # a double tap removes it once
     merchant = get_merchant(uow, merchant_id)
     closure = next((c for c in merchant.closures if c.id == closure_id), None)
     if closure is None:

@@ -26,6 +26,7 @@ from shop_core.merchants.closures import (
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import MerchantOrder, Order
 
+from .at_once import at_once
 from .conftest import NOW, TUESDAY, Shop, buy, home
 from .delivery_setup import DISTANCES, SETTINGS, add_fleet, order
 
@@ -99,6 +100,35 @@ def test_a_closure_is_removed_by_its_own_shop_only(db: Database, shop: Shop) -> 
     with db.uow() as uow:
         baker = uow.session.get_one(Merchant, shop.baker_id)
         assert baker.closures == [] and not baker.is_closed_on(TUESDAY)
+
+
+def test_a_form_sent_twice_at_once_records_one_closure_and_removes_it_once(
+    db: Database, shop: Shop
+) -> None:
+    outcomes = at_once(*[lambda: close(db, shop.baker_id, TUESDAY, SATURDAY)] * 2)
+
+    assert outcomes == [
+        "ok",
+        "refused: Ces jours chevauchent la fermeture du 24/11/2026 au 28/11/2026 : "
+        "supprimez-la d'abord, ou choisissez d'autres jours.",
+    ]
+    with db.uow() as uow:
+        (closure,) = uow.session.get_one(Merchant, shop.baker_id).closures
+        closure_id = closure.id
+
+    def remove() -> None:
+        with db.uow() as uow:
+            remove_closure(
+                uow=uow, merchant_id=shop.baker_id, closure_id=closure_id, actor=MERCHANT
+            )
+
+    assert at_once(remove, remove) == ["ok", "refused: Fermeture introuvable."]
+    with db.uow() as uow:
+        assert uow.session.get_one(Merchant, shop.baker_id).closures == []
+        removed = select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "merchant.closure_removed"
+        )
+        assert uow.session.scalar(removed) == 1
 
 
 def test_checkout_refuses_a_day_a_shop_of_the_basket_is_on_holiday(
