@@ -395,6 +395,7 @@ def create_delivery_slot(
     the label and hours against the other slots and records who did it."""
     label = " ".join(label.split())
     starts, ends = _minutes(starts), _minutes(ends)
+    uow.lock_row(Territory, territory_id)  # checked against the slots as they are: one at a time
     territory = get(uow, territory_id)
     _check_slot(uow, territory_id=territory_id, label=label, starts=starts, ends=ends)
     code = _new_slot_code(uow, territory_id=territory_id, label=label)
@@ -441,6 +442,7 @@ def update_delivery_slot(
 ) -> bool:
     """Rename a slot, or change its hours while no order still to deliver has chosen it
     (its shoppers were promised those hours). ``False`` when nothing changed."""
+    uow.lock_row(Territory, territory_id)
     slot = delivery_slot(uow.session, territory_id=territory_id, code=code)
     label = " ".join(label.split())
     starts, ends = _minutes(starts), _minutes(ends)
@@ -504,6 +506,7 @@ def slot_deletion_refused(uow: UnitOfWork, *, territory_id: int, code: str) -> s
 def delete_delivery_slot(*, uow: UnitOfWork, territory_id: int, code: str, actor: Actor) -> None:
     """Stop offering a slot, refused while an order still to deliver has chosen it or while
     it is the last one (see ``slot_deletion_refused``)."""
+    uow.lock_row(Territory, territory_id)  # two slots deleted at once would leave none
     refused = slot_deletion_refused(uow, territory_id=territory_id, code=code)
     if refused:
         raise ValidationError(refused)

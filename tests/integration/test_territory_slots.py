@@ -26,6 +26,7 @@ from shop_core.territories.services import (
 )
 from shop_core.testing.factories import make_territory
 
+from .at_once import at_once
 from .conftest import Shop, buy, deliver_all, home
 
 OPERATOR = Actor(user_id=None)
@@ -117,6 +118,29 @@ def test_hours_that_make_no_slot_of_an_hour_or_overlap_another_are_refused(
 ) -> None:
     assert said in _refusal(db, shop, "Soir", starts, ends)
     assert len(_slots(db, shop)) == 2
+
+
+def test_two_operators_at_once_cannot_add_the_same_slot_twice_nor_delete_the_last_two(
+    db: Database, shop: Shop
+) -> None:
+    outcomes = at_once(*[lambda: _add(db, shop, "Soir", 19, 21)] * 2)
+
+    assert outcomes == [
+        "ok",
+        "refused: Le créneau « Soir » porte déjà ce nom : choisissez-en un autre.",
+    ]
+    assert [s[0] for s in _slots(db, shop)] == ["matin", "apres-midi", "soir"]
+
+    def delete(code: str) -> None:
+        with db.uow() as uow:
+            delete_delivery_slot(uow=uow, territory_id=shop.territory_id, code=code, actor=OPERATOR)
+
+    with db.uow() as uow:
+        delete_delivery_slot(uow=uow, territory_id=shop.territory_id, code="soir", actor=OPERATOR)
+    ok, refused = at_once(lambda: delete("matin"), lambda: delete("apres-midi"))
+
+    assert ok == "ok" and "est le seul créneau de livraison à domicile" in refused
+    assert len(_slots(db, shop)) == 1
 
 
 def test_a_slot_may_start_when_the_one_before_ends(db: Database, shop: Shop) -> None:
