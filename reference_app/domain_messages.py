@@ -129,11 +129,19 @@ def _with_params(error: DomainError) -> str | None:
     params = error.params
     product = params.get("product")
     if error.code == "closed_then" and "merchant" in params:
+        starts = dt.date.fromisoformat(params["starts"])
+        ends = dt.date.fromisoformat(params["ends"])
+        if starts == ends:
+            return gettext(
+                "« %(merchant)s » est fermé le %(day)s : choisissez un autre jour.",
+                merchant=params["merchant"],
+                day=format_date(starts, "d MMMM"),
+            )
         return gettext(
             "« %(merchant)s » est fermé du %(starts)s au %(ends)s : choisissez un autre jour.",
             merchant=params["merchant"],
-            starts=format_date(dt.date.fromisoformat(params["starts"]), "d MMMM"),
-            ends=format_date(dt.date.fromisoformat(params["ends"]), "d MMMM"),
+            starts=format_date(starts, "d MMMM"),
+            ends=format_date(ends, "d MMMM"),
         )
     if error.code == "opens_after_slot" and "merchant" in params:
         return gettext(

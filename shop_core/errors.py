@@ -108,9 +108,13 @@ class ClosedThen(InvalidDeliveryChoice):
     code = "closed_then"
 
     def __init__(self, *, merchant: str, starts: dt.date, ends: dt.date) -> None:
+        days = (
+            f"le {starts:%d/%m/%Y}"
+            if starts == ends
+            else f"du {starts:%d/%m/%Y} au {ends:%d/%m/%Y}"
+        )
         super().__init__(
-            f"« {merchant} » est fermé du {starts:%d/%m/%Y} au {ends:%d/%m/%Y} : "
-            "choisissez un autre jour.",
+            f"« {merchant} » est fermé {days} : choisissez un autre jour.",
             merchant=merchant,
             starts=starts.isoformat(),
             ends=ends.isoformat(),

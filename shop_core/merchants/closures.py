@@ -47,7 +47,9 @@ def add_closure(
     """Record that the shop is closed from ``data.starts`` to ``data.ends`` included."""
     note = data.note.strip()
     if data.ends < data.starts:
-        raise ValidationError("Le dernier jour de fermeture suit le premier.", field="ends")
+        raise ValidationError(
+            "Le dernier jour de fermeture ne peut pas être avant le premier.", field="ends"
+        )
     if data.starts < today:
         raise ValidationError("Choisissez un premier jour à partir d'aujourd'hui.", field="starts")
     if (data.ends - data.starts).days >= MAX_DAYS:

@@ -70,7 +70,7 @@ DAY = dt.timedelta(days=1)
 @pytest.mark.parametrize(
     ("starts", "ends", "note", "field", "message"),
     [
-        (TUESDAY, TUESDAY - DAY, "", "ends", "Le dernier jour de fermeture suit le premier."),
+        (TUESDAY, TUESDAY - DAY, "", "ends", "ne peut pas être avant le premier."),
         (TODAY - DAY, TUESDAY, "", "starts", "Choisissez un premier jour à partir d'aujourd'hui."),
         (TUESDAY, TUESDAY + 366 * DAY, "", "ends", "Une fermeture dure un an au plus."),
         (TUESDAY, TUESDAY, "x" * 121, "note", "120 caractères au plus."),

@@ -137,7 +137,7 @@ def test_each_remove_button_names_its_closure_for_screen_readers(
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"starts": "2026-11-27", "ends": "2026-11-25"}, "Le dernier jour de fermeture suit"),
+        ({"starts": "2026-11-27", "ends": "2026-11-25"}, "Le dernier jour de fermeture ne"),
         ({"starts": "2026-11-20", "ends": "2026-11-25"}, "Choisissez un premier jour à partir"),
         ({"starts": "", "ends": "2026-11-25"}, "Indiquez le premier jour de fermeture."),
         ({"starts": "demain", "ends": "2026-11-25"}, "Indiquez le premier jour de fermeture."),
@@ -199,6 +199,14 @@ def test_the_closure_refusal_reads_in_english(app: Flask) -> None:
     with app.test_request_context("/?lang=fr"):
         assert domain_messages.shown(error) == (
             "« Ferme Dufour » est fermé du 21/12/2026 au 27/12/2026 : choisissez un autre jour."
+        )
+    one_day = ClosedThen(
+        merchant="Ferme Dufour", starts=dt.date(2026, 12, 24), ends=dt.date(2026, 12, 24)
+    )
+    assert str(one_day) == "« Ferme Dufour » est fermé le 24/12/2026 : choisissez un autre jour."
+    with app.test_request_context("/?lang=en"):
+        assert domain_messages.shown(one_day) == (
+            "“Ferme Dufour” is closed on 24 December: choose another day."
         )
 
 
