@@ -19,19 +19,12 @@ from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
 from shop_core.merchants.model import Closure, Merchant
 from shop_core.merchants.services import get_merchant
-from shop_core.orders.model import MerchantOrder, MerchantOrderStatus, Order
+from shop_core.orders.model import MerchantOrder, Order
+from shop_core.orders.preparation import TO_PREPARE
 from shop_core.persistence.uow import UnitOfWork
 
 MAX_DAYS = 366
 NOTE_MAX = 120
-# Still at the shop: what a closure keeps from being collected or handed over.
-AT_THE_SHOP = (
-    MerchantOrderStatus.PLACED,
-    MerchantOrderStatus.PAID,
-    MerchantOrderStatus.ACCEPTED,
-    MerchantOrderStatus.PREPARING,
-    MerchantOrderStatus.READY,
-)
 
 
 @dataclass(frozen=True)
@@ -115,7 +108,7 @@ def orders_during(
             .join(Order, MerchantOrder.order_id == Order.id)
             .where(
                 MerchantOrder.merchant_id == merchant_id,
-                MerchantOrder.status.in_(AT_THE_SHOP),
+                MerchantOrder.status.in_(TO_PREPARE),  # still at the shop
                 Order.delivery_date >= starts,
                 Order.delivery_date <= ends,
             )

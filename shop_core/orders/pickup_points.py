@@ -12,7 +12,7 @@ import datetime as dt
 import hmac
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from shop_core.audit.services import Actor, record
@@ -104,8 +104,8 @@ def orders_for_point(session: Session, *, territory_id: int, point_id: int) -> i
     """How many orders the point has still to hand over: on their way there or waiting.
 
     Closing a point does not move them: they are delivered and handed over there."""
-    found = session.scalars(
-        select(Order.id)
+    found = session.scalar(
+        select(func.count(distinct(Order.id)))
         .join(MerchantOrder, MerchantOrder.order_id == Order.id)
         .where(
             Order.territory_id == territory_id,
@@ -113,9 +113,8 @@ def orders_for_point(session: Session, *, territory_id: int, point_id: int) -> i
             Order.delivery_method == DeliveryMethod.PICKUP_POINT,
             MerchantOrder.status.in_(_STILL_FOR_THE_POINT),
         )
-        .distinct()
     )
-    return len(found.all())
+    return int(found or 0)
 
 
 def waiting_at_points(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
 from shop_core.merchants.model import Merchant
+from shop_core.orders.history import NOT_SERVED
 from shop_core.orders.model import (
     MerchantOrder,
     MerchantOrderStatus,
@@ -36,13 +37,6 @@ from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver, Sho
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint, Territory
-
-#: Parts the shopper does not pay: refused, cancelled, or sent back to the shop unsold.
-_NOT_SERVED = (
-    MerchantOrderStatus.CANCELLED,
-    MerchantOrderStatus.REFUSED,
-    MerchantOrderStatus.RETURNED,
-)
 
 #: Who keeps the money for the operator until handing it in.
 _HANDED_IN_LATER = (Receiver.COURIER, Receiver.POINT)
@@ -125,7 +119,7 @@ def mark_paid_if_settled(session: Session, order: Order) -> None:
     payment, or when the only part left unpaid goes back to its shop."""
     if order.payment_method is not PaymentMethod.OFFLINE:
         return
-    parts = [mo.id for mo in order.merchant_orders if mo.status not in _NOT_SERVED]
+    parts = [mo.id for mo in order.merchant_orders if mo.status not in NOT_SERVED]
     if parts and set(parts) <= set(payments_for(session, parts)):
         order.payment_status = PaymentStatus.PAID
 
