@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery import gazetteer
 from delivery.geocoding import check_position
-from delivery.model import DayPlan, Depot, Round, RoundCommune, RoundRun
+from delivery.model import DayPlan, Depot, Round, RoundCommune, RoundRun, Stop, StopStatus
 from shop_core.accounts.model import Role, User
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
@@ -297,6 +297,8 @@ def courier_duties(
             DayPlan.territory_id == territory_id,
             DayPlan.date >= from_day,
             RoundRun.courier_id == courier_id,
+            # A run with nothing left to do (today's, finished) is no longer theirs to drive.
+            exists().where(Stop.run_id == RoundRun.id, Stop.status == StopStatus.TODO),
         )
         .order_by(DayPlan.date, Round.name)
     ).all()

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from delivery.model import Depot, Round, RoundRun
+from delivery.model import Depot, Round, RoundRun, StopStatus
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod
 from shop_core.territories.model import PickupPoint, Territory
@@ -139,6 +139,23 @@ def test_deactivating_a_courier_names_the_rounds_and_planned_days_still_theirs(
     assert "Tournées déjà planifiées pour" in page
     assert "« Saint-Pol matin » (mardi 24 novembre)" in page
     assert "Frévent après-midi" not in page  # the other courier's round
+
+    # Once that run is done, it is no longer named.
+    client.post(f"/admin/livreurs/{world.courier_id}/etat", data={"active": "1"})
+    with db.uow() as uow:
+        run = uow.session.scalars(
+            select(RoundRun).where(RoundRun.courier_id == world.courier_id)
+        ).one()
+        for stop in run.stops:
+            stop.status = StopStatus.DONE
+        uow.commit()
+    done = _text(
+        client.post(
+            f"/admin/livreurs/{world.courier_id}/etat", data={"active": "0"}, follow_redirects=True
+        )
+    )
+    assert "Tournées confiées à Marc Facteur" in done
+    assert "Tournées déjà planifiées pour" not in done
 
     # Reactivated and deactivated once the round has another courier and no day planned
     # for him: only the deactivation is said.
