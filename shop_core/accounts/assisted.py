@@ -13,12 +13,12 @@ sets a password through "mot de passe oublié".
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from shop_core import phones
 from shop_core.accounts.model import Address, Role, User
 from shop_core.accounts.profile import AddressInput
 from shop_core.accounts.services import (
@@ -33,10 +33,6 @@ from shop_core.persistence.uow import UnitOfWork
 
 #: How many shoppers a search shows at most: the operator narrows it rather than pages.
 SEARCH_LIMIT = 20
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +55,10 @@ def find_shoppers(
         func.lower(User.full_name).contains(words, autoescape=True),
         func.lower(User.email).contains(words, autoescape=True),
     ]
-    digits = _digits(words)
-    if len(digits) >= 4:
-        # "06 12 34 56 78", "06.12.34.56.78" and "0612345678" are the same number.
-        phone = func.replace(func.replace(func.replace(User.phone, " ", ""), ".", ""), "-", "")
-        conditions.append(phone.contains(digits, autoescape=True))
+    if len(phones.digits(words)) >= 4:
+        # However typed, "+33 6 …" or "06 …" (``phones.search_forms``).
+        phone = phones.bare(User.phone)
+        conditions += [phone.contains(form, autoescape=True) for form in phones.search_forms(words)]
     # One more than shown tells whether the operator should narrow the search.
     found = list(
         session.scalars(
@@ -118,7 +113,7 @@ def register_shopper_for(
     if len(name) > 120:
         raise ValidationError("Le nom est trop long (120 caractères au plus).", field="full_name")
     phone = phone.strip()
-    if len(_digits(phone)) < 10:
+    if len(phones.digits(phone)) < 10:
         raise ValidationError("Indiquez un numéro de téléphone à 10 chiffres.", field="phone")
     if len(phone) > 30:
         raise ValidationError("Numéro de téléphone trop long.", field="phone")

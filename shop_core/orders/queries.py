@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from shop_core import phones
 from shop_core.accounts.model import Role, User
 from shop_core.orders.model import (
     DeliveryMethod,
@@ -108,10 +109,6 @@ def use_fold(session: Session) -> None:
     if connection.dialect.name == "sqlite":
         raw = connection.connection.driver_connection
         raw.create_function("cabas_fold", 1, fold, deterministic=True)  # type: ignore[union-attr]
-
-
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
 
 
 class StatusGroup(enum.StrEnum):
@@ -198,22 +195,11 @@ class OrderListPage:
 
 def _text_condition(text: str) -> ColumnElement[bool]:
     words = text.split()
-    digits = _digits(text)
-    if len(digits) >= 4 and not re.search(r"[^\d\s.+()-]", text):
-        # "06 12 34 56 78", "06.12.34.56.78", "0612345678" and "+33 6 12 34 56 78" are one
-        # number: the phone column without its separators contains it.
-        if digits.startswith("33") and len(digits) == 11:
-            digits = "0" + digits[2:]
-        # Shoppers type their own number either way too: "+33 6 12 34 56 78" is kept so,
-        # and reads "33612345678" without separators.
-        forms = [digits]
-        if digits.startswith("0") and not digits.startswith("00"):
-            forms.append("33" + digits[1:])
-        phone: ColumnElement[str] = func.replace(Order.customer_phone, " ", "")
-        for separator in (".", "-", "+", "(", ")"):
-            phone = func.replace(phone, separator, "")
+    if len(phones.digits(text)) >= 4 and not re.search(r"[^\d\s.+()-]", text):
+        # A phone number, however typed (``phones.search_forms``), or a reference.
+        phone = phones.bare(Order.customer_phone)
         return or_(
-            *(phone.contains(form, autoescape=True) for form in forms),
+            *(phone.contains(form, autoescape=True) for form in phones.search_forms(text)),
             folded(Order.reference).contains(fold(text.strip()), autoescape=True),
         )
     columns = (Order.reference, Order.customer_name, Order.customer_email, Order.city)

@@ -170,6 +170,16 @@ def test_shoppers_are_found_by_name_email_or_phone_in_their_territory_only(
         # The operator is no shopper, even when the name matches.
         nobody = find_shoppers(uow.session, territory_id=shop.territory_id, query="Léa")
         assert nobody.shoppers == []
+    # A number kept as « +33 6 … » is found as the operator types it, and the other way round.
+    with db.uow() as uow:
+        uow.session.get_one(User, shop.shopper_id).phone = "+33 6 55 44 33 22"
+        uow.commit()
+    with db.uow() as uow:
+        for query in ("06 55 44 33 22", "+33655443322", "0655443322"):
+            found = find_shoppers(uow.session, territory_id=shop.territory_id, query=query)
+            assert [u.id for u in found.shoppers] == [shop.shopper_id], query
+        found = find_shoppers(uow.session, territory_id=shop.territory_id, query="+33 6 11 22")
+        assert found.shoppers == []
 
 
 @pytest.mark.parametrize(("namesakes", "more"), [(SEARCH_LIMIT, False), (SEARCH_LIMIT + 1, True)])
