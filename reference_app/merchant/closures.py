@@ -7,14 +7,17 @@ merchant to prepare them before or to call the facilitator.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from reference_app import db
 from reference_app.auth.users import actor, merchant_required
@@ -30,14 +33,30 @@ from shop_core.merchants.closures import (
 )
 
 
+class DayField(DateField):
+    """A day typed as the browser sends it (2026-12-21) or as people write it (21/12/2026),
+    with a French message when it is neither."""
+
+    def __init__(self, label: str | LazyString, **kwargs: Any) -> None:
+        super().__init__(label, format=["%Y-%m-%d", "%d/%m/%Y"], **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                str(_l("Date non reconnue : indiquez un jour qui existe, par exemple 24/11/2026."))
+            ) from error
+
+
 class ClosureForm(FlaskForm):
-    starts = DateField(
+    starts = DayField(
         _l("Premier jour fermé"),
-        validators=[DataRequired(message=_l("Indiquez le premier jour de fermeture."))],
+        validators=[InputRequired(message=_l("Indiquez le premier jour de fermeture."))],
     )
-    ends = DateField(
+    ends = DayField(
         _l("Dernier jour fermé"),
-        validators=[DataRequired(message=_l("Indiquez le dernier jour de fermeture."))],
+        validators=[InputRequired(message=_l("Indiquez le dernier jour de fermeture."))],
         description=_l("Le même jour que le premier pour une seule journée."),
     )
     note = StringField(

@@ -153,7 +153,6 @@ class BrandingForm(FlaskForm):
         description=_l("JPEG, PNG ou WebP. Laissez vide pour garder le logo actuel."),
         render_kw={"accept": "image/jpeg,image/png,image/webp"},
     )
-    # No description: the form macro does not show one under a checkbox.
     remove_logo = BooleanField(_l("Retirer le logo actuel"))
 
 

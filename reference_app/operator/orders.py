@@ -41,6 +41,7 @@ from shop_core.orders.queries import (
     part_group,
     territory_orders,
 )
+from shop_core.spreadsheets import cell
 
 #: The states offered in the filter, in the order an order goes through them.
 GROUP_LABELS = {
@@ -209,12 +210,6 @@ CSV_HEADER = [
 ]
 
 
-def _cell(text: str) -> str:
-    """Text typed by a shopper or a shop, kept from being read as a formula by a
-    spreadsheet (a name such as « =HYPERLINK(…) », a phone such as « +33 6 … »)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_lines(row: OrderRow, slots: list[Any]) -> list[list[str]]:
     order: Order = row.order
     placed = to_user_timezone(order.placed_at).strftime("%Y-%m-%d %H:%M")
@@ -222,19 +217,19 @@ def _csv_lines(row: OrderRow, slots: list[Any]) -> list[list[str]]:
     common = [
         order.reference,
         placed,
-        _cell(order.customer_name),
-        _cell(order.customer_phone),
-        _cell(order.customer_email),
-        _cell(order.city),
+        cell(order.customer_name),
+        cell(order.customer_phone),
+        cell(order.customer_email),
+        cell(order.city),
         str(METHOD_LABELS[order.delivery_method]),
         order.delivery_date.isoformat(),
         slot_label(order.delivery_slot, slots),
-        _cell(order.pickup_point.name) if order.pickup_point else "",
+        cell(order.pickup_point.name) if order.pickup_point else "",
     ]
     return [
         [
             *common,
-            _cell(part.merchant.trade_name),
+            cell(part.merchant.trade_name),
             part_state(part),
             csv_euros(part.total_incl_cents),
             csv_euros(served),

@@ -140,7 +140,8 @@ def test_each_remove_button_names_its_closure_for_screen_readers(
         ({"starts": "2026-11-27", "ends": "2026-11-25"}, "Le dernier jour de fermeture ne"),
         ({"starts": "2026-11-20", "ends": "2026-11-25"}, "Choisissez un premier jour à partir"),
         ({"starts": "", "ends": "2026-11-25"}, "Indiquez le premier jour de fermeture."),
-        ({"starts": "demain", "ends": "2026-11-25"}, "Indiquez le premier jour de fermeture."),
+        ({"starts": "demain", "ends": "2026-11-25"}, "Date non reconnue : indiquez un jour"),
+        ({"starts": "31/02/2027", "ends": "2026-11-25"}, "Date non reconnue : indiquez un jour"),
     ],
 )  # fmt: skip
 def test_a_closure_that_makes_no_sense_is_refused_and_what_was_typed_is_kept(
@@ -153,6 +154,15 @@ def test_a_closure_that_makes_no_sense_is_refused_and_what_was_typed_is_kept(
     assert message in page
     assert 'value="Inventaire"' in page
     assert closures_of(db, world.baker_id) == []
+
+
+def test_a_day_typed_the_french_way_is_understood(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    saved = client.post("/boutique/fermetures", data={"starts": "27/11/2026", "ends": "28/11/2026"})
+    assert saved.status_code == 302
+    assert closures_of(db, world.baker_id) == [(FRIDAY, FRIDAY + dt.timedelta(days=1), "")]
 
 
 def test_a_closure_is_removed_by_its_shop_and_by_no_other(
