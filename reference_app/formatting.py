@@ -100,6 +100,21 @@ def vat_label(rate: VatRate | int) -> str:
     return VatRate(rate).label
 
 
+_TYPED_TIME = re.compile(r"^\s*(\d{1,2})\s*(?:[hH:.]\s*(\d{2})?)?(?::\d{2}(?:\.\d+)?)?\s*$")
+
+
+def typed_time(text: str) -> dt.time | None:
+    """A time of day as a time input sends it ("08:30", "08:30:00") or as a person types
+    it where there is none ("8h30", "8 h", "8.30", "14"); None when it is not one."""
+    found = _TYPED_TIME.match(text)
+    if found is None:
+        return None
+    hour, minute = int(found[1]), int(found[2] or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
 def colon() -> str:
     """The colon before an explanation: French puts a no-break space before it."""
     return "\u00a0: " if reads_french() else ": "

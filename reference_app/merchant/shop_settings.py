@@ -9,7 +9,6 @@ The address, SIRET and legal name are not here: the territory's facilitator chan
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from flask import flash, redirect, render_template, request, url_for
@@ -22,7 +21,7 @@ from wtforms import BooleanField, EmailField, TelField, TextAreaField
 from reference_app import db
 from reference_app.auth.users import actor, merchant_required
 from reference_app.domain_messages import shown
-from reference_app.formatting import hour_text
+from reference_app.formatting import hour_text, typed_time
 from reference_app.merchant.blueprint import attach_error, bp, shop
 from reference_app.shopfront.display import closures_ahead, weekday_names
 from shop_core.errors import ValidationError
@@ -124,20 +123,6 @@ def _typed_days() -> list[DayHours]:
     return days
 
 
-_TIME = re.compile(r"^(\d{1,2})\s*(?:[:hH.]\s*(\d{2})?)?(?::\d{2}(?:\.\d+)?)?$")
-
-
-def _time(text: str) -> dt.time | None:
-    """ "08:30" as a time input sends it; "8h30", "8 h", "8.30" as a person may type it."""
-    match = _TIME.match(text)
-    if match is None:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        return None
-    return dt.time(hour, minute)
-
-
 def _windows(day: DayHours) -> list[tuple[dt.time, dt.time]] | None:
     """The day's ranges as times; ``None`` with ``day.error`` set when the form cannot
     read them (an unreadable time, a range with one end, a second range before the first)."""
@@ -147,7 +132,7 @@ def _windows(day: DayHours) -> list[tuple[dt.time, dt.time]] | None:
             continue
         names = (day.input_name(index, "de"), day.input_name(index, "a"))
         for text, name in zip((opens_text, closes_text), names, strict=True):
-            if text and _time(text) is None:
+            if text and typed_time(text) is None:
                 day.error = _(
                     "«\u00a0%(typed)s\u00a0» n'est pas une heure : écrivez par exemple 08:30.",
                     typed=text,
@@ -166,7 +151,7 @@ def _windows(day: DayHours) -> list[tuple[dt.time, dt.time]] | None:
             )
             day.bad.add(names[0])
             return None
-        opens, closes = _time(opens_text), _time(closes_text)
+        opens, closes = typed_time(opens_text), typed_time(closes_text)
         assert opens is not None and closes is not None
         if windows and opens < windows[-1][0]:
             day.error = _(

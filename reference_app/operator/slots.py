@@ -8,7 +8,6 @@ show its refusal next to the field it concerns.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +19,7 @@ from wtforms.validators import InputRequired, Length
 
 from reference_app import db
 from reference_app.domain_messages import shown
-from reference_app.formatting import hour_text
+from reference_app.formatting import hour_text, typed_time
 from reference_app.merchant.blueprint import attach_error
 from reference_app.operator.blueprint import bp, me, operator_required
 from shop_core.errors import ValidationError
@@ -36,7 +35,6 @@ from shop_core.territories.services import (
 )
 
 _MINUTE = dt.timedelta(minutes=1)
-_CLOCK = re.compile(r"^\s*(\d{1,2})\s*(?:[hH:.]\s*(\d{2})?)?(?::\d{2})?\s*$")
 
 
 class ClockField(TimeField):
@@ -48,12 +46,9 @@ class ClockField(TimeField):
         if not text:
             self.data = None  # left to InputRequired, which says which hour is missing
             return
-        found = _CLOCK.match(text)
-        hour, minute = (int(found[1]), int(found[2] or 0)) if found else (24, 0)
-        if hour > 23 or minute > 59:
-            self.data = None
+        self.data = typed_time(text)
+        if self.data is None:
             raise ValueError(_("Indiquez une heure, par exemple 9:00 ou 14:30."))
-        self.data = dt.time(hour, minute)
 
     def _value(self) -> str:
         # What was understood, as the time picker writes it ("7h30" comes back "07:30");

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+
+from reference_app.formatting import typed_time
 
 from .conftest import World, login
 
@@ -65,3 +69,38 @@ def test_a_checkbox_left_unticked_is_invalid_and_described_by_its_error(
     assert 'aria-invalid="true"' in box.group(0)
     assert 'aria-describedby="understood-err"' in box.group(0)
     assert re.search(r'<p class="error" id="understood-err">\s*Cochez la case', html)
+
+
+def test_pages_with_several_forms_repeat_no_id(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    """Each form's CSRF field used to write id="csrf_token": twice or more on a page."""
+    login(client, world.baker_email)
+    client.post("/boutique/fermetures", data={"starts": "2027-06-01", "ends": "2027-06-02"})
+    client.post("/boutique/fermetures", data={"starts": "2027-07-01", "ends": "2027-07-02"})
+    app.config["WTF_CSRF_ENABLED"] = True  # the pages as served, with their CSRF fields
+    pages = ["/boutique/ma-boutique", "/boutique/fermetures"]
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert len(ids) == len(set(ids)), (path, sorted({i for i in ids if ids.count(i) > 1}))
+    app.config["WTF_CSRF_ENABLED"] = False
+    client.post("/logout")
+    login(client, world.operator_email)
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = client.get("/admin/creneaux").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+@pytest.mark.parametrize(
+    ("typed", "understood"),
+    [("08:30", (8, 30)), ("08:30:00", (8, 30)), ("8h30", (8, 30)), ("8 h", (8, 0)),
+     ("8.30", (8, 30)), ("14", (14, 0)), (" 9:05 ", (9, 5)), ("24:00", None), ("9h75", None),
+     ("midi", None), ("", None)],
+)  # fmt: skip
+def test_a_time_is_understood_as_people_type_it(
+    typed: str, understood: tuple[int, int] | None
+) -> None:
+    found = typed_time(typed)
+    assert ((found.hour, found.minute) if found else None) == understood
