@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, fields, replace
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from shop_core.audit.services import Actor, record
 from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
@@ -466,10 +466,20 @@ def put_photo_first(
 def remove_photo(
     *, uow: UnitOfWork, product_id: int, photo_id: int, merchant_id: int, actor: Actor
 ) -> tuple[str, ...]:
-    """Take a photo off its product; returns the storage keys the application may delete."""
+    """Take a photo off its product; returns the storage keys the application may delete:
+    those no other photo uses (a form sent twice can give two products the same file)."""
     photo = _photo_of(uow, product_id, photo_id, merchant_id)
     product = photo.product
-    keys = tuple(key for key in (photo.key, photo.thumb_key) if key)
+    mine = [key for key in (photo.key, photo.thumb_key) if key]
+    shared: set[str] = set()
+    for other in uow.session.scalars(
+        select(ProductPhoto).where(
+            ProductPhoto.id != photo.id,
+            or_(ProductPhoto.key.in_(mine), ProductPhoto.thumb_key.in_(mine)),
+        )
+    ):
+        shared |= {other.key, other.thumb_key}
+    keys = tuple(key for key in mine if key not in shared)
     product.photos.remove(photo)
     _save_photos(uow, product, list(product.photos), "product.photo_removed", photo_id, actor)
     return keys
