@@ -122,10 +122,7 @@ def test_orders_no_round_can_take_are_listed_with_reason_and_next_date(
 def test_the_reason_an_order_was_not_planned_reads_in_the_pages_language(
     client: FlaskClient, db: Database, world: World
 ) -> None:
-    add_fleet(db, world, frevent_days=(3,))  # Frévent on Thursdays only
-    place_frevent_order(db, world)
-    login(client, world.operator_email)
-    client.post("/admin/tournees/planifier", data={"date": DAY})
+    _unplanned_frevent_order(client, db, world)
 
     english = client.get(f"/admin/tournees?date={DAY}&lang=en").get_data(as_text=True)
     assert "No round that day serves Frévent." in english
