@@ -12,9 +12,10 @@ again by another way (:func:`back_at_shop`, :func:`put_back_on_sale`), the retur
 to do are closed, so no courier goes to fetch them.
 
 A way back that no round can ever take (:func:`no_round_for`: more parcels than any round
-carries, a pickup point no round big enough serves) is told apart from one that found no
-room on a day's rounds: it waits for no round, someone has to bring the parcels back by
-other means.
+carries, a pickup point no round big enough serves, a shop or point with no position on
+the map) is told apart from one that found no room on a day's rounds: it waits for no
+round, someone has to bring the parcels back by other means (or place the shop or point
+on the map).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from delivery import calendar
-from delivery.day_problem import ReturnTrip
+from delivery.day_problem import ReturnTrip, merchant_place, point_place
 from delivery.model import RETURN_KINDS, Round, RoundRun, Stop, StopStatus
 from delivery.optimiser import UnassignedReason
 from delivery.plan_state import lock_day, return_trips
@@ -139,12 +140,23 @@ def put_back_on_sale(
     return units
 
 
-def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> UnassignedReason | None:
+#: A way back whose shop, or pickup point to fetch the parcels at, has no position: no
+#: planning can place it until someone puts it on the map (the orders' ``no_position``).
+NO_POSITION = "no_position"
+
+
+def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> str | None:
     """Why none of ``rounds``, whatever its day, could ever bring ``trip`` back to its shop,
     for the reasons the orders' screening gives for good (``problem.screen_shipment``):
     more parcels than any of them carries (``TOO_LARGE``), or a pickup point that none big
-    enough serves (``NOT_ALLOWED``; the shop and the depot are on every round's way). None
-    when one could, today or another day, and when there is no round at all to judge by."""
+    enough serves (``NOT_ALLOWED``; the shop and the depot are on every round's way); or
+    the shop, or the point it waits at, has no position (:data:`NO_POSITION`, whatever the
+    rounds). None when one could, today or another day, and when there is no round at all
+    to judge by."""
+    if merchant_place(trip.merchant) is None or (
+        trip.point is not None and point_place(trip.point) is None
+    ):
+        return NO_POSITION
     if not rounds:
         return None
     parcels = max(1, trip.parcels)
@@ -159,7 +171,7 @@ def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> UnassignedReason 
 
 def without_round(
     session: Session, territory_id: int, trips: Iterable[ReturnTrip]
-) -> dict[int, UnassignedReason]:
+) -> dict[int, str]:
     """The ways back among ``trips`` that no round of the territory going out on some day
     (active, with a courier) can ever take, by merchant order, with the reason
     (:func:`no_round_for`). Parcels already on a round's vehicle are the caller's to
@@ -178,7 +190,7 @@ def without_round(
 
 def ways_back_without_round(
     session: Session, *, territory_id: int, merchant_order_ids: Iterable[int], today: dt.date
-) -> dict[int, UnassignedReason]:
+) -> dict[int, str]:
     """Which of these returned merchant orders' ways back no round can ever take, with the
     reason (:func:`without_round`), as they stand on ``today``."""
     wanted = list(merchant_order_ids)

@@ -66,9 +66,9 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         context["return_round"] = return_rounds(
             session, territory=db.territory(), merchant_order_ids=[mo.id], today=today
         ).get(mo.id)
-        context["no_return_round"] = mo.id in ways_back_without_round(
+        context["no_return_round"] = ways_back_without_round(
             session, territory_id=merchant.territory_id, merchant_order_ids=[mo.id], today=today
-        )
+        ).get(mo.id)
         return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
     groups = orders_to_prepare(session, merchant_id=merchant.id)
     counts = status_counts(session, merchant_id=merchant.id)

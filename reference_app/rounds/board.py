@@ -66,7 +66,7 @@ def _attempt(change: Callable[[], T]) -> _Done[T] | None:
         raise
     except DomainError as error:
         db.uow().rollback()
-        flash(str(error), "error")
+        flash(shown(error), "error")
         return None
 
 
@@ -165,7 +165,7 @@ def plan() -> Response:
         )
     except DomainError as error:
         db.uow().rollback()
-        flash(str(error), "error")
+        flash(shown(error), "error")
         return _to_board(date)
     if asked.created:
         try:
@@ -243,12 +243,14 @@ def returns_without_round(count: int) -> str:
     """Ways back no round can ever take: not to be mistaken for those that wait for a
     round, and what the operator does about them (*Retraits* says why, one by one)."""
     return ngettext(
-        "%(num)s retour de colis ne peut être pris par aucune tournée (trop de colis, ou un "
-        "point de retrait qu'aucune tournée assez grande ne dessert) : il n'attend pas de "
+        "%(num)s retour de colis ne peut être pris par aucune tournée (trop de colis, un point "
+        "de retrait qu'aucune tournée assez grande ne dessert, ou une boutique ou un point "
+        "sans position sur la carte) : il n'attend pas de "
         "prochaine tournée. Demandez à la boutique de venir le chercher, ou rapportez-le "
         "vous-même, puis confirmez-le sur la page Retraits.",
-        "%(num)s retours de colis ne peuvent être pris par aucune tournée (trop de colis, ou "
-        "un point de retrait qu'aucune tournée assez grande ne dessert) : ils n'attendent pas "
+        "%(num)s retours de colis ne peuvent être pris par aucune tournée (trop de colis, un "
+        "point de retrait qu'aucune tournée assez grande ne dessert, ou une boutique ou un "
+        "point sans position sur la carte) : ils n'attendent pas "
         "de prochaine tournée. Demandez aux boutiques de venir les chercher, ou rapportez-les "
         "vous-même, puis confirmez-le sur la page Retraits.",
         count,
@@ -271,7 +273,7 @@ def insert_late() -> Response:
         )
     except DomainError as error:
         db.uow().rollback()
-        flash(str(error), "error")
+        flash(shown(error), "error")
         return _to_board(date)
     parts = []
     returns_said = report.returns or report.returns_left_out or report.returns_without_round
@@ -318,7 +320,7 @@ def postpone() -> Response:
         )
     except DomainError as error:
         db.uow().rollback()
-        flash(str(error), "error")
+        flash(shown(error), "error")
         return _to_board(date)
     notifications.announce(
         *(notifications.Postponed(p.order_id, p.previous.isoformat()) for p in report.moved)
@@ -549,7 +551,7 @@ def order_position(order_id: int) -> Response | tuple[str, int]:
             raise
         except DomainError as error:
             db.uow().rollback()
-            form.lat.errors = [*form.lat.errors, str(error)]  # type: ignore[list-item]
+            form.lat.errors = [*form.lat.errors, shown(error)]  # type: ignore[list-item]
         else:
             flash(
                 _("Position enregistrée : elle servira aussi aux prochaines commandes."), "success"

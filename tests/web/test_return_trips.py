@@ -13,6 +13,7 @@ from delivery.model import StopKind, StopStatus
 from delivery.services import RoundInput, create_round
 from shop_core.audit.services import Actor
 from shop_core.database import Database
+from shop_core.merchants.model import Merchant
 from shop_core.orders.model import MerchantOrder
 from shop_core.orders.returns import parcel_return, taken_from
 
@@ -27,8 +28,9 @@ NO_ROOM_FR = (
     "il attend une prochaine tournée."
 )
 NO_ROUND_FR = (
-    "1 retour de colis ne peut être pris par aucune tournée (trop de colis, ou un point de "
-    "retrait qu'aucune tournée assez grande ne dessert) : il n'attend pas de prochaine "
+    "1 retour de colis ne peut être pris par aucune tournée (trop de colis, un point de "
+    "retrait qu'aucune tournée assez grande ne dessert, ou une boutique ou un point sans "
+    "position sur la carte) : il n'attend pas de prochaine "
     "tournée. Demandez à la boutique de venir le chercher, ou rapportez-le vous-même, puis "
     "confirmez-le sur la page Retraits."
 )
@@ -349,14 +351,47 @@ def test_the_board_says_no_round_can_take_it_in_english(
 
     html = planned.get_data(as_text=True).replace("&#39;", "'")
     assert (
-        "1 parcel return cannot be taken by any round (too many parcels, or a pickup point no "
-        "round large enough serves): it is not waiting for a later round. Ask the shop to "
+        "1 parcel return cannot be taken by any round (too many parcels, a pickup point no "
+        "round large enough serves, or a shop or point with no position on the map): it is "
+        "not waiting for a later round. Ask the shop to "
         "fetch it, or bring it back yourself, then confirm it on the Pickups page."
     ) in html
     assert '<span class="tile-number">1</span> parcel return no round can take' in html
     pickups = page(client, "/admin/retraits?lang=en")
     assert "no round can take them" in pickups
     assert "25 parcels: more than a round carries." in pickups
+
+
+def test_a_way_back_to_a_shop_nowhere_on_the_map_says_to_place_it_first(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # The loaf went back from the tiers-lieu (Saturday's van would take it), but the bakery
+    # lost its position and stands in a commune the gazetteer does not know: no planning
+    # can bring the parcels there.
+    mo_id = returned_too_big_for_the_rounds(client, db, world, saturday_van=True)
+    with db.uow() as uow:
+        bakery = uow.session.get_one(Merchant, world.baker_id)
+        bakery.lat = bakery.lon = None
+        bakery.insee_code, bakery.postal_code, bakery.city = "99999", "99999", "Nulle-Part"
+        uow.commit()
+
+    planned = client.post(
+        "/admin/tournees/planifier", data={"date": TUESDAY.isoformat()}, follow_redirects=True
+    )
+
+    html = planned.get_data(as_text=True).replace("&#39;", "'")
+    assert NO_ROUND_FR in html and NO_ROUND_TILE_FR in html
+    assert NO_ROOM_FR not in html and "Confier le retour de colis" not in html
+    pickups = page(client, "/admin/retraits")
+    assert "aucune tournée ne peut les prendre" in pickups
+    assert "n'a pas de position sur la carte : placez-la d'abord" in pickups
+    assert "pas encore sur une tournée" not in pickups
+    assert "plus que n'en prend une tournée" not in pickups
+    client.post("/logout")
+    login(client, world.baker_email)
+    shop = page(client, f"/boutique/commandes/{mo_id}")
+    assert "tant que votre boutique, ou le point de retrait où ils attendent, n'est pas" in shop
+    assert "trop de colis pour une tournée" not in shop
 
 
 def test_the_shop_is_told_to_fetch_parcels_no_round_can_bring_back(

@@ -1,12 +1,13 @@
 """A returned parcel's way back that no round can ever take is told apart from one that
-found no room today: judged on every round of the territory, whatever its day."""
+found no room today: judged on every round of the territory, whatever its day, and on
+where the shop and the point are."""
 
 from __future__ import annotations
 
 from delivery.day_problem import ReturnTrip
 from delivery.model import Round, RoundCommune
 from delivery.optimiser import UnassignedReason
-from delivery.returns import no_round_for
+from delivery.returns import NO_POSITION, no_round_for
 from shop_core.merchants.model import Merchant
 from shop_core.territories.model import PickupPoint
 
@@ -22,10 +23,15 @@ def round_(capacity: int, *communes: str, weekdays: str = "1") -> Round:
     )
 
 
-def trip(parcels: int, *, at: str | None = SAINT_POL) -> ReturnTrip:
-    """``parcels`` to bring back to the bakery from the town hall of ``at`` (None: the depot)."""
-    point = PickupPoint(name="Mairie", insee_code=at) if at is not None else None
-    return ReturnTrip(1, 1, parcels, Merchant(trade_name="Boulangerie"), point)
+def trip(
+    parcels: int, *, at: str | None = SAINT_POL, shop_in: str | None = SAINT_POL
+) -> ReturnTrip:
+    """``parcels`` to bring back to the bakery of ``shop_in`` from the town hall of ``at``
+    (None: the depot). Without a position, each stands at its commune's centre; a commune
+    the gazetteer does not know leaves it nowhere."""
+    point = PickupPoint(name="Mairie", insee_code=at, postal_code="", city="") if at else None
+    shop = Merchant(trade_name="Boulangerie", insee_code=shop_in, postal_code="", city="")
+    return ReturnTrip(1, 1, parcels, shop, point)
 
 
 def test_more_parcels_than_any_round_carries_is_too_large() -> None:
@@ -60,3 +66,18 @@ def test_a_way_back_that_fits_is_not_said_to_have_no_round() -> None:
 
 def test_without_any_round_there_is_nothing_to_judge_by() -> None:
     assert no_round_for(trip(25), []) is None
+
+
+def test_a_shop_or_point_nowhere_on_the_map_is_said_at_once() -> None:
+    rounds = [round_(12, SAINT_POL)]
+    nowhere = "99999"  # no such commune in the gazetteer
+
+    assert no_round_for(trip(1, shop_in=nowhere), rounds) == NO_POSITION
+    assert no_round_for(trip(1, shop_in=nowhere, at=None), rounds) == NO_POSITION
+    assert no_round_for(trip(1, at=nowhere), rounds) == NO_POSITION
+    # Whatever the rounds: placing it on the map is the first thing to do.
+    assert no_round_for(trip(1, shop_in=nowhere), []) == NO_POSITION
+    # A shop placed on the map in an unknown commune is somewhere.
+    placed = trip(1, shop_in=nowhere, at=None)
+    placed.merchant.lat, placed.merchant.lon = 50.36, 2.33
+    assert no_round_for(placed, rounds) is None
