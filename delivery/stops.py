@@ -26,8 +26,8 @@ from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders import returns
+from shop_core.orders.delivery_codes import WrongDeliveryCode, code_matches
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
-from shop_core.orders.pickup_points import WrongDeliveryCode, code_matches
 from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
 from shop_core.payments.model import PaymentMeans, Receiver

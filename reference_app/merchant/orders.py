@@ -54,6 +54,7 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         "failed_mo": mo_id,
         "weight_errors": {},
         "weight_values": {},
+        "handover": {},
         **extra,
     }
     if back == "detail" and mo_id is not None:
@@ -96,6 +97,16 @@ def _move(mo_id: int, target: MerchantOrderStatus, done: str, reason: str = "") 
     return _act(mo_id, move, done)
 
 
+def _moved_on(mo: MerchantOrder) -> str:
+    """Said when a button no longer applies: the order moved on meanwhile (a second tap,
+    another person of the shop)."""
+    return _(
+        "La commande %(ref)s est « %(status)s » : cette action n'est plus possible.",
+        ref=mo.reference,
+        status=status_label(mo.status),
+    )
+
+
 def _act(mo_id: int, act: Callable[[MerchantOrder], None], done: str) -> Response:
     """Do ``act`` on the shop's merchant order and say how it went."""
     mo = _mine(mo_id)
@@ -103,14 +114,7 @@ def _act(mo_id: int, act: Callable[[MerchantOrder], None], done: str) -> Respons
         act(mo)
     except InvalidTransition:
         db.uow().rollback()
-        flash(
-            _(
-                "La commande %(ref)s est « %(status)s » : cette action n'est plus possible.",
-                ref=mo.reference,
-                status=status_label(mo.status),
-            ),
-            "error",
-        )
+        flash(_moved_on(mo), "error")
     except DomainError as error:
         db.uow().rollback()
         flash(shown(error), "error")
@@ -196,19 +200,39 @@ def start_preparing(mo_id: int) -> Response:
 
 @bp.route("/boutique/commandes/<int:mo_id>/remise", methods=["POST"])
 @merchant_required
-def handed_over(mo_id: int) -> Response:
+def handed_over(mo_id: int) -> str | tuple[str, int] | Response:
+    """The shopper collects a click-and-collect order, against their delivery code (and
+    their payment when it is paid on pickup); a refusal shows the page again with the error
+    by the field and what was typed and chosen."""
     mo = _mine(mo_id)
     if mo.order.delivery_method is not DeliveryMethod.CLICK_COLLECT:
         flash(_("Cette commande part avec le livreur : il la prendra à la boutique."), "error")
         return _back(mo_id)
-
-    def hand_over(mo: MerchantOrder) -> None:  # the shopper pays here what is not paid yet
+    code = request.form.get("code", "").strip()[:12]
+    means = means_from(request.form.get("means"))
+    typed = {"code": code, "means": means.value if means else ""}
+    back = request.form.get("back", "dashboard")
+    try:
         hand_over_at_shop(
-            uow=db.uow(), merchant_order_id=mo.id, merchant_id=mo.merchant_id,
-            means=means_from(request.form.get("means")), actor=actor(),
+            uow=db.uow(), merchant_order_id=mo.id, merchant_id=mo.merchant_id, code=code,
+            means=means, actor=actor(),
         )  # fmt: skip
-
-    return _act(mo_id, hand_over, _("Commande remise au client."))
+    except InvalidTransition:
+        db.uow().rollback()
+        flash(_moved_on(mo), "error")
+        return _back(mo_id)
+    except ValidationError as error:
+        db.uow().rollback()
+        if error.field != "means":
+            flash(shown(error), "error")
+            return _back(mo_id)
+        return _page(back, mo_id, 422, handover={**typed, "means_error": shown(error)})
+    except DomainError as error:  # the code is not the order's
+        db.uow().rollback()
+        return _page(back, mo_id, 422, handover={**typed, "code_error": shown(error)})
+    flash(_("Commande remise au client."), "success")
+    payments.settle_order(mo.order_id)
+    return _back(mo_id)
 
 
 @bp.route("/boutique/commandes/<int:mo_id>/refuser", methods=["POST"])
@@ -275,14 +299,7 @@ def weigh(mo_id: int) -> str | tuple[str, int] | Response:
             return _back(mo_id)
         except InvalidTransition:
             db.uow().rollback()
-            flash(
-                _(
-                    "La commande %(ref)s est « %(status)s » : cette action n'est plus possible.",
-                    ref=mo.reference,
-                    status=status_label(mo.status),
-                ),
-                "error",
-            )
+            flash(_moved_on(mo), "error")
             return _back(mo_id)
         else:
             flash(

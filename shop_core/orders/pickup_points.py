@@ -9,14 +9,14 @@ staff) records it: the merchant orders become *retirées*, each with its payment
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from shop_core.audit.services import Actor, record
-from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.delivery_codes import WrongDeliveryCode, code_matches
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -30,21 +30,6 @@ from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
 S = MerchantOrderStatus
-
-
-class WrongDeliveryCode(DomainError):
-    """The code given is not the order's: the parcels stay where they are."""
-
-    code = "wrong_delivery_code"
-    template = (
-        "Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."
-    )
-
-
-def code_matches(order: Order, code: str) -> bool:
-    """Whether ``code`` (spaces ignored) is the order's delivery code."""
-    given = "".join(code.split())
-    return hmac.compare_digest(given.encode(), order.delivery_code.encode())
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop_core.audit.services import Actor, record
-from shop_core.errors import NotFound, ValidationError
+from shop_core.errors import InvalidTransition, NotFound, ValidationError
 from shop_core.merchants.model import Merchant
+from shop_core.orders.delivery_codes import WrongDeliveryCode, code_matches
 from shop_core.orders.history import NOT_SERVED
 from shop_core.orders.model import (
+    DeliveryMethod,
     MerchantOrder,
     MerchantOrderStatus,
     Order,
@@ -129,23 +131,32 @@ def hand_over_at_shop(
     uow: UnitOfWork,
     merchant_order_id: int,
     merchant_id: int,
+    code: str,
     means: PaymentMeans | None,
     actor: Actor,
     now: dt.datetime | None = None,
 ) -> None:
-    """Click and collect: the shopper takes the order at the shop and, when it is paid on
-    pickup, pays the merchant there (``means``), who keeps the money."""
+    """Click and collect: the shopper takes the order at the shop against their delivery
+    code and, when it is paid on pickup, pays the merchant there (``means``), who keeps the
+    money. Nothing is recorded when the code or the means is missing."""
     now = now or utcnow()
     uow.lock_row(MerchantOrder, merchant_order_id)  # a double tap hands over once
     merchant_order = uow.session.get(MerchantOrder, merchant_order_id)
     if merchant_order is None or merchant_order.merchant_id != merchant_id:
         raise NotFound(what="Commande")
-    if merchant_order.status is MerchantOrderStatus.READY:
-        take_payment(
-            uow.session, merchant_order=merchant_order, means=means, actor=actor, now=now,
-            receiver=Receiver.SHOP,
-        )  # fmt: skip
-    transition(  # refuses any other status; commits the payment with the move
+    if merchant_order.order.delivery_method is not DeliveryMethod.CLICK_COLLECT:
+        raise ValidationError("Cette commande part avec le livreur : il la prendra à la boutique.")
+    if merchant_order.status is not MerchantOrderStatus.READY:  # e.g. handed over already
+        raise InvalidTransition(
+            current=merchant_order.status.value, target=MerchantOrderStatus.PICKED_UP.value
+        )
+    if not code_matches(merchant_order.order, code):
+        raise WrongDeliveryCode()
+    take_payment(
+        uow.session, merchant_order=merchant_order, means=means, actor=actor, now=now,
+        receiver=Receiver.SHOP,
+    )  # fmt: skip
+    transition(  # commits the payment with the move
         uow=uow, merchant_order_id=merchant_order_id, target=MerchantOrderStatus.PICKED_UP,
         actor=actor, now=now,
     )  # fmt: skip

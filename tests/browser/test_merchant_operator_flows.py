@@ -1,5 +1,6 @@
 """In Chromium: a merchant signs up, is approved, adds a product with a photo, prepares an
-order; the operator approves a shop and acts on a merchant's behalf."""
+order and hands it over against the shopper's code; the operator approves a shop and acts
+on a merchant's behalf."""
 
 from __future__ import annotations
 
@@ -114,13 +115,36 @@ def test_merchant_signs_up_is_approved_adds_a_product_and_prepares_an_order(
     merchant.get_by_role("button", name="Marquer prête").first.click()
     merchant.wait_for_load_state()
     with db.uow() as uow:
-        mo = uow.session.get_one(Order, order_id).merchant_orders[0]
+        order = uow.session.get_one(Order, order_id)
+        mo = order.merchant_orders[0]
         assert mo.status is MerchantOrderStatus.READY
         assert [h.to_status for h in mo.history][-3:] == [
             MerchantOrderStatus.ACCEPTED,
             MerchantOrderStatus.PREPARING,
             MerchantOrderStatus.READY,
         ]
+        code = order.delivery_code
+
+    # Jeanne comes to the shop: she gives her code and pays in cash. A wrong code is refused
+    # by the field, which takes the focus; the means chosen stays ticked.
+    merchant.goto(f"{server.url}/boutique/commandes/{mo.id}")
+    code_field = merchant.get_by_label("Code donné par le client")
+    assert code_field.get_attribute("inputmode") == "numeric"
+    assert code_field.get_attribute("autocomplete") == "off"
+    code_field.fill("0000" if code != "0000" else "1111")
+    merchant.get_by_label("Espèces").check()
+    merchant.get_by_role("button", name="Remise au client").click()
+    merchant.wait_for_load_state()
+    assert "Code incorrect" in merchant.get_by_role("alert").first.inner_text()
+    assert merchant.evaluate("document.activeElement.name") == "code"
+    assert merchant.get_by_label("Espèces").is_checked()
+    shot(merchant, "merchant-handover-wrong-code-phone")
+    merchant.get_by_label("Code donné par le client").fill(code)
+    merchant.get_by_role("button", name="Remise au client").click()
+    merchant.wait_for_load_state()
+    assert "Commande remise au client." in merchant.content()
+    with db.uow() as uow:
+        assert uow.session.get_one(MerchantOrder, mo.id).status is MerchantOrderStatus.PICKED_UP
 
 
 def test_operator_acts_for_a_merchant_and_the_act_is_audited(

@@ -11,6 +11,7 @@ from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.delivery_codes import WrongDeliveryCode
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -72,6 +73,17 @@ def pay(
         )
         uow.commit()
         return payment
+
+
+def delivery_code(db: Database, order_id: int) -> str:
+    with db.uow() as uow:
+        return uow.session.get_one(Order, order_id).delivery_code
+
+
+def make_ready(db: Database, mo_id: int) -> None:
+    with db.uow() as uow:
+        for step in (MerchantOrderStatus.ACCEPTED, MerchantOrderStatus.READY):
+            transition(uow=uow, merchant_order_id=mo_id, target=step, actor=COURIER, now=NOW)
 
 
 def payment_status(db: Database, order_id: int) -> PaymentStatus:
@@ -269,11 +281,12 @@ def test_two_clicks_at_once_hand_a_click_and_collect_order_over_once(
     with db.uow() as uow:
         for step in (MerchantOrderStatus.ACCEPTED, MerchantOrderStatus.READY):
             transition(uow=uow, merchant_order_id=bread.id, target=step, actor=COURIER, now=NOW)
+    code = delivery_code(db, oid)
 
     def hand_over() -> None:
         with db.uow() as uow:
             hand_over_at_shop(
-                uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id,
+                uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id, code=code,
                 means=PaymentMeans.CASH, actor=COURIER, now=NOW,
             )  # fmt: skip
 
@@ -285,3 +298,84 @@ def test_two_clicks_at_once_hand_a_click_and_collect_order_over_once(
     with db.uow() as uow:
         (payment,) = uow.session.scalars(select(OfflinePayment))
         assert payment.merchant_order_id == bread.id
+
+
+@pytest.mark.parametrize("typed", ["", "0000", "12345"])
+def test_a_click_and_collect_order_stays_at_the_shop_without_the_shoppers_code(
+    db: Database, shop: Shop, typed: str
+) -> None:
+    oid = place(db, shop)
+    bread, _ = parts(db, oid)
+    make_ready(db, bread.id)
+    code = delivery_code(db, oid)
+    wrong = typed if typed != code else "9999"
+
+    with db.uow() as uow, pytest.raises(WrongDeliveryCode, match="Code incorrect"):
+        hand_over_at_shop(
+            uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id, code=wrong,
+            means=PaymentMeans.CASH, actor=COURIER, now=NOW,
+        )  # fmt: skip
+
+    assert parts(db, oid)[0].status is MerchantOrderStatus.READY
+    with db.uow() as uow:
+        assert payments_for(uow.session, [bread.id]) == {}
+
+
+def test_a_click_and_collect_order_is_handed_over_with_its_code_typed_with_spaces(
+    db: Database, shop: Shop
+) -> None:
+    oid = place(db, shop)
+    bread, _ = parts(db, oid)
+    make_ready(db, bread.id)
+    code = delivery_code(db, oid)
+
+    with db.uow() as uow:
+        hand_over_at_shop(
+            uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id,
+            code=" ".join(code), means=PaymentMeans.CHEQUE, actor=COURIER, now=NOW,
+        )  # fmt: skip
+
+    assert parts(db, oid)[0].status is MerchantOrderStatus.PICKED_UP
+    with db.uow() as uow:
+        (payment,) = payments_for(uow.session, [bread.id]).values()
+    assert payment.means is PaymentMeans.CHEQUE and payment.receiver is Receiver.SHOP
+
+
+def test_the_code_is_checked_before_the_means(db: Database, shop: Shop) -> None:
+    # Both wrong: the code is said first, as at a door or a pickup point.
+    oid = place(db, shop)
+    bread, _ = parts(db, oid)
+    make_ready(db, bread.id)
+
+    with db.uow() as uow, pytest.raises(WrongDeliveryCode):
+        hand_over_at_shop(
+            uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id, code="",
+            means=None, actor=COURIER, now=NOW,
+        )  # fmt: skip
+    with db.uow() as uow, pytest.raises(ValidationError) as missing:
+        hand_over_at_shop(
+            uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id,
+            code=delivery_code(db, oid), means=None, actor=COURIER, now=NOW,
+        )  # fmt: skip
+
+    assert missing.value.field == "means"
+    assert parts(db, oid)[0].status is MerchantOrderStatus.READY
+
+
+def test_an_order_the_courier_takes_is_not_handed_over_at_the_shop(
+    db: Database, shop: Shop
+) -> None:
+    oid = place(db, shop)
+    bread, _ = parts(db, oid)
+    make_ready(db, bread.id)
+    with db.uow() as uow:
+        uow.session.get_one(Order, oid).delivery_method = DeliveryMethod.HOME
+        uow.commit()
+
+    with db.uow() as uow, pytest.raises(ValidationError, match="part avec le livreur"):
+        hand_over_at_shop(
+            uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id,
+            code=delivery_code(db, oid), means=PaymentMeans.CASH, actor=COURIER, now=NOW,
+        )  # fmt: skip
+
+    assert parts(db, oid)[0].status is MerchantOrderStatus.READY

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import html
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from shop_core.audit.services import Actor
 from shop_core.catalogue.model import Product
 from shop_core.database import Database
-from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order, PaymentStatus
+from shop_core.orders.model import (
+    DeliveryMethod,
+    MerchantOrder,
+    Order,
+    PaymentMethod,
+    PaymentStatus,
+)
 from shop_core.orders.model import MerchantOrderStatus as S
+from shop_core.orders.services import transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans
 from shop_core.persistence.base import utcnow
 
@@ -123,29 +133,132 @@ def test_refusing_needs_a_reason_and_gives_the_stock_back(
         assert uow.session.get_one(Product, world.cake_id).stock_quantity == 2
 
 
-def test_click_and_collect_is_handed_over_at_the_shop(
-    client: FlaskClient, db: Database, world: World
-) -> None:
-    order_id = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.CLICK_COLLECT)
+def _ready_for_collection(
+    client: FlaskClient, db: Database, world: World, *, online: bool = False
+) -> tuple[MerchantOrder, str]:
+    """Jeanne's click-and-collect bread, made ready by the signed-in baker; and her code."""
+    paid = PaymentMethod.ONLINE if online else PaymentMethod.OFFLINE
+    order_id = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.CLICK_COLLECT, paid)
     mo = merchant_order_of(db, order_id, world.baker_id)
-    login(client, world.baker_email)
+    if online:  # the card payment went through
+        with db.uow() as uow:
+            transition(uow=uow, merchant_order_id=mo.id, target=S.PAID, actor=Actor.system())
     client.post(f"/boutique/commandes/{mo.id}/accepter")
     client.post(f"/boutique/commandes/{mo.id}/pesee", data={"action": "ready"})
+    assert _status(db, mo.id) is S.READY
+    with db.uow() as uow:
+        return mo, uow.session.get_one(Order, order_id).delivery_code
+
+
+def _no_payment(db: Database) -> bool:
+    with db.uow() as uow:
+        return not list(uow.session.scalars(select(OfflinePayment)))
+
+
+def test_click_and_collect_is_handed_over_at_the_shop_against_the_shoppers_code(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    mo, code = _ready_for_collection(client, db, world)
     page = client.get("/boutique").get_data(as_text=True)
     assert "Remise au client" in page and "Paiement reçu (3,50\u00a0€)" in page
+    assert (
+        f'<input type="text" id="code-{mo.id}" name="code" inputmode="numeric" autocomplete="off"'
+        in page
+    )
 
-    forgot = client.post(f"/boutique/commandes/{mo.id}/remise", follow_redirects=True)
-    assert "Indiquez comment le client a payé : espèces ou chèque." in forgot.get_data(as_text=True)
-    assert _status(db, mo.id) is S.READY
+    # No code, then a wrong one: refused by the code, the means chosen kept, nothing recorded.
+    for typed in ("", "0000" if code != "0000" else "1111"):
+        refused = client.post(
+            f"/boutique/commandes/{mo.id}/remise", data={"code": typed, "means": "cheque"}
+        )
+        page = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 422
+        assert "Code incorrect : demandez au client le code à 4 chiffres" in page
+        assert f'id="code-{mo.id}-err" role="alert"' in page and f'value="{typed}"' in page
+        assert 'value="cheque" checked' in page
+        assert "Rien n'a changé : une commande est à corriger." in page
+        assert _status(db, mo.id) is S.READY and _no_payment(db)
 
-    client.post(f"/boutique/commandes/{mo.id}/remise", data={"means": "cash"})
+    # The right code but no means: refused by the means, the code typed kept.
+    forgot = client.post(f"/boutique/commandes/{mo.id}/remise", data={"code": code})
+    page = html.unescape(forgot.get_data(as_text=True))
+    assert forgot.status_code == 422
+    assert "Indiquez comment le client a payé : espèces ou chèque." in page
+    assert f'id="means-{mo.id}-err"' in page and f'value="{code}"' in page
+    assert _status(db, mo.id) is S.READY and _no_payment(db)
+
+    done = client.post(
+        f"/boutique/commandes/{mo.id}/remise", data={"code": f" {code} ", "means": "cash"}
+    )
+    assert done.status_code == 302
     assert _status(db, mo.id) is S.PICKED_UP
     assert f"commande-{mo.id}" not in client.get("/boutique").get_data(as_text=True)
     with db.uow() as uow:
         (paid,) = uow.session.scalars(select(OfflinePayment))
         assert (paid.merchant_order_id, paid.amount_cents) == (mo.id, 350)
         assert paid.means is PaymentMeans.CASH and paid.handed_in_at is not None  # kept
-        assert uow.session.get_one(Order, order_id).payment_status is PaymentStatus.PAID
+        assert uow.session.get_one(Order, mo.order_id).payment_status is PaymentStatus.PAID
+
+
+def test_a_wrong_code_on_the_order_page_shows_the_order_page_again(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    mo, code = _ready_for_collection(client, db, world, online=True)
+    page = client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
+    assert f'id="code-{mo.id}"' in page and "Paiement reçu" not in page  # paid online
+
+    refused = client.post(
+        f"/boutique/commandes/{mo.id}/remise", data={"code": "12", "back": "detail"}
+    )
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert f"Commande {mo.reference}" in page and "Code incorrect" in page
+    assert _status(db, mo.id) is S.READY
+
+    done = client.post(
+        f"/boutique/commandes/{mo.id}/remise",
+        data={"code": code, "back": "detail"},
+    )
+    assert done.headers["Location"].endswith(f"/boutique/commandes/{mo.id}")
+    assert _status(db, mo.id) is S.PICKED_UP
+
+
+def test_the_operator_acting_for_the_shop_needs_the_code_too(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    mo, code = _ready_for_collection(client, db, world)
+    client.post("/logout")
+    login(client, world.operator_email)
+    client.post(f"/admin/boutiques/{world.baker_id}/agir")
+
+    refused = client.post(f"/boutique/commandes/{mo.id}/remise", data={"means": "cash"})
+    assert refused.status_code == 422 and "Code incorrect" in html.unescape(
+        refused.get_data(as_text=True)
+    )
+    assert _status(db, mo.id) is S.READY
+
+    client.post(
+        f"/boutique/commandes/{mo.id}/remise",
+        data={"code": code, "means": "cash"},
+    )
+    assert _status(db, mo.id) is S.PICKED_UP
+
+
+def test_a_second_tap_on_hand_over_says_the_order_moved_on(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    mo, code = _ready_for_collection(client, db, world)
+    data = {"code": code, "means": "cash"}
+    client.post(f"/boutique/commandes/{mo.id}/remise", data=data)
+    again = client.post(f"/boutique/commandes/{mo.id}/remise", data=data, follow_redirects=True)
+    page = html.unescape(again.get_data(as_text=True))
+    assert "est « Retirée » : cette action n'est plus possible" in page
+    with db.uow() as uow:
+        assert len(list(uow.session.scalars(select(OfflinePayment)))) == 1
 
 
 def test_a_second_click_on_accept_says_the_order_moved_on(

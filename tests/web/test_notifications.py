@@ -425,3 +425,54 @@ def test_with_celery_a_worker_sends_the_mails(
     assert [m.subject for m in to_shopper] == [f"Votre commande {placed.reference} est enregistrée"]
     assert f"http://localhost/mes-commandes/{placed.reference}" in to_shopper[0].body
     assert len(sent(app)) == 3
+
+
+@pytest.mark.parametrize(
+    ("locale", "at_checkout", "when_ready"),
+    [
+        (
+            "fr",
+            "Code de remise : {code} (montrez-le en boutique quand vous retirez votre commande)",
+            "Code de remise à montrer en boutique : {code}",
+        ),
+        (
+            "en",
+            "Handover code: {code} (show it at the shop when you collect your order)",
+            "Handover code to show at the shop: {code}",
+        ),
+    ],
+)
+def test_a_click_and_collect_shopper_is_told_to_show_the_code_at_the_shop(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    db: Database,
+    locale: str,
+    at_checkout: str,
+    when_ready: str,
+) -> None:
+    # The shop asks for the code at the hand-over: the mails said to give it to the courier
+    # or at the pickup point only.
+    login(client, world.shopper_email)
+    client.get(f"/?lang={locale}")
+    placed = order(client, world, db, where="collect")
+    code = placed.delivery_code
+
+    (confirmation,) = [m for m in sent(app) if m.to == world.shopper_email]
+    assert at_checkout.format(code=code) in confirmation.body
+    assert "courier" not in confirmation.body and "livreur" not in confirmation.body
+    sent(app).clear()
+    move(app, placed.merchant_orders[0].id, S.ACCEPTED, S.READY)
+    (ready,) = [m for m in sent(app) if m.to == world.shopper_email]
+    assert when_ready.format(code=code) in ready.body
+
+
+def test_a_home_delivery_confirmation_still_says_to_give_the_code_to_the_courier(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    placed = order(client, world, db)
+    (confirmation,) = [m for m in sent(app) if m.to == world.shopper_email]
+    assert (
+        f"Code de remise : {placed.delivery_code} (donnez-le au livreur ou au point de retrait)"
+        in confirmation.body
+    )

@@ -238,3 +238,31 @@ def test_a_click_and_collect_order_says_where_to_collect_each_part(
     for part in order.merchant_orders:
         where = f"À retirer\u00a0: {part.merchant.address}, {part.merchant.city}"
         assert where in page
+
+
+def test_a_click_and_collect_shopper_is_told_to_show_the_code_at_the_shop(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    # The shop asks for the code at the hand-over, as the courier and the pickup point do.
+    login(client, world.shopper_email)
+    add(client, world.cake_id, 1)
+    assert place_order(client, where="collect").status_code == 302
+    (order,) = orders_of(db, world.shopper_id)
+    told = (
+        "Gardez le code de remise\u00a0: montrez-le en boutique quand vous retirez votre commande."
+    )
+
+    for url in (f"/commande/{order.reference}/confirmation", f"/mes-commandes/{order.reference}"):
+        page = page_of(client.get(url))
+        assert f'<strong class="delivery-code">{order.delivery_code}</strong>' in page, url
+        assert told in page and "vous le donnerez au livreur" not in page, url
+
+
+def test_a_home_delivery_confirmation_names_the_courier_for_the_code(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    reference = order_two_merchants(client, world, db)
+    page = page_of(client.get(f"/commande/{reference}/confirmation"))
+    assert "vous le donnerez au livreur, au point de retrait ou en boutique." in page
+    assert "montrez-le en boutique" not in page
+    assert "montrez-le en boutique" not in page_of(client.get(f"/mes-commandes/{reference}"))

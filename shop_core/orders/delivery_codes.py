@@ -1,0 +1,25 @@
+"""The shopper's delivery code: four digits on the confirmation, asked for whenever the
+parcels change hands with them — at the door (the courier), at a pickup point, at the shop
+(click and collect)."""
+
+from __future__ import annotations
+
+import hmac
+
+from shop_core.errors import DomainError
+from shop_core.orders.model import Order
+
+
+class WrongDeliveryCode(DomainError):
+    """The code given is not the order's: the parcels stay where they are."""
+
+    code = "wrong_delivery_code"
+    template = (
+        "Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."
+    )
+
+
+def code_matches(order: Order, code: str) -> bool:
+    """Whether ``code`` (spaces ignored) is the order's delivery code."""
+    given = "".join(code.split())
+    return hmac.compare_digest(given.encode(), order.delivery_code.encode())
