@@ -413,6 +413,8 @@ def move_shipment(
             f"Les colis de cette commande attendent {where} : seule une tournée qui en part, "
             "et qui n'est pas encore partie, peut les prendre.",
             field="run",
+            code="parcels_at_depot",
+            depot=depot.name if depot is not None else None,
         )
     routes = {route.vehicle_id: route for route in current.solution.routes}
     old = routes.pop(source_vid)
@@ -444,6 +446,8 @@ def move_shipment(
             f"La tournée « {name} » ne peut pas prendre cette commande ce jour-là "
             "(colis, horaires ou durée).",
             field="run",
+            code="round_cannot_take",
+            round=name,
         )
     routes[target_vid] = moved.routes[0]
     ordered = [routes[v.id] for v in problem.vehicles if v.id in routes]
@@ -489,6 +493,9 @@ def assign_run(
                 f"{courier.full_name} fait déjà la tournée « {other.round.name} » "
                 "aux mêmes heures.",
                 field="courier",
+                code="courier_busy",
+                courier=courier.full_name,
+                round=other.round.name,
             )
     run.courier_id = courier_id
     record(

@@ -56,10 +56,17 @@ def carry_to_depot(
             f"Cette commande est prévue sur la tournée {names}, qui prend les colis là où ils "
             "sont : retirez-la de cette tournée (replanifiez) avant de les déplacer.",
             field="depot",
+            code="planned_from_depot",
+            runs=[{"round": r.round.name, "date": r.plan.date.isoformat()} for r in planned],
         )
     source = session.get_one(Depot, held)  # the depot of the round that carried them
     if held == target.id:
-        raise ValidationError(f"Les colis sont déjà au dépôt « {target.name} ».", field="depot")
+        raise ValidationError(
+            f"Les colis sont déjà au dépôt « {target.name} ».",
+            field="depot",
+            code="already_at_depot",
+            depot=target.name,
+        )
     session.add(
         ParcelTransfer(
             merchant_order_id=mo.id,

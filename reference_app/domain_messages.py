@@ -3,10 +3,12 @@
 `shop_core` and `delivery` raise errors with a stable `code`, `params` and a French
 message (`shop_core.errors`); an application words them itself. French pages show the
 message as it is. Other languages get the app's translation of the errors a shopper meets
-(basket, checkout, account) and of those a courier meets on the round, looked up by code
-for the ones built from parameters and by their French text for the fixed ones; a message
-the catalogue does not know stays French rather than disappear. `tests/web/test_english.py`
-checks that each French text here is still, word for word, what the core says.
+(basket, checkout, account), of those a courier meets on the round and of those the operator
+meets on the round board and the set-up pages (rounds, depots, couriers, pickup points),
+looked up by code for the ones built from parameters and by their French text for the fixed
+ones; a message the catalogue does not know stays French rather than disappear.
+`tests/web/test_english.py` checks that each French text here is still, word for word, what
+the core says.
 """
 
 from __future__ import annotations
@@ -93,8 +95,47 @@ SETTLEMENT_MESSAGES = (
     N_("Ce point de retrait n'a pas d'argent à remettre."),
 )
 
-# Fixed messages the operator meets on the round board (`delivery.cash`).
-BOARD_MESSAGES = (N_("Il n'y a rien à remettre pour cette tournée."),)
+# Fixed messages the operator meets on the round board (`delivery.cash`, `.replanning`,
+# `.postponing`, `.transfers`) and when placing an address by hand (`delivery.geocoding`).
+BOARD_MESSAGES = (
+    N_("Il n'y a rien à remettre pour cette tournée."),
+    N_("Cette journée n'est pas encore planifiée : lancez la planification."),
+    N_("Cette journée n'est pas encore planifiée : rien à reporter."),
+    N_("Le plan a changé depuis : replanifiez la journée."),
+    N_("Le plan ne tient plus (horaires) : replanifiez la journée."),
+    N_("Le colis est déjà à bord de la tournée : il ne peut plus en changer."),
+    N_("Choisissez un livreur actif du territoire."),
+    N_("Les colis de cette commande ne sont pas dans un dépôt : rien à déplacer."),
+    N_("Cette commande est livrée en point de retrait : corrigez la position du point."),
+    N_("Latitude ou longitude impossible."),
+    N_(
+        "Cette position est loin du territoire : vérifiez la latitude et la longitude "
+        "(ne sont-elles pas inversées ?)."
+    ),
+)
+
+# Fixed messages of the rounds and depots set-up (`delivery.services`).
+SETUP_MESSAGES = (
+    N_("Donnez un nom au dépôt."),
+    N_("Un autre dépôt porte déjà ce nom."),
+    N_("Indiquez l'adresse du dépôt."),
+    N_("Indiquez la latitude et la longitude, ou aucune des deux."),
+    N_("Donnez un nom à la tournée."),
+    N_("Une autre tournée porte déjà ce nom."),
+    N_("Cochez au moins un jour de la semaine."),
+    N_("L'heure de fin doit suivre l'heure de départ."),
+    N_("La capacité va de 1 à 1000 colis."),
+    N_("La durée maximale va de 15 minutes à 24 heures."),
+)
+
+# Fixed messages of the core on the operator's pickup points and staff accounts pages
+# (`shop_core.territories`, `shop_core.accounts.staff`).
+OPERATOR_MESSAGES = (
+    N_("Le nom et l'adresse du point de retrait sont obligatoires."),
+    N_("Code postal invalide."),
+    N_("Un autre point de retrait porte déjà ce nom : choisissez-en un autre."),
+    N_("Choisissez un point de retrait du territoire."),
+)
 
 # What a planning job records when it does not plan the day (`delivery.planning_jobs`),
 # shown to the operator on the round board.
@@ -106,6 +147,12 @@ PLANNING_MESSAGES = (
         "dure, prévenez l'administrateur."
     ),
     N_("Les commandes du jour ont changé pendant le calcul : relancez la planification."),
+    # Also refusals of the board's changes (`delivery.plan_state`).
+    N_("Cette date est passée : elle ne peut plus être planifiée."),
+    N_(
+        "Le plan calculé ne respecte pas toutes les contraintes : il n'a pas été enregistré. "
+        "Réessayez ; si cela se reproduit, signalez-le."
+    ),
 )
 
 
@@ -119,6 +166,8 @@ def shown(error: DomainError) -> str:
     if reads_french():
         return str(error)
     worded = _with_params(error)
+    if worded is None:
+        worded = _operators_with_params(error)
     if worded is not None:
         return worded
     return gettext(error.message)  # the French text itself when the catalogue lacks it
@@ -222,5 +271,57 @@ def _with_params(error: DomainError) -> str | None:
             "Une commande est encore en cours (%(references)s) : attendez de l'avoir reçue, "
             "ou annulez-la, avant de supprimer votre compte.",
             references=params["references"],
+        )
+    return None
+
+
+def _operators_with_params(error: DomainError) -> str | None:
+    # The refusals of the round board and the depots' set-up built from parameters.
+    params = error.params
+    if error.code == "round_cannot_take" and "round" in params:
+        return gettext(
+            "La tournée « %(round)s » ne peut pas prendre cette commande ce jour-là "
+            "(colis, horaires ou durée).",
+            round=params["round"],
+        )
+    if error.code == "parcels_at_depot" and params.get("depot"):
+        return gettext(
+            "Les colis de cette commande attendent au dépôt « %(depot)s » : seule une tournée "
+            "qui en part, et qui n'est pas encore partie, peut les prendre.",
+            depot=params["depot"],
+        )
+    if error.code == "parcels_at_depot":
+        return gettext(
+            "Les colis de cette commande attendent au dépôt : seule une tournée qui en part, "
+            "et qui n'est pas encore partie, peut les prendre."
+        )
+    if error.code == "courier_busy" and "courier" in params:
+        return gettext(
+            "%(courier)s fait déjà la tournée « %(round)s » aux mêmes heures.",
+            courier=params["courier"],
+            round=params["round"],
+        )
+    if error.code == "planned_from_depot" and params.get("runs"):
+        runs = ", ".join(
+            gettext(
+                "« %(round)s » du %(date)s",
+                round=run["round"],
+                date=format_date(dt.date.fromisoformat(run["date"]), "d MMMM"),
+            )
+            for run in params["runs"]
+        )
+        return gettext(
+            "Cette commande est prévue sur la tournée %(runs)s, qui prend les colis là où ils "
+            "sont : retirez-la de cette tournée (replanifiez) avant de les déplacer.",
+            runs=runs,
+        )
+    if error.code == "already_at_depot" and "depot" in params:
+        return gettext("Les colis sont déjà au dépôt « %(depot)s ».", depot=params["depot"])
+    if error.code == "commune_not_found" and "postal_code" in params:
+        return gettext(
+            "Commune « %(city)s » (%(postal_code)s) introuvable : vérifiez le code postal et "
+            "le nom, ou indiquez la position.",
+            city=params["city"],
+            postal_code=params["postal_code"],
         )
     return None

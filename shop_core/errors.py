@@ -28,14 +28,22 @@ class NotFound(DomainError):
 
 
 class ValidationError(DomainError):
-    """Bad input: ``field`` names the offending field when there is one."""
+    """Bad input: ``field`` names the offending field when there is one.
+
+    A refusal whose French ``detail`` is built from values also gives its own ``code`` and
+    those values as ``params``, for an application to word it again in another language.
+    """
 
     code = "invalid"
     template = "{detail}"
 
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail=detail, field=field)
+    def __init__(
+        self, detail: str, *, field: str | None = None, code: str | None = None, **params: Any
+    ) -> None:
+        super().__init__(detail=detail, field=field, **params)
         self.field = field
+        if code is not None:
+            self.code = code
 
 
 class OutOfStock(DomainError):

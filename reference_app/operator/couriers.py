@@ -158,6 +158,13 @@ def _warn_of_duties(user: User) -> None:
         courier_id=user.id,
         from_day=settings.today(territory),
     )
+    # Each name quoted as the page's language quotes (worded apart: Babel does not extract
+    # a message inside another's arguments).
+    rounds = ", ".join(_("« %(name)s »", name=name) for name in duties.rounds)
+    runs = ", ".join(
+        _("« %(name)s » (%(day)s)", name=name, day=date_fr(day, "EEEE d MMMM"))
+        for day, name in duties.runs
+    )
     if duties.rounds:
         flash(
             _(
@@ -165,7 +172,7 @@ def _warn_of_duties(user: User) -> None:
                 "dans « Tournées et dépôts », sinon leurs prochains jours seront encore "
                 "confiés à ce compte désactivé.",
                 name=user.full_name,
-                rounds=", ".join(f"« {name} »" for name in duties.rounds),
+                rounds=rounds,
             ),
             "warning",
         )
@@ -175,9 +182,7 @@ def _warn_of_duties(user: User) -> None:
                 "Tournées déjà planifiées pour %(name)s : %(runs)s. Confiez-les à un autre "
                 "livreur depuis le tableau des tournées.",
                 name=user.full_name,
-                runs=", ".join(
-                    f"« {name} » ({date_fr(day, 'EEEE d MMMM')})" for day, name in duties.runs
-                ),
+                runs=runs,
             ),
             "warning",
         )

@@ -17,8 +17,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from delivery.model import WEEKDAY_LABELS_FR
-from reference_app.choices import options
 from reference_app.input_guard import id_choice
 from reference_app.rounds.fields import DegreesField
 
@@ -42,8 +40,7 @@ class RoundForm(FlaskForm):
     )
     weekdays = MultiCheckboxField(
         _l("Jours de passage"),
-        coerce=int,
-        choices=options((i, label.capitalize()) for i, label in enumerate(WEEKDAY_LABELS_FR)),
+        coerce=int,  # choices set by the view: the days in the reader's language
         default=[1, 2, 3, 4, 5],
         validators=[DataRequired(message=_l("Cochez au moins un jour de la semaine."))],
     )

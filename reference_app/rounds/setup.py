@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from delivery import services
-from delivery.model import WEEKDAY_LABELS_FR
 from reference_app import db
 from reference_app.choices import options
 from reference_app.merchant.blueprint import attach_error
 from reference_app.rounds.blueprint import bp, me, operator_required
 from reference_app.rounds.forms import DepotForm, RoundForm
+from reference_app.shopfront.display import weekday_names
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.staff import accounts_with_role
 from shop_core.errors import DomainError, NotFound
@@ -28,7 +28,7 @@ def setup() -> str:
         rounds=services.rounds(session, territory_id=territory.id),
         depots=services.depots(session, territory_id=territory.id),
         commune_names=names,
-        weekday_labels=WEEKDAY_LABELS_FR,
+        weekday_labels=weekday_names(),
         delete_form=FlaskForm(),
     )
 
@@ -45,6 +45,9 @@ def _round_choices(form: RoundForm, current_courier: User | None = None) -> None
     form.courier_id.choices = options(choices)
     form.depot_id.choices = options(
         (d.id, d.name) for d in services.depots(session, territory_id=territory.id)
+    )
+    form.weekdays.choices = options(
+        (i, name.capitalize()) for i, name in enumerate(weekday_names())
     )
     form.insee_codes.choices = options(
         (c.insee_code, f"{c.name} ({c.postal_code})") for c in territory.communes

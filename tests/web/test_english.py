@@ -23,9 +23,11 @@ from reference_app.domain_messages import (
     COURIER_MESSAGES,
     FIXED_MESSAGES,
     HANDOVER_MESSAGES,
+    OPERATOR_MESSAGES,
     PLANNING_MESSAGES,
     RETURN_MESSAGES,
     SETTLEMENT_MESSAGES,
+    SETUP_MESSAGES,
     shown,
     shown_text,
 )
@@ -143,7 +145,7 @@ def test_each_fixed_message_is_still_the_cores_wording() -> None:
     # A message the core rewords would silently stay French in English pages.
     core = "\n".join(path.read_text() for path in Path(shop_core.__file__).parent.rglob("*.py"))
     flat = re.sub(r'"\s+"', "", core)  # strings split over lines, joined
-    for message in FIXED_MESSAGES + HANDOVER_MESSAGES + SETTLEMENT_MESSAGES:
+    for message in FIXED_MESSAGES + HANDOVER_MESSAGES + SETTLEMENT_MESSAGES + OPERATOR_MESSAGES:
         assert f'"{message}"' in flat, message
 
 
@@ -173,10 +175,11 @@ def test_each_return_message_is_still_the_core_wording(app: Flask) -> None:
         assert gettext(RETURN_MESSAGES[1]) == "These parcels are already back at the shop."
 
 
-def test_each_board_message_is_still_the_delivery_wording(app: Flask) -> None:
-    source = (Path(delivery.__file__).parent / "cash.py").read_text()
-    for message in BOARD_MESSAGES:
-        assert f'"{message}"' in source, message
+def test_each_board_and_setup_message_is_still_the_delivery_wording(app: Flask) -> None:
+    sources = "\n".join(path.read_text() for path in Path(delivery.__file__).parent.glob("*.py"))
+    flat = re.sub(r'"\s+"', "", sources)  # strings split over lines, joined
+    for message in BOARD_MESSAGES + SETUP_MESSAGES:
+        assert f'"{message}"' in flat, message
     with app.test_request_context("/?lang=en"):
         assert shown_text(BOARD_MESSAGES[0]) == "There is nothing to hand in for this round."
 
@@ -213,6 +216,36 @@ def test_what_stops_a_courier_is_said_in_english(app: Flask) -> None:
             "Order TER-1 has not been collected at “Fournil”: record the collection first.",
             "Wrong code: ask the customer for the 4-digit code in their order confirmation.",
         ]
+
+
+def test_what_refuses_the_operators_changes_is_said_in_english(app: Flask) -> None:
+    # The board's refusals built from values (the pages' tests show the others).
+    refusals = [
+        ValidationError("…", code="parcels_at_depot", depot="Bureau de poste"),
+        ValidationError("…", code="parcels_at_depot", depot=None),
+        ValidationError(
+            "…",
+            code="planned_from_depot",
+            runs=[
+                {"round": "Matin", "date": "2026-11-25"},
+                {"round": "Soir", "date": "2026-11-26"},
+            ],
+        ),
+    ]
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert [shown(e) for e in refusals] == [
+            "The parcels of this order are waiting at the depot “Bureau de poste”: only a round "
+            "leaving from there, and not gone yet, can take them.",
+            "The parcels of this order are waiting at a depot: only a round leaving from there, "
+            "and not gone yet, can take them.",
+            "This order is planned on the round “Matin” on 25 November, “Soir” on 26 November, "
+            "which takes the parcels where they are: take it off that round (plan the day "
+            "again) before moving them.",
+        ]
+    with app.test_request_context("/?lang=fr"):
+        app.preprocess_request()
+        assert [shown(e) for e in refusals] == ["…"] * 3
 
 
 def test_the_deletion_refusal_is_in_english(app: Flask, client: FlaskClient, world: World) -> None:
