@@ -184,19 +184,21 @@ def quick_add() -> Response:
             for message in errors:
                 flash(str(message), "error")
         return redirect(back)
-    _add(found, form.quantity.data or 1, form)
+    if not _add(found, form.quantity.data or 1, form):
+        for message in form.quantity.errors:  # no field on the list to show it by
+            flash(str(message), "error")
     return redirect(back)
 
 
 def _add(product: Product, quantity: int, form: AddToBasketForm) -> bool:
-    """Put ``quantity`` of ``product`` in the basket; a refusal becomes a French message."""
+    """Put ``quantity`` of ``product`` in the basket; a refusal becomes a French message by
+    the quantity field."""
     uow = db.uow()
     try:
         add_item(uow=uow, cart_id=current_cart_id() or 0, product_id=product.id, quantity=quantity)
     except DomainError as error:
         uow.rollback()
         form.quantity.errors = [*form.quantity.errors, shown(error)]
-        flash(shown(error), "error")
         return False
     forget_count()
     flash(

@@ -80,9 +80,28 @@ def test_adding_more_than_the_stock_says_how_many_are_left_and_keeps_the_quantit
     response = client.post(f"/produits/{world.cake_id}-tarte-au-sucre", data={"quantity": "5"})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert "Stock insuffisant pour « Tarte au sucre » : 2 disponibles." in page
-    assert 'value="5"' in page
+    # Said once, by the field, which takes the focus: it was also in a flash at the top and
+    # in a summary above the form, three times on one screen.
+    assert page.count("Stock insuffisant pour « Tarte au sucre » : 2 disponibles.") == 1
+    assert '<p class="error" id="quantity-err">Stock insuffisant' in page
+    assert "flash-error" not in page and "error-summary" not in page
+    assert 'value="5"' in page and "autofocus" in page
     assert "Votre panier est vide." in basket(client)
+
+
+def test_the_add_button_of_a_list_says_the_stock_in_a_message(
+    client: FlaskClient, world: World
+) -> None:
+    # No quantity field there: the message comes back with the list, once.
+    add(client, world.cake_id, 2)
+    response = client.post(
+        "/panier/ajouter",
+        data={"product_id": world.cake_id, "quantity": 1, "next": "/"},
+        follow_redirects=True,
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert page.count("Stock insuffisant pour « Tarte au sucre »") == 1
+    assert "flash-error" in page
 
 
 @pytest.mark.parametrize(
@@ -99,7 +118,7 @@ def test_bad_quantity_on_the_product_page_gives_a_french_error(
     response = client.post(f"/produits/{world.bread_id}-pain-de-campagne", data={"quantity": typed})
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert message in page
+    assert page.count(message) == 1
     assert f'value="{typed}"' in page or typed == ""
 
 
