@@ -19,10 +19,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import Date, Enum, ForeignKey, String, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from shop_core.accounts.model import User
 from shop_core.accounts.services import on_account_erased
+from shop_core.names import KEY_LENGTH, name_key
 from shop_core.orders.model import MerchantOrder
 from shop_core.persistence.base import Base, utcnow
 from shop_core.persistence.migrate import register_migrations
@@ -42,18 +43,26 @@ class Depot(Base):
     """Where rounds start and end: a post office, a hub, the operator's premises."""
 
     __tablename__ = "delivery_depot"
+    __table_args__ = (UniqueConstraint("territory_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     territory_id: Mapped[int] = mapped_column(
         ForeignKey("territory.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(120))
+    #: The name as it is compared (shop_core.names), kept with it: unique per territory.
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
     address: Mapped[str] = mapped_column(String(200))
     postal_code: Mapped[str] = mapped_column(String(5))
     city: Mapped[str] = mapped_column(String(120))
     lat: Mapped[float]
     lon: Mapped[float]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class Round(Base):
@@ -64,12 +73,15 @@ class Round(Base):
     """
 
     __tablename__ = "delivery_round"
+    __table_args__ = (UniqueConstraint("territory_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     territory_id: Mapped[int] = mapped_column(
         ForeignKey("territory.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(120))
+    #: The name as it is compared (shop_core.names), kept with it: unique per territory.
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
     courier_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -87,6 +99,11 @@ class Round(Base):
     communes: Mapped[list[RoundCommune]] = relationship(
         cascade="all, delete-orphan", order_by="RoundCommune.insee_code"
     )
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
     @property
     def weekday_numbers(self) -> list[int]:

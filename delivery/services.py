@@ -15,6 +15,7 @@ from delivery.model import DayPlan, Depot, Round, RoundCommune, RoundRun, Stop, 
 from shop_core.accounts.model import Role, User
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
+from shop_core.names import name_key, taken_name_refused
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Commune
 
@@ -89,26 +90,40 @@ def _name_taken(
     name: str,
     own_id: int | None,
 ) -> bool:
-    """Whether another depot (or round) of the territory has this name, case ignored: the
-    board, the forms and the couriers tell them apart by name alone."""
-    wanted = name.strip().casefold()
-    return any(
-        other_id != own_id and other.strip().casefold() == wanted
-        for other_id, other in session.execute(
-            select(model.id, model.name).where(model.territory_id == territory_id)
-        )
+    """Whether another depot (or round) of the territory has this name, case, accents and
+    punctuation ignored (``shop_core.names``): the board, the forms and the couriers tell
+    them apart by name alone. The database refuses one anyway (a key unique per territory);
+    asking first gives the operator a message next to the field."""
+    query = select(model.id).where(
+        model.territory_id == territory_id, model.name_key == name_key(name)
     )
+    if own_id is not None:
+        query = query.where(model.id != own_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _check_depot_name(
+    session: Session, territory_id: int, name: str, depot_id: int | None = None
+) -> None:
+    if _name_taken(session, Depot, territory_id, name, depot_id):
+        raise ValidationError("Un autre dépôt porte déjà ce nom.", field="name")
+
+
+def _check_round_name(
+    session: Session, territory_id: int, name: str, round_id: int | None = None
+) -> None:
+    if _name_taken(session, Round, territory_id, name, round_id):
+        raise ValidationError("Une autre tournée porte déjà ce nom.", field="name")
 
 
 def _depot_fields(
     session: Session, territory_id: int, data: DepotInput, depot_id: int | None = None
 ) -> dict[str, object]:
-    name, address = data.name.strip(), data.address.strip()
+    name, address = data.name.strip()[:120], data.address.strip()
     postal, city = data.postal_code.strip(), data.city.strip()
     if not name:
         raise ValidationError("Donnez un nom au dépôt.", field="name")
-    if _name_taken(session, Depot, territory_id, name, depot_id):
-        raise ValidationError("Un autre dépôt porte déjà ce nom.", field="name")
+    _check_depot_name(session, territory_id, name, depot_id)
     if not address:
         raise ValidationError("Indiquez l'adresse du dépôt.", field="address")
     lat, lon = data.lat, data.lon
@@ -127,7 +142,7 @@ def _depot_fields(
         lat, lon, city = commune.lat, commune.lon, commune.name
     check_position(session, territory_id, lat, lon)
     return {
-        "name": name[:120],
+        "name": name,
         "address": address[:200],
         "postal_code": postal[:5],
         "city": city[:120],
@@ -138,14 +153,18 @@ def _depot_fields(
 
 def create_depot(*, uow: UnitOfWork, territory_id: int, data: DepotInput, actor: Actor) -> int:
     """Add a depot where rounds start and end; returns its id."""
-    depot = Depot(territory_id=territory_id, **_depot_fields(uow.session, territory_id, data))
-    uow.session.add(depot)
-    uow.session.flush()
-    record(
-        uow.session, territory_id=territory_id, actor=actor, action="delivery.depot",
-        subject=depot.name,
-    )  # fmt: skip
-    uow.commit()
+    uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
+    fields = _depot_fields(uow.session, territory_id, data)
+    name = str(fields["name"])
+    depot = Depot(territory_id=territory_id, **fields)
+    with taken_name_refused(uow, lambda: _check_depot_name(uow.session, territory_id, name)):
+        uow.session.add(depot)
+        uow.session.flush()
+        record(
+            uow.session, territory_id=territory_id, actor=actor, action="delivery.depot",
+            subject=depot.name,
+        )  # fmt: skip
+        uow.commit()
     return depot.id
 
 
@@ -153,14 +172,20 @@ def update_depot(
     *, uow: UnitOfWork, territory_id: int, depot_id: int, data: DepotInput, actor: Actor
 ) -> None:
     """Change a depot's name, address or position."""
+    uow.begin_write()
     depot = get_depot(uow.session, territory_id=territory_id, depot_id=depot_id)
-    for name, value in _depot_fields(uow.session, territory_id, data, depot_id).items():
-        setattr(depot, name, value)
-    record(
-        uow.session, territory_id=territory_id, actor=actor, action="delivery.depot",
-        subject=depot.name,
-    )  # fmt: skip
-    uow.commit()
+    fields = _depot_fields(uow.session, territory_id, data, depot_id)
+    name = str(fields["name"])
+    with taken_name_refused(
+        uow, lambda: _check_depot_name(uow.session, territory_id, name, depot_id)
+    ):
+        for attribute, value in fields.items():
+            setattr(depot, attribute, value)
+        record(
+            uow.session, territory_id=territory_id, actor=actor, action="delivery.depot",
+            subject=depot.name,
+        )  # fmt: skip
+        uow.commit()
 
 
 def _check_round(
@@ -168,8 +193,7 @@ def _check_round(
 ) -> list[str]:
     if not data.name.strip():
         raise ValidationError("Donnez un nom à la tournée.", field="name")
-    if _name_taken(session, Round, territory_id, data.name, round_id):
-        raise ValidationError("Une autre tournée porte déjà ce nom.", field="name")
+    _check_round_name(session, territory_id, _round_name(data), round_id)
     get_depot(session, territory_id=territory_id, depot_id=data.depot_id)
     days = sorted(set(data.weekdays))
     if not days or any(not 0 <= d <= 6 for d in days):
@@ -203,8 +227,12 @@ def _check_round(
     return codes
 
 
+def _round_name(data: RoundInput) -> str:
+    return data.name.strip()[:120]
+
+
 def _apply_round(round_: Round, data: RoundInput, codes: list[str]) -> None:
-    round_.name = data.name.strip()[:120]
+    round_.name = _round_name(data)
     round_.depot_id = data.depot_id
     round_.courier_id = data.courier_id
     round_.weekdays = "".join(str(d) for d in sorted(set(data.weekdays)))
@@ -222,17 +250,20 @@ def _apply_round(round_: Round, data: RoundInput, codes: list[str]) -> None:
 
 def create_round(*, uow: UnitOfWork, territory_id: int, data: RoundInput, actor: Actor) -> int:
     """Add a round; returns its id."""
+    uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
     codes = _check_round(uow.session, territory_id, data)
     round_ = Round(territory_id=territory_id)
     round_.communes = []
     _apply_round(round_, data, codes)
-    uow.session.add(round_)
-    uow.session.flush()
-    record(
-        uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
-        subject=round_.name, details={"created": True},
-    )  # fmt: skip
-    uow.commit()
+    name = round_.name
+    with taken_name_refused(uow, lambda: _check_round_name(uow.session, territory_id, name)):
+        uow.session.add(round_)
+        uow.session.flush()
+        record(
+            uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
+            subject=round_.name, details={"created": True},
+        )  # fmt: skip
+        uow.commit()
     return round_.id
 
 
@@ -240,14 +271,19 @@ def update_round(
     *, uow: UnitOfWork, territory_id: int, round_id: int, data: RoundInput, actor: Actor
 ) -> None:
     """Change a round; days already planned keep their runs until they are re-planned."""
+    uow.begin_write()
     round_ = get_round(uow.session, territory_id=territory_id, round_id=round_id)
     codes = _check_round(uow.session, territory_id, data, round_id)
-    _apply_round(round_, data, codes)
-    record(
-        uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
-        subject=round_.name,
-    )  # fmt: skip
-    uow.commit()
+    name = _round_name(data)
+    with taken_name_refused(
+        uow, lambda: _check_round_name(uow.session, territory_id, name, round_id)
+    ):
+        _apply_round(round_, data, codes)
+        record(
+            uow.session, territory_id=territory_id, actor=actor, action="delivery.round",
+            subject=round_.name,
+        )  # fmt: skip
+        uow.commit()
 
 
 def delete_round(*, uow: UnitOfWork, territory_id: int, round_id: int, actor: Actor) -> bool:

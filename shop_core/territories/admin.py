@@ -7,6 +7,7 @@ import re
 from sqlalchemy.orm import Session
 
 from shop_core.errors import NotFound, ValidationError
+from shop_core.names import taken_name_refused
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint
 from shop_core.territories.services import check_pickup_point_name, set_branding
@@ -109,17 +110,24 @@ def update_pickup_point(
         raise ValidationError("Le nom et l'adresse du point de retrait sont obligatoires.")
     if not re.fullmatch(r"\d{5}", postal_code):
         raise ValidationError("Code postal invalide.", field="postal_code")
+    uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
     point = pickup_point(uow.session, territory_id=territory_id, point_id=point_id)
-    check_pickup_point_name(uow, territory_id=territory_id, name=name, point_id=point.id)
-    point.name = name.strip()
-    point.address = address.strip()
-    point.postal_code = postal_code
-    point.city = city.strip()
-    point.kind = kind
-    point.insee_code = insee_code
-    point.lat, point.lon = lat, lon
-    point.opening_notes = opening_notes.strip()
-    uow.commit()
+    name = name.strip()
+
+    def check() -> None:
+        check_pickup_point_name(uow, territory_id=territory_id, name=name, point_id=point_id)
+
+    check()
+    with taken_name_refused(uow, check):
+        point.name = name
+        point.address = address.strip()
+        point.postal_code = postal_code
+        point.city = city.strip()
+        point.kind = kind
+        point.insee_code = insee_code
+        point.lat, point.lon = lat, lon
+        point.opening_notes = opening_notes.strip()
+        uow.commit()
 
 
 def set_pickup_point_active(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import ForeignKey, Integer, String, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from shop_core.names import KEY_LENGTH, name_key
 from shop_core.persistence.base import Base, utcnow
 
 
@@ -63,10 +64,13 @@ class PickupPoint(Base):
     """A place where shoppers collect parcels: a tiers-lieu, a town hall, a shop."""
 
     __tablename__ = "pickup_point"
+    __table_args__ = (UniqueConstraint("territory_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     territory_id: Mapped[int] = mapped_column(ForeignKey("territory.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
+    #: The name as it is compared (shop_core.names), kept with it: unique per territory.
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
     kind: Mapped[str] = mapped_column(String(30), default="tiers_lieu")
     address: Mapped[str] = mapped_column(String(200))
     postal_code: Mapped[str] = mapped_column(String(5))
@@ -78,6 +82,11 @@ class PickupPoint(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     territory: Mapped[Territory] = relationship(back_populates="pickup_points")
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class DeliverySlot(Base):

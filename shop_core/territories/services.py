@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
+from shop_core.names import name_key, taken_name_refused
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.slugs import slugify
@@ -181,19 +182,20 @@ def find_commune(
 def check_pickup_point_name(
     uow: UnitOfWork, *, territory_id: int, name: str, point_id: int | None = None
 ) -> None:
-    """Refuse a name another pickup point of the territory already has (accents and case
-    ignored): shoppers and staff choose a point by its name alone."""
-    from shop_core.catalogue.search import unaccent
-
-    wanted = slugify(unaccent(name))
-    for other in uow.session.scalars(
-        select(PickupPoint).where(PickupPoint.territory_id == territory_id)
-    ):
-        if other.id != point_id and slugify(unaccent(other.name)) == wanted:
-            raise ValidationError(
-                "Un autre point de retrait porte déjà ce nom : choisissez-en un autre.",
-                field="name",
-            )
+    """Refuse a name another pickup point of the territory already has (case, accents and
+    punctuation ignored, ``shop_core.names``): shoppers and staff choose a point by its name
+    alone. The database refuses one anyway (a key unique per territory); asking first gives
+    a message next to the field."""
+    query = select(PickupPoint.id).where(
+        PickupPoint.territory_id == territory_id, PickupPoint.name_key == name_key(name)
+    )
+    if point_id is not None:
+        query = query.where(PickupPoint.id != point_id)
+    if uow.session.scalar(query.limit(1)) is not None:
+        raise ValidationError(
+            "Un autre point de retrait porte déjà ce nom : choisissez-en un autre.",
+            field="name",
+        )
 
 
 def add_pickup_point(
@@ -215,10 +217,12 @@ def add_pickup_point(
         raise ValidationError("Le nom et l'adresse du point de retrait sont obligatoires.")
     if not re.fullmatch(r"\d{5}", postal_code):
         raise ValidationError("Code postal invalide.", field="postal_code")
+    uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
+    name = name.strip()
     check_pickup_point_name(uow, territory_id=territory_id, name=name)
     point = PickupPoint(
         territory_id=territory_id,
-        name=name.strip(),
+        name=name,
         kind=kind,
         address=address.strip(),
         postal_code=postal_code,
@@ -228,8 +232,11 @@ def add_pickup_point(
         lon=lon,
         opening_notes=opening_notes.strip(),
     )
-    uow.session.add(point)
-    uow.commit()
+    with taken_name_refused(
+        uow, lambda: check_pickup_point_name(uow, territory_id=territory_id, name=name)
+    ):
+        uow.session.add(point)
+        uow.commit()
     return point.id
 
 
