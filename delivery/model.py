@@ -295,7 +295,9 @@ class ParcelTransfer(Base):
     from_depot_id: Mapped[int | None] = mapped_column(
         ForeignKey("delivery_depot.id", ondelete="SET NULL")
     )
-    to_depot_id: Mapped[int] = mapped_column(ForeignKey("delivery_depot.id", ondelete="CASCADE"))
+    # Deleting the depot is refused while this says the parcels were carried there: erasing
+    # the record would put them back where the last stop left them.
+    to_depot_id: Mapped[int] = mapped_column(ForeignKey("delivery_depot.id", ondelete="RESTRICT"))
     at: Mapped[dt.datetime]
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 

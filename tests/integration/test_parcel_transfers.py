@@ -7,9 +7,11 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from delivery.model import Depot, ParcelTransfer, Round, StopKind
 from delivery.plan_state import holding_depots
+from delivery.services import DepotInput, create_depot
 from delivery.stops import collect
 from delivery.transfers import carry_to_depot
 from shop_core.audit.model import AuditEntry
@@ -101,6 +103,31 @@ def test_the_last_transfer_says_where_the_parcels_are(db: Database, shop: Shop) 
     with db.uow() as uow:
         assert holding_depots(uow.session, [mo_id]) == {mo_id: far}
         assert len(uow.session.scalars(select(ParcelTransfer)).all()) == 2
+
+
+def test_a_depot_parcels_were_carried_to_cannot_be_deleted(db: Database, shop: Shop) -> None:
+    """No page deletes a depot, but the database refuses it while a transfer says parcels
+    were carried there: erasing the record would put them back in Frévent, where the last
+    stop left them."""
+    _, _, mo_id = stranded(db, shop)
+    with db.uow() as uow:
+        spare = create_depot(
+            uow=uow,
+            territory_id=shop.territory_id,
+            actor=OPERATOR,
+            data=DepotInput(
+                "Hangar de secours", "Zone", "62130", "Saint-Pol-sur-Ternoise", 50.38, 2.33
+            ),
+        )  # a depot no round leaves from: nothing else holds it
+    carry(db, shop, mo_id, spare)
+
+    with pytest.raises(IntegrityError), db.uow() as uow:
+        uow.session.delete(uow.session.get_one(Depot, spare))
+        uow.commit()
+
+    with db.uow() as uow:
+        assert holding_depots(uow.session, [mo_id]) == {mo_id: spare}
+        assert uow.session.scalars(select(ParcelTransfer.to_depot_id)).all() == [spare]
 
 
 @pytest.mark.parametrize("case", ["at_the_shop", "same_depot", "on_a_van", "planned"])
