@@ -197,6 +197,10 @@ def set_status(
     uow.commit()
 
 
+#: The refusal of a week with no opening at all.
+NO_OPENING = "Indiquez au moins un jour d'ouverture dans la semaine."
+
+
 def set_opening_hours(
     *,
     uow: UnitOfWork,
@@ -204,7 +208,12 @@ def set_opening_hours(
     windows: list[tuple[int, dt.time, dt.time]],
     actor: Actor,
 ) -> None:
-    """Replace the weekly opening windows ``(weekday, opens, closes)``, 0 = Monday."""
+    """Replace the weekly opening windows ``(weekday, opens, closes)``, 0 = Monday; at least
+    one (a shop closed every day could prepare no order)."""
+    if not windows:
+        # No hours at all would read as open every day (Merchant.is_closed_on): the very
+        # opposite of a week closed every day.
+        raise ValidationError(NO_OPENING)
     for weekday, opens, closes in windows:
         if not 0 <= weekday <= 6:
             raise ValidationError("Jour de la semaine invalide.", field="weekday")

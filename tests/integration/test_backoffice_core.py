@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.staff import set_account_active, staff_account
+from shop_core.audit.model import AuditEntry
 from shop_core.audit.queries import merchant_audit
 from shop_core.audit.services import Actor
 from shop_core.catalogue.bulk import export_catalogue, import_catalogue, plan_import
@@ -22,7 +23,7 @@ from shop_core.errors import NotFound, ValidationError
 from shop_core.merchants.identity import vat_number_for
 from shop_core.merchants.model import Merchant, MerchantStatus, Trade
 from shop_core.merchants.onboarding import OwnerAccount, open_shop, territory_merchant
-from shop_core.merchants.services import MerchantProfile
+from shop_core.merchants.services import MerchantProfile, set_opening_hours
 from shop_core.orders.model import MerchantOrder, Order
 from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.preparation import (
@@ -311,6 +312,23 @@ def test_another_territorys_merchant_is_not_found(db: Database, shop: Shop) -> N
         other = make_territory(uow)
         with pytest.raises(NotFound):
             territory_merchant(uow.session, territory_id=other, merchant_id=shop.baker_id)
+
+
+def test_a_week_with_no_opening_at_all_is_refused_and_the_hours_are_kept(
+    db: Database, shop: Shop
+) -> None:
+    """Every day closed is no window at all, which the shop would read as open every day."""
+    with db.uow() as uow, pytest.raises(ValidationError) as refused:
+        set_opening_hours(uow=uow, merchant_id=shop.baker_id, windows=[], actor=Actor.system())
+    assert str(refused.value) == "Indiquez au moins un jour d'ouverture dans la semaine."
+    with db.uow() as uow:
+        baker = uow.session.get_one(Merchant, shop.baker_id)
+        assert baker.opening_windows(1) == [(dt.time(8), dt.time(19))]  # the factory's
+        assert baker.is_closed_on(dt.date(2026, 11, 23))  # still closed on Mondays
+        recorded = select(func.count(AuditEntry.id)).where(
+            AuditEntry.merchant_id == shop.baker_id, AuditEntry.action == "merchant.opening_hours"
+        )
+        assert uow.session.scalar(recorded) == 1  # the factory's only
 
 
 # --- reports -----------------------------------------------------------------------------------
