@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask import Flask, abort, current_app, g, has_request_context, request
 from sqlalchemy import select
 
 from shop_core.database import Database, connect
-from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import Territory
 
@@ -77,10 +73,3 @@ def territory() -> Territory:
         g.cabas_territory = found
     current: Territory = g.cabas_territory
     return current
-
-
-def today() -> dt.date:
-    """The request territory's current date, in its time zone (``FIXED_NOW`` in the config
-    pins the clock, for tests and demonstrations)."""
-    fixed: dt.datetime | None = current_app.config.get("FIXED_NOW")
-    return (fixed or utcnow()).astimezone(ZoneInfo(territory().timezone)).date()

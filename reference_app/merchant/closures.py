@@ -23,6 +23,7 @@ from reference_app import db
 from reference_app.auth.users import actor, merchant_required
 from reference_app.formatting import date_fr
 from reference_app.merchant.blueprint import attach_error, bp, shop
+from reference_app.rounds import settings
 from shop_core.errors import DomainError
 from shop_core.merchants.closures import (
     ClosureInput,
@@ -68,7 +69,7 @@ class ClosureForm(FlaskForm):
 
 def _page(form: ClosureForm, status: int = 200) -> tuple[str, int]:
     merchant = shop()
-    today = db.today()
+    today = settings.today(db.territory())
     closures = upcoming(merchant.closures, today)
     return render_template(
         "merchant/closures.html",
@@ -102,7 +103,7 @@ def add_closure_view() -> Response | tuple[str, int]:
             merchant_id=merchant.id,
             data=data,
             actor=actor(),
-            today=db.today(),
+            today=settings.today(db.territory()),
         )
     except DomainError as error:
         db.uow().rollback()

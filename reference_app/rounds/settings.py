@@ -39,7 +39,8 @@ def pickup_keep_days() -> int:
 
 
 def today(territory: Territory) -> dt.date:
-    """The territory's current date (its time zone)."""
+    """The territory's current date, in its time zone, by :func:`now` (``FIXED_NOW`` pins
+    it): the app's one "today", for the pages as for the commands and e-mails."""
     return now().astimezone(ZoneInfo(territory.timezone)).date()
 
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from reference_app import db
 from reference_app.formatting import day_pattern, hour_text, reads_french
+from reference_app.rounds import settings
 from shop_core.catalogue.model import Product, Unit
 from shop_core.merchants.closures import upcoming
 from shop_core.merchants.model import Merchant
@@ -49,7 +50,7 @@ def closures_ahead(merchant: Merchant) -> list[str]:
     """The shop's exceptional closures not over yet, worded: "Fermé du lundi 21 au
     dimanche 27 décembre (Congés)", "Fermé le mardi 24 novembre"."""
     lines = []
-    for c in upcoming(merchant.closures, db.today()):
+    for c in upcoming(merchant.closures, settings.today(db.territory())):
         if c.starts == c.ends:
             text = _("Fermé le %(day)s", day=format_date(c.starts, "EEEE d MMMM"))
         else:
