@@ -138,6 +138,9 @@ def _depot_fields(
                 f"Commune « {city} » ({postal}) introuvable : vérifiez le code postal et le nom, "
                 "ou indiquez la position.",
                 field="city",
+                code="commune_not_found",
+                city=city,
+                postal_code=postal,
             )
         lat, lon, city = commune.lat, commune.lon, commune.name
     check_position(session, territory_id, lat, lon)
