@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         mail,
         notifications,
         payments,
+        request_caps,
         routines,
     )
     from reference_app.extensions import babel, csrf, limiter, login_manager
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     payments.init_app(app)
     formatting.init_app(app)
+    request_caps.init_app(app)  # before the CSRF check reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

@@ -29,6 +29,9 @@ def defaults(app: Flask) -> dict[str, Any]:
         "STORAGE_BACKEND": "local",  # local | s3
         "UPLOAD_FOLDER": str(instance / "uploads"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # The forms that send a photo: its own field refuses one over 8 Mo, the form kept
+        # (reference_app.request_caps).
+        "PHOTO_FORM_MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -46,8 +46,9 @@ def _wants_json() -> bool:
 
 
 def _size_cap() -> str:
-    """The request size cap in words a shopper reads: "8 Mo", "64 Ko"."""
-    cap = current_app.config.get("MAX_CONTENT_LENGTH") or 8 * 1024 * 1024
+    """The size cap of this request (a form sending a photo has its own, see
+    :mod:`reference_app.request_caps`) in words a shopper reads: "8 Mo", "64 Ko"."""
+    cap = request.max_content_length or 8 * 1024 * 1024
     if cap >= 1024 * 1024:
         return _("%(num)s Mo", num=cap // (1024 * 1024))
     return _("%(num)s Ko", num=max(1, cap // 1024))

@@ -30,6 +30,7 @@ from wtforms.validators import (
 
 from reference_app.auth.forms import new_password_validators
 from reference_app.choices import options
+from reference_app.request_caps import photo_input
 from reference_app.security import MIN_PASSWORD_LENGTH
 from shop_core.catalogue.model import UNIT_LABELS_FR
 from shop_core.merchants.model import TRADE_LABELS_FR
@@ -162,7 +163,7 @@ class ProductForm(FlaskForm):
     photo = FileField(
         _l("Ajouter une photo"),
         description=_l("JPEG, PNG ou WebP, 8 Mo au plus."),
-        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+        render_kw=photo_input(),
     )
     photo_alt = StringField(
         _l("Ce que montre la photo (pour les personnes aveugles)"),

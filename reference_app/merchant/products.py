@@ -16,6 +16,7 @@ from reference_app.formatting import euros_input
 from reference_app.merchant.blueprint import attach_error, bp, shop
 from reference_app.merchant.forms import ProductForm, StockForm
 from reference_app.merchant.product_photos import kept_photo, uploaded_photo
+from reference_app.request_caps import takes_a_photo
 from shop_core.catalogue.merchant_queries import (
     archived_products,
     merchant_products,
@@ -136,6 +137,7 @@ def _row_notice(product: Product, text: str, kind: str = "success") -> Response:
 
 
 @bp.route("/boutique/produits/nouveau", methods=["GET", "POST"])
+@takes_a_photo
 @limit_uploads
 @merchant_required
 def new_product() -> str | tuple[str, int] | Response:
@@ -179,6 +181,7 @@ def new_product() -> str | tuple[str, int] | Response:
 
 
 @bp.route("/boutique/produits/<int:product_id>", methods=["GET", "POST"])
+@takes_a_photo
 @limit_uploads
 @merchant_required
 def edit_product(product_id: int) -> str | tuple[str, int] | Response:

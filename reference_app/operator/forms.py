@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from reference_app.choices import options
 from reference_app.merchant.forms import ShopIdentityForm
+from reference_app.request_caps import photo_input
 
 _COLOUR = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Couleur attendue au format #RRVVBB."))
 
@@ -151,7 +152,7 @@ class BrandingForm(FlaskForm):
     logo = FileField(
         _l("Logo"),
         description=_l("JPEG, PNG ou WebP. Laissez vide pour garder le logo actuel."),
-        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+        render_kw=photo_input(),
     )
     remove_logo = BooleanField(_l("Retirer le logo actuel"))
 

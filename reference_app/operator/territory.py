@@ -21,6 +21,7 @@ from reference_app.operator.forms import (
     CommuneSearchForm,
     PickupPointForm,
 )
+from reference_app.request_caps import takes_a_photo
 from shop_core.errors import ValidationError
 from shop_core.orders.pickup_points import orders_for_point
 from shop_core.territories.admin import (
@@ -288,6 +289,7 @@ def commission() -> str | tuple[str, int] | Response:
 
 
 @bp.route("/admin/apparence", methods=["GET", "POST"])
+@takes_a_photo
 @limit_uploads
 @operator_required
 def branding() -> str | tuple[str, int] | Response:

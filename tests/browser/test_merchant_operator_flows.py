@@ -174,3 +174,39 @@ def test_operator_acts_for_a_merchant_and_the_act_is_audited(
     operator.goto(f"{server.url}/admin/boutiques/{world.baker_id}/journal")
     assert "Commande acceptée" in operator.content()
     shot(operator, "operator-audit-desktop")
+
+
+def test_a_photo_too_heavy_is_said_before_sending_and_the_product_form_is_kept(
+    db: Database, world: World, server: LiveServer, page_factory: Any
+) -> None:
+    # Sent, a photo over the cap got the shared « Fichier trop volumineux » page and the
+    # merchant typed the product again.
+    merchant = page_factory(PHONE)
+    log_in(merchant, server, world.baker_email)
+    merchant.goto(f"{server.url}/boutique/produits/nouveau")
+    merchant.get_by_label("Nom du produit").fill("Brioche au sucre")
+    merchant.get_by_label(re.compile("^Prix")).fill("4,20")
+    photo = merchant.locator("input[type=file][name=photo]")
+    heavy = {"name": "brioche.jpg", "mimeType": "image/jpeg", "buffer": b"\0" * (9 << 20)}
+    posts: list[str] = []
+    merchant.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    photo.set_input_files(heavy)
+    merchant.wait_for_selector("#photo-too-heavy")
+
+    said = merchant.locator("#photo-too-heavy")
+    assert said.inner_text().startswith("Cette photo pèse plus de 8 Mo")
+    assert photo.get_attribute("aria-invalid") == "true"
+    assert "photo-too-heavy" in (photo.get_attribute("aria-describedby") or "")
+    assert photo.evaluate("input => input.files.length") == 0  # out of the form
+    assert merchant.get_by_label("Nom du produit").input_value() == "Brioche au sucre"
+    shot(merchant, "merchant-photo-too-heavy-phone")
+    assert posts == []  # nothing was sent
+
+    photo.set_input_files({"name": "brioche.png", "mimeType": "image/png", "buffer": _png()})
+    assert merchant.locator("#photo-too-heavy").count() == 0
+    assert photo.get_attribute("aria-invalid") is None
+    merchant.get_by_role("button", name="Ajouter le produit").click()
+    merchant.wait_for_load_state()
+    with db.uow() as uow:
+        product = uow.session.scalars(select(Product).where(Product.name == "Brioche au sucre"))
+        assert len(product.one().photos) == 1

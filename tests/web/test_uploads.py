@@ -19,7 +19,8 @@ from shop_core.database import Database
 
 from .api_support import Api, error_of
 from .backoffice import png_bytes
-from .conftest import World, login
+from .conftest import PASSWORD, World, csrf_token, login
+from .shopping import hidden
 
 PRODUCT = {
     "name": "Maroilles fermier",
@@ -42,6 +43,7 @@ def test_a_request_over_the_size_cap_gets_a_french_413_page_and_saves_nothing(
     app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.config["PHOTO_FORM_MAX_CONTENT_LENGTH"] = 64 * 1024  # a photo form has its own cap
     login(client, world.baker_email)
     before = _products(db)
 
@@ -152,17 +154,145 @@ def test_the_413_page_says_the_cap_and_offers_a_way_back_to_the_form(
     app: Flask, client: FlaskClient, world: World
 ) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.config["PHOTO_FORM_MAX_CONTENT_LENGTH"] = 128 * 1024
     login(client, world.baker_email)
     form = "http://localhost/boutique/produits/nouveau"
 
     response = client.post(
         "/boutique/produits/nouveau",
-        data={**PRODUCT, "photo": (io.BytesIO(b"\0" * 100_000), "grosse.png")},
+        data={**PRODUCT, "photo": (io.BytesIO(b"\0" * 200_000), "grosse.png")},
         content_type="multipart/form-data",
         headers={"Referer": form},
     )
 
     assert response.status_code == 413
     page = html.unescape(response.get_data(as_text=True))
-    assert "dépasse 64 Ko" in page
+    assert "dépasse 128 Ko" in page  # the cap of this form, not the general one
     assert f'href="{form}"' in page and "Revenir à la page précédente" in page
+
+
+HEAVY = 9 * 1024 * 1024  # a phone's full-size photo: over the photo's 8 Mo, under the form's cap
+
+
+def test_a_photo_over_8_mo_is_refused_by_its_field_and_the_product_form_keeps_the_rest(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # It used to exceed the cap of every request: the shared « Fichier trop volumineux »
+    # page answered and the merchant typed the product again.
+    login(client, world.baker_email)
+    before = _products(db)
+
+    response = client.post(
+        "/boutique/produits/nouveau",
+        data={
+            **PRODUCT,
+            "description": "Affiné six semaines",
+            "photo": (io.BytesIO(b"\0" * HEAVY), "photo.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "La photo est trop lourde (8 Mo au plus)." in page
+    assert 'value="Maroilles fermier"' in page and 'value="8,90"' in page
+    assert "Affiné six semaines" in page
+    assert _products(db) == before
+
+
+def test_a_photo_over_8_mo_on_a_product_being_edited_keeps_the_changes_typed(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    page = client.get(f"/boutique/produits/{world.bread_id}").get_data(as_text=True)
+    seen = {name: hidden(page, name) for name in ("stock_seen", "edit_seen")}
+
+    response = client.post(
+        f"/boutique/produits/{world.bread_id}",
+        data={
+            **PRODUCT,
+            **seen,
+            "name": "Pain de campagne au levain",
+            "photo": (io.BytesIO(b"\0" * HEAVY), "photo.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "La photo est trop lourde (8 Mo au plus)." in page
+    assert 'value="Pain de campagne au levain"' in page
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.bread_id).name == "Pain de campagne"
+
+
+def test_a_logo_over_8_mo_is_refused_by_its_field_and_the_branding_form_keeps_the_rest(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.operator_email)
+    response = client.post(
+        "/admin/apparence",
+        data={
+            "name": "Ternois",
+            "tagline": "Le marché du Ternois, à deux pas",
+            "primary_color": "#1d4e89",
+            "accent_color": "#f2a541",
+            "logo": (io.BytesIO(b"\0" * HEAVY), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "La photo est trop lourde (8 Mo au plus)." in page
+    assert 'value="Le marché du Ternois, à deux pas"' in page
+
+
+def test_other_forms_keep_the_general_cap(client: FlaskClient, world: World) -> None:
+    login(client, world.baker_email)
+    response = client.post(
+        "/boutique/produits/import",
+        data={"file": (io.BytesIO(b"\0" * HEAVY), "catalogue.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "dépasse 8 Mo" in html.unescape(response.get_data(as_text=True))
+
+
+def test_the_photo_field_tells_the_browser_its_limit_and_what_to_say(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+    page = html.unescape(client.get("/boutique/produits/nouveau").get_data(as_text=True))
+    assert f'data-max-bytes="{8 * 1024 * 1024}"' in page
+    assert 'data-too-heavy="Cette photo pèse plus de 8 Mo : choisissez-en une plus légère.' in page
+    assert '<script src="/static/js/photo-size.js" defer></script>' in page
+
+
+def test_the_photo_form_cap_applies_before_the_csrf_check_reads_the_form(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # The CSRF check reads the whole form first: set after it, the cap came too late.
+    app.config["WTF_CSRF_ENABLED"] = True
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "email": world.baker_email,
+            "password": PASSWORD,
+            "csrf_token": csrf_token(login_page),
+        },
+    )
+    form = client.get("/boutique/produits/nouveau").get_data(as_text=True)
+
+    response = client.post(
+        "/boutique/produits/nouveau",
+        data={
+            **PRODUCT,
+            "csrf_token": csrf_token(form),
+            "photo": (io.BytesIO(b"\0" * HEAVY), "photo.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 422
+    assert "La photo est trop lourde (8 Mo au plus)." in response.get_data(as_text=True)
