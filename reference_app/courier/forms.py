@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from reference_app.choices import options
 from reference_app.input_guard import id_choice
@@ -32,7 +32,7 @@ class FailForm(FlaskForm):
         choices=options(FAILURE_REASONS),
         validators=[DataRequired(message=_l("Choisissez ce qui s'est passé."))],
     )
-    details = StringField(_l("Précisions (facultatif)"), validators=[Optional(), Length(max=200)])
+    details = StringField(_l("Précisions (facultatif)"), validators=[Length(max=200)])
     then = RadioField(
         _l("Et le colis ?"),
         choices=options(
@@ -45,6 +45,13 @@ class FailForm(FlaskForm):
         validators=[DataRequired(message=_l("Choisissez où va le colis."))],
     )
     pickup_point = SelectField(_l("Point de retrait"), coerce=id_choice, validate_choice=False)
+
+    def validate_details(self, field: StringField) -> None:
+        # « Autre raison » alone tells the operator and the shopper nothing.
+        if self.reason.data == "autre" and not (field.data or "").strip():
+            raise ValidationError(
+                _l("Pour « Autre raison », dites en quelques mots ce qui s'est passé.")
+            )
 
     def reason_text(self) -> str:
         """The reason as stored: its label, with the details typed."""

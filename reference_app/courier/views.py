@@ -51,6 +51,7 @@ from reference_app.choices import options
 from reference_app.courier.forms import DeliverForm, FailForm
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
+from reference_app.formatting import date_fr
 from reference_app.input_guard import asked_date
 from reference_app.notifications import LeftAtShop
 from reference_app.rounds import settings
@@ -118,6 +119,7 @@ def _page(
     unready: set[int] | None = None,
     means_errors: dict[int, str] | None = None,
     chosen: dict[int, str] | None = None,
+    problems: dict[int, str] | None = None,
 ) -> tuple[str, int]:
     territory = db.territory()
     runs = courier_runs(
@@ -136,6 +138,7 @@ def _page(
         unready=unready or set(),
         means_errors=means_errors or {},
         chosen=chosen or {},
+        problems=problems or {},
         tiles=settings.map_tiles(),
         maps={run.run_id: map_data(run) for run in runs},
         return_reasons={kind: return_reasons(kind) for kind in StopKind if kind.returning},
@@ -335,10 +338,11 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
 
 
 def _on_return_stop(
-    stop: Stop, action: Callable[..., int], **kwargs: Any
+    stop: Stop, action: Callable[..., int], *, problem: bool = False, **kwargs: Any
 ) -> int | Response | tuple[str, int]:
     """Run a courier's action on a return stop: how many merchant orders it recorded, or
-    the page to answer with (recorded meanwhile, or refused with the reason)."""
+    the page to answer with (recorded meanwhile, or refused with the reason, shown in the
+    « not possible today » form when ``problem``)."""
     date = stop.run.plan.date
     try:
         return action(
@@ -353,7 +357,10 @@ def _on_return_stop(
         return _recorded_meanwhile(error, stop.id, date)
     except DomainError as error:
         db.uow().rollback()
-        return _page(date, status=422, errors={stop.id: shown(error)})
+        refused = {stop.id: shown(error)}
+        if problem:
+            return _page(date, status=422, problems=refused)
+        return _page(date, status=422, errors=refused)
 
 
 @bp.post("/arrets/<int:stop_id>/retour")
@@ -399,7 +406,7 @@ def return_not_possible(stop_id: int) -> Response | tuple[str, int]:
         reason = details or reason
     elif details:
         reason = f"{reason} : {details}"
-    done = _on_return_stop(stop, return_failed, reason=reason)
+    done = _on_return_stop(stop, return_failed, problem=True, reason=reason)
     if not isinstance(done, int):
         return done
     flash(_("Retour reporté : une prochaine tournée s'en chargera."), "info")
@@ -461,7 +468,7 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
             elif outcome.date is not None:
                 flash(
                     _("Échec noté. Le colis repart avec la tournée du %(date)s : rapportez-le "
-                      "au dépôt.", date=outcome.date.strftime("%d/%m")),
+                      "au dépôt.", date=date_fr(outcome.date, "EEEE d MMMM")),
                     "success",
                 )  # fmt: skip
             else:
@@ -488,7 +495,8 @@ def _visit_of(run_id: int, stop_id: int, date: dt.date) -> PlaceVisit:
 def position(stop_id: int) -> Response | tuple[str, int]:
     stop = _stop(stop_id)
     order = stop.merchant_order.order
-    if stop.kind is StopKind.DELIVER and order.delivery_method is not DeliveryMethod.HOME:
+    at_door = stop.kind is StopKind.DELIVER and order.delivery_method is DeliveryMethod.HOME
+    if not (stop.kind.at_shop or at_door):
         abort(404)  # a pickup point's position is the operator's
     date = stop.run.plan.date
     form = PositionForm()
@@ -498,7 +506,7 @@ def position(stop_id: int) -> Response | tuple[str, int]:
         lat, lon = float(form.lat.data or 0), float(form.lon.data or 0)
         actor = Actor(user_id=current_user.id)
         try:
-            if stop.kind is StopKind.COLLECT:
+            if stop.kind.at_shop:
                 correct_merchant_position(
                     uow=db.uow(), territory_id=db.territory().id,
                     merchant_id=stop.merchant_order.merchant_id, lat=lat, lon=lon, actor=actor,

@@ -123,12 +123,13 @@ def test_taps_made_without_network_reach_the_server_when_it_is_back(
     page.get_by_role("button", name="Colis collectés (1)").click()
     page.wait_for_selector(".visit.is-kept")
     note = page.locator("[data-offline-note]")
-    assert "1 action(s) enregistrée(s) sur le téléphone" in note.inner_text()
+    assert note.inner_text().startswith("Une action enregistrée sur le téléphone, sans réseau")
     delivery = page.locator(".visit-deliver").first
     delivery.get_by_label("Code donné par le client").fill(code)
     delivery.get_by_label("Espèces").check()
     delivery.get_by_role("button", name="Livré").click()
     until(page, "() => document.querySelector('[data-offline-note]').textContent.includes('2 ')")
+    assert note.inner_text().startswith("2 actions enregistrées sur le téléphone, sans réseau")
     shot(page, "courier-offline-360")
     assert statuses_of(db, oid) == [S.READY]  # nothing reached the server
 
@@ -166,10 +167,11 @@ def test_a_tap_the_server_refuses_later_is_named_on_the_page(
         assert time.monotonic() < deadline, statuses_of(db, oid)
         time.sleep(0.2)
     until(
-        page, "() => document.querySelector('[data-offline-note]').textContent.includes('refusées')"
+        page, "() => document.querySelector('[data-offline-note]').textContent.includes('refusé')"
     )
     note = page.locator("[data-offline-note]").inner_text()
-    assert "Des actions faites sans réseau ont été refusées (arrêts 2)" in note
+    # One stop: said in the singular (was « refusées (arrêts 2) »).
+    assert "À l'arrêt 2, ce qui a été fait sans réseau a été refusé : voyez cet arrêt" in note
     assert order_of(db, oid).payment_status is PaymentStatus.UNPAID  # nothing taken
 
 

@@ -430,7 +430,7 @@ def test_a_failed_delivery_needs_a_reason_then_goes_to_the_next_round(
         follow_redirects=True,
     )
 
-    assert "Le colis repart avec la tournée du 25/11" in done.get_data(as_text=True)
+    assert "Le colis repart avec la tournée du mercredi 25 novembre" in done.get_data(as_text=True)
     assert statuses(db, oid) == [S.DELIVERY_FAILED]
     assert order_of(db, oid).delivery_date == TUESDAY + dt.timedelta(days=1)
     failed = [s for s in stops(db, world) if s.kind is StopKind.DELIVER][0]

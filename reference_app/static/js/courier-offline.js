@@ -31,9 +31,11 @@
     const refused = sessionStorage.getItem(REFUSED);
     if (refused) {
       sessionStorage.removeItem(REFUSED);
-      say(root.dataset.refused.replace("{stops}", refused), "error");
+      const text = refused.includes(",") ? root.dataset.refusedOther : root.dataset.refusedOne;
+      say(text.replace("{stops}", refused), "error");
     } else if (items.length) {
-      say(root.dataset.kept.replace("{num}", items.length), "info");
+      const text = items.length === 1 ? root.dataset.keptOne : root.dataset.keptOther;
+      say(text.replace("{num}", items.length), "info");
     } else {
       say("", "info");
     }
@@ -70,7 +72,10 @@
         if (response.status >= 400) {
           // A wrong code, a stop recorded meanwhile…: the courier is told which stop.
           const number = document.querySelector("#arret-" + item.stop + " .visit-number");
-          refused.push(number ? number.textContent.trim() : item.stop);
+          const stop = number ? number.textContent.trim() : String(item.stop);
+          if (!refused.includes(stop)) {
+            refused.push(stop);
+          }
         }
         await forget(item.id);
         sent += 1;

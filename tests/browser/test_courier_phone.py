@@ -1,0 +1,90 @@
+"""In Chromium, on a 360 px phone held in one hand: the answer to a tap is on screen where
+the courier tapped, and everything the courier taps is at least 44 px high."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.model import StopKind
+from shop_core.database import Database
+from tests.web.backoffice import place_order
+from tests.web.conftest import World
+from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, plan, stops
+
+from .conftest import PHONE, LiveServer, log_in, shot
+
+#: The smallest target a thumb hits reliably (WCAG 2.5.5, Apple and Android guidelines).
+THUMB = 44
+
+IN_VIEW = """(selector) => {
+  const box = document.querySelector(selector).getBoundingClientRect();
+  return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight;
+}"""
+
+
+@pytest.fixture(autouse=True)
+def _delivery_app(live_app: Any) -> None:
+    configure(live_app)
+
+
+def on_the_day(
+    server: LiveServer, page_factory: Any, db: Database, world: World, *, ready: bool
+) -> Any:
+    """Jeanne's loaf planned for Tuesday; the courier's phone on Tuesday's page."""
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    if ready:
+        make_ready(db, oid)
+    plan(db, world)
+    page = page_factory(PHONE)
+    log_in(page, server, world.courier_email)
+    page.goto(f"{server.url}/livreur/?date={TUESDAY.isoformat()}")
+    return page
+
+
+def test_a_refused_collection_shows_why_where_the_courier_tapped(
+    server: LiveServer, page_factory: Any, db: Database, world: World
+) -> None:
+    page = on_the_day(server, page_factory, db, world, ready=False)
+    pickup = next(s for s in stops(db, world) if s.kind is StopKind.COLLECT)
+
+    page.get_by_role("button", name="Colis collectés (1)").click()
+    page.wait_for_load_state()
+
+    why = f"#arret-{pickup.id} .error"
+    assert "pas encore prête" in page.inner_text(why)
+    assert page.evaluate(IN_VIEW, why), "the reason is off screen"
+    shot(page, "courier-refused-collection-360")
+
+
+def too_small(page: Any, selector: str) -> list[str]:
+    """The elements of ``selector`` shorter or narrower than a thumb, with their size."""
+    found: list[str] = page.evaluate(
+        """([selector, least]) => [...document.querySelectorAll(selector)]
+          .map((e) => [e, e.getBoundingClientRect()])
+          .filter(([e, box]) => box.height < least || box.width < least)
+          .map(([e, box]) => `${e.textContent.trim()} ${box.width | 0}x${box.height | 0}`)""",
+        [selector, THUMB],
+    )
+    return found
+
+
+def test_what_a_courier_taps_is_big_enough_for_a_thumb(
+    server: LiveServer, page_factory: Any, db: Database, world: World
+) -> None:
+    page = on_the_day(server, page_factory, db, world, ready=True)
+    drop = next(s for s in stops(db, world) if s.kind is StopKind.DELIVER)
+    page.wait_for_selector(".round-map .leaflet-control-zoom-in")
+
+    assert too_small(page, ".visit-fix a") == []
+    assert too_small(page, ".round-map .leaflet-control-zoom a") == []
+
+    page.goto(f"{server.url}/livreur/arrets/{drop.id}/echec")
+    # A reason is tapped anywhere on its line, not only on its words or its 24 px circle.
+    assert page.locator("label.choice").count() == 7
+    assert too_small(page, "label.choice") == []
+    assert too_small(page, ".back-link a") == []
+    shot(page, "courier-failed-form-360")

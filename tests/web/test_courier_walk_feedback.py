@@ -1,0 +1,198 @@
+"""What a walk through the courier's pages on a phone found: where the answer to a tap
+shows, what a failure needs to say, which day a parcel leaves again, whose position a stop
+corrects."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery.model import StopKind, StopStatus
+from shop_core.database import Database
+from shop_core.merchants.model import Merchant
+from shop_core.orders.model import MerchantOrderStatus
+
+from .backoffice import dropped_at_point, place_order
+from .conftest import World, login
+from .rounds_setup import (
+    TUESDAY,
+    add_fleet,
+    configure,
+    make_ready,
+    order_of,
+    plan,
+    statuses,
+    stops,
+)
+
+S = MerchantOrderStatus
+DAY = f"?date={TUESDAY.isoformat()}"
+
+
+@pytest.fixture(autouse=True)
+def _delivery_app(app: Flask) -> None:
+    configure(app)
+
+
+def planned_order(db: Database, world: World, *, ready: bool = True) -> int:
+    """Jeanne's loaf for Tuesday morning, at home, and Tuesday planned; the order's id."""
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})
+    if ready:
+        make_ready(db, oid)
+    plan(db, world)
+    return oid
+
+
+def card(html: str, stop_id: int) -> str:
+    """The stop's card on the courier's page."""
+    start = html.index(f'id="arret-{stop_id}"')
+    end = html.find('<li class="visit ', start)
+    return html[start : end if end != -1 else html.index("</ol>", start)]
+
+
+def test_a_refused_tap_brings_the_page_back_to_its_stop(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world, ready=False)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+
+    refused = client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    # Each form of the stop posts to an address ending at the stop: the browser opens the
+    # answer there, where the reason is written.
+    actions = re.findall(rf'action="(/livreur/arrets/{pickup.id}/collecte[^"]*)"', html)
+    assert actions == [f"/livreur/arrets/{pickup.id}/collecte#arret-{pickup.id}"] * 2
+
+
+def test_another_reason_for_a_failed_delivery_needs_a_few_words(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    bare = client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={"reason": "autre", "details": "  ", "then": "next_round"},
+    )
+
+    assert bare.status_code == 422
+    html = bare.get_data(as_text=True).replace("&#39;", "'")
+    assert "Pour « Autre raison », dites en quelques mots ce qui s'est passé." in html
+    assert re.search(r'<input[^>]*checked[^>]*value="autre"|value="autre"[^>]*checked', html)
+    assert statuses(db, oid) == [S.HANDED_TO_COURIER]
+
+    said = client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={"reason": "autre", "details": "Colis mouillé", "then": "next_round"},
+    )
+
+    assert said.status_code == 302
+    failed = next(s for s in stops(db, world) if s.kind is StopKind.DELIVER)
+    assert failed.reason == "Autre raison : Colis mouillé"
+
+
+@pytest.mark.parametrize(
+    ("lang", "day"), [("fr", "mercredi 25 novembre"), ("en", "Wednesday 25 November")]
+)
+def test_the_day_a_failed_parcel_leaves_again_is_named_in_the_readers_language(
+    client: FlaskClient, db: Database, world: World, lang: str, day: str
+) -> None:
+    # « 25/11 » reads as a date only in French; in English, « 07/12 » is 12 July.
+    planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    client.get(f"/livreur/{DAY}&lang={lang}")
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    done = client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={"reason": "absent", "then": "next_round"},
+        follow_redirects=True,
+    )
+
+    assert f" {day}" in done.get_data(as_text=True)
+
+
+def returned_and_planned(client: FlaskClient, db: Database, world: World) -> int:
+    """Jeanne's loaf, never fetched at the point, sent back to the bakery; Tuesday planned
+    with its way back. The order's id."""
+    add_fleet(db, world)
+    order = dropped_at_point(db, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+    client.post("/logout")
+    plan(db, world)
+    return order.id
+
+
+def test_a_way_back_at_a_point_has_no_position_for_the_courier_to_correct(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = returned_and_planned(client, db, world)
+    take = next(s for s in stops(db, world) if s.kind is StopKind.TAKE_BACK)
+    before = order_of(db, oid)
+    login(client, world.courier_email)
+
+    assert client.get(f"/livreur/arrets/{take.id}/position").status_code == 404
+    moved = client.post(
+        f"/livreur/arrets/{take.id}/position", data={"lat": "50,3000", "lon": "2,3000"}
+    )
+
+    assert moved.status_code == 404
+    after = order_of(db, oid)
+    assert (after.lat, after.lon) == (before.lat, before.lon)
+
+
+def test_a_way_back_at_the_shop_corrects_the_shops_position(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = returned_and_planned(client, db, world)
+    give = next(s for s in stops(db, world) if s.kind is StopKind.BRING_BACK)
+    before = order_of(db, oid)
+    login(client, world.courier_email)
+    assert f"/livreur/arrets/{give.id}/position" in client.get(f"/livreur/{DAY}").get_data(
+        as_text=True
+    )
+
+    saved = client.post(
+        f"/livreur/arrets/{give.id}/position", data={"lat": "50,3851", "lon": "2,3302"}
+    )
+
+    assert saved.status_code == 302
+    with db.uow() as uow:
+        baker = uow.session.get_one(Merchant, world.baker_id)
+        assert (baker.lat, baker.lon) == (50.3851, 2.3302)
+    after = order_of(db, oid)
+    assert (after.lat, after.lon) == (before.lat, before.lon)  # the shopper's is not the shop's
+
+
+def test_a_way_back_put_off_without_a_word_opens_its_form_again(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    returned_and_planned(client, db, world)
+    take = next(s for s in stops(db, world) if s.kind is StopKind.TAKE_BACK)
+    login(client, world.courier_email)
+
+    refused = client.post(
+        f"/livreur/arrets/{take.id}/retour-impossible", data={"reason": "", "other": " "}
+    )
+
+    assert refused.status_code == 422
+    html = card(refused.get_data(as_text=True).replace("&#39;", "'"), take.id)
+    problem = html[html.index('<details class="visit-problem"') :]
+    assert problem.startswith('<details class="visit-problem" open>')
+    form = problem[problem.index("<form") :]
+    assert "Indiquez ce qui s'est passé." in form  # in the form it is about
+    assert re.search(r'<option value="" selected>Autre \(précisez\)</option>', form)
+    assert re.search(r'<input id="autre-\d+"[^>]*autofocus', form)
+    assert [s.status for s in stops(db, world) if s.kind.returning] == [StopStatus.TODO] * 2
