@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask import render_template
 
 from reference_app import db
 from reference_app.auth.users import merchant_required
 from reference_app.merchant.blueprint import bp, shop
+from reference_app.rounds import settings
 from shop_core.reports import merchant_weekly_stats
-
-
-def local_today(timezone: str) -> dt.date:
-    """Today's date where the territory is."""
-    return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
 @bp.route("/boutique/statistiques")
@@ -26,7 +19,7 @@ def stats() -> str:
     weeks = merchant_weekly_stats(
         db.uow().session,
         merchant_id=merchant.id,
-        today=local_today(territory.timezone),
+        today=settings.today(territory),  # the app's clock: FIXED_NOW pins it
         timezone=territory.timezone,
     )
     return render_template(

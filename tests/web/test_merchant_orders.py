@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from flask import Flask
@@ -317,6 +318,27 @@ def test_statistics_show_this_weeks_orders_revenue_and_best_seller(
     assert "Mes 8 dernières semaines" in page
     assert page.count('class="week-card') == 8
     assert "Pain de campagne" in page and "10,50" in page
+
+
+def test_statistics_count_the_weeks_up_to_the_apps_today_not_the_system_clocks(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    """With the app's clock pinned (``FIXED_NOW``) months away from the system's, the page
+    shows the eight weeks up to the pinned day, with that day's sale in its current week."""
+    pinned = dt.datetime(2026, 6, 10, 9, 0, tzinfo=dt.UTC)  # a Wednesday, ISO week 24
+    app.config["FIXED_NOW"] = pinned
+    order_id = place_order(db, world, {world.bread_id: 3})
+    with db.uow() as uow:
+        for mo in uow.session.scalars(
+            select(MerchantOrder).where(MerchantOrder.order_id == order_id)
+        ):
+            mo.created_at = pinned
+        uow.commit()
+    login(client, world.baker_email)
+    page = client.get("/boutique/statistiques").get_data(as_text=True)
+    current = page.split('class="week-card is-current')[1].split("</li>")[0]
+    assert "Semaine 24" in current and "8 juin" in current and "14 juin" in current
+    assert "Pain de campagne" in current and "10,50" in current
 
 
 def test_orders_list_shows_every_order_of_the_shop_only(
