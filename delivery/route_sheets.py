@@ -131,11 +131,12 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
     )  # fmt: skip
     story: list[Any] = [Paragraph(_escape(title), styles["title"])]
     parcels = sum(v.parcels for v in run.visits if v.kind is StopKind.COLLECT)
+    km = f"{run.distance_m / 1000:.1f}".replace(".", ",")  # « 12,3 km », as French writes it
     meta = (
         f"<b>Livreur :</b> {_escape(run.courier_name or 'à désigner')} &nbsp;&nbsp; "
         f"<b>Départ :</b> {_escape(run.depot_name)}, {time_fr(run.departure)} &nbsp;&nbsp; "
         f"<b>Retour prévu :</b> {time_fr(run.return_time)} &nbsp;&nbsp; "
-        f"<b>Distance :</b> {run.distance_m / 1000:.1f} km &nbsp;&nbsp; "
+        f"<b>Distance :</b> {km} km &nbsp;&nbsp; "
         f"<b>Arrêts :</b> {len(run.visits)} &nbsp;&nbsp; <b>Colis à collecter :</b> {parcels}"
     )
     if run.due_cents:

@@ -129,6 +129,9 @@ def test_a_round_sheet_and_a_packing_list_are_pdfs(db: Database, shop: Shop) -> 
     departure = runs[0].departure
     assert departure is not None and time_fr(departure) in text
     assert not re.search(r"\d:\d\d", text)
+    # The distance as French writes it (« 12,3 km »; was « 12.3 km »).
+    km = f"{runs[0].distance_m / 1000:.1f}".replace(".", ",")
+    assert f" {km} km" in text and not re.search(r"\d\.\d km", text)
     assert runs[0].visits[0].place_name in text
     assert len(items) == 3  # bread, cake, bread: the baker's three merchant orders
     assert {i.parcels for i in items} == {1}
