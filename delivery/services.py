@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -116,16 +117,31 @@ def _check_round_name(
         raise ValidationError("Une autre tournée porte déjà ce nom.", field="name")
 
 
+#: Refusals of a name or an address longer than its column holds: a caller other than
+#: the web forms (the API, a script) is told, not cut short or stopped by the database.
+NAME_TOO_LONG = "Le nom est trop long (120 caractères au plus)."
+ADDRESS_TOO_LONG = "L'adresse est trop longue (200 caractères au plus)."
+CITY_TOO_LONG = "Le nom de la commune est trop long (120 caractères au plus)."
+
+
 def _depot_fields(
     session: Session, territory_id: int, data: DepotInput, depot_id: int | None = None
 ) -> dict[str, object]:
-    name, address = data.name.strip()[:120], data.address.strip()
+    name, address = data.name.strip(), data.address.strip()
     postal, city = data.postal_code.strip(), data.city.strip()
     if not name:
         raise ValidationError("Donnez un nom au dépôt.", field="name")
+    if len(name) > 120:
+        raise ValidationError(NAME_TOO_LONG, field="name")
     _check_depot_name(session, territory_id, name, depot_id)
     if not address:
         raise ValidationError("Indiquez l'adresse du dépôt.", field="address")
+    if len(address) > 200:
+        raise ValidationError(ADDRESS_TOO_LONG, field="address")
+    if not re.fullmatch(r"\d{5}", postal):
+        raise ValidationError("Le code postal doit comporter 5 chiffres.", field="postal_code")
+    if len(city) > 120:
+        raise ValidationError(CITY_TOO_LONG, field="city")
     lat, lon = data.lat, data.lon
     if (lat is None) != (lon is None):
         raise ValidationError(
@@ -146,9 +162,9 @@ def _depot_fields(
     check_position(session, territory_id, lat, lon)
     return {
         "name": name,
-        "address": address[:200],
-        "postal_code": postal[:5],
-        "city": city[:120],
+        "address": address,
+        "postal_code": postal,
+        "city": city,
         "lat": lat,
         "lon": lon,
     }
@@ -196,6 +212,8 @@ def _check_round(
 ) -> list[str]:
     if not data.name.strip():
         raise ValidationError("Donnez un nom à la tournée.", field="name")
+    if len(_round_name(data)) > 120:
+        raise ValidationError(NAME_TOO_LONG, field="name")
     _check_round_name(session, territory_id, _round_name(data), round_id)
     get_depot(session, territory_id=territory_id, depot_id=data.depot_id)
     days = sorted(set(data.weekdays))
@@ -231,7 +249,7 @@ def _check_round(
 
 
 def _round_name(data: RoundInput) -> str:
-    return data.name.strip()[:120]
+    return data.name.strip()
 
 
 def _apply_round(round_: Round, data: RoundInput, codes: list[str]) -> None:

@@ -10,7 +10,11 @@ from shop_core.errors import NotFound, ValidationError
 from shop_core.names import taken_name_refused
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint
-from shop_core.territories.services import check_pickup_point_name, set_branding
+from shop_core.territories.services import (
+    check_pickup_point,
+    check_pickup_point_name,
+    set_branding,
+)
 
 #: WCAG 2 level AA for normal text.
 MIN_CONTRAST = 4.5
@@ -106,10 +110,10 @@ def update_pickup_point(
     opening_notes: str = "",
 ) -> None:
     """Change a pickup point's name, address, position or opening notes."""
-    if not name.strip() or not address.strip():
-        raise ValidationError("Le nom et l'adresse du point de retrait sont obligatoires.")
-    if not re.fullmatch(r"\d{5}", postal_code):
-        raise ValidationError("Code postal invalide.", field="postal_code")
+    check_pickup_point(
+        name=name, address=address, postal_code=postal_code, city=city, kind=kind,
+        insee_code=insee_code, opening_notes=opening_notes,
+    )  # fmt: skip
     uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
     point = pickup_point(uow.session, territory_id=territory_id, point_id=point_id)
     name = name.strip()
@@ -124,7 +128,7 @@ def update_pickup_point(
         point.postal_code = postal_code
         point.city = city.strip()
         point.kind = kind
-        point.insee_code = insee_code
+        point.insee_code = insee_code or None
         point.lat, point.lon = lat, lon
         point.opening_notes = opening_notes.strip()
         uow.commit()

@@ -40,9 +40,8 @@ def create_territory(
     accent_color: str = "#f2a541",
 ) -> int:
     """Create a territory and return its id."""
+    _check_identity(name, tagline)
     name = name.strip()
-    if not name:
-        raise ValidationError("Le nom du territoire est obligatoire.", field="name")
     _check_commission(commission_rate_bp)
     _check_colour(primary_color, "primary_color")
     _check_colour(accent_color, "accent_color")
@@ -61,6 +60,18 @@ def create_territory(
     uow.session.add(territory)
     uow.commit()
     return territory.id
+
+
+def _check_identity(name: str, tagline: str) -> None:
+    """A territory's name and tagline, as its columns hold them."""
+    if not name.strip():
+        raise ValidationError("Le nom du territoire est obligatoire.", field="name")
+    if len(name.strip()) > 120:
+        raise ValidationError(
+            "Le nom du territoire est trop long (120 caractères au plus).", field="name"
+        )
+    if len(tagline.strip()) > 200:
+        raise ValidationError("Le slogan est trop long (200 caractères au plus).", field="tagline")
 
 
 def _check_commission(bp: int) -> None:
@@ -89,8 +100,7 @@ def set_branding(
     """Change a territory's name, tagline, colours and (optionally) logo: a new
     ``logo_key`` replaces it, ``remove_logo`` without one takes it away."""
     territory = get(uow, territory_id)
-    if not name.strip():
-        raise ValidationError("Le nom du territoire est obligatoire.", field="name")
+    _check_identity(name, tagline)
     _check_colour(primary_color, "primary_color")
     _check_colour(accent_color, "accent_color")
     territory.name = name.strip()
@@ -127,6 +137,10 @@ def add_commune(
         raise ValidationError("Code INSEE invalide.", field="insee_code")
     if not re.fullmatch(r"\d{5}", postal_code):
         raise ValidationError("Code postal invalide.", field="postal_code")
+    if len(name) > 120:
+        raise ValidationError(
+            "Le nom de la commune est trop long (120 caractères au plus).", field="name"
+        )
     existing = uow.session.scalar(
         select(Commune).where(
             Commune.territory_id == territory_id,
@@ -198,6 +212,48 @@ def check_pickup_point_name(
         )
 
 
+#: The longest text each field of a pickup point holds (the columns' lengths), and the
+#: refusal of a longer one: a caller other than the web form (the API, a script) is told,
+#: not cut short or stopped by the database.
+POINT_TEXT_LIMITS = {
+    "name": (120, "Le nom est trop long (120 caractères au plus)."),
+    "address": (200, "L'adresse est trop longue (200 caractères au plus)."),
+    "city": (120, "Le nom de la commune est trop long (120 caractères au plus)."),
+    "kind": (30, "Le type de lieu est trop long (30 caractères au plus)."),
+    "opening_notes": (300, "Les horaires et consignes sont trop longs (300 caractères au plus)."),
+}
+
+
+def check_pickup_point(
+    *,
+    name: str,
+    address: str,
+    postal_code: str,
+    city: str,
+    kind: str,
+    insee_code: str | None,
+    opening_notes: str,
+) -> None:
+    """Refuse what a pickup point cannot hold, naming the first wrong field: no name or
+    address, a postal code that is not five digits, a text too long, an INSEE code that
+    is not one."""
+    if not name.strip() or not address.strip():
+        raise ValidationError("Le nom et l'adresse du point de retrait sont obligatoires.")
+    if not re.fullmatch(r"\d{5}", postal_code):
+        raise ValidationError("Code postal invalide.", field="postal_code")
+    given = {
+        "name": name, "address": address, "city": city, "kind": kind,
+        "opening_notes": opening_notes,
+    }  # fmt: skip
+    for field, value in given.items():
+        limit, message = POINT_TEXT_LIMITS[field]
+        if len(value.strip()) > limit:
+            raise ValidationError(message, field=field)
+    # Five characters, digits but for Corsica's 2A and 2B.
+    if insee_code and not re.fullmatch(r"\d[\dAB]\d{3}", insee_code):
+        raise ValidationError("Code INSEE invalide.", field="insee_code")
+
+
 def add_pickup_point(
     *,
     uow: UnitOfWork,
@@ -213,10 +269,10 @@ def add_pickup_point(
     opening_notes: str = "",
 ) -> int:
     """Create a pickup point (tiers-lieu, town hall, shop)."""
-    if not name.strip() or not address.strip():
-        raise ValidationError("Le nom et l'adresse du point de retrait sont obligatoires.")
-    if not re.fullmatch(r"\d{5}", postal_code):
-        raise ValidationError("Code postal invalide.", field="postal_code")
+    check_pickup_point(
+        name=name, address=address, postal_code=postal_code, city=city, kind=kind,
+        insee_code=insee_code, opening_notes=opening_notes,
+    )  # fmt: skip
     uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
     name = name.strip()
     check_pickup_point_name(uow, territory_id=territory_id, name=name)
@@ -227,7 +283,7 @@ def add_pickup_point(
         address=address.strip(),
         postal_code=postal_code,
         city=city.strip(),
-        insee_code=insee_code,
+        insee_code=insee_code or None,
         lat=lat,
         lon=lon,
         opening_notes=opening_notes.strip(),
