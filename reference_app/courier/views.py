@@ -20,6 +20,7 @@ from flask import (
     render_template,
     request,
     send_from_directory,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -114,6 +115,7 @@ def _page(
     date: dt.date,
     *,
     status: int = 200,
+    at_stop: int | None = None,
     errors: dict[int, str] | None = None,
     typed: dict[int, str] | None = None,
     unready: set[int] | None = None,
@@ -129,6 +131,7 @@ def _page(
     return render_template(
         "courier/today.html",
         runs=runs,
+        told_at=_visit_id(runs, at_stop),
         date=date,
         today=today,
         tomorrow=today + dt.timedelta(days=1),
@@ -145,6 +148,15 @@ def _page(
     ), status
 
 
+def _visit_id(runs: list[RunView], stop_id: int | None) -> int | None:
+    """The visit (its first stop's id) that holds ``stop_id``, if it is on the page."""
+    for run in runs:
+        for visit in run.visits:
+            if any(item.stop_id == stop_id for item in visit.items):
+                return visit.stop_id
+    return None
+
+
 @bp.get("/sw.js")
 def service_worker() -> Response:
     """The service worker of the courier's pages (scope /livreur/): pages kept for when the
@@ -158,7 +170,7 @@ def service_worker() -> Response:
 @bp.get("/")
 @courier_required
 def today() -> tuple[str, int]:
-    return _page(_date())
+    return _page(_date(), at_stop=session.pop(_AT_STOP, None))
 
 
 #: How far back a tap made without network may be dated when it reaches the server.
@@ -196,7 +208,13 @@ def _recorded_meanwhile(error: AlreadyRecorded, stop_id: int, date: dt.date) -> 
     return _back(stop_id, date)
 
 
+#: The stop the courier just acted on: the day's page shows what came of it in that stop's
+#: card, where the page opens, rather than at the top, a phone's length away.
+_AT_STOP = "courier_at_stop"
+
+
 def _back(stop_id: int, date: dt.date) -> Response:
+    session[_AT_STOP] = stop_id
     return redirect(url_for("courier.today", date=date.isoformat(), _anchor=f"arret-{stop_id}"))
 
 

@@ -60,6 +60,21 @@ def test_a_refused_collection_shows_why_where_the_courier_tapped(
     shot(page, "courier-refused-collection-360")
 
 
+def test_a_recorded_tap_is_confirmed_in_its_stops_card_on_screen(
+    server: LiveServer, page_factory: Any, db: Database, world: World
+) -> None:
+    page = on_the_day(server, page_factory, db, world, ready=True)
+    pickup = next(s for s in stops(db, world) if s.kind is StopKind.COLLECT)
+
+    page.get_by_role("button", name="Colis collectés (1)").click()
+    page.wait_for_load_state()
+
+    told = f"#arret-{pickup.id} .flash"
+    assert page.inner_text(told) == "Collecte enregistrée : 1 commande à bord."
+    assert page.evaluate(IN_VIEW, told), "the confirmation is off screen"
+    shot(page, "courier-collected-360")
+
+
 def too_small(page: Any, selector: str) -> list[str]:
     """The elements of ``selector`` shorter or narrower than a thumb, with their size."""
     found: list[str] = page.evaluate(

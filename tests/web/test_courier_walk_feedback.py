@@ -55,6 +55,41 @@ def card(html: str, stop_id: int) -> str:
     return html[start : end if end != -1 else html.index("</ol>", start)]
 
 
+def test_what_came_of_a_tap_shows_in_the_card_of_its_stop(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # The page opens at the stop (#arret-…): a message at the top of the page, a phone's
+    # length away, went unseen.
+    planned_order(db, world)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+
+    tapped = client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    assert tapped.headers["Location"] == f"/livreur/{DAY}#arret-{pickup.id}"
+    html = client.get(tapped.headers["Location"]).get_data(as_text=True)
+
+    told = "Collecte enregistrée : 1 commande à bord."
+    assert html.count(told) == 1
+    assert told in html[html.index(f'id="arret-{pickup.id}"') : html.index(f'id="arret-{drop.id}"')]
+    again = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert told not in again  # said once
+
+
+def test_a_message_for_no_stop_of_the_page_stays_at_its_top(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    pickup, _ = stops(db, world)
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    # Another day's page: the stop is not there, the message is not lost.
+    html = client.get("/livreur/?date=2026-11-30").get_data(as_text=True)
+
+    assert "Collecte enregistrée : 1 commande à bord." in html
+    assert html.index("Collecte enregistrée") < html.index("<h1>")
+
+
 def test_a_refused_tap_brings_the_page_back_to_its_stop(
     client: FlaskClient, db: Database, world: World
 ) -> None:
