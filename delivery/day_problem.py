@@ -32,7 +32,7 @@ import numpy as np
 
 from delivery import gazetteer
 from delivery.distances import DistanceProvider
-from delivery.model import Round
+from delivery.model import Depot, Round
 from delivery.optimiser import NO_LIMIT, Location, Problem, Shipment, Vehicle, Visit
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order
@@ -149,6 +149,8 @@ class DayProblem:
     rounds: dict[str, Round]
     rejected: dict[int, str] = field(default_factory=dict)
     """Merchant orders left out before solving, with a reason code (see planning)."""
+    depots: dict[int, Depot] = field(default_factory=dict)
+    """The depot each round leaves from and comes back to, by round id."""
 
 
 def shipment_id(merchant_order_id: int, *, returning: bool = False) -> str:
@@ -282,6 +284,7 @@ def build(
     not_before: int = 0,
     unrestricted: bool = False,
     returns: Sequence[ReturnTrip] = (),
+    depots: Mapping[int, Depot] | None = None,
 ) -> DayProblem:
     """The problem of ``date``.
 
@@ -295,6 +298,8 @@ def build(
     everywhere (an operator's explicit move). ``returns``: returned parcels to bring back to
     their shops (``on_board`` may hold them too, taken back by a round under way); one whose
     shop is closed that day, or closes before ``not_before``, is left for another day.
+    ``depots``: the depot a round's run leaves from and comes back to, by round id, where it
+    is not the round's own (a run under way keeps the one it left from).
     """
     on_board = on_board or {}
     waiting = set(from_depot)
@@ -303,15 +308,15 @@ def build(
     builder = _Builder()
     slot_windows = {s.code: (seconds(s.starts), seconds(s.ends)) for s in slots}
 
-    depots: dict[int, int] = {}
-    for round_ in rounds:
-        depot = round_.depot
+    depot_of = {round_.id: (depots or {}).get(round_.id, round_.depot) for round_ in rounds}
+    at_depot: dict[int, int] = {}  # round id -> location index of its depot
+    for round_id, depot in depot_of.items():
         place = Place(
             ("depot", depot.id), depot.name, f"{depot.address}, {depot.postal_code} {depot.city}",
             depot.lat, depot.lon, False, None, False,
         )  # fmt: skip
-        depots[round_.id] = builder.add(place)
-    leaving_from = _leaving_from(rounds, started)
+        at_depot[round_id] = builder.add(place)
+    leaving_from = _leaving_from({rid: d.id for rid, d in depot_of.items()}, started)
     starts: dict[int, int] = {}
     for round_id, position in started.items():
         place = Place(("start", round_id), "", "", position.lat, position.lon, False, None, False)
@@ -394,7 +399,7 @@ def build(
         )
         shift_start, shift_end = seconds(round_.starts), seconds(round_.ends)
         max_duration = round_.max_duration_min * 60 if round_.max_duration_min else NO_LIMIT
-        start = depots[round_.id]
+        start = at_depot[round_.id]
         state = started.get(round_.id)
         if state is not None:
             start = starts[round_.id]
@@ -407,7 +412,7 @@ def build(
                 vid,
                 capacity=round_.capacity,
                 start=start,
-                end=depots[round_.id],
+                end=at_depot[round_.id],
                 shift_start=min(shift_start, shift_end),
                 shift_end=shift_end,
                 max_duration=max_duration,
@@ -429,7 +434,7 @@ def build(
         distances=metres,
         durations=secs,
     )
-    return DayProblem(problem, builder.places, infos, by_vehicle, rejected)
+    return DayProblem(problem, builder.places, infos, by_vehicle, rejected, depot_of)
 
 
 def _return_trip(
@@ -481,12 +486,12 @@ def _return_trip(
 
 
 def _leaving_from(
-    rounds: Sequence[Round], started: Mapping[int, StartState]
+    depot_of: Mapping[int, int], started: Mapping[int, StartState]
 ) -> Callable[[int | None], frozenset[int] | None]:
-    """For a depot (None: the one is not known): the rounds of ``rounds`` that may load
-    parcels waiting there, those leaving from it that have not left yet (a round under
-    way does not pass by its depot again); None when every round may."""
-    depot_of = {round_.id: round_.depot_id for round_ in rounds}
+    """For a depot (None: the one is not known): the rounds of ``depot_of`` (round id ->
+    the depot it leaves from) that may load parcels waiting there, those leaving from it
+    that have not left yet (a round under way does not pass by its depot again); None when
+    every round may."""
 
     def leaving(depot_id: int | None) -> frozenset[int] | None:
         found = frozenset(

@@ -157,7 +157,13 @@ class DayPlan(Base):
 
 
 class RoundRun(Base):
-    """One round going out on the plan's date, with the courier who drives it that day."""
+    """One round going out on the plan's date, with the courier who drives it that day and
+    the depot it leaves from and comes back to.
+
+    The depot is the round's when the run is planned, and stays the run's once it is under
+    way: parcels it left there wait there (``plan_state.holding_depots``) even if the
+    operator moves the round to another depot afterwards.
+    """
 
     __tablename__ = "delivery_round_run"
     __table_args__ = (UniqueConstraint("plan_id", "round_id"),)
@@ -168,6 +174,7 @@ class RoundRun(Base):
     courier_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
+    depot_id: Mapped[int] = mapped_column(ForeignKey("delivery_depot.id", ondelete="RESTRICT"))
     departure: Mapped[dt.datetime | None]
     return_time: Mapped[dt.datetime | None]
     distance_m: Mapped[int] = mapped_column(default=0)
@@ -175,6 +182,7 @@ class RoundRun(Base):
     plan: Mapped[DayPlan] = relationship(back_populates="runs")
     round: Mapped[Round] = relationship()
     courier: Mapped[User | None] = relationship()
+    depot: Mapped[Depot] = relationship()
     stops: Mapped[list[Stop]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="Stop.sequence"
     )

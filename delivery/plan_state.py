@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -31,6 +31,7 @@ from delivery.distances import DistanceProvider
 from delivery.model import (
     RETURN_KINDS,
     DayPlan,
+    Depot,
     ParcelTransfer,
     Round,
     RoundRun,
@@ -74,11 +75,13 @@ class PlanningFailed(DomainError):
 
 @dataclass
 class DayState:
-    """What the existing plan of the day fixes: stops done, parcels on board, positions."""
+    """What the existing plan of the day fixes: stops done, parcels on board, positions,
+    and the depot each run under way left from (it comes back there)."""
 
     on_board: dict[int, int]
     started: dict[int, StartState]
     kept: dict[int, list[Stop]]
+    depots: dict[int, Depot] = field(default_factory=dict)
 
 
 def due_merchant_orders(session: Session, territory_id: int, date: dt.date) -> list[MerchantOrder]:
@@ -166,19 +169,19 @@ def return_trips(
 
 
 def holding_depots(session: Session, merchant_order_ids: Iterable[int]) -> dict[int, int]:
-    """Where parcels out of their shop wait, by merchant order: the depot of the round whose
-    run last had them on board, by the stops its courier recorded (collected, taken back,
-    or loaded there, and not handed over), where the courier left them at the end of the
-    run, or the depot the operator says they were carried to since (``ParcelTransfer``).
-    Orders no run ever carried are left out."""
+    """Where parcels out of their shop wait, by merchant order: the depot of the run that
+    last had them on board, by the stops its courier recorded (collected, taken back, or
+    loaded there, and not handed over), where the courier left them at the end of the run,
+    or the depot the operator says they were carried to since (``ParcelTransfer``). The
+    run's depot, not its round's: moving a round to another depot leaves behind what its
+    earlier runs left at the old one. Orders no run ever carried are left out."""
     wanted = list(merchant_order_ids)
     if not wanted:
         return {}
     picked = (StopKind.COLLECT, StopKind.TAKE_BACK)
     rows = session.execute(
-        select(Stop.merchant_order_id, Round.depot_id, Stop.kind, Stop.status, Stop.done_at)
+        select(Stop.merchant_order_id, RoundRun.depot_id, Stop.kind, Stop.status, Stop.done_at)
         .join(RoundRun, Stop.run_id == RoundRun.id)
-        .join(Round, RoundRun.round_id == Round.id)
         # A stop a courier recorded (the ones the system closes, an order sent back or
         # cancelled, have no time: their run never had the parcels).
         .where(
@@ -284,6 +287,7 @@ def get_plan(session: Session, territory_id: int, date: dt.date) -> DayPlan | No
         .where(DayPlan.territory_id == territory_id, DayPlan.date == date)
         .options(
             selectinload(DayPlan.runs).selectinload(RoundRun.stops),
+            selectinload(DayPlan.runs).selectinload(RoundRun.depot),
             selectinload(DayPlan.runs).selectinload(RoundRun.round).selectinload(Round.depot),
             selectinload(DayPlan.runs).selectinload(RoundRun.round).selectinload(Round.communes),
             selectinload(DayPlan.unplanned),
@@ -325,6 +329,7 @@ def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -
         last = kept[-1]
         done_s = to_seconds(date, zone, last.done_at) if last.done_at else now_s
         state.started[run.round_id] = StartState(last.lat, last.lon, max(done_s, now_s))
+        state.depots[run.round_id] = run.depot
         delivered = {
             s.merchant_order_id
             for s in kept
@@ -394,7 +399,12 @@ def problem_for(
     waiting: Sequence[int] | None = None,
     unrestricted: bool = False,
     returns: Sequence[ReturnTrip] = (),
+    depots: Mapping[int, Depot] | None = None,
 ) -> DayProblem:
+    """The problem of the day for ``rounds``. ``depots``: the depot each round's run leaves
+    from, by round id; by default, the runs under way keep theirs and the other rounds
+    leave from their own (a full planning moves a run not started yet to its round's
+    depot of now)."""
     if waiting is None:
         waiting = [
             mo.id for mo in orders if mo.status in OUT_OF_SHOP and mo.id not in state.on_board
@@ -413,6 +423,7 @@ def problem_for(
         not_before=now_s,
         unrestricted=unrestricted,
         returns=returns,
+        depots=state.depots if depots is None else depots,
     )
 
 
@@ -649,12 +660,15 @@ def keep_claims(uow: UnitOfWork, runs: Iterable[RoundRun], claims: Claims) -> No
 def write_run(
     run: RoundRun, route: Route | None, day: DayProblem, date: dt.date, zone: ZoneInfo
 ) -> None:
-    """Store ``route`` as the run's stops still to do, after the stops kept.
+    """Store ``route`` as the run's stops still to do, after the stops kept, and the depot
+    ``day`` had the run leave from, while it has not left (a run under way keeps its own).
 
     A stop planned again (same merchant order, same kind) keeps its row, so its id (in a
     courier's open page, say) survives a re-planning.
     """
     kept = [stop for stop in run.stops if stop.status is not StopStatus.TODO]
+    if not kept:
+        run.depot = day.depots[run.round.id]
     pool = {(s.merchant_order_id, s.kind): s for s in run.stops if s.status is StopStatus.TODO}
     planned: list[Stop] = []
     problem = day.problem

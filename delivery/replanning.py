@@ -140,10 +140,13 @@ def _current(
         mo.id for mo in orders if mo.id not in collected_later and mo.id not in state.on_board
     ]
     waiting += [mo.id for mo in extra if mo.status in OUT_OF_SHOP]
-    # Rounds keep their own hours here: the stored departures must stay feasible.
+    # Rounds keep their own hours here, and runs their depots (a round moved to another
+    # depot since leaves from there after the next planning): the stored departures must
+    # stay feasible, and parcels a run loads at its depot are there.
     day = problem_for(
         session, territory, date, rounds, [*orders, *extra], state, distances, settings, 0,
         waiting=waiting, unrestricted=unrestricted, returns=returns,
+        depots={run.round_id: run.depot for run in plan.runs},
     )  # fmt: skip
     routes: list[Route] = []
     problem = day.problem

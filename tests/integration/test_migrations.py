@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from delivery.model import Depot, Round
+from delivery.model import Depot, Round, RoundRun
 from delivery.services import DepotInput, RoundInput, create_depot, create_round
 from shop_core.audit.services import Actor
 from shop_core.database import Database
@@ -111,3 +111,37 @@ def test_names_that_read_the_same_before_the_keys_are_numbered_the_oldest_keepin
         rounds["Nord"]: ("Nord", "nord"),
         rounds["Sud"]: ("nord (2)", "nord-2"),
     }
+
+
+def test_runs_planned_before_they_kept_their_depot_are_given_their_rounds(db: Database) -> None:
+    with db.uow() as uow:
+        territory = make_territory(uow)
+        depot = create_depot(
+            uow=uow, territory_id=territory, actor=Actor.system(),
+            data=DepotInput("Hangar", "Rue", "62130", "Saint-Pol-sur-Ternoise", 50.38, 2.33),
+        )  # fmt: skip
+        round_id = create_round(
+            uow=uow, territory_id=territory, actor=Actor.system(),
+            data=RoundInput("Nord", depot, (1,), dt.time(8), dt.time(12), 10),
+        )  # fmt: skip
+    downgrade(db.engine, "d009")
+    with db.engine.begin() as conn:  # a run as a database from before held it
+        plan_id = conn.execute(
+            text(
+                "INSERT INTO delivery_plan (territory_id, date, planned_at, distance_m) "
+                "VALUES (:territory, :date, :at, 0) RETURNING id"
+            ),
+            {"territory": territory, "date": dt.date(2026, 11, 24), "at": dt.datetime.now(dt.UTC)},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO delivery_round_run (plan_id, round_id, distance_m) "
+                "VALUES (:plan, :round, 0)"
+            ),
+            {"plan": plan_id, "round": round_id},
+        )
+
+    upgrade(db.engine)
+
+    with db.uow() as uow:
+        assert uow.session.scalars(select(RoundRun.depot_id)).all() == [depot]
