@@ -12,10 +12,10 @@ again by another way (:func:`back_at_shop`, :func:`put_back_on_sale`), the retur
 to do are closed, so no courier goes to fetch them.
 
 A way back that no round can ever take (:func:`no_round_for`: more parcels than any round
-carries, a pickup point no round big enough serves, a shop or point with no position on
-the map) is told apart from one that found no room on a day's rounds: it waits for no
-round, someone has to bring the parcels back by other means (or place the shop or point
-on the map).
+carries, a pickup point no round big enough serves, a depot no round big enough leaves
+from, a shop or point with no position on the map) is told apart from one that found no
+room on a day's rounds: it waits for no round, someone has to bring the parcels back by
+other means (or place the shop or point on the map).
 """
 
 from __future__ import annotations
@@ -143,16 +143,19 @@ def put_back_on_sale(
 #: A way back whose shop, or pickup point to fetch the parcels at, has no position: no
 #: planning can place it until someone puts it on the map (the orders' ``no_position``).
 NO_POSITION = "no_position"
+#: Parcels waiting at a depot that no round big enough leaves from any more (a round moved
+#: to another depot): only a round leaving from there may load them.
+NO_ROUND_FROM_DEPOT = "no_round_from_depot"
 
 
 def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> str | None:
     """Why none of ``rounds``, whatever its day, could ever bring ``trip`` back to its shop,
     for the reasons the orders' screening gives for good (``problem.screen_shipment``):
     more parcels than any of them carries (``TOO_LARGE``), or a pickup point that none big
-    enough serves (``NOT_ALLOWED``; the shop and the depot are on every round's way); or
-    the shop, or the point it waits at, has no position (:data:`NO_POSITION`, whatever the
-    rounds). None when one could, today or another day, and when there is no round at all
-    to judge by."""
+    enough serves (``NOT_ALLOWED``; the shop is on every round's way), or parcels at a
+    depot none big enough leaves from (:data:`NO_ROUND_FROM_DEPOT`); or the shop, or the
+    point it waits at, has no position (:data:`NO_POSITION`, whatever the rounds). None
+    when one could, today or another day, and when there is no round at all to judge by."""
     if merchant_place(trip.merchant) is None or (
         trip.point is not None and point_place(trip.point) is None
     ):
@@ -166,6 +169,9 @@ def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> str | None:
     point = trip.point
     if point is not None and not any(r.serves(point.insee_code) for r in fitting):
         return UnassignedReason.NOT_ALLOWED
+    if point is None and trip.depot_id is not None:
+        if not any(r.depot_id == trip.depot_id for r in fitting):
+            return NO_ROUND_FROM_DEPOT
     return None
 
 

@@ -243,16 +243,12 @@ def returns_without_round(count: int) -> str:
     """Ways back no round can ever take: not to be mistaken for those that wait for a
     round, and what the operator does about them (*Retraits* says why, one by one)."""
     return ngettext(
-        "%(num)s retour de colis ne peut être pris par aucune tournée (trop de colis, un point "
-        "de retrait qu'aucune tournée assez grande ne dessert, ou une boutique ou un point "
-        "sans position sur la carte) : il n'attend pas de "
-        "prochaine tournée. Demandez à la boutique de venir le chercher, ou rapportez-le "
-        "vous-même, puis confirmez-le sur la page Retraits.",
-        "%(num)s retours de colis ne peuvent être pris par aucune tournée (trop de colis, un "
-        "point de retrait qu'aucune tournée assez grande ne dessert, ou une boutique ou un "
-        "point sans position sur la carte) : ils n'attendent pas "
-        "de prochaine tournée. Demandez aux boutiques de venir les chercher, ou rapportez-les "
-        "vous-même, puis confirmez-le sur la page Retraits.",
+        "%(num)s retour de colis ne peut être pris par aucune tournée : il n'attend pas de "
+        "prochaine tournée. La page Retraits dit pourquoi. Demandez à la boutique de venir le "
+        "chercher, ou rapportez-le vous-même, puis confirmez-le sur cette page.",
+        "%(num)s retours de colis ne peuvent être pris par aucune tournée : ils n'attendent "
+        "pas de prochaine tournée. La page Retraits dit pourquoi. Demandez aux boutiques de "
+        "venir les chercher, ou rapportez-les vous-même, puis confirmez-le sur cette page.",
         count,
     )
 

@@ -25,12 +25,13 @@ from delivery.queries import board, courier_runs, day_runs, return_rounds
 from delivery.replanning import insert_late_orders, move_shipment
 from delivery.returns import (
     BACK_REASON,
+    NO_ROUND_FROM_DEPOT,
     back_at_shop,
     return_to_merchant,
     ways_back_without_round,
 )
 from delivery.route_sheets import round_sheet_pdf
-from delivery.services import RoundInput, create_round
+from delivery.services import DepotInput, RoundInput, create_depot, create_round
 from delivery.stops import AlreadyRecorded, NotReady, bring_back, return_failed, take_back
 from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
@@ -54,6 +55,7 @@ from .delivery_setup import (
 from .test_delivery_sheets import pdf_text
 from .test_delivery_stops import PARIS, at, do
 from .test_pickup_points import at_point
+from .test_round_depot_changes import move_round
 
 OPERATOR = Actor(user_id=None)
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
@@ -478,3 +480,35 @@ def test_a_way_back_no_round_can_ever_take_is_not_said_to_wait_for_one(
     # Once a round big enough goes out, its way back waits for that round.
     add_saturday_van(db, shop, fleet)
     assert plan_by_job(db, shop).returns_without_round == 0
+
+
+def test_parcels_left_at_a_depot_no_round_leaves_from_any_more_wait_for_none(
+    db: Database, shop: Shop
+) -> None:
+    """The courier kept the parcels after the shop was closed on Tuesday and left them at the
+    depot; the operator then moved every round to a new depot. Nothing leaves from the old
+    one: the way back waits for no round, and says so."""
+    fleet, cake = returned_at_point(db, shop)
+    plan(db, shop, TUESDAY)
+    take, give = return_stops(db, shop, TUESDAY)
+    do(take_back, db, shop, fleet, take, now=at(9, 30))
+    do(return_failed, db, shop, fleet, give, reason="Boutique fermée", now=at(10))
+    with db.uow() as uow:
+        depot_id = create_depot(
+            uow=uow, territory_id=shop.territory_id, actor=OPERATOR,
+            data=DepotInput("Dépôt de Frévent", "Place du marché", "62270", "Frévent"),
+        )  # fmt: skip
+    for round_id in (fleet.saint_pol, fleet.frevent):
+        move_round(db, shop, round_id, depot_id)
+
+    with db.uow() as uow:
+        assert ways_back_without_round(
+            uow.session, territory_id=shop.territory_id, merchant_order_ids=[cake],
+            today=WEDNESDAY,
+        ) == {cake: NO_ROUND_FROM_DEPOT}  # fmt: skip
+    job_day = plan(db, shop, WEDNESDAY, now=at(18))
+    assert job_day == 0 and return_stops(db, shop, WEDNESDAY) == []
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        board_ = board(uow.session, territory=territory, date=WEDNESDAY, today=WEDNESDAY)
+        assert (board_.returns_to_add, board_.returns_without_round) == (0, 1)

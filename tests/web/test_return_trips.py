@@ -28,11 +28,9 @@ NO_ROOM_FR = (
     "il attend une prochaine tournée."
 )
 NO_ROUND_FR = (
-    "1 retour de colis ne peut être pris par aucune tournée (trop de colis, un point de "
-    "retrait qu'aucune tournée assez grande ne dessert, ou une boutique ou un point sans "
-    "position sur la carte) : il n'attend pas de prochaine "
-    "tournée. Demandez à la boutique de venir le chercher, ou rapportez-le vous-même, puis "
-    "confirmez-le sur la page Retraits."
+    "1 retour de colis ne peut être pris par aucune tournée : il n'attend pas de prochaine "
+    "tournée. La page Retraits dit pourquoi. Demandez à la boutique de venir le chercher, ou "
+    "rapportez-le vous-même, puis confirmez-le sur cette page."
 )
 NO_ROUND_TILE_FR = (
     '<span class="tile-number">1</span> retour de colis qu\'aucune tournée ne peut prendre'
@@ -351,10 +349,9 @@ def test_the_board_says_no_round_can_take_it_in_english(
 
     html = planned.get_data(as_text=True).replace("&#39;", "'")
     assert (
-        "1 parcel return cannot be taken by any round (too many parcels, a pickup point no "
-        "round large enough serves, or a shop or point with no position on the map): it is "
-        "not waiting for a later round. Ask the shop to "
-        "fetch it, or bring it back yourself, then confirm it on the Pickups page."
+        "1 parcel return cannot be taken by any round: it is not waiting for a later round. "
+        "The Pickups page says why. Ask the shop to fetch it, or bring it back yourself, then "
+        "confirm it on that page."
     ) in html
     assert '<span class="tile-number">1</span> parcel return no round can take' in html
     pickups = page(client, "/admin/retraits?lang=en")

@@ -7,31 +7,32 @@ from __future__ import annotations
 from delivery.day_problem import ReturnTrip
 from delivery.model import Round, RoundCommune
 from delivery.optimiser import UnassignedReason
-from delivery.returns import NO_POSITION, no_round_for
+from delivery.returns import NO_POSITION, NO_ROUND_FROM_DEPOT, no_round_for
 from shop_core.merchants.model import Merchant
 from shop_core.territories.model import PickupPoint
 
 SAINT_POL, FREVENT = "62767", "62361"
 
 
-def round_(capacity: int, *communes: str, weekdays: str = "1") -> Round:
+def round_(capacity: int, *communes: str, weekdays: str = "1", depot: int = 1) -> Round:
     return Round(
         name="Tournée",
         capacity=capacity,
         weekdays=weekdays,
+        depot_id=depot,
         communes=[RoundCommune(insee_code=code) for code in communes],
     )
 
 
 def trip(
-    parcels: int, *, at: str | None = SAINT_POL, shop_in: str | None = SAINT_POL
+    parcels: int, *, at: str | None = SAINT_POL, shop_in: str = SAINT_POL, depot: int = 1
 ) -> ReturnTrip:
     """``parcels`` to bring back to the bakery of ``shop_in`` from the town hall of ``at``
-    (None: the depot). Without a position, each stands at its commune's centre; a commune
+    (None: the depot ``depot``). Without a position, each stands at its commune's centre; a commune
     the gazetteer does not know leaves it nowhere."""
     point = PickupPoint(name="Mairie", insee_code=at, postal_code="", city="") if at else None
     shop = Merchant(trade_name="Boulangerie", insee_code=shop_in, postal_code="", city="")
-    return ReturnTrip(1, 1, parcels, shop, point)
+    return ReturnTrip(1, 1, parcels, shop, point, None if point else depot)
 
 
 def test_more_parcels_than_any_round_carries_is_too_large() -> None:
@@ -81,3 +82,14 @@ def test_a_shop_or_point_nowhere_on_the_map_is_said_at_once() -> None:
     placed = trip(1, shop_in=nowhere, at=None)
     placed.merchant.lat, placed.merchant.lon = 50.36, 2.33
     assert no_round_for(placed, rounds) is None
+
+
+def test_parcels_at_a_depot_no_round_big_enough_leaves_from_wait_for_none() -> None:
+    # The Frévent depot (2) lost its only round to Saint-Pol's (1); its small van stays.
+    rounds = [round_(12, depot=1), round_(2, depot=2)]
+
+    assert no_round_for(trip(3, at=None, depot=2), rounds) == NO_ROUND_FROM_DEPOT
+    assert no_round_for(trip(2, at=None, depot=2), rounds) is None
+    assert no_round_for(trip(3, at=None, depot=1), rounds) is None
+    # Parcels at a pickup point wait for any round passing by it, whatever its depot.
+    assert no_round_for(trip(3, depot=2), rounds) is None
