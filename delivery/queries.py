@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from delivery.model import DayPlan, Depot, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.model import DayPlan, Depot, RoundRun, Stop, StopKind, StopStatus, Unplanned
 from delivery.plan_state import (
     due_merchant_orders,
     holding_depots,
@@ -283,7 +283,8 @@ def _runs_query(territory_id: int, date: dt.date) -> Select[RoundRun]:
         .options(
             selectinload(RoundRun.plan),
             selectinload(RoundRun.courier),
-            selectinload(RoundRun.round).selectinload(Round.depot),
+            selectinload(RoundRun.round),
+            selectinload(RoundRun.depot),
             mo.selectinload(MerchantOrder.merchant),
             mo.selectinload(MerchantOrder.lines),
             mo.selectinload(MerchantOrder.order).selectinload(Order.pickup_point),
@@ -344,7 +345,7 @@ def run_view(
             group = []
         group.append(stop)
     flush()
-    depot = run.round.depot
+    depot = run.depot  # the run's: the round may leave from another depot since
     return RunView(
         run_id=run.id,
         round_id=run.round_id,

@@ -424,7 +424,7 @@ def fail(
     recorded_on = max(now, received or now).astimezone(ZoneInfo(territory.timezone)).date()
     # The courier leaves the parcels at the depot the run ends at.
     date = calendar.next_run_day(
-        session, territory_id, insee, max(run.plan.date, recorded_on), depot_id=run.round.depot_id
+        session, territory_id, insee, max(run.plan.date, recorded_on), depot_id=run.depot_id
     )
     redirect_delivery(uow=uow, order_id=order.id, actor=actor, date=date, reason=reason)
     return FailureOutcome(AfterFailure.NEXT_ROUND, date)
