@@ -360,3 +360,27 @@ def courier_duties(
         .order_by(DayPlan.date, Round.name)
     ).all()
     return CourierDuties(rounds=tuple(rounds), runs=tuple((day, name) for day, name in runs))
+
+
+def days_planned_before_change(
+    session: Session, *, territory_id: int, round_id: int, from_day: dt.date
+) -> tuple[dt.date, ...]:
+    """The days from ``from_day`` on whose plan holds a run of the round not begun yet (no
+    stop recorded): they keep the round as it was when they were planned (courier, depot,
+    hours, capacity, communes) until they are planned again, which the operator is told
+    after changing the round."""
+    recorded = exists().where(Stop.run_id == RoundRun.id, Stop.done_at.is_not(None))
+    return tuple(
+        session.scalars(
+            select(DayPlan.date)
+            .join(RoundRun, RoundRun.plan_id == DayPlan.id)
+            .where(
+                DayPlan.territory_id == territory_id,
+                DayPlan.date >= from_day,
+                RoundRun.round_id == round_id,
+                ~recorded,
+            )
+            .distinct()
+            .order_by(DayPlan.date)
+        )
+    )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from delivery import services
 from reference_app import db
 from reference_app.choices import options
+from reference_app.formatting import date_fr
 from reference_app.merchant.blueprint import attach_error
+from reference_app.rounds import settings
 from reference_app.rounds.blueprint import bp, me, operator_required
 from reference_app.rounds.forms import DepotForm, RoundForm
 from reference_app.shopfront.display import weekday_names
@@ -131,9 +134,35 @@ def edit_round(round_id: int) -> Response | tuple[str, int]:
             attach_error(form, error, _ROUND_FIELDS)
         else:
             flash(_("Tournée « %(name)s » enregistrée.", name=form.name.data), "success")
+            _planned_before(round_id)
             return redirect(url_for("rounds.setup"))
     status = 422 if form.is_submitted() else 200
     return render_template("rounds/round_form.html", form=form, editing=round_), status
+
+
+def _planned_before(round_id: int) -> None:
+    """Days already planned keep the round as it was (courier, depot, hours…) until they
+    are planned again: say which, so the operator plans them again from the board."""
+    territory = db.territory()
+    days = services.days_planned_before_change(
+        db.uow().session, territory_id=territory.id, round_id=round_id,
+        from_day=settings.today(territory),
+    )  # fmt: skip
+    if days:
+        named = ", ".join(date_fr(day, "EEEE d MMMM") for day in days)
+        flash(
+            ngettext(
+                "Déjà planifiée le %(days)s, la tournée y reste telle qu'elle était : "
+                "planifiez cette journée à nouveau (onglet « Tournées ») pour qu'elle tienne "
+                "compte du changement.",
+                "Déjà planifiée les %(days)s, la tournée y reste telle qu'elle était : "
+                "planifiez ces journées à nouveau (onglet « Tournées ») pour qu'elles tiennent "
+                "compte du changement.",
+                len(days),
+                days=named,
+            ),
+            "warning",
+        )
 
 
 @bp.post("/admin/tournees/<int:round_id>/supprimer")

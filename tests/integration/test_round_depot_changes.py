@@ -10,7 +10,7 @@ import datetime as dt
 from delivery.model import Round, StopKind
 from delivery.plan_state import get_plan, holding_depots
 from delivery.queries import RunView, courier_runs
-from delivery.services import RoundInput, update_round
+from delivery.services import RoundInput, days_planned_before_change, update_round
 from delivery.stops import AfterFailure, collect, fail
 from shop_core.database import Database
 from shop_core.territories.model import Territory
@@ -170,3 +170,23 @@ def test_runs_still_to_come_leave_from_the_new_depot_once_their_day_is_planned_a
     assert run_depot(db, shop, WEDNESDAY, fleet.far) == saint_pol
     (run,) = runs_of(db, shop, fleet.far_courier, WEDNESDAY)
     assert run.depot_name == "Bureau de poste"
+
+
+def test_the_days_planned_before_a_change_are_those_not_begun(db: Database, shop: Shop) -> None:
+    """Tuesday's run from Frévent is under way (a stop recorded), Wednesday's is planned and
+    not begun: only Wednesday keeps the round as it was until planned again."""
+    fleet = two_depots(db, shop)
+    failed_on_tuesday(db, shop, fleet)
+    plan(db, shop, WEDNESDAY, at(18))
+
+    with db.uow() as uow:
+
+        def planned(round_id: int, from_day: dt.date) -> tuple[dt.date, ...]:
+            return days_planned_before_change(
+                uow.session, territory_id=shop.territory_id, round_id=round_id,
+                from_day=from_day,
+            )  # fmt: skip
+
+        assert planned(fleet.far, TUESDAY) == (WEDNESDAY,)
+        assert planned(fleet.near, TUESDAY) == (WEDNESDAY,)  # it does not run on Tuesdays
+        assert planned(fleet.far, THURSDAY) == ()

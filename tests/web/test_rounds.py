@@ -819,3 +819,47 @@ def move_options(board: str, stop_id: int) -> list[str] | None:
     if found is None:
         return None
     return [html.unescape(o) for o in re.findall(r"<option [^>]*>([^<]*)</option>", found[1])]
+
+
+def test_changing_a_round_names_the_days_already_planned_with_it(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Tuesday is planned; the operator then moves the Frévent round's end: Tuesday keeps
+    the round as it was until planned again, and the operator is told so."""
+    fleet = add_fleet(db, world)
+    place_frevent_order(db, world)
+    plan(db, world)
+    login(client, world.operator_email)
+    common: dict[str, Any] = {
+        "depot_id": str(fleet.depot_id), "weekdays": ["1", "2", "3", "4", "5"],
+        "capacity": "20", "max_duration_min": "", "active": "y",
+    }  # fmt: skip
+    frevent = {
+        **common, "name": "Frévent après-midi", "courier_id": str(fleet.other_courier_id),
+        "starts": "13:00", "ends": "18:30", "insee_codes": ["62361"],
+    }  # fmt: skip
+
+    saved = client.post(f"/admin/tournees/{fleet.frevent}/modifier", data=frevent)
+    assert saved.status_code == 302
+    page = html.unescape(client.get(saved.headers["Location"]).get_data(as_text=True))
+    assert "Déjà planifiée le mardi 24 novembre, la tournée y reste telle qu'elle était" in page
+    assert 'class="flash flash-warning"' in page
+
+    # A round added since, in no plan yet: nothing to say.
+    with db.uow() as uow:
+        added = create_round(
+            uow=uow, territory_id=world.territory_id, actor=Actor.system(),
+            data=RoundInput(
+                name="Saint-Pol soir", depot_id=fleet.depot_id, weekdays=(1, 2, 3, 4, 5),
+                starts=dt.time(17), ends=dt.time(20), capacity=20, courier_id=world.courier_id,
+                insee_codes=("62767",),
+            ),
+        )  # fmt: skip
+    evening = {
+        **common, "name": "Saint-Pol soir", "courier_id": str(world.courier_id),
+        "starts": "17:00", "ends": "20:30", "insee_codes": ["62767"],
+    }  # fmt: skip
+    quiet = client.post(f"/admin/tournees/{added}/modifier", data=evening)
+    assert quiet.status_code == 302
+    page = html.unescape(client.get(quiet.headers["Location"]).get_data(as_text=True))
+    assert "Tournée « Saint-Pol soir » enregistrée." in page and "Déjà planifiée" not in page
