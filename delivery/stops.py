@@ -454,7 +454,9 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
     arrival = previous.expected_start + dt.timedelta(
         seconds=int(travel.seconds[best - 1, new]) + 120
     )
-    insert_at = stops.index(previous) + 1
+    # After the whole of ``previous``'s visit: its stops already closed (an order left at
+    # its shop) are not on the path, and a drop put before them would split the visit.
+    insert_at = stops.index(visit_of(previous)[-1]) + 1
     address = f"{point.address}, {point.postal_code} {point.city}"
     for offset, s in enumerate(failed):
         stops.insert(

@@ -33,6 +33,7 @@ from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order, PaymentStatus
+from shop_core.orders.services import DeliveryAddress, transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans
 from shop_core.territories.model import Territory
 from shop_core.testing.factories import make_user
@@ -357,6 +358,77 @@ def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
 
     do(deliver, db, shop, fleet, stops[2], now=at(10, 20))  # no code at a pickup point
     assert status(db, oid) is S.DELIVERED
+
+
+def test_a_drop_at_a_point_added_to_the_run_does_not_split_a_door_in_two(
+    db: Database, shop: Shop
+) -> None:
+    """Paul is out; the point is beyond Jeanne's door, whose farm parcel stayed at the farm
+    (its drop closed, not ready). The drop at the point comes after the whole of Jeanne's
+    visit: put between her two stops, it made her door two visits, her name twice on the
+    courier's page and the times out of order."""
+    fleet = add_fleet(db, shop)
+    with db.uow() as uow:
+        paul = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Paul")
+    pauls = order(db, shop, {shop.bread_id: 1}, user_id=paul, address=PAULS_DOOR)
+    make_ready(db, pauls)
+    jeannes = order(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
+    bread, apples = sorted(
+        merchant_orders(db, jeannes), key=lambda mo: mo.merchant_id != shop.baker_id
+    )
+    for step in (S.ACCEPTED, S.READY):
+        with db.uow() as uow:
+            transition(
+                uow=uow, merchant_order_id=bread.id, target=step, actor=Actor.system(), now=NOW
+            )
+    planned(db, shop)
+    # On the way north: Paul's door, then Jeanne's (bread, then apples), then the point.
+    with db.uow() as uow:
+        stops = stops_of_plan(db, shop.territory_id)
+        run = uow.session.get_one(Stop, stops[0].id).run
+        collects = [s for s in run.stops if s.kind is StopKind.COLLECT]
+        drop_of = {s.merchant_order_id: s for s in run.stops if s.kind is StopKind.DELIVER}
+        (paul_drop,) = [s for s in drop_of.values() if s.merchant_order.order_id == pauls]
+        ordered = [*collects, paul_drop, drop_of[bread.id], drop_of[apples.id]]
+        for sequence, (stop, lat) in enumerate(
+            zip(ordered, [None] * len(collects) + [50.3618, 50.3718, 50.3718], strict=True), 1
+        ):
+            stop.sequence = sequence
+            if lat is not None:
+                stop.lat, stop.lon = lat, 2.3334  # the point is at 50.3818, 2.3334
+        uow.commit()
+        ids = [s.id for s in ordered]
+    for collect_id in ids[: len(collects)]:
+        with contextlib.suppress(AlreadyRecorded):  # the baker's two orders: one visit
+            do(collect, db, shop, fleet, _stop(db, collect_id), leave_unready=True, now=at(9))
+    assert _stop(db, ids[-1]).status is StopStatus.FAILED  # the apples stayed at the farm
+
+    do(
+        fail, db, shop, fleet, _stop(db, ids[-3]), reason="Absent",
+        then=AfterFailure.PICKUP_POINT, pickup_point_id=fleet.point_id, now=at(10),
+    )  # fmt: skip
+
+    after = stops_of_plan(db, shop.territory_id)
+    assert [s.id for s in after[-4:-1]] == ids[-3:]  # Paul's door, then Jeanne's, whole
+    assert after[-1].place_name == "Mairie de Saint-Pol"
+    doors = [v.customer for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
+    assert doors.count("Jeanne Martin") == 1
+
+
+PAULS_DOOR = DeliveryAddress(
+    recipient="Paul Voisin",
+    line1="12 rue d'Hesdin",
+    postal_code="62130",
+    city="Saint-Pol-sur-Ternoise",
+    insee_code="62767",
+    lat=50.3618,
+    lon=2.3334,
+)
+
+
+def _stop(db: Database, stop_id: int) -> Stop:
+    with db.uow() as uow:
+        return uow.session.get_one(Stop, stop_id)
 
 
 def test_deleting_the_shoppers_account_erases_the_stop_copied_from_its_order(
