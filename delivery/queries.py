@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, Depot, RoundRun, Stop, StopKind, StopStatus, Unplanned
@@ -299,6 +299,23 @@ def courier_runs(
     """The runs the courier drives on ``date``, stops in order."""
     query = _runs_query(territory.id, date).where(RoundRun.courier_id == courier_id)
     return _views(session, query, ZoneInfo(territory.timezone))
+
+
+def courier_next_day(
+    session: Session, *, territory_id: int, courier_id: int, after: dt.date
+) -> dt.date | None:
+    """The first day after ``after`` on which the courier has a run with stops, if any (a
+    plan gives every round a run, with no stop when nothing goes its way)."""
+    return session.scalar(
+        select(func.min(DayPlan.date))
+        .join(RoundRun, RoundRun.plan_id == DayPlan.id)
+        .join(Stop, Stop.run_id == RoundRun.id)
+        .where(
+            DayPlan.territory_id == territory_id,
+            DayPlan.date > after,
+            RoundRun.courier_id == courier_id,
+        )
+    )
 
 
 def _views(session: Session, query: Select[RoundRun], zone: ZoneInfo) -> list[RunView]:

@@ -19,6 +19,7 @@ from shop_core.orders.model import MerchantOrderStatus
 from .backoffice import dropped_at_point, place_order
 from .conftest import World, login
 from .rounds_setup import (
+    OTHER_COURIER_EMAIL,
     TUESDAY,
     add_fleet,
     configure,
@@ -231,3 +232,38 @@ def test_a_way_back_put_off_without_a_word_opens_its_form_again(
     assert re.search(r'<option value="" selected>Autre \(précisez\)</option>', form)
     assert re.search(r'<input id="autre-\d+"[^>]*autofocus', form)
     assert [s.status for s in stops(db, world) if s.kind.returning] == [StopStatus.TODO] * 2
+
+
+def test_a_day_without_a_round_leads_to_the_couriers_next_one(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # On a Saturday, « Demain » is a Sunday without rounds: the courier could not reach
+    # Monday's round without typing its date in the address.
+    planned_order(db, world)
+    login(client, world.courier_email)
+
+    today = client.get("/livreur/").get_data(as_text=True)  # Monday 23, nothing planned
+    assert "Aucune tournée pour vous ce jour-là." in today
+    assert (
+        f'<a class="button" href="/livreur/{DAY}">Votre prochaine tournée : mardi 24 novembre</a>'
+        in today
+    )
+    long_ago = client.get("/livreur/?date=2026-10-01").get_data(as_text=True)
+    assert f'href="/livreur/{DAY}">Votre prochaine tournée' in long_ago
+    after = client.get("/livreur/?date=2026-11-25").get_data(as_text=True)
+    assert "Aucune tournée pour vous ce jour-là." in after
+    assert "Votre prochaine tournée" not in after  # none planned yet
+    english = client.get("/livreur/?lang=en").get_data(as_text=True)
+    assert "Tuesday 24 November" in english
+
+
+def test_another_couriers_round_is_not_the_couriers_next_one(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    login(client, OTHER_COURIER_EMAIL)  # Tuesday's Saint-Pol round is not theirs
+
+    html = client.get("/livreur/").get_data(as_text=True)
+
+    assert "Aucune tournée pour vous ce jour-là." in html
+    assert "Votre prochaine tournée" not in html
