@@ -4,15 +4,14 @@ their CSV export."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from zoneinfo import ZoneInfo
 
 from flask import make_response, render_template
 from werkzeug.wrappers import Response
 
 from reference_app import db
 from reference_app.operator.blueprint import bp, operator_required
+from reference_app.rounds import settings
 from shop_core.orders.pickup_points import waiting_at_points
 from shop_core.orders.returns import failed_deliveries, on_the_way_back
 from shop_core.payments.offline import held_at_points
@@ -21,11 +20,10 @@ from shop_core.reports import TerritoryWeek, merchant_counts, territory_weekly_k
 
 def _weeks(count: int = 8) -> list[TerritoryWeek]:
     territory = db.territory()
-    today = dt.datetime.now(ZoneInfo(territory.timezone)).date()
     return territory_weekly_kpis(
         db.uow().session,
         territory_id=territory.id,
-        today=today,
+        today=settings.today(territory),  # the app's clock: FIXED_NOW pins it
         timezone=territory.timezone,
         weeks=count,
     )

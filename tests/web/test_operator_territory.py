@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -313,3 +314,26 @@ def test_euros_in_the_csv_exports_keep_their_sign() -> None:
     assert [csv_euros(c) for c in (1250, 5, 0, -150, -5)] == [
         "12,50", "0,05", "0,00", "-1,50", "-0,05",
     ]  # fmt: skip
+
+
+def test_dashboard_counts_the_weeks_up_to_the_apps_today_not_the_system_clocks(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    """With the app's clock pinned (``FIXED_NOW``) months away from the system's, this week
+    is the pinned day's, on the page and in the export, with that day's sale in it."""
+    pinned = dt.datetime(2026, 6, 10, 9, 0, tzinfo=dt.UTC)  # a Wednesday, ISO week 24
+    app.config["FIXED_NOW"] = pinned
+    order_id = place_order(db, world, {world.bread_id: 3})
+    with db.uow() as uow:
+        uow.session.get_one(Order, order_id).placed_at = pinned
+        for mo in uow.session.scalars(
+            select(MerchantOrder).where(MerchantOrder.order_id == order_id)
+        ):
+            mo.created_at = pinned
+        uow.commit()
+    login(client, world.operator_email)
+    page = client.get("/admin").get_data(as_text=True)
+    assert "Cette semaine (S24)" in page
+    assert '<span class="tile-number">1</span> commande<' in page and "10,50" in page
+    lines = client.get("/admin/indicateurs.csv").data.decode("utf-8-sig").splitlines()
+    assert lines[-1].split(";")[:5] == ["2026", "24", "2026-06-08", "1", "10,50"]
