@@ -12,6 +12,7 @@ import secrets
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -22,8 +23,17 @@ THUMB_SIDE = 400
 ALLOWED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
 
 
+def N_(text: str) -> str:  # noqa: N802 - Babel's marker for "extract, translate when shown"
+    return text
+
+
 class ImageRejected(ValueError):
-    """The upload is not an acceptable image; ``str()`` is a French message."""
+    """The upload is not an acceptable image; ``str()`` is a French message, :meth:`shown`
+    the message in the page's language."""
+
+    def shown(self) -> str:
+        """The message in the page's language (the French text where none is known)."""
+        return gettext(str(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,26 +44,26 @@ class StoredImage:
 
 def _open(data: bytes) -> Image.Image:
     if not data:
-        raise ImageRejected("Le fichier est vide.")
+        raise ImageRejected(N_("Le fichier est vide."))
     if len(data) > MAX_BYTES:
-        raise ImageRejected("La photo est trop lourde (8 Mo au plus).")
+        raise ImageRejected(N_("La photo est trop lourde (8 Mo au plus)."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
-                raise ImageRejected("Format non accepté : envoyez une photo JPEG, PNG ou WebP.")
+                raise ImageRejected(N_("Format non accepté : envoyez une photo JPEG, PNG ou WebP."))
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise ImageRejected("Cette image est trop grande (40 mégapixels au plus).")
+                raise ImageRejected(N_("Cette image est trop grande (40 mégapixels au plus)."))
             image.load()
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("Cette image est trop grande (40 mégapixels au plus).") from None
+        raise ImageRejected(N_("Cette image est trop grande (40 mégapixels au plus).")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRejected(
-            "Ce fichier n'est pas une image lisible : envoyez une photo JPEG, PNG ou WebP."
+            N_("Ce fichier n'est pas une image lisible : envoyez une photo JPEG, PNG ou WebP.")
         ) from None
     return image
 

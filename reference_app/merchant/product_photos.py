@@ -34,7 +34,7 @@ def uploaded_photo(form: ProductForm) -> images.StoredImage | None | bool:
     try:
         stored = images.store(upload.read(images.MAX_BYTES + 1), "products")
     except images.ImageRejected as error:
-        form.photo.errors = [*form.photo.errors, str(error)]
+        form.photo.errors = [*form.photo.errors, error.shown()]
         return False
     form.photo_kept.data = _photo_signer().dumps(
         {"m": shop().id, "key": stored.key, "thumb": stored.thumb_key}

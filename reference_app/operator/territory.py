@@ -312,7 +312,7 @@ def branding() -> str | tuple[str, int] | Response:
             try:
                 logo_key = images.store(upload.read(images.MAX_BYTES + 1), "branding").thumb_key
             except images.ImageRejected as error:
-                form.logo.errors = [str(error)]
+                form.logo.errors = [error.shown()]
                 ok = False
         if ok:
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,50 @@ def test_the_photo_form_cap_applies_before_the_csrf_check_reads_the_form(
 
     assert response.status_code == 422
     assert "La photo est trop lourde (8 Mo au plus)." in response.get_data(as_text=True)
+
+
+def _field_error(page: str, field_id: str) -> str:
+    start = page.index(f'<p class="error" id="{field_id}-err">')
+    return page[start : page.index("</p>", start)]
+
+
+def _heavy_product_photo() -> dict[str, object]:
+    return {**PRODUCT, "photo": (io.BytesIO(b"\0" * HEAVY), "photo.jpg")}
+
+
+def _unreadable_logo() -> dict[str, object]:
+    return {
+        "name": "Ternois",
+        "primary_color": "#1d4e89",
+        "accent_color": "#f2a541",
+        "logo": (io.BytesIO(b"not an image"), "logo.png"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "sent", "french"),
+    [
+        ("/boutique/produits/nouveau", "photo", _heavy_product_photo, "La photo est trop lourde"),
+        ("/admin/apparence", "logo", _unreadable_logo, "n'est pas une image lisible"),
+    ],
+)
+def test_a_refused_photo_is_said_in_the_pages_language(
+    client: FlaskClient,
+    world: World,
+    url: str,
+    field: str,
+    sent: Callable[[], dict[str, object]],
+    french: str,
+) -> None:
+    # A phone's full-size photo now reaches its field instead of the 413 page: an English
+    # page said why in French.
+    login(client, world.operator_email if field == "logo" else world.baker_email)
+    for lang in ("en", "fr"):
+        client.get(f"/?lang={lang}")
+        response = client.post(url, data=sent(), content_type="multipart/form-data")
+        assert response.status_code == 422
+        said = _field_error(html.unescape(response.get_data(as_text=True)), field)
+        if lang == "fr":
+            assert french in said, said
+        else:
+            assert french not in said and ("8 MB" in said or "JPEG, PNG" in said), said
