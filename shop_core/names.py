@@ -86,7 +86,12 @@ def fill_name_keys(connection: Connection, table_name: str, *, name_length: int 
         while owner[(territory_id, key)] != row_id:
             number += 1
             suffix = f" ({number})"
-            new_name = name[: name_length - len(suffix)].rstrip() + suffix
+            base = name[: name_length - len(suffix)].rstrip()
+            # A key cut at its column's length would lose the number, and every number
+            # would read as the name itself: shorten the name until the number shows.
+            while base and len(name_key(base + suffix)) >= KEY_LENGTH:
+                base = base[:-1].rstrip()
+            new_name = (base + suffix).strip()
             key = name_key(new_name)
             owner.setdefault((territory_id, key), row_id)
         if new_name != name:
