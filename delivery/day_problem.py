@@ -100,6 +100,12 @@ class Place:
     def visit_key(self) -> tuple[str, int | str]:
         return self.visit or self.key
 
+    @property
+    def pickup_point_id(self) -> int | None:
+        """The pickup point this place is, if it is one."""
+        kind, ident = self.visit_key
+        return ident if kind == "point" and isinstance(ident, int) else None
+
 
 #: The priority of a returned order's way back (``Shipment.priority``); shoppers' orders
 #: have the default, 1.

@@ -250,6 +250,12 @@ class Stop(Base):
     window_start: Mapped[dt.datetime | None]
     window_end: Mapped[dt.datetime | None]
     parcels: Mapped[int] = mapped_column(default=1)
+    # The pickup point the stop is at (a drop or a take-back there), None at a door or a
+    # shop: the order may be sent elsewhere since (a failed delivery left at a point), the
+    # stop still reads as where it went.
+    pickup_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pickup_point.id", ondelete="SET NULL")
+    )
     status: Mapped[StopStatus] = mapped_column(_enum(StopStatus, 10), default=StopStatus.TODO)
     reason: Mapped[str] = mapped_column(String(300), default="")
     done_at: Mapped[dt.datetime | None]

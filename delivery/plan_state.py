@@ -687,6 +687,7 @@ def write_run(
         place = day.places[item.location]
         stop.place_name, stop.address = place.name[:160], place.address[:300]
         stop.lat, stop.lon, stop.approximate = place.lat, place.lon, place.approximate
+        stop.pickup_point_id = place.pickup_point_id
         stop.expected_arrival = to_datetime(date, zone, item.arrival)
         stop.expected_start = to_datetime(date, zone, item.start)
         # A collection's window is shown as the shop's hours: service may start until

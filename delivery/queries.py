@@ -388,9 +388,9 @@ def _visit(
 ) -> PlaceVisit:
     first = stops[0]
     order = first.merchant_order.order
-    at_point = first.kind is StopKind.DELIVER and order.delivery_method is (
-        DeliveryMethod.PICKUP_POINT
-    )
+    # Where the stop went, whatever became of the order since (a failed delivery at the
+    # door sent to a pickup point stays a delivery at the door).
+    at_point = first.kind is StopKind.DELIVER and first.pickup_point_id is not None
     collect = first.kind.at_shop  # a collection, or returned parcels given back
     merchant = first.merchant_order.merchant
     taking_back = first.kind is StopKind.TAKE_BACK

@@ -85,12 +85,13 @@ def place_key(stop: Stop) -> tuple[str, int | str]:
     mo = stop.merchant_order
     if stop.kind.at_shop:
         return ("merchant", mo.merchant_id)
-    order = mo.order
+    # The stop's own point, not its order's of the moment: a failed delivery sent to a
+    # point leaves its stop at the door.
+    if stop.pickup_point_id is not None:
+        return ("point", stop.pickup_point_id)
     if stop.kind is StopKind.TAKE_BACK:
-        return ("point", order.pickup_point_id or f"{stop.lat:.5f},{stop.lon:.5f}")
-    if order.delivery_method is DeliveryMethod.PICKUP_POINT and order.pickup_point_id:
-        return ("point", order.pickup_point_id)
-    return ("door", door_key(order))
+        return ("point", f"{stop.lat:.5f},{stop.lon:.5f}")
+    return ("door", door_key(mo.order))
 
 
 def visit_of(stop: Stop) -> list[Stop]:
@@ -470,6 +471,7 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
                 lat=lat,
                 lon=lon,
                 approximate=point.lat is None,
+                pickup_point_id=point.id,
                 expected_arrival=arrival,
                 expected_start=arrival,
                 parcels=s.parcels,

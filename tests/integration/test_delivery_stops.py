@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.cash import hand_in_run
+from delivery.exports import stops_csv
 from delivery.geocoding import order_query
 from delivery.model import GeocodeEntry, Stop, StopKind, StopStatus
 from delivery.planning import plan_day
@@ -358,6 +359,33 @@ def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
 
     do(deliver, db, shop, fleet, stops[2], now=at(10, 20))  # no code at a pickup point
     assert status(db, oid) is S.DELIVERED
+
+
+def test_a_failed_door_sent_to_a_pickup_point_still_reads_as_the_door_it_went_to(
+    db: Database, shop: Shop
+) -> None:
+    """The order now goes to the point, but the failed stop was at Jeanne's door: the
+    courier's page, the board, the sheet and the exports (all read from the visits) say
+    so, and only the added drop is one at the point."""
+    fleet, _oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    do(
+        fail, db, shop, fleet, drop, reason="Personne", then=AfterFailure.PICKUP_POINT,
+        pickup_point_id=fleet.point_id, now=at(10),
+    )  # fmt: skip
+
+    door, point = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
+    assert (door.status, door.at_pickup_point, door.customer) == (
+        StopStatus.FAILED, False, "Jeanne Martin",
+    )  # fmt: skip
+    assert door.needs_code and door.order_id is not None
+    assert (point.status, point.at_pickup_point, point.place_name) == (
+        StopStatus.TODO, True, "Mairie de Saint-Pol",
+    )  # fmt: skip
+    actions = [
+        row.split(";")[4] for row in stops_csv(courier_runs_of(db, shop, fleet)).splitlines()[1:]
+    ]
+    assert actions[-2:] == ["Livraison", "Dépôt en point de retrait"]
 
 
 def test_a_drop_at_a_point_added_to_the_run_does_not_split_a_door_in_two(
