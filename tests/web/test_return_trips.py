@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from delivery.model import StopKind, StopStatus
-from delivery.services import RoundInput, create_round
+from delivery.model import Round, StopKind, StopStatus
+from delivery.services import DepotInput, RoundInput, create_depot, create_round, update_round
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.merchants.model import Merchant
@@ -414,3 +414,48 @@ def test_the_shop_waits_for_a_later_round_when_one_is_big_enough(
     html = page(client, f"/boutique/commandes/{mo_id}")
     assert "Une prochaine tournée qui passe par votre boutique vous les rapporte" in html
     assert "Aucune tournée ne peut vous les rapporter" not in html
+
+
+def test_parcels_left_at_a_depot_no_round_leaves_from_any_more_are_said_to_wait_for_none(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # The courier took the loaf back from the tiers-lieu but found the bakery closed, and
+    # left it at the Bureau de poste; then both rounds moved to a new depot.
+    fleet = add_fleet(db, world)
+    order = dropped_at_point(db, world)
+    login(client, world.operator_email)
+    client.post(f"/admin/retraits/{order.id}/retour", data={"reason": "Jamais venue"})
+    client.post("/logout")
+    plan(db, world)
+    take, give = [s for s in stops(db, world) if s.kind.returning]
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{take.id}/retour")
+    client.post(f"/livreur/arrets/{give.id}/retour-impossible", data={"reason": "Boutique fermée"})
+    client.post("/logout")
+    with db.uow() as uow:
+        depot_id = create_depot(
+            uow=uow, territory_id=world.territory_id, actor=Actor.system(),
+            data=DepotInput("Dépôt de Frévent", "Place du marché", "62270", "Frévent"),
+        )  # fmt: skip
+        for round_id in (fleet.saint_pol, fleet.frevent):
+            r = uow.session.get_one(Round, round_id)
+            update_round(
+                uow=uow, territory_id=world.territory_id, round_id=round_id, actor=Actor.system(),
+                data=RoundInput(
+                    name=r.name, depot_id=depot_id, weekdays=r.weekday_numbers, starts=r.starts,
+                    ends=r.ends, capacity=r.capacity, courier_id=r.courier_id,
+                    insee_codes=sorted(r.insee_codes),
+                ),
+            )  # fmt: skip
+
+    login(client, world.operator_email)
+    pickups = page(client, "/admin/retraits")
+    assert "aucune tournée ne peut les prendre" in pickups
+    # One parcel: « il attend », not « ils attendent ».
+    assert "Aucune tournée pouvant prendre 1 colis ne part plus du dépôt où il attend." in pickups
+    assert "pas encore sur une tournée" not in pickups
+    client.post("/logout")
+    login(client, world.baker_email)
+    (mo,) = order.merchant_orders
+    shop = page(client, f"/boutique/commandes/{mo.id}")
+    assert "ou un dépôt d'où aucune ne part plus) : venez les chercher" in shop
