@@ -127,7 +127,7 @@ def update_pickup_point(
         point.address = address.strip()
         point.postal_code = postal_code
         point.city = city.strip()
-        point.kind = kind
+        point.kind = kind.strip()
         point.insee_code = insee_code or None
         point.lat, point.lon = lat, lon
         point.opening_notes = opening_notes.strip()

@@ -279,7 +279,7 @@ def add_pickup_point(
     point = PickupPoint(
         territory_id=territory_id,
         name=name,
-        kind=kind,
+        kind=kind.strip(),
         address=address.strip(),
         postal_code=postal_code,
         city=city.strip(),

@@ -116,6 +116,22 @@ def test_a_pickup_point_at_the_limits_is_kept_whole(db: Database, shop: Shop) ->
         assert {key: getattr(point, key) for key in whole} == whole
 
 
+def test_a_pickup_point_text_is_stored_as_it_was_measured(db: Database, shop: Shop) -> None:
+    """Each text is checked without its outer spaces, so it is kept without them: a kind of
+    30 characters and two spaces was let through, then stopped by PostgreSQL (31 > 30)."""
+    padded = {**POINT, "kind": "k" * 30 + "  ", "name": "  Salle des fêtes  "}
+    with db.uow() as uow:
+        point_id = add_pickup_point(uow=uow, territory_id=shop.territory_id, **padded)
+    with db.uow() as uow:
+        update_pickup_point(
+            uow=uow, territory_id=shop.territory_id, point_id=point_id,
+            **{**padded, "kind": " " + "m" * 30 + " "},
+        )  # fmt: skip
+    with db.uow() as uow:
+        point = uow.session.get_one(PickupPoint, point_id)
+        assert (point.kind, point.name) == ("m" * 30, "Salle des fêtes")
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
