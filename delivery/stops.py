@@ -389,15 +389,18 @@ def fail(
     if not stops:
         raise AlreadyRecorded("Cette livraison est déjà enregistrée.")
     _check_on_board(stops)
-    order = stops[0].merchant_order.order
+    # A visit may hand over several orders: a shopper's two orders at one door, or every
+    # order for a pickup point. Each is sent on, not only the first.
+    orders = list({s.merchant_order.order_id: s.merchant_order.order for s in stops}.values())
+    order = orders[0]
     point: PickupPoint | None = None
     if then is AfterFailure.PICKUP_POINT:
         point = session.get(PickupPoint, pickup_point_id) if pickup_point_id else None
         if point is None or point.territory_id != territory_id or not point.active:
             raise ValidationError("Choisissez un point de retrait.", field="pickup_point")
-        if (
-            order.delivery_method is DeliveryMethod.PICKUP_POINT
-            and order.pickup_point_id == point.id
+        if any(
+            o.delivery_method is DeliveryMethod.PICKUP_POINT and o.pickup_point_id == point.id
+            for o in orders
         ):
             raise ValidationError(
                 "Le colis est déjà destiné à ce point de retrait.", field="pickup_point"
@@ -413,10 +416,14 @@ def fail(
     run = stop.run
     if point is not None:
         _add_point_stops(run, stops, point)
-        redirect_delivery(
-            uow=uow, order_id=order.id, actor=actor, pickup_point_id=point.id, reason=reason
-        )
+        for o in orders:
+            redirect_delivery(
+                uow=uow, order_id=o.id, actor=actor, pickup_point_id=point.id, reason=reason,
+                commit=False,
+            )  # fmt: skip
+        uow.commit()
         return FailureOutcome(AfterFailure.PICKUP_POINT, run.plan.date, point.name)
+    # One door or one point: one commune, so one next round for all of them.
     insee = order.pickup_point.insee_code if order.pickup_point else order.insee_code
     # A failure recorded late (the courier's phone was offline, the round ran past
     # midnight) still goes to a round that is yet to come.
@@ -427,7 +434,11 @@ def fail(
     date = calendar.next_run_day(
         session, territory_id, insee, max(run.plan.date, recorded_on), depot_id=run.depot_id
     )
-    redirect_delivery(uow=uow, order_id=order.id, actor=actor, date=date, reason=reason)
+    for o in orders:
+        redirect_delivery(
+            uow=uow, order_id=o.id, actor=actor, date=date, reason=reason, commit=False
+        )
+    uow.commit()
     return FailureOutcome(AfterFailure.NEXT_ROUND, date)
 
 

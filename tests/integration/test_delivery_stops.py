@@ -525,6 +525,40 @@ def test_two_orders_of_one_shopper_at_one_door_are_one_visit_and_either_code_han
     assert (status(db, first), status(db, second)) == (S.DELIVERED, S.DELIVERED)
 
 
+@pytest.mark.parametrize("then", [AfterFailure.NEXT_ROUND, AfterFailure.PICKUP_POINT])
+def test_a_failed_door_with_two_orders_of_one_shopper_sends_both_on(
+    db: Database, shop: Shop, then: AfterFailure
+) -> None:
+    """Nobody home for the shopper's two orders (one visit): both go to the next round, or
+    both to the pickup point; neither is left on a day gone by."""
+    fleet = add_fleet(db, shop)
+    first = order(db, shop, {shop.bread_id: 1})
+    second = order(db, shop, {shop.apples_id: 1})
+    for oid in (first, second):
+        make_ready(db, oid)
+    planned(db, shop)
+    for pickup in [s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.COLLECT]:
+        with contextlib.suppress(AlreadyRecorded):
+            do(collect, db, shop, fleet, pickup, now=at(9))
+    drop = next(s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.DELIVER)
+
+    outcome = do(
+        fail, db, shop, fleet, drop, reason="Absent", then=then,
+        pickup_point_id=fleet.point_id if then is AfterFailure.PICKUP_POINT else None,
+        now=at(10),
+    )  # fmt: skip
+
+    with db.uow() as uow:
+        for oid in (first, second):
+            sent = uow.session.get_one(Order, oid)
+            if then is AfterFailure.NEXT_ROUND:
+                assert sent.delivery_date == outcome.date == TUESDAY + dt.timedelta(days=1)
+            else:
+                assert sent.delivery_method is DeliveryMethod.PICKUP_POINT
+                assert sent.pickup_point_id == fleet.point_id
+    assert (status(db, first), status(db, second)) == (S.DELIVERY_FAILED, S.DELIVERY_FAILED)
+
+
 def test_two_shoppers_at_one_address_are_two_visits_with_their_own_codes(
     db: Database, shop: Shop
 ) -> None:
