@@ -317,6 +317,13 @@ def now_seconds(date: dt.date, zone: ZoneInfo, now: dt.datetime) -> int:
     return to_seconds(date, zone, now) if local.date() == date else 0
 
 
+def under_way(stops: Iterable[Stop]) -> bool:
+    """Whether the run of these stops has left: its courier recorded one of them. A stop
+    the system closed (its order sent back, its parcels back at the shop by other means)
+    has no time and says nothing of the van, which may still be at the depot."""
+    return any(stop.done_at is not None for stop in stops)
+
+
 def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -> DayState:
     state = DayState({}, {}, {})
     if plan is None:
@@ -326,7 +333,10 @@ def day_state(plan: DayPlan | None, date: dt.date, zone: ZoneInfo, now_s: int) -
         if not kept:
             continue
         state.kept[run.id] = kept
-        last = kept[-1]
+        recorded = [s for s in kept if s.done_at is not None]
+        if not recorded:  # stops the system closed only: the run leaves from its depot
+            continue
+        last = recorded[-1]
         done_s = to_seconds(date, zone, last.done_at) if last.done_at else now_s
         state.started[run.round_id] = StartState(last.lat, last.lon, max(done_s, now_s))
         state.depots[run.round_id] = run.depot
@@ -667,7 +677,8 @@ def write_run(
     courier's open page, say) survives a re-planning.
     """
     kept = [stop for stop in run.stops if stop.status is not StopStatus.TODO]
-    if not kept:
+    left = under_way(kept)
+    if not left:
         run.depot = day.depots[run.round.id]
     pool = {(s.merchant_order_id, s.kind): s for s in run.stops if s.status is StopStatus.TODO}
     planned: list[Stop] = []
@@ -702,11 +713,11 @@ def write_run(
     for sequence, stop in enumerate(run.stops, start=1):
         stop.sequence = sequence
     if route is None:
-        if not kept:
+        if not left:
             run.departure = run.return_time = None
             run.distance_m = 0
         return
-    if not kept or run.departure is None:
+    if not left or run.departure is None:
         run.departure = to_datetime(date, zone, route.departure)
     run.return_time = to_datetime(date, zone, route.return_time)
     run.distance_m = route.distance

@@ -54,6 +54,7 @@ from delivery.plan_state import (
     problem_for,
     return_trips,
     returns_to_add,
+    under_way,
     write_run,
 )
 from delivery.planning import PlanReport, describe_unplanned
@@ -389,7 +390,7 @@ def move_shipment(
     mo_id = stop.merchant_order_id
     source = stop.run
     # On board: a stop of its done or failed, or loaded at the depot by a run under way.
-    started = any(not s.is_open for s in source.stops)
+    started = under_way(source.stops)
     loaded = started and mo_id in loaded_at_depot(source.stops)
     if loaded or any(s.merchant_order_id == mo_id and not s.is_open for s in source.stops):
         raise ValidationError(

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from delivery.model import Depot, ParcelTransfer, RoundRun, Stop, StopStatus
-from delivery.plan_state import OUT_OF_SHOP, holding_depots
+from delivery.plan_state import OUT_OF_SHOP, holding_depots, under_way
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
 from shop_core.orders.model import MerchantOrder
@@ -120,4 +120,4 @@ def _last_recorded(session: Session, merchant_order_id: int) -> dt.datetime:
 
 def _under_way(run: RoundRun) -> bool:
     """A stop recorded: the van has left with what it loaded at the depot."""
-    return any(not s.is_open for s in run.stops)
+    return under_way(run.stops)

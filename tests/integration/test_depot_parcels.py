@@ -19,6 +19,7 @@ from delivery.returns import return_to_merchant
 from delivery.route_sheets import round_sheet_pdf
 from delivery.services import DepotInput, RoundInput, create_depot, create_round
 from delivery.stops import AfterFailure, collect, deliver, fail
+from delivery.transfers import carry_to_depot
 from shop_core.accounts.model import Role
 from shop_core.audit.services import Actor
 from shop_core.database import Database
@@ -483,6 +484,85 @@ def test_parcels_loaded_by_a_round_under_way_cannot_be_moved(db: Database, shop:
             distances=DISTANCES, settings=SETTINGS, actor=Actor(user_id=None),
             now=at(9, 30, day=WEDNESDAY),
         )  # fmt: skip
+
+
+def left_in_frevent_one_sent_back(db: Database, shop: Shop, fleet: TwoDepots) -> Stop:
+    """Two parcels left in Frévent on Tuesday, both on Wednesday's round from there
+    (planned on Tuesday evening); the second one's shopper refuses it, so the operator
+    sends it back to the baker: its stop is closed by the system, with no time, and no
+    courier has left. The stop of the first, to load at the depot."""
+    first = order(db, shop, {shop.bread_id: 1})
+    second = order(db, shop, {shop.cake_id: 1}, address=NEIGHBOUR)
+    for oid in (first, second):
+        make_ready(db, oid)
+    plan(db, shop, TUESDAY, at(7))
+    for kind in (StopKind.COLLECT, StopKind.DELIVER, StopKind.DELIVER):
+        stop = next(
+            s
+            for s in stops_of_plan(db, shop.territory_id)
+            if s.kind is kind and s.status is StopStatus.TODO
+        )
+        if kind is StopKind.COLLECT:  # one visit at the bakery: both parcels
+            act(collect, db, shop, fleet.far_courier, stop.id, now=at(9))
+        else:
+            act(
+                fail, db, shop, fleet.far_courier, stop.id, reason="Absent",
+                then=AfterFailure.NEXT_ROUND, now=at(10),
+            )  # fmt: skip
+    plan(db, shop, WEDNESDAY, at(18))
+    send_back(db, shop, second, now=at(19))
+    stops = stops_of_plan(db, shop.territory_id, WEDNESDAY)
+    assert {s.run.round_id for s in stops} == {fleet.far}
+    (closed,) = [s for s in stops if s.merchant_order.order_id == second]
+    assert (closed.status, closed.done_at) == (StopStatus.FAILED, None)
+    (loaded,) = [s for s in stops if s.merchant_order.order_id == first]
+    return loaded
+
+
+def test_parcels_of_a_run_whose_stops_only_the_system_closed_are_still_at_the_depot(
+    db: Database, shop: Shop
+) -> None:
+    """The run from Frévent has not left (a stop closed by the system is no courier's
+    tap): the parcel it is to load is still at the depot, so the operator may give it to
+    another round from Frévent, and a transfer is refused because a round is to load it,
+    not because it is on a van."""
+    fleet = two_depots(db, shop)
+    with db.uow() as uow:  # a second round from Frévent, for Frévent only
+        courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name="Léa")
+        other = create_round(
+            uow=uow,
+            territory_id=shop.territory_id,
+            data=RoundInput(
+                name="Frévent", depot_id=uow.session.get_one(Round, fleet.far).depot_id,
+                weekdays=ALL_WEEK, starts=dt.time(7, 30), ends=dt.time(19), capacity=20,
+                courier_id=courier, insee_codes=("62361",),
+            ),
+            actor=SYSTEM,
+        )  # fmt: skip
+    loaded = left_in_frevent_one_sent_back(db, shop, fleet)
+    with db.uow() as uow:
+        other_run = run_of(uow, shop, other).id
+        near_depot = stop_depot(uow, fleet.near)
+
+    with db.uow() as uow, pytest.raises(ValidationError) as refused:
+        carry_to_depot(
+            uow=uow, territory_id=shop.territory_id, merchant_order_id=loaded.merchant_order_id,
+            depot_id=near_depot, actor=Actor(user_id=None), now=at(19, 30),
+        )  # fmt: skip
+    assert refused.value.code == "planned_from_depot"
+    with db.uow() as uow:
+        move_shipment(
+            uow=uow, territory_id=shop.territory_id, stop_id=loaded.id, run_id=other_run,
+            distances=DISTANCES, settings=SETTINGS, actor=Actor(user_id=None),
+            now=at(19, 30),
+        )  # fmt: skip
+
+    (moved,) = [
+        s
+        for s in stops_of_plan(db, shop.territory_id, WEDNESDAY)
+        if s.merchant_order_id == loaded.merchant_order_id
+    ]
+    assert moved.run.round_id == other
 
 
 def test_an_order_whose_parcels_wait_at_a_depot_is_postponed_to_a_round_from_there(

@@ -25,6 +25,7 @@ from .test_depot_parcels import (
     act,
     failed_on_tuesday,
     insert,
+    left_in_frevent_one_sent_back,
     plan,
     two_depots,
 )
@@ -170,6 +171,38 @@ def test_runs_still_to_come_leave_from_the_new_depot_once_their_day_is_planned_a
     assert run_depot(db, shop, WEDNESDAY, fleet.far) == saint_pol
     (run,) = runs_of(db, shop, fleet.far_courier, WEDNESDAY)
     assert run.depot_name == "Bureau de poste"
+
+
+def test_a_run_whose_stops_only_the_system_closed_leaves_from_its_rounds_new_depot(
+    db: Database, shop: Shop
+) -> None:
+    """Wednesday's run from Frévent has a stop closed by the system (its parcel sent back
+    on Tuesday evening) and no courier has left: the operator is told to plan Wednesday
+    again after moving its round to Saint-Pol, and doing so makes it leave from there.
+    The parcel still to load waits in Frévent, where no round leaves from any more."""
+    fleet = two_depots(db, shop)
+    loaded = left_in_frevent_one_sent_back(db, shop, fleet)
+    frevent, saint_pol = depot_of(db, fleet.far), depot_of(db, fleet.near)
+    move_round(db, shop, fleet.far, saint_pol)
+    with db.uow() as uow:
+        assert days_planned_before_change(
+            uow.session, territory_id=shop.territory_id, round_id=fleet.far,
+            from_day=WEDNESDAY,
+        ) == (WEDNESDAY,)  # fmt: skip
+
+    report = plan(db, shop, WEDNESDAY, at(19, 30))
+
+    assert run_depot(db, shop, WEDNESDAY, fleet.far) == saint_pol
+    (run,) = runs_of(db, shop, fleet.far_courier, WEDNESDAY)
+    assert run.depot_name == "Bureau de poste"
+    (unplanned,) = report.unplanned
+    assert (unplanned.merchant_order_id, unplanned.reason_code) == (
+        loaded.merchant_order_id,
+        "held_at_depot",
+    )
+    with db.uow() as uow:
+        mo_id = loaded.merchant_order_id
+        assert holding_depots(uow.session, [mo_id]) == {mo_id: frevent}
 
 
 def test_the_days_planned_before_a_change_are_those_not_begun(db: Database, shop: Shop) -> None:
