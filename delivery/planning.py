@@ -97,8 +97,10 @@ class PlanReport:
     shop is closed that day are not counted: their day is not this one."""
     returns_without_round: int = 0
     """Returned orders whose way back no round can ever take (``returns.no_round_for``:
-    more parcels than any round carries, a point no round big enough serves): they wait for
-    no planning, someone must bring them back by other means. Not in ``returns_left_out``."""
+    more parcels than any round carries, a point no round big enough serves, a depot no
+    round big enough leaves from, a shop or point with no position): they wait for no
+    planning, someone must bring them back by other means (or place the shop or point on
+    the map). Not in ``returns_left_out``."""
 
 
 def plan_day(
