@@ -381,7 +381,7 @@ def test_a_way_back_to_a_shop_nowhere_on_the_map_says_to_place_it_first(
     assert NO_ROOM_FR not in html and "Confier le retour de colis" not in html
     pickups = page(client, "/admin/retraits")
     assert "aucune tournée ne peut les prendre" in pickups
-    assert "n'a pas de position sur la carte : placez-la d'abord" in pickups
+    assert "n'a pas de position sur la carte : indiquez-la d'abord" in pickups
     assert "pas encore sur une tournée" not in pickups
     assert "plus que n'en prend une tournée" not in pickups
     client.post("/logout")
