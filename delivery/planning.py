@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from delivery import calendar
 from delivery.day_problem import DayProblem, PlanningSettings, doors, vehicle_id
 from delivery.distances import DistanceProvider
-from delivery.model import DayPlan, Depot, Round, RoundRun, Unplanned
+from delivery.model import DayPlan, Depot, Round, RoundRun, StopStatus, Unplanned
 from delivery.one_visit import one_visit_per_door
 from delivery.optimiser import Solution, UnassignedReason, solve
 from delivery.plan_state import (
@@ -228,10 +228,17 @@ def _store(
             run = RoundRun(round=round_, courier_id=round_.courier_id)
             plan.runs.append(run)
         write_run(run, routes.get(vehicle_id(round_.id)), day, date, zone)
-    keep_claims(uow, plan.runs, claims)
     for run in list(plan.runs):
-        if not run.stops and run.round not in rounds:
-            plan.runs.remove(run)
+        if run.round not in rounds:
+            # Not under way (``running_rounds`` keeps those): its round no longer goes out
+            # that day (switched off, no courier, another weekday) and its orders were
+            # planned again above. Only the stops closed already stay, as a record.
+            run.stops = [stop for stop in run.stops if stop.status is not StopStatus.TODO]
+            run.departure = run.return_time = None
+            run.distance_m = 0
+            if not run.stops:
+                plan.runs.remove(run)
+    keep_claims(uow, plan.runs, claims)
     plan.distance_m = sum(run.distance_m for run in plan.runs)
 
     by_id = {mo.id: mo for mo in orders}

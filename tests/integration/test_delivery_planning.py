@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import planning
-from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.model import DayPlan, Round, RoundRun, Stop, StopKind, StopStatus, Unplanned
 from delivery.optimiser import Solution, route_cost, timed_route
 from delivery.optimiser import StopKind as PlannedKind
 from delivery.plan_state import PlanningFailed
@@ -552,3 +552,41 @@ def test_a_parcel_collected_while_the_operator_moves_it_stays_with_its_courier(
         assert stops[0].run_id == other
         assert stops[0].status is StopStatus.TODO
         assert mo.status is not MerchantOrderStatus.HANDED_TO_COURIER
+
+
+def test_a_round_switched_off_since_the_planning_loses_its_run_when_the_day_is_planned_again(
+    db: Database, shop: Shop
+) -> None:
+    """Tuesday is planned; the operator then switches off the round that carries the loaf
+    (not begun) and plans the day again: the loaf goes on the other round serving
+    Saint-Pol, and the switched-off round's run goes, instead of keeping its stops too."""
+    fleet = add_fleet(db, shop)
+    with db.uow() as uow:
+        relief = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER, name="Léa")
+        create_round(
+            uow=uow, territory_id=shop.territory_id, actor=SYSTEM,
+            data=RoundInput(
+                name="Saint-Pol renfort", depot_id=fleet.depot_id, weekdays=(1,),
+                starts=dt.time(8), ends=dt.time(13), capacity=20, courier_id=relief,
+                insee_codes=(SAINT_POL.insee_code,),
+            ),
+        )  # fmt: skip
+    loaf = order(db, shop, {shop.bread_id: 1})
+    make_ready(db, loaf)
+    plan(db, shop)
+    (mo,) = merchant_orders(db, loaf)
+    first = {s.run.round_id for s in stops_of_plan(db, shop.territory_id)}
+    assert len(first) == 1
+    with db.uow() as uow:
+        uow.session.get_one(Round, first.pop()).active = False
+        uow.commit()
+
+    report = plan(db, shop)
+
+    assert report.unplanned == ()
+    stops = [s for s in stops_of_plan(db, shop.territory_id) if s.merchant_order_id == mo.id]
+    assert [s.kind for s in stops] == [StopKind.COLLECT, StopKind.DELIVER]
+    assert {s.run.round.active for s in stops} == {True}
+    with db.uow() as uow:
+        runs = uow.session.scalars(select(RoundRun)).all()
+        assert all(run.round.active for run in runs)
