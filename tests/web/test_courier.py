@@ -39,6 +39,7 @@ def _delivery_app(app: Flask) -> None:
 
 
 def planned_order(db: Database, world: World, *, ready: bool = True) -> int:
+    """Jeanne's loaf for Tuesday morning, at home, and Tuesday planned; the order's id."""
     add_fleet(db, world)
     oid = place_order(db, world, {world.bread_id: 1})
     if ready:

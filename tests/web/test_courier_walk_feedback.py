@@ -16,19 +16,19 @@ from shop_core.database import Database
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import MerchantOrderStatus
 
-from .backoffice import dropped_at_point, place_order
+from .backoffice import dropped_at_point
 from .conftest import World, login
 from .rounds_setup import (
     OTHER_COURIER_EMAIL,
     TUESDAY,
     add_fleet,
     configure,
-    make_ready,
     order_of,
     plan,
     statuses,
     stops,
 )
+from .test_courier import planned_order
 
 S = MerchantOrderStatus
 DAY = f"?date={TUESDAY.isoformat()}"
@@ -37,16 +37,6 @@ DAY = f"?date={TUESDAY.isoformat()}"
 @pytest.fixture(autouse=True)
 def _delivery_app(app: Flask) -> None:
     configure(app)
-
-
-def planned_order(db: Database, world: World, *, ready: bool = True) -> int:
-    """Jeanne's loaf for Tuesday morning, at home, and Tuesday planned; the order's id."""
-    add_fleet(db, world)
-    oid = place_order(db, world, {world.bread_id: 1})
-    if ready:
-        make_ready(db, oid)
-    plan(db, world)
-    return oid
 
 
 def card(html: str, stop_id: int) -> str:
