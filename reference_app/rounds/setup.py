@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from delivery import services
+from delivery.model import Round
 from reference_app import db
 from reference_app.choices import options
 from reference_app.formatting import date_fr
@@ -119,6 +121,7 @@ def edit_round(round_id: int) -> Response | tuple[str, int]:
         form.insee_codes.data = sorted(round_.insee_codes)
         form.active.data = round_.active
     if form.validate_on_submit():
+        before = _what_plans_read(round_)
         try:
             services.update_round(
                 uow=db.uow(),
@@ -134,10 +137,19 @@ def edit_round(round_id: int) -> Response | tuple[str, int]:
             attach_error(form, error, _ROUND_FIELDS)
         else:
             flash(_("Tournée « %(name)s » enregistrée.", name=form.name.data), "success")
-            _planned_before(round_id)
+            if _what_plans_read(round_) != before:
+                _planned_before(round_id)
             return redirect(url_for("rounds.setup"))
     status = 422 if form.is_submitted() else 200
     return render_template("rounds/round_form.html", form=form, editing=round_), status
+
+
+def _what_plans_read(round_: Round) -> tuple[object, ...]:
+    """What of a round its planned runs were made with (its name is not)."""
+    return (
+        round_.depot_id, round_.courier_id, round_.weekdays, round_.starts, round_.ends,
+        round_.capacity, round_.max_duration_min, frozenset(round_.insee_codes), round_.active,
+    )  # fmt: skip
 
 
 def _planned_before(round_id: int) -> None:
@@ -149,7 +161,7 @@ def _planned_before(round_id: int) -> None:
         from_day=settings.today(territory),
     )  # fmt: skip
     if days:
-        named = ", ".join(date_fr(day, "EEEE d MMMM") for day in days)
+        named = format_list([date_fr(day, "EEEE d MMMM") for day in days], locale=get_locale())
         flash(
             ngettext(
                 "Déjà planifiée le %(days)s, la tournée y reste telle qu'elle était : "

@@ -844,6 +844,12 @@ def test_changing_a_round_names_the_days_already_planned_with_it(
     page = html.unescape(client.get(saved.headers["Location"]).get_data(as_text=True))
     assert "Déjà planifiée le mardi 24 novembre, la tournée y reste telle qu'elle était" in page
     assert 'class="flash flash-warning"' in page
+    # Saved again unchanged (or renamed only): the planned day needs nothing.
+    again = client.post(
+        f"/admin/tournees/{fleet.frevent}/modifier", data={**frevent, "name": "Frévent soir"}
+    )
+    page = html.unescape(client.get(again.headers["Location"]).get_data(as_text=True))
+    assert "Tournée « Frévent soir » enregistrée." in page and "Déjà planifiée" not in page
 
     # A round added since, in no plan yet: nothing to say.
     with db.uow() as uow:
