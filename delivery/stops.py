@@ -26,7 +26,7 @@ from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders import returns
-from shop_core.orders.delivery_codes import WrongDeliveryCode, code_matches
+from shop_core.orders.delivery_codes import check_code
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
@@ -337,8 +337,8 @@ def deliver(
     at_door = stops[0].merchant_order.order.delivery_method is DeliveryMethod.HOME
     # At a door every order is the same shopper's (place_key): the code of any proves it.
     orders = {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values()
-    if at_door and not any(code_matches(order, code) for order in orders):
-        raise WrongDeliveryCode()
+    if at_door:
+        check_code(orders, code)
     if at_door:
         require_means((s.merchant_order for s in stops), means)
     actor = Actor(user_id=courier_id)

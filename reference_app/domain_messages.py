@@ -61,6 +61,7 @@ FIXED_MESSAGES = (
 # `shop_core.payments.offline`): at a door, a pickup point, a shop.
 HANDOVER_MESSAGES = (
     N_("Code incorrect : demandez au client le code à 4 chiffres de sa confirmation de commande."),
+    N_("Indiquez le code à 4 chiffres que le client a reçu avec sa confirmation de commande."),
     N_("Cette commande n'attend plus au point de retrait."),
     N_("Indiquez comment le client a payé : espèces ou chèque."),
 )

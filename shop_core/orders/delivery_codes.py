@@ -5,6 +5,7 @@ parcels change hands with them — at the door (the courier), at a pickup point,
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 
 from shop_core.errors import DomainError
 from shop_core.orders.model import Order
@@ -23,3 +24,23 @@ def code_matches(order: Order, code: str) -> bool:
     """Whether ``code`` (spaces ignored) is the order's delivery code."""
     given = "".join(code.split())
     return hmac.compare_digest(given.encode(), order.delivery_code.encode())
+
+
+class MissingDeliveryCode(WrongDeliveryCode):
+    """No code given at all: asked for rather than called wrong (a ``WrongDeliveryCode``
+    still, so whoever shows it by the code field goes on doing so)."""
+
+    code = "missing_delivery_code"
+    template = (
+        "Indiquez le code à 4 chiffres que le client a reçu avec sa confirmation de commande."
+    )
+
+
+def check_code(orders: Iterable[Order], code: str) -> None:
+    """Refuse ``code`` unless it is the code of one of ``orders`` (a door's orders are one
+    shopper's: the code of any proves it): ``MissingDeliveryCode`` when none was given,
+    ``WrongDeliveryCode`` otherwise."""
+    if not code.strip():
+        raise MissingDeliveryCode()
+    if not any(code_matches(order, code) for order in orders):
+        raise WrongDeliveryCode()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
-from shop_core.orders.delivery_codes import WrongDeliveryCode, code_matches
+from shop_core.orders.delivery_codes import check_code
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -173,8 +173,7 @@ def hand_over_at_point(
     parts = _waiting(order)
     if not parts:
         raise ValidationError("Cette commande n'attend plus au point de retrait.")
-    if not code_matches(order, code):
-        raise WrongDeliveryCode()
+    check_code([order], code)
     require_means(parts, means)
     to_pay = to_pay_at_point(uow.session, order)
     record(

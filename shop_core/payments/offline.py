@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from shop_core.audit.services import Actor, record
 from shop_core.errors import InvalidTransition, NotFound, ValidationError
 from shop_core.merchants.model import Merchant
-from shop_core.orders.delivery_codes import WrongDeliveryCode, code_matches
+from shop_core.orders.delivery_codes import check_code
 from shop_core.orders.history import NOT_SERVED
 from shop_core.orders.model import (
     DeliveryMethod,
@@ -150,8 +150,7 @@ def hand_over_at_shop(
         raise InvalidTransition(
             current=merchant_order.status.value, target=MerchantOrderStatus.PICKED_UP.value
         )
-    if not code_matches(merchant_order.order, code):
-        raise WrongDeliveryCode()
+    check_code([merchant_order.order], code)
     take_payment(
         uow.session, merchant_order=merchant_order, means=means, actor=actor, now=now,
         receiver=Receiver.SHOP,

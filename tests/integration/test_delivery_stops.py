@@ -22,7 +22,6 @@ from delivery.stops import (
     AlreadyRecorded,
     Collection,
     NotReady,
-    WrongDeliveryCode,
     collect,
     deliver,
     fail,
@@ -33,6 +32,7 @@ from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
+from shop_core.orders.delivery_codes import WrongDeliveryCode
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order, PaymentStatus
 from shop_core.orders.services import DeliveryAddress, transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans

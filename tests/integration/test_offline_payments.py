@@ -310,7 +310,8 @@ def test_a_click_and_collect_order_stays_at_the_shop_without_the_shoppers_code(
     code = delivery_code(db, oid)
     wrong = typed if typed != code else "9999"
 
-    with db.uow() as uow, pytest.raises(WrongDeliveryCode, match="Code incorrect"):
+    said = "Code incorrect" if typed else "Indiquez le code à 4 chiffres"
+    with db.uow() as uow, pytest.raises(WrongDeliveryCode, match=said):
         hand_over_at_shop(
             uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id, code=wrong,
             means=PaymentMeans.CASH, actor=COURIER, now=NOW,

@@ -11,9 +11,9 @@ from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
+from shop_core.orders.delivery_codes import MissingDeliveryCode, WrongDeliveryCode
 from shop_core.orders.model import MerchantOrderStatus, Order, PaymentStatus
 from shop_core.orders.pickup_points import (
-    WrongDeliveryCode,
     hand_over_at_point,
     orders_for_point,
     waiting_at_points,
@@ -123,6 +123,8 @@ def test_nothing_changes_hands_without_the_code_or_the_payment(db: Database, sho
 
     with pytest.raises(WrongDeliveryCode, match="Code incorrect"):
         hand_over(db, shop, oid, wrong, PaymentMeans.CASH)
+    with pytest.raises(MissingDeliveryCode, match="Indiquez le code à 4 chiffres"):
+        hand_over(db, shop, oid, "  ", PaymentMeans.CASH)
     with pytest.raises(ValidationError, match="espèces ou chèque"):
         hand_over(db, shop, oid, code, None)
     with pytest.raises(NotFound):

@@ -16,7 +16,7 @@ import delivery
 import reference_app
 import shop_core
 import shop_core.orders.returns
-from delivery.stops import NotReady, WrongDeliveryCode
+from delivery.stops import NotReady
 from reference_app import domain_messages
 from reference_app.domain_messages import (
     BOARD_MESSAGES,
@@ -40,6 +40,7 @@ from shop_core.errors import (
     ProductUnavailable,
     ValidationError,
 )
+from shop_core.orders.delivery_codes import MissingDeliveryCode, WrongDeliveryCode
 from shop_core.orders.services import PricesChanged
 
 from .conftest import NOW, PASSWORD, World, login
@@ -208,13 +209,15 @@ def test_what_stops_a_courier_is_said_in_english(app: Flask) -> None:
     before = NotReady(detail="…", at="deliver", references="TER-1", shop="Fournil", count=1)
     with app.test_request_context("/?lang=en"):
         app.preprocess_request()
-        assert [shown(e) for e in (one, two, before, WrongDeliveryCode())] == [
+        missing, wrong = MissingDeliveryCode(), WrongDeliveryCode()
+        assert [shown(e) for e in (one, two, before, wrong, missing)] == [
             "Order TER-1 is not ready yet at “Fournil”: wait until it is marked ready, or leave "
             "without it.",
             "2 orders are not ready yet at “Fournil” (TER-1, TER-2): wait until they are marked "
             "ready, or leave without them.",
             "Order TER-1 has not been collected at “Fournil”: record the collection first.",
             "Wrong code: ask the customer for the 4-digit code in their order confirmation.",
+            "Enter the 4-digit code the customer received with their order confirmation.",
         ]
 
 
