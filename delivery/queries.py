@@ -508,7 +508,9 @@ def board(
     due = due_merchant_orders(session, territory.id, date)
     late = behind = returns = 0
     off_plan = [] if today is None else returns_off_plan(session, territory.id, date, plan, today)
-    never = without_round(session, territory.id, off_plan)
+    never = without_round(
+        session, territory.id, off_plan, runs=plan.runs if plan is not None else ()
+    )
     if plan is not None:
         # At a point, for a round of the day to take (the others wait for a planning).
         returns = sum(

@@ -250,7 +250,7 @@ def insert_late_orders(
     )
     territory = session.get_one(Territory, territory_id)
     returns = returns_to_add(session, plan, now.astimezone(ZoneInfo(territory.timezone)).date())
-    never = without_round(session, territory_id, returns)
+    never = without_round(session, territory_id, returns, runs=plan.runs)
     returns = [t for t in returns if t.merchant_order_id not in never]
     current = _current(
         uow, territory_id, date, late, distances, settings, now, extra_returns=returns

@@ -21,7 +21,7 @@ other means (or place the shop or point on the map).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from delivery import calendar
 from delivery.day_problem import ReturnTrip, merchant_place, point_place
 from delivery.model import RETURN_KINDS, Round, RoundRun, Stop, StopStatus
 from delivery.optimiser import UnassignedReason
-from delivery.plan_state import lock_day, return_trips
+from delivery.plan_state import lock_day, return_trips, under_way
 from shop_core.audit.services import Actor
 from shop_core.orders import returns
 from shop_core.orders.model import MerchantOrder
@@ -148,14 +148,19 @@ NO_POSITION = "no_position"
 NO_ROUND_FROM_DEPOT = "no_round_from_depot"
 
 
-def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> str | None:
+def no_round_for(
+    trip: ReturnTrip, rounds: Sequence[Round], run_depots: Mapping[int, int] | None = None
+) -> str | None:
     """Why none of ``rounds``, whatever its day, could ever bring ``trip`` back to its shop,
     for the reasons the orders' screening gives for good (``problem.screen_shipment``):
     more parcels than any of them carries (``TOO_LARGE``), or a pickup point that none big
     enough serves (``NOT_ALLOWED``; the shop is on every round's way), or parcels at a
     depot none big enough leaves from (:data:`NO_ROUND_FROM_DEPOT`); or the shop, or the
     point it waits at, has no position (:data:`NO_POSITION`, whatever the rounds). None
-    when one could, today or another day, and when there is no round at all to judge by."""
+    when one could, today or another day, and when there is no round at all to judge by.
+    ``run_depots``: the depot a planned run of a round leaves from, by round id, when it is
+    not the round's own any more (a round moved after its day was planned still loads at
+    the old depot that day)."""
     if merchant_place(trip.merchant) is None or (
         trip.point is not None and point_place(trip.point) is None
     ):
@@ -170,18 +175,27 @@ def no_round_for(trip: ReturnTrip, rounds: Sequence[Round]) -> str | None:
     if point is not None and not any(r.serves(point.insee_code) for r in fitting):
         return UnassignedReason.NOT_ALLOWED
     if point is None and trip.depot_id is not None:
-        if not any(r.depot_id == trip.depot_id for r in fitting):
+        leaving = {r.depot_id for r in fitting} | {
+            depot for r in fitting if (depot := (run_depots or {}).get(r.id)) is not None
+        }
+        if trip.depot_id not in leaving:
             return NO_ROUND_FROM_DEPOT
     return None
 
 
 def without_round(
-    session: Session, territory_id: int, trips: Iterable[ReturnTrip]
+    session: Session,
+    territory_id: int,
+    trips: Iterable[ReturnTrip],
+    *,
+    runs: Iterable[RoundRun] = (),
 ) -> dict[int, str]:
     """The ways back among ``trips`` that no round of the territory going out on some day
     (active, with a courier) can ever take, by merchant order, with the reason
     (:func:`no_round_for`). Parcels already on a round's vehicle are the caller's to
-    leave out: that round gives them back."""
+    leave out: that round gives them back. ``runs``: a planned day's runs, of which those
+    not yet under way leave from the depot they were planned from (a round moved since
+    still loads there that day)."""
     trips = list(trips)
     if not trips:
         return {}
@@ -190,7 +204,8 @@ def without_round(
         for r in calendar.active_rounds(session, territory_id)
         if r.courier_id and r.weekday_numbers
     ]
-    found = {trip.merchant_order_id: no_round_for(trip, rounds) for trip in trips}
+    run_depots = {run.round_id: run.depot_id for run in runs if not under_way(run.stops)}
+    found = {trip.merchant_order_id: no_round_for(trip, rounds, run_depots) for trip in trips}
     return {mo_id: reason for mo_id, reason in found.items() if reason is not None}
 
 

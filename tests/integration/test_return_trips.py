@@ -55,7 +55,7 @@ from .delivery_setup import (
 from .test_delivery_sheets import pdf_text
 from .test_delivery_stops import PARIS, at, do
 from .test_pickup_points import at_point
-from .test_round_depot_changes import move_round
+from .test_round_depot_changes import move_round, run_depot
 
 OPERATOR = Actor(user_id=None)
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
@@ -512,3 +512,48 @@ def test_parcels_left_at_a_depot_no_round_leaves_from_any_more_wait_for_none(
         territory = uow.session.get_one(Territory, shop.territory_id)
         board_ = board(uow.session, territory=territory, date=WEDNESDAY, today=WEDNESDAY)
         assert (board_.returns_to_add, board_.returns_without_round) == (0, 1)
+
+
+def test_parcels_left_at_a_depot_go_with_the_day_planned_from_there_before_the_rounds_moved(
+    db: Database, shop: Shop
+) -> None:
+    """Wednesday was planned on Tuesday morning, from the Saint-Pol depot; the parcels of a
+    way back were left there at 10:00; then every round moved to a new depot. Wednesday's
+    runs still leave from Saint-Pol: adding the late orders on Wednesday morning gives the
+    parcels to one of them, instead of saying no round leaves from there."""
+    fleet, cake = returned_at_point(db, shop)
+    plan(db, shop, TUESDAY)
+    plan(db, shop, WEDNESDAY, now=at(8))
+    take, give = return_stops(db, shop, TUESDAY)
+    do(take_back, db, shop, fleet, take, now=at(9, 30))
+    do(return_failed, db, shop, fleet, give, reason="Boutique fermée", now=at(10))
+    with db.uow() as uow:
+        depot_id = create_depot(
+            uow=uow, territory_id=shop.territory_id, actor=OPERATOR,
+            data=DepotInput("Dépôt de Frévent", "Place du marché", "62270", "Frévent"),
+        )  # fmt: skip
+    for round_id in (fleet.saint_pol, fleet.frevent):
+        move_round(db, shop, round_id, depot_id)
+    assert run_depot(db, shop, WEDNESDAY, fleet.saint_pol) != depot_id
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        board_ = board(uow.session, territory=territory, date=WEDNESDAY, today=WEDNESDAY)
+        assert board_.returns_without_round == 0
+        # Another day, planned from the new depot, would not take them.
+        assert ways_back_without_round(
+            uow.session, territory_id=shop.territory_id, merchant_order_ids=[cake],
+            today=WEDNESDAY,
+        ) == {cake: NO_ROUND_FROM_DEPOT}  # fmt: skip
+
+    with db.uow() as uow:
+        report = insert_late_orders(
+            uow=uow, territory_id=shop.territory_id, date=WEDNESDAY, distances=DISTANCES,
+            settings=SETTINGS, actor=OPERATOR, now=at(7, day=WEDNESDAY),
+        )  # fmt: skip
+
+    assert (report.returns, report.returns_left_out, report.returns_without_round) == (1, 0, 0)
+    (back,) = return_stops(db, shop, WEDNESDAY)
+    assert back.kind is StopKind.BRING_BACK and back.merchant_order_id == cake
+    with db.uow() as uow:
+        stop = uow.session.get_one(Stop, back.id)
+        assert stop.run.depot_id != depot_id
