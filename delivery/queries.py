@@ -150,6 +150,13 @@ class PlaceVisit:
         label = quote(self.place_name or self.address)
         return f"geo:{self.lat:.6f},{self.lon:.6f}?q={self.lat:.6f},{self.lon:.6f}({label})"
 
+    @property
+    def apple_maps_url(self) -> str:
+        """The same place for an iPhone or iPad, which do not open ``geo:`` links: Apple's
+        map link, which opens Apple Plans there with the way to the place."""
+        label = quote(self.place_name or self.address)
+        return f"https://maps.apple.com/?daddr={self.lat:.6f},{self.lon:.6f}&q={label}"
+
 
 @dataclass(frozen=True)
 class RunView:

@@ -82,6 +82,22 @@ _STOP_ACTIONS = {
 }
 
 
+#: Phones that do not open ``geo:`` links (Safari on an iPhone or iPad says it cannot
+#: open the page): they get Apple's map link instead.
+_APPLE_PHONES = ("iPhone", "iPad", "iPod")
+
+
+@bp.app_template_filter("directions")
+def directions(visit: PlaceVisit) -> str:
+    """The « Itinéraire » link of a stop for the phone reading the page: ``geo:`` (Android
+    and most others open the navigation app the courier chose), Apple's map link on an
+    iPhone or iPad."""
+    agent = request.headers.get("User-Agent", "")
+    if any(name in agent for name in _APPLE_PHONES):
+        return visit.apple_maps_url
+    return visit.geo_uri
+
+
 @bp.errorhandler(NotFound)
 def _not_found(error: NotFound) -> Any:
     if request.endpoint in _STOP_ACTIONS:

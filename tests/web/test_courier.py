@@ -77,6 +77,35 @@ def test_the_courier_sees_their_stops_in_order_with_what_to_do(
     assert 'class="round-map"' in html and "data-map=" in html
 
 
+def test_the_way_to_a_stop_opens_a_map_on_an_iphone_too(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Android opens ``geo:`` links in the courier's navigation app; Safari on an iPhone
+    cannot, so an iPhone gets Apple's map link to the same place."""
+    planned_order(db, world)
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+    )
+    android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 Mobile"
+    pages = {}
+    for phone, agent in (("iphone", iphone), ("android", android)):
+        # The session is tied to the browser it was opened in: log in on each phone.
+        client.environ_base["HTTP_USER_AGENT"] = agent
+        login(client, world.courier_email)
+        pages[phone] = client.get(f"/livreur/{DAY}").text
+
+    apple = re.findall(r'href="(https://maps\.apple\.com/\?daddr=[^"]+)"', pages["iphone"])
+    geo = re.findall(r'href="(geo:[^"]+)"', pages["android"])
+    assert len(apple) == len(geo) == 2  # the bakery, then Jeanne's door
+    assert 'href="geo:' not in pages["iphone"]
+    assert "maps.apple.com" not in pages["android"]
+    # The same places, in the same order.
+    assert [a.split("daddr=")[1].split("&")[0] for a in apple] == [
+        g.removeprefix("geo:").split("?")[0] for g in geo
+    ]
+
+
 def test_the_courier_page_writes_times_in_the_readers_language(
     client: FlaskClient, db: Database, world: World
 ) -> None:
