@@ -69,6 +69,14 @@ class VisitItem:
     claimed_at: dt.datetime | None = None
 
     @property
+    def still_due_cents(self) -> int | None:
+        """What is left to take for it at the door: ``due_cents`` until it is handed over,
+        nothing once it is (handing it over takes its payment); None as ``due_cents``."""
+        if self.due_cents is None:
+            return None
+        return 0 if self.status is StopStatus.DONE or self.paid is not None else self.due_cents
+
+    @property
     def cancelled(self) -> bool:
         return self.order_status in (S.CANCELLED, S.REFUSED)
 
@@ -129,6 +137,18 @@ class PlaceVisit:
         changes hands at this stop (a failed delivery takes none either)."""
         dues = [
             item.due_cents
+            for item in self.items
+            if not item.cancelled and item.status is not StopStatus.FAILED
+        ]
+        known = [due for due in dues if due is not None]
+        return sum(known) if known else None
+
+    @property
+    def still_due_cents(self) -> int | None:
+        """What is left to take here now: ``due_cents`` less what the courier took at this
+        door already (a round sheet printed during the round); None as ``due_cents``."""
+        dues = [
+            item.still_due_cents
             for item in self.items
             if not item.cancelled and item.status is not StopStatus.FAILED
         ]
@@ -216,6 +236,11 @@ class RunView:
     def due_cents(self) -> int:
         """What the courier should bring back from the doors of the run, in all."""
         return sum(v.due_cents or 0 for v in self.visits)
+
+    @property
+    def still_due_cents(self) -> int:
+        """What is left to take at the doors of the run: ``due_cents`` less what was taken."""
+        return sum(v.still_due_cents or 0 for v in self.visits)
 
     @property
     def payments(self) -> tuple[OfflinePayment, ...]:

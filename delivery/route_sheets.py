@@ -4,14 +4,19 @@ A round sheet is what a courier takes along when the phone has no signal: the st
 order with times, places, phones and parcels, and columns to tick the code checked and to
 sign. Delivery codes are never printed. The packing list tells a shop what to prepare, for
 which round, and when the courier comes by.
+
+Both read French unless the caller passes a :class:`SheetLanguage`: the sheets' French texts
+are message ids, looked up in the caller's gettext translations, and the caller says how
+its reader writes dates, times, amounts and numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped]
@@ -58,6 +63,91 @@ def time_fr(moment: dt.datetime | dt.time | None, *, space: str = " ") -> str:
     return f"{moment.hour}{space}h{space}{moment.minute:02d}"
 
 
+class Translations(Protocol):
+    """The gettext lookups a sheet needs (``gettext.NullTranslations``, Babel's
+    ``Translations``): a French message id in, the reader's text out."""
+
+    def gettext(self, message: str, /) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+
+class FrenchTexts:
+    """The sheets' own texts: the French message ids, with French plurals (« 1 commande »,
+    « 2 commandes »; 0 takes the singular in French)."""
+
+    def gettext(self, message: str, /) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str:
+        return singular if n <= 1 else plural
+
+
+def euros_fr(cents: int) -> str:
+    """``1 234,50 €``."""
+    return Money(cents, "EUR").format_fr()
+
+
+def decimal_fr(number: float) -> str:
+    """``150,1``: one decimal, a comma."""
+    return f"{number:.1f}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class SheetLanguage:
+    """How a sheet reads: its texts, and how it writes a date, a time of day, an amount
+    (cents) and a distance in kilometres. The defaults are the French the sheets always
+    had; an app with readers of other languages passes the reader's (its translations, its
+    date and number formats) so that the sheet reads like its pages."""
+
+    translations: Translations = FrenchTexts()
+    date: Callable[[dt.date], str] = date_fr
+    time: Callable[[dt.datetime], str] = time_fr
+    money: Callable[[int], str] = euros_fr
+    decimal: Callable[[float], str] = decimal_fr
+
+
+FRENCH = SheetLanguage()
+
+
+class _Words:
+    """A sheet's texts in its language, as plain text ready for the PDF's built-in
+    Helvetica, which has no narrow no-break space (French thousands, English « 2:05 PM »):
+    a plain one stands for it. Babel extracts the message ids from the calls of
+    ``gettext`` (``_``) and ``ngettext``, but not from inside an f-string."""
+
+    def __init__(self, language: SheetLanguage) -> None:
+        self.language = language
+
+    def gettext(self, message: str, **params: object) -> str:
+        """``message`` (a French message id) in the sheet's language, ``params`` put in."""
+        text = self.language.translations.gettext(message)
+        return _printable(text % params if params else text)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form for ``n``, ``n`` put in (``%(num)s``)."""
+        return _printable(self.language.translations.ngettext(singular, plural, n) % {"num": n})
+
+    def parcels(self, n: int) -> str:
+        return self.ngettext("%(num)s colis", "%(num)s colis", n)
+
+    def date(self, day: dt.date) -> str:
+        return _printable(self.language.date(day))
+
+    def time(self, moment: dt.datetime | None) -> str:
+        return "–" if moment is None else _printable(self.language.time(moment))
+
+    def money(self, cents: int) -> str:
+        return _printable(self.language.money(cents))
+
+    def km(self, metres: int) -> str:
+        return _printable(f"{self.language.decimal(metres / 1000)} km")
+
+
+def _printable(text: str) -> str:
+    return text.replace("\u202f", " ")
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     base = getSampleStyleSheet()
     return {
@@ -92,104 +182,136 @@ def _table(rows: list[list[Any]], widths: Sequence[float], header: int = 1) -> L
     return table
 
 
-def _footer(label: str) -> Any:
+def _footer(label: str, words: _Words) -> Any:
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)
         canvas.setFillColor(RULE)
         canvas.drawString(12 * mm, 7 * mm, label)
-        canvas.drawRightString(doc.pagesize[0] - 12 * mm, 7 * mm, f"Page {doc.page}")
+        page = words.gettext("Page %(page)s", page=doc.page)
+        canvas.drawRightString(doc.pagesize[0] - 12 * mm, 7 * mm, page)
         canvas.restoreState()
 
     return draw
 
 
-def _euros(cents: int) -> str:
-    # The PDF's built-in Helvetica has no narrow no-break space (thousands): a plain one.
-    return _escape(Money(cents, "EUR").format_fr().replace("\u202f", " "))
+def _labelled(label: str, value: str) -> str:
+    """« <b>Livreur :</b> Marc » of a sheet's header, as markup."""
+    return f"<b>{_escape(label)}</b> {_escape(value)}"
 
 
-def _action(visit: PlaceVisit) -> str:
+def _action(visit: PlaceVisit, words: _Words) -> str:
+    _ = words.gettext
     if visit.kind is StopKind.COLLECT:
-        return "Collecte"
+        return _("Collecte")
     if visit.kind is StopKind.TAKE_BACK:
-        return "Reprise de colis retournés"
+        return _("Reprise de colis retournés")
     if visit.kind is StopKind.BRING_BACK:
-        return "Colis rendus à la boutique"
-    return "Dépôt point de retrait" if visit.at_pickup_point else "Livraison"
+        return _("Colis rendus à la boutique")
+    return _("Dépôt point de retrait") if visit.at_pickup_point else _("Livraison")
 
 
-def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
-    """The round sheet of one run, A4 landscape."""
+def _payment(visit: PlaceVisit, words: _Words) -> str:
+    """What the courier takes at this door when the sheet is printed, as markup."""
+    _ = words.gettext
+    still_due = visit.still_due_cents
+    if still_due:
+        to_take = _("À encaisser : %(amount)s", amount=words.money(still_due))
+        return f"<b>{_escape(to_take)}</b>"
+    if visit.due_cents is None:  # no money at this stop
+        return ""
+    # Nothing left to take: paid online, or by hand at this door already.
+    return _escape(_("Payée en ligne") if visit.due_cents == 0 else _("Payée"))
+
+
+def _from_depot(run: RunView, words: _Words) -> str:
+    """What to load at the depot, one line each, as markup."""
+    _ = words.gettext
+    lines = []
+    for visit, item in run.from_depot:
+        if visit.kind is StopKind.BRING_BACK:
+            where = _("à rendre à la boutique (arrêt %(number)s)", number=visit.number)
+        else:
+            name = visit.customer or visit.place_name
+            where = _("pour %(name)s (arrêt %(number)s)", name=name, number=visit.number)
+        parts = (item.reference, item.merchant, words.parcels(item.parcels), where)
+        lines.append(_escape(" · ".join(parts)))
+    return "<br/>".join(lines)
+
+
+def round_sheet_pdf(
+    run: RunView, *, territory_name: str, language: SheetLanguage = FRENCH
+) -> bytes:
+    """The round sheet of one run, A4 landscape, as things stand when it is printed: what
+    was handed over and paid since the planning is no longer to take."""
+    words = _Words(language)
+    _ = words.gettext
     styles = _styles()
     cell, head = styles["cell"], styles["head"]
     buffer = io.BytesIO()
-    title = f"Feuille de route · {run.round_name} · {date_fr(run.date)}"
+    day = words.date(run.date)
+    title = _("Feuille de route · %(round)s · %(date)s", round=run.round_name, date=day)
     doc = SimpleDocTemplate(
         buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
         topMargin=12 * mm, bottomMargin=14 * mm, title=title, author=territory_name,
     )  # fmt: skip
     story: list[Any] = [Paragraph(_escape(title), styles["title"])]
     parcels = sum(v.parcels for v in run.visits if v.kind is StopKind.COLLECT)
-    km = f"{run.distance_m / 1000:.1f}".replace(".", ",")  # « 12,3 km », as French writes it
-    meta = (
-        f"<b>Livreur :</b> {_escape(run.courier_name or 'à désigner')} &nbsp;&nbsp; "
-        f"<b>Départ :</b> {_escape(run.depot_name)}, {time_fr(run.departure)} &nbsp;&nbsp; "
-        f"<b>Retour prévu :</b> {time_fr(run.return_time)} &nbsp;&nbsp; "
-        f"<b>Distance :</b> {km} km &nbsp;&nbsp; "
-        f"<b>Arrêts :</b> {len(run.visits)} &nbsp;&nbsp; <b>Colis à collecter :</b> {parcels}"
-    )
-    if run.due_cents:
-        meta += f" &nbsp;&nbsp; <b>À encaisser aux portes :</b> {_euros(run.due_cents)}"
-    story += [Paragraph(meta, styles["meta"]), Spacer(1, 4 * mm)]
+    departure = f"{run.depot_name}, {words.time(run.departure)}"
+    meta = [
+        _labelled(_("Livreur :"), run.courier_name or _("à désigner")),
+        _labelled(_("Départ :"), departure),
+        _labelled(_("Retour prévu :"), words.time(run.return_time)),
+        _labelled(_("Distance :"), words.km(run.distance_m)),
+        _labelled(_("Arrêts :"), str(len(run.visits))),
+        _labelled(_("Colis à collecter :"), str(parcels)),
+    ]
+    if run.still_due_cents:  # less what was taken already, on a sheet printed on the way
+        meta.append(_labelled(_("À encaisser aux portes :"), words.money(run.still_due_cents)))
+    story += [Paragraph(" &nbsp;&nbsp; ".join(meta), styles["meta"]), Spacer(1, 4 * mm)]
     if run.from_depot:
-        loads = "<br/>".join(
-            _escape(
-                f"{item.reference} · {item.merchant} · {item.parcels} colis · "
-                + (
-                    f"à rendre à la boutique (arrêt {visit.number})"
-                    if visit.kind is StopKind.BRING_BACK
-                    else f"pour {visit.customer or visit.place_name} (arrêt {visit.number})"
-                )
-            )
-            for visit, item in run.from_depot
-        )
+        loads = _escape(_("À prendre au dépôt avant de partir :"))
         story += [
-            Paragraph(f"<b>À prendre au dépôt avant de partir :</b><br/>{loads}", styles["meta"]),
+            Paragraph(f"<b>{loads}</b><br/>{_from_depot(run, words)}", styles["meta"]),
             Spacer(1, 4 * mm),
         ]
-    header = ["N°", "Heure", "Action", "Lieu / client", "Adresse", "Téléphone", "Commandes",
-              "Colis", "Code vérifié", "Signature"]  # fmt: skip
-    rows: list[list[Any]] = [[Paragraph(h, head) for h in header]]
+    header = [
+        _("N°"), _("Heure"), _("Action"), _("Lieu / client"), _("Adresse"), _("Téléphone"),
+        _("Commandes"), _("Colis"), _("Code vérifié"), _("Signature"),
+    ]  # fmt: skip
+    rows: list[list[Any]] = [[Paragraph(_escape(h), head) for h in header]]
+    cancelled = " " + _("(annulée)")
     for visit in run.visits:
         window = ""
         if visit.window:
-            window = f"<br/>{time_fr(visit.window[0])} – {time_fr(visit.window[1])}"
+            start, end = (_escape(words.time(moment)) for moment in visit.window)
+            window = f"<br/>{start} – {end}"
         orders = "<br/>".join(
-            _escape(f"{i.reference} · {i.parcels} colis")
+            _escape(f"{i.reference} · {words.parcels(i.parcels)}")
             if visit.kind.at_shop
-            else _escape(f"{i.reference} · {i.merchant} · {i.parcels} colis")
-            + (" (annulée)" if i.cancelled else "")
+            else _escape(f"{i.reference} · {i.merchant} · {words.parcels(i.parcels)}")
+            + (_escape(cancelled) if i.cancelled else "")
             for i in visit.items
         )
-        if visit.due_cents:
-            orders += f"<br/><b>À encaisser : {_euros(visit.due_cents)}</b>"
-        elif visit.due_cents == 0:
-            orders += "<br/>Payée en ligne"
+        payment = _payment(visit, words)
+        if payment:
+            orders += f"<br/>{payment}"
         place = _escape(visit.place_name)
         if visit.instructions:
             place += f"<br/><i>{_escape(visit.instructions)}</i>"
         if visit.status is not StopStatus.TODO:
-            place += f"<br/><b>{'Fait' if visit.status is StopStatus.DONE else 'Échec'}</b>"
-        address = _escape(visit.address) + (
-            " <i>(position approx.)</i>" if visit.approximate else ""
-        )
+            status = _("Fait") if visit.status is StopStatus.DONE else _("Échec")
+            place += f"<br/><b>{_escape(status)}</b>"
+        address = _escape(visit.address)
+        if visit.approximate:
+            approximate = _("(position approx.)")
+            address += f" <i>{_escape(approximate)}</i>"
         code_box = "[   ]" if visit.needs_code else ""
         rows.append(
             [
                 Paragraph(str(visit.number), cell),
-                Paragraph(time_fr(visit.expected) + window, cell),
-                Paragraph(_action(visit), cell),
+                Paragraph(_escape(words.time(visit.expected)) + window, cell),
+                Paragraph(_escape(_action(visit, words)), cell),
                 Paragraph(place, cell),
                 Paragraph(address, cell),
                 Paragraph(_escape(visit.phone), cell),
@@ -199,23 +321,32 @@ def round_sheet_pdf(run: RunView, *, territory_name: str) -> bytes:
                 "",
             ]
         )
-    widths = [8, 24, 20, 40, 48, 26, 54, 13, 15, 25]
+    # Wide enough for each heading's longest word in English too (« No. », « Parcels »).
+    widths = [10, 24, 20, 40, 44, 26, 54, 15, 15, 25]
     story.append(_table(rows, [w * mm for w in widths]))
     if not run.visits:
-        story.append(Paragraph("Aucun arrêt prévu sur cette tournée.", styles["meta"]))
-    footer = _footer(f"{territory_name} · {run.round_name} · {date_fr(run.date)}")
+        story.append(Paragraph(_escape(_("Aucun arrêt prévu sur cette tournée.")), styles["meta"]))
+    footer = _footer(f"{territory_name} · {run.round_name} · {day}", words)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 
 def packing_list_pdf(
-    items: Sequence[PackingItem], *, merchant_name: str, date: dt.date, territory_name: str
+    items: Sequence[PackingItem],
+    *,
+    merchant_name: str,
+    date: dt.date,
+    territory_name: str,
+    language: SheetLanguage = FRENCH,
 ) -> bytes:
     """What a merchant prepares for ``date``, in the order couriers come by (A4 portrait)."""
+    words = _Words(language)
+    _ = words.gettext
     styles = _styles()
     cell, head = styles["cell"], styles["head"]
     buffer = io.BytesIO()
-    title = f"À préparer · {merchant_name} · {date_fr(date)}"
+    day = words.date(date)
+    title = _("À préparer · %(merchant)s · %(date)s", merchant=merchant_name, date=day)
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=12 * mm,
         bottomMargin=14 * mm, title=title, author=territory_name,
@@ -223,16 +354,20 @@ def packing_list_pdf(
     total = sum(i.parcels for i in items)
     story: list[Any] = [Paragraph(_escape(title), styles["title"])]
     if not items:
-        story.append(Paragraph("Rien à préparer pour cette date.", styles["meta"]))
+        story.append(Paragraph(_escape(_("Rien à préparer pour cette date.")), styles["meta"]))
     else:
-        story.append(Paragraph(f"{_orders(len(items))}, {total} colis.", styles["meta"]))
+        orders = words.ngettext("%(num)s commande", "%(num)s commandes", len(items))
+        story.append(Paragraph(_escape(f"{orders}, {words.parcels(total)}."), styles["meta"]))
     story.append(Spacer(1, 4 * mm))
-    header = ["Passage", "Tournée", "Commande", "Pour", "Articles", "Colis", "Prêt"]
-    rows: list[list[Any]] = [[Paragraph(h, head) for h in header]]
+    header = [
+        _("Passage"), _("Tournée"), _("Commande"), _("Pour"), _("Articles"), _("Colis"),
+        _("Prêt"),
+    ]  # fmt: skip
+    rows: list[list[Any]] = [[Paragraph(_escape(h), head) for h in header]]
     for item in items:
         rows.append(
             [
-                Paragraph(time_fr(item.expected), cell),
+                Paragraph(_escape(words.time(item.expected)), cell),
                 Paragraph(f"{_escape(item.run_name)}<br/>{_escape(item.courier_name)}", cell),
                 Paragraph(_escape(item.reference), cell),
                 Paragraph(_escape(item.customer) + "<br/>" + _escape(item.destination), cell),
@@ -242,11 +377,7 @@ def packing_list_pdf(
             ]
         )
     if items:
-        story.append(_table(rows, [w * mm for w in (19, 30, 40, 34, 39, 13, 11)]))
-    footer = _footer(f"{territory_name} · {merchant_name} · {date_fr(date)}")
+        story.append(_table(rows, [w * mm for w in (19, 30, 38, 32, 38, 15, 14)]))
+    footer = _footer(f"{territory_name} · {merchant_name} · {day}", words)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
-
-
-def _orders(count: int) -> str:
-    return f"{count} commande" if count == 1 else f"{count} commandes"

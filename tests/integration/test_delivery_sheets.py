@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -11,22 +12,33 @@ import re
 import zlib
 from xml.etree import ElementTree as ET
 
+from babel.messages.extract import extract_python
 from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
+from delivery import route_sheets
 from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
 from delivery.model import Stop, StopKind
 from delivery.queries import day_runs, packing_list
-from delivery.route_sheets import date_fr, packing_list_pdf, round_sheet_pdf, time_fr
+from delivery.route_sheets import (
+    SheetLanguage,
+    date_fr,
+    packing_list_pdf,
+    round_sheet_pdf,
+    time_fr,
+)
+from delivery.stops import collect, deliver
+from shop_core.accounts.model import Role
 from shop_core.database import Database
 from shop_core.money import Money
 from shop_core.orders.model import Order, PaymentMethod, PaymentStatus
 from shop_core.spreadsheets import cell
 from shop_core.territories.model import Territory
+from shop_core.testing.factories import make_user
 
 from .conftest import TUESDAY, Shop
-from .delivery_setup import FREVENT, add_fleet, order
-from .test_delivery_stops import planned
+from .delivery_setup import FREVENT, add_fleet, make_ready, order, stops_of_plan
+from .test_delivery_stops import CASH, PAULS_DOOR, at, code_of, do, planned
 
 GPX = "{http://www.topografix.com/GPX/1/1}"
 
@@ -191,3 +203,180 @@ def test_the_courier_knows_what_to_take_at_each_door(db: Database, shop: Shop) -
     amounts = [Money(due, "EUR").format_fr().replace("\u00a0", " ") for due in doors[cash] if due]
     assert amounts and all(f"À encaisser : {amount}" in sheets for amount in amounts)
     assert "Payée en ligne" in sheets
+
+
+def _amount(cents: int) -> str:
+    # (the PDF's text has a plain space where the amount has a no-break one)
+    return Money(cents, "EUR").format_fr().replace("\u00a0", " ")
+
+
+def test_a_sheet_printed_during_the_round_asks_only_what_is_still_to_take(
+    db: Database, shop: Shop
+) -> None:
+    """Jeanne paid her loaf in cash at her door; Paul has still to pay his two. Printed
+    then, the sheet said « À encaisser » at Jeanne's door too, and counted her money in the
+    total still to take at the doors."""
+    fleet = add_fleet(db, shop)
+    with db.uow() as uow:
+        paul = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Paul")
+    jeannes = order(db, shop, {shop.bread_id: 1})
+    pauls = order(db, shop, {shop.bread_id: 2}, user_id=paul, address=PAULS_DOOR)
+    for oid in (jeannes, pauls):
+        make_ready(db, oid)
+    with db.uow() as uow:  # both paid at the door
+        jeannes_due, pauls_due = (
+            uow.session.get_one(Order, oid).total_incl_cents for oid in (jeannes, pauls)
+        )
+    planned(db, shop)
+    plan = stops_of_plan(db, shop.territory_id)
+    assert len({s.run_id for s in plan}) == 1  # one run: the baker, then both doors
+    pickup = next(s for s in plan if s.kind.at_shop)
+    drop = next(s for s in plan if s.merchant_order.order_id == jeannes and not s.kind.at_shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    do(deliver, db, shop, fleet, drop, code=code_of(db, jeannes), means=CASH, now=at(9, 30))
+
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        (run,) = (r for r in day_runs(uow.session, territory=territory, date=TUESDAY) if r.visits)
+    assert run.due_cents == jeannes_due + pauls_due  # the run's doors, in all
+    assert run.still_due_cents == pauls_due
+    text = pdf_text(round_sheet_pdf(run, territory_name=territory.name))
+
+    assert f"À encaisser : {_amount(pauls_due)}" in text
+    assert f"À encaisser : {_amount(jeannes_due)}" not in text
+    assert "Payée" in text and "Payée en ligne" not in text
+    total = re.search(r"À encaisser aux portes :\s+(\S+ €)", text)
+    assert total is not None and total[1] == _amount(pauls_due)
+
+
+ENGLISH = {
+    "Feuille de route · %(round)s · %(date)s": "Route sheet · %(round)s · %(date)s",
+    "Livreur :": "Courier:",
+    "à désigner": "to be assigned",
+    "Départ :": "Departure:",
+    "Retour prévu :": "Expected back:",
+    "Distance :": "Distance:",
+    "Arrêts :": "Stops:",
+    "Colis à collecter :": "Parcels to pick up:",
+    "À encaisser aux portes :": "To collect at the doors:",
+    "À prendre au dépôt avant de partir :": "To load at the depot before leaving:",
+    "à rendre à la boutique (arrêt %(number)s)": "to give back to the shop (stop %(number)s)",
+    "pour %(name)s (arrêt %(number)s)": "for %(name)s (stop %(number)s)",
+    "N°": "No.",
+    "Heure": "Time",
+    "Action": "Action",
+    "Lieu / client": "Place / customer",
+    "Adresse": "Address",
+    "Téléphone": "Phone",
+    "Commandes": "Orders",
+    "Colis": "Parcels",
+    "Code vérifié": "Code checked",
+    "Signature": "Signature",
+    "(annulée)": "(cancelled)",
+    "À encaisser : %(amount)s": "To collect: %(amount)s",
+    "Payée en ligne": "Paid online",
+    "Payée": "Paid",
+    "(position approx.)": "(approx. position)",
+    "Fait": "Done",
+    "Échec": "Failed",
+    "Collecte": "Collection",
+    "Reprise de colis retournés": "Take back returned parcels",
+    "Colis rendus à la boutique": "Returned parcels back to the shop",
+    "Dépôt point de retrait": "Drop-off at the pickup point",
+    "Livraison": "Delivery",
+    "Aucun arrêt prévu sur cette tournée.": "No stops planned on this round.",
+    "Page %(page)s": "Page %(page)s",
+    "À préparer · %(merchant)s · %(date)s": "To prepare · %(merchant)s · %(date)s",
+    "Rien à préparer pour cette date.": "Nothing to prepare for this date.",
+    "Passage": "Collected at",
+    "Tournée": "Round",
+    "Commande": "Order",
+    "Pour": "For",
+    "Articles": "Items",
+    "Prêt": "Ready",
+}
+ENGLISH_PLURALS = {
+    "%(num)s colis": ("%(num)s parcel", "%(num)s parcels"),
+    "%(num)s commande": ("%(num)s order", "%(num)s orders"),
+}
+
+
+class English:
+    """An English catalogue of the sheets' texts: a text it does not hold fails the test
+    (the sheet would show it in French). It notes the texts asked for."""
+
+    def __init__(self) -> None:
+        self.asked: set[str] = set()
+
+    def gettext(self, message: str, /) -> str:
+        self.asked.add(message)
+        return ENGLISH[message]
+
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str:
+        self.asked.add(singular)
+        return ENGLISH_PLURALS[singular][0 if n == 1 else 1]
+
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+IN_ENGLISH = SheetLanguage(
+    translations=English(),
+    date=lambda day: f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}",
+    time=lambda moment: f"{moment:%H:%M}",
+    money=lambda cents: f"€{cents // 100}.{cents % 100:02d}",
+    decimal=lambda number: f"{number:.1f}",
+)
+
+
+def test_a_round_sheet_and_a_packing_list_read_in_the_callers_language(
+    db: Database, shop: Shop
+) -> None:
+    catalogue = English()
+    in_english = dataclasses.replace(IN_ENGLISH, translations=catalogue)
+    planned_day(db, shop)  # a door paid on delivery, another in Frévent, a pickup point
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        runs = day_runs(uow.session, territory=territory, date=TUESDAY)
+        merchant, items = packing_list(
+            uow.session, territory=territory, date=TUESDAY, merchant_id=shop.baker_id
+        )
+    run = next(r for r in runs if r.still_due_cents)  # a door paid on delivery
+    assert run.departure is not None
+
+    sheet = pdf_text(round_sheet_pdf(run, territory_name="Ternois", language=in_english))
+
+    assert f"Route sheet · {run.round_name} · Tuesday 24 November 2026" in sheet
+    assert f"Departure:  {run.depot_name}, {run.departure:%H:%M}" in sheet
+    assert f" {run.distance_m / 1000:.1f} km" in sheet  # « 3.6 km », not « 3,6 km »
+    due = f"€{run.still_due_cents // 100}.{run.still_due_cents % 100:02d}"
+    assert f"To collect at the doors:  {due}" in sheet
+    for english in ("Courier:", "Time", "Collection", "Delivery", "1 parcel", "Page 1"):
+        assert english in sheet, english
+    for french in ("Feuille", "Livreur", "Heure", "Collecte", "colis", "encaisser", "mardi"):
+        assert french not in sheet, french
+    assert not re.search(r"\d h", sheet) and not re.search(r"\d,\d", sheet)
+
+    packing = pdf_text(
+        packing_list_pdf(
+            items,
+            merchant_name=merchant.trade_name,
+            date=TUESDAY,
+            territory_name="Ternois",
+            language=in_english,
+        )  # fmt: skip
+    )
+    assert f"To prepare · {merchant.trade_name} · Tuesday 24 November 2026" in packing
+    assert "3 orders, 3 parcels." in packing and "Collected at" in packing
+    assert "commande" not in packing and "Passage" not in packing
+    nothing = packing_list_pdf(
+        [], merchant_name="Fleurs", date=TUESDAY, territory_name="Ternois", language=in_english
+    )
+    assert "Nothing to prepare for this date." in pdf_text(nothing)
+    # Every text asked for is one Babel extracts for the app's catalogue (not one called
+    # inside an f-string, which it skips).
+    with open(route_sheets.__file__, "rb") as source:
+        found = extract_python(source, ("_", "gettext", "ngettext"), [], {})
+        ids = (m[0] if isinstance(m, tuple) else m for _, _, m, _ in found)
+        extracted = {text for text in ids if text}  # (not the calls of a variable)
+    assert catalogue.asked and catalogue.asked <= extracted
