@@ -6,10 +6,18 @@ import datetime as dt
 import re
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_time, get_locale, to_user_timezone
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    get_translations,
+    to_user_timezone,
+)
 from flask_babel import lazy_gettext as _l
 
-from delivery.route_sheets import time_fr
+from delivery.route_sheets import SheetLanguage, time_fr
 from reference_app.labels import history_reason, translate
 from shop_core.catalogue.model import UNIT_LABELS_FR, Unit
 from shop_core.merchants.model import TRADE_LABELS_FR, Trade
@@ -82,6 +90,18 @@ def day_pattern(pattern: str, value: dt.date) -> str:
     if value.day != 1 or not reads_french():
         return pattern
     return re.sub(r"(?<![d'])d(?![d'])", "d'er'", pattern)
+
+
+def sheet_language() -> SheetLanguage:
+    """The printable sheets (round sheet, packing list) in the request's language, written
+    as its pages write dates, times, amounts and distances."""
+    return SheetLanguage(
+        translations=get_translations(),
+        date=date_fr,
+        time=hour_text,
+        money=money,
+        decimal=lambda km: format_decimal(km, "#,##0.0"),
+    )
 
 
 def unit_label(unit: Unit | str) -> str:

@@ -52,7 +52,7 @@ from reference_app.choices import options
 from reference_app.courier.forms import DeliverForm, FailForm
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
-from reference_app.formatting import date_fr
+from reference_app.formatting import date_fr, sheet_language
 from reference_app.input_guard import asked_date
 from reference_app.notifications import LeftAtShop
 from reference_app.rounds import settings
@@ -578,7 +578,7 @@ def sheet(run_id: int) -> Response:
     if run is None or run.courier_id != current_user.id or run.plan.territory_id != territory.id:
         abort(404)
     runs = day_runs(db.uow().session, territory=territory, date=run.plan.date, run_id=run_id)
-    pdf = round_sheet_pdf(runs[0], territory_name=territory.name)
+    pdf = round_sheet_pdf(runs[0], territory_name=territory.name, language=sheet_language())
     name = f"feuille-de-route-{runs[0].date.isoformat()}.pdf"
     return Response(
         pdf,

@@ -32,7 +32,7 @@ from delivery.services import depots
 from delivery.transfers import carry_to_depot
 from reference_app import db, jobs, notifications
 from reference_app.domain_messages import shown, shown_text
-from reference_app.formatting import date_fr, money
+from reference_app.formatting import date_fr, money, sheet_language
 from reference_app.input_guard import form_id
 from reference_app.labels import translate
 from reference_app.rounds import settings
@@ -491,7 +491,10 @@ def sheet(run_id: int) -> Response:
     )
     name = f"feuille-de-route-{view.date.isoformat()}-{view.round_id}.pdf"
     return _file(
-        round_sheet_pdf(view, territory_name=territory.name), "application/pdf", name, inline=True
+        round_sheet_pdf(view, territory_name=territory.name, language=sheet_language()),
+        "application/pdf",
+        name,
+        inline=True,
     )
 
 

@@ -12,6 +12,7 @@ from delivery.queries import packing_list
 from delivery.route_sheets import packing_list_pdf
 from reference_app import db
 from reference_app.auth.users import current_merchant, merchant_required
+from reference_app.formatting import sheet_language
 from reference_app.rounds.blueprint import bp, chosen_date, operator_required
 
 
@@ -22,7 +23,11 @@ def _pdf(merchant_id: int) -> Response:
         db.uow().session, territory=territory, date=date, merchant_id=merchant_id
     )
     pdf = packing_list_pdf(
-        items, merchant_name=merchant.trade_name, date=date, territory_name=territory.name
+        items,
+        merchant_name=merchant.trade_name,
+        date=date,
+        territory_name=territory.name,
+        language=sheet_language(),
     )
     name = f"preparation-{merchant.slug}-{date.isoformat()}.pdf"
     return Response(
