@@ -26,12 +26,11 @@ from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders import returns
-from shop_core.orders.delivery_codes import check_code
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
 from shop_core.payments.model import PaymentMeans, Receiver
-from shop_core.payments.offline import require_means, take_payment
+from shop_core.payments.offline import check_hand_over, take_payment
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint, Territory
@@ -337,10 +336,8 @@ def deliver(
     at_door = stops[0].merchant_order.order.delivery_method is DeliveryMethod.HOME
     # At a door every order is the same shopper's (place_key): the code of any proves it.
     orders = {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values()
-    if at_door:
-        check_code(orders, code)
-    if at_door:
-        require_means((s.merchant_order for s in stops), means)
+    parts = [s.merchant_order for s in stops]
+    checked = check_hand_over(orders, code, parts, means) if at_door else None
     actor = Actor(user_id=courier_id)
     for s in stops:
         mo = s.merchant_order
@@ -357,7 +354,7 @@ def deliver(
         _done(s, StopStatus.DONE, courier_id, now)
         transition(
             uow=uow, merchant_order_id=mo.id, target=S.DELIVERED, actor=actor, now=now,
-            commit=False,
+            commit=False, checked=checked,
         )  # fmt: skip
     uow.commit()  # the whole visit, its payments with it
     return len(stops)

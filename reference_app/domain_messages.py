@@ -64,6 +64,11 @@ HANDOVER_MESSAGES = (
     N_("Indiquez le code à 4 chiffres que le client a reçu avec sa confirmation de commande."),
     N_("Cette commande n'attend plus au point de retrait."),
     N_("Indiquez comment le client a payé : espèces ou chèque."),
+    # `shop_core.orders.services.transition` asked to hand parcels over without the code.
+    N_(
+        "Seule une remise au client, contre son code de livraison, peut marquer cette "
+        "commande livrée ou retirée."
+    ),
 )
 
 # Fixed messages a courier meets on the round (`delivery.stops`).

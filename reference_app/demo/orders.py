@@ -21,6 +21,7 @@ from reference_app.demo import data
 from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.catalogue.model import Product
+from shop_core.orders.delivery_codes import check_code
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order
 from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.redelivery import redirect_delivery
@@ -377,7 +378,8 @@ def _run(
             else:
                 actor = _merchant_actor(demo, mo)
             reason = scenario.reason or _REASONS.get(step, "") if step in _REASONS else ""
-            if step is S.PICKED_UP or (step is S.DELIVERED and choice.method is HOME):
+            handed = step is S.PICKED_UP or (step is S.DELIVERED and choice.method is HOME)
+            if handed:
                 receiver = (
                     Receiver.COURIER
                     if step is S.DELIVERED
@@ -395,6 +397,8 @@ def _run(
                 actor=actor,
                 reason=reason,
                 now=moment,
+                # The shopper gives their code when the parcels are handed to them.
+                checked=check_code([order], order.delivery_code) if handed else None,
             )
     if scenario.returned:
         return_to_merchant(

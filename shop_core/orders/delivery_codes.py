@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from shop_core.errors import DomainError
 from shop_core.orders.model import Order
@@ -36,11 +37,22 @@ class MissingDeliveryCode(WrongDeliveryCode):
     )
 
 
-def check_code(orders: Iterable[Order], code: str) -> None:
+@dataclass(frozen=True)
+class CheckedCode:
+    """What :func:`check_code` gives once the shopper's code is right: the orders it
+    proves, which ``shop_core.orders.services.transition`` asks for before it hands
+    their parcels to the shopper (*livrée* at the door, *retirée*)."""
+
+    order_ids: frozenset[int]
+
+
+def check_code(orders: Iterable[Order], code: str) -> CheckedCode:
     """Refuse ``code`` unless it is the code of one of ``orders`` (a door's orders are one
     shopper's: the code of any proves it): ``MissingDeliveryCode`` when none was given,
     ``WrongDeliveryCode`` otherwise."""
     if not code.strip():
         raise MissingDeliveryCode()
+    orders = list(orders)
     if not any(code_matches(order, code) for order in orders):
         raise WrongDeliveryCode()
+    return CheckedCode(frozenset(order.id for order in orders))

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
-from shop_core.orders.delivery_codes import check_code
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -25,7 +24,7 @@ from shop_core.orders.model import (
 )
 from shop_core.orders.services import transition
 from shop_core.payments.model import PaymentMeans, Receiver
-from shop_core.payments.offline import payments_for, require_means, take_payment, to_take
+from shop_core.payments.offline import check_hand_over, payments_for, take_payment, to_take
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
 
@@ -173,8 +172,7 @@ def hand_over_at_point(
     parts = _waiting(order)
     if not parts:
         raise ValidationError("Cette commande n'attend plus au point de retrait.")
-    check_code([order], code)
-    require_means(parts, means)
+    checked = check_hand_over([order], code, parts, means)
     to_pay = to_pay_at_point(uow.session, order)
     record(
         uow.session,
@@ -192,7 +190,7 @@ def hand_over_at_point(
     for mo in parts:
         transition(
             uow=uow, merchant_order_id=mo.id, target=S.PICKED_UP, actor=actor, now=now,
-            commit=False,
+            commit=False, checked=checked,
         )  # fmt: skip
     uow.commit()  # every part at once, with the payments
     return len(parts)

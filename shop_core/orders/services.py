@@ -32,6 +32,7 @@ from shop_core.errors import (
 from shop_core.merchants.model import Merchant
 from shop_core.money import round_half_up
 from shop_core.orders import lifecycle
+from shop_core.orders.delivery_codes import CheckedCode
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -510,6 +511,31 @@ def get_merchant_order(uow: UnitOfWork, merchant_order_id: int) -> MerchantOrder
     return mo
 
 
+def hands_to_shopper(mo: MerchantOrder, target: MerchantOrderStatus) -> bool:
+    """Whether moving ``mo`` to ``target`` gives its parcels to the shopper, which only
+    their delivery code allows: *retirée* (shop, pickup point), *livrée* at the door. A
+    courier's drop at a pickup point (*livrée* there) gives them to the point's staff."""
+    if target is MerchantOrderStatus.PICKED_UP:
+        return True
+    return target is MerchantOrderStatus.DELIVERED and (
+        mo.order.delivery_method is DeliveryMethod.HOME
+    )
+
+
+class HandOverWithoutCode(ValidationError):
+    """A move that hands the parcels to the shopper, asked without their code: it goes
+    through a hand-over that checks it (``payments.offline.hand_over_at_shop``,
+    ``orders.pickup_points.hand_over_at_point``, ``delivery.stops.deliver``)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Seule une remise au client, contre son code de livraison, peut marquer cette "
+            "commande livrée ou retirée.",
+            field="code",
+            code="hand_over_without_code",
+        )
+
+
 def _move(
     uow: UnitOfWork,
     mo: MerchantOrder,
@@ -517,6 +543,7 @@ def _move(
     actor: Actor,
     reason: str,
     now: dt.datetime,
+    checked: CheckedCode | None = None,
 ) -> None:
     current = mo.status
     if not lifecycle.can_move(current, target):
@@ -537,6 +564,8 @@ def _move(
         and (mo.order.delivery_method is not DeliveryMethod.PICKUP_POINT)
     ):
         raise InvalidTransition(current=current.value, target=target.value)
+    if hands_to_shopper(mo, target) and (checked is None or mo.order_id not in checked.order_ids):
+        raise HandOverWithoutCode()
     if target is MerchantOrderStatus.READY:
         missing = [
             ln.product_name for ln in mo.lines if ln.sold_by_weight and ln.final_weight_g is None
@@ -588,9 +617,13 @@ def transition(
     reason: str = "",
     now: dt.datetime | None = None,
     commit: bool = True,
+    checked: CheckedCode | None = None,
 ) -> None:
     """Move a merchant order to ``target``; an illegal move raises ``InvalidTransition``.
 
+    A move that gives the parcels to the shopper (``hands_to_shopper``) needs ``checked``,
+    what ``delivery_codes.check_code`` gave for the order's code, or raises
+    ``HandOverWithoutCode``: the hand-overs at the shop, the point and the door check it.
     Refusal and cancellation before hand-over give the reserved stock back; delivery and
     pick-up issue the merchant's invoice. Every move is stored with actor, reason and time.
     ``commit=False`` leaves the commit to the caller, whose other changes then go with it.
@@ -604,7 +637,7 @@ def transition(
         and not reason.strip()
     ):
         raise ValidationError("Indiquez un motif.", field="reason")
-    _move(uow, mo, target, actor, reason, now or utcnow())
+    _move(uow, mo, target, actor, reason, now or utcnow(), checked)
     if commit:
         uow.commit()
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from shop_core.audit.services import Actor, record
 from shop_core.errors import InvalidTransition, NotFound, ValidationError
 from shop_core.merchants.model import Merchant
-from shop_core.orders.delivery_codes import check_code
+from shop_core.orders.delivery_codes import CheckedCode, WrongDeliveryCode, check_code
 from shop_core.orders.history import NOT_SERVED
 from shop_core.orders.model import (
     DeliveryMethod,
@@ -67,6 +67,42 @@ def require_means(merchant_orders: Iterable[MerchantOrder], means: PaymentMeans 
         raise ValidationError(
             "Indiquez comment le client a payé : espèces ou chèque.", field="means"
         )
+
+
+class CodeAndMeansRefused(WrongDeliveryCode):
+    """A hand-over whose code is refused (missing or wrong) and whose payment means is
+    missing too: both are said at once, each by its field (``code_error``,
+    ``means_error``), rather than the second on the next try. A ``WrongDeliveryCode``
+    still, worded as the code's refusal, for whoever shows only that."""
+
+    code = "code_and_means_refused"
+
+    def __init__(self, code_error: WrongDeliveryCode, means_error: ValidationError) -> None:
+        super().__init__(code_error.message)
+        self.code_error = code_error
+        self.means_error = means_error
+
+
+def check_hand_over(
+    orders: Iterable[Order],
+    code: str,
+    merchant_orders: Iterable[MerchantOrder],
+    means: PaymentMeans | None,
+) -> CheckedCode:
+    """Check what a hand-over needs before anything is recorded: the shopper's code for
+    ``orders`` (``check_code``) and, when one of ``merchant_orders`` is paid by hand, how
+    (``require_means``); both refused at once raise :class:`CodeAndMeansRefused`."""
+    merchant_orders = list(merchant_orders)
+    try:
+        checked = check_code(orders, code)
+    except WrongDeliveryCode as code_error:
+        try:
+            require_means(merchant_orders, means)
+        except ValidationError as means_error:
+            raise CodeAndMeansRefused(code_error, means_error) from None
+        raise
+    require_means(merchant_orders, means)
+    return checked
 
 
 def payments_for(session: Session, merchant_order_ids: Iterable[int]) -> dict[int, OfflinePayment]:
@@ -150,14 +186,14 @@ def hand_over_at_shop(
         raise InvalidTransition(
             current=merchant_order.status.value, target=MerchantOrderStatus.PICKED_UP.value
         )
-    check_code([merchant_order.order], code)
+    checked = check_hand_over([merchant_order.order], code, [merchant_order], means)
     take_payment(
         uow.session, merchant_order=merchant_order, means=means, actor=actor, now=now,
         receiver=Receiver.SHOP,
     )  # fmt: skip
     transition(  # commits the payment with the move
         uow=uow, merchant_order_id=merchant_order_id, target=MerchantOrderStatus.PICKED_UP,
-        actor=actor, now=now,
+        actor=actor, now=now, checked=checked,
     )  # fmt: skip
 
 

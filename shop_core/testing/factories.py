@@ -22,6 +22,8 @@ from shop_core.merchants.services import (
     set_opening_hours,
     set_status,
 )
+from shop_core.orders.delivery_codes import CheckedCode, check_code
+from shop_core.orders.model import MerchantOrder
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.services import add_commune, add_delivery_slot, create_territory
 from shop_core.vat import VatRate
@@ -182,3 +184,10 @@ def make_product(
             category_id=category_id,
         ),
     )
+
+
+def shoppers_code(uow: UnitOfWork, merchant_order_id: int) -> CheckedCode:
+    """What ``check_code`` gives when the shopper reads out their code: for a test that
+    moves an order straight to *livrée* or *retirée* with ``transition``."""
+    order = uow.session.get_one(MerchantOrder, merchant_order_id).order
+    return check_code([order], order.delivery_code)

@@ -19,7 +19,13 @@ from shop_core.orders.services import (
     checkout,
     transition,
 )
-from shop_core.testing.factories import make_merchant, make_product, make_territory, make_user
+from shop_core.testing.factories import (
+    make_merchant,
+    make_product,
+    make_territory,
+    make_user,
+    shoppers_code,
+)
 from shop_core.vat import VatRate
 
 # A Monday morning, before the 18:00 cut-off: the earliest date is Tuesday.
@@ -127,4 +133,7 @@ def deliver_all(db: Database, order_id: int) -> None:
     for mo_id in mo_ids:
         for target in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
             with db.uow() as uow:
-                transition(uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system())
+                transition(
+                    uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system(),
+                    checked=shoppers_code(uow, mo_id),  # the shopper reads out their code
+                )  # fmt: skip

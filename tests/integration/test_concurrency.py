@@ -16,7 +16,7 @@ from shop_core.invoices.model import Invoice
 from shop_core.orders.model import MerchantOrder, Order, StatusChange
 from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.services import transition
-from shop_core.testing.factories import make_user
+from shop_core.testing.factories import make_user, shoppers_code
 
 from .at_once import at_once
 from .conftest import Shop, buy, check_out
@@ -88,8 +88,9 @@ def test_concurrent_deliveries_number_invoices_without_gaps_or_duplicates(
         try:
             with db.uow() as uow:
                 transition(
-                    uow=uow, merchant_order_id=mo_id, target=S.DELIVERED, actor=Actor.system()
-                )
+                    uow=uow, merchant_order_id=mo_id, target=S.DELIVERED, actor=Actor.system(),
+                    checked=shoppers_code(uow, mo_id),
+                )  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(repr(exc))
 
@@ -119,7 +120,10 @@ def test_the_same_move_clicked_several_times_at_once_is_made_once(
     def click() -> None:
         with db.uow() as uow:
             uow.session.get_one(MerchantOrder, mo_id)  # the page looked the order up first
-            transition(uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system())
+            transition(
+                uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system(),
+                checked=shoppers_code(uow, mo_id),  # the code, where it is asked for
+            )  # fmt: skip
 
     outcomes = at_once(*[click] * 4)
 

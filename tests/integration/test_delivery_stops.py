@@ -32,10 +32,11 @@ from shop_core.audit.services import Actor
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
-from shop_core.orders.delivery_codes import WrongDeliveryCode
+from shop_core.orders.delivery_codes import MissingDeliveryCode, WrongDeliveryCode
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order, PaymentStatus
 from shop_core.orders.services import DeliveryAddress, transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans
+from shop_core.payments.offline import CodeAndMeansRefused
 from shop_core.territories.model import Territory
 from shop_core.testing.factories import make_user
 
@@ -217,6 +218,21 @@ def test_an_order_paid_on_delivery_is_paid_at_the_door(db: Database, shop: Shop)
         assert uow.session.get_one(Order, oid).payment_status is PaymentStatus.PAID
     (visit,) = [v for v in courier_visits(db, shop, fleet) if v.kind is StopKind.DELIVER]
     assert (visit.due_cents, visit.paid_cents) == (mo.total_incl_cents, mo.total_incl_cents)
+
+
+def test_a_door_without_the_code_nor_the_means_says_both_at_once(db: Database, shop: Shop) -> None:
+    fleet, oid, pickup, drop = one_order(db, shop)
+    do(collect, db, shop, fleet, pickup, now=at(9))
+
+    with pytest.raises(CodeAndMeansRefused) as refused:
+        do(deliver, db, shop, fleet, drop, code="", now=at(9, 30))
+
+    assert isinstance(refused.value.code_error, MissingDeliveryCode)
+    assert refused.value.means_error.field == "means"
+    assert status(db, oid) is S.HANDED_TO_COURIER  # nothing half-recorded
+    with db.uow() as uow:
+        assert uow.session.get_one(Stop, drop.id).status is StopStatus.TODO
+        assert uow.session.scalar(select(OfflinePayment.id)) is None
 
 
 def test_the_operator_receives_what_the_courier_took_once(db: Database, shop: Shop) -> None:

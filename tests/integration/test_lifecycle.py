@@ -33,7 +33,7 @@ from shop_core.orders.services import (
     set_final_weight,
     transition,
 )
-from shop_core.testing.factories import make_merchant, make_product, make_user
+from shop_core.testing.factories import make_merchant, make_product, make_user, shoppers_code
 from shop_core.vat import VatRate
 
 from .conftest import NOW, TUESDAY, Shop, buy
@@ -49,12 +49,23 @@ def _mo(db: Database, order_id: int, index: int = 0) -> MerchantOrder:
         return mo
 
 
-def _move(db: Database, mo_id: int, *targets: S, actor: Actor = MERCHANT, reason: str = "") -> None:
+def _move(
+    db: Database,
+    mo_id: int,
+    *targets: S,
+    actor: Actor = MERCHANT,
+    reason: str = "",
+    code_given: bool = False,
+) -> None:
+    """Move the merchant order through ``targets``; ``code_given``: the shopper read out
+    their delivery code (a move to *livrée* or *retirée* needs it)."""
     for target in targets:
         with db.uow() as uow:
+            checked = shoppers_code(uow, mo_id) if code_given else None
             transition(
-                uow=uow, merchant_order_id=mo_id, target=target, actor=actor, reason=reason, now=NOW
-            )
+                uow=uow, merchant_order_id=mo_id, target=target, actor=actor, reason=reason,
+                now=NOW, checked=checked,
+            )  # fmt: skip
 
 
 def _stock(db: Database, product_id: int) -> int:
@@ -69,7 +80,9 @@ def test_home_delivery_goes_through_every_state_and_stores_who_and_when(
         courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER)
     mo = _mo(db, buy(db, shop, {shop.bread_id: 1}))
     _move(db, mo.id, S.ACCEPTED, S.PREPARING, S.READY)
-    _move(db, mo.id, S.HANDED_TO_COURIER, S.DELIVERED, actor=Actor(user_id=courier))
+    _move(
+        db, mo.id, S.HANDED_TO_COURIER, S.DELIVERED, actor=Actor(user_id=courier), code_given=True
+    )
     mo = _mo(db, mo.order_id)
     assert mo.status is S.DELIVERED
     assert [(h.from_status, h.to_status) for h in mo.history] == [
@@ -112,8 +125,50 @@ def test_click_and_collect_is_picked_up_not_handed_to_a_courier(db: Database, sh
     _move(db, mo.id, S.ACCEPTED, S.READY)
     with pytest.raises(InvalidTransition):
         _move(db, mo.id, S.HANDED_TO_COURIER)
-    _move(db, mo.id, S.PICKED_UP)
+    _move(db, mo.id, S.PICKED_UP, code_given=True)
     assert _mo(db, mo.order_id).status is S.PICKED_UP
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "target"),
+    [
+        # Click and collect, ready at the shop: « Remise au client » asks the code.
+        (DeliveryMethod.CLICK_COLLECT, (S.ACCEPTED, S.READY), S.PICKED_UP),
+        # At the door: the courier's « Livré » asks it.
+        (DeliveryMethod.HOME, (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER), S.DELIVERED),
+        # A failed delivery is not taken at the shop without it either.
+        (
+            DeliveryMethod.HOME,
+            (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERY_FAILED),
+            S.PICKED_UP,
+        ),
+    ],
+)
+def test_the_generic_transition_hands_nothing_to_the_shopper_without_their_code(
+    db: Database, shop: Shop, method: DeliveryMethod, path: tuple[S, ...], target: S
+) -> None:
+    choice = DeliveryChoice(method=DeliveryMethod.CLICK_COLLECT, date=TUESDAY)
+    delivery = {"delivery": choice} if method is DeliveryMethod.CLICK_COLLECT else {}
+    mo = _mo(db, buy(db, shop, {shop.bread_id: 1}, **delivery))
+    other = _mo(db, buy(db, shop, {shop.bread_id: 1}))
+    _move(db, mo.id, *path, reason="Absent")
+
+    with pytest.raises(ValidationError, match="contre son code de livraison") as refused:
+        _move(db, mo.id, target)
+    with db.uow() as uow, pytest.raises(ValidationError):  # another order's code proves nothing
+        transition(
+            uow=uow, merchant_order_id=mo.id, target=target, actor=MERCHANT, now=NOW,
+            checked=shoppers_code(uow, other.id),
+        )  # fmt: skip
+
+    assert refused.value.code == "hand_over_without_code"
+    after = _mo(db, mo.order_id)
+    assert after.status is path[-1]
+    assert len(after.history) == 1 + len(path)
+    with db.uow() as uow:
+        assert uow.session.scalar(select(Invoice.id)) is None  # no sale completed
+    _move(db, mo.id, target, code_given=True)  # with the shopper's code, it is
+    assert _mo(db, mo.order_id).status is target
 
 
 def test_refusal_needs_a_reason_and_gives_the_stock_back(db: Database, shop: Shop) -> None:
@@ -197,7 +252,7 @@ def test_delivery_issues_a_gap_free_numbered_invoice_with_french_mentions(
     third = _mo(db, buy(db, shop, {shop.bread_id: 2})).id
     # Delivered out of order: numbers follow issue order, 1, 2, 3, no gap.
     for mo_id in (ids[1], third, ids[0]):
-        _move(db, mo_id, S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED)
+        _move(db, mo_id, S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED, code_given=True)
     with db.uow() as uow:
         invoices = uow.session.scalars(select(Invoice).order_by(Invoice.number)).all()
         assert [i.number for i in invoices] == [1, 2, 3]
@@ -226,7 +281,7 @@ def test_franchise_merchant_invoices_without_vat_with_the_legal_mention(
         )
     mo = _mo(db, buy(db, shop, {bowl: 1}))
     assert (mo.total_vat_cents, mo.total_excl_cents) == (0, 2500)
-    _move(db, mo.id, S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED)
+    _move(db, mo.id, S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED, code_given=True)
     with db.uow() as uow:
         invoice = uow.session.scalars(select(Invoice)).one()
     assert invoice.vat_mention == FRANCHISE_MENTION

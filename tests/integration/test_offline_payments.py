@@ -11,7 +11,7 @@ from shop_core.audit.services import Actor
 from shop_core.carts.services import add_item, get_or_create_cart
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
-from shop_core.orders.delivery_codes import WrongDeliveryCode
+from shop_core.orders.delivery_codes import MissingDeliveryCode, WrongDeliveryCode
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -23,6 +23,7 @@ from shop_core.orders.model import (
 from shop_core.orders.services import Customer, DeliveryChoice, checkout, transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver, ShopPayout
 from shop_core.payments.offline import (
+    CodeAndMeansRefused,
     by_means,
     hand_in,
     hand_over_at_shop,
@@ -342,17 +343,37 @@ def test_a_click_and_collect_order_is_handed_over_with_its_code_typed_with_space
     assert payment.means is PaymentMeans.CHEQUE and payment.receiver is Receiver.SHOP
 
 
-def test_the_code_is_checked_before_the_means(db: Database, shop: Shop) -> None:
-    # Both wrong: the code is said first, as at a door or a pickup point.
+@pytest.mark.parametrize("wrong", [False, True])
+def test_a_refused_code_and_a_missing_means_are_said_together_and_nothing_is_recorded(
+    db: Database, shop: Shop, wrong: bool
+) -> None:
+    # Both at once, each by its field, rather than the code then the means on a second try.
+    oid = place(db, shop)
+    bread, _ = parts(db, oid)
+    make_ready(db, bread.id)
+    code = f"{(int(delivery_code(db, oid)) + 1) % 10000:04d}" if wrong else ""
+
+    with db.uow() as uow, pytest.raises(CodeAndMeansRefused) as refused:
+        hand_over_at_shop(
+            uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id, code=code,
+            means=None, actor=COURIER, now=NOW,
+        )  # fmt: skip
+
+    expected = WrongDeliveryCode if wrong else MissingDeliveryCode
+    assert type(refused.value.code_error) is expected
+    assert refused.value.means_error.field == "means"
+    assert "espèces ou chèque" in str(refused.value.means_error)
+    assert isinstance(refused.value, WrongDeliveryCode)  # still shown by the code field
+    assert parts(db, oid)[0].status is MerchantOrderStatus.READY
+    with db.uow() as uow:
+        assert payments_for(uow.session, [bread.id]) == {}
+
+
+def test_with_the_right_code_only_the_missing_means_is_said(db: Database, shop: Shop) -> None:
     oid = place(db, shop)
     bread, _ = parts(db, oid)
     make_ready(db, bread.id)
 
-    with db.uow() as uow, pytest.raises(WrongDeliveryCode):
-        hand_over_at_shop(
-            uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id, code="",
-            means=None, actor=COURIER, now=NOW,
-        )  # fmt: skip
     with db.uow() as uow, pytest.raises(ValidationError) as missing:
         hand_over_at_shop(
             uow=uow, merchant_order_id=bread.id, merchant_id=shop.baker_id,

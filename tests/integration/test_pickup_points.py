@@ -20,7 +20,12 @@ from shop_core.orders.pickup_points import (
 )
 from shop_core.orders.services import transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver
-from shop_core.payments.offline import hand_in_point, held_at_points, settle_month
+from shop_core.payments.offline import (
+    CodeAndMeansRefused,
+    hand_in_point,
+    held_at_points,
+    settle_month,
+)
 from shop_core.persistence.uow import UnitOfWork
 
 from .at_once import at_once
@@ -137,6 +142,41 @@ def test_nothing_changes_hands_without_the_code_or_the_payment(db: Database, sho
     assert [mo.status for mo in merchant_orders(db, oid)] == [S.DELIVERED]
     with db.uow() as uow:
         assert uow.session.scalar(select(OfflinePayment.id)) is None
+
+
+def test_a_point_hand_over_without_the_code_nor_the_means_says_both_at_once(
+    db: Database, shop: Shop
+) -> None:
+    oid = at_point(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
+
+    with pytest.raises(CodeAndMeansRefused) as refused:
+        hand_over(db, shop, oid, " ", None)
+
+    assert isinstance(refused.value.code_error, MissingDeliveryCode)
+    assert refused.value.means_error.field == "means"
+    assert [mo.status for mo in merchant_orders(db, oid)] == [S.DELIVERED, S.DELIVERED]
+    with db.uow() as uow:
+        assert uow.session.scalar(select(OfflinePayment.id)) is None
+        assert uow.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.action == "order.picked_up_at_point"
+        )) is None  # fmt: skip
+
+
+def test_the_courier_leaves_parcels_at_the_point_without_a_code_but_only_a_hand_over_gives_them(
+    db: Database, shop: Shop
+) -> None:
+    # The drop (*livrée* at the point) is the point's staff taking the parcels: no code.
+    oid = at_point(db, shop, {shop.bread_id: 1})
+    (part,) = merchant_orders(db, oid)
+    assert part.status is S.DELIVERED
+
+    with db.uow() as uow, pytest.raises(ValidationError, match="remise au client") as refused:
+        transition(uow=uow, merchant_order_id=part.id, target=S.PICKED_UP, actor=STAFF, now=NOW)
+
+    assert refused.value.code == "hand_over_without_code"
+    assert [mo.status for mo in merchant_orders(db, oid)] == [S.DELIVERED]
+    assert waiting(db, shop) == [merchant_orders(db, oid)[0].order.reference]
+    assert hand_over(db, shop, oid, code_of(db, oid), PaymentMeans.CASH) == 1
 
 
 def test_the_shopper_takes_the_parcels_and_pays_at_the_point(db: Database, shop: Shop) -> None:

@@ -32,6 +32,7 @@ from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderS
 from shop_core.orders.services import transition
 from shop_core.payments.model import PaymentMeans, Receiver
 from shop_core.payments.offline import take_payment
+from shop_core.testing.factories import shoppers_code
 
 from .backoffice import place_order
 from .conftest import NOW, World, login
@@ -126,8 +127,9 @@ def _move(db: Database, merchant_order_id: int, *steps: MerchantOrderStatus) -> 
     with db.uow() as uow:
         for step in steps:
             transition(
-                uow=uow, merchant_order_id=merchant_order_id, target=step, actor=SYSTEM, now=NOW
-            )
+                uow=uow, merchant_order_id=merchant_order_id, target=step, actor=SYSTEM, now=NOW,
+                checked=shoppers_code(uow, merchant_order_id),  # the code, where it is asked
+            )  # fmt: skip
 
 
 def _merchant_order(db: Database, order_id: int, merchant_id: int) -> int:

@@ -19,6 +19,7 @@ from shop_core.database import Database
 from shop_core.merchants.services import get_merchant, merchants_of_user
 from shop_core.orders.model import MerchantOrderStatus, Order, PaymentMethod, PaymentStatus
 from shop_core.orders.services import transition
+from shop_core.testing.factories import shoppers_code
 
 from .conftest import NOW, World, login, use_celery_on_test_redis
 from .shopping import add, orders_of, place_order, sent
@@ -52,6 +53,7 @@ def move(app: Flask, mo_id: int, *targets: S, reason: str = "") -> None:
                     target=target,
                     actor=Actor.system(),
                     reason=reason,
+                    checked=shoppers_code(uow, mo_id),  # the code, where it is asked
                 )
 
 

@@ -14,6 +14,7 @@ from shop_core.catalogue.model import Product
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrderStatus
 from shop_core.orders.services import transition
+from shop_core.testing.factories import shoppers_code
 
 from .conftest import NOW, PASSWORD, World, login
 from .shopping import add, orders_of, place_order
@@ -43,8 +44,9 @@ def move(db: Database, mo_id: int, *targets: S, reason: str = "") -> None:
     with db.uow() as uow:
         for target in targets:
             transition(
-                uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system(), reason=reason
-            )
+                uow=uow, merchant_order_id=mo_id, target=target, actor=Actor.system(),
+                reason=reason, checked=shoppers_code(uow, mo_id),  # the code, where it is asked
+            )  # fmt: skip
 
 
 def test_my_orders_require_login(client: FlaskClient, world: World) -> None:
