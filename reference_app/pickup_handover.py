@@ -17,7 +17,7 @@ from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders.pickup_points import hand_over_at_point
-from shop_core.payments.offline import means_from
+from shop_core.payments.offline import CodeAndMeansRefused, means_from
 
 Page = Callable[..., tuple[str, int]]
 
@@ -58,6 +58,14 @@ def hand_over(
         )  # fmt: skip
     except NotFound:
         abort(404)  # not an order of this territory (or of this point)
+    except CodeAndMeansRefused as error:  # both said at once, each by its field
+        db.uow().rollback()
+        return page(
+            422,
+            errors={order_id: shown(error.code_error)},
+            means_errors={order_id: shown(error.means_error)},
+            **again,
+        )
     except ValidationError as error:
         db.uow().rollback()
         if error.field == "means":

@@ -61,8 +61,9 @@ from reference_app.rounds.maps import map_data
 from shop_core.accounts.model import Role
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.orders.delivery_codes import MissingDeliveryCode
 from shop_core.orders.model import DeliveryMethod
-from shop_core.payments.offline import means_from
+from shop_core.payments.offline import CodeAndMeansRefused, means_from
 from shop_core.territories.model import PickupPoint
 
 bp = Blueprint("courier", __name__, url_prefix="/livreur")
@@ -351,9 +352,12 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
     code = (form.code.data or "").strip()
     means = means_from(request.form.get("means"))
     again = {"typed": {stop_id: code}, "chosen": {stop_id: means.value if means else ""}}
+    asked = ""  # the form's own word for the code it did not get
     if not at_point and not form.validate():
-        message = " ".join(str(e) for e in form.code.errors) or _("Demandez son code au client.")
-        return _page(date, status=422, errors={stop_id: message}, **again)
+        asked = " ".join(str(e) for e in form.code.errors) or _("Demandez son code au client.")
+        if code or set(form.errors) - {"code"}:
+            return _page(date, status=422, errors={stop_id: asked}, **again)
+        # No code at all: the core says too whether the payment is missing, both at once.
     try:
         deliver(
             uow=db.uow(),
@@ -366,6 +370,15 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
         )
     except AlreadyRecorded as error:
         return _recorded_meanwhile(error, stop_id, date)
+    except CodeAndMeansRefused as error:  # each said by its field
+        db.uow().rollback()
+        return _page(
+            date, status=422, errors={stop_id: asked or shown(error.code_error)},
+            means_errors={stop_id: shown(error.means_error)}, **again,
+        )  # fmt: skip
+    except MissingDeliveryCode as error:
+        db.uow().rollback()
+        return _page(date, status=422, errors={stop_id: asked or shown(error)}, **again)
     except ValidationError as error:
         db.uow().rollback()
         if error.field == "means":

@@ -33,7 +33,12 @@ from shop_core.orders.preparation import (
 )
 from shop_core.orders.returns import parcel_return, put_back_already, units_to_put_back
 from shop_core.orders.services import transition
-from shop_core.payments.offline import hand_over_at_shop, means_from, payments_for
+from shop_core.payments.offline import (
+    CodeAndMeansRefused,
+    hand_over_at_shop,
+    means_from,
+    payments_for,
+)
 
 S = MerchantOrderStatus
 
@@ -221,6 +226,10 @@ def handed_over(mo_id: int) -> str | tuple[str, int] | Response:
         db.uow().rollback()
         flash(_moved_on(mo), "error")
         return _back(mo_id)
+    except CodeAndMeansRefused as error:  # both said at once, each by its field
+        db.uow().rollback()
+        refused = {"code_error": shown(error.code_error), "means_error": shown(error.means_error)}
+        return _page(back, mo_id, 422, handover={**typed, **refused})
     except ValidationError as error:
         db.uow().rollback()
         if error.field != "means":
