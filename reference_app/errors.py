@@ -11,6 +11,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from reference_app.images import MAX_BYTES
+from reference_app.request_caps import sends_a_photo
+
 log = logging.getLogger("cabas")
 
 TITLES = {
@@ -18,7 +21,7 @@ TITLES = {
     403: _l("Accès refusé"),
     404: _l("Page introuvable"),
     405: _l("Action non permise"),
-    413: _l("Fichier trop volumineux"),
+    413: _l("Envoi trop volumineux"),
     429: _l("Trop de tentatives"),
     500: _l("Erreur du serveur"),
     503: _l("Service indisponible"),
@@ -30,8 +33,8 @@ MESSAGES = {
     404: _l("Cette page n'existe pas ou plus."),
     405: _l("Cette action n'est pas permise ici."),
     413: _l(
-        "Le fichier envoyé dépasse %(size)s. Choisissez un fichier plus petit "
-        "(par exemple une photo en qualité réduite), puis réessayez."
+        "Ce que vous avez envoyé est trop volumineux (%(size)s au plus). Envoyez un fichier "
+        "plus petit, puis réessayez."
     ),
     429: _l(
         "Vous avez fait plusieurs essais en peu de temps. Patientez une minute, puis réessayez."
@@ -41,14 +44,23 @@ MESSAGES = {
 }
 
 
+#: The 413 page of a form sending a photo: its cap is the photo's (images.MAX_BYTES), as
+#: its field says, not the form's larger one (request_caps), which the photo is over.
+PHOTO_TOO_HEAVY = (
+    _l("Photo trop lourde"),
+    _l(
+        "La photo doit peser %(size)s au plus : choisissez-en une plus légère (par exemple "
+        "en qualité réduite), puis réessayez."
+    ),
+)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _size_cap() -> str:
-    """The size cap of this request (a form sending a photo has its own, see
-    :mod:`reference_app.request_caps`) in words a shopper reads: "8 Mo", "64 Ko"."""
-    cap = request.max_content_length or 8 * 1024 * 1024
+def _size(cap: int) -> str:
+    """A size cap in words a shopper reads: "8 Mo", "64 Ko"."""
     if cap >= 1024 * 1024:
         return _("%(num)s Mo", num=cap // (1024 * 1024))
     return _("%(num)s Ko", num=max(1, cap // 1024))
@@ -69,14 +81,18 @@ def render_error(
     code: int, message: str | None = None, headers: dict[str, str] | None = None
 ) -> tuple[str | Response, int, dict[str, str]]:
     text = str(message or MESSAGES.get(code, MESSAGES[500]))
-    if code == 413 and message is None:
-        text = text % {"size": _size_cap()}
+    title = str(TITLES.get(code, _l("Erreur")))
+    if code == 413 and message is None and sends_a_photo():
+        title = str(PHOTO_TOO_HEAVY[0])
+        text = str(PHOTO_TOO_HEAVY[1]) % {"size": _size(MAX_BYTES)}
+    elif code == 413 and message is None:
+        text = text % {"size": _size(request.max_content_length or 8 * 1024 * 1024)}
     if _wants_json():
         return jsonify({"error": {"code": f"http_{code}", "message": text}}), code, headers or {}
     page = render_template(
         "errors/error.html",
         code=code,
-        title=str(TITLES.get(code, _l("Erreur"))),
+        title=title,
         message=text,
         back=_back_link(),
     )

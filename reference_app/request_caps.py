@@ -1,12 +1,14 @@
 """How big a request may be.
 
-Every page: ``MAX_CONTENT_LENGTH`` (8 Mo), beyond which the shared page « Fichier trop
-volumineux » answers and whatever the form held is lost. A form that sends a photo (a
-product's, the territory's logo: :func:`takes_a_photo`) may send up to
-``PHOTO_FORM_MAX_CONTENT_LENGTH`` (32 Mo), so that a photo heavier than
+Every page: ``MAX_CONTENT_LENGTH`` (8 Mo), beyond which the shared page « Envoi trop
+volumineux » answers (:mod:`reference_app.errors`) and whatever the form held is lost. A
+form that sends a photo (a product's, the territory's logo: :func:`takes_a_photo`) may send
+up to ``PHOTO_FORM_MAX_CONTENT_LENGTH`` (32 Mo), so that a photo heavier than
 :data:`reference_app.images.MAX_BYTES` — a phone's full-size picture — is refused by its own
 field and the form comes back with everything else typed. A browser says it before sending
-(``static/js/photo-size.js``); this is for one that does not run it.
+(``static/js/photo-size.js``); this is for one that does not run it. Beyond even that cap,
+the page says the photo's own limit (« Photo trop lourde »: 8 Mo au plus), as the field
+does, not the form's.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from reference_app.images import MAX_BYTES
@@ -29,6 +31,12 @@ def takes_a_photo(view: F) -> F:
     function it marks is the one the route calls."""
     setattr(view, _MARK, True)
     return view
+
+
+def sends_a_photo() -> bool:
+    """Whether this request goes to a view marked :func:`takes_a_photo`."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, _MARK, False))
 
 
 def photo_input() -> dict[str, object]:
