@@ -41,11 +41,11 @@ RETURNED_REASON = "Colis retourné à la boutique"
 BACK_REASON = "Colis déjà revenus à la boutique"
 
 
-def _open_stops(order_id: int) -> Select[Stop]:
+def _open_stops(*order_ids: int) -> Select[Stop]:
     return (
         select(Stop)
         .join(MerchantOrder, MerchantOrder.id == Stop.merchant_order_id)
-        .where(MerchantOrder.order_id == order_id, Stop.status == StopStatus.TODO)
+        .where(MerchantOrder.order_id.in_(order_ids), Stop.status == StopStatus.TODO)
         .order_by(Stop.id)
     )
 
@@ -62,6 +62,15 @@ def _lock_days_of(uow: UnitOfWork, stops: Select[Stop]) -> None:
         lock_day(uow, plan_id)
 
 
+def lock_days_of_orders(uow: UnitOfWork, order_ids: Iterable[int]) -> None:
+    """Lock the days whose runs still have stops to do for these orders, as
+    :func:`return_to_merchant` does: for a caller about to lock a run's row (a courier's
+    tap), which must come after its day's."""
+    wanted = sorted(set(order_ids))
+    if wanted:
+        _lock_days_of(uow, _open_stops(*wanted))
+
+
 def return_to_merchant(
     *,
     uow: UnitOfWork,
@@ -70,10 +79,12 @@ def return_to_merchant(
     reason: str,
     actor: Actor,
     now: dt.datetime | None = None,
+    commit: bool = True,
 ) -> list[int]:
     """Return the order's waiting or failed parcels to their shops (see
     ``shop_core.orders.returns.return_to_merchant``) and close the stops of rounds that
-    were to deliver them; returns the merchant orders returned. One transaction."""
+    were to deliver them; returns the merchant orders returned. One transaction (left open
+    without ``commit``: a courier's refused delivery sends them back with its failure)."""
     now = now or utcnow()
     _lock_days_of(uow, _open_stops(order_id))
     returned = returns.return_to_merchant(
@@ -83,7 +94,8 @@ def return_to_merchant(
     for stop in uow.session.scalars(_open_stops(order_id)):
         if stop.merchant_order_id in returned:
             stop.status, stop.reason = StopStatus.FAILED, RETURNED_REASON
-    uow.commit()
+    if commit:
+        uow.commit()
     return returned
 
 

@@ -1,6 +1,10 @@
 """What a courier does at a stop: collect at the shop, deliver with the shopper's code, or
 report a failed delivery and say where the parcel goes next.
 
+A courier acts on the stops of today's runs (or of a past day's, a tap kept offline sent
+later): a run still to come is only to look at, its parcels are not on board yet
+(:func:`check_its_day`).
+
 A courier acts on a *visit*: the consecutive stops of a run at the same place for the same
 purpose (every parcel of one shop, every merchant order of one shopper, everything for one
 pickup point). Each merchant order moves through the core's ``transition``, so the order
@@ -19,9 +23,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from delivery import calendar
+from delivery import returns as way_back
 from delivery.day_problem import door_key
 from delivery.distances import GreatCircleDistances
-from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
+from delivery.model import WEEKDAY_LABELS_FR, DayPlan, RoundRun, Stop, StopKind, StopStatus
 from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
@@ -50,11 +55,40 @@ class AlreadyRecorded(ValidationError):
     code = "already_recorded"
 
 
+class NotYetItsDay(ValidationError):
+    """The stop is on a run of a day still to come: its parcels are not on board yet."""
+
+    code = "not_yet_its_day"
+
+
 class AfterFailure(StrEnum):
     """Where a parcel goes after a failed delivery."""
 
     NEXT_ROUND = "next_round"
     PICKUP_POINT = "pickup_point"
+    RETURN_TO_SHOP = "return_to_shop"
+
+
+def after_failure_choices(*, refused: bool) -> tuple[AfterFailure, ...]:
+    """Where a parcel may go after a failed delivery: one the shopper refused is not
+    presented again, it goes back to its shop; any other (nobody in, no way to the door)
+    is presented again on the next round, or left at a pickup point."""
+    if refused:
+        return (AfterFailure.RETURN_TO_SHOP,)
+    return (AfterFailure.NEXT_ROUND, AfterFailure.PICKUP_POINT)
+
+
+REFUSED_GOES_BACK = (
+    "Un colis refusé par le client ne se représente pas : il retourne à sa boutique."
+)
+ONLY_REFUSED_GOES_BACK = (
+    "Seul un colis refusé par le client retourne à sa boutique depuis la tournée : sinon, "
+    "représentez-le ou déposez-le dans un point de retrait."
+)
+NO_REFUSAL_AT_POINT = (
+    "Au point de retrait, le client n'est pas là pour refuser le colis : choisissez une "
+    "autre raison."
+)
 
 
 @dataclass(frozen=True)
@@ -68,9 +102,15 @@ class Collection:
 
 @dataclass(frozen=True)
 class FailureOutcome:
+    """Where the parcels of a failed visit went: the date of the round presenting them
+    again, the pickup point, or back to their shops (the orders and how many merchant
+    orders were returned)."""
+
     then: AfterFailure
     date: dt.date | None
     pickup_point: str = ""
+    orders: tuple[int, ...] = ()
+    returned: int = 0
 
 
 def place_key(stop: Stop) -> tuple[str, int | str]:
@@ -125,6 +165,27 @@ def courier_stop(session: Session, *, territory_id: int, courier_id: int, stop_i
     return stop
 
 
+def check_its_day(stop: Stop, *, today: dt.date) -> None:
+    """Refuse to record ``stop`` before the day of its run (``today``: the territory's
+    current date): the parcels of a run still to come are not collected, nor on board."""
+    date = stop.run.plan.date
+    if date > today:
+        day = f"{WEEKDAY_LABELS_FR[date.weekday()]} {date:%d/%m/%Y}"
+        raise NotYetItsDay(
+            f"Cette tournée est prévue le {day} : les colis ne sont pas encore à bord. "
+            "Vous pourrez enregistrer cet arrêt ce jour-là.",
+            date=date.isoformat(),
+        )
+
+
+def _check_its_day(session: Session, stop: Stop, today: dt.date | None, now: dt.datetime) -> None:
+    """:func:`check_its_day`, ``today`` by default the date of ``now`` in the territory."""
+    if today is None:
+        territory = session.get_one(Territory, stop.run.plan.territory_id)
+        today = now.astimezone(ZoneInfo(territory.timezone)).date()
+    check_its_day(stop, today=today)
+
+
 def _one_at_a_time(uow: UnitOfWork, stop_id: int) -> None:
     """Actions on a run wait for each other: a second tap on the same stop (a double tap,
     the phone sending a tap it kept offline while the courier taps again) finds the stop
@@ -158,6 +219,7 @@ def collect(
     stop_id: int,
     leave_unready: bool = False,
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> Collection:
     """The courier took the parcels at the shop: merchant orders go to *handed to courier*.
 
@@ -166,12 +228,15 @@ def collect(
     stay at the shop, their collection and delivery marked failed on this run. Such an order
     is still due that day: the next planning gives it to a round that can still take it, or
     reports it with the next possible date. A cancelled one is marked failed on the sheet.
+    ``today``: the territory's current date (by default ``now``'s), refused before the
+    run's day (:func:`check_its_day`), as for the courier's other actions.
     """
     now = now or utcnow()
     _one_at_a_time(uow, stop_id)
     stop = courier_stop(
         uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
     )
+    _check_its_day(uow.session, stop, today, now)
     open_stops = _open(visit_of(stop), StopKind.COLLECT)
     # Parcels another courier says they took are not there to take (claim_collections).
     stops = [s for s in open_stops if s.claimed_by_id in (None, courier_id)]
@@ -319,6 +384,7 @@ def deliver(
     code: str = "",
     means: PaymentMeans | None = None,
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """Hand the parcels over: at a door, only against the shopper's delivery code, and for
     an order paid on delivery against its payment (``means``: cash or cheque, which the
@@ -329,6 +395,7 @@ def deliver(
     stop = courier_stop(
         uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
     )
+    _check_its_day(uow.session, stop, today, now)
     stops = _open(visit_of(stop), StopKind.DELIVER)
     if not stops:
         raise AlreadyRecorded("Cette livraison est déjà enregistrée.")
@@ -369,23 +436,44 @@ def fail(
     reason: str,
     then: AfterFailure,
     pickup_point_id: int | None = None,
+    refused: bool = False,
     now: dt.datetime | None = None,
     received: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> FailureOutcome:
     """Nobody could take the parcels: the merchant orders go to *delivery failed* with the
     reason, then either to the next day the commune's round runs, or to a pickup point later
     on this run. ``now``: when it happened; ``received``: when the server heard of it, if
-    later (a tap made without network), which the next round must follow."""
+    later (a tap made without network), which the next round must follow.
+
+    Parcels the shopper ``refused`` at the door are not presented again: they go back to
+    their shops (``then`` must be ``RETURN_TO_SHOP``, see :func:`after_failure_choices`) as
+    when the operator sends them back (``delivery.returns.return_to_merchant``: the sale is
+    undone, the way back planned), in the same transaction. ``today``: as for
+    :func:`collect`."""
     now = now or utcnow()
     session = uow.session
     if not reason.strip():
         raise ValidationError("Indiquez ce qui s'est passé.", field="reason")
+    if then not in after_failure_choices(refused=refused):
+        if refused:
+            raise ValidationError(REFUSED_GOES_BACK, field="then", code="refused_goes_back")
+        raise ValidationError(ONLY_REFUSED_GOES_BACK, field="then", code="only_refused_goes_back")
+    if then is AfterFailure.RETURN_TO_SHOP:
+        # Sending parcels back locks the days of their orders (as the operator's changes do:
+        # plan first, then runs), so before this run's row, or a courier would wait for the
+        # operator who waits for them.
+        way_back.lock_days_of_orders(uow, _visit_orders(session, territory_id, courier_id, stop_id))
     _one_at_a_time(uow, stop_id)
     stop = courier_stop(session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id)
+    _check_its_day(session, stop, today, now)
     stops = _open(visit_of(stop), StopKind.DELIVER)
     if not stops:
         raise AlreadyRecorded("Cette livraison est déjà enregistrée.")
     _check_on_board(stops)
+    if refused and place_key(stop)[0] == "point":
+        # Every shopper's parcels for the point: none of them refused anything there.
+        raise ValidationError(NO_REFUSAL_AT_POINT, field="reason", code="no_refusal_at_point")
     # A visit may hand over several orders: a shopper's two orders at one door, or every
     # order for a pickup point. Each is sent on, not only the first.
     orders = list({s.merchant_order.order_id: s.merchant_order.order for s in stops}.values())
@@ -411,6 +499,18 @@ def fail(
                 actor=actor, reason=reason, now=now, commit=False,
             )  # fmt: skip
     run = stop.run
+    if then is AfterFailure.RETURN_TO_SHOP:
+        returned: list[int] = []
+        for o in orders:
+            returned += way_back.return_to_merchant(
+                uow=uow, territory_id=territory_id, order_id=o.id, reason=reason, actor=actor,
+                now=now, commit=False,
+            )  # fmt: skip
+        uow.commit()
+        return FailureOutcome(
+            AfterFailure.RETURN_TO_SHOP, None, orders=tuple(o.id for o in orders),
+            returned=len(returned),
+        )  # fmt: skip
     if point is not None:
         _add_point_stops(run, stops, point)
         for o in orders:
@@ -437,6 +537,12 @@ def fail(
         )
     uow.commit()
     return FailureOutcome(AfterFailure.NEXT_ROUND, date)
+
+
+def _visit_orders(session: Session, territory_id: int, courier_id: int, stop_id: int) -> list[int]:
+    """The orders of the deliveries still to do at ``stop_id``'s visit."""
+    stop = courier_stop(session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id)
+    return sorted({s.merchant_order.order_id for s in _open(visit_of(stop), StopKind.DELIVER)})
 
 
 def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> None:
@@ -490,14 +596,22 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
 
 
 def _returning_visit(
-    uow: UnitOfWork, territory_id: int, courier_id: int, stop_id: int, kind: StopKind | None
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    kind: StopKind | None,
+    *,
+    now: dt.datetime,
+    today: dt.date | None,
 ) -> tuple[Stop, list[Stop]]:
     """The courier's return stop and the open stops of its visit (of ``kind``, or of its
-    own kind when None), one tap at a time."""
+    own kind when None), one tap at a time, on the run's day or after."""
     _one_at_a_time(uow, stop_id)
     stop = courier_stop(
         uow.session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id
     )
+    _check_its_day(uow.session, stop, today, now)
     if not stop.kind.returning:
         raise ValidationError("Cet arrêt n'est pas un retour de colis.")
     stops = _open(visit_of(stop), kind or stop.kind)
@@ -517,12 +631,15 @@ def take_back(
     courier_id: int,
     stop_id: int,
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """At a pickup point, the courier took the returned parcels the point's staff kept
     aside: they travel with the courier now (``returns.taken_from_point``). Returns how many
     merchant orders."""
     now = now or utcnow()
-    stop, stops = _returning_visit(uow, territory_id, courier_id, stop_id, StopKind.TAKE_BACK)
+    stop, stops = _returning_visit(
+        uow, territory_id, courier_id, stop_id, StopKind.TAKE_BACK, now=now, today=today
+    )
     for s in stops:
         returns.taken_from_point(uow.session, s.merchant_order_id)
         _done(s, StopStatus.DONE, courier_id, now)
@@ -545,12 +662,15 @@ def bring_back(
     courier_id: int,
     stop_id: int,
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """At the shop, the courier gave the returned parcels back: they are at the shop again
     (``returns.back_at_shop``, recorded as said by the courier); the merchant then decides
     whether the goods go back on sale. Returns how many merchant orders."""
     now = now or utcnow()
-    _, stops = _returning_visit(uow, territory_id, courier_id, stop_id, StopKind.BRING_BACK)
+    _, stops = _returning_visit(
+        uow, territory_id, courier_id, stop_id, StopKind.BRING_BACK, now=now, today=today
+    )
     for s in stops:
         if any(
             other.kind is StopKind.TAKE_BACK
@@ -586,6 +706,7 @@ def return_failed(
     stop_id: int,
     reason: str,
     now: dt.datetime | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """The returned parcels could not be taken back at the point, or given back at the
     shop (closed, nobody there): the visit's stops fail with the reason, and so does the
@@ -595,7 +716,9 @@ def return_failed(
     now = now or utcnow()
     if not reason.strip():
         raise ValidationError("Indiquez ce qui s'est passé.", field="reason")
-    stop, stops = _returning_visit(uow, territory_id, courier_id, stop_id, None)
+    stop, stops = _returning_visit(
+        uow, territory_id, courier_id, stop_id, None, now=now, today=today
+    )
     failed = {s.merchant_order_id for s in stops}
     for s in stops:
         _done(s, StopStatus.FAILED, courier_id, now, reason)

@@ -81,6 +81,16 @@ COURIER_MESSAGES = (
     N_("Cette reprise est déjà enregistrée."),
     N_("Ce retour est déjà enregistré."),
     N_("Cet arrêt n'est pas un retour de colis."),
+    # After a failed delivery: a refused parcel goes back to its shop, and only it.
+    N_("Un colis refusé par le client ne se représente pas : il retourne à sa boutique."),
+    N_(
+        "Seul un colis refusé par le client retourne à sa boutique depuis la tournée : sinon, "
+        "représentez-le ou déposez-le dans un point de retrait."
+    ),
+    N_(
+        "Au point de retrait, le client n'est pas là pour refuser le colis : choisissez une "
+        "autre raison."
+    ),
 )
 
 # Fixed messages of the core on a returned order's way back (`shop_core.orders.returns`).
@@ -251,6 +261,12 @@ def _with_params(error: DomainError) -> str | None:
             "Les colis de la commande %(reference)s n'ont pas été repris au point de retrait : "
             "enregistrez d'abord la reprise.",
             reference=params["references"],
+        )
+    if error.code == "not_yet_its_day" and "date" in params:
+        return gettext(
+            "Cette tournée est prévue le %(day)s : les colis ne sont pas encore à bord. Vous "
+            "pourrez enregistrer cet arrêt ce jour-là.",
+            day=format_date(dt.date.fromisoformat(params["date"]), "EEEE d MMMM yyyy"),
         )
     if error.code == "unknown_postal_code" and "postal_code" in params:
         return gettext(

@@ -603,6 +603,10 @@ def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) ->
         return
     if shopper is None:
         return
+    if item.status is S.DELIVERY_FAILED and mo.status is S.RETURNED:
+        # Sent back meanwhile (a parcel refused at the door goes back at once): the mail of
+        # its return tells the shopper, not one promising another delivery.
+        return
     with force_locale(shopper.locale):
         chosen = _shopper_template(mo, item.status)
     if chosen is not None:

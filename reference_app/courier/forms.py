@@ -7,16 +7,31 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from delivery.stops import AfterFailure, after_failure_choices
 from reference_app.choices import options
 from reference_app.input_guard import id_choice
+
+#: The one reason whose parcels are not presented again (``delivery.stops.fail``).
+REFUSED = "refus"
 
 FAILURE_REASONS = [
     ("absent", _l("Personne à l'adresse")),
     ("adresse", _l("Adresse introuvable")),
     ("acces", _l("Accès impossible (portail, chien, route barrée)")),
-    ("refus", _l("Colis refusé par le client")),
+    (REFUSED, _l("Colis refusé par le client")),
     ("autre", _l("Autre raison")),
 ]
+
+AFTER_FAILURE = [
+    (AfterFailure.NEXT_ROUND.value, _l("Le représenter à la prochaine tournée")),
+    (AfterFailure.PICKUP_POINT.value, _l("Le déposer dans un point de retrait")),
+    (AfterFailure.RETURN_TO_SHOP.value, _l("Le renvoyer à sa boutique")),
+]
+
+
+def offered_after(reason: str | None) -> list[str]:
+    """Where the parcel may go after ``reason`` (none chosen yet: as for most reasons)."""
+    return [then.value for then in after_failure_choices(refused=reason == REFUSED)]
 
 
 class DeliverForm(FlaskForm):
@@ -35,13 +50,8 @@ class FailForm(FlaskForm):
     details = StringField(_l("Précisions (facultatif)"), validators=[Length(max=200)])
     then = RadioField(
         _l("Et le colis ?"),
-        choices=options(
-            [
-                ("next_round", _l("Le représenter à la prochaine tournée")),
-                ("pickup_point", _l("Le déposer dans un point de retrait")),
-            ]
-        ),
-        default="next_round",
+        choices=options(AFTER_FAILURE),
+        default=AfterFailure.NEXT_ROUND.value,
         validators=[DataRequired(message=_l("Choisissez où va le colis."))],
     )
     pickup_point = SelectField(_l("Point de retrait"), coerce=id_choice, validate_choice=False)
@@ -52,6 +62,10 @@ class FailForm(FlaskForm):
             raise ValidationError(
                 _l("Pour « Autre raison », dites en quelques mots ce qui s'est passé.")
             )
+
+    @property
+    def refused(self) -> bool:
+        return self.reason.data == REFUSED
 
     def reason_text(self) -> str:
         """The reason as stored: its label, with the details typed."""

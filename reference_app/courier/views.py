@@ -36,7 +36,9 @@ from delivery.stops import (
     AfterFailure,
     AlreadyRecorded,
     NotReady,
+    NotYetItsDay,
     bring_back,
+    check_its_day,
     claim_collections,
     collect,
     courier_stop,
@@ -46,10 +48,16 @@ from delivery.stops import (
     return_failed,
     take_back,
 )
-from reference_app import db, notifications
+from reference_app import db, notifications, payments
 from reference_app.auth.users import role_required
 from reference_app.choices import options
-from reference_app.courier.forms import DeliverForm, FailForm
+from reference_app.courier.forms import (
+    FAILURE_REASONS,
+    REFUSED,
+    DeliverForm,
+    FailForm,
+    offered_after,
+)
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
 from reference_app.formatting import date_fr, sheet_language
@@ -224,6 +232,24 @@ def _stop(stop_id: int) -> Stop:
     )
 
 
+def _not_yet(stop: Stop) -> Response | tuple[str, int] | None:
+    """A stop of a day still to come is only to look at: its parcels are not on board yet.
+    The courier is told so on that day's page (None: the stop's day has come)."""
+    try:
+        check_its_day(stop, today=_today())
+    except NotYetItsDay as error:
+        db.uow().rollback()
+        flash(shown(error), "info")
+        if request.headers.get("X-Cabas-Sent-Later"):
+            return "", 409  # a tap kept offline: listed among those not recorded
+        return _back(stop.id, stop.run.plan.date)
+    return None
+
+
+def _today() -> dt.date:
+    return settings.today(db.territory())
+
+
 def _recorded_meanwhile(error: AlreadyRecorded, stop_id: int, date: dt.date) -> Response:
     # A double tap, or a tap kept offline and sent after the stop was recorded: the
     # courier sees the stop as it is, not an error.
@@ -299,6 +325,8 @@ def _claim_moved_orders() -> list[str]:
 def collected(stop_id: int) -> Response | tuple[str, int]:
     stop = _stop(stop_id)
     date = stop.run.plan.date
+    if (early := _not_yet(stop)) is not None:
+        return early
     try:
         done = collect(
             uow=db.uow(),
@@ -307,6 +335,7 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
             stop_id=stop_id,
             leave_unready=request.form.get("sans_les_commandes_pas_pretes") == "1",
             now=acted_at(),
+            today=_today(),
         )
     except AlreadyRecorded as error:
         back = _recorded_meanwhile(error, stop_id, date)
@@ -347,6 +376,8 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
 def delivered(stop_id: int) -> Response | tuple[str, int]:
     stop = _stop(stop_id)
     date = stop.run.plan.date
+    if (early := _not_yet(stop)) is not None:
+        return early
     form = DeliverForm()
     at_point = stop.merchant_order.order.delivery_method is DeliveryMethod.PICKUP_POINT
     code = (form.code.data or "").strip()
@@ -367,6 +398,7 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
             code=code,
             means=means,
             now=acted_at(),
+            today=_today(),
         )
     except AlreadyRecorded as error:
         return _recorded_meanwhile(error, stop_id, date)
@@ -398,6 +430,8 @@ def _on_return_stop(
     the page to answer with (recorded meanwhile, or refused with the reason, shown in the
     « not possible today » form when ``problem``)."""
     date = stop.run.plan.date
+    if (early := _not_yet(stop)) is not None:
+        return early
     try:
         return action(
             uow=db.uow(),
@@ -405,6 +439,7 @@ def _on_return_stop(
             courier_id=current_user.id,
             stop_id=stop.id,
             now=acted_at(),
+            today=_today(),
             **kwargs,
         )
     except AlreadyRecorded as error:
@@ -479,6 +514,8 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
     if stop.kind is not StopKind.DELIVER:
         abort(404)
     date = stop.run.plan.date
+    if (early := _not_yet(stop)) is not None:
+        return early
     if not has_delivery_to_do(stop):
         return _recorded_meanwhile(
             AlreadyRecorded("Cette livraison est déjà enregistrée."), stop_id, date
@@ -500,20 +537,31 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
                 reason=form.reason_text(),
                 then=then,
                 pickup_point_id=point_id if then is AfterFailure.PICKUP_POINT else None,
+                refused=form.refused,
                 now=acted_at(),
                 received=settings.now(),
+                today=_today(),
             )
         except AlreadyRecorded as error:
             return _recorded_meanwhile(error, stop_id, date)
         except DomainError as error:
             db.uow().rollback()
-            target = form.pickup_point if getattr(error, "field", "") == "pickup_point" else None
+            fields = {"pickup_point": form.pickup_point, "then": form.then, "reason": form.reason}
+            target = fields.get(getattr(error, "field", None) or "")
             if target is not None:
                 target.errors = [*target.errors, shown(error)]  # type: ignore[list-item]
             else:
                 flash(shown(error), "error")
         else:
-            if outcome.then is AfterFailure.PICKUP_POINT:
+            if outcome.then is AfterFailure.RETURN_TO_SHOP:
+                for order_id in outcome.orders:
+                    payments.settle_order(order_id)  # refund what was paid online for them
+                flash(
+                    _("Refus noté : le colis retourne à sa boutique. Rapportez-le au dépôt : "
+                      "une prochaine tournée le rendra. La boutique et le client sont prévenus."),
+                    "success",
+                )  # fmt: skip
+            elif outcome.then is AfterFailure.PICKUP_POINT:
                 flash(
                     _("Échec noté. Déposez le colis à « %(point)s » : l'arrêt est ajouté à votre "
                       "tournée.", point=outcome.pickup_point),
@@ -530,7 +578,16 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
             return _back(stop_id, date)
     visit = _visit_of(stop.run_id, stop_id, date)
     status = 422 if form.is_submitted() else 200
-    return render_template("courier/failed.html", form=form, visit=visit, date=date), status
+    return render_template(
+        "courier/failed.html",
+        form=form,
+        visit=visit,
+        date=date,
+        # Where the parcel may go after each reason (the page offers only those).
+        offered={code: offered_after(code) for code in ["", *dict(FAILURE_REASONS)]},
+        offered_now=offered_after(form.reason.data),
+        refused=REFUSED,
+    ), status
 
 
 def _visit_of(run_id: int, stop_id: int, date: dt.date) -> PlaceVisit:

@@ -20,6 +20,7 @@ from shop_core.database import Database
 from tests.web.backoffice import place_order
 from tests.web.conftest import World
 from tests.web.rounds_setup import (
+    ON_THE_DAY,
     TUESDAY,
     add_fleet,
     configure,
@@ -91,6 +92,7 @@ def mapped_server(db: Database, tmp_path: Path, tiles: TileServer) -> Iterator[L
         }
     )
     configure(app)
+    app.config["FIXED_NOW"] = ON_THE_DAY  # the round's day: its stops can be recorded
     with LiveServer(app) as live:
         yield live
     app.extensions["cabas_db"].dispose()

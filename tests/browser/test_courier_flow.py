@@ -13,6 +13,7 @@ from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from tests.web.backoffice import place_order
 from tests.web.conftest import World
 from tests.web.rounds_setup import (
+    ON_THE_DAY,
     TUESDAY,
     add_fleet,
     configure,
@@ -31,6 +32,7 @@ S = MerchantOrderStatus
 @pytest.fixture(autouse=True)
 def _delivery_app(live_app: Any) -> None:
     configure(live_app)
+    live_app.config["FIXED_NOW"] = ON_THE_DAY  # the round's day: its stops can be recorded
 
 
 def test_collect_deliver_and_fail_on_a_phone(

@@ -19,7 +19,15 @@ from shop_core.orders.model import MerchantOrderStatus, PaymentStatus
 from shop_core.orders.returns import parcel_return
 from tests.web.backoffice import dropped_at_point, place_order
 from tests.web.conftest import World
-from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, order_of, plan
+from tests.web.rounds_setup import (
+    ON_THE_DAY,
+    TUESDAY,
+    add_fleet,
+    configure,
+    make_ready,
+    order_of,
+    plan,
+)
 from tests.web.rounds_setup import statuses as statuses_of
 
 from .conftest import PHONE, log_in, shot
@@ -81,6 +89,7 @@ def _holds(page: Any, condition: str) -> bool:
 @pytest.fixture
 def network(live_app: Any) -> Any:
     configure(live_app)
+    live_app.config["FIXED_NOW"] = ON_THE_DAY  # the round's day: its stops can be recorded
     net = _Network(live_app)
     yield net
     net.down()

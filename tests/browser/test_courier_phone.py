@@ -10,9 +10,18 @@ import pytest
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import StopKind
 from shop_core.database import Database
+from shop_core.orders.model import MerchantOrder, MerchantOrderStatus
 from tests.web.backoffice import place_order
 from tests.web.conftest import World
-from tests.web.rounds_setup import TUESDAY, add_fleet, configure, make_ready, plan, stops
+from tests.web.rounds_setup import (
+    ON_THE_DAY,
+    TUESDAY,
+    add_fleet,
+    configure,
+    make_ready,
+    plan,
+    stops,
+)
 
 from .conftest import PHONE, LiveServer, log_in, shot
 
@@ -28,6 +37,7 @@ IN_VIEW = """(selector) => {
 @pytest.fixture(autouse=True)
 def _delivery_app(live_app: Any) -> None:
     configure(live_app)
+    live_app.config["FIXED_NOW"] = ON_THE_DAY  # the round's day: its stops can be recorded
 
 
 def on_the_day(
@@ -99,7 +109,41 @@ def test_what_a_courier_taps_is_big_enough_for_a_thumb(
 
     page.goto(f"{server.url}/livreur/arrets/{drop.id}/echec")
     # A reason is tapped anywhere on its line, not only on its words or its 24 px circle.
-    assert page.locator("label.choice").count() == 7
-    assert too_small(page, "label.choice") == []
+    # Five reasons, and the two places a parcel may go after most (refused: its shop only).
+    assert page.locator("label.choice:visible").count() == 7
+    assert too_small(page, "fieldset > label.choice, .then-choice:not([hidden]) > label") == []
     assert too_small(page, ".back-link a") == []
     shot(page, "courier-failed-form-360")
+
+
+def test_a_parcel_refused_at_the_door_is_offered_only_its_way_back_to_the_shop(
+    server: LiveServer, page_factory: Any, db: Database, world: World
+) -> None:
+    page = on_the_day(server, page_factory, db, world, ready=True)
+    pickup, drop = stops(db, world)
+    page.locator(f"#arret-{pickup.id}").get_by_role("button", name="Colis collectés (1)").click()
+    page.goto(f"{server.url}/livreur/arrets/{drop.id}/echec")
+    then = page.locator('.then-choice:visible input[name="then"]')
+    assert then.count() == 2 and then.first.is_checked()  # next round, as before
+
+    page.get_by_label("Colis refusé par le client").check()
+    assert page.locator(".then-choice:visible label").all_inner_texts() == [
+        "Le renvoyer à sa boutique"
+    ]
+    assert page.get_by_label("Le renvoyer à sa boutique").is_checked()
+    assert page.get_by_text("Un colis refusé n'est pas représenté").is_visible()
+    shot(page, "courier-refused-form-360")
+    page.get_by_label("Personne à l'adresse").check()  # changed their mind: as before
+    assert page.get_by_label("Le représenter à la prochaine tournée").is_checked()
+    assert not page.get_by_label("Le renvoyer à sa boutique").is_visible()
+
+    page.get_by_label("Colis refusé par le client").check()
+    page.get_by_role("button", name="Enregistrer l'échec").click()
+    page.wait_for_url(f"**/livreur/?date={TUESDAY.isoformat()}#arret-{drop.id}")
+    assert (
+        "Refus noté : le colis retourne à sa boutique."
+        in page.locator(f"#arret-{drop.id}").inner_text()
+    )
+    with db.uow() as uow:
+        returned = uow.session.get_one(MerchantOrder, drop.merchant_order_id)
+        assert returned.status is MerchantOrderStatus.RETURNED

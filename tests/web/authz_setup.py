@@ -31,7 +31,7 @@ from shop_core.testing.factories import make_merchant, make_product
 
 from .backoffice import place_order, png_bytes
 from .conftest import PASSWORD, World
-from .rounds_setup import OTHER_COURIER_EMAIL, add_fleet, configure, make_ready, plan
+from .rounds_setup import OTHER_COURIER_EMAIL, add_fleet, configure, make_ready, on_the_day, plan
 
 HOST_X = "ternois.test"
 HOST_Y = "montreuil.test"
@@ -91,6 +91,7 @@ def build(app: Flask, db: Database, world: World) -> Ids:
     order_id = place_order(db, world, {world.bread_id: 1})
     make_ready(db, order_id)
     plan(db, world)
+    on_the_day(app)  # the round's day: courier A's stops can be recorded
     media = Path(app.config["UPLOAD_FOLDER"]) / "products" / "pain.png"
     media.parent.mkdir(parents=True, exist_ok=True)
     media.write_bytes(png_bytes(40, 30))

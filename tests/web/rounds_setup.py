@@ -37,6 +37,9 @@ from shop_core.orders.services import (
 from .conftest import NOW, PASSWORD, World
 
 TUESDAY = dt.date(2026, 11, 24)
+#: Tuesday 9 h in Saint-Pol: the day of the planned round, when its courier records its
+#: stops (the orders were placed and the day planned on Monday, ``NOW``).
+ON_THE_DAY = NOW + dt.timedelta(days=1)
 SYSTEM = Actor.system()
 OTHER_COURIER_EMAIL = "livreuse@example.fr"
 
@@ -56,6 +59,12 @@ class Fleet:
     saint_pol: int
     frevent: int
     other_courier_id: int
+
+
+def on_the_day(app: Flask) -> None:
+    """Move the app's clock to the round's day: a courier records the stops of today's
+    runs, not those of a day still to come."""
+    app.config["FIXED_NOW"] = ON_THE_DAY
 
 
 def add_fleet(

@@ -16,13 +16,15 @@ from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 
 from .backoffice import merchant_order_of, place_order
-from .conftest import NOW, World, login
+from .conftest import World, login
 from .rounds_setup import (
+    ON_THE_DAY,
     OTHER_COURIER_EMAIL,
     TUESDAY,
     add_fleet,
     configure,
     make_ready,
+    on_the_day,
     order_of,
     plan,
     statuses,
@@ -36,6 +38,7 @@ DAY = f"?date={TUESDAY.isoformat()}"
 @pytest.fixture(autouse=True)
 def _delivery_app(app: Flask) -> None:
     configure(app)
+    on_the_day(app)  # Tuesday: the orders were placed and the day planned on Monday
 
 
 def planned_order(db: Database, world: World, *, ready: bool = True) -> int:
@@ -293,7 +296,7 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
         follow_redirects=True,
     ).get_data(as_text=True)
     assert f"Règlement enregistré : {paid_out} versés à la boutique." in settled
-    assert f"réglé {paid_out} le 23 novembre" in settled
+    assert f"réglé {paid_out} le 24 novembre" in settled
 
     client.post("/logout")
     login(client, world.baker_email)
@@ -302,7 +305,7 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     assert "remis par le livreur à la plateforme le " in detail
     mine = client.get("/boutique/paiements").get_data(as_text=True)
     assert f"{balance}que la plateforme vous doit" in mine
-    assert f"réglé {paid_out} le 23 novembre" in mine
+    assert f"réglé {paid_out} le 24 novembre" in mine
 
     client.post("/logout")
     login(client, world.shopper_email)
@@ -318,12 +321,12 @@ def test_a_tap_sent_later_keeps_the_time_it_was_made_within_two_days(
     planned_order(db, world)
     pickup, _ = stops(db, world)
     login(client, world.courier_email)
-    two_hours_ago = (NOW - dt.timedelta(hours=2)).isoformat()
+    two_hours_ago = (ON_THE_DAY - dt.timedelta(hours=2)).isoformat()
 
     client.post(f"/livreur/arrets/{pickup.id}/collecte", data={"recorded_at": two_hours_ago})
 
     (collected, _) = stops(db, world)
-    assert collected.done_at == NOW - dt.timedelta(hours=2)
+    assert collected.done_at == ON_THE_DAY - dt.timedelta(hours=2)
 
 
 @pytest.mark.parametrize(
@@ -340,7 +343,7 @@ def test_a_tap_time_from_the_future_too_old_or_unreadable_counts_as_now_or_two_d
     client.post(f"/livreur/arrets/{pickup.id}/collecte", data={"recorded_at": sent})
 
     (collected, _) = stops(db, world)
-    expected = NOW - dt.timedelta(hours=48) if sent.startswith("2026-11-01") else NOW
+    expected = ON_THE_DAY - dt.timedelta(hours=48) if sent.startswith("2026-11-01") else ON_THE_DAY
     assert collected.done_at == expected
 
 

@@ -17,12 +17,13 @@ from shop_core.merchants.model import Merchant
 from shop_core.orders.model import MerchantOrderStatus
 
 from .backoffice import dropped_at_point
-from .conftest import World, login
+from .conftest import NOW, World, login
 from .rounds_setup import (
     OTHER_COURIER_EMAIL,
     TUESDAY,
     add_fleet,
     configure,
+    on_the_day,
     order_of,
     plan,
     statuses,
@@ -37,6 +38,7 @@ DAY = f"?date={TUESDAY.isoformat()}"
 @pytest.fixture(autouse=True)
 def _delivery_app(app: Flask) -> None:
     configure(app)
+    on_the_day(app)  # Tuesday, the round's day: its stops can be recorded
 
 
 def card(html: str, stop_id: int) -> str:
@@ -225,11 +227,12 @@ def test_a_way_back_put_off_without_a_word_opens_its_form_again(
 
 
 def test_a_day_without_a_round_leads_to_the_couriers_next_one(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     # On a Saturday, « Demain » is a Sunday without rounds: the courier could not reach
     # Monday's round without typing its date in the address.
     planned_order(db, world)
+    app.config["FIXED_NOW"] = NOW  # the day before the round
     login(client, world.courier_email)
 
     today = client.get("/livreur/").get_data(as_text=True)  # Monday 23, nothing planned
@@ -248,9 +251,10 @@ def test_a_day_without_a_round_leads_to_the_couriers_next_one(
 
 
 def test_another_couriers_round_is_not_the_couriers_next_one(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     planned_order(db, world)
+    app.config["FIXED_NOW"] = NOW  # the day before the round
     login(client, OTHER_COURIER_EMAIL)  # Tuesday's Saint-Pol round is not theirs
 
     html = client.get("/livreur/").get_data(as_text=True)

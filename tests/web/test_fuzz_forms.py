@@ -48,7 +48,16 @@ from .fuzzing import (
     submit,
     text_values,
 )
-from .rounds_setup import SYSTEM, TUESDAY, add_fleet, configure, make_ready, plan, stops
+from .rounds_setup import (
+    SYSTEM,
+    TUESDAY,
+    add_fleet,
+    configure,
+    make_ready,
+    on_the_day,
+    plan,
+    stops,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -293,13 +302,14 @@ def test_the_operator_forms_survive_bad_input(
 
 
 def test_the_courier_forms_survive_bad_input(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     add_fleet(db, world)
     order = place_order(db, world, {world.bread_id: 1})
     make_ready(db, order)
     plan(db, world)
     pickup, drop = stops(db, world)
+    on_the_day(app)  # the round's day: its page has the forms to record the stops
     login(client, world.courier_email)
     pages = [
         f"/livreur/?date={TUESDAY.isoformat()}",

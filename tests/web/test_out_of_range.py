@@ -14,7 +14,7 @@ from shop_core.orders.model import MerchantOrderStatus
 
 from .backoffice import place_order
 from .conftest import World, login
-from .rounds_setup import add_fleet, configure, make_ready, plan, statuses, stops
+from .rounds_setup import add_fleet, configure, make_ready, on_the_day, plan, statuses, stops
 
 HUGE = [str(2**31), str(2**63), str(10**30)]
 
@@ -93,6 +93,7 @@ def test_an_id_too_large_chosen_in_a_form_is_refused_in_french(
     make_ready(db, order)
     plan(db, world)
     pickup, drop = stops(db, world)
+    on_the_day(app)  # the round's day: its stops can be recorded
     login(client, world.courier_email)
     client.post(f"/livreur/arrets/{pickup.id}/collecte")
     for huge in HUGE:

@@ -19,7 +19,15 @@ from shop_core.orders.returns import parcel_return, taken_from
 
 from .backoffice import dropped_at_point, merchant_order_of
 from .conftest import World, login
-from .rounds_setup import TUESDAY, add_fleet, configure, place_frevent_order, plan, stops
+from .rounds_setup import (
+    TUESDAY,
+    add_fleet,
+    configure,
+    on_the_day,
+    place_frevent_order,
+    plan,
+    stops,
+)
 
 DAY = f"?date={TUESDAY.isoformat()}"
 TILE_FR = '<span class="tile-number">1</span> retour de colis à confier'
@@ -60,7 +68,7 @@ def page(client: FlaskClient, url: str) -> str:
 
 
 def test_the_courier_takes_the_parcels_back_at_the_point_and_gives_them_to_the_shop(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     mo_id = returned_and_planned(client, db, world)
     take, give = [s for s in stops(db, world) if s.kind.returning]
@@ -76,6 +84,7 @@ def test_the_courier_takes_the_parcels_back_at_the_point_and_gives_them_to_the_s
     assert "Le livreur vous les rapporte le mardi 24 novembre" in html
     client.post("/logout")
 
+    on_the_day(app)
     login(client, world.courier_email)
     html = page(client, f"/livreur/{DAY}")
     assert "Reprise de colis retournés" in html and "Colis repris (1)" in html
@@ -116,10 +125,11 @@ def test_the_courier_takes_the_parcels_back_at_the_point_and_gives_them_to_the_s
 
 
 def test_a_way_back_put_off_by_the_courier_is_not_on_the_round_any_more(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     mo_id = returned_and_planned(client, db, world)
     take, _ = [s for s in stops(db, world) if s.kind.returning]
+    on_the_day(app)
     login(client, world.courier_email)
 
     done = client.post(
@@ -144,10 +154,11 @@ def test_a_way_back_put_off_by_the_courier_is_not_on_the_round_any_more(
 
 
 def test_the_courier_page_says_it_in_english(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     returned_and_planned(client, db, world)
     _, give = [s for s in stops(db, world) if s.kind.returning]
+    on_the_day(app)
     login(client, world.courier_email)
     html = page(client, f"/livreur/{DAY}&lang=en")
     assert "Take back returned parcels" in html and "Parcels taken back (1)" in html
@@ -417,7 +428,7 @@ def test_the_shop_waits_for_a_later_round_when_one_is_big_enough(
 
 
 def test_parcels_left_at_a_depot_no_round_leaves_from_any_more_are_said_to_wait_for_none(
-    client: FlaskClient, db: Database, world: World
+    app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     # The courier took the loaf back from the tiers-lieu but found the bakery closed, and
     # left it at the Bureau de poste; then both rounds moved to a new depot.
@@ -428,6 +439,7 @@ def test_parcels_left_at_a_depot_no_round_leaves_from_any_more_are_said_to_wait_
     client.post("/logout")
     plan(db, world)
     take, give = [s for s in stops(db, world) if s.kind.returning]
+    on_the_day(app)
     login(client, world.courier_email)
     client.post(f"/livreur/arrets/{take.id}/retour")
     client.post(f"/livreur/arrets/{give.id}/retour-impossible", data={"reason": "Boutique fermée"})
