@@ -37,6 +37,16 @@ def _enum(e: type[enum.Enum], length: int = 20) -> Enum:
 
 
 WEEKDAY_LABELS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def date_fr(day: dt.date) -> str:
+    """``mardi 24 novembre 2026``; ``mardi 1er décembre 2026`` on the first of the month."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{WEEKDAY_LABELS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 class Depot(Base):

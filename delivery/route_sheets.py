@@ -33,24 +33,13 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
-from delivery.model import WEEKDAY_LABELS_FR, StopKind, StopStatus
+from delivery.model import StopKind, StopStatus, date_fr
 from delivery.queries import PackingItem, PlaceVisit, RunView
 from shop_core.money import Money
-
-MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
-)  # fmt: skip
 
 INK = colors.HexColor("#1b1b1b")
 RULE = colors.HexColor("#8a8a8a")
 SHADE = colors.HexColor("#ececec")
-
-
-def date_fr(day: dt.date) -> str:
-    """``mardi 24 novembre 2026``; ``mardi 1er décembre 2026`` on the first of the month."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{WEEKDAY_LABELS_FR[day.weekday()]} {number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
 def time_fr(moment: dt.datetime | dt.time | None, *, space: str = " ") -> str:

@@ -26,7 +26,7 @@ from delivery import calendar
 from delivery import returns as way_back
 from delivery.day_problem import door_key
 from delivery.distances import GreatCircleDistances
-from delivery.model import WEEKDAY_LABELS_FR, DayPlan, RoundRun, Stop, StopKind, StopStatus
+from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, date_fr
 from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
@@ -170,9 +170,8 @@ def check_its_day(stop: Stop, *, today: dt.date) -> None:
     current date): the parcels of a run still to come are not collected, nor on board."""
     date = stop.run.plan.date
     if date > today:
-        day = f"{WEEKDAY_LABELS_FR[date.weekday()]} {date:%d/%m/%Y}"
         raise NotYetItsDay(
-            f"Cette tournée est prévue le {day} : les colis ne sont pas encore à bord. "
+            f"Cette tournée est prévue le {date_fr(date)} : les colis ne sont pas encore à bord. "
             "Vous pourrez enregistrer cet arrêt ce jour-là.",
             date=date.isoformat(),
         )

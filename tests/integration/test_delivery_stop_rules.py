@@ -160,7 +160,7 @@ def test_a_shoppers_two_orders_refused_at_one_door_both_go_back(db: Database, sh
 def test_a_collection_of_a_day_still_to_come_is_refused(db: Database, shop: Shop) -> None:
     fleet, oid, pickup, _ = one_order(db, shop)
 
-    with pytest.raises(NotYetItsDay, match="prévue le mardi 24/11/2026") as early:
+    with pytest.raises(NotYetItsDay, match="prévue le mardi 24 novembre 2026") as early:
         do(collect, db, shop, fleet, pickup, now=at(18, day=MONDAY))
     with pytest.raises(NotYetItsDay):  # the caller's today, when it gives it
         do(collect, db, shop, fleet, pickup, now=at(9), today=MONDAY)

@@ -35,7 +35,7 @@ REFUSED_GOES_BACK = (
     "Un colis refusé par le client ne se représente pas : il retourne à sa boutique."
 )
 NOT_YET = (
-    "Cette tournée est prévue le mardi 24/11/2026 : les colis ne sont pas encore à bord. "
+    "Cette tournée est prévue le mardi 24 novembre 2026 : les colis ne sont pas encore à bord. "
     "Vous pourrez enregistrer cet arrêt ce jour-là."
 )
 
