@@ -173,9 +173,9 @@ class PlaceVisit:
     @property
     def apple_maps_url(self) -> str:
         """The same place for an iPhone or iPad, which do not open ``geo:`` links: Apple's
-        map link, which opens Apple Plans there with the way to the place."""
-        label = quote(self.place_name or self.address)
-        return f"https://maps.apple.com/?daddr={self.lat:.6f},{self.lon:.6f}&q={label}"
+        map link, which opens Apple Plans there with the way to the place. Only the
+        position: Apple would take a name as a search, and a shopper's name stays here."""
+        return f"https://maps.apple.com/?daddr={self.lat:.6f},{self.lon:.6f}"
 
 
 @dataclass(frozen=True)

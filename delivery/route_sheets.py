@@ -185,8 +185,9 @@ def _footer(label: str, words: _Words) -> Any:
 
 
 def _labelled(label: str, value: str) -> str:
-    """« <b>Livreur :</b> Marc » of a sheet's header, as markup."""
-    return f"<b>{_escape(label)}</b> {_escape(value)}"
+    """« <b>Livreur :</b> Marc » of a sheet's header, as markup; a label never breaks
+    across two lines (« À encaisser / aux portes : »)."""
+    return f"<b>{_escape(label).replace(' ', '&nbsp;')}</b> {_escape(value)}"
 
 
 def _action(visit: PlaceVisit, words: _Words) -> str:
@@ -295,7 +296,7 @@ def round_sheet_pdf(
         if visit.approximate:
             approximate = _("(position approx.)")
             address += f" <i>{_escape(approximate)}</i>"
-        code_box = "[   ]" if visit.needs_code else ""
+        code_box = "[&nbsp;&nbsp;&nbsp;&nbsp;]" if visit.needs_code else ""
         rows.append(
             [
                 Paragraph(str(visit.number), cell),
@@ -311,7 +312,7 @@ def round_sheet_pdf(
             ]
         )
     # Wide enough for each heading's longest word in English too (« No. », « Parcels »).
-    widths = [10, 24, 20, 40, 44, 26, 54, 15, 15, 25]
+    widths = [10, 24, 20, 40, 43, 26, 52, 15, 18, 25]
     story.append(_table(rows, [w * mm for w in widths]))
     if not run.visits:
         story.append(Paragraph(_escape(_("Aucun arrêt prévu sur cette tournée.")), styles["meta"]))
@@ -362,7 +363,7 @@ def packing_list_pdf(
                 Paragraph(_escape(item.customer) + "<br/>" + _escape(item.destination), cell),
                 Paragraph("<br/>".join(_escape(line) for line in item.lines), cell),
                 Paragraph(str(item.parcels), cell),
-                Paragraph("[   ]", cell),
+                Paragraph("[&nbsp;&nbsp;&nbsp;&nbsp;]", cell),
             ]
         )
     if items:

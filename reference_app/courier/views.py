@@ -91,9 +91,10 @@ _STOP_ACTIONS = {
 }
 
 
-#: Phones that do not open ``geo:`` links (Safari on an iPhone or iPad says it cannot
-#: open the page): they get Apple's map link instead.
-_APPLE_PHONES = ("iPhone", "iPad", "iPod")
+#: Devices that do not open ``geo:`` links (Safari on an iPhone or iPad says it cannot
+#: open the page): they get Apple's map link instead. An iPad's Safari says "Macintosh",
+#: as a Mac's does, and a Mac has no ``geo:`` application either.
+_APPLE_PHONES = ("iPhone", "iPad", "iPod", "Macintosh")
 
 
 @bp.app_template_filter("directions")

@@ -92,7 +92,11 @@ def test_the_way_to_a_stop_opens_a_map_on_an_iphone_too(
     )
     android = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131 Mobile"
     pages = {}
-    for phone, agent in (("iphone", iphone), ("android", android)):
+    ipad = (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/18.1 Safari/605.1.15"
+    )
+    for phone, agent in (("iphone", iphone), ("ipad", ipad), ("android", android)):
         # The session is tied to the browser it was opened in: log in on each phone.
         client.environ_base["HTTP_USER_AGENT"] = agent
         login(client, world.courier_email)
@@ -102,9 +106,10 @@ def test_the_way_to_a_stop_opens_a_map_on_an_iphone_too(
     geo = re.findall(r'href="(geo:[^"]+)"', pages["android"])
     assert len(apple) == len(geo) == 2  # the bakery, then Jeanne's door
     assert 'href="geo:' not in pages["iphone"]
+    assert re.findall(r'href="(https://maps\.apple\.com/\?daddr=[^"]+)"', pages["ipad"]) == apple
     assert "maps.apple.com" not in pages["android"]
     # The same places, in the same order.
-    assert [a.split("daddr=")[1].split("&")[0] for a in apple] == [
+    assert [a.split("daddr=")[1] for a in apple] == [
         g.removeprefix("geo:").split("?")[0] for g in geo
     ]
 
