@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
@@ -68,7 +69,10 @@ class FailForm(FlaskForm):
         return self.reason.data == REFUSED
 
     def reason_text(self) -> str:
-        """The reason as stored: its label, with the details typed."""
-        label = dict(FAILURE_REASONS).get(self.reason.data or "", "")
+        """The reason as stored: its French label whatever the courier's page language (it
+        goes into the French e-mails; pages read it in their reader's language, see
+        ``labels.history_reason``), with the details typed."""
+        with force_locale("fr"):
+            label = str(dict(FAILURE_REASONS).get(self.reason.data or "", ""))
         details = (self.details.data or "").strip()
-        return f"{label} : {details}" if details else str(label)
+        return f"{label} : {details}" if details else label

@@ -558,10 +558,17 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
                 for order_id in outcome.orders:
                     payments.settle_order(order_id)  # refund what was paid online for them
                 flash(
-                    _("Refus noté : le colis retourne à sa boutique. Rapportez-le au dépôt : "
-                      "une prochaine tournée le rendra. La boutique et le client sont prévenus."),
+                    ngettext(
+                        "Refus noté : le colis retourne à sa boutique. Rapportez-le au dépôt : "
+                        "une prochaine tournée le rendra. La boutique et le client sont "
+                        "prévenus.",
+                        "Refus noté : les colis retournent à leurs boutiques. Rapportez-les "
+                        "au dépôt : une prochaine tournée les rendra. Les commerçants et le "
+                        "client sont prévenus.",
+                        max(1, outcome.returned),
+                    ),
                     "success",
-                )  # fmt: skip
+                )
             elif outcome.then is AfterFailure.PICKUP_POINT:
                 flash(
                     _("Échec noté. Déposez le colis à « %(point)s » : l'arrêt est ajouté à votre "
@@ -579,6 +586,11 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
             return _back(stop_id, date)
     visit = _visit_of(stop.run_id, stop_id, date)
     status = 422 if form.is_submitted() else 200
+    offered_now = offered_after(form.reason.data)
+    if len(offered_now) == 1 and form.then.data not in offered_now:
+        # Sent without the page's script (a refusal with « Le représenter »): the page comes
+        # back with the reason's only way ticked, so that one more tap records it.
+        form.then.data = offered_now[0]
     return render_template(
         "courier/failed.html",
         form=form,
@@ -586,7 +598,7 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
         date=date,
         # Where the parcel may go after each reason (the page offers only those).
         offered={code: offered_after(code) for code in ["", *dict(FAILURE_REASONS)]},
-        offered_now=offered_after(form.reason.data),
+        offered_now=offered_now,
         refused=REFUSED,
     ), status
 

@@ -121,8 +121,11 @@ def test_a_refused_parcel_sent_to_the_next_round_by_hand_is_refused(
     assert crafted.status_code == 422
     page = text(crafted)
     assert f'<p class="error" id="then-err">{REFUSED_GOES_BACK}</p>' in page  # by its choices
-    # The page now offers only the way back to the shop.
+    # The page now offers only the way back to the shop, ticked: one more tap records it
+    # (a phone without the page's script sent « Le représenter », the first choice).
     assert re.search(r'data-reasons="refus "\s*>', page)
+    (ticked,) = [i for i in re.findall(r'<input[^>]*name="then"[^>]*>', page) if "checked" in i]
+    assert 'value="return_to_shop"' in ticked
     (mo_status,) = statuses(db, stops(db, world)[1].merchant_order.order_id)
     assert mo_status is S.HANDED_TO_COURIER
     assert stops(db, world)[1].status is StopStatus.TODO
@@ -210,3 +213,22 @@ def test_a_tap_on_tomorrows_round_is_refused_with_a_word_not_recorded(
         "This round is planned for Tuesday 24 November 2026: the parcels are not on board yet."
         in english
     )
+
+
+def test_a_refusal_recorded_on_an_english_page_is_stored_in_french_for_the_emails(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    drop = collected_on_the_day(app, client, db, world)
+    outbox = app.extensions["cabas_outbox"]
+    outbox.clear()
+
+    done = client.post(
+        f"/livreur/arrets/{drop}/echec?lang=en",
+        data={"reason": "refus", "details": "Wrong order", "then": "return_to_shop"},
+        follow_redirects=True,
+    )
+
+    assert "Refusal recorded: the parcel goes back to its shop." in text(done)
+    (shopper,) = [m for m in outbox if m.to == world.shopper_email]
+    assert "Motif : Colis refusé par le client : Wrong order" in shopper.body
+    assert "Parcel refused by the customer" not in shopper.body
