@@ -44,6 +44,10 @@ FIXED_MESSAGES = (
     N_("Choisissez un créneau de livraison."),
     N_("Choisissez un point de retrait."),
     N_("Une commande à retirer en boutique ne se livre pas."),
+    N_(
+        "Une partie de cette commande est déjà livrée : le reste ne peut pas changer de lieu. "
+        "Représentez le colis à la prochaine tournée."
+    ),
     N_("Indiquez votre nom et votre adresse e-mail."),
     N_("Votre panier est vide."),
     N_("Des prix ont changé depuis l'affichage de votre panier : vérifiez le total."),

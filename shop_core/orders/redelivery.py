@@ -6,9 +6,14 @@ import datetime as dt
 
 from shop_core.audit.services import Actor, record
 from shop_core.errors import InvalidDeliveryChoice, NotFound
-from shop_core.orders.model import DeliveryMethod, Order
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.territories.model import PickupPoint
+
+PART_ALREADY_DELIVERED = (
+    "Une partie de cette commande est déjà livrée : le reste ne peut pas changer de lieu. "
+    "Représentez le colis à la prochaine tournée."
+)
 
 
 def redirect_delivery(
@@ -40,6 +45,12 @@ def redirect_delivery(
         point = uow.session.get(PickupPoint, pickup_point_id)
         if point is None or point.territory_id != order.territory_id or not point.active:
             raise InvalidDeliveryChoice(detail="Choisissez un point de retrait.")
+        if point.id != order.pickup_point_id and any(
+            mo.status is MerchantOrderStatus.DELIVERED for mo in order.merchant_orders
+        ):
+            # Delivered parts would read as waiting at the new point (for its staff to hand
+            # over parcels the shopper already has, or that wait at another point).
+            raise InvalidDeliveryChoice(detail=PART_ALREADY_DELIVERED)
         details["pickup_point"] = point.name
         order.delivery_method = DeliveryMethod.PICKUP_POINT
         order.pickup_point = point

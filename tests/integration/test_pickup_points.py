@@ -10,14 +10,15 @@ from sqlalchemy import select
 from shop_core.audit.model import AuditEntry
 from shop_core.audit.services import Actor
 from shop_core.database import Database
-from shop_core.errors import NotFound, ValidationError
+from shop_core.errors import InvalidDeliveryChoice, NotFound, ValidationError
 from shop_core.orders.delivery_codes import MissingDeliveryCode, WrongDeliveryCode
-from shop_core.orders.model import MerchantOrderStatus, Order, PaymentStatus
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order, PaymentStatus
 from shop_core.orders.pickup_points import (
     hand_over_at_point,
     orders_for_point,
     waiting_at_points,
 )
+from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans, Receiver
 from shop_core.payments.offline import (
@@ -27,10 +28,11 @@ from shop_core.payments.offline import (
     settle_month,
 )
 from shop_core.persistence.uow import UnitOfWork
+from shop_core.testing.factories import shoppers_code
 
 from .at_once import at_once
 from .conftest import NOW, Shop
-from .delivery_setup import SYSTEM, add_fleet, merchant_orders, order
+from .delivery_setup import SYSTEM, TUESDAY, add_fleet, merchant_orders, order
 
 S = MerchantOrderStatus
 STAFF = Actor(user_id=None)
@@ -308,3 +310,42 @@ def test_two_clicks_at_once_collect_a_points_money_once(db: Database, shop: Shop
             select(AuditEntry).where(AuditEntry.action == "payments.point_cash_handed_in")
         )
         assert len(list(entries)) == 1
+
+
+def test_an_order_with_a_part_delivered_at_the_door_does_not_move_to_a_point(
+    db: Database, shop: Shop
+) -> None:
+    """The bread reached Jeanne's door; the farm's parcel failed on another round. Sending
+    the order to a point would list the bread there, for the point's staff to hand over a
+    loaf Jeanne already has: refused, nothing changed; a later date is still possible."""
+    fleet = add_fleet(db, shop)
+    oid = order(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
+    bread, apples = merchant_orders(db, oid)
+    S_ = MerchantOrderStatus
+    for mo_id, steps in (
+        (bread.id, (S_.ACCEPTED, S_.READY, S_.HANDED_TO_COURIER, S_.DELIVERED)),
+        (apples.id, (S_.ACCEPTED, S_.READY, S_.HANDED_TO_COURIER, S_.DELIVERY_FAILED)),
+    ):
+        for target in steps:
+            with db.uow() as uow:
+                transition(
+                    uow=uow, merchant_order_id=mo_id, target=target, actor=SYSTEM, now=NOW,
+                    checked=shoppers_code(uow, mo_id), reason="Personne",
+                )  # fmt: skip
+
+    with db.uow() as uow, pytest.raises(InvalidDeliveryChoice, match="déjà livrée"):
+        redirect_delivery(
+            uow=uow, order_id=oid, actor=SYSTEM, pickup_point_id=fleet.point_id,
+            date=NOW.date() + dt.timedelta(days=3),
+        )  # fmt: skip
+
+    with db.uow() as uow:
+        kept = uow.session.get_one(Order, oid)
+        assert (kept.delivery_method, kept.pickup_point_id) == (DeliveryMethod.HOME, None)
+        assert kept.delivery_date == TUESDAY
+    assert waiting(db, shop) == []
+    later = TUESDAY + dt.timedelta(days=2)
+    with db.uow() as uow:
+        redirect_delivery(uow=uow, order_id=oid, actor=SYSTEM, date=later)
+    with db.uow() as uow:
+        assert uow.session.get_one(Order, oid).delivery_date == later
