@@ -21,7 +21,7 @@ other means (or place the shop or point on the map).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -80,16 +80,18 @@ def return_to_merchant(
     actor: Actor,
     now: dt.datetime | None = None,
     commit: bool = True,
+    only: Collection[int] | None = None,
 ) -> list[int]:
-    """Return the order's waiting or failed parcels to their shops (see
-    ``shop_core.orders.returns.return_to_merchant``) and close the stops of rounds that
-    were to deliver them; returns the merchant orders returned. One transaction (left open
-    without ``commit``: a courier's refused delivery sends them back with its failure)."""
+    """Return the order's waiting or failed parcels to their shops (``only`` those of these
+    merchant orders; see ``shop_core.orders.returns.return_to_merchant``) and close the stops
+    of rounds that were to deliver them; returns the merchant orders returned. One
+    transaction (left open without ``commit``: a courier's refused delivery sends them back
+    with its failure)."""
     now = now or utcnow()
     _lock_days_of(uow, _open_stops(order_id))
     returned = returns.return_to_merchant(
         uow=uow, territory_id=territory_id, order_id=order_id, reason=reason, actor=actor,
-        now=now, commit=False,
+        now=now, commit=False, only=only,
     )  # fmt: skip
     for stop in uow.session.scalars(_open_stops(order_id)):
         if stop.merchant_order_id in returned:

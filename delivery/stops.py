@@ -85,6 +85,17 @@ ONLY_REFUSED_GOES_BACK = (
     "Seul un colis refusé par le client retourne à sa boutique depuis la tournée : sinon, "
     "représentez-le ou déposez-le dans un point de retrait."
 )
+NOTHING_HANDED_OVER = (
+    "Cochez au moins une commande remise au client. S'il refuse tout, touchez « Absent ou "
+    "problème » puis « Colis refusé par le client »."
+)
+VISIT_CHANGED = (
+    "Les commandes de cet arrêt ont changé depuis l'affichage de la page : vérifiez-les et "
+    "recommencez."
+)
+NO_PART_AT_POINT = (
+    "Au point de retrait, l'équipe du point prend tous les colis : aucun n'y est refusé."
+)
 NO_REFUSAL_AT_POINT = (
     "Au point de retrait, le client n'est pas là pour refuser le colis : choisissez une "
     "autre raison."
@@ -98,6 +109,17 @@ class Collection:
 
     collected: int
     left: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """What a hand-over did: how many merchant orders the shopper (or the point) took, and
+    for those the shopper refused, the orders sent back to their shops and how many
+    merchant orders went back."""
+
+    handed_over: int
+    orders: tuple[int, ...] = ()
+    returned: int = 0
 
 
 @dataclass(frozen=True)
@@ -389,6 +411,65 @@ def deliver(
     an order paid on delivery against its payment (``means``: cash or cheque, which the
     courier then hands in); at a pickup point, the point's staff takes them (no code, no
     money). Returns how many merchant orders."""
+    return _deliver(
+        uow, territory_id, courier_id, stop_id, code=code, means=means, now=now, today=today
+    ).handed_over
+
+
+def deliver_part(
+    *,
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    handed_over: Iterable[int],
+    refused: Iterable[int],
+    reason: str,
+    code: str = "",
+    means: PaymentMeans | None = None,
+    now: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> HandOver:
+    """At a door, the shopper takes some of the visit's merchant orders (``handed_over``)
+    and refuses the others (``refused``): together, every order still to hand over there.
+
+    The code is checked as for :func:`deliver`, the payment only for the orders taken. The
+    refused ones fail with ``reason`` and go back to their shops as after a refusal
+    (:func:`fail` with ``refused``), in the same transaction; nothing else of their shop
+    orders goes back. Refused when nothing is taken (a refusal of everything is
+    :func:`fail`'s), when the two do not make the visit's orders (a page out of date, an id
+    made up), and at a pickup point."""
+    taken, back = set(handed_over), set(refused)
+    if not taken:
+        raise ValidationError(NOTHING_HANDED_OVER, field="handed_over", code="nothing_handed_over")
+    if taken & back:
+        raise ValidationError(VISIT_CHANGED, field="handed_over", code="visit_changed")
+    if not reason.strip():
+        raise ValidationError("Indiquez ce qui s'est passé.", field="reason")
+    if back:
+        # As a refusal does: the days of the orders first, then the run (see ``fail``).
+        way_back.lock_days_of_orders(
+            uow, _visit_orders(uow.session, territory_id, courier_id, stop_id)
+        )
+    return _deliver(
+        uow, territory_id, courier_id, stop_id, code=code, means=means, now=now, today=today,
+        parts=(taken, back, reason),
+    )  # fmt: skip
+
+
+def _deliver(
+    uow: UnitOfWork,
+    territory_id: int,
+    courier_id: int,
+    stop_id: int,
+    *,
+    code: str,
+    means: PaymentMeans | None,
+    now: dt.datetime | None,
+    today: dt.date | None,
+    parts: tuple[set[int], set[int], str] | None = None,
+) -> HandOver:
+    """:func:`deliver`, or with ``parts`` (taken, refused, reason) :func:`deliver_part`."""
     now = now or utcnow()
     _one_at_a_time(uow, stop_id)
     stop = courier_stop(
@@ -399,13 +480,24 @@ def deliver(
     if not stops:
         raise AlreadyRecorded("Cette livraison est déjà enregistrée.")
     _check_on_board(stops)
+    back: set[int] = set()
+    reason = ""
+    if parts is not None:
+        taken, back, reason = parts
+        if place_key(stop)[0] != "door":
+            raise ValidationError(NO_PART_AT_POINT, field="handed_over", code="no_part_at_point")
+        if {s.merchant_order_id for s in stops} != taken | back:
+            raise ValidationError(VISIT_CHANGED, field="handed_over", code="visit_changed")
     at_door = stops[0].merchant_order.order.delivery_method is DeliveryMethod.HOME
     # At a door every order is the same shopper's (place_key): the code of any proves it.
     orders = {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values()
-    parts = [s.merchant_order for s in stops]
-    checked = check_hand_over(orders, code, parts, means) if at_door else None
+    kept = [s for s in stops if s.merchant_order_id not in back]
+    refused = [s for s in stops if s.merchant_order_id in back]
+    checked = (
+        check_hand_over(orders, code, [s.merchant_order for s in kept], means) if at_door else None
+    )
     actor = Actor(user_id=courier_id)
-    for s in stops:
+    for s in kept:
         mo = s.merchant_order
         if at_door:
             take_payment(
@@ -422,8 +514,22 @@ def deliver(
             uow=uow, merchant_order_id=mo.id, target=S.DELIVERED, actor=actor, now=now,
             commit=False, checked=checked,
         )  # fmt: skip
-    uow.commit()  # the whole visit, its payments with it
-    return len(stops)
+    for s in refused:  # as ``fail`` records a refusal
+        _done(s, StopStatus.FAILED, courier_id, now, reason)
+        if s.merchant_order.status is S.HANDED_TO_COURIER:
+            transition(
+                uow=uow, merchant_order_id=s.merchant_order_id, target=S.DELIVERY_FAILED,
+                actor=actor, reason=reason, now=now, commit=False,
+            )  # fmt: skip
+    sent_back = sorted({s.merchant_order.order_id for s in refused})
+    returned: list[int] = []
+    for order_id in sent_back:
+        returned += way_back.return_to_merchant(
+            uow=uow, territory_id=territory_id, order_id=order_id, reason=reason, actor=actor,
+            now=now, commit=False, only=back,
+        )  # fmt: skip
+    uow.commit()  # the whole visit, its payments and its way back with it
+    return HandOver(len(kept), tuple(sent_back), len(returned))
 
 
 def fail(

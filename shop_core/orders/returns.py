@@ -19,6 +19,7 @@ bread does not, a jar of honey does.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -147,9 +148,11 @@ def return_to_merchant(
     actor: Actor,
     now: dt.datetime | None = None,
     commit: bool = True,
+    only: Collection[int] | None = None,
 ) -> list[int]:
     """Send back to their shops the parcels of ``order_id`` waiting at its pickup point or
-    failed at the door; returns the ids of the merchant orders returned.
+    failed at the door (``only`` those of these merchant orders: a shopper who refused part
+    of a door's parcels keeps the rest); returns the ids of the merchant orders returned.
 
     Each becomes *retournée* with ``reason``; an invoice issued for it is cancelled by a
     credit note. Nothing is recorded when there is nothing to return or no reason. The
@@ -167,7 +170,7 @@ def return_to_merchant(
     # Its merchant orders too, before reading their state: a courier's tap at the door
     # that delivers one of them now either came first (nothing to return) or waits.
     uow.lock_rows(MerchantOrder, [mo.id for mo in order.merchant_orders])
-    parts = returnable(order)
+    parts = [mo for mo in returnable(order) if only is None or mo.id in only]
     if not parts:
         raise ValidationError(
             "Cette commande n'a plus de colis en attente ou en échec de livraison : rien à "
