@@ -95,6 +95,16 @@ COURIER_MESSAGES = (
         "Au point de retrait, le client n'est pas là pour refuser le colis : choisissez une "
         "autre raison."
     ),
+    # A door's parcels handed over in part, the rest refused (``delivery.stops.deliver_part``).
+    N_(
+        "Cochez au moins une commande remise au client. S'il refuse tout, touchez « Absent ou "
+        "problème » puis « Colis refusé par le client »."
+    ),
+    N_(
+        "Les commandes de cet arrêt ont changé depuis l'affichage de la page : vérifiez-les et "
+        "recommencez."
+    ),
+    N_("Au point de retrait, l'équipe du point prend tous les colis : aucun n'y est refusé."),
 )
 
 # Fixed messages of the core on a returned order's way back (`shop_core.orders.returns`).

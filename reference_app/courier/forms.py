@@ -72,7 +72,12 @@ class FailForm(FlaskForm):
         """The reason as stored: its French label whatever the courier's page language (it
         goes into the French e-mails; pages read it in their reader's language, see
         ``labels.history_reason``), with the details typed."""
-        with force_locale("fr"):
-            label = str(dict(FAILURE_REASONS).get(self.reason.data or "", ""))
+        label = reason_stored(self.reason.data or "")
         details = (self.details.data or "").strip()
         return f"{label} : {details}" if details else label
+
+
+def reason_stored(code: str) -> str:
+    """The French label of a failure reason, as stored (see ``FailForm.reason_text``)."""
+    with force_locale("fr"):
+        return str(dict(FAILURE_REASONS).get(code, ""))

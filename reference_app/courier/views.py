@@ -33,6 +33,7 @@ from delivery.model import RoundRun, Stop, StopKind
 from delivery.queries import PlaceVisit, RunView, courier_next_day, courier_runs, day_runs
 from delivery.route_sheets import round_sheet_pdf
 from delivery.stops import (
+    VISIT_CHANGED,
     AfterFailure,
     AlreadyRecorded,
     NotReady,
@@ -43,6 +44,7 @@ from delivery.stops import (
     collect,
     courier_stop,
     deliver,
+    deliver_part,
     fail,
     has_delivery_to_do,
     return_failed,
@@ -57,6 +59,7 @@ from reference_app.courier.forms import (
     DeliverForm,
     FailForm,
     offered_after,
+    reason_stored,
 )
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
@@ -148,6 +151,8 @@ def _page(
     means_errors: dict[int, str] | None = None,
     chosen: dict[int, str] | None = None,
     problems: dict[int, str] | None = None,
+    parts_errors: dict[int, str] | None = None,
+    ticked: dict[int, set[int]] | None = None,
 ) -> tuple[str, int]:
     territory = db.territory()
     runs = courier_runs(
@@ -175,6 +180,8 @@ def _page(
         means_errors=means_errors or {},
         chosen=chosen or {},
         problems=problems or {},
+        parts_errors=parts_errors or {},
+        ticked=ticked or {},
         tiles=settings.map_tiles(),
         maps={run.run_id: map_data(run) for run in runs},
         return_reasons={kind: return_reasons(kind) for kind in StopKind if kind.returning},
@@ -372,6 +379,26 @@ def collected(stop_id: int) -> Response | tuple[str, int]:
     return _back(stop_id, date)
 
 
+def _ids(values: list[str]) -> set[int] | None:
+    """Merchant order ids sent by a form (None: one is not a number, a form made up)."""
+    if not all(value.isdigit() and len(value) < 10 for value in values):
+        return None
+    return {int(value) for value in values}
+
+
+def _parts() -> tuple[set[int], set[int]] | None:
+    """What the shopper took and refused, from the « Remis au client » ticks of a door with
+    several orders: each offered order (``proposee``) is taken when ticked (``remise``),
+    refused otherwise. None when the form offered none (a door with one order, a pickup
+    point, a page sent before the ticks existed): the whole visit is handed over."""
+    offered, ticked = _ids(request.form.getlist("proposee")), _ids(request.form.getlist("remise"))
+    if offered == set() and not ticked:
+        return None
+    if offered is None or ticked is None:
+        raise ValidationError(VISIT_CHANGED, field="handed_over", code="visit_changed")
+    return ticked, offered - ticked
+
+
 @bp.post("/arrets/<int:stop_id>/livraison")
 @courier_required
 def delivered(stop_id: int) -> Response | tuple[str, int]:
@@ -383,24 +410,36 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
     at_point = stop.merchant_order.order.delivery_method is DeliveryMethod.PICKUP_POINT
     code = (form.code.data or "").strip()
     means = means_from(request.form.get("means"))
-    again = {"typed": {stop_id: code}, "chosen": {stop_id: means.value if means else ""}}
+    again: dict[str, Any] = {
+        "typed": {stop_id: code},
+        "chosen": {stop_id: means.value if means else ""},
+    }
+    try:
+        parts = _parts()
+    except ValidationError as error:
+        return _page(date, status=422, parts_errors={stop_id: shown(error)}, **again)
+    if parts is not None:
+        again["ticked"] = {stop_id: parts[0]}  # the page comes back ticked as it was sent
     asked = ""  # the form's own word for the code it did not get
     if not at_point and not form.validate():
         asked = " ".join(str(e) for e in form.code.errors) or _("Demandez son code au client.")
         if code or set(form.errors) - {"code"}:
             return _page(date, status=422, errors={stop_id: asked}, **again)
         # No code at all: the core says too whether the payment is missing, both at once.
+    where = {"uow": db.uow(), "territory_id": db.territory().id, "courier_id": current_user.id}
     try:
-        deliver(
-            uow=db.uow(),
-            territory_id=db.territory().id,
-            courier_id=current_user.id,
-            stop_id=stop_id,
-            code=code,
-            means=means,
-            now=acted_at(),
-            today=_today(),
-        )
+        if parts is None:
+            deliver(
+                **where, stop_id=stop_id, code=code, means=means, now=acted_at(),
+                today=_today(),
+            )  # fmt: skip
+            done = None
+        else:
+            done = deliver_part(
+                **where, stop_id=stop_id, handed_over=parts[0], refused=parts[1],
+                reason=reason_stored(REFUSED), code=code, means=means, now=acted_at(),
+                today=_today(),
+            )  # fmt: skip
     except AlreadyRecorded as error:
         return _recorded_meanwhile(error, stop_id, date)
     except CodeAndMeansRefused as error:  # each said by its field
@@ -416,11 +455,29 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
         db.uow().rollback()
         if error.field == "means":
             return _page(date, status=422, means_errors={stop_id: shown(error)}, **again)
+        if error.field == "handed_over":
+            return _page(date, status=422, parts_errors={stop_id: shown(error)}, **again)
         return _page(date, status=422, errors={stop_id: shown(error)}, **again)
     except DomainError as error:
         db.uow().rollback()
         return _page(date, status=422, errors={stop_id: shown(error)}, **again)
-    flash(_("Livraison enregistrée."), "success")
+    if done is None or not done.returned:
+        flash(_("Livraison enregistrée."), "success")
+        return _back(stop_id, date)
+    for order_id in done.orders:
+        payments.settle_order(order_id)  # refund what was paid online for the refused ones
+    flash(
+        ngettext(
+            "Livraison enregistrée, sauf %(num)s commande refusée par le client : son colis "
+            "retourne à sa boutique. Rapportez-le au dépôt : une prochaine tournée le rendra. "
+            "La boutique et le client sont prévenus.",
+            "Livraison enregistrée, sauf %(num)s commandes refusées par le client : leurs "
+            "colis retournent à leurs boutiques. Rapportez-les au dépôt : une prochaine "
+            "tournée les rendra. Les commerçants et le client sont prévenus.",
+            done.returned,
+        ),
+        "success",
+    )
     return _back(stop_id, date)
 
 
