@@ -606,10 +606,11 @@ def fail(
     run = stop.run
     if then is AfterFailure.RETURN_TO_SHOP:
         returned: list[int] = []
+        at_the_door = {s.merchant_order_id for s in stops}  # not a part failed elsewhere
         for o in orders:
             returned += way_back.return_to_merchant(
                 uow=uow, territory_id=territory_id, order_id=o.id, reason=reason, actor=actor,
-                now=now, commit=False,
+                now=now, commit=False, only=at_the_door,
             )  # fmt: skip
         uow.commit()
         return FailureOutcome(

@@ -226,3 +226,32 @@ def test_nothing_is_refused_in_part_at_a_pickup_point(db: Database, shop: Shop) 
     assert (statuses(db, first), statuses(db, second)) == (
         {shop.baker_id: S.HANDED_TO_COURIER}, {shop.farmer_id: S.HANDED_TO_COURIER},
     )  # fmt: skip
+
+
+def test_a_door_refused_whole_sends_back_only_its_own_parcels(db: Database, shop: Shop) -> None:
+    """As above, but Jeanne refuses everything at her door: the tart and the apples go back;
+    the bread, on its way with another round, does not."""
+    fleet, (first, second), drop = on_board(
+        db, shop, {shop.bread_id: 1, shop.apples_id: 1}, {shop.cake_id: 1}
+    )
+    do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
+    planned(db, shop, date=WEDNESDAY, now=at(18))
+    bread = ids(db, first)[shop.baker_id]
+    (tart,) = merchant_orders(db, second)
+    wednesday = [
+        s for s in stops_of_plan(db, shop.territory_id, WEDNESDAY) if s.kind is StopKind.DELIVER
+    ]
+    with db.uow() as uow:  # the bread's stop leaves this run
+        moved = next(s for s in wednesday if s.merchant_order_id == bread.id)
+        uow.session.get_one(Stop, moved.id).status = StopStatus.FAILED
+        uow.commit()
+    door = next(s for s in wednesday if s.merchant_order_id == tart.id)
+
+    outcome = do(
+        fail, db, shop, fleet, door, reason=REFUSED, refused=True,
+        then=AfterFailure.RETURN_TO_SHOP, now=at(10, day=WEDNESDAY),
+    )  # fmt: skip
+
+    assert outcome.returned == 2
+    assert statuses(db, first) == {shop.baker_id: S.DELIVERY_FAILED, shop.farmer_id: S.RETURNED}
+    assert statuses(db, second) == {shop.baker_id: S.RETURNED}
