@@ -25,6 +25,7 @@ from .rounds_setup import (
     add_fleet,
     configure,
     make_ready,
+    on_the_day,
     order_of,
     plan,
     statuses,
@@ -76,6 +77,7 @@ def test_the_courier_forms_sent_twice_at_once(
     app: Flask, client: FlaskClient, db: Database, world: World
 ) -> None:
     order, _ = _day(app, db, world)
+    on_the_day(app)  # a day to come is only to look at: no form to send
     day = f"/livreur/?date={TUESDAY.isoformat()}"
     assert _send_all(app, client, db, world.courier_email, [day]) >= 1  # the collection…
     assert statuses(db, order) == [S.HANDED_TO_COURIER]
