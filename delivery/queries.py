@@ -7,7 +7,7 @@ what the pages show in a bounded number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -135,24 +135,23 @@ class PlaceVisit:
     def due_cents(self) -> int | None:
         """What the courier takes from the shopper here (0: paid online); None if no money
         changes hands at this stop (a failed delivery takes none either)."""
-        dues = [
-            item.due_cents
-            for item in self.items
-            if not item.cancelled and item.status is not StopStatus.FAILED
-        ]
-        known = [due for due in dues if due is not None]
-        return sum(known) if known else None
+        return self._sum_of(lambda item: item.due_cents)
 
     @property
     def still_due_cents(self) -> int | None:
         """What is left to take here now: ``due_cents`` less what the courier took at this
         door already (a round sheet printed during the round); None as ``due_cents``."""
-        dues = [
-            item.still_due_cents
+        return self._sum_of(lambda item: item.still_due_cents)
+
+    def _sum_of(self, due: Callable[[VisitItem], int | None]) -> int | None:
+        """``due`` summed over the items still handed over here (not cancelled, not
+        failed); None when none of them says an amount."""
+        known = [
+            amount
             for item in self.items
             if not item.cancelled and item.status is not StopStatus.FAILED
+            if (amount := due(item)) is not None
         ]
-        known = [due for due in dues if due is not None]
         return sum(known) if known else None
 
     @property

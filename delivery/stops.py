@@ -14,7 +14,7 @@ history, the invoices and the shopper's e-mails follow as for any other change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -514,22 +514,54 @@ def _deliver(
             uow=uow, merchant_order_id=mo.id, target=S.DELIVERED, actor=actor, now=now,
             commit=False, checked=checked,
         )  # fmt: skip
-    for s in refused:  # as ``fail`` records a refusal
+    _record_failed(uow, refused, courier_id, reason, now)  # as ``fail`` records a refusal
+    sent_back, returned = _send_back(uow, territory_id, refused, actor, reason, now)
+    uow.commit()  # the whole visit, its payments and its way back with it
+    return HandOver(len(kept), sent_back, returned)
+
+
+def _record_failed(
+    uow: UnitOfWork, stops: Iterable[Stop], courier_id: int, reason: str, now: dt.datetime
+) -> None:
+    """The courier's failed delivery of ``stops``: closed with ``reason``, and their merchant
+    orders *livraison impossible* (those still in the van)."""
+    for s in stops:
         _done(s, StopStatus.FAILED, courier_id, now, reason)
         if s.merchant_order.status is S.HANDED_TO_COURIER:
             transition(
                 uow=uow, merchant_order_id=s.merchant_order_id, target=S.DELIVERY_FAILED,
-                actor=actor, reason=reason, now=now, commit=False,
+                actor=Actor(user_id=courier_id), reason=reason, now=now, commit=False,
             )  # fmt: skip
-    sent_back = sorted({s.merchant_order.order_id for s in refused})
-    returned: list[int] = []
-    for order_id in sent_back:
-        returned += way_back.return_to_merchant(
-            uow=uow, territory_id=territory_id, order_id=order_id, reason=reason, actor=actor,
-            now=now, commit=False, only=back,
-        )  # fmt: skip
-    uow.commit()  # the whole visit, its payments and its way back with it
-    return HandOver(len(kept), tuple(sent_back), len(returned))
+
+
+def _send_back(
+    uow: UnitOfWork,
+    territory_id: int,
+    stops: Sequence[Stop],
+    actor: Actor,
+    reason: str,
+    now: dt.datetime,
+) -> tuple[tuple[int, ...], int]:
+    """Return the merchant orders of ``stops`` (refused at the door) to their shops, and
+    only those, not another failed part of their shop orders on its way elsewhere; the
+    orders concerned and how many merchant orders went back. Left uncommitted."""
+    only = {s.merchant_order_id for s in stops}
+    orders = tuple(sorted({s.merchant_order.order_id for s in stops}))
+    returned = 0
+    for order_id in orders:
+        returned += len(
+            way_back.return_to_merchant(
+                uow=uow,
+                territory_id=territory_id,
+                order_id=order_id,
+                reason=reason,
+                actor=actor,
+                now=now,
+                commit=False,
+                only=only,
+            )  # fmt: skip
+        )
+    return orders, returned
 
 
 def fail(
@@ -596,27 +628,14 @@ def fail(
                 "Le colis est déjà destiné à ce point de retrait.", field="pickup_point"
             )
     actor = Actor(user_id=courier_id)
-    for s in stops:
-        _done(s, StopStatus.FAILED, courier_id, now, reason)
-        if s.merchant_order.status is S.HANDED_TO_COURIER:
-            transition(
-                uow=uow, merchant_order_id=s.merchant_order_id, target=S.DELIVERY_FAILED,
-                actor=actor, reason=reason, now=now, commit=False,
-            )  # fmt: skip
+    _record_failed(uow, stops, courier_id, reason, now)
     run = stop.run
     if then is AfterFailure.RETURN_TO_SHOP:
-        returned: list[int] = []
-        at_the_door = {s.merchant_order_id for s in stops}  # not a part failed elsewhere
-        for o in orders:
-            returned += way_back.return_to_merchant(
-                uow=uow, territory_id=territory_id, order_id=o.id, reason=reason, actor=actor,
-                now=now, commit=False, only=at_the_door,
-            )  # fmt: skip
+        sent_back, returned = _send_back(uow, territory_id, stops, actor, reason, now)
         uow.commit()
         return FailureOutcome(
-            AfterFailure.RETURN_TO_SHOP, None, orders=tuple(o.id for o in orders),
-            returned=len(returned),
-        )  # fmt: skip
+            AfterFailure.RETURN_TO_SHOP, None, orders=sent_back, returned=returned
+        )
     if point is not None:
         _add_point_stops(run, stops, point)
         for o in orders:

@@ -175,18 +175,16 @@ def test_a_refused_part_paid_on_delivery_asks_no_payment_for_it(db: Database, sh
     assert statuses(db, first) == {shop.baker_id: S.RETURNED}
 
 
-def test_only_the_refused_parts_go_back_not_the_rest_of_their_order(
-    db: Database, shop: Shop
-) -> None:
+def bread_elsewhere_on_wednesday(db: Database, shop: Shop) -> tuple[Fleet, list[int], Stop]:
     """Jeanne's order (bread and apples) and her second one (a tart) failed on Tuesday; on
-    Wednesday the operator moved the bread to another round. At the door she takes the tart
-    and refuses the apples: the bread, still on its way, does not go back with them."""
+    Wednesday the operator moved the bread to another round. The fleet, the two orders and
+    Wednesday's stop at her door (the tart's)."""
     fleet, (first, second), drop = on_board(
         db, shop, {shop.bread_id: 1, shop.apples_id: 1}, {shop.cake_id: 1}
     )
     do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
     planned(db, shop, date=WEDNESDAY, now=at(18))
-    bread, apples = ids(db, first)[shop.baker_id], ids(db, first)[shop.farmer_id]
+    bread = ids(db, first)[shop.baker_id]
     (tart,) = merchant_orders(db, second)
     wednesday = [
         s for s in stops_of_plan(db, shop.territory_id, WEDNESDAY) if s.kind is StopKind.DELIVER
@@ -196,6 +194,18 @@ def test_only_the_refused_parts_go_back_not_the_rest_of_their_order(
         uow.session.get_one(Stop, moved.id).status = StopStatus.FAILED
         uow.commit()
     door = next(s for s in wednesday if s.merchant_order_id == tart.id)
+    return fleet, [first, second], door
+
+
+def test_only_the_refused_parts_go_back_not_the_rest_of_their_order(
+    db: Database, shop: Shop
+) -> None:
+    """Jeanne's order (bread and apples) and her second one (a tart) failed on Tuesday; on
+    Wednesday the operator moved the bread to another round. At the door she takes the tart
+    and refuses the apples: the bread, still on its way, does not go back with them."""
+    fleet, (first, second), door = bread_elsewhere_on_wednesday(db, shop)
+    apples = ids(db, first)[shop.farmer_id]
+    (tart,) = merchant_orders(db, second)
 
     done = part(
         db,
@@ -231,21 +241,7 @@ def test_nothing_is_refused_in_part_at_a_pickup_point(db: Database, shop: Shop) 
 def test_a_door_refused_whole_sends_back_only_its_own_parcels(db: Database, shop: Shop) -> None:
     """As above, but Jeanne refuses everything at her door: the tart and the apples go back;
     the bread, on its way with another round, does not."""
-    fleet, (first, second), drop = on_board(
-        db, shop, {shop.bread_id: 1, shop.apples_id: 1}, {shop.cake_id: 1}
-    )
-    do(fail, db, shop, fleet, drop, reason="Absent", then=AfterFailure.NEXT_ROUND, now=at(10))
-    planned(db, shop, date=WEDNESDAY, now=at(18))
-    bread = ids(db, first)[shop.baker_id]
-    (tart,) = merchant_orders(db, second)
-    wednesday = [
-        s for s in stops_of_plan(db, shop.territory_id, WEDNESDAY) if s.kind is StopKind.DELIVER
-    ]
-    with db.uow() as uow:  # the bread's stop leaves this run
-        moved = next(s for s in wednesday if s.merchant_order_id == bread.id)
-        uow.session.get_one(Stop, moved.id).status = StopStatus.FAILED
-        uow.commit()
-    door = next(s for s in wednesday if s.merchant_order_id == tart.id)
+    fleet, (first, second), door = bread_elsewhere_on_wednesday(db, shop)
 
     outcome = do(
         fail, db, shop, fleet, door, reason=REFUSED, refused=True,
