@@ -11,6 +11,12 @@ from dataclasses import dataclass
 
 from delivery.distances import IntMatrix
 
+MARGIN_S = 30 * 60
+"""What leaving later may leave of a stop's window, at least: a round that leaves as late as
+its waiting allows reaches some door at the very end of its slot, and the first door not
+answered makes it late. 30 minutes is also what the shopper is told on either side of the
+planned time (``delivery.queries.ARRIVAL_MARGIN``)."""
+
 
 @dataclass(frozen=True)
 class VehicleTimes:
@@ -48,8 +54,9 @@ def schedule_route(
     """Serve `stops` in order as early as possible; None if a window or shift is missed.
 
     With `departure=None` the vehicle leaves at its shift start (or `not_before` if later),
-    then as much later as it can without arriving later at the end: the shortest round for
-    the same service times, which is what a maximum duration constrains. A given
+    then later, to wait less on the way, but only as long as every stop keeps `MARGIN_S`
+    of its window (or what it had when leaving first, if less), unless the maximum duration
+    needs a later start: the time limits hold exactly as for the shortest round. A given
     `departure` is kept as is (a round already under way).
     """
     first = max(vehicle.shift_start, not_before) if departure is None else departure
@@ -57,7 +64,10 @@ def schedule_route(
     if timing is None:
         return None
     if departure is None:
-        delay = _departure_slack(timing, stops)
+        latest = _departure_slack(timing, stops, margin=0)
+        # Leaving `d` later shortens the round by `d` while there is waiting to absorb.
+        needed = timing.return_time - timing.departure - vehicle.max_duration
+        delay = min(latest, max(_departure_slack(timing, stops, margin=MARGIN_S), needed))
         if delay > 0:
             timing = _forward(durations, vehicle, stops, first + delay)
             if timing is None:  # cannot happen by construction; stay on the safe side
@@ -89,14 +99,16 @@ def _forward(
     return Timing(departure, tuple(arrivals), tuple(starts), back)
 
 
-def _departure_slack(timing: Timing, stops: Sequence[TimedStop]) -> int:
+def _departure_slack(timing: Timing, stops: Sequence[TimedStop], *, margin: int) -> int:
     # Leaving d later moves the service start at stop i by max(0, d - waiting up to i), so d
-    # is bounded by each stop's waiting-so-far plus its remaining window, and by the total
-    # waiting (beyond which the return time moves too). This is Savelsbergh's forward slack.
+    # is bounded by each stop's waiting-so-far plus its remaining window, less the margin it
+    # keeps, and by the total waiting (beyond which the return time moves too). With no
+    # margin this is Savelsbergh's forward slack.
     waited = 0
     slack: int | None = None
     for stop, arrival, start in zip(stops, timing.arrivals, timing.starts, strict=True):
         waited += start - arrival
-        room = waited + stop.latest - start
+        left = stop.latest - start
+        room = waited + left - min(margin, left)
         slack = room if slack is None else min(slack, room)
     return waited if slack is None else max(0, min(slack, waited))
