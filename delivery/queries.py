@@ -7,7 +7,7 @@ what the pages show in a bounded number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -141,7 +141,21 @@ class PlaceVisit:
     def still_due_cents(self) -> int | None:
         """What is left to take here now: ``due_cents`` less what the courier took at this
         door already (a round sheet printed during the round); None as ``due_cents``."""
-        return self._sum_of(lambda item: item.still_due_cents)
+        return self.still_due_for(None)
+
+    def still_due_for(self, taken: Collection[int] | None) -> int | None:
+        """What is left to take here when the shopper takes only the merchant orders
+        ``taken`` (the « Remis au client » ticks of a door with several orders; None: all
+        of them), as ``delivery.stops.deliver_part`` asks payment only for those; None as
+        ``due_cents``."""
+
+        def due(item: VisitItem) -> int | None:
+            still = item.still_due_cents
+            if still is None or taken is None or item.merchant_order_id in taken:
+                return still
+            return 0
+
+        return self._sum_of(due)
 
     def _sum_of(self, due: Callable[[VisitItem], int | None]) -> int | None:
         """``due`` summed over the items still handed over here (not cancelled, not

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -31,7 +32,8 @@ from delivery.plan_state import lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders import returns
-from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from shop_core.orders.delivery_codes import WrongDeliveryCode, check_code
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
 from shop_core.orders.redelivery import redirect_delivery
 from shop_core.orders.services import transition
 from shop_core.payments.model import PaymentMeans, Receiver
@@ -100,6 +102,20 @@ NO_REFUSAL_AT_POINT = (
     "Au point de retrait, le client n'est pas là pour refuser le colis : choisissez une "
     "autre raison."
 )
+
+
+class NothingTakenAndCodeRefused(ValidationError):
+    """A door handed over in part with nothing ticked as taken and a code refused too
+    (missing or wrong): both are said at once, each by its field (``parts_error``,
+    ``code_error``), rather than the code on the next try. A ``ValidationError`` of the
+    ticks still, worded as their refusal, for whoever shows only that."""
+
+    def __init__(self, parts_error: ValidationError, code_error: WrongDeliveryCode) -> None:
+        super().__init__(
+            parts_error.message, field=parts_error.field, code="nothing_taken_and_code_refused"
+        )
+        self.parts_error = parts_error
+        self.code_error = code_error
 
 
 @dataclass(frozen=True)
@@ -437,11 +453,10 @@ def deliver_part(
     refused ones fail with ``reason`` and go back to their shops as after a refusal
     (:func:`fail` with ``refused``), in the same transaction; nothing else of their shop
     orders goes back. Refused when nothing is taken (a refusal of everything is
-    :func:`fail`'s), when the two do not make the visit's orders (a page out of date, an id
-    made up), and at a pickup point."""
+    :func:`fail`'s; a code refused too is said with it, :class:`NothingTakenAndCodeRefused`),
+    when the two do not make the visit's orders (a page out of date, an id made up), and at
+    a pickup point."""
     taken, back = set(handed_over), set(refused)
-    if not taken:
-        raise ValidationError(NOTHING_HANDED_OVER, field="handed_over", code="nothing_handed_over")
     if taken & back:
         raise ValidationError(VISIT_CHANGED, field="handed_over", code="visit_changed")
     if not reason.strip():
@@ -491,6 +506,8 @@ def _deliver(
     at_door = stops[0].merchant_order.order.delivery_method is DeliveryMethod.HOME
     # At a door every order is the same shopper's (place_key): the code of any proves it.
     orders = {s.merchant_order.order.id: s.merchant_order.order for s in stops}.values()
+    if parts is not None and not parts[0]:
+        _nothing_taken(orders, code)
     kept = [s for s in stops if s.merchant_order_id not in back]
     refused = [s for s in stops if s.merchant_order_id in back]
     checked = (
@@ -518,6 +535,17 @@ def _deliver(
     sent_back, returned = _send_back(uow, territory_id, refused, actor, reason, now)
     uow.commit()  # the whole visit, its payments and its way back with it
     return HandOver(len(kept), sent_back, returned)
+
+
+def _nothing_taken(orders: Iterable[Order], code: str) -> NoReturn:
+    """Refuse a door handed over in part with nothing taken, and say at once whether the
+    code is refused too (:class:`NothingTakenAndCodeRefused`)."""
+    nothing = ValidationError(NOTHING_HANDED_OVER, field="handed_over", code="nothing_handed_over")
+    try:
+        check_code(orders, code)
+    except WrongDeliveryCode as code_error:
+        raise NothingTakenAndCodeRefused(nothing, code_error) from None
+    raise nothing
 
 
 def _record_failed(

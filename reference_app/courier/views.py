@@ -36,6 +36,7 @@ from delivery.stops import (
     VISIT_CHANGED,
     AfterFailure,
     AlreadyRecorded,
+    NothingTakenAndCodeRefused,
     NotReady,
     NotYetItsDay,
     bring_back,
@@ -447,6 +448,12 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
         return _page(
             date, status=422, errors={stop_id: asked or shown(error.code_error)},
             means_errors={stop_id: shown(error.means_error)}, **again,
+        )  # fmt: skip
+    except NothingTakenAndCodeRefused as error:  # each said by its field
+        db.uow().rollback()
+        return _page(
+            date, status=422, errors={stop_id: asked or shown(error.code_error)},
+            parts_errors={stop_id: shown(error.parts_error)}, **again,
         )  # fmt: skip
     except MissingDeliveryCode as error:
         db.uow().rollback()

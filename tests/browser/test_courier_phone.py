@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import StopKind
 from shop_core.database import Database
-from shop_core.orders.model import MerchantOrder, MerchantOrderStatus
+from shop_core.orders.model import MerchantOrder, MerchantOrderStatus, Order, PaymentMethod
 from tests.web.backoffice import place_order
 from tests.web.conftest import World
 from tests.web.rounds_setup import (
@@ -147,3 +148,52 @@ def test_a_parcel_refused_at_the_door_is_offered_only_its_way_back_to_the_shop(
     with db.uow() as uow:
         returned = uow.session.get_one(MerchantOrder, drop.merchant_order_id)
         assert returned.status is MerchantOrderStatus.RETURNED
+
+
+def test_at_a_door_with_two_orders_the_amount_to_take_follows_the_ticks(
+    server: LiveServer, page_factory: Any, db: Database, world: World
+) -> None:
+    """Jeanne's bread is paid at the door, her apples (a second order) were paid online:
+    the card's « À encaisser » line and the payment's legend follow what she takes."""
+    add_fleet(db, world)
+    bread_order = place_order(db, world, {world.bread_id: 1})
+    apples_order = place_order(db, world, {world.apples_id: 1})
+    for oid in (bread_order, apples_order):
+        make_ready(db, oid)
+    plan(db, world)
+    with db.uow() as uow:
+        uow.session.get_one(Order, apples_order).payment_method = PaymentMethod.ONLINE
+        bread = uow.session.scalars(
+            select(MerchantOrder).where(MerchantOrder.order_id == bread_order)
+        ).one()
+        bread_due, bread_id = bread.total_incl_cents, bread.id
+        uow.commit()
+    page = page_factory(PHONE)
+    log_in(page, server, world.courier_email)
+    page.goto(f"{server.url}/livreur/?date={TUESDAY.isoformat()}")
+    for pickup in [s for s in stops(db, world) if s.kind is StopKind.COLLECT]:
+        page.locator(f"#arret-{pickup.id}").get_by_role("button", name="Colis collectés").click()
+        page.wait_for_load_state()
+    drop = next(s for s in stops(db, world) if s.kind is StopKind.DELIVER)
+    card = page.locator(f"#arret-{drop.id}")
+    means = card.locator("fieldset.means")
+
+    def said() -> tuple[str, str]:
+        line = card.locator(".visit-payment").inner_text()
+        legend = means.locator("legend").inner_text()
+        return " ".join(line.split()), " ".join(legend.split())
+
+    euros = f"{bread_due // 100},{bread_due % 100:02d} €"
+    assert said() == (f"À encaisser : {euros}", f"Paiement reçu ({euros})")
+    shot(page, "courier-door-two-orders-360")
+
+    card.locator(f'input[name="remise"][value="{bread_id}"]').uncheck()  # she refuses the bread
+
+    assert said()[0] == "À encaisser : 0,00 €"
+    assert not means.is_visible()  # nothing to take: no payment to say
+    shot(page, "courier-door-two-orders-bread-refused-360")
+
+    card.locator(f'input[name="remise"][value="{bread_id}"]').check()
+
+    assert said() == (f"À encaisser : {euros}", f"Paiement reçu ({euros})")
+    assert means.is_visible()

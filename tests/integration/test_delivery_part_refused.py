@@ -18,13 +18,14 @@ from delivery.stops import (
     AfterFailure,
     AlreadyRecorded,
     HandOver,
+    NothingTakenAndCodeRefused,
     collect,
     deliver_part,
     fail,
 )
 from shop_core.database import Database
 from shop_core.errors import ValidationError
-from shop_core.orders.delivery_codes import WrongDeliveryCode
+from shop_core.orders.delivery_codes import MissingDeliveryCode, WrongDeliveryCode
 from shop_core.orders.model import (
     MerchantOrder,
     MerchantOrderStatus,
@@ -160,6 +161,23 @@ def test_something_must_be_taken_and_nothing_is_recorded_otherwise(
     assert {
         s.status for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.DELIVER
     } == {StopStatus.TODO}
+
+
+def test_nothing_taken_and_the_code_refused_are_said_at_once(db: Database, shop: Shop) -> None:
+    fleet, (oid,), drop = on_board(db, shop, {shop.bread_id: 1, shop.apples_id: 1})
+    bread, apples = ids(db, oid)[shop.baker_id], ids(db, oid)[shop.farmer_id]
+    wrong = f"{(int(code_of(db, oid)) + 1) % 10000:04d}"
+
+    for code, code_refusal in (("", MissingDeliveryCode), (wrong, WrongDeliveryCode)):
+        with pytest.raises(NothingTakenAndCodeRefused) as refused:
+            part(db, shop, fleet, drop, set(), {bread.id, apples.id}, code=code, means=None)
+
+        error = refused.value
+        assert (error.field, error.parts_error.code) == ("handed_over", "nothing_handed_over")
+        assert type(error.code_error) is code_refusal
+    assert statuses(db, oid) == {
+        shop.baker_id: S.HANDED_TO_COURIER, shop.farmer_id: S.HANDED_TO_COURIER,
+    }  # fmt: skip
 
 
 def test_a_refused_part_paid_on_delivery_asks_no_payment_for_it(db: Database, shop: Shop) -> None:
