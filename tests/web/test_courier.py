@@ -26,6 +26,7 @@ from .rounds_setup import (
     make_ready,
     on_the_day,
     order_of,
+    place_neighbour_order,
     plan,
     statuses,
     stops,
@@ -318,6 +319,54 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
         as_text=True
     )
     assert "Payée à la livraison ou au retrait" in shopper_page
+
+
+def test_the_board_says_what_is_still_to_take_at_the_doors_beside_what_was_taken(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Jeanne and Paul, her neighbour, each pay their loaf at the door: the board's run
+    says the whole at first, the rest once Jeanne has paid, nothing once both have."""
+    add_fleet(db, world)
+    jeanne = place_order(db, world, {world.bread_id: 1})
+    paul = place_neighbour_order(db, world)
+    for oid in (jeanne, paul):
+        make_ready(db, oid)
+    plan(db, world)
+    owed = {oid: order_of(db, oid).total_incl_cents for oid in (jeanne, paul)}
+    drop_of = {s.merchant_order.order_id: s for s in stops(db, world) if s.kind is StopKind.DELIVER}
+
+    def board() -> str:
+        client.post("/logout")
+        login(client, world.operator_email)
+        return client.get(f"/admin/tournees{DAY}").get_data(as_text=True)
+
+    def hand_over(oid: int) -> None:
+        client.post("/logout")
+        login(client, world.courier_email)
+        data = {"code": order_of(db, oid).delivery_code, "means": "cash"}
+        done = client.post(f"/livreur/arrets/{drop_of[oid].id}/livraison", data=data)
+        assert done.status_code == 302
+
+    def money(cents: int) -> str:
+        return f"{cents // 100},{cents % 100:02d}\u00a0€"
+
+    before = board()
+    assert f"· {money(owed[jeanne] + owed[paul])} à encaisser aux portes" in before
+    assert "Encaissé aux portes" not in before
+
+    client.post("/logout")
+    login(client, world.courier_email)
+    for pickup in [s for s in stops(db, world) if s.kind is StopKind.COLLECT]:
+        assert client.post(f"/livreur/arrets/{pickup.id}/collecte").status_code == 302
+    hand_over(jeanne)
+    part = board()
+    assert f"· encore {money(owed[paul])} à encaisser aux portes" in part
+    assert f"Encaissé aux portes : {money(owed[jeanne])}" in part
+
+    hand_over(paul)
+    after = board()
+    assert "à encaisser aux portes" not in after
+    assert f"Encaissé aux portes : {money(owed[jeanne] + owed[paul])}" in after
 
 
 def test_a_tap_sent_later_keeps_the_time_it_was_made_within_two_days(
