@@ -15,6 +15,7 @@ from flask_babel import (
     get_translations,
     to_user_timezone,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from delivery.route_sheets import SheetLanguage, time_fr
@@ -23,6 +24,7 @@ from shop_core.catalogue.model import UNIT_LABELS_FR, Unit
 from shop_core.merchants.model import TRADE_LABELS_FR, Trade
 from shop_core.money import Money
 from shop_core.orders.model import STATUS_LABELS_FR, MerchantOrderStatus
+from shop_core.payments.model import PaymentMeans
 from shop_core.vat import VatRate
 
 
@@ -135,6 +137,20 @@ def typed_time(text: str) -> dt.time | None:
     return dt.time(hour, minute)
 
 
+#: Each means a hand-over can record (``PaymentMeans``), as it reads after « payer ».
+MEANS_WORDS = {PaymentMeans.CASH: _l("en espèces"), PaymentMeans.CHEQUE: _l("par chèque")}
+
+
+def hand_means() -> str:
+    """How a shopper may pay at the door, the pickup point or the shop: « en espèces ou par
+    chèque ». Made from ``PaymentMeans``, what the courier, the point and the shop can record
+    taking, so that no page promises a means they cannot take (a card, once)."""
+    words = [str(MEANS_WORDS[means]) for means in PaymentMeans]
+    if len(words) == 1:
+        return words[0]
+    return _("%(some)s ou %(last)s", some=", ".join(words[:-1]), last=words[-1])
+
+
 def colon() -> str:
     """The colon before an explanation: French puts a no-break space before it."""
     return "\u00a0: " if reads_french() else ": "
@@ -142,6 +158,7 @@ def colon() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["colon"] = colon
+    app.jinja_env.globals["hand_means"] = hand_means
     app.jinja_env.filters.update(
         money=money,
         euros_input=euros_input,

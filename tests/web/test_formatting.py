@@ -6,8 +6,9 @@ import datetime as dt
 
 from flask import Flask
 
-from reference_app.formatting import date_fr, hour_text
+from reference_app.formatting import MEANS_WORDS, date_fr, hand_means, hour_text
 from reference_app.shopfront.display import day_label
+from shop_core.payments.model import PaymentMeans
 
 FIRST = dt.date(2026, 12, 1)  # a Tuesday
 SECOND = dt.date(2026, 12, 2)
@@ -42,3 +43,11 @@ def test_french_hours(app: Flask) -> None:
         assert hour_text(dt.time(12, 30)) == "12\u00a0h\u00a030"
         assert hour_text(dt.datetime(2026, 12, 1, 11, 14)) == "11\u00a0h\u00a014"
         assert hour_text(None) == ""
+
+
+def test_paying_by_hand_names_every_means_a_hand_over_records_and_no_other(app: Flask) -> None:
+    # A card, promised at checkout while couriers, points and shops could only record cash
+    # or a cheque: the words come from the means they record.
+    assert set(MEANS_WORDS) == set(PaymentMeans)
+    with app.test_request_context("/"):
+        assert hand_means() == "en espèces ou par chèque"

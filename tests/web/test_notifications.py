@@ -69,6 +69,7 @@ def test_checkout_mails_the_shopper_and_every_merchant(
     assert "Boulangerie Lefebvre" in body and "Ferme du Ternois" in body
     assert "prix estimé pour environ 1\u00a0kg, ajusté à la pesée" in body
     assert f"/mes-commandes/{placed.reference}" in body
+    assert "Paiement : à la livraison ou au retrait, en espèces ou par chèque." in body
     baker_ref, farmer_ref = (mo.reference for mo in placed.merchant_orders)
     by_recipient = {m.to: m for m in mails}
     assert by_recipient[world.baker_email].subject == (
@@ -203,7 +204,7 @@ def test_mails_ask_for_money_only_when_the_order_is_not_paid_yet(
         assert "Déjà payée en ligne : rien à régler" in mail.body
         assert "Montant à payer" not in mail.body
     else:
-        assert f"Montant à payer {owed} : 7,00\u00a0€" in mail.body
+        assert f"Montant à payer {owed} : 7,00\u00a0€ (en espèces ou par chèque)" in mail.body
 
 
 def test_failed_delivery_is_explained_to_the_shopper(

@@ -82,7 +82,7 @@ def test_shoppers_are_reminded_of_parcels_waiting_three_and_seven_days(
         f"Votre commande {order.reference} vous attend au point de retrait depuis 7 jours." in body
     )
     assert f"Code de remise : {order.delivery_code}" in body
-    assert "Montant à payer au retrait : 3,50\u00a0€ (espèces ou chèque)" in body
+    assert "Montant à payer au retrait : 3,50\u00a0€ (en espèces ou par chèque)" in body
     assert "Le Tiers-Lieu du Ternois" in body
     assert "- Boulangerie Lefebvre" in body
 
@@ -118,4 +118,4 @@ def test_a_shopper_who_reads_english_is_reminded_in_english(
     (mail,) = [m for m in outbox if m.to == world.shopper_email]
     assert mail.subject == f"Your order {order.reference} is waiting for you at the pickup point"
     assert "has been waiting for you at the pickup point for 3 days." in mail.body
-    assert "Amount to pay on collection: €3.50 (cash or cheque)" in mail.body
+    assert "Amount to pay on collection: €3.50 (in cash or by cheque)" in mail.body

@@ -84,6 +84,11 @@ def test_checkout_page_shows_three_steps_dates_and_summary(
     assert "Le Tiers-Lieu du Ternois" in page and "2 place de l'Hôtel de Ville" in page
     assert "Matin (9 h – 12 h)" in page
     assert "Paiement à la livraison ou au retrait" in page
+    paying = page.split('id="etape-3"', 1)[1].split("</section>", 1)[0]
+    assert (
+        "Vous payez en espèces ou par chèque au livreur, au point de retrait ou en boutique."
+    ) in paying
+    assert "carte" not in paying  # neither courier, point nor shop takes one
     assert "3 rue des Tilleuls" in page  # the saved address
     assert "Valider ma commande · 15,70\u00a0€" in page
 
@@ -107,6 +112,7 @@ def test_basket_from_two_merchants_becomes_two_merchant_orders(
     assert order.reference in page and order.delivery_code in page
     assert page.count('class="panel merchant-order"') == 2
     assert "Mardi 24 novembre, matin (9 h – 12 h)" in page
+    assert "À la livraison ou au retrait, en espèces ou par chèque" in page
     assert "Votre panier est vide." in page_of(client.get("/panier"))
     orders_page = page_of(client.get("/mes-commandes"))
     assert order.reference in orders_page
