@@ -25,7 +25,7 @@ from delivery.plan_state import (
     returns_off_plan,
 )
 from delivery.returns import without_round
-from delivery.stops import UNREADY, place_key
+from delivery.stops import UNREADY, place_key, visit_of
 from shop_core.accounts.model import Role, User
 from shop_core.errors import NotFound
 from shop_core.merchants.model import Merchant
@@ -667,8 +667,8 @@ def expected_arrivals(
     """When each merchant order of ``order`` still to deliver should arrive, by id (the
     shops' parcels may travel on different runs); empty before planning."""
     ids = [mo.id for mo in order.merchant_orders]
-    rows = session.execute(
-        select(Stop.merchant_order_id, Stop.expected_start, Stop.window_start, Stop.window_end)
+    stops = session.scalars(
+        select(Stop)
         .join(RoundRun, Stop.run_id == RoundRun.id)
         .join(DayPlan, RoundRun.plan_id == DayPlan.id)
         .where(
@@ -678,17 +678,29 @@ def expected_arrivals(
             Stop.status == StopStatus.TODO,
             Stop.merchant_order_id.in_(ids),
         )
-    )
+        .options(
+            selectinload(Stop.run)
+            .selectinload(RoundRun.stops)
+            .selectinload(Stop.merchant_order)
+            .selectinload(MerchantOrder.order)
+        )
+    ).all()
     zone = ZoneInfo(territory.timezone)
     found: dict[int, ExpectedArrival] = {}
-    for mo_id, start, opens, closes in rows:
+    for stop in stops:
+        # The visit's time, not the stop's: the parcels of several shops are handed over
+        # at one door together, and the shopper is told one window.
+        start = visit_of(stop)[0].expected_start
+        opens, closes = stop.window_start, stop.window_end
         earliest = _quarter(start - ARRIVAL_MARGIN, up=False)
         latest = _quarter(start + ARRIVAL_MARGIN, up=True)
         if opens is not None:
             earliest = max(earliest, opens)
         if closes is not None:
             latest = max(earliest, min(latest, closes))
-        found[mo_id] = ExpectedArrival(earliest.astimezone(zone), latest.astimezone(zone))
+        found[stop.merchant_order_id] = ExpectedArrival(
+            earliest.astimezone(zone), latest.astimezone(zone)
+        )
     return found
 
 

@@ -173,6 +173,34 @@ def test_the_shopper_sees_when_the_courier_should_come_until_it_is_delivered(
     assert "Le livreur devrait passer" not in after.text
 
 
+def test_the_shops_parcels_handed_over_at_one_door_are_told_one_window(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    make_ready(db, oid)
+    plan(db, world)
+    first, second = (s for s in stops(db, world) if s.kind is StopKind.DELIVER)
+    assert (first.run_id, second.sequence) == (second.run_id, first.sequence + 1)  # one visit
+    with db.uow() as uow:  # the baker's parcel handed over at length, then the farm's
+        uow.session.get_one(type(second), second.id).expected_start = (
+            first.expected_start + dt.timedelta(minutes=40)
+        )
+        uow.commit()
+    login(client, world.shopper_email)
+
+    html = client.get(f"/mes-commandes/{order_of(db, oid).reference}").get_data(as_text=True)
+
+    # Once, for the whole order, at the time the courier rings (the visit's first stop).
+    assert html.count("Le livreur devrait passer") == 1, html
+    planned_at = first.expected_start.astimezone(dt.timezone(dt.timedelta(hours=1)))
+    hour = r"(\d+)\u00a0h(?:\u00a0(\d+))?"
+    found = re.search(rf"Le livreur devrait passer entre {hour} et {hour}\.", html)
+    assert found
+    latest = dt.time(int(found[3]), int(found[4] or 0))
+    assert latest <= (planned_at + dt.timedelta(minutes=45)).time()
+
+
 NOT_ON_YOUR_ROUNDS = "Cet arrêt ne fait plus partie de vos tournées"
 
 
