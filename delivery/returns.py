@@ -6,6 +6,13 @@ courier goes to the door for nothing. The days holding such stops are locked fir
 the operator's other changes of a plan (``plan_state.lock_day``): a courier's tap on the
 same stop waits, and then finds it closed.
 
+Parcels already in a courier's vehicle (:func:`on_board`: a failed delivery presented
+again by a run under way today) are not sent back from the office: the courier, who has
+them, would only learn it from a stop gone from the list, and the shopper may be waiting
+at the door. They stay on their round; the rest of the order goes back. If the courier
+cannot hand them over, they come back to the depot and can be returned then; if the
+shopper refuses them at the door, the courier sends them back there and then.
+
 The way back itself goes on the rounds (``plan_state.return_trips``, ``stops.take_back`` and
 ``stops.bring_back``). When the merchant or the operator says the parcels are at the shop
 again by another way (:func:`back_at_shop`, :func:`put_back_on_sale`), the return stops still
@@ -22,23 +29,113 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from delivery import calendar
 from delivery.day_problem import ReturnTrip, merchant_place, point_place
-from delivery.model import RETURN_KINDS, Round, RoundRun, Stop, StopStatus
+from delivery.model import RETURN_KINDS, DayPlan, Round, RoundRun, Stop, StopKind, StopStatus
 from delivery.optimiser import UnassignedReason
 from delivery.plan_state import lock_day, return_trips, under_way
 from shop_core.audit.services import Actor
+from shop_core.errors import ValidationError
 from shop_core.orders import returns
-from shop_core.orders.model import MerchantOrder
+from shop_core.orders.model import MerchantOrder, Order
 from shop_core.persistence.base import utcnow
 from shop_core.persistence.uow import UnitOfWork
+from shop_core.territories.model import Territory
 
 RETURNED_REASON = "Colis retourné à la boutique"
 BACK_REASON = "Colis déjà revenus à la boutique"
+ON_THE_ROUND = (
+    "Ces colis sont dans la camionnette du livreur, sur sa tournée en cours : ils ne peuvent "
+    "pas être retournés d'ici. S'il ne peut pas les remettre, ils reviennent au dépôt et vous "
+    "pourrez alors les retourner ; si le client les refuse à la porte, le livreur les renvoie "
+    "lui-même à la boutique."
+)
+
+
+@dataclass(frozen=True)
+class OnBoard:
+    """A merchant order's parcels in a courier's vehicle, and the run that has them."""
+
+    merchant_order_id: int
+    round_name: str
+    courier_name: str
+    expected: dt.datetime
+    """When the run should hand them over, on the territory's clock."""
+
+
+def on_board(
+    session: Session, *, territory_id: int, merchant_order_ids: Iterable[int], today: dt.date
+) -> dict[int, OnBoard]:
+    """Which of these merchant orders, out of their shop (a failed delivery, parcels at a
+    pickup point), have their parcels in a courier's vehicle now, by id: still to hand
+    over, at a door or a pickup point, by a run of ``today`` that has left
+    (``plan_state.under_way``). A past day's run left unfinished says nothing of where its
+    parcels are now."""
+    wanted = sorted(set(merchant_order_ids))
+    if not wanted:
+        return {}
+    zone = ZoneInfo(session.get_one(Territory, territory_id).timezone)
+    stops = session.scalars(
+        select(Stop)
+        .join(RoundRun, Stop.run_id == RoundRun.id)
+        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        .where(
+            DayPlan.territory_id == territory_id,
+            DayPlan.date == today,
+            Stop.kind == StopKind.DELIVER,
+            Stop.status == StopStatus.TODO,
+            Stop.merchant_order_id.in_(wanted),
+        )
+        .options(
+            selectinload(Stop.run).selectinload(RoundRun.stops),
+            selectinload(Stop.run).selectinload(RoundRun.round),
+            selectinload(Stop.run).selectinload(RoundRun.courier),
+        )
+        .order_by(Stop.expected_start, Stop.id)
+    )
+    found: dict[int, OnBoard] = {}
+    for stop in stops:
+        run = stop.run
+        if under_way(run.stops):
+            found.setdefault(
+                stop.merchant_order_id,
+                OnBoard(
+                    stop.merchant_order_id,
+                    run.round.name,
+                    run.courier.full_name if run.courier else "",
+                    stop.expected_start.astimezone(zone),
+                ),
+            )
+    return found
+
+
+def _on_board_of(
+    uow: UnitOfWork,
+    territory_id: int,
+    order_id: int,
+    only: Collection[int] | None,
+    now: dt.datetime,
+) -> tuple[list[int], set[int]]:
+    """The merchant orders of ``order_id`` the return would take (``only`` those), and those
+    of them in a courier's vehicle (:func:`on_board`)."""
+    order = uow.session.get(Order, order_id)
+    if order is None or order.territory_id != territory_id:
+        return [], set()  # the core says it is not found
+    waiting = [mo.id for mo in returns.returnable(order) if only is None or mo.id in only]
+    zone = ZoneInfo(uow.session.get_one(Territory, territory_id).timezone)
+    aboard = on_board(
+        uow.session,
+        territory_id=territory_id,
+        merchant_order_ids=waiting,
+        today=now.astimezone(zone).date(),
+    )
+    return waiting, set(aboard)
 
 
 def _open_stops(*order_ids: int) -> Select[Stop]:
@@ -86,9 +183,18 @@ def return_to_merchant(
     merchant orders; see ``shop_core.orders.returns.return_to_merchant``) and close the stops
     of rounds that were to deliver them; returns the merchant orders returned. One
     transaction (left open without ``commit``: a courier's refused delivery sends them back
-    with its failure)."""
+    with its failure).
+
+    Parcels in a courier's vehicle (:func:`on_board`) stay on their round, the others go
+    back; when every parcel to return is on board, nothing is recorded (``ValidationError``
+    with the code ``on_the_round``)."""
     now = now or utcnow()
-    _lock_days_of(uow, _open_stops(order_id))
+    _lock_days_of(uow, _open_stops(order_id))  # the runs first: no courier's tap meanwhile
+    waiting, aboard = _on_board_of(uow, territory_id, order_id, only, now)
+    if aboard:
+        if aboard.issuperset(waiting):
+            raise ValidationError(ON_THE_ROUND, code="on_the_round")
+        only = [mo_id for mo_id in waiting if mo_id not in aboard]
     returned = returns.return_to_merchant(
         uow=uow, territory_id=territory_id, order_id=order_id, reason=reason, actor=actor,
         now=now, commit=False, only=only,

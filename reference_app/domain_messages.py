@@ -126,7 +126,8 @@ SETTLEMENT_MESSAGES = (
 )
 
 # Fixed messages the operator meets on the round board (`delivery.cash`, `.replanning`,
-# `.postponing`, `.transfers`) and when placing an address by hand (`delivery.geocoding`).
+# `.postponing`, `.transfers`), when placing an address by hand (`delivery.geocoding`) and
+# when sending parcels back to their shops (`delivery.returns`).
 BOARD_MESSAGES = (
     N_("Il n'y a rien à remettre pour cette tournée."),
     N_("Cette journée n'est pas encore planifiée : lancez la planification."),
@@ -141,6 +142,12 @@ BOARD_MESSAGES = (
     N_(
         "Cette position est loin du territoire : vérifiez la latitude et la longitude "
         "(ne sont-elles pas inversées ?)."
+    ),
+    N_(
+        "Ces colis sont dans la camionnette du livreur, sur sa tournée en cours : ils ne "
+        "peuvent pas être retournés d'ici. S'il ne peut pas les remettre, ils reviennent au "
+        "dépôt et vous pourrez alors les retourner ; si le client les refuse à la porte, le "
+        "livreur les renvoie lui-même à la boutique."
     ),
 )
 

@@ -30,6 +30,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_app_context, request, url_for
 from flask_babel import force_locale
@@ -51,7 +52,7 @@ from shop_core.orders.model import (
     PaymentMethod,
 )
 from shop_core.orders.pickup_points import to_pay_at_point
-from shop_core.orders.returns import parcel_return
+from shop_core.orders.returns import failure_before_return, parcel_return
 from shop_core.orders.services import on_transition
 from shop_core.territories.model import Territory
 
@@ -569,6 +570,15 @@ def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) ->
     if item.status is S.RETURNED:
         context["paid_online"] = order.payment_method is PaymentMethod.ONLINE
         context["way_back"] = parcel_return(session, mo.id)
+        # The shopper's mail tells the failed delivery before the return: its own mail is
+        # not sent once the parcels are on their way back (see below), whichever came first.
+        failure = failure_before_return(mo)
+        context["failure"] = failure
+        context["failure_day"] = (
+            failure.at.astimezone(ZoneInfo(context["territory"].timezone)).date()
+            if failure is not None
+            else None
+        )
         for address in merchant_recipients(mo.merchant):
             mail.send(
                 address,
@@ -604,8 +614,9 @@ def _status_changed(session: Session, mo: MerchantOrder, item: StatusChanged) ->
     if shopper is None:
         return
     if item.status is S.DELIVERY_FAILED and mo.status is S.RETURNED:
-        # Sent back meanwhile (a parcel refused at the door goes back at once): the mail of
-        # its return tells the shopper, not one promising another delivery.
+        # Sent back meanwhile (a parcel refused at the door goes back at once, the operator
+        # may send one back before this mail leaves): the mail of its return tells the
+        # shopper of both, not this one promising another delivery.
         return
     with force_locale(shopper.locale):
         chosen = _shopper_template(mo, item.status)

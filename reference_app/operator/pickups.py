@@ -15,7 +15,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from delivery.queries import return_rounds
-from delivery.returns import back_at_shop, return_to_merchant, ways_back_without_round
+from delivery.returns import (
+    OnBoard,
+    back_at_shop,
+    on_board,
+    return_to_merchant,
+    ways_back_without_round,
+)
 from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.formatting import money
@@ -24,8 +30,9 @@ from reference_app.pickup_handover import form_state, hand_over
 from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.orders.model import MerchantOrder, Order
 from shop_core.orders.pickup_points import waiting_at_points
-from shop_core.orders.returns import failed_deliveries, on_the_way_back
+from shop_core.orders.returns import failed_deliveries, on_the_way_back, returnable
 from shop_core.payments.offline import hand_in_point, held_at_points
 
 
@@ -41,10 +48,18 @@ def _page(
     way_back = on_the_way_back(session, territory_id=territory.id)
     going_back = [r.merchant_order_id for r in way_back]
     today = settings.today(territory)
+    failed = failed_deliveries(session, territory_id=territory.id)
     return render_template(
         "operator/pickups.html",
         waiting=waiting_at_points(session, territory_id=territory.id),
-        failed=failed_deliveries(session, territory_id=territory.id),
+        failed=failed,
+        # Where each failed part is: in a courier's vehicle, not to be sent back from here.
+        vans=on_board(
+            session,
+            territory_id=territory.id,
+            merchant_order_ids=[part.merchant_order_id for f in failed for part in f.parts],
+            today=today,
+        ),
         held=held_at_points(session, territory_id=territory.id),
         way_back=way_back,
         return_rounds=return_rounds(
@@ -75,7 +90,8 @@ def picked_up(order_id: int) -> Response | tuple[str, int]:
 @operator_required
 def send_back(order_id: int) -> Response | tuple[str, int]:
     """Parcels nobody came for, or that could not be delivered, go back to their shops: the
-    sale is undone (credit note, refund of an online payment) and their rounds skip them."""
+    sale is undone (credit note, refund of an online payment) and their rounds skip them.
+    Those in a courier's vehicle stay on their round, and the page says so."""
     reason = request.form.get("reason", "").strip()[:300]
     try:
         returned = return_to_merchant(
@@ -99,7 +115,33 @@ def send_back(order_id: int) -> Response | tuple[str, int]:
         ),
         "success",
     )
+    for mo, van in _in_vans(order_id):
+        flash(
+            _(
+                "La commande %(reference)s de %(merchant)s est dans la camionnette de la tournée "
+                "« %(round)s », en cours : elle n'est pas retournée. Si le livreur ne peut pas "
+                "la remettre, elle revient au dépôt et vous pourrez alors la retourner.",
+                reference=mo.reference,
+                merchant=mo.merchant.trade_name,
+                round=van.round_name,
+            ),
+            "warning",
+        )
     return redirect(url_for("operator.pickups"))
+
+
+def _in_vans(order_id: int) -> list[tuple[MerchantOrder, OnBoard]]:
+    """The parts of the order still to return that a courier has on board."""
+    territory = db.territory()
+    session = db.uow().session
+    order = session.get_one(Order, order_id)
+    vans = on_board(
+        session,
+        territory_id=territory.id,
+        merchant_order_ids=[mo.id for mo in returnable(order)],
+        today=settings.today(territory),
+    )
+    return [(mo, vans[mo.id]) for mo in order.merchant_orders if mo.id in vans]
 
 
 def _one_click(record: Callable[[], str]) -> Response:

@@ -35,6 +35,7 @@ from shop_core.orders.model import (
     MerchantOrderStatus,
     Order,
     ParcelReturn,
+    StatusChange,
 )
 from shop_core.orders.services import transition
 from shop_core.payments.offline import mark_paid_if_settled
@@ -66,8 +67,23 @@ def returnable(order: Order) -> list[MerchantOrder]:
     ]
 
 
+def failure_before_return(mo: MerchantOrder) -> StatusChange | None:
+    """The courier's last failed delivery of ``mo`` when its parcels went back to the shop
+    straight from it (None before a return, and for parcels sent back from the pickup point
+    where they waited): the shopper may not have been told of it yet when the return's
+    news comes, so that news tells both."""
+    history = mo.history
+    # *Retournée* is final: the return is the last change.
+    if not history or history[-1].to_status is not S.RETURNED:
+        return None
+    if history[-1].from_status is not S.DELIVERY_FAILED:
+        return None
+    return next((c for c in reversed(history) if c.to_status is S.DELIVERY_FAILED), None)
+
+
 @dataclass(frozen=True)
 class FailedPart:
+    merchant_order_id: int
     reference: str
     merchant: str
     parcels: int
@@ -132,7 +148,8 @@ def failed_deliveries(session: Session, *, territory_id: int) -> list[FailedDeli
                 last_reason=failures[-1].reason if failures else "",
                 since=failures[0].at if failures else order.placed_at,
                 parts=tuple(
-                    FailedPart(mo.reference, mo.merchant.trade_name, mo.parcels) for mo in parts
+                    FailedPart(mo.id, mo.reference, mo.merchant.trade_name, mo.parcels)
+                    for mo in parts
                 ),
             )
         )
