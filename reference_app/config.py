@@ -34,7 +34,13 @@ def defaults(app: Flask) -> dict[str, Any]:
         "PHOTO_FORM_MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
-        "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+        # Failed logins only (form and API token, one budget for both; reference_app.throttling):
+        # per account (the e-mail typed) and, looser, per address — a tiers-lieu's training
+        # session or the town hall share one.
+        "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes;50 per day",
+        "LOGIN_ADDRESS_RATE_LIMIT": "50 per 15 minutes;300 per day",
+        # Every spent limit known, not only the first: the 429 page says the longest wait.
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
         # Per signed-in account (per address otherwise); uploads: photos, logo, CSV import.
         "CHECKOUT_RATE_LIMIT": "10 per minute;60 per hour",
         "UPLOAD_RATE_LIMIT": "30 per minute;300 per hour",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from reference_app import throttling
 from reference_app.images import MAX_BYTES
 from reference_app.request_caps import sends_a_photo
 
@@ -35,9 +36,6 @@ MESSAGES = {
     413: _l(
         "Ce que vous avez envoyé est trop volumineux (%(size)s au plus). Envoyez un fichier "
         "plus petit, puis réessayez."
-    ),
-    429: _l(
-        "Vous avez fait plusieurs essais en peu de temps. Patientez une minute, puis réessayez."
     ),
     500: _l("Une erreur est survenue de notre côté. Réessayez dans un instant."),
     503: _l("Le service n'est pas disponible pour le moment."),
@@ -78,8 +76,14 @@ def _back_link() -> str | None:
 
 
 def render_error(
-    code: int, message: str | None = None, headers: dict[str, str] | None = None
+    code: int,
+    message: str | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    way_out: tuple[str, str] | None = None,
 ) -> tuple[str | Response, int, dict[str, str]]:
+    """The error page (JSON under ``/api/``); ``way_out``: a link (address, label) offered
+    first, e.g. to choose a new password."""
     text = str(message or MESSAGES.get(code, MESSAGES[500]))
     title = str(TITLES.get(code, _l("Erreur")))
     if code == 413 and message is None and sends_a_photo():
@@ -95,8 +99,19 @@ def render_error(
         title=title,
         message=text,
         back=_back_link(),
+        way_out=way_out,
     )
     return page, code, headers or {}
+
+
+def _too_many() -> tuple[str | Response, int, dict[str, str]]:
+    """The 429 page: which limit refused, and until when (``Retry-After`` too)."""
+    refused = throttling.refusal()
+    way_out = None
+    if refused.account_blocked:
+        way_out = (url_for("auth.forgot"), str(_l("Choisir un nouveau mot de passe")))
+    headers = {"Retry-After": str(refused.retry_after)}
+    return render_error(429, refused.message, headers, way_out=way_out)
 
 
 def init_app(app: Flask) -> None:
@@ -107,6 +122,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
         code = error.code or 500
+        if code == 429:
+            return _too_many()
         description = error.description if code in (503,) else None
         # A 405 must say which methods the address accepts (RFC 9110, Allow).
         allow = {k: v for k, v in error.get_headers() if k == "Allow"}

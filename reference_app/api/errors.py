@@ -12,8 +12,10 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, g, request
+from flask_babel import force_locale
 from werkzeug.exceptions import HTTPException
 
+from reference_app import throttling
 from shop_core.errors import DomainError
 
 log = logging.getLogger("cabas.api")
@@ -43,7 +45,6 @@ HTTP_ERRORS = {
     405: ("method_not_allowed", "Méthode non permise sur cette adresse."),
     413: ("too_large", "Requête trop volumineuse."),
     415: ("unsupported_media_type", "Envoyez du JSON."),
-    429: ("rate_limited", "Trop de tentatives en peu de temps. Patientez une minute."),
     500: ("server_error", "Une erreur est survenue de notre côté. Réessayez dans un instant."),
     503: ("unavailable", "Le service n'est pas disponible pour le moment."),
 }
@@ -97,6 +98,15 @@ def _rollback() -> None:
         current.rollback()
 
 
+def _too_many() -> Response:
+    """``rate_limited``: which limit refused and how long to wait, in French like every
+    message of the API, and in ``Retry-After``."""
+    with force_locale("fr"):
+        refused = throttling.refusal()
+    headers = {"Retry-After": str(refused.retry_after)}
+    return error_response(429, "rate_limited", refused.message, headers=headers)
+
+
 def init(bp: Blueprint) -> None:
     """Answer every error of the blueprint's views in JSON."""
 
@@ -117,6 +127,8 @@ def init(bp: Blueprint) -> None:
     @bp.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
+        if status == 429:
+            return _too_many()
         code, message = HTTP_ERRORS.get(status, (f"http_{status}", error.name))
         headers = {}
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]

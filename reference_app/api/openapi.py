@@ -498,7 +498,8 @@ _ERROR_TEXTS = {
     "prix modifiés…",
     413: "Requête trop volumineuse.",
     422: "Champ manquant, mal typé, hors limites ou refusé par les règles métier.",
-    429: "Trop de tentatives : patientez.",
+    429: "Trop de tentatives : le message dit combien de temps attendre, l'en-tête "
+    "Retry-After en secondes.",
 }
 
 
@@ -603,7 +604,9 @@ def _paths() -> dict[str, Schema]:
                 (400, 401, 413, 422, 429),
                 security="none",
                 body="TokenRequest",
-                description="Limité comme la connexion du site. Le jeton expire après "
+                description="Les échecs (mot de passe refusé) sont comptés avec ceux de la "
+                "connexion du site, par compte et par adresse ; une réussite ne compte pas. "
+                "Le jeton expire après "
                 "API_TOKEN_MAX_AGE secondes, ou dès que le compte se déconnecte partout ou "
                 "change de mot de passe.",
             ),

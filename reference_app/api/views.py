@@ -35,6 +35,7 @@ from reference_app.security import (
     verify_password,
 )
 from reference_app.shopfront.delivery_choice import now
+from reference_app.throttling import forget_failures, login_failed, throttle_login
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.services import find_by_email, register_user
 from shop_core.audit.services import Actor
@@ -67,10 +68,6 @@ MAX_PAGE = 10_000
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
 def _paging() -> tuple[int, int]:
     number = query_int("page", default=1, minimum=1, maximum=MAX_PAGE)
     per_page = query_int("per_page", default=PER_PAGE, minimum=1, maximum=MAX_PER_PAGE)
@@ -95,7 +92,7 @@ def territory() -> Response:
 
 
 @bp.post("/token")
-@limiter.limit(_login_limit)
+@throttle_login
 def create_token() -> Response:
     fields = json_body()
     email = fields.text("email", max_length=254)
@@ -105,7 +102,9 @@ def create_token() -> Response:
     if user is None:
         verify_password(DUMMY_HASH, password)  # same time whether the account exists or not
     elif user.active and verify_password(user.password_hash, password):
+        forget_failures(user.email)
         return respond(rep.token(auth.issue_token(user), user, auth.max_age()))
+    login_failed()
     raise ApiError(401, "invalid_credentials", "Adresse e-mail ou mot de passe incorrect.")
 
 

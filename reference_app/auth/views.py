@@ -30,16 +30,13 @@ from reference_app.security import (
     read_token,
     verify_password,
 )
+from reference_app.throttling import forget_failures, login_failed, throttle_login
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.profile import set_locale
 from shop_core.accounts.services import find_by_email, register_user
 from shop_core.errors import ValidationError
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -94,7 +91,7 @@ def _remember_language() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@throttle_login
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(_home_for(current_user.user))
@@ -105,9 +102,11 @@ def login() -> str | Response:
         if user is None:
             verify_password(DUMMY_HASH, password)
         elif user.active and verify_password(user.password_hash, password):
+            forget_failures(user.email)
             start_session(user, remember=bool(form.remember.data))
             flash(_("Bonjour %(name)s, vous êtes connecté.", name=user.full_name), "success")
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+        login_failed()
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
     return render_template("auth/login.html", form=form)
 
@@ -182,6 +181,7 @@ def reset(token: str) -> str | Response:
         user.password_hash = hash_password(form.password.data or "")
         user.session_version += 1  # ends other sessions and makes the link single-use
         db.uow().commit()
+        forget_failures(user.email)  # the mailbox's owner: a blocked login opens again
         start_session(user)
         flash(_("Votre mot de passe est changé."), "success")
         return redirect(_home_for(user))

@@ -148,7 +148,7 @@ def test_token_requests_are_throttled_like_the_login_form(db: Database, world: W
             "TESTING": True,
             "DATABASE_URL": url,
             "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "2 per minute",
+            "LOGIN_ACCOUNT_RATE_LIMIT": "2 per minute",
             "MAIL_BACKEND": "memory",
         }
     )
@@ -159,7 +159,7 @@ def test_token_requests_are_throttled_like_the_login_form(db: Database, world: W
         response = api.post("/api/v1/token", json={**wrong, "password": PASSWORD})
         assert response.status_code == 429
         assert error_of(response)["code"] == "rate_limited"
-        assert "Patientez" in error_of(response)["message"]
+        assert "Réessayez dans " in error_of(response)["message"]
     finally:
         app.extensions["cabas_db"].dispose()
 
