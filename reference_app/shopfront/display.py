@@ -37,12 +37,14 @@ def weekday_names() -> list[str]:
     ]
 
 
-def opening_hours(merchant: Merchant) -> list[tuple[str, list[str]]]:
-    """One row per weekday: ("Mardi", ["8 h – 12 h 30", "14 h – 19 h"]); no window = closed."""
+def opening_hours(merchant: Merchant) -> list[tuple[str, list[tuple[str, str]]]]:
+    """One row per weekday: ("Mardi", [("8 h", "12 h 30"), ("14 h", "19 h")]); no window =
+    closed. Each window's hours come apart so that a narrow screen may break it after its
+    dash ("9:00 AM – 12:30 PM" is wider than a phone's column)."""
     rows = []
     for weekday, name in enumerate(weekday_names()):
         windows = merchant.opening_windows(weekday)
-        rows.append((name.capitalize(), [f"{hour_text(a)} – {hour_text(b)}" for a, b in windows]))
+        rows.append((name.capitalize(), [(hour_text(a), hour_text(b)) for a, b in windows]))
     return rows
 
 

@@ -86,11 +86,14 @@ def test_merchant_page_gives_address_opening_hours_in_french_and_products(
     page = text(client, f"/boutiques/{slug}")
     assert "Boulangerie Lefebvre" in page
     assert "rue d'Hesdin" in page and "62130 Saint-Pol-sur-Ternoise" in page
+    # Each window whole on a line if it fits, else broken after its dash, never in an hour.
     assert (
-        'Mardi</th><td><span class="nowrap">7\u00a0h – 12\u00a0h\u00a030</span>, '
-        '<span class="nowrap">15\u00a0h – 19\u00a0h</span>'
+        'Mardi</th><td role="cell"><span class="window"><span class="nowrap">7\u00a0h –</span> '
+        '<span class="nowrap">12\u00a0h\u00a030,</span></span> '
+        '<span class="window"><span class="nowrap">15\u00a0h –</span> '
+        '<span class="nowrap">19\u00a0h</span></span></td>'
     ) in page
-    assert "Lundi</th><td>Fermé" in page
+    assert 'Lundi</th><td role="cell">Fermé' in page
     assert "Pain de campagne" in page and "Tarte au sucre" in page
     assert "Rôti de porc" not in page
 
