@@ -12,6 +12,7 @@ from wtforms import Field
 from reference_app.auth.users import current_merchant
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
+from reference_app.merchant.statuses import history_step, order_state
 from shop_core.errors import DomainError, NotFound
 from shop_core.merchants.model import Merchant
 
@@ -20,7 +21,11 @@ bp = Blueprint("merchant", __name__, url_prefix="")
 
 @bp.context_processor
 def _merchant_context() -> dict[str, Any]:
-    return {"merchant": current_merchant()}
+    return {
+        "merchant": current_merchant(),
+        "order_state": order_state,
+        "history_step": history_step,
+    }
 
 
 @bp.errorhandler(NotFound)

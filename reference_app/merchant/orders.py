@@ -15,9 +15,9 @@ from delivery.returns import back_at_shop, put_back_on_sale, ways_back_without_r
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
 from reference_app.domain_messages import shown
-from reference_app.formatting import status_label
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import REFUSAL_REASONS, RefuseForm
+from reference_app.merchant.statuses import order_state
 from reference_app.rounds import settings as rounds_settings
 from reference_app.shopfront.display import slot_text
 from shop_core.errors import DomainError, InvalidTransition, ValidationError
@@ -108,7 +108,7 @@ def _moved_on(mo: MerchantOrder) -> str:
     return _(
         "La commande %(ref)s est « %(status)s » : cette action n'est plus possible.",
         ref=mo.reference,
-        status=status_label(mo.status),
+        status=order_state(mo),
     )
 
 

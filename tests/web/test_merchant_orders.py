@@ -258,7 +258,7 @@ def test_a_second_tap_on_hand_over_says_the_order_moved_on(
     client.post(f"/boutique/commandes/{mo.id}/remise", data=data)
     again = client.post(f"/boutique/commandes/{mo.id}/remise", data=data, follow_redirects=True)
     page = html.unescape(again.get_data(as_text=True))
-    assert "est « Retirée » : cette action n'est plus possible" in page
+    assert "est « Retirée par le client » : cette action n'est plus possible" in page
     with db.uow() as uow:
         assert len(list(uow.session.scalars(select(OfflinePayment)))) == 1
 
@@ -282,7 +282,7 @@ def test_order_detail_shows_lines_delivery_and_history(
     login(client, world.baker_email)
     page = client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
     assert mo.reference in page and "Le Tiers-Lieu du Ternois" in page
-    assert "7,00" in page and "Passée" in page
+    assert "7,00" in page and "À accepter" in page
 
 
 def test_merchant_b_cannot_see_or_move_merchant_as_order(
