@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, Depot, RoundRun, Stop, StopKind, StopStatus, Unplanned
@@ -351,14 +351,35 @@ def courier_next_day(
 ) -> dt.date | None:
     """The first day after ``after`` on which the courier has a run with stops, if any (a
     plan gives every round a run, with no stop when nothing goes its way)."""
+    first = func.min(DayPlan.date)
+    return _courier_day(session, territory_id, courier_id, first, DayPlan.date > after)
+
+
+def courier_previous_day(
+    session: Session, *, territory_id: int, courier_id: int, before: dt.date
+) -> dt.date | None:
+    """The last day before ``before`` on which the courier had a run with stops, if any."""
+    last = func.max(DayPlan.date)
+    return _courier_day(session, territory_id, courier_id, last, DayPlan.date < before)
+
+
+def _courier_day(
+    session: Session,
+    territory_id: int,
+    courier_id: int,
+    day: ColumnElement[dt.date],
+    within: ColumnElement[bool],
+) -> dt.date | None:
+    """``day`` (the first or last date) of the plans ``within`` some dates in which the
+    courier drives a run with stops."""
     return session.scalar(
-        select(func.min(DayPlan.date))
+        select(day)
         .join(RoundRun, RoundRun.plan_id == DayPlan.id)
         .join(Stop, Stop.run_id == RoundRun.id)
         .where(
             DayPlan.territory_id == territory_id,
-            DayPlan.date > after,
             RoundRun.courier_id == courier_id,
+            within,
         )
     )
 

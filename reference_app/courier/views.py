@@ -30,7 +30,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from delivery.geocoding import correct_merchant_position, correct_order_position
 from delivery.model import RoundRun, Stop, StopKind
-from delivery.queries import PlaceVisit, RunView, courier_next_day, courier_runs, day_runs
+from delivery.queries import (
+    PlaceVisit,
+    RunView,
+    courier_next_day,
+    courier_previous_day,
+    courier_runs,
+    day_runs,
+)
 from delivery.route_sheets import round_sheet_pdf
 from delivery.stops import (
     VISIT_CHANGED,
@@ -160,20 +167,26 @@ def _page(
         db.uow().session, territory=territory, courier_id=current_user.id, date=date
     )
     today = settings.today(territory)
+    # The days either side on which the courier has a round to drive: « Demain » would be
+    # a Sunday, or a day off, as often as not.
+    mine = {"territory_id": territory.id, "courier_id": current_user.id}
+    earlier = courier_previous_day(db.uow().session, **mine, before=date)
+    later = courier_next_day(db.uow().session, **mine, after=date)
     next_day = None
     if not runs:  # a day off, a Sunday, a past day: the next round from today on
         after = max(date, today - dt.timedelta(days=1))
-        next_day = courier_next_day(
-            db.uow().session, territory_id=territory.id, courier_id=current_user.id, after=after
+        next_day = (
+            later if after == date else courier_next_day(db.uow().session, **mine, after=after)
         )
     return render_template(
         "courier/today.html",
         runs=runs,
         next_day=next_day,
+        earlier=earlier,
+        later=later,
         told_at=_visit_id(runs, at_stop),
         date=date,
         today=today,
-        tomorrow=today + dt.timedelta(days=1),
         deliver_form=DeliverForm(formdata=None),
         errors=errors or {},
         typed=typed or {},

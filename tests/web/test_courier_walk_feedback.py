@@ -4,6 +4,7 @@ corrects."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -261,3 +262,48 @@ def test_another_couriers_round_is_not_the_couriers_next_one(
 
     assert "Aucune tournée pour vous ce jour-là." in html
     assert "Votre prochaine tournée" not in html
+
+
+def day_switch(html: str) -> str:
+    """The courier's links to their other days."""
+    start = html.index('<nav class="day-switch"')
+    return html[start : html.index("</nav>", start)]
+
+
+def test_the_courier_steps_to_their_days_with_a_round_each_named_by_its_date(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # « Demain » on a Saturday opened a Sunday, where there is never a round. Wednesday is
+    # planned too, with nothing to deliver: the courier's run that day has no stop.
+    planned_order(db, world)
+    plan(db, world, TUESDAY + dt.timedelta(days=1))
+    login(client, world.courier_email)
+
+    saturday = client.get("/livreur/?date=2026-11-28").get_data(as_text=True)
+    earlier = day_switch(saturday)
+    assert f'rel="prev" href="/livreur/{DAY}"' in earlier
+    assert "Tournée précédente" in earlier and "mar. 24 nov." in earlier
+    assert 'rel="next"' not in earlier  # nothing planned after
+    assert f'class="day-today" href="/livreur/{DAY}"' in earlier  # on the day, Tuesday
+
+    app.config["FIXED_NOW"] = NOW  # Monday: the round is tomorrow
+    monday = day_switch(client.get("/livreur/").get_data(as_text=True))
+    assert f'rel="next" href="/livreur/{DAY}"' in monday and "mar. 24 nov." in monday
+    assert 'rel="prev"' not in monday and "day-today" not in monday  # today is shown
+    # From Tuesday, Wednesday's run without a stop is not a day to go to.
+    tuesday = client.get(f"/livreur/{DAY}").get_data(as_text=True)
+    assert 'rel="next"' not in tuesday and 'rel="prev"' not in tuesday
+    english = day_switch(client.get("/livreur/?date=2026-11-28&lang=en").get_data(as_text=True))
+    assert "Tue 24 Nov" in english
+
+
+def test_today_is_named_beside_its_date(client: FlaskClient, db: Database, world: World) -> None:
+    planned_order(db, world)
+    login(client, world.courier_email)
+
+    html = client.get("/livreur/").get_data(as_text=True)
+
+    assert "Aujourd'hui, mardi 24 novembre 2026</span></h1>" in html.replace("&#39;", "'")
+    assert "Aujourd'hui, lundi" not in client.get("/livreur/?date=2026-11-23").get_data(
+        as_text=True
+    ).replace("&#39;", "'")
