@@ -20,6 +20,13 @@ from reference_app.domain_messages import shown
 from reference_app.formatting import trade_label
 from reference_app.input_guard import form_id
 from reference_app.shopfront import account, basket_views, checkout, orders  # noqa: F401
+from reference_app.shopfront.back_to_card import (
+    card_messages,
+    flash_for_card,
+    local_path,
+    page_messages,
+    to_card,
+)
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.blueprint import (
     PER_PAGE,
@@ -58,6 +65,11 @@ HOME_MERCHANTS = 12
 @bp.context_processor
 def _shop_helpers() -> dict[str, Any]:
     return helpers()
+
+
+# The shop's layout shows them, and pages of other blueprints use that layout.
+bp.add_app_template_global(card_messages)
+bp.add_app_template_global(page_messages)
 
 
 @bp.route("/")
@@ -162,6 +174,7 @@ def product(product_id: int, slug: str) -> str | Response:
     if form.validate_on_submit():
         quantity = form.quantity.data or 1
         if _add(found, quantity, form):
+            flash(_added(found, quantity), "success")
             return redirect(url_for("shop.product", product_id=found.id, slug=found.slug))
     return render_template(
         "shop/product.html", product=found, form=form, in_basket=_quantity_in_basket(found)
@@ -170,8 +183,9 @@ def product(product_id: int, slug: str) -> str | Response:
 
 @bp.route("/panier/ajouter", methods=["POST"])
 def quick_add() -> Response:
-    """The "Ajouter" button of product cards: one piece, then back to the list."""
-    back = _safe_back(request.form.get("next"))
+    """The "Ajouter" button of product cards: one piece, then back to the list, at that
+    product's card, which says what happened."""
+    back = local_path(request.form.get("next")) or url_for("shop.home")
     form = AddToBasketForm()
     product_id = form_id(request.form.get("product_id"))
     if product_id is None:
@@ -182,12 +196,13 @@ def quick_add() -> Response:
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for message in errors:
-                flash(str(message), "error")
-        return redirect(back)
-    if not _add(found, form.quantity.data or 1, form):
+                flash_for_card(str(message), "error", found.id)
+    elif _add(found, form.quantity.data or 1, form):
+        flash_for_card(_added(found, form.quantity.data or 1), "success", found.id)
+    else:
         for message in form.quantity.errors:  # no field on the list to show it by
-            flash(str(message), "error")
-    return redirect(back)
+            flash_for_card(str(message), "error", found.id)
+    return redirect(to_card(back, found.id))
 
 
 def _add(product: Product, quantity: int, form: AddToBasketForm) -> bool:
@@ -201,11 +216,11 @@ def _add(product: Product, quantity: int, form: AddToBasketForm) -> bool:
         form.quantity.errors = [*form.quantity.errors, shown(error)]
         return False
     forget_count()
-    flash(
-        _("Ajouté au panier : %(n)s × %(name)s.", n=quantity, name=product.name),
-        "success",
-    )
     return True
+
+
+def _added(product: Product, quantity: int) -> str:
+    return _("Ajouté au panier : %(n)s × %(name)s.", n=quantity, name=product.name)
 
 
 def _quantity_in_basket(product: Product) -> int:
@@ -218,12 +233,6 @@ def _quantity_in_basket(product: Product) -> int:
         )
     )
     return int(quantity or 0)
-
-
-def _safe_back(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("shop.home")
 
 
 @bp.route("/recherche")

@@ -13,6 +13,7 @@ from shop_core.audit.services import Actor
 from shop_core.carts.model import Cart, CartItem
 from shop_core.catalogue.services import get_product, product_input, set_active, update_product
 from shop_core.database import Database
+from shop_core.merchants.services import get_merchant
 
 from .conftest import NOW, World, login
 from .shopping import add
@@ -102,6 +103,80 @@ def test_the_add_button_of_a_list_says_the_stock_in_a_message(
     page = html.unescape(response.get_data(as_text=True))
     assert page.count("Stock insuffisant pour « Tarte au sucre »") == 1
     assert "flash-error" in page
+
+
+def _card(page: str, product_id: int) -> str:
+    """The product's card on a list page."""
+    return page.split(f'id="produit-{product_id}"', 1)[1].split("</article>", 1)[0]
+
+
+def test_the_add_button_of_a_list_brings_the_shopper_back_to_the_card_with_its_message(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:
+        shop = get_merchant(uow, world.baker_id).slug
+    listing = f"/boutiques/{shop}?page=1"
+    response = client.post(
+        "/panier/ajouter", data={"product_id": world.bread_id, "quantity": 1, "next": listing}
+    )
+    # Her place in the list: the card she added from, not the top of the page.
+    assert response.headers["Location"] == f"{listing}#produit-{world.bread_id}"
+    page = html.unescape(client.get(listing).get_data(as_text=True))
+    card = _card(page, world.bread_id)
+    assert '<div class="card-note" role="status">' in card
+    assert "Ajouté au panier : 1 × Pain de campagne." in card
+    assert page.count("Ajouté au panier") == 1  # not at the top as well
+    assert 'class="flashes"' not in page
+    assert "Ajouté au panier" not in html.unescape(client.get(listing).get_data(as_text=True))
+
+
+def test_a_refusal_from_a_list_is_said_on_the_card(client: FlaskClient, world: World) -> None:
+    add(client, world.cake_id, 2)
+    response = client.post(
+        "/panier/ajouter",
+        data={"product_id": world.cake_id, "quantity": 1, "next": "/recherche?q=tarte"},
+        follow_redirects=True,
+    )
+    card = _card(html.unescape(response.get_data(as_text=True)), world.cake_id)
+    assert 'class="flash flash-error">Stock insuffisant pour « Tarte au sucre »' in card
+
+
+def test_a_message_whose_card_is_not_on_the_page_shows_at_the_top(
+    client: FlaskClient, world: World
+) -> None:
+    # The list changed meanwhile, or the product is on another of its pages.
+    response = client.post(
+        "/panier/ajouter",
+        data={"product_id": world.bread_id, "quantity": 1, "next": "/recherche?q=pomme"},
+        follow_redirects=True,
+    )
+    page = html.unescape(response.get_data(as_text=True))
+    assert f'id="produit-{world.bread_id}"' not in page
+    top = page.split('<div class="flashes" role="status">', 1)[1].split("</div>", 1)[0]
+    assert '<p class="flash flash-success">Ajouté au panier : 1 × Pain de campagne.</p>' in top
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "https://ailleurs.example/",
+        "//ailleurs.example/",
+        "/\\ailleurs.example/",
+        "/\\/ailleurs.example/",
+        "/\t/ailleurs.example/",
+        "/boutiques\r\nSet-Cookie: x=1",
+        "boutiques",
+        "",
+    ],
+)
+def test_the_add_button_never_sends_the_shopper_to_another_site(
+    client: FlaskClient, world: World, elsewhere: str
+) -> None:
+    response = client.post(
+        "/panier/ajouter", data={"product_id": world.bread_id, "quantity": 1, "next": elsewhere}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/#produit-{world.bread_id}"
 
 
 @pytest.mark.parametrize(
