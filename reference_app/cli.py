@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
         if if_empty and exists:
             click.echo("Un territoire existe déjà : démo non rechargée.")
         else:
-            loader.load(db.database())
+            loader.load(db.database(), now=settings.now())
             click.echo("Territoire de démonstration « Ternois » chargé.")
         loader.print_accounts(click.echo)
 

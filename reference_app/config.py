@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -85,8 +87,32 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env("CABAS")
     if overrides:
         app.config.update(overrides)
+    app.config["FIXED_NOW"] = fixed_now(
+        app.config.get("FIXED_NOW"), app.config["BABEL_DEFAULT_TIMEZONE"]
+    )
     if app.config["SECRET_KEY"] == DEV_SECRET and not (app.debug or app.testing):
         raise RuntimeError(
             "CABAS_SECRET_KEY is not set: refusing to run with the development key outside "
             "debug mode. Set CABAS_SECRET_KEY to a long random value."
         )
+
+
+def fixed_now(value: object, timezone: str) -> dt.datetime | None:
+    """``FIXED_NOW``, the moment the app takes for now (tests, demonstrations: a day to come
+    walked through with ``CABAS_FIXED_NOW=2026-12-08T10:00 make run``): a datetime, or its
+    ISO 8601 text from the environment, read in ``timezone`` when it gives no offset."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise RuntimeError(
+                f"CABAS_FIXED_NOW={value!r} is not a date and time: write it as "
+                "2026-12-08T10:00 (territory time) or 2026-12-08T09:00+00:00."
+            ) from None
+    if not isinstance(value, dt.datetime):
+        raise RuntimeError(f"FIXED_NOW must be a date and time, not {value!r}.")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone))
+    return value.astimezone(dt.UTC)
