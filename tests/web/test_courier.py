@@ -73,7 +73,7 @@ def test_the_courier_sees_their_stops_in_order_with_what_to_do(
     assert 'href="geo:' in html
     assert "3 rue des Tilleuls" in html and "position approximative" in html
     assert "Créneau : 9\u00a0h – 12\u00a0h" in html  # as the French write hours
-    assert re.search(r"· \d+(,\d)?\u00a0km\s", html)  # the unit never wraps alone on a phone
+    assert re.search(r">\d+(,\d)?\u00a0km\s", html)  # the unit never wraps alone on a phone
     assert "Code donné par le client" in html
     assert order_of(db, oid).delivery_code not in html.replace(TUESDAY.isoformat(), "")
     owed = order_of(db, oid).total_incl_cents  # paid on delivery: the courier takes it

@@ -307,3 +307,31 @@ def test_today_is_named_beside_its_date(client: FlaskClient, db: Database, world
     assert "Aujourd'hui, lundi" not in client.get("/livreur/?date=2026-11-23").get_data(
         as_text=True
     ).replace("&#39;", "'")
+
+
+@pytest.mark.parametrize(
+    ("lang", "leaves", "back"),
+    [
+        ("fr", "Départ\u00a0:", "Retour\u00a0prévu\u00a0:"),
+        ("en", "Departure:", "Expected\u00a0back:"),
+    ],
+)
+def test_the_run_says_its_depot_and_times_as_labels(
+    client: FlaskClient, db: Database, world: World, lang: str, leaves: str, back: str
+) -> None:
+    # « Départ 8 h 12 de Dépôt des tournées » : a depot's name takes no article after « de ».
+    planned_order(db, world)
+    login(client, world.courier_email)
+
+    html = client.get(f"/livreur/{DAY}&lang={lang}").get_data(as_text=True)
+
+    summary = html[html.index('<p class="run-summary">') : html.index('class="run-tools"')]
+    assert re.search(
+        rf"<strong>{leaves}</strong> Bureau de poste, <span class=\"nowrap\">\d", summary
+    )
+    assert re.search(rf"<strong>{back}</strong> <span class=\"nowrap\">\d", summary)
+    end = html[html.index('<p class="run-end">') :]
+    assert re.match(
+        rf'<p class="run-end"><strong>{back}</strong> Bureau de poste, <span class="nowrap">\d', end
+    )
+    assert "de Bureau de poste" not in html and "à Bureau de poste" not in html
