@@ -9,13 +9,17 @@ that has not set up any round yet is offered every day, as before rounds existed
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import Round
 from shop_core.errors import InvalidDeliveryChoice
+from shop_core.merchants.model import Merchant
 from shop_core.orders.services import earliest_date
 from shop_core.territories.model import Territory
 
@@ -113,3 +117,61 @@ def next_run_day(
             return days[0]
     days = run_days(rounds, insee_code, first, 1)
     return days[0] if days else None
+
+
+class NotOffered(enum.StrEnum):
+    """Why a day before the first one a basket is offered is not offered."""
+
+    CUTOFF = "cutoff"  # tomorrow, once today's order cut-off has passed
+    NO_ROUND = "no_round"  # no round of the territory goes out that day
+    SHOP_CLOSED = "shop_closed"  # a shop of the basket does not open on that weekday
+    SHOP_CLOSURE = "shop_closure"  # a shop of the basket is closed that day (holidays…)
+
+
+@dataclass(frozen=True, slots=True)
+class DayNotOffered:
+    """A day before the first one offered, and why: the shops closed that day (by trade
+    name) and, for an exceptional closure, the shop's note (« Congés »)."""
+
+    day: dt.date
+    why: NotOffered
+    shops: tuple[str, ...] = ()
+    note: str = ""
+
+
+def days_not_offered(
+    *,
+    territory: Territory,
+    rounds: Sequence[Round],
+    shops: Sequence[Merchant],
+    now: dt.datetime,
+    first: dt.date,
+) -> list[DayNotOffered]:
+    """Why each day from tomorrow until ``first`` (the first day offered to a basket from
+    ``shops``, ordered at ``now``) is not offered: the cut-off, no round (while the territory
+    has rounds), or shops closed, weekly or exceptionally (one entry per reason that day)."""
+    tomorrow = now.astimezone(ZoneInfo(territory.timezone)).date() + dt.timedelta(days=1)
+    earliest = earliest_date(territory, now)
+    weekdays = {d for r in rounds if r.active for d in r.weekday_numbers}
+    found: list[DayNotOffered] = []
+    day = tomorrow
+    while day < first:
+        if day < earliest:
+            found.append(DayNotOffered(day, NotOffered.CUTOFF))
+        elif rounds and day.weekday() not in weekdays:
+            found.append(DayNotOffered(day, NotOffered.NO_ROUND))
+        else:
+            found += _shops_closed(day, shops)
+        day += dt.timedelta(days=1)
+    return found
+
+
+def _shops_closed(day: dt.date, shops: Sequence[Merchant]) -> list[DayNotOffered]:
+    closed = tuple(s.trade_name for s in shops if s.closure_on(day) is None and s.is_closed_on(day))
+    found = [DayNotOffered(day, NotOffered.SHOP_CLOSED, closed)] if closed else []
+    for shop in shops:
+        if (closure := shop.closure_on(day)) is not None:
+            found.append(
+                DayNotOffered(day, NotOffered.SHOP_CLOSURE, (shop.trade_name,), closure.note)
+            )
+    return found

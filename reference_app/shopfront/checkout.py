@@ -18,18 +18,24 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from delivery.calendar import check_delivery_day
+from delivery.calendar import DayNotOffered, check_delivery_day
 from reference_app import db, payments
 from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
 from reference_app.extensions import checkout_limit, limiter, login_manager, user_or_address
-from reference_app.formatting import hour_text
 from reference_app.rounds.locating import locate_soon
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
-from reference_app.shopfront.delivery_choice import Place, delivery_dates, now, resolve_commune
-from reference_app.shopfront.display import day_label, mid_sentence, slot_text
+from reference_app.shopfront.delivery_choice import (
+    Place,
+    delivery_dates,
+    first_day_hint,
+    not_offered,
+    now,
+    resolve_commune,
+)
+from reference_app.shopfront.display import day_label, slot_text
 from reference_app.shopfront.forms import CheckoutForm
 from reference_app.shopfront.orders import own_order
 from shop_core.accounts.model import Address
@@ -77,6 +83,7 @@ class Options:
     addresses: list[Address]
     dates: list[dt.date]
     today: dt.date
+    missed: list[DayNotOffered]  # the days before the first one offered, and why
 
     @property
     def points_by_choice(self) -> dict[str, PickupPoint]:
@@ -93,12 +100,14 @@ def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -
     # Every shop of the basket prepares and hands over its parcels on the day itself: a day
     # one of them is closed would only be moved to the next one by the night's routine.
     open_days = [day for day in dates if all(not shop.is_closed_on(day) for shop in shops)]
+    offered = open_days or dates
     return Options(
         territory=territory,
         points=[p for p in territory.pickup_points if p.active],
         addresses=addresses,
-        dates=open_days or dates,
+        dates=offered,
         today=at.astimezone(ZoneInfo(territory.timezone)).date(),
+        missed=not_offered(territory, at, shops, offered[0]),
     )
 
 
@@ -126,15 +135,12 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     form.date.choices = [
         SelectChoice(d.isoformat(), day_label(d, options.today)) for d in options.dates
     ]
-    first = options.dates[0]
-    form.date.description = _(
-        "Le premier jour possible est le %(day)s.", day=mid_sentence(day_label(first))
+    form.date.description = first_day_hint(
+        first=options.dates[0],
+        today=options.today,
+        cutoff=options.territory.order_cutoff,
+        missed=options.missed,
     )
-    if first == options.today + dt.timedelta(days=1):  # else the cut-off is not what decides
-        form.date.description += " " + _(
-            "Pour demain, commandez avant %(hour)s.",
-            hour=hour_text(options.territory.order_cutoff),
-        )
 
 
 def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None:

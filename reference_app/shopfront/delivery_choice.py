@@ -1,4 +1,5 @@
-"""What a shopper may choose at checkout: the days offered, and where an address lies.
+"""What a shopper may choose at checkout: the days offered (and why none earlier), and
+where an address lies.
 
 ``delivery_dates`` is the one place that decides which days are offered; when the delivery
 module knows on which days rounds run, replace it (same arguments, same result type).
@@ -8,13 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from delivery import calendar, gazetteer
+from delivery.calendar import DayNotOffered, NotOffered
 from reference_app import db
+from reference_app.formatting import hour_text
+from reference_app.shopfront.display import day_label, mid_sentence
 from shop_core.errors import ValidationError
+from shop_core.merchants.model import Merchant
 from shop_core.persistence.base import utcnow
 from shop_core.territories.model import Territory
 from shop_core.territories.services import find_commune
@@ -35,6 +43,86 @@ def delivery_dates(territory: Territory, at: dt.datetime) -> list[dt.date]:
     are checked when the order is placed (``delivery.calendar.check_delivery_day``).
     """
     return calendar.delivery_dates(db.uow().session, territory, None, at, DAYS_OFFERED)
+
+
+def not_offered(
+    territory: Territory, at: dt.datetime, shops: Sequence[Merchant], first: dt.date
+) -> list[DayNotOffered]:
+    """Why each day from tomorrow until ``first`` is not offered to a basket from ``shops``."""
+    rounds = calendar.active_rounds(db.uow().session, territory.id)
+    return calendar.days_not_offered(
+        territory=territory, rounds=rounds, shops=shops, now=at, first=first
+    )
+
+
+def first_day_hint(
+    *, first: dt.date, today: dt.date, cutoff: dt.time, missed: Sequence[DayNotOffered]
+) -> str:
+    """The hint above the days offered: the first one, and in plain words why no earlier
+    one is (« Pas de tournée de livraison le dimanche 6 décembre. La Cloche à Fromages
+    n'ouvre pas le lundi 7 décembre. »), or until when to order for tomorrow."""
+    sentences = [_("Le premier jour possible est le %(day)s.", day=_day(first))]
+    if first == today + dt.timedelta(days=1):
+        sentences.append(_("Pour demain, commandez avant %(hour)s.", hour=hour_text(cutoff)))
+    # One sentence per reason, with every day it keeps out: « du samedi 5 au lundi 7 ».
+    grouped: dict[tuple[NotOffered, tuple[str, ...], str], list[dt.date]] = {}
+    for item in missed:
+        grouped.setdefault((item.why, item.shops, item.note), []).append(item.day)
+    for (why, shops, note), days in grouped.items():
+        sentences.append(_why(why, shops, note, _days(days), cutoff))
+    return " ".join(sentences)
+
+
+def _why(why: NotOffered, shops: tuple[str, ...], note: str, days: str, cutoff: dt.time) -> str:
+    if why is NotOffered.CUTOFF:
+        return _("Pour demain, il fallait commander avant %(hour)s.", hour=hour_text(cutoff))
+    if why is NotOffered.NO_ROUND:
+        return _("Pas de tournée de livraison %(days)s.", days=days)
+    if why is NotOffered.SHOP_CLOSED:
+        return ngettext(
+            "%(shops)s n'ouvre pas %(days)s.",
+            "%(shops)s n'ouvrent pas %(days)s.",
+            len(shops),
+            shops=_and(shops),
+            days=days,
+        )
+    if note:
+        return _(
+            "%(shop)s : fermeture exceptionnelle %(days)s (%(note)s).",
+            shop=_and(shops),
+            days=days,
+            note=note,
+        )
+    return _("%(shop)s : fermeture exceptionnelle %(days)s.", shop=_and(shops), days=days)
+
+
+def _day(day: dt.date) -> str:
+    return mid_sentence(day_label(day))
+
+
+def _days(days: list[dt.date]) -> str:
+    """ "le lundi 7 décembre", "du lundi 7 décembre au mercredi 9 décembre", runs of days
+    apart joined by "et"."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(days):
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return _and(
+        _("le %(day)s", day=_day(run[0]))
+        if len(run) == 1
+        else _("du %(first)s au %(last)s", first=_day(run[0]), last=_day(run[-1]))
+        for run in runs
+    )
+
+
+def _and(items: Iterable[str]) -> str:
+    """ "a", "a et b", "a, b et c"."""
+    items = list(items)
+    if len(items) == 1:
+        return items[0]
+    return _("%(first)s et %(last)s", first=", ".join(items[:-1]), last=items[-1])
 
 
 class PlaceNotFound(ValidationError):

@@ -20,6 +20,7 @@ from shop_core.catalogue.model import Product
 from shop_core.catalogue.services import get_product, product_input, update_product
 from shop_core.database import Database
 from shop_core.errors import ValidationError
+from shop_core.merchants.closures import ClosureInput, add_closure
 from shop_core.merchants.services import set_opening_hours
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 from tests.unit.delivery.fake_http import serving
@@ -91,6 +92,51 @@ def test_checkout_page_shows_three_steps_dates_and_summary(
     assert "carte" not in paying  # neither courier, point nor shop takes one
     assert "3 rue des Tilleuls" in page  # the saved address
     assert "Valider ma commande · 15,70\u00a0€" in page
+
+
+def _hint(page: str) -> str:
+    """The hint above the days offered."""
+    return page.split('id="date-hint">', 1)[1].split("</p>", 1)[0]
+
+
+def test_the_first_day_offered_says_why_no_earlier_one_is(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    app.config["FIXED_NOW"] = dt.datetime(2026, 11, 28, 18, 0, tzinfo=dt.UTC)  # Sat., 19 h
+    login(client, world.shopper_email)
+    fill_two_merchants(client, world)
+
+    hint = _hint(page_of(client.get("/commande")))
+
+    assert hint == (
+        "Le premier jour possible est le mardi 1er décembre. "
+        "Pour demain, il fallait commander avant 18\u00a0h. "
+        "Boulangerie Lefebvre et Ferme du Ternois n'ouvrent pas le lundi 30 novembre."
+    )
+
+
+def test_a_shop_s_exceptional_closure_is_named_as_why_the_first_day_is_later(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:
+        add_closure(
+            uow=uow,
+            merchant_id=world.baker_id,
+            data=ClosureInput(
+                starts=dt.date(2026, 11, 24), ends=dt.date(2026, 11, 25), note="Congés"
+            ),
+            actor=Actor.system(),
+            today=dt.date(2026, 11, 23),
+        )
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+
+    hint = _hint(page_of(client.get("/commande")))
+
+    assert hint == (
+        "Le premier jour possible est le jeudi 26 novembre. Boulangerie Lefebvre : fermeture "
+        "exceptionnelle du mardi 24 novembre au mercredi 25 novembre (Congés)."
+    )
 
 
 def test_basket_from_two_merchants_becomes_two_merchant_orders(
