@@ -246,10 +246,23 @@ def round_sheet_pdf(
         topMargin=12 * mm, bottomMargin=14 * mm, title=title, author=territory_name,
     )  # fmt: skip
     story: list[Any] = [Paragraph(_escape(title), styles["title"])]
+    footer = _footer(f"{territory_name} · {run.round_name} · {day}", words)
+    courier = _labelled(_("Livreur :"), run.courier_name or _("à désigner"))
+    if not run.visits:
+        # A plan gives each round a run, with no stop when nothing goes its way: no time,
+        # no distance, no table, but a day off to say.
+        nothing = _("Rien à faire ce jour-là sur cette tournée : aucun arrêt n'est prévu.")
+        story += [
+            Paragraph(courier, styles["meta"]),
+            Spacer(1, 6 * mm),
+            Paragraph(_escape(nothing), styles["title"]),
+        ]
+        doc.build(story, onFirstPage=footer, onLaterPages=footer)
+        return buffer.getvalue()
     parcels = sum(v.parcels for v in run.visits if v.kind is StopKind.COLLECT)
     departure = f"{run.depot_name}, {words.time(run.departure)}"
     meta = [
-        _labelled(_("Livreur :"), run.courier_name or _("à désigner")),
+        courier,
         _labelled(_("Départ :"), departure),
         _labelled(_("Retour prévu :"), words.time(run.return_time)),
         _labelled(_("Distance :"), words.km(run.distance_m)),
@@ -314,9 +327,6 @@ def round_sheet_pdf(
     # Wide enough for each heading's longest word in English too (« No. », « Parcels »).
     widths = [10, 24, 20, 40, 43, 26, 52, 15, 18, 25]
     story.append(_table(rows, [w * mm for w in widths]))
-    if not run.visits:
-        story.append(Paragraph(_escape(_("Aucun arrêt prévu sur cette tournée.")), styles["meta"]))
-    footer = _footer(f"{territory_name} · {run.round_name} · {day}", words)
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 

@@ -173,7 +173,8 @@ def _page(
     earlier = courier_previous_day(db.uow().session, **mine, before=date)
     later = courier_next_day(db.uow().session, **mine, after=date)
     next_day = None
-    if not runs:  # a day off, a Sunday, a past day: the next round from today on
+    # A day off, a Sunday, a past day, a run without a stop: the next round from today on.
+    if not any(run.visits for run in runs):
         after = max(date, today - dt.timedelta(days=1))
         next_day = (
             later if after == date else courier_next_day(db.uow().session, **mine, after=after)

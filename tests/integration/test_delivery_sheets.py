@@ -249,6 +249,27 @@ def test_a_sheet_printed_during_the_round_asks_only_what_is_still_to_take(
     assert total is not None and total[1] == _amount(pauls_due)
 
 
+def test_a_round_sheet_with_no_stop_says_there_is_nothing_to_do_that_day(
+    db: Database, shop: Shop
+) -> None:
+    """A plan gives each round a run, with no stop when nothing goes its way: its sheet
+    read « Départ : Dépôt…, – » and « Retour prévu : – » above an empty table."""
+    planned_day(db, shop)
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        run = day_runs(uow.session, territory=territory, date=TUESDAY)[0]
+    empty = dataclasses.replace(run, visits=(), departure=None, return_time=None, distance_m=0)
+
+    text = pdf_text(round_sheet_pdf(empty, territory_name=territory.name))
+    english = pdf_text(round_sheet_pdf(empty, territory_name="Ternois", language=IN_ENGLISH))
+
+    assert "Rien à faire ce jour-là sur cette tournée : aucun arrêt n'est prévu." in text
+    assert re.search(rf"Livreur\s+:\s+{run.courier_name}", text)
+    for nothing in ("Départ", "Retour", "–", "Distance", "Arrêts", "Colis", "N°", "Signature"):
+        assert nothing not in text, nothing
+    assert "Nothing to do on this round that day: no stops are planned." in english
+
+
 ENGLISH = {
     "Feuille de route · %(round)s · %(date)s": "Route sheet · %(round)s · %(date)s",
     "Livreur :": "Courier:",
@@ -284,7 +305,9 @@ ENGLISH = {
     "Colis rendus à la boutique": "Returned parcels back to the shop",
     "Dépôt point de retrait": "Drop-off at the pickup point",
     "Livraison": "Delivery",
-    "Aucun arrêt prévu sur cette tournée.": "No stops planned on this round.",
+    "Rien à faire ce jour-là sur cette tournée : aucun arrêt n'est prévu.": (
+        "Nothing to do on this round that day: no stops are planned."
+    ),
     "Page %(page)s": "Page %(page)s",
     "À préparer · %(merchant)s · %(date)s": "To prepare · %(merchant)s · %(date)s",
     "Rien à préparer pour cette date.": "Nothing to prepare for this date.",

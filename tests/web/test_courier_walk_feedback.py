@@ -26,6 +26,7 @@ from .rounds_setup import (
     configure,
     on_the_day,
     order_of,
+    place_frevent_order,
     plan,
     statuses,
     stops,
@@ -335,3 +336,40 @@ def test_the_run_says_its_depot_and_times_as_labels(
         rf'<p class="run-end"><strong>{back}</strong> Bureau de poste, <span class="nowrap">\d', end
     )
     assert "de Bureau de poste" not in html and "à Bureau de poste" not in html
+
+
+def test_a_run_without_a_stop_says_there_is_nothing_to_do_that_day(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # A plan gives each round a run: nothing goes Frévent's way on Monday. The page read
+    # « · 0 km · 0 arrêt à faire », an empty map and « Fin : retour à … . » without a time.
+    add_fleet(db, world, frevent_days=(0, 1, 2, 3, 4))
+    place_frevent_order(db, world)  # for Tuesday afternoon
+    plan(db, world)
+    monday = TUESDAY - dt.timedelta(days=1)
+    plan(db, world, monday)
+    app.config["FIXED_NOW"] = NOW  # Monday
+    login(client, OTHER_COURIER_EMAIL)
+
+    html = client.get("/livreur/").get_data(as_text=True).replace("&#39;", "'")
+
+    run = html[html.index('<section class="run"') : html.index("</section>")]
+    assert "Frévent après-midi" in run
+    assert "Rien à faire ce jour-là sur cette tournée : aucun arrêt n'est prévu." in run
+    assert f'href="/livreur/{DAY}">Votre prochaine tournée : mardi 24 novembre' in run
+    for empty in ("km", "arrêt à faire", "Départ", "Retour", "round-map", "feuille.pdf"):
+        assert empty not in run, empty
+    assert "Aucune tournée pour vous" not in html  # there is one: it has nothing to do
+
+
+def test_a_day_to_come_with_nothing_to_do_has_nothing_to_record_later(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)
+    plan(db, world, TUESDAY + dt.timedelta(days=1))  # Wednesday: no order
+    login(client, world.courier_email)
+
+    html = client.get("/livreur/?date=2026-11-25").get_data(as_text=True).replace("&#39;", "'")
+
+    assert "Rien à faire ce jour-là sur cette tournée" in html
+    assert "Tournée à venir" not in html  # « you will record the stops on the day »: none
