@@ -302,11 +302,12 @@ def test_delivery_slots_read_as_hours_in_english(
     assert re.search(r"For tomorrow, order before \d{1,2}:\d\d\u202f[AP]M\.", english)
     assert re.search(r"Le premier jour possible est le [a-z]+ \d+ [a-zéû]+\.", french)
     assert re.search(r"Pour demain, commandez avant \d{1,2}\xa0h", french)
-    # After the cut-off the first day is not tomorrow: the cut-off is not given as the reason.
+    # After the cut-off the first day is not tomorrow, and the cut-off is why.
     app.config["FIXED_NOW"] = NOW.replace(hour=19)  # 20:00 in Saint-Pol, after 18:00
     late = html.unescape(client.get("/commande?lang=fr").get_data(as_text=True))
     assert "Le premier jour possible est le mercredi 25 novembre." in late
-    assert "Pour demain" not in late
+    assert "Pour demain, il fallait commander avant 18\u00a0h." in late
+    assert "Pour demain, commandez" not in late
 
 
 def test_the_order_page_gives_the_slot_as_the_checkout_does(
