@@ -35,7 +35,7 @@ from reference_app.shopfront.delivery_choice import (
     now,
     resolve_commune,
 )
-from reference_app.shopfront.display import day_label, slot_text
+from reference_app.shopfront.display import day_choice, slot_text
 from reference_app.shopfront.forms import CheckoutForm
 from reference_app.shopfront.orders import own_order
 from shop_core.accounts.model import Address
@@ -133,7 +133,7 @@ def _setup(form: CheckoutForm, options: Options) -> None:
             SelectChoice(ONLINE, _("Paiement par carte bancaire, en ligne maintenant")),
         ]
     form.date.choices = [
-        SelectChoice(d.isoformat(), day_label(d, options.today)) for d in options.dates
+        SelectChoice(d.isoformat(), day_choice(d, options.today)) for d in options.dates
     ]
     form.date.description = first_day_hint(
         first=options.dates[0],

@@ -20,7 +20,7 @@ from delivery import calendar, gazetteer
 from delivery.calendar import DayNotOffered, NotOffered
 from reference_app import db
 from reference_app.formatting import hour_text
-from reference_app.shopfront.display import day_label, mid_sentence
+from reference_app.shopfront.display import day_label
 from shop_core.errors import ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.persistence.base import utcnow
@@ -97,7 +97,7 @@ def _why(why: NotOffered, shops: tuple[str, ...], note: str, days: str, cutoff: 
 
 
 def _day(day: dt.date) -> str:
-    return mid_sentence(day_label(day))
+    return day_label(day)
 
 
 def _days(days: list[dt.date]) -> str:

@@ -90,16 +90,24 @@ def _listing(names: Iterable[str]) -> str:
     return _("%(first)s et %(last)s", first=", ".join(items[:-1]), last=items[-1])
 
 
-def day_label(value: dt.date, today: dt.date | None = None) -> str:
-    """ "Mardi 24 novembre"; "Demain, mardi 24 novembre" when it is tomorrow."""
-    text = format_date(value, day_pattern("EEEE d MMMM", value))
+def day_label(value: dt.date) -> str:
+    """A day as it reads inside a sentence: "mardi 24 novembre" in French, which writes
+    weekdays in lower case (« à préparer pour le mardi 24 novembre »), "Tuesday 24
+    November" in English. A day that starts a label is ``day_choice``."""
+    return format_date(value, day_pattern("EEEE d MMMM", value))
+
+
+def day_choice(value: dt.date, today: dt.date | None = None) -> str:
+    """A day that starts a label or a line (a radio button, the day of an order): "Mardi
+    24 novembre"; "Demain, mardi 24 novembre" when it is tomorrow."""
+    text = day_label(value)
     if today is not None and value == today + dt.timedelta(days=1):
-        return _("Demain, %(day)s", day=mid_sentence(text))
+        return _("Demain, %(day)s", day=text)
     return text[:1].upper() + text[1:]
 
 
 def mid_sentence(text: str) -> str:
-    """A day's name inside a sentence: lower case in French, capitalised in English."""
+    """A name (a slot's) inside a sentence: lower case in French, capitalised in English."""
     if reads_french():
         return text.lower()
     return text[:1].upper() + text[1:]
@@ -143,7 +151,7 @@ def weight_text(grams: int | None) -> str:
 def method_label(method: DeliveryMethod | str) -> str:
     return {
         DeliveryMethod.HOME: _("Livraison à domicile"),
-        DeliveryMethod.PICKUP_POINT: _("Retrait dans un point relais"),
+        DeliveryMethod.PICKUP_POINT: _("Point de retrait"),
         DeliveryMethod.CLICK_COLLECT: _("Retrait dans les boutiques"),
     }[DeliveryMethod(method)]
 
@@ -198,6 +206,7 @@ def helpers() -> dict[str, Any]:
         "closures_ahead": closures_ahead,
         "open_days": open_days,
         "day_label": day_label,
+        "day_choice": day_choice,
         "unit_suffix": unit_suffix,
         "product_url": product_url,
         "photo_url": photo_url,

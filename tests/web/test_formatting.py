@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Flask
 
 from reference_app.formatting import MEANS_WORDS, date_fr, hand_means, hour_text
-from reference_app.shopfront.display import day_label
+from reference_app.shopfront.display import day_choice, day_label
 from shop_core.payments.model import PaymentMeans
 
 FIRST = dt.date(2026, 12, 1)  # a Tuesday
@@ -18,8 +18,10 @@ def test_french_writes_the_first_of_the_month_1er(app: Flask) -> None:
     with app.test_request_context("/"):
         assert date_fr(FIRST) == "mardi 1er décembre 2026"
         assert date_fr(FIRST, "d MMM") == "1er déc."
-        assert day_label(FIRST) == "Mardi 1er décembre"
-        assert day_label(FIRST, today=dt.date(2026, 11, 30)) == "Demain, mardi 1er décembre"
+        # Inside a sentence French writes the weekday in lower case; a label starts with one.
+        assert day_label(FIRST) == "mardi 1er décembre"
+        assert day_choice(FIRST) == "Mardi 1er décembre"
+        assert day_choice(FIRST, today=dt.date(2026, 11, 30)) == "Demain, mardi 1er décembre"
         placed = dt.datetime(2026, 12, 1, 8, 5, tzinfo=dt.UTC)  # 9:05 in Paris
         assert date_fr(placed) == "1er décembre 2026 à 9\u00a0h\u00a005"
         assert date_fr(SECOND) == "mercredi 2 décembre 2026"
@@ -31,7 +33,7 @@ def test_french_writes_the_first_of_the_month_1er(app: Flask) -> None:
 def test_english_keeps_its_own_dates_and_times(app: Flask) -> None:
     with app.test_request_context("/?lang=en"):
         assert date_fr(FIRST) == "Tuesday 1 December 2026"
-        assert day_label(FIRST) == "Tuesday 1 December"
+        assert day_label(FIRST) == day_choice(FIRST) == "Tuesday 1 December"
         placed = dt.datetime(2026, 12, 1, 8, 5, tzinfo=dt.UTC)
         assert date_fr(placed) == "1 December 2026 at 9:05 AM"
         assert hour_text(dt.time(12, 30)) == "12:30\u202fPM"

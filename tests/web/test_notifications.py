@@ -73,7 +73,7 @@ def test_checkout_mails_the_shopper_and_every_merchant(
     baker_ref, farmer_ref = (mo.reference for mo in placed.merchant_orders)
     by_recipient = {m.to: m for m in mails}
     assert by_recipient[world.baker_email].subject == (
-        f"Nouvelle commande {baker_ref} à préparer pour le Mardi 24 novembre"
+        f"Nouvelle commande {baker_ref} à préparer pour le mardi 24 novembre"
     )
     assert "2 × Pain de campagne" in by_recipient[world.baker_email].body
     assert "Rôti" not in by_recipient[world.baker_email].body

@@ -313,6 +313,9 @@ def test_pickup_point_order_keeps_the_point(
     assert order.pickup_point_id == world.pickup_point_id
     page = page_of(client.get(response.headers["Location"]))
     assert "Le Tiers-Lieu du Ternois" in page
+    # Named as everywhere else on the site; the weekday in lower case inside the sentence.
+    assert "<dd>Point de retrait</dd>" in page and "relais" not in page
+    assert "<dt>Jour de retrait</dt>\n      <dd>À partir du mardi 24 novembre</dd>" in page
 
 
 def test_click_and_collect_on_a_closing_day_gives_the_shop_message(

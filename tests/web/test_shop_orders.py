@@ -106,7 +106,7 @@ def test_my_orders_list_each_merchant_order_with_its_status(
         'Ferme du Ternois\u00a0: <span class="status status-placed">Envoyée au commerçant</span>'
         in page
     )
-    assert "Livraison à domicile — Mardi 24 novembre" in page
+    assert "Livraison à domicile — mardi 24 novembre" in page
 
 
 def test_order_detail_shows_history_with_dates_and_reasons(
