@@ -1,4 +1,5 @@
-"""Orders to prepare: the dashboard grouped by collection time, the detail, the buttons."""
+"""Orders to prepare: the dashboard grouped by when they leave the shop (the courier's
+expected collection once the day is planned), the detail, the buttons."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from delivery.collection_times import expected_collections
 from delivery.queries import return_rounds
 from delivery.returns import back_at_shop, put_back_on_sale, ways_back_without_round
 from reference_app import db, payments
@@ -51,8 +53,14 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
     """Render the page a form was sent from again, with its errors and typed values."""
     merchant = shop()
     session = db.uow().session
+    today = rounds_settings.today(db.territory())
+    # When the courier should come for each order, once its day is planned.
+    collections = expected_collections(
+        session, territory=db.territory(), merchant_id=merchant.id, today=today
+    )
     context: dict[str, Any] = {
         "merchant": merchant,
+        "collections": collections,
         "slot_labels": _slot_labels(),
         "weight_bounds": weight_bounds,
         "refuse_form": extra.pop("refuse_form", None) or RefuseForm(formdata=None),
@@ -68,7 +76,6 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         context["to_put_back"] = units_to_put_back(db.uow(), mo.id)
         context["put_back"] = put_back_already(db.uow(), mo.id)
         context["way_back"] = parcel_return(session, mo.id)
-        today = rounds_settings.today(db.territory())
         context["return_round"] = return_rounds(
             session, territory=db.territory(), merchant_order_ids=[mo.id], today=today
         ).get(mo.id)
@@ -76,7 +83,8 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
             session, territory_id=merchant.territory_id, merchant_order_ids=[mo.id], today=today
         ).get(mo.id)
         return render_template("merchant/order.html", mo=mo, paid=paid, **context), status
-    groups = orders_to_prepare(session, merchant_id=merchant.id)
+    windows = {key: (w.earliest, w.latest) for key, w in collections.items()}
+    groups = orders_to_prepare(session, merchant_id=merchant.id, collections=windows)
     counts = status_counts(session, merchant_id=merchant.id)
     return render_template(
         "merchant/dashboard.html", groups=groups, counts=counts, **context

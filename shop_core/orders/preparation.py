@@ -39,22 +39,33 @@ WEIGHABLE = (S.PAID, S.ACCEPTED, S.PREPARING)
 
 @dataclass(slots=True)
 class CollectionGroup:
-    """Merchant orders collected together: same date, and same slot or same way out.
+    """Merchant orders that leave the shop together, on ``date``.
 
-    ``method`` is how the parcels leave the shop: ``HOME`` (courier round, in ``slot``),
-    ``PICKUP_POINT`` (courier to a pickup point) or ``CLICK_COLLECT`` (shopper at the shop).
+    ``collection``: the window in which the courier should come for them, once the day's
+    rounds are planned (the orders of one visit). Before that, or for the orders no round
+    took, ``method`` says how they leave: ``HOME`` (a courier's round, for ``slot``),
+    ``PICKUP_POINT`` (a courier, to a pickup point); and ``CLICK_COLLECT`` orders are taken
+    by their shoppers at the counter. ``method`` is None for a planned collection, which may
+    take both home deliveries and pickup-point parcels.
     """
 
     date: dt.date
-    method: DeliveryMethod
+    method: DeliveryMethod | None
     slot: str | None
     orders: list[MerchantOrder] = field(default_factory=list)
+    collection: tuple[dt.datetime, dt.datetime] | None = None
+
+    @property
+    def planned(self) -> bool:
+        return self.collection is not None
 
 
+#: Within a day: the planned collections by time, then what is not planned yet, then the
+#: shoppers' pickups at the counter.
 _METHOD_ORDER = {
-    DeliveryMethod.HOME: 0,
-    DeliveryMethod.PICKUP_POINT: 1,
-    DeliveryMethod.CLICK_COLLECT: 2,
+    DeliveryMethod.HOME: 1,
+    DeliveryMethod.PICKUP_POINT: 2,
+    DeliveryMethod.CLICK_COLLECT: 3,
 }
 
 
@@ -62,12 +73,24 @@ def _awaiting_payment(mo: MerchantOrder) -> bool:
     return mo.status is S.PLACED and mo.order.payment_method is PaymentMethod.ONLINE
 
 
-def orders_to_prepare(session: Session, *, merchant_id: int) -> list[CollectionGroup]:
-    """Open merchant orders grouped by collection date, then slot (in time order) or pickup.
+GroupKey = tuple[dt.date, DeliveryMethod | None, str | None, dt.datetime | None, dt.datetime | None]
+
+
+def orders_to_prepare(
+    session: Session,
+    *,
+    merchant_id: int,
+    collections: Mapping[int, tuple[dt.datetime, dt.datetime]] | None = None,
+) -> list[CollectionGroup]:
+    """Open merchant orders grouped by when they leave the shop, day by day: the courier's
+    expected collection (``collections``, a window by merchant order id, from the day's
+    plan) in time order, then by slot (in time order) or pickup point while not planned,
+    then the shoppers' pickups at the counter.
 
     Online orders still waiting for their payment are left out: the merchant cannot accept
     them yet.
     """
+    collections = collections or {}
     orders = session.scalars(
         select(MerchantOrder)
         .join(Order, Order.id == MerchantOrder.order_id)
@@ -79,22 +102,34 @@ def orders_to_prepare(session: Session, *, merchant_id: int) -> list[CollectionG
         .order_by(Order.delivery_date, Order.delivery_slot, Order.placed_at, MerchantOrder.id)
     ).all()
     starts = _slot_starts(session, merchant_id)
-    groups: dict[tuple[dt.date, DeliveryMethod, str | None], CollectionGroup] = {}
+    groups: dict[GroupKey, CollectionGroup] = {}
     for mo in orders:
         if _awaiting_payment(mo):
             continue
         order = mo.order
-        slot = order.delivery_slot if order.delivery_method is DeliveryMethod.HOME else None
-        key = (order.delivery_date, order.delivery_method, slot)
-        groups.setdefault(key, CollectionGroup(key[0], key[1], key[2])).orders.append(mo)
-    return sorted(
-        groups.values(),
-        key=lambda g: (
-            g.date,
-            _METHOD_ORDER[g.method],
-            starts.get(g.slot or "", dt.time.max),
-            g.slot or "",
-        ),
+        by_courier = order.delivery_method is not DeliveryMethod.CLICK_COLLECT
+        window = collections.get(mo.id) if by_courier else None
+        if window is not None:
+            key: GroupKey = (order.delivery_date, None, None, *window)
+        else:
+            slot = order.delivery_slot if order.delivery_method is DeliveryMethod.HOME else None
+            key = (order.delivery_date, order.delivery_method, slot, None, None)
+        group = groups.setdefault(key, CollectionGroup(key[0], key[1], key[2], collection=window))
+        group.orders.append(mo)
+    return sorted(groups.values(), key=lambda g: _in_time_order(g, starts))
+
+
+def _in_time_order(
+    group: CollectionGroup, starts: Mapping[str, dt.time]
+) -> tuple[dt.date, int, dt.time, str]:
+    if group.collection is not None:  # on the territory's clock, as the plan gives it
+        return (group.date, 0, group.collection[0].time(), "")
+    assert group.method is not None
+    return (
+        group.date,
+        _METHOD_ORDER[group.method],
+        starts.get(group.slot or "", dt.time.max),
+        group.slot or "",
     )
 
 

@@ -24,7 +24,7 @@ from shop_core.merchants.identity import vat_number_for
 from shop_core.merchants.model import Merchant, MerchantStatus, Trade
 from shop_core.merchants.onboarding import OwnerAccount, open_shop, territory_merchant
 from shop_core.merchants.services import MerchantProfile, set_opening_hours
-from shop_core.orders.model import MerchantOrder, Order
+from shop_core.orders.model import DeliveryMethod, MerchantOrder, Order
 from shop_core.orders.model import MerchantOrderStatus as S
 from shop_core.orders.preparation import (
     WeightsRefused,
@@ -34,7 +34,7 @@ from shop_core.orders.preparation import (
     status_counts,
 )
 from shop_core.orders.returns import return_to_merchant
-from shop_core.orders.services import transition
+from shop_core.orders.services import DeliveryChoice, transition
 from shop_core.reports import merchant_counts, merchant_weekly_stats, territory_weekly_kpis
 from shop_core.territories.admin import (
     contrast_ratio,
@@ -46,7 +46,7 @@ from shop_core.territories.model import Territory
 from shop_core.territories.services import add_pickup_point
 from shop_core.testing.factories import luhn_siren, make_territory, make_user
 
-from .conftest import NOW, Shop, buy, home
+from .conftest import NOW, TUESDAY, Shop, buy, home
 
 SYSTEM = Actor.system()
 
@@ -469,3 +469,65 @@ def test_groups_of_one_day_follow_the_slots_in_time_order(db: Database, shop: Sh
     with db.uow() as uow:
         groups = orders_to_prepare(uow.session, merchant_id=shop.baker_id)
     assert [g.slot for g in groups] == ["matin", "apres-midi"]
+
+
+def test_planned_orders_are_grouped_by_the_couriers_collection_in_time_order(
+    db: Database, shop: Shop
+) -> None:
+    # What helps the shop be ready in time: when the courier comes, whatever the slot.
+    paris = dt.timezone(dt.timedelta(hours=1))
+    first = (
+        dt.datetime(2026, 11, 24, 9, 45, tzinfo=paris),
+        dt.datetime(2026, 11, 24, 10, 45, tzinfo=paris),
+    )
+    later = (
+        dt.datetime(2026, 11, 24, 13, 30, tzinfo=paris),
+        dt.datetime(2026, 11, 24, 14, 30, tzinfo=paris),
+    )
+    afternoon = buy(db, shop, {shop.bread_id: 1}, delivery=replace(home(), slot="apres-midi"))
+    morning = buy(db, shop, {shop.bread_id: 1}, delivery=home())
+    unplanned = buy(db, shop, {shop.bread_id: 1}, delivery=home())
+    counter = buy(
+        db, shop, {shop.bread_id: 1}, delivery=DeliveryChoice(DeliveryMethod.CLICK_COLLECT, TUESDAY)
+    )
+    with db.uow() as uow:
+        ids = {
+            oid: uow.session.get_one(Order, oid).merchant_orders[0].id
+            for oid in (afternoon, morning, unplanned, counter)
+        }
+        windows = {ids[afternoon]: first, ids[morning]: first, ids[counter]: later}
+        groups = orders_to_prepare(uow.session, merchant_id=shop.baker_id, collections=windows)
+
+    assert [(g.collection, g.method, g.slot) for g in groups] == [
+        (first, None, None),  # one visit takes the afternoon's order and the morning's
+        (None, DeliveryMethod.HOME, "matin"),  # not planned yet: by its slot
+        (None, DeliveryMethod.CLICK_COLLECT, None),  # the shopper comes: no courier window
+    ]
+    assert {mo.id for mo in groups[0].orders} == {ids[afternoon], ids[morning]}
+    assert [mo.id for mo in groups[1].orders] == [ids[unplanned]]
+
+
+def test_collections_of_one_day_follow_their_times_before_what_is_not_planned(
+    db: Database, shop: Shop
+) -> None:
+    paris = dt.timezone(dt.timedelta(hours=1))
+    early = (
+        dt.datetime(2026, 11, 24, 9, 0, tzinfo=paris),
+        dt.datetime(2026, 11, 24, 9, 30, tzinfo=paris),
+    )
+    late = (
+        dt.datetime(2026, 11, 24, 15, 0, tzinfo=paris),
+        dt.datetime(2026, 11, 24, 16, 0, tzinfo=paris),
+    )
+    unplanned = buy(db, shop, {shop.bread_id: 1}, delivery=home())
+    second = buy(db, shop, {shop.bread_id: 1}, delivery=home())
+    first = buy(db, shop, {shop.bread_id: 1}, delivery=home())
+    with db.uow() as uow:
+        ids = {
+            oid: uow.session.get_one(Order, oid).merchant_orders[0].id
+            for oid in (unplanned, second, first)
+        }
+        windows = {ids[second]: late, ids[first]: early}
+        groups = orders_to_prepare(uow.session, merchant_id=shop.baker_id, collections=windows)
+
+    assert [g.collection for g in groups] == [early, late, None]
