@@ -129,10 +129,15 @@ def test_merchant_changes_the_hours_and_the_shop_page_shows_them(
     )
     page = client.get(f"/boutiques/{_slug(db, world.baker_id)}").get_data(as_text=True)
     assert (
-        'Mardi</th><td><span class="nowrap">7\u00a0h – 12\u00a0h\u00a030</span>, '
-        '<span class="nowrap">14\u00a0h – 19\u00a0h</span>'
+        'Mardi</th><td role="cell"><span class="window"><span class="nowrap">7\u00a0h –</span> '
+        '<span class="nowrap">12\u00a0h\u00a030,</span></span> '
+        '<span class="window"><span class="nowrap">14\u00a0h –</span> '
+        '<span class="nowrap">19\u00a0h</span></span>'
     ) in page
-    assert 'Samedi</th><td><span class="nowrap">8\u00a0h – 12\u00a0h</span>' in page
+    assert (
+        'Samedi</th><td role="cell"><span class="window"><span class="nowrap">8\u00a0h –</span> '
+        '<span class="nowrap">12\u00a0h</span></span>'
+    ) in page
     with db.uow() as uow:
         entry = uow.session.scalar(
             select(AuditEntry)
