@@ -69,13 +69,18 @@ def test_checkout_mails_the_shopper_and_every_merchant(
     assert "Boulangerie Lefebvre" in body and "Ferme du Ternois" in body
     assert "prix estimé pour environ 1\u00a0kg, ajusté à la pesée" in body
     assert f"/mes-commandes/{placed.reference}" in body
-    assert "Paiement : à la livraison ou au retrait, en espèces ou par chèque." in body
+    assert "Paiement : au livreur, à la livraison, en espèces ou par chèque." in body
     baker_ref, farmer_ref = (mo.reference for mo in placed.merchant_orders)
     by_recipient = {m.to: m for m in mails}
     assert by_recipient[world.baker_email].subject == (
         f"Nouvelle commande {baker_ref} à préparer pour le mardi 24 novembre"
     )
     assert "2 × Pain de campagne" in by_recipient[world.baker_email].body
+    # Who takes the money, for this order: the courier at the door.
+    assert (
+        "Paiement : à la livraison, en espèces ou par chèque, encaissé par le livreur chez le "
+        "client." in by_recipient[world.baker_email].body
+    )
     assert "Rôti" not in by_recipient[world.baker_email].body
     assert by_recipient[world.farmer_email].subject.startswith(f"Nouvelle commande {farmer_ref}")
     assert len(mails) == 3
@@ -205,6 +210,49 @@ def test_mails_ask_for_money_only_when_the_order_is_not_paid_yet(
         assert "Montant à payer" not in mail.body
     else:
         assert f"Montant à payer {owed} : 7,00\u00a0€ (en espèces ou par chèque)" in mail.body
+
+
+@pytest.mark.parametrize(
+    ("where", "to_shopper", "to_shop"),
+    [
+        (
+            "home",
+            "Paiement : au livreur, à la livraison, en espèces ou par chèque.",
+            "Paiement : à la livraison, en espèces ou par chèque, encaissé par le livreur chez le "
+            "client.",
+        ),
+        (
+            "point",
+            "Paiement : au point de retrait, quand vous retirez votre commande, en espèces ou "
+            "par chèque.",
+            "Paiement : au point de retrait, en espèces ou par chèque, encaissé par son équipe.",
+        ),
+        (
+            "collect",
+            "Paiement : en boutique, quand vous retirez votre commande, en espèces ou par chèque.",
+            "Paiement : à encaisser par vous quand le client retire sa commande, en espèces ou "
+            "par chèque.",
+        ),
+    ],
+)
+def test_the_checkout_mails_say_who_takes_the_money_for_this_order(
+    app: Flask,
+    client: FlaskClient,
+    world: World,
+    db: Database,
+    where: str,
+    to_shopper: str,
+    to_shop: str,
+) -> None:
+    choice = f"point-{world.pickup_point_id}" if where == "point" else where
+    order(client, world, db, where=choice)
+
+    by_recipient = {m.to: m.body for m in sent(app)}
+    assert to_shopper in by_recipient[world.shopper_email]
+    assert to_shop in by_recipient[world.baker_email]
+    assert (
+        "ou au retrait" not in by_recipient[world.shopper_email] + by_recipient[world.baker_email]
+    )
 
 
 def test_failed_delivery_is_explained_to_the_shopper(
