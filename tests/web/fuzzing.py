@@ -299,7 +299,8 @@ def check_answer(
     body = response.get_data(as_text=True)
     assert status < 500, f"{where} → {status}\n{body[:1500]}"
     flashes = _flashes(client) if status in (301, 302, 303) else []
-    categories = {category for category, _ in flashes}
+    # "error:card-12": a message shown on a product's card (shopfront/back_to_card.py).
+    categories = {category.partition(":")[0] for category, _ in flashes}
     # A warning beside a success is a caveat about what was done (a courier deactivated who
     # still has rounds), not a refusal.
     refused = (
