@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
@@ -250,7 +251,9 @@ def toggle_pickup_point(point_id: int) -> Response:
 
 
 def _percent_text(bp_value: int) -> str:
-    return f"{Decimal(bp_value) / 100:f}".rstrip("0").rstrip(".").replace(".", ",")
+    """Basis points as the percentage the operator reads and types back: « 10 », « 4,5 »,
+    « 0 » (in the page's language; the form takes either decimal mark)."""
+    return format_decimal(Decimal(bp_value) / 100, format="0.##")
 
 
 @bp.route("/admin/commission", methods=["GET", "POST"])

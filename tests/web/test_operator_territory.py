@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -232,6 +233,20 @@ def test_commission_percent_is_stored_in_basis_points(
     too_high = client.post("/admin/commission", data={"percent": "80"})
     assert "entre 0 et 50 %" in too_high.get_data(as_text=True)
     assert _territory(db, world).commission_rate_bp == 450
+
+
+@pytest.mark.parametrize(("typed", "stored", "shown"), [("10", 1000, "10"), ("0", 0, "0")])
+def test_a_whole_commission_reads_and_saves_back_as_typed(
+    client: FlaskClient, db: Database, world: World, typed: str, stored: int, shown: str
+) -> None:
+    # « 10 » once read « 1 » on every page, and the form saved unchanged stored 1 %.
+    login(client, world.operator_email)
+    saved = client.post("/admin/commission", data={"percent": typed}, follow_redirects=True)
+    assert f"Commission enregistrée : {shown} %." in saved.get_data(as_text=True)
+    assert f"{shown} % du montant TTC" in saved.get_data(as_text=True)
+    assert f'value="{shown}"' in client.get("/admin/commission").get_data(as_text=True)
+    client.post("/admin/commission", data={"percent": shown})  # saved again unchanged
+    assert _territory(db, world).commission_rate_bp == stored
 
 
 def test_branding_refuses_unreadable_colours_and_saves_a_reencoded_logo(
