@@ -25,7 +25,7 @@ from delivery.plan_state import (
     returns_off_plan,
 )
 from delivery.returns import without_round
-from delivery.stops import UNREADY, place_key, visit_of
+from delivery.stops import UNREADY, awaits_collection, place_key, visit_of
 from shop_core.accounts.model import Role, User
 from shop_core.errors import NotFound
 from shop_core.merchants.model import Merchant
@@ -128,6 +128,19 @@ class PlaceVisit:
         return self.kind.returning
 
     @property
+    def to_collect_first(self) -> tuple[VisitItem, ...]:
+        """At a delivery, the orders still to hand over whose parcels are at their shop:
+        the visit can be recorded only once they are collected
+        (``delivery.stops.awaits_collection``)."""
+        if self.kind is not StopKind.DELIVER:
+            return ()
+        return tuple(
+            item
+            for item in self.items
+            if item.status is StopStatus.TODO and awaits_collection(item.order_status)
+        )
+
+    @property
     def needs_code(self) -> bool:
         return self.kind is StopKind.DELIVER and not self.at_pickup_point
 
@@ -192,6 +205,16 @@ class PlaceVisit:
 
 
 @dataclass(frozen=True)
+class Awaited:
+    """Parcels a delivery waits for: one shop's, and the visit of the run that collects
+    them (None: no visit of this run does, the operator gave it to another)."""
+
+    merchant: str
+    references: tuple[str, ...]
+    collection: PlaceVisit | None
+
+
+@dataclass(frozen=True)
 class RunView:
     run_id: int
     round_id: int
@@ -239,6 +262,26 @@ class RunView:
             if item.merchant_order_id not in picked
             and not item.cancelled
             and item.status is StopStatus.TODO
+        )
+
+    def awaited(self, visit: PlaceVisit) -> tuple[Awaited, ...]:
+        """What ``visit`` (a delivery of this run) waits to be collected, shop by shop, in
+        the order of the run's collections."""
+        collecting = {
+            item.merchant_order_id: v
+            for v in self.visits
+            if v.kind is StopKind.COLLECT
+            for item in v.items
+        }
+        found: dict[tuple[str, int | None], Awaited] = {}
+        for item in visit.to_collect_first:
+            collection = collecting.get(item.merchant_order_id)
+            key = (item.merchant, collection.stop_id if collection else None)
+            known = found.get(key)
+            references = (*known.references, item.reference) if known else (item.reference,)
+            found[key] = Awaited(item.merchant, references, collection)
+        return tuple(
+            sorted(found.values(), key=lambda a: a.collection.number if a.collection else 0)
         )
 
     @property

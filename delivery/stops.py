@@ -28,7 +28,7 @@ from delivery import returns as way_back
 from delivery.day_problem import door_key
 from delivery.distances import GreatCircleDistances
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, date_fr
-from delivery.plan_state import lock_day
+from delivery.plan_state import OUT_OF_SHOP, lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders import returns
@@ -398,10 +398,20 @@ def claim_collections(
     return claimed
 
 
+def awaits_collection(status: MerchantOrderStatus) -> bool:
+    """Whether a merchant order in ``status`` still has its parcels at its shop: its
+    delivery can be recorded (handed over, or failed) only once they are collected. Parcels
+    back from a failed delivery (at the depot, or still on board) are out of the shop.
+
+    The one rule for :func:`deliver` and :func:`fail`, which refuse such a delivery, and for
+    the courier's page, which says to collect first instead of offering the delivery."""
+    return status not in OUT_OF_SHOP
+
+
 def _check_on_board(stops: list[Stop]) -> None:
     for s in stops:
         mo = s.merchant_order
-        if mo.status not in (S.HANDED_TO_COURIER, S.DELIVERY_FAILED):
+        if awaits_collection(mo.status):
             raise NotReady(
                 detail=f"La commande {mo.reference} n'a pas été collectée chez "
                 f"« {mo.merchant.trade_name} » : enregistrez d'abord la collecte.",

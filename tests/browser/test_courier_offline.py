@@ -127,13 +127,18 @@ def test_taps_made_without_network_reach_the_server_when_it_is_back(
 ) -> None:
     page, day, oid = on_the_round(network, page_factory, db, world)
     code = order_of(db, oid).delivery_code
+    delivery = page.locator(".visit-deliver").first
+    # The parcels are at the bakery: the door says to collect them first, not the code.
+    assert delivery.locator(".visit-awaits").is_visible()
+    assert delivery.get_by_role("button", name="Livré").is_hidden()
 
     network.down()
     page.get_by_role("button", name="Colis collectés (1)").click()
     page.wait_for_selector(".visit.is-kept")
     note = page.locator("[data-offline-note]")
     assert note.inner_text().startswith("Une action enregistrée sur le téléphone, sans réseau")
-    delivery = page.locator(".visit-deliver").first
+    # Collected on the phone: the door's form is offered, its tap sent after the collection.
+    assert delivery.locator(".visit-awaits").is_hidden()
     delivery.get_by_label("Code donné par le client").fill(code)
     delivery.get_by_label("Espèces").check()
     delivery.get_by_role("button", name="Livré").click()

@@ -3,6 +3,7 @@ offered only its way back to the shop, and tomorrow's round is only to look at."
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
@@ -11,13 +12,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
-from delivery.model import StopStatus
+from delivery.model import StopKind, StopStatus
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
 
 from .backoffice import place_order
 from .conftest import World, login
 from .rounds_setup import (
+    ON_THE_DAY,
     TUESDAY,
     add_fleet,
     configure,
@@ -232,3 +234,59 @@ def test_a_refusal_recorded_on_an_english_page_is_stored_in_french_for_the_email
     (shopper,) = [m for m in outbox if m.to == world.shopper_email]
     assert "Motif : Colis refusé par le client : Wrong order" in shopper.body
     assert "Parcel refused by the customer" not in shopper.body
+
+
+# --- a delivery before its collection -----------------------------------------------------
+
+
+def card(page: str, stop_id: int) -> str:
+    """The stop's card on the courier's page."""
+    start = page.index(f'id="arret-{stop_id}"')
+    end = page.find('<li class="visit ', start)
+    return page[start : end if end != -1 else page.index("</ol>", start)]
+
+
+def test_a_delivery_whose_parcels_are_at_the_shop_says_where_to_collect_them_first(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # The code and the payment were asked at the door, and refused only after the tap
+    # (delivery.stops refuses a delivery whose parcels were not collected).
+    planned_order(db, world)
+    pickup, drop = stops(db, world)
+    on_the_day(app)
+    login(client, world.courier_email)
+
+    door = card(text(client.get(f"/livreur/{DAY}")), drop.id)
+
+    assert "Colis pas encore à bord." in door
+    assert "À collecter d'abord : Boulangerie Lefebvre, arrêt 1." in door
+    # Its form waits, hidden, for the collection: tapped without network, the phone shows
+    # it (courier-offline.js).
+    assert f'<div class="visit-handover" data-waits-for="{pickup.id}" hidden>' in door
+    assert f'data-waiting-note data-waits-for="{pickup.id}"' in door
+
+    assert client.post(f"/livreur/arrets/{pickup.id}/collecte").status_code == 302
+    door = card(text(client.get(f"/livreur/{DAY}")), drop.id)
+    assert "Colis pas encore à bord." not in door and "data-waits-for" not in door
+    assert '<div class="visit-handover">' in door and "Code donné par le client" in door
+
+
+def test_a_parcel_back_at_the_depot_after_a_failure_is_offered_without_a_collection(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # Nobody home on Tuesday: the loaf goes with Wednesday's round, loaded at the depot.
+    drop = collected_on_the_day(app, client, db, world)
+    failed = client.post(
+        f"/livreur/arrets/{drop}/echec", data={"reason": "absent", "then": "next_round"}
+    )
+    assert failed.status_code == 302
+    wednesday = TUESDAY + dt.timedelta(days=1)
+    plan(db, world, wednesday)
+    app.config["FIXED_NOW"] = ON_THE_DAY + dt.timedelta(days=1)
+    again = [s for s in stops(db, world) if s.kind is StopKind.DELIVER][-1]  # Wednesday's
+    assert again.id != drop and again.is_open
+
+    door = card(text(client.get(f"/livreur/?date={wednesday.isoformat()}")), again.id)
+
+    assert "Colis pas encore à bord." not in door
+    assert '<div class="visit-handover">' in door and "Code donné par le client" in door

@@ -19,6 +19,17 @@
     note.hidden = !text;
   }
 
+  function collectedOnThePhone(items) {
+    // A delivery whose parcels were still at their shop when the page was kept waits for
+    // their collection: once every collection it waits for is tapped (kept here), its form
+    // is offered, and the tap goes to the server after the collection's.
+    const stops = new Set(items.map((item) => String(item.stop)));
+    root.querySelectorAll("[data-waits-for]").forEach((part) => {
+      const collected = part.dataset.waitsFor.split(" ").every((stop) => stops.has(stop));
+      part.hidden = part.hasAttribute("data-waiting-note") ? collected : !collected;
+    });
+  }
+
   async function show() {
     const items = await kept();
     root.querySelectorAll(".visit.is-kept").forEach((visit) => visit.classList.remove("is-kept"));
@@ -28,6 +39,7 @@
         visit.classList.add("is-kept");
       }
     });
+    collectedOnThePhone(items);
     const refused = sessionStorage.getItem(REFUSED);
     if (refused) {
       sessionStorage.removeItem(REFUSED);
