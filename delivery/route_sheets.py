@@ -214,6 +214,17 @@ def _payment(visit: PlaceVisit, words: _Words) -> str:
     return _escape(_("Payée en ligne") if visit.due_cents == 0 else _("Payée"))
 
 
+def _code_box(visit: PlaceVisit) -> str:
+    """The « Code vérifié » box of a door, as markup: to tick while the parcels are to hand
+    over, ticked once they are (only against the shopper's code, ``delivery.stops.deliver``),
+    none after a failure; no box where no code is asked."""
+    if not visit.needs_code or visit.status is StopStatus.FAILED:
+        return ""
+    if visit.status is StopStatus.DONE:
+        return "[&nbsp;X&nbsp;]"
+    return "[&nbsp;&nbsp;&nbsp;&nbsp;]"
+
+
 def _from_depot(run: RunView, words: _Words) -> str:
     """What to load at the depot, one line each, as markup."""
     _ = words.gettext
@@ -309,7 +320,7 @@ def round_sheet_pdf(
         if visit.approximate:
             approximate = _("(position approx.)")
             address += f" <i>{_escape(approximate)}</i>"
-        code_box = "[&nbsp;&nbsp;&nbsp;&nbsp;]" if visit.needs_code else ""
+        code_box = _code_box(visit)
         rows.append(
             [
                 Paragraph(str(visit.number), cell),

@@ -18,7 +18,7 @@ from sqlalchemy import select
 import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery import route_sheets
 from delivery.exports import stops_csv, stops_geojson_text, stops_gpx
-from delivery.model import Stop, StopKind
+from delivery.model import Stop, StopKind, StopStatus
 from delivery.queries import day_runs, packing_list
 from delivery.route_sheets import (
     SheetLanguage,
@@ -27,7 +27,7 @@ from delivery.route_sheets import (
     round_sheet_pdf,
     time_fr,
 )
-from delivery.stops import collect, deliver
+from delivery.stops import AfterFailure, collect, deliver, fail
 from shop_core.accounts.model import Role
 from shop_core.database import Database
 from shop_core.money import Money
@@ -39,6 +39,11 @@ from shop_core.testing.factories import make_user
 from .conftest import TUESDAY, Shop
 from .delivery_setup import FREVENT, add_fleet, make_ready, order, stops_of_plan
 from .test_delivery_stops import CASH, PAULS_DOOR, at, code_of, do, planned
+
+#: A third door in Saint-Pol, beside Jeanne's and Paul's.
+MARIES_DOOR = dataclasses.replace(
+    PAULS_DOOR, recipient="Marie Dumont", line1="9 rue d'Hesdin", lat=50.3625
+)
 
 GPX = "{http://www.topografix.com/GPX/1/1}"
 
@@ -247,6 +252,43 @@ def test_a_sheet_printed_during_the_round_asks_only_what_is_still_to_take(
     assert "Payée" in text and "Payée en ligne" not in text
     total = re.search(r"À\s+encaisser\s+aux\s+portes\s+:\s+(\S+ €)", text)
     assert total is not None and total[1] == _amount(pauls_due)
+
+
+def test_a_sheet_printed_during_the_round_shows_the_codes_checked_at_the_doors_done(
+    db: Database, shop: Shop
+) -> None:
+    """Jeanne had her loaf against her code; Paul was not home; Marie's is still to hand
+    over. Printed then, every door showed « Code vérifié [ ] » to tick."""
+    fleet = add_fleet(db, shop)
+    with db.uow() as uow:
+        paul = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Paul")
+        marie = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Marie")
+    jeannes = order(db, shop, {shop.bread_id: 1})
+    pauls = order(db, shop, {shop.bread_id: 2}, user_id=paul, address=PAULS_DOOR)
+    maries = order(db, shop, {shop.bread_id: 1}, user_id=marie, address=MARIES_DOOR)
+    for oid in (jeannes, pauls, maries):
+        make_ready(db, oid)
+    planned(db, shop)
+    plan = stops_of_plan(db, shop.territory_id)
+    pickup = next(s for s in plan if s.kind.at_shop)
+    doors = {s.merchant_order.order_id: s for s in plan if s.kind is StopKind.DELIVER}
+    do(collect, db, shop, fleet, pickup, now=at(9))
+    do(deliver, db, shop, fleet, doors[jeannes], code=code_of(db, jeannes), means=CASH,
+       now=at(9, 30))  # fmt: skip
+    do(fail, db, shop, fleet, doors[pauls], reason="Absent", then=AfterFailure.NEXT_ROUND,
+       now=at(9, 45))  # fmt: skip
+
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        (run,) = (r for r in day_runs(uow.session, territory=territory, date=TUESDAY) if r.visits)
+    text = pdf_text(round_sheet_pdf(run, territory_name=territory.name))
+
+    boxes = re.findall(r"\[\s*(X?)\s*\]", text)
+    assert sorted(boxes) == ["", "X"]  # Jeanne's ticked, Marie's to tick, none at Paul's
+    rows = {v.customer: v for v in run.visits if v.kind is StopKind.DELIVER}
+    assert [rows[name].status for name in ("Jeanne Martin", "Paul Voisin", "Marie Dumont")] == [
+        StopStatus.DONE, StopStatus.FAILED, StopStatus.TODO,
+    ]  # fmt: skip
 
 
 def test_a_round_sheet_with_no_stop_says_there_is_nothing_to_do_that_day(

@@ -373,3 +373,24 @@ def test_a_day_to_come_with_nothing_to_do_has_nothing_to_record_later(
 
     assert "Rien à faire ce jour-là sur cette tournée" in html
     assert "Tournée à venir" not in html  # « you will record the stops on the day »: none
+
+
+def test_the_round_sheet_opens_in_a_new_tab_and_says_so(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # In the same tab, the courier left the round page for the PDF.
+    planned_order(db, world)
+    sheet = re.compile(
+        r'<a class="button" href="(/[^"]+/feuille\.pdf)" target="_blank" rel="noopener">'
+        r"Feuille de route \(PDF\)<span class=\"visually-hidden\"> "
+        r"\(s'ouvre dans un nouvel onglet\)</span></a>"
+    )
+    login(client, world.courier_email)
+    courier = client.get(f"/livreur/{DAY}").get_data(as_text=True).replace("&#39;", "'")
+    client.post("/logout")
+    login(client, world.operator_email)
+    board = client.get(f"/admin/tournees{DAY}").get_data(as_text=True).replace("&#39;", "'")
+
+    (mine,) = sheet.findall(courier)
+    assert mine.startswith("/livreur/tournees/")
+    assert sheet.findall(board)  # the operator's board too
