@@ -8,7 +8,7 @@ shopper's name; every act is recorded as "operator X for shopper Y".
 A shopper registered this way may have no e-mail: the account then cannot log in (logging
 in and choosing a password both go through the e-mail) and receives no e-mail, until the
 operator adds the address the shopper gives (:func:`set_shopper_email_for`) and the shopper
-sets a password through "mot de passe oublié".
+chooses a password from the welcome e-mail, or through "mot de passe oublié".
 """
 
 from __future__ import annotations
@@ -76,6 +76,51 @@ def find_shoppers(
     return ShopperMatches(shoppers=found[:limit], limit=limit, more=len(found) > limit)
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneHolder:
+    """A shopper who already has the phone of one being registered, as the operator sees
+    them to tell whether it is the same person."""
+
+    id: int
+    full_name: str
+    email: str | None
+    city: str
+
+
+class PhoneAlreadyRegistered(ValidationError):
+    """The phone of a shopper being registered is already another account's: perhaps the
+    same person, who should be ordered for on that account; perhaps a shared landline."""
+
+    def __init__(self, holders: list[PhoneHolder]) -> None:
+        super().__init__(
+            "Ce numéro de téléphone est déjà celui d'un compte client : vérifiez qu'il ne "
+            "s'agit pas de la même personne.",
+            field="phone",
+            code="phone_already_registered",
+        )
+        self.holders = holders
+
+
+def shoppers_with_phone(session: Session, *, territory_id: int, phone: str) -> list[User]:
+    """The territory's shoppers (that the operator may act for) whose phone is ``phone``,
+    however either was typed ("03 21 00 00 01", "0321000001", "+33 3 21 00 00 01")."""
+    if len(phones.digits(phone)) < 10:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.territory_id == territory_id,
+                User.role == Role.SHOPPER,
+                User.deleted_at.is_(None),
+                User.active.is_(True),
+                phones.bare(User.phone).in_(phones.search_forms(phone)),
+            )
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
 def shopper_for_operator(session: Session, *, territory_id: int, shopper_id: int) -> User:
     """A shopper of the territory the operator may act for; ``NotFound`` for anyone else
     (another territory, a merchant, a courier, an operator, a deleted or disabled account)."""
@@ -100,12 +145,15 @@ def register_shopper_for(
     phone: str,
     address: AddressInput,
     email: str | None = None,
+    shared_phone: bool = False,
 ) -> int:
     """Register a shopper on their behalf with their delivery address; returns the id.
 
     A phone number is required (it is how the operator and the courier reach them); the
-    e-mail is optional. The account has no password: the shopper sets one, once they have
-    an e-mail, with "mot de passe oublié".
+    e-mail is optional. A phone already another shopper's is refused with
+    ``PhoneAlreadyRegistered`` (naming them) unless ``shared_phone`` says the operator
+    checked that two people share it: a shopper phoning again is not a new account.
+    The account has no password: the shopper chooses one once they have an e-mail.
     """
     name = full_name.strip()
     if not name:
@@ -124,6 +172,19 @@ def register_shopper_for(
         if find_by_email(uow, territory_id=territory_id, email=wanted) is not None:
             raise ValidationError("Un compte existe déjà avec cette adresse e-mail.", field="email")
     address.validate()
+    holders = shoppers_with_phone(uow.session, territory_id=territory_id, phone=phone)
+    if holders and not shared_phone:
+        raise PhoneAlreadyRegistered(
+            [
+                PhoneHolder(
+                    id=u.id,
+                    full_name=u.full_name,
+                    email=u.email,
+                    city=u.addresses[0].city if u.addresses else "",
+                )
+                for u in holders
+            ]
+        )
     user = User(
         territory_id=territory_id,
         email=wanted,
@@ -156,7 +217,11 @@ def register_shopper_for(
         actor=Actor(user_id=operator_id, on_behalf=True),
         action="shopper.registered_for",
         subject=name,
-        details={"shopper_id": user.id, "with_email": wanted is not None},
+        details={
+            "shopper_id": user.id,
+            "with_email": wanted is not None,
+            "shared_phone": bool(holders),
+        },
     )
     uow.commit()
     return user.id

@@ -3,17 +3,21 @@ for whom, the audit, and the shoppers the operator may act for."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shop_core.accounts.assisted import (
     SEARCH_LIMIT,
+    PhoneAlreadyRegistered,
     find_shoppers,
     note_shopper_assistance,
     register_shopper_for,
     set_shopper_email_for,
     shopper_for_operator,
+    shoppers_with_phone,
 )
 from shop_core.accounts.export import export_user_data
 from shop_core.accounts.model import Role, User
@@ -146,11 +150,62 @@ def test_two_shoppers_without_email_can_coexist_but_an_email_stays_unique(
     db: Database, shop: Shop, operator_id: int
 ) -> None:
     _register(db, shop, operator_id)
-    _register(db, shop, operator_id)
-    _register(db, shop, operator_id, email="odette@example.fr")
+    _register(db, shop, operator_id, phone="03 21 00 00 02")
+    _register(db, shop, operator_id, email="odette@example.fr", phone="03 21 00 00 03")
     with pytest.raises(ValidationError) as raised:
-        _register(db, shop, operator_id, email="Odette@example.fr")
+        _register(db, shop, operator_id, email="Odette@example.fr", phone="03 21 00 00 04")
     assert raised.value.field == "email"
+
+
+def test_a_phone_already_a_shoppers_is_refused_naming_them_however_it_is_typed(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    first = _register(db, shop, operator_id, phone="03 21 00 00 01")
+    for typed in ("0321000001", "+33 3 21 00 00 01", "03.21.00.00.01"):
+        with pytest.raises(PhoneAlreadyRegistered) as raised:
+            _register(db, shop, operator_id, phone=typed)
+        assert raised.value.field == "phone"
+        assert [u.id for u in raised.value.holders] == [first]
+    with db.uow() as uow:
+        assert uow.session.scalars(select(User).where(User.full_name == "Odette Leroy")).all()
+        assert (
+            len(
+                shoppers_with_phone(
+                    uow.session, territory_id=shop.territory_id, phone="03 21 00 00 01"
+                )
+            )
+            == 1
+        )
+
+
+def test_a_shared_phone_is_registered_once_the_operator_confirms_it(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    first = _register(db, shop, operator_id, phone="03 21 00 00 01")
+    second = _register(db, shop, operator_id, phone="0321000001", shared_phone=True)
+    assert second != first
+    with db.uow() as uow:
+        found = shoppers_with_phone(
+            uow.session, territory_id=shop.territory_id, phone="03 21 00 00 01"
+        )
+        assert [u.id for u in found] == [first, second]
+        entries = uow.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "shopper.registered_for")
+        ).all()
+        assert [e.details["shared_phone"] for e in entries] == [False, True]
+
+
+def test_only_shoppers_of_the_territory_share_a_phone(
+    db: Database, shop: Shop, operator_id: int
+) -> None:
+    with db.uow() as uow:
+        other = make_territory(uow)
+        courier = make_user(uow, territory_id=shop.territory_id, role=Role.COURIER)
+        stranger = make_user(uow, territory_id=other)
+        for uid in (courier, stranger):
+            uow.session.get_one(User, uid).phone = "03 21 00 00 01"
+        uow.commit()
+    _register(db, shop, operator_id, phone="03 21 00 00 01")  # no one to warn about
 
 
 def test_shoppers_are_found_by_name_email_or_phone_in_their_territory_only(
@@ -229,16 +284,31 @@ def test_the_operator_acts_only_for_shoppers_of_the_territory(
         assert actions == ["shopper.assist_start"]
 
 
-def _register(db: Database, shop: Shop, operator_id: int, email: str | None = None) -> int:
+_phones = itertools.count(10)
+
+
+def _register(
+    db: Database,
+    shop: Shop,
+    operator_id: int,
+    email: str | None = None,
+    *,
+    phone: str | None = None,
+    shared_phone: bool = False,
+) -> int:
+    """Register Odette Leroy, by default with a phone nobody has yet."""
+    if phone is None:
+        phone = f"03 21 00 {next(_phones):02} 00"
     with db.uow() as uow:
         return register_shopper_for(
             uow=uow,
             territory_id=shop.territory_id,
             operator_id=operator_id,
             full_name="Odette Leroy",
-            phone="03 21 00 00 01",
+            phone=phone,
             address=_address(),
             email=email,
+            shared_phone=shared_phone,
         )
 
 
