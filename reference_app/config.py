@@ -74,6 +74,8 @@ def defaults(app: Flask) -> dict[str, Any]:
         "GEOCODER": "ban",
         "API_TOKEN_MAX_AGE": 30 * 24 * 3600,
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # The link mailed to a shopper the operator registered, to choose a first password.
+        "WELCOME_LINK_MAX_AGE": 7 * 24 * 3600,
         # Online payment (Stripe Connect); without a secret key only offline payment is offered.
         "STRIPE_SECRET_KEY": None,
         "STRIPE_WEBHOOK_SECRET": None,

@@ -170,19 +170,33 @@ def forgot() -> str | Response:
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset(token: str) -> str | Response:
-    data = read_token("reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    return _choose_password(token, "reset", current_app.config["PASSWORD_RESET_MAX_AGE"])
+
+
+@bp.route("/password/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str) -> str | Response:
+    """A shopper the operator registered chooses their first password (``send_welcome_link``)."""
+    return _choose_password(token, "welcome", current_app.config["WELCOME_LINK_MAX_AGE"])
+
+
+def _choose_password(token: str, purpose: str, max_age: int) -> str | Response:
+    data = read_token(purpose, token, max_age)
     user = db.uow().session.get(User, data["uid"]) if data else None
     if user is None or data is None or data.get("v") != user.session_version:
         flash(_("Ce lien n'est plus valable : demandez-en un nouveau."), "error")
         return redirect(url_for("auth.forgot"))
     form = ResetForm()
     form.known_words = (user.full_name, user.email)
+    first = not user.password_hash
     if form.validate_on_submit():
         user.password_hash = hash_password(form.password.data or "")
         user.session_version += 1  # ends other sessions and makes the link single-use
         db.uow().commit()
         forget_failures(user.email)  # the mailbox's owner: a blocked login opens again
         start_session(user)
-        flash(_("Votre mot de passe est changé."), "success")
+        if first:
+            flash(_("Votre mot de passe est enregistré."), "success")
+        else:
+            flash(_("Votre mot de passe est changé."), "success")
         return redirect(_home_for(user))
-    return render_template("auth/reset.html", form=form)
+    return render_template("auth/reset.html", form=form, first=first)

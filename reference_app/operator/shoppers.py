@@ -18,7 +18,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from reference_app import db
-from reference_app.auth.reset import send_reset_link
+from reference_app.auth.reset import send_welcome_link
 from reference_app.auth.users import ACTING_FOR, ACTING_FOR_SHOPPER
 from reference_app.domain_messages import shown
 from reference_app.merchant.blueprint import attach_error
@@ -137,7 +137,7 @@ def shopper_email(user_id: int) -> tuple[str, int] | Response:
             form.email.errors = [*form.email.errors, shown(error)]
         else:
             if form.send_link.data:
-                send_reset_link(shopper)
+                send_welcome_link(shopper)
                 flash(
                     _(
                         "Adresse enregistrée : %(name)s va recevoir un e-mail pour choisir son "

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
+import itsdangerous.timed
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -289,14 +291,18 @@ def _give_email(client: FlaskClient, uid: int, email: str, send_link: bool = Fal
     return client.post(f"/admin/clients/{uid}/email", data=data)
 
 
-def _choose_password(client: FlaskClient, app: Flask, email: str) -> None:
-    """Follow the reset link last mailed to ``email`` and log in with the new password."""
+def _choose_password(client: FlaskClient, app: Flask, email: str, kind: str = "reset") -> None:
+    """Follow the ``kind`` link last mailed to ``email``, choose a first password (the page
+    says it is recorded, not changed) and log in with it."""
     [mailed] = [m for m in sent(app) if m.to == email]
-    link = re.search(r"http://\S+/password/reset/\S+", mailed.body)
+    link = re.search(rf"http://\S+/password/{kind}/\S+", mailed.body)
     assert link, mailed.body
     form = {"password": "mon-beau-jardin", "confirm": "mon-beau-jardin"}
     response = client.post(link.group(0).split("localhost", 1)[1], data=form)
     assert response.status_code == 302
+    page = page_of(client.get(response.headers["Location"]))
+    assert "Votre mot de passe est enregistré." in page
+    assert "Votre mot de passe est changé." not in page
     client.post("/logout")
     login(client, email, "mon-beau-jardin")
 
@@ -335,11 +341,11 @@ def test_the_operator_adds_an_email_then_the_shopper_resets_a_password_and_logs_
 
     shopper = app.test_client()
     shopper.post("/password/forgot", data={"email": "odette.leroy@example.fr"})
-    _choose_password(shopper, app, "odette.leroy@example.fr")
+    _choose_password(shopper, app, "odette.leroy@example.fr", kind="reset")
     assert shopper.get("/compte").status_code == 200
 
 
-def test_with_the_box_ticked_the_link_to_choose_a_password_is_mailed_at_once(
+def test_with_the_box_ticked_a_welcome_mail_says_who_created_the_account(
     client: FlaskClient, world: World, db: Database, app: Flask
 ) -> None:
     uid = _without_email(db, world)
@@ -348,7 +354,63 @@ def test_with_the_box_ticked_the_link_to_choose_a_password_is_mailed_at_once(
     assert response.status_code == 302, page_of(response)[:3000]
     page = page_of(client.get(response.headers["Location"]))
     assert "Mme Odette Leroy va recevoir un e-mail pour choisir son mot de passe" in page
-    _choose_password(app.test_client(), app, "odette@example.fr")
+    [mailed] = sent(app)
+    assert mailed.subject == "Votre compte sur Ternois : choisissez votre mot de passe"
+    assert "L'animation de Ternois a créé votre compte" in mailed.body
+    assert "(valable 7 jours)" in mailed.body
+    # Not the reset mail: the shopper asked for nothing and has no password to change.
+    assert "Vous avez demandé" not in mailed.body
+    assert "/password/reset/" not in mailed.body
+    _choose_password(app.test_client(), app, "odette@example.fr", kind="welcome")
+
+
+def test_a_shopper_reading_english_gets_the_welcome_in_english(
+    client: FlaskClient, world: World, db: Database, app: Flask
+) -> None:
+    uid = _without_email(db, world)
+    with db.uow() as uow:
+        uow.session.get_one(User, uid).locale = "en"
+        uow.commit()
+    login(client, world.operator_email)
+    _give_email(client, uid, "odette@example.fr", send_link=True)
+    [mailed] = sent(app)
+    assert "The Ternois team has created your account" in mailed.body
+    assert "(valid for 7 days)" in mailed.body
+    assert "/password/welcome/" in mailed.body
+
+
+def test_the_welcome_link_lasts_days_as_configured_and_works_once(
+    client: FlaskClient, world: World, db: Database, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uid = _without_email(db, world)
+    login(client, world.operator_email)
+    _give_email(client, uid, "odette@example.fr", send_link=True)
+    [mailed] = sent(app)
+    link = re.search(r"http://\S+/password/welcome/\S+", mailed.body)
+    assert link
+    path = link.group(0).split("localhost", 1)[1]
+
+    class Later:
+        """The clock ``days`` later, as the signed link reads it."""
+
+        def __init__(self, days: float) -> None:
+            self.at = time.time() + days * 86400
+
+        def time(self) -> float:
+            return self.at
+
+    shopper = app.test_client()
+    monkeypatch.setattr(itsdangerous.timed, "time", Later(6))
+    assert shopper.get(path).status_code == 200  # a reset link would be dead after an hour
+    monkeypatch.setattr(itsdangerous.timed, "time", Later(8))
+    assert shopper.get(path).headers["Location"].endswith("/password/forgot")
+    app.config["WELCOME_LINK_MAX_AGE"] = 10 * 86400
+    form = {"password": "mon-beau-jardin", "confirm": "mon-beau-jardin"}
+    assert shopper.post(path, data=form).status_code == 302
+    shopper.post("/logout")
+    assert shopper.post(path, data=form).headers["Location"].endswith("/password/forgot")
+    # A welcome link is not a reset link, nor the other way round.
+    assert shopper.get(path.replace("/welcome/", "/reset/")).status_code == 302
 
 
 def test_a_wrong_address_is_shown_by_its_field_with_what_was_typed(
