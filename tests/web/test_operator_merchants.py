@@ -190,6 +190,8 @@ def test_acting_for_a_merchant_shows_a_banner_and_audits_every_act_on_behalf(
     log = client.get(f"/admin/boutiques/{world.baker_id}/journal").get_data(as_text=True)
     assert "Produit créé" in log and "Pain d&#39;épices" in log
     assert "Sophie Animatrice" in log and "pour Boulangerie Lefebvre" in log
+    # Her role in a word that fits a man or a woman alike.
+    assert '<span class="tag">animation</span>' in log and "animateur" not in log
     assert "Commande acceptée" in log
 
     stop = client.post("/admin/agir/fin")
