@@ -338,8 +338,9 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     assert f"Payée {euros} en chèque le " in detail
     assert "remis par le livreur à la plateforme le " in detail
     mine = client.get("/boutique/paiements").get_data(as_text=True)
-    assert f"{balance}que la plateforme vous doit" in mine
-    assert f"réglé {paid_out} le 24 novembre" in mine
+    settled_tag = '</strong><br><span class="small tag tag-on">'
+    assert f"{paid_out}{settled_tag}réglé {paid_out} le 24 novembre" in mine
+    assert "que la plateforme vous doit" not in mine  # settled: nothing owed any more
 
     client.post("/logout")
     login(client, world.shopper_email)
