@@ -3,6 +3,8 @@ goods back on sale."""
 
 from __future__ import annotations
 
+from html import unescape as html_unescape
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -51,11 +53,18 @@ def test_the_operator_sends_parcels_nobody_came_for_back_to_the_shop(
 
     page = client.get("/admin/retraits").get_data(as_text=True)
     assert "Retourner à la boutique" in page and "Aucune livraison en échec." in page
+    # The reason is mailed as typed: the field says so, and a screen reader reads it too.
+    assert (
+        f'<p class="hint" id="reason-{order.id}-hint">Envoyé tel quel au client et à la '
+        "boutique, dans le courriel qui les prévient : écrivez-le pour eux.</p>"
+    ) in html_unescape(page)
+    assert f'aria-describedby="reason-{order.id}-hint"' in page
 
     refused = client.post(f"/admin/retraits/{order.id}/retour", data={"reason": " "})
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
     assert "Indiquez pourquoi les colis retournent à la boutique." in html
+    assert f'aria-describedby="reason-{order.id}-hint reason-{order.id}-err"' in html
     assert '<details class="return-form" open>' in html
     assert statuses(db, order.id) == [S.DELIVERED]
 
