@@ -68,6 +68,18 @@ def test_merchant_payments_page_keeps_the_back_office_menu(
     assert 'aria-current="page">Paiements</a>' in page
 
 
+def test_with_online_payment_the_shop_is_told_where_its_transfers_will_show(
+    client: FlaskClient,
+    world: World,
+) -> None:
+    login(client, world.baker_email)
+
+    page = _page(client, "/boutique/paiements")
+
+    assert "Virements des commandes payées en ligne" in page
+    assert "dès votre première commande payée en ligne" in page
+
+
 def test_operator_payments_page_claims_no_balance_before_any_online_order(
     client: FlaskClient,
     world: World,

@@ -125,3 +125,15 @@ def test_a_month_where_the_shop_was_paid_too_much_says_what_it_owes_back(
 
     assert "reste 0,50 € que la boutique doit J'ai reçu 0,50 €" in operator
     assert "reste 0,50 € que vous devez à la plateforme" in merchant
+
+
+def test_without_online_payment_the_shop_is_promised_no_transfer(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+
+    page = _text(client.get("/boutique/paiements").get_data(as_text=True))
+
+    assert "Le paiement en ligne n'est pas activé sur ce territoire" in page
+    assert "Virements des commandes payées en ligne" not in page
+    assert "virement" not in page.lower()
