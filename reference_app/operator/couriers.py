@@ -5,6 +5,7 @@ deactivates them (which ends their sessions at once)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from flask import flash, redirect, render_template, request, url_for
@@ -120,11 +121,23 @@ def couriers() -> str | tuple[str, int]:
 
 @bp.route("/admin/livreurs/<int:user_id>/etat", methods=["POST"])
 @operator_required
-def toggle_courier(user_id: int) -> Response:
+def toggle_courier(user_id: int) -> Response | str:
     user = staff_account(
         db.uow().session, territory_id=db.territory().id, user_id=user_id, role=STAFF_ROLES
     )
     active = request.form.get("active") == "1"
+    if not active and user.active and request.form.get("confirm") != "1":
+        # A courier with parcels still to deliver on a planned day (today's above all)
+        # would be logged out mid-round: the operator confirms, knowing which rounds.
+        runs = _planned_runs(user)
+        if runs:
+            today = settings.today(db.territory())
+            return render_template(
+                "operator/courier_deactivate.html",
+                person=user,
+                today_rounds=[_("« %(name)s »", name=name) for day, name in runs if day == today],
+                later_runs=[(day, name) for day, name in runs if day != today],
+            )
     set_account_active(
         uow=db.uow(),
         territory_id=db.territory().id,
@@ -144,6 +157,20 @@ def toggle_courier(user_id: int) -> Response:
         )
         _warn_of_duties(user)
     return redirect(url_for("operator.couriers"))
+
+
+def _planned_runs(user: User) -> tuple[tuple[dt.date, str], ...]:
+    """The planned runs (day, round name) from today on that still have stops for
+    ``user`` to drive; none for a pickup point's staff."""
+    if user.role is not Role.COURIER:
+        return ()
+    territory = db.territory()
+    return courier_duties(
+        db.uow().session,
+        territory_id=territory.id,
+        courier_id=user.id,
+        from_day=settings.today(territory),
+    ).runs
 
 
 def _warn_of_duties(user: User) -> None:

@@ -245,7 +245,7 @@ def test_a_deactivated_couriers_rounds_are_quoted_as_the_page_writes(
     place_order(db, world, {world.bread_id: 1})
     plan(db, world)
     login(client, world.operator_email)
-    deactivate = (f"/admin/livreurs/{world.courier_id}/etat", {"active": "0"})
+    deactivate = (f"/admin/livreurs/{world.courier_id}/etat", {"active": "0", "confirm": "1"})
     english = _in("en", client, *deactivate)
     assert "Rounds given to Marc Facteur: “Saint-Pol matin”." in english
     assert "“Saint-Pol matin” (Tuesday 24 November)" in english

@@ -13,13 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from delivery.model import Depot, Round, RoundRun, StopStatus
+from shop_core.accounts.model import User
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod
 from shop_core.territories.model import PickupPoint, Territory
 
 from .backoffice import place_order, png_bytes
 from .conftest import World, login
-from .rounds_setup import TUESDAY, add_fleet, configure, place_neighbour_order, plan
+from .rounds_setup import TUESDAY, add_fleet, configure, on_the_day, place_neighbour_order, plan
 
 POINT = {
     "name": "Médiathèque de Frévent",
@@ -127,10 +128,15 @@ def test_deactivating_a_courier_names_the_rounds_and_planned_days_still_theirs(
         )
     login(client, world.operator_email)
 
+    # A day planned ahead for him: asked first, naming it.
+    asked = _text(client.post(f"/admin/livreurs/{world.courier_id}/etat", data={"active": "0"}))
+    assert "Tournées déjà planifiées pour Marc Facteur :" in asked
+    assert "« Saint-Pol matin » (mardi 24 novembre)" in asked
+    assert "Aujourd'hui" not in asked
     page = _text(
         client.post(
             f"/admin/livreurs/{world.courier_id}/etat",
-            data={"active": "0"},
+            data={"active": "0", "confirm": "1"},
             follow_redirects=True,
         )
     )
@@ -179,6 +185,43 @@ def test_deactivating_a_courier_names_the_rounds_and_planned_days_still_theirs(
     )
     assert "est désactivé" in quiet
     assert "Tournées confiées" not in quiet and "déjà planifiées" not in quiet
+
+
+def _couriers_active(db: Database, *ids: int) -> list[bool]:
+    with db.uow() as uow:
+        return [uow.session.get_one(User, uid).active for uid in ids]
+
+
+def test_deactivating_a_courier_on_todays_round_asks_to_confirm_naming_it(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    fleet = add_fleet(db, world)
+    place_neighbour_order(db, world)
+    plan(db, world, TUESDAY)
+    on_the_day(app)
+    login(client, world.operator_email)
+
+    asked = client.post(f"/admin/livreurs/{world.courier_id}/etat", data={"active": "0"})
+    assert asked.status_code == 200
+    page = _text(asked)
+    assert '<h1 id="desactiver">Désactiver le compte de Marc Facteur ?</h1>' in page
+    assert "Aujourd'hui, Marc Facteur livre la tournée « Saint-Pol matin »." in page
+    assert 'name="confirm" value="1"' in page
+    assert "Garder le compte actif" in page
+    assert _couriers_active(db, world.courier_id) == [True]  # nothing done yet
+
+    done = client.post(
+        f"/admin/livreurs/{world.courier_id}/etat",
+        data={"active": "0", "confirm": "1"},
+        follow_redirects=True,
+    )
+    assert "Le compte de Marc Facteur est désactivé" in _text(done)
+    assert _couriers_active(db, world.courier_id) == [False]
+
+    # A courier with nothing planned is deactivated at once.
+    quiet = client.post(f"/admin/livreurs/{fleet.other_courier_id}/etat", data={"active": "0"})
+    assert quiet.status_code == 302
+    assert _couriers_active(db, fleet.other_courier_id) == [False]
 
 
 def _round_form(depot_id: int, name: str) -> dict[str, object]:
