@@ -342,6 +342,21 @@ class UnplannedView:
 
 
 @dataclass(frozen=True)
+class DueView:
+    """A merchant order due on a day not planned yet, as the board lists it."""
+
+    merchant_order_id: int
+    order_id: int
+    reference: str
+    merchant: str
+    customer: str
+    city: str
+    pickup_point: str
+    """The pickup point it goes to ("" for a home delivery)."""
+    status: MerchantOrderStatus
+
+
+@dataclass(frozen=True)
 class Board:
     date: dt.date
     planned_at: dt.datetime | None
@@ -360,6 +375,8 @@ class Board:
     returns_without_round: int = 0
     """Returned parcels no plan carries that no round can ever take (``returns.
     no_round_for``): someone must bring them back by other means."""
+    waiting: tuple[DueView, ...] = ()
+    """Before the day is planned: the due merchant orders, which wait for its planning."""
 
 
 def _runs_query(territory_id: int, date: dt.date) -> Select[RoundRun]:
@@ -647,6 +664,7 @@ def board(
         .where(User.territory_id == territory.id, User.role == Role.COURIER, User.active.is_(True))
         .order_by(User.full_name)
     )
+    waiting = () if plan is not None else tuple(_due_view(mo) for mo in due)
     return Board(
         date=date,
         planned_at=plan.planned_at.astimezone(ZoneInfo(territory.timezone)) if plan else None,
@@ -659,7 +677,17 @@ def board(
         couriers=tuple(couriers),
         returns_to_add=returns,
         returns_without_round=len(never),
+        waiting=waiting,
     )
+
+
+def _due_view(mo: MerchantOrder) -> DueView:
+    order = mo.order
+    point = order.pickup_point.name if order.pickup_point is not None else ""
+    return DueView(
+        mo.id, order.id, mo.reference, mo.merchant.trade_name,
+        order.recipient or order.customer_name, order.city, point, mo.status,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

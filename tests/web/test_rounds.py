@@ -303,6 +303,108 @@ def test_the_operator_moves_a_stop_and_a_whole_run_to_another_courier(
     )
 
 
+def test_a_day_not_planned_yet_names_the_orders_waiting_for_its_planning(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # The board said « 3 commandes à livrer · 0 tournée · 0 non planifiée » and « les
+    # commandes ci-dessus attendent », above no list at all.
+    add_fleet(db, world)
+    home = place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    point = place_order(db, world, {world.cake_id: 1}, method=DeliveryMethod.PICKUP_POINT)
+    references = {oid: order_of(db, oid).reference for oid in (home, point)}
+    login(client, world.operator_email)
+
+    before = html.unescape(client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True))
+
+    waiting = before[before.index('<section class="run-panel board-waiting"') :]
+    waiting = waiting[: waiting.index("</section>")]
+    assert "Pas encore planifiée : 3 commandes attendent leurs tournées" in waiting
+    assert "« Planifier la journée » les répartit entre les tournées du jour." in waiting
+    listed = re.findall(r'<strong class="nowrap">([^<]+)</strong> · ([^·<]+) · ', waiting)
+    assert listed == [
+        (f"{references[home]}-1", "Boulangerie Lefebvre"),
+        (f"{references[home]}-2", "Ferme du Ternois"),
+        (f"{references[point]}-1", "Boulangerie Lefebvre"),
+    ]
+    assert "Jeanne Martin, Saint-Pol-sur-Ternoise" in waiting
+    assert '<span class="tag">Point de retrait</span> Le Tiers-Lieu du Ternois' in waiting
+    assert "Planifier la journée</button>" in before
+    for said_of_a_plan in ("ci-dessus", "tournée</li>", "non planifiée", "à ajouter au plan"):
+        assert said_of_a_plan not in before, said_of_a_plan
+    assert "Aucune tournée planifiée pour ce jour." not in before  # said by the list
+
+    plan(db, world)
+    after = html.unescape(client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True))
+    assert "board-waiting" not in after and "Pas encore planifiée" not in after
+    assert re.search(r"2</span> tournées</li>", after) and "0</span> non planifiée" in after
+    one = client.get(f"/admin/tournees?date={WEDNESDAY.isoformat()}").get_data(as_text=True)
+    assert "Aucune tournée planifiée pour ce jour." in one  # nothing due: nothing to list
+
+
+def test_each_order_of_a_door_is_moved_by_a_form_that_names_it(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # A door with two orders showed two identical « Karima Haddou · Canche et Au… » selects
+    # and « Déplacer », without saying which order each moves.
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1, world.apples_id: 1})
+    plan(db, world)
+    reference = order_of(db, oid).reference
+    door = [s for s in stops(db, world) if not s.kind.at_shop]
+    login(client, world.operator_email)
+
+    board = html.unescape(client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True))
+
+    forms = {s.id: move_form(board, s.id) for s in door}
+    assert len(forms) == 2
+    named = [
+        re.search(r'<strong class="nowrap">([^<]+)</strong> · ([^<]+)</p>', f)
+        for f in forms.values()
+    ]
+    assert sorted((m[1], m[2]) for m in named if m) == [
+        (f"{reference}-1", "Boulangerie Lefebvre"),
+        (f"{reference}-2", "Ferme du Ternois"),
+    ]
+    for form in forms.values():
+        # One other run: a button that says where, whose text wraps on a phone.
+        assert "Confier à Frévent après-midi (Lucie Route)" in form
+        assert "<select" not in form
+    assert move_options(board, door[0].id) == ["Frévent après-midi · Lucie Route"]
+
+
+def test_with_several_runs_to_go_to_the_order_moved_is_named_above_their_list(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    fleet = add_fleet(db, world)
+    with db.uow() as uow:
+        driver = make_user(uow, territory_id=world.territory_id, role=Role.COURIER, name="Léo")
+        create_round(
+            uow=uow, territory_id=world.territory_id,
+            data=RoundInput(
+                name="Ramecourt", depot_id=fleet.depot_id, weekdays=(1, 2, 3, 4, 5),
+                starts=dt.time(8), ends=dt.time(19), capacity=20, courier_id=driver,
+                insee_codes=("62767",),
+            ),
+            actor=Actor.system(),
+        )  # fmt: skip
+    oid = place_order(db, world, {world.bread_id: 1})
+    plan(db, world)
+    (drop,) = [s for s in stops(db, world) if not s.kind.at_shop]
+    login(client, world.operator_email)
+
+    board = html.unescape(client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True))
+
+    form = move_form(board, drop.id)
+    label = re.search(rf'<label for="move-{drop.id}">(.*?)</label>', form, re.S)
+    assert label is not None
+    assert (
+        f'<span class="visually-hidden">Confier à une autre tournée : </span>'
+        f'<strong class="nowrap">{order_of(db, oid).reference}-1</strong> · Boulangerie Lefebvre'
+    ) == label[1]
+    options = move_options(board, drop.id) or []
+    assert len(options) == 2 and "Frévent après-midi · Lucie Route" in options  # round first
+
+
 def test_a_late_order_is_added_from_the_board_without_replanning(
     client: FlaskClient, db: Database, world: World
 ) -> None:
@@ -733,7 +835,7 @@ def test_parcels_at_a_depot_are_offered_only_to_rounds_that_can_load_them(
     board = client.get(f"/admin/tournees?date={WEDNESDAY.isoformat()}").get_data(as_text=True)
 
     options = move_options(board, loaded.id)
-    assert options == ["Lucie Route · Frévent après-midi"]  # same depot, not Ramecourt
+    assert options == ["Frévent après-midi · Lucie Route"]  # same depot, not Ramecourt
     assert "Ramecourt" in board  # the other depot's round is on the board all the same
 
     # Its round leaves: the parcel is on the van, no longer movable.
@@ -813,12 +915,26 @@ def test_parcels_stuck_at_a_depot_are_carried_to_another_from_the_board(
     assert (loaded.merchant_order_id, loaded.run.round_id) == (mo_id, ramecourt)
 
 
+def move_form(board: str, stop_id: int) -> str:
+    """The board's form that moves a stop to another run ("" when it offers none)."""
+    found = re.search(
+        rf'action="/admin/tournees/arrets/{stop_id}/deplacer"(.*?)</form>', board, re.S
+    )
+    return found[1] if found else ""
+
+
 def move_options(board: str, stop_id: int) -> list[str] | None:
-    """The rounds the board offers to move a stop to, None when it offers no move."""
-    found = re.search(rf'<select id="move-{stop_id}" name="run_id">(.*?)</select>', board, re.S)
-    if found is None:
+    """The runs the board offers to move a stop to (« round · courier »), None when it
+    offers no move."""
+    form = move_form(board, stop_id)
+    if not form:
         return None
-    return [html.unescape(o) for o in re.findall(r"<option [^>]*>([^<]*)</option>", found[1])]
+    options = re.findall(r"<option [^>]*>([^<]*)</option>", form)
+    if not options:  # one run to go to: its button says which
+        only = re.search(r"Confier à ([^<]*) \(([^<]*)\)<span", html.unescape(form))
+        assert only is not None, form
+        options = [f"{only[1]} · {only[2]}"]
+    return [html.unescape(o) for o in options]
 
 
 def test_changing_a_round_names_the_days_already_planned_with_it(
