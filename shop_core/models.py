@@ -39,7 +39,13 @@ from shop_core.payments.model import (
 )
 from shop_core.persistence.routine_runs import RoutineRun
 from shop_core.stock.model import ReservationStatus, StockReservation
-from shop_core.territories.model import Commune, DeliverySlot, PickupPoint, Territory
+from shop_core.territories.model import (
+    Commune,
+    DeliverySlot,
+    PickupPoint,
+    PickupPointHours,
+    Territory,
+)
 
 __all__ = [
     "Address",
@@ -73,6 +79,7 @@ __all__ = [
     "PaymentRefund",
     "PaymentStatus",
     "PickupPoint",
+    "PickupPointHours",
     "PickupPointStaff",
     "Product",
     "ProductPhoto",

@@ -91,6 +91,13 @@ class Point:
     address: str
     insee: str
     notes: str
+    #: Open on these weekdays (0 = Monday), in these windows each.
+    days: range
+    windows: tuple[tuple[dt.time, dt.time], ...]
+
+    @property
+    def hours(self) -> list[tuple[int, dt.time, dt.time]]:
+        return [(day, opens, closes) for day in self.days for opens, closes in self.windows]
 
 
 PICKUP_POINTS = [
@@ -101,6 +108,8 @@ PICKUP_POINTS = [
         address="6 place de la Gare",
         insee="62060",
         notes="Accueil du mardi au samedi, 9 h – 12 h et 14 h – 18 h.",
+        days=range(1, 6),
+        windows=((dt.time(9), dt.time(12)), (dt.time(14), dt.time(18))),
     ),
     Point(
         name="Mairie de Saint-Pol-sur-Ternoise",
@@ -108,6 +117,8 @@ PICKUP_POINTS = [
         address="Place de l'Hôtel de Ville",
         insee="62767",
         notes="À l'accueil de la mairie, du lundi au vendredi, 8 h 30 – 12 h et 13 h 30 – 17 h.",
+        days=range(5),
+        windows=((dt.time(8, 30), dt.time(12)), (dt.time(13, 30), dt.time(17))),
     ),
 ]
 

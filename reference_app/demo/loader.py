@@ -167,6 +167,7 @@ def _territory(uow: UnitOfWork) -> Demo:
                 lat=c.lat,
                 lon=c.lon,
                 opening_notes=point.notes,
+                hours=point.hours,
             )
         )
     return demo

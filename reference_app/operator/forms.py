@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     ColorField,
     EmailField,
+    Field,
     RadioField,
     SelectField,
     StringField,
@@ -102,6 +103,19 @@ class PickupPointForm(FlaskForm):
     opening_notes = TextAreaField(
         _l("Horaires et consignes de retrait"), validators=[Optional(), Length(max=300)]
     )
+    # The hours of each weekday, « 8:30-12:00, 13:30-17:00 » (labelled by the view, in the
+    # page's language): shoppers are told the first day the point opens for their order.
+    hours_0 = StringField(validators=[Optional(), Length(max=60)])
+    hours_1 = StringField(validators=[Optional(), Length(max=60)])
+    hours_2 = StringField(validators=[Optional(), Length(max=60)])
+    hours_3 = StringField(validators=[Optional(), Length(max=60)])
+    hours_4 = StringField(validators=[Optional(), Length(max=60)])
+    hours_5 = StringField(validators=[Optional(), Length(max=60)])
+    hours_6 = StringField(validators=[Optional(), Length(max=60)])
+
+    def hours_fields(self) -> list[Field]:
+        """Monday's field to Sunday's."""
+        return [self[f"hours_{weekday}"] for weekday in range(7)]
 
 
 class CourierForm(FlaskForm):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from delivery import gazetteer
@@ -22,6 +21,7 @@ from reference_app.operator.forms import (
     CommuneSearchForm,
     PickupPointForm,
 )
+from reference_app.operator.point_hours import hours_text, label_days, typed_hours
 from reference_app.request_caps import takes_a_photo
 from shop_core.errors import ValidationError
 from shop_core.orders.pickup_points import orders_for_point
@@ -147,7 +147,8 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
     """Create or change a pickup point from the form; ``False`` with errors shown."""
     lat = _coordinate(form.lat, -90, 90)
     lon = _coordinate(form.lon, -180, 180)
-    if lat is False or lon is False:
+    hours = typed_hours(form)
+    if lat is False or lon is False or hours is None:
         return False
     postal, city = (form.postal_code.data or "").strip(), (form.city.data or "").strip()
     place = gazetteer.find(postal, city)
@@ -169,6 +170,7 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
         "lat": lat,
         "lon": lon,
         "opening_notes": form.opening_notes.data or "",
+        "hours": hours,
     }
     try:
         if point is None:
@@ -188,6 +190,7 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
 @operator_required
 def new_pickup_point() -> str | tuple[str, int] | Response:
     form = PickupPointForm()
+    label_days(form)
     if form.validate_on_submit() and _save_point(form, None):
         flash(_("Point de retrait « %(name)s » créé.", name=form.name.data), "success")
         return redirect(url_for("operator.pickup_points"))
@@ -205,6 +208,7 @@ def _point_data(point: PickupPoint) -> dict[str, object]:
         "lat": "" if point.lat is None else str(point.lat).replace(".", ","),
         "lon": "" if point.lon is None else str(point.lon).replace(".", ","),
         "opening_notes": point.opening_notes,
+        **{f"hours_{weekday}": hours_text(point, weekday) for weekday in range(7)},
     }
 
 
@@ -213,6 +217,7 @@ def _point_data(point: PickupPoint) -> dict[str, object]:
 def edit_pickup_point(point_id: int) -> str | tuple[str, int] | Response:
     point = pickup_point(db.uow().session, territory_id=db.territory().id, point_id=point_id)
     form = PickupPointForm(data=None if request.method == "POST" else _point_data(point))
+    label_days(form)
     if form.validate_on_submit() and _save_point(form, point):
         flash(_("Point de retrait « %(name)s » enregistré.", name=form.name.data), "success")
         return redirect(url_for("operator.pickup_points"))

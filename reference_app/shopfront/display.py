@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
@@ -21,7 +22,7 @@ from reference_app.rounds import settings
 from shop_core.catalogue.model import Product, Unit
 from shop_core.merchants.closures import upcoming
 from shop_core.merchants.model import Merchant
-from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
 from shop_core.territories.model import DeliverySlot
 
 
@@ -154,6 +155,38 @@ def method_label(method: DeliveryMethod | str) -> str:
         DeliveryMethod.PICKUP_POINT: _("Point de retrait"),
         DeliveryMethod.CLICK_COLLECT: _("Retrait dans les boutiques"),
     }[DeliveryMethod(method)]
+
+
+@dataclass(frozen=True, slots=True)
+class PointVisit:
+    """When a shopper can collect a pickup-point order: the first day from its delivery day
+    that the point opens, its windows that day, and the delivery day when the point is
+    closed then (a town hall on a Saturday)."""
+
+    day: dt.date
+    windows: list[tuple[dt.time, dt.time]]
+    closed_on: dt.date | None
+
+    @property
+    def hours(self) -> str:
+        """ "8 h 30 – 12 h et 13 h 30 – 17 h"."""
+        texts = [f"{hour_text(a)} – {hour_text(b)}" for a, b in self.windows]
+        if len(texts) == 1:
+            return texts[0]
+        return _("%(first)s et %(last)s", first=", ".join(texts[:-1]), last=texts[-1])
+
+
+def point_visit(order: Order) -> PointVisit | None:
+    """When the shopper can collect ``order`` at its pickup point; ``None`` for another
+    kind of order, or a point that has not given its weekly hours."""
+    point = order.pickup_point
+    if order.delivery_method is not DeliveryMethod.PICKUP_POINT or point is None:
+        return None
+    day = point.first_open_day(order.delivery_date)
+    if day is None:
+        return None
+    closed_on = order.delivery_date if day != order.delivery_date else None
+    return PointVisit(day, point.opening_windows(day.weekday()), closed_on)
 
 
 def slot_text(slot: DeliverySlot) -> str:

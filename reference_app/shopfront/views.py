@@ -35,7 +35,7 @@ from reference_app.shopfront.blueprint import (
     page_number,
     past_the_last,
 )
-from reference_app.shopfront.display import helpers
+from reference_app.shopfront.display import helpers, point_visit
 from reference_app.shopfront.forms import AddToBasketForm
 from shop_core.carts.model import CartItem
 from shop_core.carts.services import add_item
@@ -70,6 +70,8 @@ def _shop_helpers() -> dict[str, Any]:
 # The shop's layout shows them, and pages of other blueprints use that layout.
 bp.add_app_template_global(card_messages)
 bp.add_app_template_global(page_messages)
+# The order's summary and the e-mails (rendered outside the shop's blueprint) say it.
+bp.add_app_template_global(point_visit)
 
 
 @bp.route("/")

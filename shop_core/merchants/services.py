@@ -23,6 +23,7 @@ from shop_core.merchants.model import (
 )
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.slugs import slugify
+from shop_core.weekly_hours import checked_windows
 
 
 @dataclass(slots=True)
@@ -214,23 +215,11 @@ def set_opening_hours(
         # No hours at all would read as open every day (Merchant.is_closed_on): the very
         # opposite of a week closed every day.
         raise ValidationError(NO_OPENING)
-    for weekday, opens, closes in windows:
-        if not 0 <= weekday <= 6:
-            raise ValidationError("Jour de la semaine invalide.", field="weekday")
-        if opens >= closes:
-            raise ValidationError("L'heure de fermeture doit suivre l'ouverture.", field="closes")
-    by_day: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for weekday, opens, closes in windows:
-        by_day.setdefault(weekday, []).append((opens, closes))
-    for spans in by_day.values():
-        spans.sort()
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-            if start < end:
-                raise ValidationError("Deux plages horaires se chevauchent.", field="opens")
+    ordered = checked_windows(windows)
     merchant = get_merchant(uow, merchant_id)
     merchant.opening_hours.clear()
     uow.session.flush()
-    for weekday, opens, closes in sorted(windows):
+    for weekday, opens, closes in ordered:
         merchant.opening_hours.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
     record(
         uow.session,

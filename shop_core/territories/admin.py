@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
 from shop_core.errors import NotFound, ValidationError
 from shop_core.names import taken_name_refused
 from shop_core.persistence.uow import UnitOfWork
-from shop_core.territories.model import PickupPoint
+from shop_core.territories.model import PickupPoint, PickupPointHours
 from shop_core.territories.services import (
     check_pickup_point,
     check_pickup_point_name,
     set_branding,
 )
+from shop_core.weekly_hours import Window, checked_windows
 
 #: WCAG 2 level AA for normal text.
 MIN_CONTRAST = 4.5
@@ -108,12 +110,15 @@ def update_pickup_point(
     lat: float | None = None,
     lon: float | None = None,
     opening_notes: str = "",
+    hours: Iterable[Window] | None = None,
 ) -> None:
-    """Change a pickup point's name, address, position or opening notes."""
+    """Change a pickup point's name, address, position, opening notes or, unless ``None``,
+    its weekly hours."""
     check_pickup_point(
         name=name, address=address, postal_code=postal_code, city=city, kind=kind,
         insee_code=insee_code, opening_notes=opening_notes,
     )  # fmt: skip
+    windows = None if hours is None else checked_windows(hours)
     uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
     point = pickup_point(uow.session, territory_id=territory_id, point_id=point_id)
     name = name.strip()
@@ -131,6 +136,14 @@ def update_pickup_point(
         point.insee_code = insee_code or None
         point.lat, point.lon = lat, lon
         point.opening_notes = opening_notes.strip()
+        if windows is not None and windows != [
+            (h.weekday, h.opens, h.closes) for h in point.opening_hours
+        ]:
+            point.opening_hours.clear()
+            uow.session.flush()  # the old windows go before the new ones come
+            point.opening_hours.extend(
+                PickupPointHours(weekday=d, opens=o, closes=c) for d, o, c in windows
+            )
         uow.commit()
 
 

@@ -82,11 +82,49 @@ class PickupPoint(Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     territory: Mapped[Territory] = relationship(back_populates="pickup_points")
+    #: When shoppers may come, weekday by weekday; none when the point has not given them
+    #: (its ``opening_notes`` then say it in words).
+    opening_hours: Mapped[list[PickupPointHours]] = relationship(
+        back_populates="point",
+        cascade="all, delete-orphan",
+        order_by="(PickupPointHours.weekday, PickupPointHours.opens)",
+    )
+
+    def opening_windows(self, weekday: int) -> list[tuple[dt.time, dt.time]]:
+        """Opening windows on a weekday (0 = Monday), in order."""
+        return [(h.opens, h.closes) for h in self.opening_hours if h.weekday == weekday]
+
+    def first_open_day(self, day: dt.date) -> dt.date | None:
+        """The first day from ``day`` on (``day`` included) that the point opens; ``None``
+        when its hours are not given."""
+        weekdays = {h.weekday for h in self.opening_hours}
+        if not weekdays:
+            return None
+        while day.weekday() not in weekdays:
+            day += dt.timedelta(days=1)
+        return day
 
     @validates("name")
     def _keep_name_key(self, _attribute: str, name: str) -> str:
         self.name_key = name_key(name)
         return name
+
+
+class PickupPointHours(Base):
+    """One window a pickup point is open on one weekday (0 = Monday); several per day for a
+    lunch break."""
+
+    __tablename__ = "pickup_point_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pickup_point_id: Mapped[int] = mapped_column(
+        ForeignKey("pickup_point.id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int]
+    opens: Mapped[dt.time] = mapped_column(Time)
+    closes: Mapped[dt.time] = mapped_column(Time)
+
+    point: Mapped[PickupPoint] = relationship(back_populates="opening_hours")
 
 
 class DeliverySlot(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
@@ -15,7 +16,14 @@ from shop_core.names import name_key, taken_name_refused
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.slugs import slugify
-from shop_core.territories.model import Commune, DeliverySlot, PickupPoint, Territory
+from shop_core.territories.model import (
+    Commune,
+    DeliverySlot,
+    PickupPoint,
+    PickupPointHours,
+    Territory,
+)
+from shop_core.weekly_hours import Window, checked_windows
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -267,12 +275,15 @@ def add_pickup_point(
     lat: float | None = None,
     lon: float | None = None,
     opening_notes: str = "",
+    hours: Iterable[Window] = (),
 ) -> int:
-    """Create a pickup point (tiers-lieu, town hall, shop)."""
+    """Create a pickup point (tiers-lieu, town hall, shop), with its weekly ``hours`` when
+    they are given (see ``shop_core.weekly_hours``)."""
     check_pickup_point(
         name=name, address=address, postal_code=postal_code, city=city, kind=kind,
         insee_code=insee_code, opening_notes=opening_notes,
     )  # fmt: skip
+    windows = checked_windows(hours)
     uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
     name = name.strip()
     check_pickup_point_name(uow, territory_id=territory_id, name=name)
@@ -287,6 +298,7 @@ def add_pickup_point(
         lat=lat,
         lon=lon,
         opening_notes=opening_notes.strip(),
+        opening_hours=[PickupPointHours(weekday=d, opens=o, closes=c) for d, o, c in windows],
     )
     with taken_name_refused(
         uow, lambda: check_pickup_point_name(uow, territory_id=territory_id, name=name)

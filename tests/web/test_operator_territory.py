@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -98,6 +99,49 @@ def test_pickup_point_takes_the_commune_centre_when_no_coordinates_are_given(
     with db.uow() as uow:
         point = uow.session.get_one(PickupPoint, point.id)
         assert (point.lat, point.lon, point.active) == (50.28, 2.29, False)
+
+
+def test_a_pickup_point_s_hours_are_typed_day_by_day_and_shown_back(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    url = f"/admin/points-retrait/{world.pickup_point_id}"
+    form = {
+        "name": "Le Tiers-Lieu du Ternois",
+        "kind": "tiers_lieu",
+        "address": "2 place de l'Hôtel de Ville",
+        "postal_code": "62130",
+        "city": "Saint-Pol-sur-Ternoise",
+        "lat": "",
+        "lon": "",
+        "opening_notes": "",
+        "hours_0": "8:30-12:00, 13:30-17:00",
+        "hours_2": "9 h à 12 h",
+        "hours_4": " 14h–18h30 ",
+    }
+    assert client.post(url, data=form).status_code == 302
+    with db.uow() as uow:
+        point = uow.session.get_one(PickupPoint, world.pickup_point_id)
+        assert [(h.weekday, h.opens, h.closes) for h in point.opening_hours] == [
+            (0, dt.time(8, 30), dt.time(12)),
+            (0, dt.time(13, 30), dt.time(17)),
+            (2, dt.time(9), dt.time(12)),
+            (4, dt.time(14), dt.time(18, 30)),
+        ]
+    page = client.get(url).get_data(as_text=True)
+    assert '<label for="hours_0">Lundi</label>' in page
+    assert 'value="08:30-12:00, 13:30-17:00"' in page and 'value="14:00-18:30"' in page
+
+    refused = client.post(
+        url, data={**form, "name": "Autre nom", "hours_1": "9h-midi", "hours_3": "14h-12h"}
+    )
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert "«\u00a09h-midi\u00a0» n'est pas une plage horaire" in page
+    assert "L'heure de fermeture doit suivre l'ouverture." in page
+    with db.uow() as uow:  # nothing of the refused form is kept
+        point = uow.session.get_one(PickupPoint, world.pickup_point_id)
+        assert point.name == "Le Tiers-Lieu du Ternois" and len(point.opening_hours) == 4
 
 
 def test_unknown_commune_without_coordinates_is_refused(client: FlaskClient, world: World) -> None:

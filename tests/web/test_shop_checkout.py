@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from typing import Any
 
 import pytest
@@ -23,10 +24,12 @@ from shop_core.errors import ValidationError
 from shop_core.merchants.closures import ClosureInput, add_closure
 from shop_core.merchants.services import set_opening_hours
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from shop_core.territories.admin import update_pickup_point
+from shop_core.territories.model import PickupPoint
 from tests.unit.delivery.fake_http import serving
 
 from .conftest import NOW, PASSWORD, World, login
-from .shopping import SUNDAY, TUESDAY, add, checkout_form, orders_of, place_order
+from .shopping import SUNDAY, TUESDAY, add, checkout_form, orders_of, place_order, sent
 
 NEW_ADDRESS = {
     "address": "new",
@@ -315,7 +318,33 @@ def test_pickup_point_order_keeps_the_point(
     assert "Le Tiers-Lieu du Ternois" in page
     # Named as everywhere else on the site; the weekday in lower case inside the sentence.
     assert "<dd>Point de retrait</dd>" in page and "relais" not in page
-    assert "<dt>Jour de retrait</dt>\n      <dd>À partir du mardi 24 novembre</dd>" in page
+    assert re.search(r"<dt>Jour de retrait</dt>\s*<dd>À partir du mardi 24 novembre</dd>", page)
+
+
+def test_a_pickup_on_a_day_the_point_is_closed_says_when_the_shopper_can_go(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:  # open Wednesday to Friday mornings only
+        point = uow.session.get_one(PickupPoint, world.pickup_point_id)
+        update_pickup_point(
+            uow=uow, territory_id=world.territory_id, point_id=point.id, name=point.name,
+            address=point.address, postal_code=point.postal_code, city=point.city,
+            hours=[(day, dt.time(9), dt.time(12)) for day in (2, 3, 4)]
+            + [(4, dt.time(14), dt.time(17, 30))],
+        )  # fmt: skip
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, where=f"point-{world.pickup_point_id}", date=TUESDAY)
+
+    page = page_of(client.get(response.headers["Location"]))
+    told = page.split("<dt>Jour de retrait</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "À partir du mercredi 25 novembre, 9\u00a0h – 12\u00a0h" in told
+    assert "Le point de retrait est fermé le mardi 24 novembre." in told
+    (mail,) = [m for m in sent(app) if m.to == world.shopper_email]
+    assert (
+        "Retrait au point « Le Tiers-Lieu du Ternois » à partir du mercredi 25 novembre, "
+        "9\u00a0h – 12\u00a0h (le point est fermé le mardi 24 novembre)\n"
+    ) in mail.body
 
 
 def test_click_and_collect_on_a_closing_day_gives_the_shop_message(
