@@ -176,7 +176,9 @@ def _start(user_id: int) -> None:
     if session.get(ACTING_FOR) is not None:
         stop_acting_for_merchant()
     previous = session.get(ACTING_FOR_SHOPPER)
-    if previous is not None and previous != user_id:
+    if previous == user_id:
+        return  # already ordering for them (« Commander pour ce client » again): one start
+    if previous is not None:
         stop_acting_for_shopper()
     note_shopper_assistance(
         uow=db.uow(),

@@ -151,6 +151,66 @@ def test_while_acting_the_pages_say_whose_orders_and_whose_account_they_show(
     )
 
 
+def test_ordering_for_a_shopper_the_basket_and_checkout_speak_of_them(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    act_for(client, world)
+    add(client, world.bread_id)
+    basket = page_of(client.get("/panier"))
+    assert "<h1>Panier de Jeanne Martin</h1>" in basket
+    assert "Mon panier" not in basket and "Continuer mes achats" not in basket
+    checkout = page_of(client.get("/commande"))
+    for said in (
+        "Rien n'est commandé avant d'appuyer sur « Valider la commande ».",
+        "Enregistrer cette adresse dans son compte",
+        "Jeanne Martin recevra une confirmation par e-mail.",
+        "Valider la commande ·",
+        "Modifier le panier",
+    ):
+        assert said in checkout, said
+    for mine in ("Valider ma commande", "dans mon compte", "vous recevrez", "mon panier"):
+        assert mine not in checkout, mine
+    # A shopper without e-mail gets none: the page says what the operator does instead.
+    odette = _without_email(db, world)
+    client.post(f"/admin/clients/{odette}/agir")
+    add(client, world.bread_id)
+    checkout = page_of(client.get("/commande"))
+    assert (
+        "Mme Odette Leroy n'a pas d'e-mail et ne reçoit aucun message\u00a0: la page suivante "
+        "vous donne son code de remise, à lui lire." in checkout
+    )
+    assert "recevra une confirmation" not in checkout
+
+
+def test_the_shopper_reads_their_own_basket_and_checkout_in_the_first_person(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    assert "<h1>Mon panier</h1>" in page_of(client.get("/panier"))
+    checkout = page_of(client.get("/commande"))
+    assert "Valider ma commande" in checkout
+    assert "Enregistrer cette adresse dans mon compte" in checkout
+    assert "vous recevrez une confirmation par e-mail." in checkout
+
+
+def test_ordering_for_the_same_shopper_again_logs_one_start_until_ended(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    act_for(client, world)
+    for _ in range(3):  # « Commander pour ce client » again, from the search or their card
+        assert client.post(f"/admin/clients/{world.shopper_id}/agir").status_code == 302
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302
+    client.post("/admin/clients/agir/fin")
+    act_for(client, world)
+    assert actions(db, "shopper.assist") == [
+        "shopper.assist_start",
+        "shopper.assist_stop",
+        "shopper.assist_start",
+    ]
+
+
 def test_an_order_taken_for_a_shopper_is_theirs_and_records_the_operator(
     client: FlaskClient, world: World, db: Database, app: Flask
 ) -> None:
