@@ -12,6 +12,7 @@ from shop_core.catalogue.model import Category, Product, ProductPhoto, Unit
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.money import Money
+from shop_core.names import name_key
 from shop_core.persistence.uow import UnitOfWork
 from shop_core.slugs import slugify
 from shop_core.vat import VatRate
@@ -95,9 +96,12 @@ def create_category(*, uow: UnitOfWork, territory_id: int, name: str, position: 
     if not name.strip():
         raise ValidationError("Le nom de la catégorie est obligatoire.", field="name")
     slug = slugify(name)
-    if uow.session.scalar(
-        select(Category.id).where(Category.territory_id == territory_id, Category.slug == slug)
-    ):
+    existing = uow.session.execute(
+        select(Category.slug, Category.name).where(Category.territory_id == territory_id)
+    ).all()
+    # By name too: a category stored before « œ » was spelled « oe » in slugs kept its old
+    # slug (« …-et-ufs »), which the same name no longer gives.
+    if any(row.slug == slug or name_key(row.name) == name_key(name) for row in existing):
         raise ValidationError("Cette catégorie existe déjà.", field="name")
     category = Category(territory_id=territory_id, slug=slug, name=name.strip(), position=position)
     uow.session.add(category)

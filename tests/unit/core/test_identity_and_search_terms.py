@@ -35,3 +35,12 @@ def test_search_terms_ignore_accents_case_and_plurals() -> None:
 def test_slugify_keeps_readable_ascii() -> None:
     assert slugify("Pain de campagne à l'ancienne") == "pain-de-campagne-a-l-ancienne"
     assert slugify("!!!") == "item"
+
+
+def test_slugify_spells_out_the_letters_accents_do_not_explain() -> None:
+    # « œ » was dropped: « fromages-cremerie-et-ufs ».
+    assert slugify("Fromages, crèmerie et œufs") == "fromages-cremerie-et-oeufs"
+    assert slugify("BŒUF ET CŒUR DE VEAU") == "boeuf-et-coeur-de-veau"
+    assert slugify("Ex æquo") == "ex-aequo"
+    assert slugify("Weißbier") == "weissbier"
+    assert slugify("Smørrebrød à Łódź") == "smorrebrod-a-lodz"
