@@ -65,25 +65,29 @@ def kept_photo(token: str | None) -> images.StoredImage | None:
     return images.StoredImage(key=key, thumb_key=thumb)
 
 
-@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/premiere", methods=["POST"])
-@merchant_required
-def photo_first(product_id: int, photo_id: int) -> Response:
-    merchant = shop()
-    put_photo_first(
-        uow=db.uow(),
-        product_id=product_id,
-        photo_id=photo_id,
-        merchant_id=merchant.id,
-        actor=actor(),
-    )
-    flash(_("Cette photo est maintenant la photo principale."), "success")
-    return redirect(url_for("merchant.edit_product", product_id=product_id) + "#photos")
+def photo_action() -> tuple[str, int] | None:
+    """The photo button pressed in the product form (``photo_first`` or ``photo_remove``,
+    valued with the photo's id), if one was: ``("first", id)`` or ``("remove", id)``."""
+    for name, action in (("photo_first", "first"), ("photo_remove", "remove")):
+        raw = request.form.get(name, "")
+        if raw:
+            return (action, int(raw)) if raw.isascii() and raw.isdigit() else ("bad", 0)
+    return None
 
 
-@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/retirer", methods=["POST"])
-@merchant_required
-def photo_remove(product_id: int, photo_id: int) -> Response:
+def apply_photo_action(*, product_id: int, action: str, photo_id: int) -> None:
+    """Put the photo first or remove it (its files too), and say so."""
     merchant = shop()
+    if action == "first":
+        put_photo_first(
+            uow=db.uow(),
+            product_id=product_id,
+            photo_id=photo_id,
+            merchant_id=merchant.id,
+            actor=actor(),
+        )
+        flash(_("Cette photo est maintenant la photo principale."), "success")
+        return
     keys = remove_photo(
         uow=db.uow(),
         product_id=product_id,
@@ -95,4 +99,19 @@ def photo_remove(product_id: int, photo_id: int) -> Response:
     for key in keys:  # after the commit: a file left over costs less than a broken photo
         backend.delete(key)
     flash(_("La photo est retirée."), "success")
+
+
+# The product form's photo buttons post the whole form to the product's page (see
+# ``products.edit_product``); these addresses act on the photo alone.
+@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/premiere", methods=["POST"])
+@merchant_required
+def photo_first(product_id: int, photo_id: int) -> Response:
+    apply_photo_action(product_id=product_id, action="first", photo_id=photo_id)
+    return redirect(url_for("merchant.edit_product", product_id=product_id) + "#photos")
+
+
+@bp.route("/boutique/produits/<int:product_id>/photos/<int:photo_id>/retirer", methods=["POST"])
+@merchant_required
+def photo_remove(product_id: int, photo_id: int) -> Response:
+    apply_photo_action(product_id=product_id, action="remove", photo_id=photo_id)
     return redirect(url_for("merchant.edit_product", product_id=product_id) + "#photos")

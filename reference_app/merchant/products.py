@@ -15,7 +15,12 @@ from reference_app.extensions import limit_uploads
 from reference_app.formatting import euros_input
 from reference_app.merchant.blueprint import attach_error, bp, shop
 from reference_app.merchant.forms import ProductForm, StockForm
-from reference_app.merchant.product_photos import kept_photo, uploaded_photo
+from reference_app.merchant.product_photos import (
+    apply_photo_action,
+    kept_photo,
+    photo_action,
+    uploaded_photo,
+)
 from reference_app.request_caps import takes_a_photo
 from shop_core.catalogue.merchant_queries import (
     archived_products,
@@ -38,7 +43,7 @@ from shop_core.catalogue.services import (
     set_stock,
     update_product,
 )
-from shop_core.errors import DomainError, ValidationError
+from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.money import cents_from_euros
 from shop_core.vat import VatRate
 
@@ -188,6 +193,8 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
     merchant = shop()
     product = get_product(db.uow(), product_id, merchant_id=merchant.id)
     form = _product_form(product)
+    if form.is_submitted() and (pressed := photo_action()) is not None:
+        return _photo_pressed(form, product, pressed)
     valid = form.validate_on_submit()
     photo = uploaded_photo(form) if form.is_submitted() else None  # kept if the page comes back
     if valid and (data := _input(form)) is not None:
@@ -233,6 +240,48 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
                     _stock_notice(data.name.strip(), level)
                     return redirect(url_for("merchant.products"))
     return _form_page(form, product, 422 if form.is_submitted() else 200)
+
+
+def _photo_pressed(
+    form: ProductForm, product: Product, pressed: tuple[str, int]
+) -> tuple[str, int]:
+    """A photo's « Mettre en premier » or « Retirer » was pressed in the product form: do
+    that, and show the form again as typed (saved only by « Enregistrer »), a photo chosen
+    meanwhile kept for that save.
+
+    The buttons send the whole form so that a merchant who changed the price, then tidied
+    the photos, does not lose the price: reloading the page from the database did.
+    """
+    action, photo_id = pressed
+    uploaded_photo(form)
+    try:
+        if action == "bad":
+            raise NotFound(what="Photo")
+        apply_photo_action(product_id=product.id, action=action, photo_id=photo_id)
+    except NotFound:
+        db.uow().rollback()
+        flash(_("Cette photo n'est plus là : elle a sans doute déjà été retirée."), "error")
+    if _typed_changes(form, product):
+        flash(
+            _(
+                "Vos autres changements sont toujours là, mais pas encore enregistrés : "
+                "appuyez sur « Enregistrer » pour les garder."
+            ),
+            "info",
+        )
+    db.uow().session.expire(product, ["photos"])  # shown in their new order
+    return _form_page(form, product, 200)
+
+
+def _typed_changes(form: ProductForm, product: Product) -> bool:
+    """Whether the form holds anything other than what the product has."""
+    for name, value in _initial(product).items():
+        if name in ("stock_seen", "edit_seen"):
+            continue
+        typed = form[name].data
+        if ("" if typed is None else str(typed)) != ("" if value is None else str(value)):
+            return True
+    return bool(request.files.get("photo") and request.files["photo"].filename)
 
 
 @bp.route("/boutique/produits/<int:product_id>/en-vente", methods=["POST"])

@@ -473,3 +473,74 @@ def test_a_merchant_cannot_touch_another_shops_photos(
         response = client.post(f"/boutique/produits/{world.bread_id}/photos/{photo_id}/{action}")
         assert response.status_code == 404
     assert len(_photos(db, world.bread_id)) == 1
+
+
+def test_a_photo_button_pressed_after_typing_keeps_what_was_typed_unsaved(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    _add_photo(client, world.bread_id, "red", "Pain de face")
+    _add_photo(client, world.bread_id, "blue", "Pain tranché")
+    (front_id, _, _), (sliced_id, _, _) = _photos(db, world.bread_id)
+    typed = {**PRODUCT, "name": "Pain de campagne", "price": "9,40", "description": "Au levain"}
+
+    moved = client.post(
+        f"/boutique/produits/{world.bread_id}", data={**typed, "photo_first": str(sliced_id)}
+    )
+
+    page = html.unescape(moved.get_data(as_text=True))
+    assert moved.status_code == 200
+    assert [alt for _, alt, _ in _photos(db, world.bread_id)] == ["Pain tranché", "Pain de face"]
+    assert "Cette photo est maintenant la photo principale." in page
+    assert re.findall(r'alt="(Pain[^"]*)"', page) == ["Pain tranché", "Pain de face"]
+    assert 'value="9,40"' in page and "Au levain</textarea>" in page
+    assert "Vos autres changements sont toujours là, mais pas encore enregistrés" in page
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.bread_id).price_cents == 890  # not saved yet
+
+    removed = client.post(
+        f"/boutique/produits/{world.bread_id}", data={**typed, "photo_remove": str(front_id)}
+    )
+
+    page = html.unescape(removed.get_data(as_text=True))
+    assert removed.status_code == 200 and "La photo est retirée." in page
+    assert re.findall(r'alt="(Pain[^"]*)"', page) == ["Pain tranché"]
+    assert [alt for _, alt, _ in _photos(db, world.bread_id)] == ["Pain tranché"]
+    assert 'value="9,40"' in page and "Au levain</textarea>" in page
+
+    again = client.post(
+        f"/boutique/produits/{world.bread_id}", data={**typed, "photo_remove": str(front_id)}
+    )
+
+    assert again.status_code == 200  # pressed twice: said, and the typed values still there
+    assert "Cette photo n'est plus là" in html.unescape(again.get_data(as_text=True))
+
+    saved = client.post(f"/boutique/produits/{world.bread_id}", data=typed)
+
+    assert saved.status_code == 302
+    with db.uow() as uow:
+        bread = uow.session.get_one(Product, world.bread_id)
+        assert bread.price_cents == 940 and bread.description == "Au levain"
+
+
+def test_a_photo_button_pressed_with_nothing_typed_says_only_what_it_did(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    _add_photo(client, world.bread_id, "red", "Pain de face")
+    _add_photo(client, world.bread_id, "blue", "Pain tranché")
+    (_, _, _), (sliced_id, _, _) = _photos(db, world.bread_id)
+    page = client.get(f"/boutique/produits/{world.bread_id}").get_data(as_text=True)
+    # Enter in a field presses the form's first button: it must save, not move a photo.
+    first_button = re.search(r"<form[^>]*enctype[^>]*>.*?(<button[^>]*>)", page, re.S)
+    assert first_button and "photo_" not in first_button.group(1)
+    assert f'name="photo_first" value="{sliced_id}"' in page
+
+    moved = client.post(
+        f"/boutique/produits/{world.bread_id}",
+        data={**PRODUCT, "name": "Pain de campagne", "photo_first": str(sliced_id)},
+    )
+
+    text = html.unescape(moved.get_data(as_text=True))
+    assert "Cette photo est maintenant la photo principale." in text
+    assert "pas encore enregistrés" not in text
