@@ -223,7 +223,9 @@ def _hours_changes(merchant: Merchant, weekly: list[tuple[int, dt.time, dt.time]
 
 
 def _presentation_form(merchant: Merchant) -> PresentationForm:
-    if request.method == "POST" and request.endpoint == "merchant.save_presentation":
+    # The page is one form: the presentation comes back as typed whichever button was
+    # pressed (a post with the hours alone leaves it as saved).
+    if request.method == "POST" and "description" in request.form:
         return PresentationForm()
     return PresentationForm(
         formdata=None,
@@ -243,6 +245,7 @@ def _page(
     hours: HoursForm | None = None,
     days: list[DayHours] | None = None,
     hours_error: str = "",
+    pending: str | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     return render_template(
@@ -252,9 +255,58 @@ def _page(
         hours=hours or HoursForm(formdata=None),
         days=days or _saved_days(merchant),
         hours_error=hours_error,
+        pending=pending,
         hours_unset=not merchant.opening_hours,
         closures_ahead=closures_ahead(merchant),
     ), status
+
+
+def _presentation_typed(merchant: Merchant) -> bool:
+    """Whether the post holds a presentation other than the saved one."""
+    if "description" not in request.form:
+        return False
+    typed = (
+        request.form.get("description", "").replace("\r\n", "\n"),
+        request.form.get("phone", "").strip(),
+        request.form.get("email", "").strip().lower(),
+        bool(request.form.get("click_and_collect")),
+    )
+    saved = (
+        merchant.description,
+        merchant.phone or "",
+        (merchant.email or "").lower(),
+        merchant.click_and_collect,
+    )
+    return typed != saved
+
+
+def _hours_typed(merchant: Merchant) -> list[DayHours] | None:
+    """The hours as typed when the post holds hours other than the saved ones."""
+    if "j0-de1" not in request.form and "j0-ferme" not in request.form:
+        return None
+    typed, saved = _typed_days(), _saved_days(merchant)
+
+    def blank(day: DayHours) -> tuple[bool, list[tuple[str, str]]]:
+        return day.closed, [r for r in day.ranges if r != ("", "")]
+
+    return typed if [blank(d) for d in typed] != [blank(d) for d in saved] else None
+
+
+def _saved_keeping(
+    merchant: Merchant,
+    message: str,
+    *,
+    pending: str | None,
+    days: list[DayHours] | None = None,
+) -> Response | tuple[str, int]:
+    """After one part of the page was saved: back to the page; or, when the other part was
+    changed and not saved (``pending``: which, « presentation » or « hours »), the page as
+    typed (``days``: the hours typed), saying there that those changes are not saved yet:
+    the browser shows the part whose button was pressed, far from the messages on a phone."""
+    flash(message, "success")
+    if pending is None:
+        return _saved()
+    return _page(merchant, days=days, pending=pending)
 
 
 def _saved() -> Response:
@@ -290,9 +342,21 @@ def save_presentation() -> tuple[str, int] | Response:
             db.uow().rollback()
             attach_error(form, error)
         else:
-            flash(_presentation_message(changed, data.click_and_collect), "success")
-            return _saved()
-    return _page(merchant, presentation=form, status=422)
+            hours = _hours_typed(merchant)
+            return _saved_keeping(
+                merchant,
+                _presentation_message(changed, data.click_and_collect),
+                pending=None if hours is None else "hours",
+                days=hours,
+            )
+    return _page(merchant, presentation=form, days=_typed_days_if_sent(), status=422)
+
+
+def _typed_days_if_sent() -> list[DayHours] | None:
+    """The hours as typed, if the post holds them (``None``: show the saved ones)."""
+    if "j0-de1" not in request.form and "j0-ferme" not in request.form:
+        return None
+    return _typed_days()
 
 
 def _presentation_message(changed: list[str], click_and_collect: bool) -> str:
@@ -337,8 +401,11 @@ def save_hours() -> tuple[str, int] | Response:
         return _page(merchant, hours=form, days=days, hours_error=error, status=422)
     changes = _hours_changes(merchant, weekly)
     if not changes:
-        flash(_("Horaires d'ouverture : rien n'a changé."), "success")
-        return _saved()
+        return _saved_keeping(
+            merchant,
+            _("Horaires d'ouverture : rien n'a changé."),
+            pending="presentation" if _presentation_typed(merchant) else None,
+        )
     try:
         set_opening_hours(uow=db.uow(), merchant_id=merchant.id, windows=weekly, actor=actor())
     except ValidationError as error:
@@ -351,8 +418,8 @@ def save_hours() -> tuple[str, int] | Response:
             hours_error="" if placed else shown(error),
             status=422,
         )
-    flash(
+    return _saved_keeping(
+        merchant,
         _("Horaires enregistrés — %(changes)s.", changes=" ; ".join(changes)),
-        "success",
+        pending="presentation" if _presentation_typed(merchant) else None,
     )
-    return _saved()

@@ -398,3 +398,65 @@ def test_a_day_saved_with_three_ranges_shows_and_keeps_all_three(
         (1, dt.time(11), dt.time(13)),
         (1, dt.time(16), dt.time(18)),
     ]
+
+
+def _presentation(db: Database, world: World, **typed: str) -> dict[str, str]:
+    """The presentation part of the page as saved, with ``typed`` changed."""
+    baker = _merchant(db, world.baker_id)
+    saved = {"description": baker.description, "phone": baker.phone or ""}
+    saved |= {"email": baker.email or ""} | (
+        {"click_and_collect": "y"} if baker.click_and_collect else {}
+    )
+    return saved | typed
+
+
+def test_saving_the_hours_keeps_the_presentation_typed_meanwhile_unsaved(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    before = _merchant(db, world.baker_id).description
+    typed = _presentation(db, world, description="Pains au levain, tapé sans enregistrer")
+
+    response = client.post(HOURS, data=typed | _week(j0=("09:00", "12:00")))
+
+    assert response.status_code == 200
+    page = _html(response)
+    assert "Horaires enregistrés — lundi : 9\u00a0h – 12\u00a0h." in page
+    assert "Pains au levain, tapé sans enregistrer</textarea>" in page
+    assert "La présentation que vous avez changée plus haut n'est pas encore enregistrée" in page
+    assert _hours(db, world.baker_id)[0] == (0, dt.time(9), dt.time(12))
+    assert _merchant(db, world.baker_id).description == before
+
+
+def test_saving_the_presentation_keeps_the_hours_typed_meanwhile_unsaved(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    typed = _presentation(db, world, description="Notre pain au levain.")
+
+    response = client.post(PRESENTATION, data=typed | _week(j0=("09:00", "12:00")))
+
+    assert response.status_code == 200
+    page = _html(response)
+    assert "Enregistré : la présentation." in page
+    assert "Les horaires que vous avez changés plus bas ne sont pas encore enregistrés" in page
+    assert 'name="j0-de1" value="09:00"' in page and 'name="j0-ferme" value="1" checked' not in page
+    assert _merchant(db, world.baker_id).description == "Notre pain au levain."
+    assert _hours(db, world.baker_id) == FACTORY_WEEK
+
+
+def test_either_button_with_the_other_part_untouched_goes_back_to_the_page(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    page = _html(client.get(PAGE))
+    assert page.count("<form") - page.count('action="/boutique/ma-boutique/fermetures') >= 1
+    assert 'formaction="/boutique/ma-boutique/horaires#horaires"' in page
+
+    hours = client.post(HOURS, data=_presentation(db, world) | _week(j0=("09:00", "12:00")))
+    text = client.post(
+        PRESENTATION,
+        data=_presentation(db, world, phone="03 21 00 00 00") | _week(j0=("09:00", "12:00")),
+    )
+
+    assert hours.status_code == 302 and text.status_code == 302
