@@ -58,6 +58,10 @@ FIXED_MESSAGES = (
     N_("Indiquez le nom du client et son téléphone ou son e-mail."),
     N_("Une commande prise pour un client se paie à la livraison ou au retrait."),
     N_("Indiquez l'adresse e-mail du client."),
+    N_(
+        "Ce numéro de téléphone est déjà celui d'un compte client : vérifiez qu'il ne s'agit "
+        "pas de la même personne."
+    ),
     N_("Ce client a déjà un mot de passe : l'animation ne peut pas changer son adresse e-mail."),
 )
 

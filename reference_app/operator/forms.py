@@ -194,6 +194,10 @@ class AssistedShopperForm(FlaskForm):
         validators=[DataRequired(), Length(max=30)],
         description=_l("Le livreur et l'animation l'appellent à ce numéro."),
     )
+    # Shown once the number turns out to be another shopper's (``PhoneAlreadyRegistered``).
+    shared_phone = BooleanField(
+        _l("C'est une autre personne, au même numéro : créer quand même son compte")
+    )
     email = EmailField(
         _l("Adresse e-mail (facultatif)"),
         validators=[Optional(), Email(), Length(max=254)],

@@ -33,6 +33,8 @@ from reference_app.operator.forms import (
 from reference_app.shopfront.delivery_choice import resolve_commune
 from reference_app.shopfront.display import helpers
 from shop_core.accounts.assisted import (
+    PhoneAlreadyRegistered,
+    PhoneHolder,
     ShopperMatches,
     find_shoppers,
     note_shopper_assistance,
@@ -63,6 +65,7 @@ def _page(
     found: ShopperMatches | None,
     form: AssistedShopperForm,
     email_forms: dict[int, ShopperEmailForm] | None = None,
+    phone_holders: list[PhoneHolder] | None = None,
 ) -> str:
     # Shoppers without an e-mail get a form to add one: they cannot log in until then.
     forms = {
@@ -72,7 +75,12 @@ def _page(
     }
     forms.update(email_forms or {})
     return render_template(
-        "operator/shoppers.html", search=search, found=found, form=form, email_forms=forms
+        "operator/shoppers.html",
+        search=search,
+        found=found,
+        form=form,
+        email_forms=forms,
+        phone_holders=phone_holders or [],
     )
 
 
@@ -92,6 +100,7 @@ def new_shopper() -> str | tuple[str, int] | Response:
                 full_name=form.full_name.data or "",
                 phone=form.phone.data or "",
                 email=form.email.data or None,
+                shared_phone=form.shared_phone.data,
                 address=AddressInput(
                     recipient=form.full_name.data or "",
                     line1=form.line1.data or "",
@@ -104,6 +113,13 @@ def new_shopper() -> str | tuple[str, int] | Response:
                     lon=place.lon,
                 ),
             )
+        except PhoneAlreadyRegistered as error:
+            # Perhaps the same person phoning again: offer their account, or to go on.
+            db.uow().rollback()
+            attach_error(form, error)
+            return _page(
+                ShopperSearchForm(formdata=None), None, form, phone_holders=error.holders
+            ), 422
         except ValidationError as error:
             db.uow().rollback()
             attach_error(form, error)

@@ -291,6 +291,59 @@ def test_a_shopper_without_email_is_registered_ordered_for_and_sent_nothing(
     assert other.post("/login", data={"email": "", "password": ""}).status_code != 302
 
 
+ODETTE = {
+    "full_name": "Mme Odette Leroy",
+    "email": "",
+    "line1": "2 rue de l'Église",
+    "postal_code": "62130",
+    "city": "Saint-Pol-sur-Ternoise",
+}
+
+
+def _accounts_named(db: Database, name: str) -> int:
+    with db.uow() as uow:
+        return len(uow.session.scalars(select(User).where(User.full_name == name)).all())
+
+
+def test_a_phone_already_a_shoppers_is_warned_of_with_their_account_to_use(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    with db.uow() as uow:
+        uow.session.get_one(User, world.shopper_id).phone = "03 21 04 05 06"
+        uow.commit()
+    login(client, world.operator_email)
+    response = client.post("/admin/clients/nouveau", data={**ODETTE, "phone": "+33 3 21 04 05 06"})
+    assert response.status_code == 422
+    page = page_of(response)
+    assert (
+        "Ce numéro de téléphone est déjà celui d'un compte client : vérifiez qu'il ne s'agit "
+        "pas de la même personne." in page
+    )
+    assert "Ce numéro est déjà celui de ce client :" in page
+    assert f'<a href="/admin/clients/{world.shopper_id}">Jeanne Martin</a>' in page
+    assert f'action="/admin/clients/{world.shopper_id}/agir"' in page
+    assert 'name="shared_phone"' in page
+    assert 'value="Mme Odette Leroy"' in page  # nothing typed is lost
+    assert _accounts_named(db, "Mme Odette Leroy") == 0
+
+    # Two people on one landline: the operator says so, and the account is created.
+    response = client.post(
+        "/admin/clients/nouveau",
+        data={**ODETTE, "phone": "+33 3 21 04 05 06", "shared_phone": "y"},
+    )
+    assert response.status_code == 302, page_of(response)[:3000]
+    assert _accounts_named(db, "Mme Odette Leroy") == 1
+    assert "Vous commandez pour Mme Odette Leroy" in page_of(client.get("/"))
+
+
+def test_a_new_phone_asks_nothing_more(client: FlaskClient, world: World) -> None:
+    login(client, world.operator_email)
+    page = page_of(client.get("/admin/clients"))
+    assert 'name="shared_phone"' not in page
+    response = client.post("/admin/clients/nouveau", data={**ODETTE, "phone": "03 21 09 09 09"})
+    assert response.status_code == 302, page_of(response)[:3000]
+
+
 def not_for_acting(db: Database, world: World) -> tuple[int, ...]:
     """Accounts the operator may not act for nor see as shoppers: a namesake of Jeanne in
     another territory, a merchant, a courier, an operator."""
