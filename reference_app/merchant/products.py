@@ -43,7 +43,7 @@ from shop_core.catalogue.services import (
     set_stock,
     update_product,
 )
-from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.errors import DomainError, NotFound
 from shop_core.money import cents_from_euros
 from shop_core.vat import VatRate
 
@@ -83,18 +83,27 @@ def _initial(product: Product) -> dict[str, object]:
 
 
 def _input(form: ProductForm) -> ProductInput | None:
-    """The core input typed in the form; ``None`` (with a field error) when the price is bad."""
+    """The core input typed, when every field is right; else ``None``, with each wrong
+    field's error on the form, all at once: the form's own checks, the price, the core's."""
     try:
-        price = cents_from_euros(form.price.data or "")
+        price: int | None = cents_from_euros(form.price.data or "")
     except ValueError:
-        form.price.errors = [*form.price.errors, _("Prix illisible : écrivez par exemple 12,50.")]
+        price = None
+        if not form.price.errors:  # an empty price is already « obligatoire »
+            form.price.errors = [
+                *form.price.errors,
+                _("Prix illisible : écrivez par exemple 12,50."),
+            ]
+    try:
+        unit, vat_rate = Unit(form.unit.data), VatRate(int(form.vat_rate.data))
+    except ValueError:  # not one of the choices: the form's own check says so
         return None
     category = form.category_id.data or ""
-    return ProductInput(
+    data = ProductInput(
         name=form.name.data or "",
-        price_cents=price,
-        vat_rate=VatRate(int(form.vat_rate.data)),
-        unit=Unit(form.unit.data),
+        price_cents=price or 1,  # unread: the core checks the rest
+        vat_rate=vat_rate,
+        unit=unit,
         description=form.description.data or "",
         category_id=int(category) if category.isdigit() else None,
         estimated_weight_g=form.estimated_weight_g.data,
@@ -103,6 +112,14 @@ def _input(form: ProductForm) -> ProductInput | None:
         active=bool(form.active.data),
         no_withdrawal=bool(form.no_withdrawal.data),
     )
+    fine = price is not None
+    for problem in data.problems():
+        field = getattr(form, _FIELDS.get(problem.field or "", problem.field or ""), None)
+        if field is not None and field.errors:
+            continue  # the field already says what is wrong with it
+        attach_error(form, problem, _FIELDS)
+        fine = False
+    return data if fine else None
 
 
 def _form_page(form: ProductForm, product: Product | None, status: int) -> tuple[str, int]:
@@ -150,38 +167,34 @@ def new_product() -> str | tuple[str, int] | Response:
     valid = form.validate_on_submit()
     # Stored even when the form comes back with an error: the photo is not chosen again.
     photo = uploaded_photo(form) if form.is_submitted() else None
-    if valid and (data := _input(form)) is not None:
+    data = _input(form) if form.is_submitted() else None
+    if valid and data is not None:
         merchant = shop()
-        try:
-            data.validate()
-        except ValidationError as error:
-            attach_error(form, error, _FIELDS)
-        else:
-            if photo is not False:
-                try:
-                    pid = create_product(
+        if photo is not False:
+            try:
+                pid = create_product(
+                    uow=db.uow(),
+                    merchant_id=merchant.id,
+                    data=data,
+                    actor=actor(),
+                    commit=photo is None,
+                )
+                if photo:
+                    add_photo(
                         uow=db.uow(),
+                        product_id=pid,
                         merchant_id=merchant.id,
-                        data=data,
+                        key=photo.key,
+                        thumb_key=photo.thumb_key,
+                        alt=(form.photo_alt.data or data.name).strip(),
                         actor=actor(),
-                        commit=photo is None,
                     )
-                    if photo:
-                        add_photo(
-                            uow=db.uow(),
-                            product_id=pid,
-                            merchant_id=merchant.id,
-                            key=photo.key,
-                            thumb_key=photo.thumb_key,
-                            alt=(form.photo_alt.data or data.name).strip(),
-                            actor=actor(),
-                        )
-                except DomainError as error:
-                    db.uow().rollback()
-                    attach_error(form, error, _FIELDS)
-                else:
-                    flash(_("« %(name)s » est ajouté.", name=data.name.strip()), "success")
-                    return redirect(url_for("merchant.products"))
+            except DomainError as error:
+                db.uow().rollback()
+                attach_error(form, error, _FIELDS)
+            else:
+                flash(_("« %(name)s » est ajouté.", name=data.name.strip()), "success")
+                return redirect(url_for("merchant.products"))
     return _form_page(form, None, 422 if form.is_submitted() else 200)
 
 
@@ -197,48 +210,44 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
         return _photo_pressed(form, product, pressed)
     valid = form.validate_on_submit()
     photo = uploaded_photo(form) if form.is_submitted() else None  # kept if the page comes back
-    if valid and (data := _input(form)) is not None:
-        try:
-            data.validate()
-        except ValidationError as error:
-            attach_error(form, error, _FIELDS)
-        else:
-            if photo is not False:
-                try:
-                    level = update_product(
+    data = _input(form) if form.is_submitted() else None
+    if valid and data is not None:
+        if photo is not False:
+            try:
+                level = update_product(
+                    uow=db.uow(),
+                    product_id=product.id,
+                    merchant_id=merchant.id,
+                    data=data,
+                    actor=actor(),
+                    stock_seen=_seen(form.stock_seen.data),
+                    seen=_edit_seen(form.edit_seen.data),
+                )
+                if photo:
+                    add_photo(
                         uow=db.uow(),
                         product_id=product.id,
                         merchant_id=merchant.id,
-                        data=data,
+                        key=photo.key,
+                        thumb_key=photo.thumb_key,
+                        alt=(form.photo_alt.data or data.name).strip(),
                         actor=actor(),
-                        stock_seen=_seen(form.stock_seen.data),
-                        seen=_edit_seen(form.edit_seen.data),
                     )
-                    if photo:
-                        add_photo(
-                            uow=db.uow(),
-                            product_id=product.id,
-                            merchant_id=merchant.id,
-                            key=photo.key,
-                            thumb_key=photo.thumb_key,
-                            alt=(form.photo_alt.data or data.name).strip(),
-                            actor=actor(),
-                        )
-                except ProductChangedMeanwhile as error:
-                    db.uow().rollback()
-                    flash(str(error), "error")
-                    # Saving again keeps the typed values over what is there now.
-                    product = get_product(db.uow(), product_id, merchant_id=merchant.id)
-                    form.edit_seen.data = json.dumps(edit_snapshot(product))
-                    form.stock_seen.data = _initial(product)["stock_seen"]
-                    return _form_page(form, product, 409)
-                except DomainError as error:
-                    db.uow().rollback()
-                    attach_error(form, error, _FIELDS)
-                else:
-                    flash(_("« %(name)s » est enregistré.", name=data.name.strip()), "success")
-                    _stock_notice(data.name.strip(), level)
-                    return redirect(url_for("merchant.products"))
+            except ProductChangedMeanwhile as error:
+                db.uow().rollback()
+                flash(str(error), "error")
+                # Saving again keeps the typed values over what is there now.
+                product = get_product(db.uow(), product_id, merchant_id=merchant.id)
+                form.edit_seen.data = json.dumps(edit_snapshot(product))
+                form.stock_seen.data = _initial(product)["stock_seen"]
+                return _form_page(form, product, 409)
+            except DomainError as error:
+                db.uow().rollback()
+                attach_error(form, error, _FIELDS)
+            else:
+                flash(_("« %(name)s » est enregistré.", name=data.name.strip()), "success")
+                _stock_notice(data.name.strip(), level)
+                return redirect(url_for("merchant.products"))
     return _form_page(form, product, 422 if form.is_submitted() else 200)
 
 

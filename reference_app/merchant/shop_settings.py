@@ -160,6 +160,16 @@ def _windows(day: DayHours) -> list[tuple[dt.time, dt.time]] | None:
             )
             day.bad.update(names)
             return None
+        # The core's own refusals, checked here too so that every day at fault is told in
+        # one go (the core stops at its first).
+        if closes <= opens:
+            day.error = _("L'heure de fermeture doit suivre l'ouverture.")
+            day.bad.update(names)
+            return None
+        if windows and opens < windows[-1][1]:
+            day.error = _("Deux plages horaires se chevauchent.")
+            day.bad.update(names)
+            return None
         windows.append((opens, closes))
     return windows
 

@@ -44,28 +44,48 @@ class ProductInput:
 
     def validate(self) -> None:
         """Raise ``ValidationError`` naming the first wrong field."""
+        found = self.problems()
+        if found:
+            raise found[0]
+
+    def problems(self) -> list[ValidationError]:
+        """Every wrong field's error, in the form's order (a form shows them all at once)."""
+        found = []
         if not self.name.strip():
-            raise ValidationError("Le nom du produit est obligatoire.", field="name")
-        if len(self.name.strip()) > 140:
-            raise ValidationError(
-                "Le nom du produit est trop long (140 caractères au plus).", field="name"
+            found.append(ValidationError("Le nom du produit est obligatoire.", field="name"))
+        elif len(self.name.strip()) > 140:
+            found.append(
+                ValidationError(
+                    "Le nom du produit est trop long (140 caractères au plus).", field="name"
+                )
             )
         if not isinstance(self.price_cents, int) or not 0 < self.price_cents <= MAX_PRICE_CENTS:
-            raise ValidationError(
-                "Le prix doit être compris entre 0,01 € et 10 000 €.", field="price"
+            found.append(
+                ValidationError(
+                    "Le prix doit être compris entre 0,01 € et 10 000 €.", field="price"
+                )
             )
         if self.sold_by_weight:
             if not self.estimated_weight_g or not 0 < self.estimated_weight_g <= 100_000:
-                raise ValidationError(
-                    "Indiquez le poids estimé d'une pièce (en grammes) pour un produit au poids.",
-                    field="estimated_weight_g",
+                found.append(
+                    ValidationError(
+                        "Indiquez le poids estimé d'une pièce (en grammes) pour un produit au "
+                        "poids.",
+                        field="estimated_weight_g",
+                    )
                 )
             if not 0 <= self.weight_tolerance_pct <= 50:
-                raise ValidationError(
-                    "La tolérance de poids doit être entre 0 et 50 %.", field="weight_tolerance_pct"
+                found.append(
+                    ValidationError(
+                        "La tolérance de poids doit être entre 0 et 50 %.",
+                        field="weight_tolerance_pct",
+                    )
                 )
         if self.track_stock and not 0 <= self.stock_quantity <= MAX_STOCK:
-            raise ValidationError("Le stock doit être un nombre positif.", field="stock_quantity")
+            found.append(
+                ValidationError("Le stock doit être un nombre positif.", field="stock_quantity")
+            )
+        return found
 
 
 def _unique_product_slug(

@@ -460,3 +460,26 @@ def test_either_button_with_the_other_part_untouched_goes_back_to_the_page(
     )
 
     assert hours.status_code == 302 and text.status_code == 302
+
+
+def test_every_day_at_fault_is_told_in_one_go(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+
+    response = client.post(
+        HOURS,
+        data=_week(
+            j0=("09:00", ""),  # read by the form
+            j1=("12:30", "09:00"),  # closes before it opens: the core's first refusal
+            j2=("09:00", "12:30", "11:00", "19:00"),  # overlapping: the core's second
+        ),
+    )
+
+    assert response.status_code == 422
+    page = _html(response)
+    assert "Il manque l'heure de fermeture" in _day_block(page, 0)
+    assert "L'heure de fermeture doit suivre l'ouverture." in _day_block(page, 1)
+    assert "Deux plages horaires se chevauchent." in _day_block(page, 2)
+    assert 'name="j2-de2" value="11:00" aria-invalid="true"' in page
+    assert _hours(db, world.baker_id) == FACTORY_WEEK

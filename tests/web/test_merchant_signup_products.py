@@ -192,6 +192,28 @@ def test_a_price_typed_wrong_or_a_weight_product_without_estimate_gets_french_er
     assert "Indiquez le poids estimé d&#39;une pièce" in page
 
 
+def test_every_wrong_field_of_the_product_form_is_told_in_one_go(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    typed = {**PRODUCT, "price": "douze", "unit": "kg", "estimated_weight_g": ""}
+
+    response = client.post("/boutique/produits/nouveau", data=typed | {"stock_quantity": "-3"})
+
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Prix illisible : écrivez par exemple 12,50." in page
+    assert "Indiquez le poids estimé d'une pièce (en grammes) pour un produit au poids." in page
+    assert "Indiquez un nombre entier, 0 ou plus." in page
+    assert page.count("Le stock doit être un nombre positif.") == 0  # said once, by the form
+    edited = client.post(f"/boutique/produits/{world.bread_id}", data=typed | {"name": ""})
+    page = html.unescape(edited.get_data(as_text=True))
+    assert edited.status_code == 422
+    assert "Prix illisible" in page and "Indiquez le poids estimé" in page
+    with db.uow() as uow:
+        assert uow.session.get_one(Product, world.bread_id).price_cents == 350
+
+
 def test_editing_a_product_changes_price_and_category(
     client: FlaskClient, db: Database, world: World
 ) -> None:
