@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from babel import numbers
 from flask import Flask
 from flask_babel import (
     format_date,
@@ -46,6 +47,23 @@ def hour_text(value: dt.time | dt.datetime | None) -> str:
     if reads_french():
         return time_fr(value, space="\u00a0")
     return format_time(value, "short")
+
+
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæ")
+
+
+def elides(name: str | None) -> bool:
+    """Whether French writes « d' » rather than « de » before ``name``: it starts with a
+    vowel, accented or not (« d'Élodie », « d'Œdipe »), or a mute h before one
+    (« d'Hélène »); a y before a vowel is a consonant (« de Yann », but « d'Yves »)."""
+    word = (name or "").strip().casefold()
+    if not word:
+        return False
+    if word[0] == "h":
+        return len(word) > 1 and word[1] in _VOWELS
+    if word[0] == "y":
+        return len(word) > 1 and word[1] not in _VOWELS
+    return word[0] in _VOWELS
 
 
 def first_name(full_name: str | None) -> str:
@@ -119,7 +137,13 @@ def status_label(status: MerchantOrderStatus | str) -> str:
 
 
 def vat_label(rate: VatRate | int) -> str:
-    return VatRate(rate).label
+    """A VAT rate as the reader writes it: « 5,5 % » in French, "5.5%" in English.
+
+    Babel's own ``format_percent``: Flask-Babel's rounds to the locale's whole percent
+    ("6 %"), having no way to keep the rate's decimals."""
+    return numbers.format_percent(
+        VatRate(rate).percent / 100, locale=get_locale() or "fr", decimal_quantization=False
+    )
 
 
 _TYPED_TIME = re.compile(r"^\s*(\d{1,2})\s*(?:[hH:.]\s*(\d{2})?)?(?::\d{2}(?:\.\d+)?)?\s*$")
@@ -159,6 +183,7 @@ def colon() -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals["hand_means"] = hand_means
+    app.jinja_env.globals["elides"] = elides
     app.jinja_env.filters.update(
         money=money,
         euros_input=euros_input,
