@@ -10,6 +10,7 @@ from reference_app.operator import (  # noqa: F401
     couriers,
     dashboard,
     merchants,
+    order_page,
     orders,
     pickups,
     shoppers,

@@ -295,6 +295,10 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         # The territory's orders: operator Y gets territory Y's list (test_operator_orders).
         "GET /admin/commandes": Row("/admin/commandes", OPERATOR),
         "GET /admin/commandes.csv": Row("/admin/commandes.csv", OPERATOR),
+        # One order's page: operator Y does not see territory X's order (404).
+        "GET /admin/commandes/<reference>": Row(
+            f"/admin/commandes/{i.order_a_reference}", OPERATOR_X
+        ),
         # Ordering for a shopper: operator Y cannot act for territory X's shopper (404).
         "GET /admin/clients": Row("/admin/clients", OPERATOR),
         "POST /admin/clients/nouveau": Row("/admin/clients/nouveau", OPERATOR_DO),

@@ -49,6 +49,7 @@ PAGES: list[tuple[str, str]] = [
     ("operator", "/admin"),
     ("operator", "/admin/boutiques"),
     ("operator", "/admin/boutiques/{merchant_id}"),
+    ("operator", "/admin/commandes/{order_reference}"),
     ("operator", "/admin/livreurs"),
     ("operator", "/admin/points-retrait"),
     ("operator", "/admin/communes"),
