@@ -6,9 +6,10 @@ import datetime as dt
 
 from flask import Flask
 
-from reference_app.formatting import MEANS_WORDS, date_fr, hand_means, hour_text
+from reference_app.formatting import MEANS_WORDS, date_fr, hand_means, hour_text, vat_label
 from reference_app.shopfront.display import day_choice, day_label
 from shop_core.payments.model import PaymentMeans
+from shop_core.vat import VatRate
 
 FIRST = dt.date(2026, 12, 1)  # a Tuesday
 SECOND = dt.date(2026, 12, 2)
@@ -53,3 +54,15 @@ def test_paying_by_hand_names_every_means_a_hand_over_records_and_no_other(app: 
     assert set(MEANS_WORDS) == set(PaymentMeans)
     with app.test_request_context("/"):
         assert hand_means() == "en espèces ou par chèque"
+
+
+def test_vat_rates_are_written_in_the_readers_language(app: Flask) -> None:
+    with app.test_request_context("/"):
+        assert [vat_label(r) for r in VatRate] == [
+            "20\u00a0%",
+            "10\u00a0%",
+            "5,5\u00a0%",
+            "2,1\u00a0%",
+        ]
+    with app.test_request_context("/?lang=en"):
+        assert [vat_label(r) for r in VatRate] == ["20%", "10%", "5.5%", "2.1%"]

@@ -118,6 +118,13 @@ def test_product_page_shows_price_with_unit_and_vat(client: FlaskClient, world: 
     assert 'name="quantity"' in page and "Ajouter au panier" in page
 
 
+def test_an_english_product_page_writes_the_vat_rate_as_english_does(
+    client: FlaskClient, world: World
+) -> None:
+    page = text(client, f"/produits/{world.bread_id}-pain-de-campagne?lang=en")
+    assert "5.5%" in page and "5,5" not in page
+
+
 def test_product_sold_by_weight_says_the_price_is_an_estimate(
     client: FlaskClient, world: World
 ) -> None:
