@@ -7,6 +7,7 @@ merchant to prepare them before or to call the facilitator.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import flash, redirect, render_template, url_for
@@ -32,6 +33,20 @@ from shop_core.merchants.closures import (
     remove_closure,
     upcoming,
 )
+
+
+def day_range(
+    starts: dt.date, ends: dt.date, *, pattern: str = "EEEE d MMMM", year_on_end: bool = True
+) -> tuple[str, str]:
+    """The first and last days of a range as « du … au … » writes them: the year on the
+    last (``year_on_end``), and on both when they differ — « lundi 20 décembre 2027 » …
+    « mercredi 1er mars 2028 », not « lundi 20 décembre » … « mercredi 1er mars 2028 »."""
+    with_year = f"{pattern} yyyy"
+    across = starts.year != ends.year
+    return (
+        date_fr(starts, with_year if across else pattern),
+        date_fr(ends, with_year if across or year_on_end else pattern),
+    )
 
 
 class DayField(DateField):
@@ -80,6 +95,7 @@ def _page(form: ClosureForm, status: int = 200) -> tuple[str, int]:
         },
         remove_form=FlaskForm(),
         today=today,
+        day_range=day_range,
     ), status
 
 
@@ -116,11 +132,12 @@ def add_closure_view() -> Response | tuple[str, int]:
             day=date_fr(closure.starts, "EEEE d MMMM"),
         )
     else:
+        first, last = day_range(closure.starts, closure.ends, year_on_end=False)
         saved = _(
             "Fermeture enregistrée du %(starts)s au %(ends)s : ces jours-là, vos produits ne "
             "sont plus proposés à la livraison ni au retrait.",
-            starts=date_fr(closure.starts, "EEEE d MMMM"),
-            ends=date_fr(closure.ends, "EEEE d MMMM"),
+            starts=first,
+            ends=last,
         )
     flash(saved, "success")
     during = orders_during(db.uow().session, merchant.id, closure.starts, closure.ends)

@@ -223,3 +223,20 @@ def test_the_closure_refusal_reads_in_english(app: Flask) -> None:
 def _slug(db: Database, merchant_id: int) -> str:
     with db.uow() as uow:
         return uow.session.get_one(Merchant, merchant_id).slug
+
+
+def test_a_closure_across_the_new_year_gives_the_year_of_each_end(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+
+    saved = client.post(
+        "/boutique/fermetures",
+        data={"starts": "2027-12-20", "ends": "2028-03-01", "note": ""},
+        follow_redirects=True,
+    )
+
+    page = text(saved)
+    assert "Fermeture enregistrée du lundi 20 décembre 2027 au mercredi 1er mars 2028" in page
+    assert "Du lundi 20 décembre 2027 au mercredi 1er mars 2028" in page
+    assert closures_of(db, world.baker_id) == [(dt.date(2027, 12, 20), dt.date(2028, 3, 1), "")]
