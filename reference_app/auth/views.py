@@ -23,6 +23,7 @@ from reference_app.auth.reset import send_reset_link
 from reference_app.auth.users import WebUser
 from reference_app.domain_messages import shown
 from reference_app.extensions import limiter
+from reference_app.local_paths import local_path
 from reference_app.operator.acting import stop_acting_for_shopper
 from reference_app.security import (
     DUMMY_HASH,
@@ -37,13 +38,6 @@ from shop_core.accounts.services import find_by_email, register_user
 from shop_core.errors import ValidationError
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    # Only local paths: never redirect to another site after login.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 _HOMES = {
@@ -105,7 +99,7 @@ def login() -> str | Response:
             forget_failures(user.email)
             start_session(user, remember=bool(form.remember.data))
             flash(_("Bonjour %(name)s, vous êtes connecté.", name=user.full_name), "success")
-            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+            return redirect(local_path(request.args.get("next")) or _home_for(user))
         login_failed()
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
     return render_template("auth/login.html", form=form)
@@ -148,7 +142,7 @@ def signup() -> str | Response:
             user = db.uow().session.get_one(User, uid)
             start_session(user)
             flash(_("Votre compte est créé. Bienvenue !"), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("shop.home"))
+            return redirect(local_path(request.args.get("next")) or url_for("shop.home"))
     return render_template("auth/signup.html", form=form)
 
 

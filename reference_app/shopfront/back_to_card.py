@@ -12,7 +12,6 @@ the top of the page, as any other.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from flask import flash, get_flashed_messages
 
@@ -25,20 +24,8 @@ def card_anchor(product_id: int) -> str:
     return f"produit-{product_id}"
 
 
-def local_path(target: str | None) -> str | None:
-    """``target`` when it is a path of this site ("/boutiques/x?page=2"), without its anchor;
-    ``None`` for anything a browser could take to another site ("//host", "/\\host",
-    "https://host", a line break)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    # Browsers read "\\" as "/" and drop tabs and line breaks: "/\\host", "/\t/host" are "//host".
-    if any(char == "\\" or char < " " or char == "\x7f" for char in target):
-        return None
-    return urlsplit(target)._replace(fragment="").geturl()
-
-
 def to_card(path: str, product_id: int) -> str:
-    """``path`` (a local path, see ``local_path``) scrolled to the product's card."""
+    """``path`` (a local path, see ``reference_app.local_paths``) scrolled to the product's card."""
     return f"{path}#{card_anchor(product_id)}"
 
 

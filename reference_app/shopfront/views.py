@@ -19,11 +19,11 @@ from reference_app import db, payments
 from reference_app.domain_messages import shown
 from reference_app.formatting import trade_label
 from reference_app.input_guard import form_id
+from reference_app.local_paths import local_path
 from reference_app.shopfront import account, basket_views, checkout, orders  # noqa: F401
 from reference_app.shopfront.back_to_card import (
     card_messages,
     flash_for_card,
-    local_path,
     page_messages,
     to_card,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -123,3 +124,29 @@ def test_from_the_signup_page_the_login_link_keeps_where_the_shopper_was_going(
     # remembered having one lost the way back to the checkout.
     page = client.get("/signup?next=/commande").get_data(as_text=True)
     assert 'Déjà un compte ? <a href="/login?next=/commande">' in page
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["//evil.example/x", "/\\evil.example/x", "/\t/evil.example", "https://evil.example/"],
+)
+def test_after_login_the_next_page_is_never_another_site(
+    client: FlaskClient, world: World, elsewhere: str
+) -> None:
+    # A browser reads "/\host" and "/<tab>/host" as "//host": another site.
+    response = client.post(
+        "/login",
+        query_string={"next": elsewhere},
+        data={"email": world.shopper_email, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+
+
+def test_after_login_the_shopper_goes_back_where_she_was(client: FlaskClient, world: World) -> None:
+    response = client.post(
+        "/login",
+        query_string={"next": "/commande?x=1"},
+        data={"email": world.shopper_email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/commande?x=1"
