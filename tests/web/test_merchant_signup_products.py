@@ -368,6 +368,41 @@ def test_archived_products_leave_the_list(client: FlaskClient, db: Database, wor
     assert f'id="produit-{world.bread_id}"' in page
 
 
+def test_an_archived_products_page_says_so_and_offers_to_bring_it_back(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    live = html.unescape(client.get(f"/boutique/produits/{world.cake_id}").get_data(as_text=True))
+    assert "Archiver ce produit" in live and "est archivé" not in live
+    client.post(f"/boutique/produits/{world.cake_id}/archiver")
+
+    page = html.unescape(client.get(f"/boutique/produits/{world.cake_id}").get_data(as_text=True))
+
+    assert "Ce produit est archivé : il n'apparaît pas dans la boutique." in page
+    assert f'action="/boutique/produits/{world.cake_id}/desarchiver"' in page
+    assert "Archiver ce produit" not in page
+    client.post(f"/boutique/produits/{world.cake_id}/desarchiver")
+    with db.uow() as uow:
+        assert not uow.session.get_one(Product, world.cake_id).archived
+
+
+def test_the_stock_of_a_product_sold_by_weight_is_said_in_pieces(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.baker_email)
+    client.post(
+        "/boutique/produits/nouveau",
+        data={**PRODUCT, "name": "Tomme", "unit": "kg", "estimated_weight_g": "400"},
+    )
+
+    page = client.get("/boutique/produits").get_data(as_text=True)
+
+    rows = re.findall(r'<li class="product-row[^"]*" id="produit-\d+">.*?</li>', page, re.S)
+    tomme = [row for row in rows if "Tomme" in row]
+    assert len(tomme) == 1 and "pièces</span>" in tomme[0]
+    assert all("pièces</span>" not in row for row in rows if "Tomme" not in row)
+
+
 def test_an_archived_product_is_brought_back_off_sale_by_its_shop_only(
     client: FlaskClient, db: Database, world: World
 ) -> None:
