@@ -362,6 +362,23 @@ def courier_duties(
     return CourierDuties(rounds=tuple(rounds), runs=tuple((day, name) for day, name in runs))
 
 
+def rounds_serving(session: Session, *, territory_id: int, insee_code: str) -> list[str]:
+    """The names of the active rounds that list this commune (to warn before it stops being
+    served)."""
+    return list(
+        session.scalars(
+            select(Round.name)
+            .join(RoundCommune, RoundCommune.round_id == Round.id)
+            .where(
+                Round.territory_id == territory_id,
+                Round.active.is_(True),
+                RoundCommune.insee_code == insee_code,
+            )
+            .order_by(Round.name)
+        )
+    )
+
+
 def days_planned_before_change(
     session: Session, *, territory_id: int, round_id: int, from_day: dt.date
 ) -> tuple[dt.date, ...]:

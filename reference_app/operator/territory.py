@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from delivery import gazetteer
+from delivery.services import rounds_serving
 from reference_app import db, images
 from reference_app.extensions import limit_uploads
 from reference_app.merchant.blueprint import attach_error
@@ -23,6 +24,7 @@ from reference_app.operator.forms import (
 )
 from reference_app.operator.point_hours import hours_text, label_days, typed_hours
 from reference_app.request_caps import takes_a_photo
+from reference_app.rounds import settings
 from shop_core.errors import ValidationError
 from shop_core.orders.pickup_points import orders_for_point
 from shop_core.territories.admin import (
@@ -31,6 +33,7 @@ from shop_core.territories.admin import (
     update_branding,
     update_pickup_point,
 )
+from shop_core.territories.commune_use import commune_use
 from shop_core.territories.model import PickupPoint
 from shop_core.territories.services import (
     add_commune,
@@ -112,9 +115,30 @@ def add_served_commune() -> Response:
 
 @bp.route("/admin/communes/<insee_code>/retirer", methods=["POST"])
 @operator_required
-def remove_served_commune(insee_code: str) -> Response:
-    remove_commune(uow=db.uow(), territory_id=db.territory().id, insee_code=insee_code)
-    flash(_("La commune n'est plus desservie."), "success")
+def remove_served_commune(insee_code: str) -> Response | str:
+    territory = db.territory()
+    commune = next((c for c in territory.communes if c.insee_code == insee_code), None)
+    if commune is None:
+        flash(_("Cette commune n'est déjà plus desservie."), "info")
+        return redirect(url_for("operator.communes"))
+    if request.form.get("confirm") != "1":
+        # Shops there, deliveries to come, rounds through it: the operator sees what
+        # changes before one tap stops serving it.
+        session = db.uow().session
+        use = commune_use(
+            session,
+            territory_id=territory.id,
+            insee_code=insee_code,
+            today=settings.today(territory),
+        )
+        rounds = rounds_serving(session, territory_id=territory.id, insee_code=insee_code)
+        if use or rounds:
+            return render_template(
+                "operator/commune_remove.html", commune=commune, use=use, rounds=rounds
+            )
+    name = commune.name
+    remove_commune(uow=db.uow(), territory_id=territory.id, insee_code=insee_code)
+    flash(_("%(name)s n'est plus desservie.", name=name), "success")
     return redirect(url_for("operator.communes"))
 
 

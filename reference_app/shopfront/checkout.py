@@ -81,6 +81,8 @@ class Options:
     territory: Territory
     points: list[PickupPoint]
     addresses: list[Address]
+    # Saved addresses home delivery no longer goes to (their commune stopped being served).
+    not_served: list[Address]
     dates: list[dt.date]
     today: dt.date
     missed: list[DayNotOffered]  # the days before the first one offered, and why
@@ -91,11 +93,18 @@ class Options:
 
     @property
     def addresses_by_choice(self) -> dict[str, Address]:
-        return {str(a.id): a for a in self.addresses}
+        # An address no longer served is not offered, but one sent anyway (a page left
+        # open) is refused by the checkout, which names its commune.
+        return {str(a.id): a for a in [*self.addresses, *self.not_served]}
 
 
 def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -> Options:
-    addresses = list(shopper().addresses)
+    saved = list(shopper().addresses)
+    addresses = [
+        a
+        for a in saved
+        if territory.delivers_home_to(insee_code=a.insee_code, postal_code=a.postal_code)
+    ]
     dates = delivery_dates(territory, at)
     # Every shop of the basket prepares and hands over its parcels on the day itself: a day
     # one of them is closed would only be moved to the next one by the night's routine.
@@ -105,6 +114,7 @@ def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -
         territory=territory,
         points=[p for p in territory.pickup_points if p.active],
         addresses=addresses,
+        not_served=[a for a in saved if a not in addresses],
         dates=offered,
         today=at.astimezone(ZoneInfo(territory.timezone)).date(),
         missed=not_offered(territory, at, shops, offered[0]),

@@ -25,6 +25,7 @@ from shop_core.errors import (
     NotFound,
     OpensAfterSlot,
     OutOfStock,
+    PointClosedThen,
     ProductUnavailable,
     ValidationError,
     WeightOutOfTolerance,
@@ -137,10 +138,8 @@ def _check_delivery(
             raise InvalidDeliveryChoice(detail="Indiquez l'adresse de livraison.")
         if not address.recipient.strip() or not address.line1.strip():
             raise InvalidDeliveryChoice(detail="Indiquez le destinataire et l'adresse.")
-        served = {c.insee_code for c in territory.communes}
-        postal = {c.postal_code for c in territory.communes}
-        if (address.insee_code and address.insee_code not in served) or (
-            not address.insee_code and address.postal_code not in postal
+        if not territory.delivers_home_to(
+            insee_code=address.insee_code, postal_code=address.postal_code
         ):
             raise InvalidDeliveryChoice(
                 detail=f"La commune {address.city} n'est pas desservie par la livraison à "
@@ -160,6 +159,11 @@ def _check_delivery(
         )
         if point is None or point.territory_id != territory.id or not point.active:
             raise InvalidDeliveryChoice(detail="Choisissez un point de retrait.")
+        if point.opening_hours and not point.opening_windows(choice.date.weekday()):
+            # Its weekly hours say closed that day: nobody takes the parcels in.
+            raise PointClosedThen(
+                point=point.name, day=choice.date, opens=point.first_open_day(choice.date)
+            )
         return point
     for merchant in merchants:
         if not merchant.click_and_collect:

@@ -41,6 +41,13 @@ class Territory(Base):
         """Whether the commune with this INSEE code is served by the territory."""
         return any(c.insee_code == insee_code for c in self.communes)
 
+    def delivers_home_to(self, *, insee_code: str | None, postal_code: str) -> bool:
+        """Whether home delivery goes to an address: its commune is served (by INSEE code,
+        or by postal code for an address saved without one)."""
+        if insee_code:
+            return self.serves(insee_code)
+        return any(c.postal_code == postal_code for c in self.communes)
+
 
 class Commune(Base):
     """A commune served by a territory (INSEE code, with its centre for geocoding)."""

@@ -23,6 +23,7 @@ from shop_core.territories.services import add_pickup_point
 
 from .backoffice import place_order, png_bytes
 from .conftest import World, login
+from .rounds_setup import add_fleet, configure
 
 
 def _territory(db: Database, world: World) -> Territory:
@@ -396,3 +397,58 @@ def test_dashboard_counts_the_weeks_up_to_the_apps_today_not_the_system_clocks(
     assert '<span class="tile-number">1</span> commande<' in page and "10,50" in page
     lines = client.get("/admin/indicateurs.csv").data.decode("utf-8-sig").splitlines()
     assert lines[-1].split(";")[:5] == ["2026", "24", "2026-06-08", "1", "10,50"]
+
+
+def test_removing_a_commune_nothing_relies_on_is_done_at_once_and_named(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    client.post(
+        "/admin/communes/ajouter",
+        data={"insee_code": "62447", "postal_code": "62140", "name": "Hesdin"},
+    )
+    done = client.post("/admin/communes/62447/retirer", follow_redirects=True)
+    assert "Hesdin n&#39;est plus desservie." in done.get_data(as_text=True)
+    assert not any(c.insee_code == "62447" for c in _territory(db, world).communes)
+
+
+def test_removing_a_served_commune_shows_its_shops_deliveries_and_rounds_then_asks(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    configure(app)
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.bread_id: 1})  # to Saint-Pol, on Tuesday
+    with db.uow() as uow:
+        reference = uow.session.get_one(Order, oid).reference
+    login(client, world.operator_email)
+
+    asked = client.post("/admin/communes/62767/retirer")
+    assert asked.status_code == 200
+    page = html.unescape(asked.get_data(as_text=True))
+    assert '<h1 id="retirer">Ne plus desservir Saint-Pol-sur-Ternoise ?</h1>' in page
+    assert re.search(r"\d+ boutiques? y (a son|ont leur) adresse", page)
+    assert "<li>Boulangerie Lefebvre</li>" in page
+    assert "1 livraison à domicile encore à venir" in page and f"<li>{reference}</li>" in page
+    assert "1 tournée passe par cette commune" in page and "<li>Saint-Pol matin</li>" in page
+    assert "Frévent après-midi" not in page
+    assert 'name="confirm" value="1"' in page
+    assert _territory(db, world).serves("62767")  # nothing changed yet
+
+    done = client.post(
+        "/admin/communes/62767/retirer", data={"confirm": "1"}, follow_redirects=True
+    )
+    assert "Saint-Pol-sur-Ternoise n'est plus desservie." in html.unescape(
+        done.get_data(as_text=True)
+    )
+    assert not _territory(db, world).serves("62767")
+
+    # Jeanne's saved address there is no longer offered for home delivery, and she is told.
+    client.post("/logout")
+    login(client, world.shopper_email)
+    client.post("/panier/ajouter", data={"product_id": world.bread_id, "quantity": 1})
+    checkout = html.unescape(client.get("/commande").get_data(as_text=True))
+    assert (
+        "« Domicile » (Saint-Pol-sur-Ternoise)\u00a0: la livraison à domicile ne va plus "
+        "jusque-là." in checkout
+    )
+    assert "— Jeanne Martin, 3 rue des Tilleuls" not in checkout
