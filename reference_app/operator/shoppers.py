@@ -126,6 +126,16 @@ def new_shopper() -> str | tuple[str, int] | Response:
         else:
             _start(uid)
             flash(_("Compte client créé."), "success")
+            if not place.served:
+                # As the shopper's own address form says it: the account is kept.
+                flash(
+                    _(
+                        "La livraison à domicile ne va pas jusqu'à %(city)s : proposez-lui un "
+                        "point de retrait ou le retrait dans les boutiques.",
+                        city=place.name,
+                    ),
+                    "warning",
+                )
             return redirect(url_for("shop.home"))
     return _page(ShopperSearchForm(formdata=None), None, form), 422
 

@@ -734,3 +734,30 @@ def test_the_card_of_another_territorys_shopper_or_of_staff_is_nobody(
     login(client, world.operator_email)
     for user_id in not_for_acting(db, world):
         assert client.get(f"/admin/clients/{user_id}").status_code == 404, user_id
+
+
+def test_a_client_registered_outside_the_territory_is_warned_of_like_on_their_own_form(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.operator_email)
+    response = client.post(
+        "/admin/clients/nouveau",
+        data={
+            **ODETTE,
+            "phone": "03 20 00 00 01",
+            "line1": "1 rue Nationale",
+            "postal_code": "59000",
+            "city": "Lille",
+        },
+    )
+    assert response.status_code == 302, page_of(response)[:3000]
+    page = page_of(client.get(response.headers["Location"]))
+    assert "Compte client créé." in page
+    assert (
+        "La livraison à domicile ne va pas jusqu'à Lille : proposez-lui un point de retrait "
+        "ou le retrait dans les boutiques." in page
+    )
+    # Inside the territory, nothing to warn of.
+    client.post("/admin/clients/agir/fin")
+    response = client.post("/admin/clients/nouveau", data={**ODETTE, "phone": "03 21 00 07 07"})
+    assert "ne va pas jusqu'à" not in page_of(client.get(response.headers["Location"]))

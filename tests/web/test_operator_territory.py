@@ -452,3 +452,28 @@ def test_removing_a_served_commune_shows_its_shops_deliveries_and_rounds_then_as
         "jusque-là." in checkout
     )
     assert "— Jeanne Martin, 3 rue des Tilleuls" not in checkout
+
+
+def test_a_pickup_point_outside_the_territorys_communes_is_refused(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    login(client, world.operator_email)
+    form = {
+        "name": "Épicerie Lille",
+        "kind": "commerce",
+        "address": "1 rue Nationale",
+        "postal_code": "59000",
+        "city": "Lille",
+    }
+    refused = client.post("/admin/points-retrait/nouveau", data=form)
+    assert refused.status_code == 422
+    assert (
+        "Lille n'est pas une commune desservie par le territoire : ajoutez-la d'abord aux "
+        "communes desservies, ou choisissez un point dans l'une d'elles."
+        in html.unescape(refused.get_data(as_text=True))
+    )
+    assert not any(p.name == "Épicerie Lille" for p in _territory(db, world).pickup_points)
+    # In a served commune, it is created.
+    served = {**form, "name": "Épicerie du Ternois", "postal_code": "62130"}
+    served["city"] = "Saint-Pol-sur-Ternoise"
+    assert client.post("/admin/points-retrait/nouveau", data=served).status_code == 302
