@@ -65,3 +65,31 @@ def test_saving_the_hours_keeps_the_presentation_typed_above(
         "Pain au levain, cuit sur sole"
     )
     assert page.get_by_text("La présentation que vous avez changée plus haut").is_visible()
+
+
+def test_leaving_the_product_page_with_changes_asks_first_and_without_does_not(
+    world: World, server: LiveServer, page_factory: Any
+) -> None:
+    page = page_factory(PHONE)
+    log_in(page, server, world.baker_email)
+    edit = f"{server.url}/boutique/produits/{world.bread_id}"
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # « stay on this page »
+
+    page.on("dialog", answer)
+    page.goto(edit)
+    page.get_by_role("link", name="Mes produits").first.click()
+    page.wait_for_url(f"{server.url}/boutique/produits")
+    assert asked == []
+
+    page.goto(edit)
+    page.get_by_label("Prix TTC en euros").fill("4,20")
+    page.get_by_role("link", name="Mes produits").first.click()
+    page.wait_for_timeout(500)
+
+    assert asked == ["beforeunload"]
+    assert page.url == edit
+    assert page.get_by_label("Prix TTC en euros").input_value() == "4,20"
