@@ -2,12 +2,12 @@
 
 Times are integer seconds from local midnight of the date (territory time zone), distances
 integer metres. Each merchant order becomes a shipment collected at the merchant during an
-opening window of the day and delivered within the shopper's slot (a pickup point takes
-parcels all day). A parcel already on a courier's vehicle has no collection: its delivery
-stop gets a place of its own that only that vehicle may visit. Nor has one waiting at a
-depot after a failed delivery: when the day's rounds leave from several depots, its stop
-gets a place of its own that only the rounds leaving from that depot may visit. Rounds
-become vehicles restricted to the communes they serve.
+opening window of the day and delivered within the shopper's slot (at a pickup point, while
+it is open: ``point_window``). A parcel already on a courier's vehicle has no collection:
+its delivery stop gets a place of its own that only that vehicle may visit. Nor has one
+waiting at a depot after a failed delivery: when the day's rounds leave from several
+depots, its stop gets a place of its own that only the rounds leaving from that depot may
+visit. Rounds become vehicles restricted to the communes they serve.
 
 Parcels of a returned order travel back the other way (``ReturnTrip``): taken back at the
 pickup point where they wait (or loaded at the depot, where a courier left them) and given
@@ -207,6 +207,22 @@ def collection_window(
     return (usable or windows)[-1]
 
 
+def point_window(point: PickupPoint, day: dt.date, service: int) -> tuple[int, int] | None:
+    """When a courier can leave parcels at ``point`` on ``day`` (or take some back): all day
+    for a point whose hours are not given, else its longest opening window that day, less
+    the time it takes there; None when it is closed that day (nobody to take them in)."""
+    if not point.opening_hours:
+        return (0, NO_LIMIT)
+    windows = [
+        (seconds(opens), seconds(closes) - service)
+        for opens, closes in point.opening_windows(day.weekday())
+        if seconds(closes) - service >= seconds(opens)
+    ]
+    if not windows:
+        return None
+    return max(windows, key=lambda w: (w[1] - w[0], -w[0]))
+
+
 def _centre(insee_code: str | None, postal_code: str, city: str) -> tuple[float, float] | None:
     commune = gazetteer.by_insee(insee_code) if insee_code else None
     commune = commune or gazetteer.find(postal_code, city)
@@ -356,7 +372,13 @@ def build(
             window = slot_windows.get(order.delivery_slot or "", (0, NO_LIMIT))
             service = settings.home_per_order_s
         else:
-            window, service = (0, NO_LIMIT), settings.point_per_order_s
+            service = settings.point_per_order_s
+            point = order.pickup_point
+            opened = point_window(point, date, service) if point is not None else (0, NO_LIMIT)
+            if opened is None:
+                rejected[mo.id] = "point_closed"
+                continue
+            window = opened
         drop = Visit(deliver_at, window[0], window[1], service)
         pickup: Visit | None = None
         collect_at: int | None = None
@@ -469,9 +491,12 @@ def _return_trip(
         source = point_place(trip.point)
         if source is None:
             return None
+        # Taken back while the point is open (all day when its hours are not given).
+        opened = point_window(trip.point, date, settings.point_per_order_s)
+        if opened is None:
+            return None
         collect_at = builder.add(source)
-        # A point keeps them all day (no window to show); no round comes before ``not_before``.
-        pickup = Visit(collect_at, 0, NO_LIMIT, settings.point_per_order_s)
+        pickup = Visit(collect_at, opened[0], opened[1], settings.point_per_order_s)
     loaders: frozenset[int] | None = None
     if carried_by is not None:  # only the round that took them back can give them back
         loaders = frozenset({carried_by})

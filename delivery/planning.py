@@ -56,6 +56,7 @@ REASONS_FR = {
     "no_round": "Aucune tournée ne circule ce jour-là.",
     "no_position": "Adresse introuvable : indiquez la position sur la carte.",
     "merchant_closed": "La boutique est fermée ce jour-là.",
+    "point_closed": "Le point de retrait est fermé ce jour-là.",
     "too_late": "Trop tard pour passer à la boutique aujourd'hui.",
     "held_at_depot": (
         "Les colis attendent au dépôt : aucune tournée de ce jour n'en part, "
@@ -305,6 +306,8 @@ def describe_unplanned(
     reason = REASONS_FR.get(code, REASONS_FR[UnassignedReason.FLEET_FULL.value])
     if code == "merchant_closed":
         reason = f"La boutique « {mo.merchant.trade_name} » est fermée ce jour-là."
+    elif code == "point_closed" and mo.order.pickup_point is not None:
+        reason = f"Le point de retrait « {mo.order.pickup_point.name} » est fermé ce jour-là."
     elif code == UnassignedReason.NOT_ALLOWED.value:
         reason = f"Aucune tournée de ce jour ne dessert {mo.order.city or 'cette commune'}."
     elif code == UnassignedReason.TOO_LARGE.value:
@@ -335,8 +338,9 @@ def next_possible_date(
     depot_id: int | None = None,
 ) -> dt.date | None:
     """The next day after ``after`` (within two weeks) a round serves the order's commune
-    and each shop of ``parts`` (merchant orders of one order) is open; with ``depot_id``
-    (parcels waiting at that depot, out of their shops), a round leaving from that depot."""
+    and each shop of ``parts`` (merchant orders of one order) is open, and so is its pickup
+    point; with ``depot_id`` (parcels waiting at that depot, out of their shops), a round
+    leaving from that depot."""
     order = parts[0].order
     point = order.pickup_point if order.delivery_method is DeliveryMethod.PICKUP_POINT else None
     insee = point.insee_code if point is not None else order.insee_code
@@ -346,6 +350,8 @@ def next_possible_date(
         if r.courier_id and depot_id in (None, r.depot_id)
     ]
     for day in calendar.run_days(rounds, insee, after + dt.timedelta(days=1), 14):
+        if point is not None and point.opening_hours and not point.opening_windows(day.weekday()):
+            continue
         if depot_id is not None or all(not mo.merchant.is_closed_on(day) for mo in parts):
             return day
     return None

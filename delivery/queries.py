@@ -339,6 +339,8 @@ class UnplannedView:
     parcels: int = 0
     # ``held_at_depot``: the depot where the parcels wait ("" when unknown).
     depot: str = ""
+    # ``point_closed``: the pickup point closed that day.
+    point: str = ""
 
 
 @dataclass(frozen=True)
@@ -610,7 +612,9 @@ def board(
             .where(Unplanned.plan_id == plan.id)
             .options(
                 selectinload(Unplanned.merchant_order).selectinload(MerchantOrder.merchant),
-                selectinload(Unplanned.merchant_order).selectinload(MerchantOrder.order),
+                selectinload(Unplanned.merchant_order)
+                .selectinload(MerchantOrder.order)
+                .selectinload(Order.pickup_point),
             )
             .order_by(Unplanned.id)
         ).all()
@@ -629,6 +633,7 @@ def board(
                     mo.order.recipient or mo.order.customer_name, mo.order.city,
                     row.reason_code, row.reason, row.next_date, mo.parcels,
                     depots.get(held.get(mo.id, -1), ""),
+                    mo.order.pickup_point.name if mo.order.pickup_point else "",
                 )
             )  # fmt: skip
     due = due_merchant_orders(session, territory.id, date)

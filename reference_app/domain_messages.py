@@ -233,6 +233,22 @@ def _with_params(error: DomainError) -> str | None:
             starts=format_date(starts, "d MMMM"),
             ends=format_date(ends, "d MMMM"),
         )
+    if error.code == "point_closed_then" and "point" in params:
+        day = format_date(dt.date.fromisoformat(params["day"]), "EEEE d MMMM")
+        if params.get("opens"):
+            return gettext(
+                "Le point de retrait « %(point)s » est fermé le %(day)s : il ouvre le "
+                "%(opens)s. Choisissez un autre jour ou un autre point de retrait.",
+                point=params["point"],
+                day=day,
+                opens=format_date(dt.date.fromisoformat(params["opens"]), "EEEE d MMMM"),
+            )
+        return gettext(
+            "Le point de retrait « %(point)s » est fermé le %(day)s. Choisissez un autre "
+            "jour ou un autre point de retrait.",
+            point=params["point"],
+            day=day,
+        )
     if error.code == "opens_after_slot" and "merchant" in params:
         return gettext(
             "« %(merchant)s » n'ouvre qu'à %(opens)s ce jour-là : ses produits ne peuvent "

@@ -109,6 +109,24 @@ class OpensAfterSlot(InvalidDeliveryChoice):
         )
 
 
+class PointClosedThen(InvalidDeliveryChoice):
+    """The chosen pickup point does not open on the chosen day (its weekly hours): no
+    courier can leave the parcels there. ``day`` and ``opens`` (its next opening day, if
+    any) are ISO dates."""
+
+    code = "point_closed_then"
+
+    def __init__(self, *, point: str, day: dt.date, opens: dt.date | None) -> None:
+        then = f" : il ouvre le {opens:%d/%m/%Y}" if opens is not None else ""
+        super().__init__(
+            f"Le point de retrait « {point} » est fermé le {day:%d/%m/%Y}{then}. Choisissez "
+            "un autre jour ou un autre point de retrait.",
+            point=point,
+            day=day.isoformat(),
+            opens=opens.isoformat() if opens is not None else "",
+        )
+
+
 class ClosedThen(InvalidDeliveryChoice):
     """A shop of the basket is closed on the chosen day by an exceptional closure (its
     holidays): ``starts`` and ``ends`` are ISO dates, the closure's first and last day."""

@@ -20,6 +20,7 @@ MARKED = (
     _l("Aucune tournée ne circule ce jour-là."),
     _l("Adresse introuvable : indiquez la position sur la carte."),
     _l("La boutique est fermée ce jour-là."),
+    _l("Le point de retrait est fermé ce jour-là."),
     _l("Trop tard pour passer à la boutique aujourd'hui."),
     _l(
         "Les colis attendent au dépôt : aucune tournée de ce jour n'en part, "
@@ -44,6 +45,8 @@ def unplanned_reason(u: UnplannedView) -> str:
     code = u.reason_code
     if code == "merchant_closed":
         return _("La boutique « %(shop)s » est fermée ce jour-là.", shop=u.merchant)
+    if code == "point_closed" and u.point:
+        return _("Le point de retrait « %(point)s » est fermé ce jour-là.", point=u.point)
     if code == UnassignedReason.NOT_ALLOWED.value and u.city:
         return _("Aucune tournée de ce jour ne dessert %(city)s.", city=u.city)
     if code == UnassignedReason.TOO_LARGE.value and u.parcels:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from reference_app import domain_messages
 from shop_core.database import Database
-from shop_core.errors import ClosedThen
+from shop_core.errors import ClosedThen, PointClosedThen
 from shop_core.merchants.model import Closure, Merchant
 
 from .conftest import NOW, World, login
@@ -240,3 +240,18 @@ def test_a_closure_across_the_new_year_gives_the_year_of_each_end(
     assert "Fermeture enregistrée du lundi 20 décembre 2027 au mercredi 1er mars 2028" in page
     assert "Du lundi 20 décembre 2027 au mercredi 1er mars 2028" in page
     assert closures_of(db, world.baker_id) == [(dt.date(2027, 12, 20), dt.date(2028, 3, 1), "")]
+
+
+def test_a_closed_pickup_point_refusal_reads_in_both_languages(app: Flask) -> None:
+    error = PointClosedThen(
+        point="Mairie de Saint-Pol", day=dt.date(2026, 12, 12), opens=dt.date(2026, 12, 14)
+    )
+    assert str(error) == (
+        "Le point de retrait « Mairie de Saint-Pol » est fermé le 12/12/2026 : il ouvre le "
+        "14/12/2026. Choisissez un autre jour ou un autre point de retrait."
+    )
+    with app.test_request_context("/?lang=en"):
+        assert domain_messages.shown(error) == (
+            "The pickup point “Mairie de Saint-Pol” is closed on Saturday 12 December: it "
+            "opens on Monday 14 December. Choose another day or another pickup point."
+        )

@@ -321,10 +321,8 @@ def test_pickup_point_order_keeps_the_point(
     assert re.search(r"<dt>Jour de retrait</dt>\s*<dd>À partir du mardi 24 novembre</dd>", page)
 
 
-def test_a_pickup_on_a_day_the_point_is_closed_says_when_the_shopper_can_go(
-    app: Flask, client: FlaskClient, world: World, db: Database
-) -> None:
-    with db.uow() as uow:  # open Wednesday to Friday mornings only
+def _open_wednesday_to_friday_mornings(db: Database, world: World) -> None:
+    with db.uow() as uow:
         point = uow.session.get_one(PickupPoint, world.pickup_point_id)
         update_pickup_point(
             uow=uow, territory_id=world.territory_id, point_id=point.id, name=point.name,
@@ -332,19 +330,47 @@ def test_a_pickup_on_a_day_the_point_is_closed_says_when_the_shopper_can_go(
             hours=[(day, dt.time(9), dt.time(12)) for day in (2, 3, 4)]
             + [(4, dt.time(14), dt.time(17, 30))],
         )  # fmt: skip
+
+
+def test_a_pickup_on_a_day_the_point_is_closed_is_refused_with_its_next_opening(
+    app: Flask, client: FlaskClient, world: World, db: Database
+) -> None:
+    _open_wednesday_to_friday_mornings(db, world)
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+
+    refused = place_order(client, where=f"point-{world.pickup_point_id}", date=TUESDAY)
+
+    assert refused.status_code == 200 and orders_of(db, world.shopper_id) == []
+    assert (
+        "Le point de retrait « Le Tiers-Lieu du Ternois » est fermé le 24/11/2026 : il ouvre "
+        "le 25/11/2026."
+    ) in page_of(refused)
+    wednesday = (dt.date.fromisoformat(TUESDAY) + dt.timedelta(days=1)).isoformat()
+    response = place_order(client, where=f"point-{world.pickup_point_id}", date=wednesday)
+    page = page_of(client.get(response.headers["Location"]))
+    told = page.split("<dt>Jour de retrait</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "À partir du mercredi 25 novembre, 9\u00a0h – 12\u00a0h" in told
+    assert "fermé" not in told
+    (mail,) = [m for m in sent(app) if m.to == world.shopper_email]
+    assert (
+        "Retrait au point « Le Tiers-Lieu du Ternois » à partir du mercredi 25 novembre, "
+        "9\u00a0h – 12\u00a0h\n"
+    ) in mail.body
+
+
+def test_an_order_placed_before_the_point_gave_its_hours_says_when_the_shopper_can_go(
+    client: FlaskClient, world: World, db: Database
+) -> None:
     login(client, world.shopper_email)
     add(client, world.bread_id)
     response = place_order(client, where=f"point-{world.pickup_point_id}", date=TUESDAY)
+    _open_wednesday_to_friday_mornings(db, world)  # typed by the operator since
 
     page = page_of(client.get(response.headers["Location"]))
     told = page.split("<dt>Jour de retrait</dt>", 1)[1].split("</dd>", 1)[0]
     assert "À partir du mercredi 25 novembre, 9\u00a0h – 12\u00a0h" in told
     assert "Le point de retrait est fermé le mardi 24 novembre." in told
-    (mail,) = [m for m in sent(app) if m.to == world.shopper_email]
-    assert (
-        "Retrait au point « Le Tiers-Lieu du Ternois » à partir du mercredi 25 novembre, "
-        "9\u00a0h – 12\u00a0h (le point est fermé le mardi 24 novembre)\n"
-    ) in mail.body
 
 
 def test_click_and_collect_on_a_closing_day_gives_the_shop_message(
