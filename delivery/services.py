@@ -379,6 +379,35 @@ def rounds_serving(session: Session, *, territory_id: int, insee_code: str) -> l
     )
 
 
+@dataclass(frozen=True, slots=True)
+class SlotCover:
+    """The active rounds out during all of a delivery slot (``covering``), and those out
+    during only part of it (``partial``), each as (name, starts, ends)."""
+
+    covering: tuple[tuple[str, dt.time, dt.time], ...]
+    partial: tuple[tuple[str, dt.time, dt.time], ...]
+    rounds: int  # active rounds in all
+
+
+def slot_cover(session: Session, *, territory_id: int, starts: dt.time, ends: dt.time) -> SlotCover:
+    """Which rounds can deliver in a slot from ``starts`` to ``ends`` (a delivery is
+    planned within both the slot and its round's hours)."""
+    rounds = session.execute(
+        select(Round.name, Round.starts, Round.ends)
+        .where(Round.territory_id == territory_id, Round.active.is_(True))
+        .order_by(Round.starts, Round.name)
+    ).all()
+    covering = tuple(
+        (name, start, end) for name, start, end in rounds if start <= starts and end >= ends
+    )
+    partial = tuple(
+        (name, start, end)
+        for name, start, end in rounds
+        if start < ends and end > starts and (name, start, end) not in covering
+    )
+    return SlotCover(covering=covering, partial=partial, rounds=len(rounds))
+
+
 def days_planned_before_change(
     session: Session, *, territory_id: int, round_id: int, from_day: dt.date
 ) -> tuple[dt.date, ...]:

@@ -12,11 +12,13 @@ import datetime as dt
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField, TimeField
 from wtforms.validators import InputRequired, Length
 
+from delivery.services import slot_cover
 from reference_app import db
 from reference_app.domain_messages import shown
 from reference_app.formatting import hour_text, typed_time
@@ -131,8 +133,62 @@ def add_slot() -> tuple[str, int] | Response:
                 ),
                 "success",
             )
+            _say_which_rounds(form.starts.data, form.ends.data)
             return redirect(_top())
     return _page(slot_form=form, status=422)
+
+
+def _say_which_rounds(starts: dt.time, ends: dt.time) -> None:
+    """After a slot is added or its hours changed, say which rounds can deliver in it: a
+    slot no round is out for is offered to shoppers but never planned."""
+    cover = slot_cover(db.uow().session, territory_id=db.territory().id, starts=starts, ends=ends)
+    if not cover.rounds:
+        return  # no rounds set up yet: nothing to compare with
+
+    def named(rounds: tuple[tuple[str, dt.time, dt.time], ...]) -> str:
+        return ", ".join(
+            _(
+                "« %(name)s » (%(starts)s – %(ends)s)",
+                name=name,
+                starts=hour_text(start),
+                ends=hour_text(end),
+            )
+            for name, start, end in rounds
+        )
+
+    if cover.covering:
+        flash(
+            ngettext(
+                "Tournée qui peut livrer ce créneau : %(rounds)s.",
+                "Tournées qui peuvent livrer ce créneau : %(rounds)s.",
+                len(cover.covering),
+                rounds=named(cover.covering),
+            ),
+            "info",
+        )
+    elif cover.partial:
+        flash(
+            ngettext(
+                "Aucune tournée ne couvre tout ce créneau : %(rounds)s n'en couvre qu'une "
+                "partie. Allongez une tournée ou changez les heures du créneau, sinon des "
+                "commandes ne pourront pas être livrées à l'heure promise.",
+                "Aucune tournée ne couvre tout ce créneau : %(rounds)s n'en couvrent qu'une "
+                "partie. Allongez une tournée ou changez les heures du créneau, sinon des "
+                "commandes ne pourront pas être livrées à l'heure promise.",
+                len(cover.partial),
+                rounds=named(cover.partial),
+            ),
+            "warning",
+        )
+    else:
+        flash(
+            _(
+                "Aucune tournée ne roule pendant ce créneau : les commandes qui le choisissent "
+                "ne pourront pas être livrées. Changez les heures du créneau, ou ajoutez une "
+                "tournée à ces heures."
+            ),
+            "warning",
+        )
 
 
 def _top() -> str:
@@ -172,6 +228,7 @@ def edit_slot(code: str) -> tuple[str, int] | Response:
         else:
             if changed:
                 flash(_("Créneau « %(label)s » enregistré.", label=slot.label), "success")
+                _say_which_rounds(form.starts.data, form.ends.data)
             else:
                 flash(_("Rien n'a changé dans le créneau « %(label)s ».", label=slot.label), "info")
             return redirect(url_for("operator.slots"))

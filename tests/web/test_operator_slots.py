@@ -18,6 +18,7 @@ from shop_core.territories.services import add_delivery_slot
 
 from .backoffice import place_order
 from .conftest import NOW, World, login
+from .rounds_setup import add_fleet
 from .shopping import add
 
 SOIR = {"label": "Soir (18 h – 20 h)", "starts": "18:00", "ends": "20:00"}
@@ -277,3 +278,47 @@ def test_a_visitor_is_sent_to_log_in(client: FlaskClient, world: World) -> None:
     response = client.get("/admin/creneaux")
 
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _plain(response: object) -> str:
+    """The page with the no-break spaces of hours (« 13 h ») read as spaces."""
+    return _text(response).replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_a_slot_added_or_changed_says_which_rounds_can_deliver_in_it(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)  # Saint-Pol matin 8 h – 13 h, Frévent après-midi 13 h – 19 h
+    login(client, world.operator_email)
+
+    late = _plain(client.post("/admin/creneaux", data=SOIR, follow_redirects=True))
+    assert "Créneau « Soir (18 h – 20 h) » ajouté" in late
+    assert (
+        "Aucune tournée ne couvre tout ce créneau : « Frévent après-midi » (13 h – 19 h) n'en "
+        "couvre qu'une partie." in late
+    )
+    night = {"label": "Nuit", "starts": "21:00", "ends": "23:00"}
+    nobody = _plain(client.post("/admin/creneaux", data=night, follow_redirects=True))
+    assert "Aucune tournée ne roule pendant ce créneau" in nobody
+    morning = {"label": "Midi", "starts": "12:00", "ends": "13:00"}
+    fine = _plain(client.post("/admin/creneaux", data=morning, follow_redirects=True))
+    assert "Tournée qui peut livrer ce créneau : « Saint-Pol matin » (8 h – 13 h)." in fine
+    assert "Aucune tournée" not in fine
+
+    # Its hours changed to fit a round: said again.
+    code = next(c for c, label, *_ in _slots(db, world) if label.startswith("Soir"))
+    moved = client.post(
+        f"/admin/creneaux/{code}",
+        data={**SOIR, "starts": "18:00", "ends": "19:00"},
+        follow_redirects=True,
+    )
+    assert "« Frévent après-midi » (13 h – 19 h)." in _plain(moved)
+
+
+def test_without_any_round_a_slot_is_added_without_a_word_on_rounds(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.operator_email)
+    page = _plain(client.post("/admin/creneaux", data=SOIR, follow_redirects=True))
+    assert "Créneau « Soir (18 h – 20 h) » ajouté" in page
+    assert "Aucune tournée" not in page and "qui peu" not in page
