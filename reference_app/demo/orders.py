@@ -290,9 +290,15 @@ def _choice(demo: Demo, scenario: Scenario, shops: tuple[str, ...], due: dt.date
                 return DeliveryChoice(method=SHOP, date=due + dt.timedelta(days=extra))
         method = POINT
     if method is POINT:
-        return DeliveryChoice(
-            method=POINT, date=due, pickup_point_id=demo.pickup_point_ids[scenario.point]
-        )
+        # The scenario's point, or the other one when it is closed that day.
+        open_points = [
+            i for i, point in enumerate(data.PICKUP_POINTS) if due.weekday() in point.days
+        ]
+        if open_points:
+            index = scenario.point if scenario.point in open_points else open_points[0]
+            return DeliveryChoice(
+                method=POINT, date=due, pickup_point_id=demo.pickup_point_ids[index]
+            )
     shopper = data.SHOPPERS[scenario.shopper]
     commune = gazetteer.by_insee(shopper.insee)
     assert commune is not None
@@ -360,7 +366,11 @@ def _run(
         return
     courier = Actor(user_id=demo.courier_ids[n % len(demo.courier_ids)])
     # At a point with its own staff (the town hall), they hand over and keep the money.
-    point_staff = demo.point_staff_ids.get(scenario.point) if choice.method is POINT else None
+    point_staff = (
+        demo.point_staff_ids.get(demo.pickup_point_ids.index(choice.pickup_point_id))
+        if choice.method is POINT and choice.pickup_point_id is not None
+        else None
+    )
     for mo in list(order.merchant_orders):
         moment, due_day = placed_at, choice.date
         for step in scenario.steps:
