@@ -157,6 +157,13 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /password/reset/<token>": Row(
             "/password/reset/not-a-token", "302 302 302 302 302 302 302 302 302"
         ),
+        # The welcome link of a shopper the operator registered: the same as a reset link.
+        "GET /password/welcome/<token>": Row(
+            "/password/welcome/not-a-token", "302 302 302 302 302 302 302 302 302"
+        ),
+        "POST /password/welcome/<token>": Row(
+            "/password/welcome/not-a-token", "302 302 302 302 302 302 302 302 302"
+        ),
         "GET /vendre": Row("/vendre", "200 200 200 302 302 200 200 200 200"),
         "POST /vendre": Row("/vendre", "ok ok ok ok ok ok ok ok ok"),
         # Merchant back-office: staff only (an operator only once acting for the shop);
