@@ -57,10 +57,12 @@ def closures_ahead(merchant: Merchant) -> list[str]:
         if c.starts == c.ends:
             text = _("Fermé le %(day)s", day=format_date(c.starts, "EEEE d MMMM"))
         else:
+            # Across a new year, each end says its year (« lundi 20 décembre 2027 »).
+            pattern = "EEEE d MMMM y" if c.starts.year != c.ends.year else "EEEE d MMMM"
             text = _(
                 "Fermé du %(starts)s au %(ends)s",
-                starts=format_date(c.starts, "EEEE d MMMM"),
-                ends=format_date(c.ends, "EEEE d MMMM"),
+                starts=format_date(c.starts, pattern),
+                ends=format_date(c.ends, pattern),
             )
         lines.append(f"{text} ({c.note})" if c.note else text)
     return lines

@@ -240,6 +240,10 @@ def test_a_closure_across_the_new_year_gives_the_year_of_each_end(
     assert "Fermeture enregistrée du lundi 20 décembre 2027 au mercredi 1er mars 2028" in page
     assert "Du lundi 20 décembre 2027 au mercredi 1er mars 2028" in page
     assert closures_of(db, world.baker_id) == [(dt.date(2027, 12, 20), dt.date(2028, 3, 1), "")]
+    # « Ma boutique » and the shop page too.
+    across = "Fermé du lundi 20 décembre 2027 au mercredi 1 mars 2028"
+    assert across in text(client.get("/boutique/ma-boutique"))
+    assert across in text(client.get(f"/boutiques/{_slug(db, world.baker_id)}"))
 
 
 def test_a_closed_pickup_point_refusal_reads_in_both_languages(app: Flask) -> None:
