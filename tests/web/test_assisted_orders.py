@@ -177,6 +177,12 @@ def test_ordering_for_a_shopper_the_basket_and_checkout_speak_of_them(
         assert said in checkout, said
     for mine in ("Valider ma commande", "dans mon compte", "vous recevrez", "mon panier"):
         assert mine not in checkout, mine
+    # Ordered: the confirmation too.
+    done = place_order(client)
+    assert done.status_code == 302, page_of(done)[:2000]
+    confirmation = page_of(client.get(done.headers["Location"]))
+    assert "Suivre sa commande" in confirmation and "Sa commande chez 1 commerçant" in confirmation
+    assert "Suivre ma commande" not in confirmation and "Votre commande chez" not in confirmation
     # A shopper without e-mail gets none: the page says what the operator does instead.
     odette = _without_email(db, world)
     client.post(f"/admin/clients/{odette}/agir")
