@@ -1,6 +1,6 @@
 """When the courier should come to a shop to collect its orders, once the day is planned.
 
-The merchant is told a window by the shopper's rule (:func:`delivery.queries.expected_arrivals`):
+The merchant is told a window by the shopper's rule (:func:`delivery.queries.window_around`):
 the time the courier's visit starts — its first stop, as several orders of the shop are taken
 at once — give or take ``ARRIVAL_MARGIN``, widened to the quarter of an hour and kept within
 the hours the plan collects in (the shop's opening hours).
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
-from delivery.queries import ARRIVAL_MARGIN
+from delivery.queries import window_around
 from delivery.stops import visit_of
 from shop_core.orders.model import MerchantOrder, Order
 from shop_core.territories.model import Territory
@@ -28,30 +28,6 @@ class CollectionWindow:
 
     earliest: dt.datetime
     latest: dt.datetime
-
-
-def window_around(
-    start: dt.datetime, *, opens: dt.datetime | None, closes: dt.datetime | None
-) -> tuple[dt.datetime, dt.datetime]:
-    """The window told for a visit planned at ``start``: ``ARRIVAL_MARGIN`` either side,
-    widened to the quarter of an hour, within ``opens`` and ``closes`` when known (the
-    shopper's slot, the shop's opening hours)."""
-    # ``queries.expected_arrivals`` tells the shopper their window by the same rule.
-    earliest = _quarter(start - ARRIVAL_MARGIN, up=False)
-    latest = _quarter(start + ARRIVAL_MARGIN, up=True)
-    if opens is not None:
-        earliest = max(earliest, opens)
-    if closes is not None:
-        latest = max(earliest, min(latest, closes))
-    return earliest, latest
-
-
-def _quarter(moment: dt.datetime, *, up: bool) -> dt.datetime:
-    """``moment`` to the quarter of an hour before it (or after it, ``up``): "10 h 15"."""
-    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
-    if up and floor < moment:
-        return floor + dt.timedelta(minutes=15)
-    return floor
 
 
 def expected_collections(

@@ -788,17 +788,27 @@ def expected_arrivals(
         # The visit's time, not the stop's: the parcels of several shops are handed over
         # at one door together, and the shopper is told one window.
         start = visit_of(stop)[0].expected_start
-        opens, closes = stop.window_start, stop.window_end
-        earliest = _quarter(start - ARRIVAL_MARGIN, up=False)
-        latest = _quarter(start + ARRIVAL_MARGIN, up=True)
-        if opens is not None:
-            earliest = max(earliest, opens)
-        if closes is not None:
-            latest = max(earliest, min(latest, closes))
+        earliest, latest = window_around(start, opens=stop.window_start, closes=stop.window_end)
         found[stop.merchant_order_id] = ExpectedArrival(
             earliest.astimezone(zone), latest.astimezone(zone)
         )
     return found
+
+
+def window_around(
+    start: dt.datetime, *, opens: dt.datetime | None, closes: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The window told for a visit planned at ``start``: ``ARRIVAL_MARGIN`` either side,
+    widened to the quarter of an hour, within ``opens`` and ``closes`` when known (the
+    shopper's slot, the shop's opening hours). The shopper's window (``expected_arrivals``)
+    and the shop's (``delivery.collection_times``) follow it."""
+    earliest = _quarter(start - ARRIVAL_MARGIN, up=False)
+    latest = _quarter(start + ARRIVAL_MARGIN, up=True)
+    if opens is not None:
+        earliest = max(earliest, opens)
+    if closes is not None:
+        latest = max(earliest, min(latest, closes))
+    return earliest, latest
 
 
 def _quarter(moment: dt.datetime, *, up: bool) -> dt.datetime:

@@ -8,9 +8,10 @@ import datetime as dt
 from sqlalchemy import select
 
 import delivery.model  # noqa: F401  (delivery tables and migrations)
-from delivery.collection_times import CollectionWindow, expected_collections, window_around
+from delivery.collection_times import CollectionWindow, expected_collections
 from delivery.model import Stop, StopKind
 from delivery.planning import plan_day
+from delivery.queries import window_around
 from delivery.stops import collect
 from shop_core.database import Database
 from shop_core.orders.model import MerchantOrder

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from delivery.collection_times import window_around
+from delivery.queries import window_around
 
 PARIS = ZoneInfo("Europe/Paris")
 
