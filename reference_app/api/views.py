@@ -26,6 +26,7 @@ from reference_app.api.parsing import (
 )
 from reference_app.extensions import checkout_limit, csrf, limiter
 from reference_app.rounds.locating import locate_soon
+from reference_app.rounds.settings import now
 from reference_app.security import (
     DUMMY_HASH,
     GUESSABLE_MESSAGE,
@@ -34,7 +35,6 @@ from reference_app.security import (
     hash_password,
     verify_password,
 )
-from reference_app.shopfront.delivery_choice import now
 from reference_app.throttling import forget_failures, login_failed, throttle_login
 from shop_core.accounts.model import Role, User
 from shop_core.accounts.services import find_by_email, register_user

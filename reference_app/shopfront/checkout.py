@@ -24,6 +24,7 @@ from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
 from reference_app.extensions import checkout_limit, limiter, login_manager, user_or_address
 from reference_app.rounds.locating import locate_soon
+from reference_app.rounds.settings import now
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
@@ -32,7 +33,6 @@ from reference_app.shopfront.delivery_choice import (
     delivery_dates,
     first_day_hint,
     not_offered,
-    now,
     resolve_commune,
 )
 from reference_app.shopfront.display import day_choice, slot_text

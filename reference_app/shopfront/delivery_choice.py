@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -23,17 +22,10 @@ from reference_app.formatting import hour_text
 from reference_app.shopfront.display import day_label
 from shop_core.errors import ValidationError
 from shop_core.merchants.model import Merchant
-from shop_core.persistence.base import utcnow
 from shop_core.territories.model import Territory
 from shop_core.territories.services import find_commune
 
 DAYS_OFFERED = 7
-
-
-def now() -> dt.datetime:
-    """The current time; ``FIXED_NOW`` in the config pins it (tests, demonstrations)."""
-    fixed: dt.datetime | None = current_app.config.get("FIXED_NOW")
-    return fixed or utcnow()
 
 
 def delivery_dates(territory: Territory, at: dt.datetime) -> list[dt.date]:
