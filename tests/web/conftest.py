@@ -231,6 +231,19 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
 
 
+def only_the_operator_reaches(client: FlaskClient, world: World, url: str) -> None:
+    """``url`` asks a visitor to log in, refuses a shopper, a merchant and a courier (403),
+    and opens for the operator; the client ends logged in as the operator."""
+    answer = client.get(url)
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    for who in (world.shopper_email, world.baker_email, world.courier_email):
+        login(client, who)
+        assert client.get(url).status_code == 403, who
+        client.post("/logout")
+    login(client, world.operator_email)
+    assert client.get(url).status_code == 200
+
+
 def csrf_token(html: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     assert match, "no CSRF token in the page"

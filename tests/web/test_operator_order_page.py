@@ -25,7 +25,7 @@ from shop_core.payments.model import PaymentMeans, Receiver
 from shop_core.payments.offline import take_payment
 
 from .backoffice import S, merchant_order_of, place_order
-from .conftest import NOW, World, login
+from .conftest import NOW, World, login, only_the_operator_reaches
 from .rounds_setup import SYSTEM, add_fleet, configure, make_ready, plan
 from .test_operator_orders import elsewhere
 
@@ -87,14 +87,7 @@ def test_only_the_operator_of_the_territory_sees_an_order(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     url = f"/admin/commandes/{reference(db, place_order(db, world, {world.bread_id: 1}))}"
-    answer = client.get(url)
-    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
-    for who in (world.shopper_email, world.baker_email, world.courier_email):
-        login(client, who)
-        assert client.get(url).status_code == 403, who
-        client.post("/logout")
-    login(client, world.operator_email)
-    assert client.get(url).status_code == 200
+    only_the_operator_reaches(client, world, url)
 
 
 def test_another_territorys_order_and_an_unknown_reference_are_not_found(

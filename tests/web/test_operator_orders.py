@@ -21,7 +21,7 @@ from shop_core.orders.services import Customer, DeliveryChoice, checkout, transi
 from shop_core.testing.factories import make_merchant, make_product, make_user
 
 from .backoffice import TUESDAY, S, merchant_order_of, place_order
-from .conftest import NOW, World, login
+from .conftest import NOW, World, login, only_the_operator_reaches
 
 URL = "/admin/commandes"
 WEDNESDAY = TUESDAY + dt.timedelta(days=1)
@@ -70,14 +70,7 @@ def elsewhere(db: Database, world: World, name: str = "Jeanne Martin") -> str:
 def test_only_the_operator_reaches_the_list_and_its_export(
     client: FlaskClient, world: World, url: str
 ) -> None:
-    answer = client.get(url)
-    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
-    for who in (world.shopper_email, world.baker_email, world.courier_email):
-        login(client, who)
-        assert client.get(url).status_code == 403, who
-        client.post("/logout")
-    login(client, world.operator_email)
-    assert client.get(url).status_code == 200
+    only_the_operator_reaches(client, world, url)
 
 
 def test_the_list_shows_each_order_its_shops_states_and_links_and_no_other_territory(
