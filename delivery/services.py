@@ -291,8 +291,12 @@ def create_round(*, uow: UnitOfWork, territory_id: int, data: RoundInput, actor:
 def update_round(
     *, uow: UnitOfWork, territory_id: int, round_id: int, data: RoundInput, actor: Actor
 ) -> None:
-    """Change a round; days already planned keep their runs until they are re-planned."""
+    """Change a round; days already planned keep their runs until they are re-planned.
+    Two changes sent at once are made one after the other (the round's row is locked):
+    each replaces the round's communes, which the second would otherwise insert again
+    beside the first's."""
     uow.begin_write()
+    uow.lock_row(Round, round_id)
     round_ = get_round(uow.session, territory_id=territory_id, round_id=round_id)
     codes = _check_round(uow.session, territory_id, data, round_id)
     name = _round_name(data)
