@@ -121,7 +121,9 @@ def test_shopper_pays_online_and_merchants_and_operator_see_it(
         _log_in(merchant, server, email)
         merchant.goto(f"{server.url}/boutique/commandes")
         row = merchant.locator("tr", has_text=reference)
-        assert "Payée" in row.inner_text()
+        assert "À accepter" in row.inner_text()  # paid: the shop's turn (48081f3)
+        row.get_by_role("link").first.click()
+        assert "Payée en ligne" in merchant.locator("main").inner_text()
 
     operator = page_factory(DESKTOP)
     _log_in(operator, server, world.operator_email)
