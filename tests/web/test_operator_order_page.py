@@ -268,9 +268,8 @@ def test_de_is_elided_before_a_vowel_or_a_mute_h(name: str, elided: bool) -> Non
     assert elides(name) is elided
 
 
-def test_the_printed_sheet_of_elodie_reads_commande_d_elodie(
-    client: FlaskClient, db: Database, world: World
-) -> None:
+def elodies_order(db: Database, world: World) -> int:
+    """The shopper renamed Élodie Carpentier, and an order of hers; its id."""
     with db.uow() as uow:
         uow.session.get_one(User, world.shopper_id).full_name = "Élodie Carpentier"
         uow.commit()
@@ -278,6 +277,13 @@ def test_the_printed_sheet_of_elodie_reads_commande_d_elodie(
     with db.uow() as uow:
         uow.session.get_one(Order, oid).customer_name = "Élodie Carpentier"
         uow.commit()
+    return oid
+
+
+def test_the_printed_sheet_of_elodie_reads_commande_d_elodie(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    oid = elodies_order(db, world)
     login(client, world.operator_email)
 
     sheet = text(
@@ -290,13 +296,7 @@ def test_the_printed_sheet_of_elodie_reads_commande_d_elodie(
 def test_the_operator_ordering_for_elodie_reads_d_elodie_on_her_confirmation_orders_and_account(
     client: FlaskClient, db: Database, world: World
 ) -> None:
-    with db.uow() as uow:
-        uow.session.get_one(User, world.shopper_id).full_name = "Élodie Carpentier"
-        uow.commit()
-    oid = place_order(db, world, {world.bread_id: 1})
-    with db.uow() as uow:
-        uow.session.get_one(Order, oid).customer_name = "Élodie Carpentier"
-        uow.commit()
+    oid = elodies_order(db, world)
     login(client, world.operator_email)
     assert client.post(f"/admin/clients/{world.shopper_id}/agir").status_code == 302
 
