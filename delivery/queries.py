@@ -243,6 +243,18 @@ class RunView:
         return sum(1 for v in self.visits if v.status is StopStatus.TODO)
 
     @property
+    def parcels_to_collect(self) -> int:
+        """The parcels still to take at the shops on this run: not those collected (or
+        taken by another courier) since the planning, nor a cancelled order's."""
+        return sum(
+            item.parcels
+            for v in self.visits
+            if v.kind is StopKind.COLLECT
+            for item in v.items
+            if item.status is StopStatus.TODO and not item.cancelled and not item.claimed_by
+        )
+
+    @property
     def from_depot(self) -> tuple[tuple[PlaceVisit, VisitItem], ...]:
         """The parcels to load at the depot before leaving, with the visit each goes to:
         delivered (or given back to their shop) on this run with nothing to collect for

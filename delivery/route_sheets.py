@@ -270,7 +270,7 @@ def round_sheet_pdf(
         ]
         doc.build(story, onFirstPage=footer, onLaterPages=footer)
         return buffer.getvalue()
-    parcels = sum(v.parcels for v in run.visits if v.kind is StopKind.COLLECT)
+    parcels = run.parcels_to_collect  # less those taken since, on a sheet printed on the way
     departure = f"{run.depot_name}, {words.time(run.departure)}"
     meta = [
         courier,

@@ -150,6 +150,10 @@ def test_a_round_sheet_and_a_packing_list_are_pdfs(db: Database, shop: Shop) -> 
     km = f"{runs[0].distance_m / 1000:.1f}".replace(".", ",")
     assert f" {km} km" in text and not re.search(r"\d\.\d km", text)
     assert runs[0].visits[0].place_name in text
+    to_collect = sum(
+        i.parcels for v in runs[0].visits if v.kind is StopKind.COLLECT for i in v.items
+    )
+    assert to_collect > 0 and re.search(rf"Colis\s+à\s+collecter\s+:\s+{to_collect}\b", text)
     assert len(items) == 3  # bread, cake, bread: the baker's three merchant orders
     assert {i.parcels for i in items} == {1}
     packing = packing_list_pdf(
@@ -250,6 +254,7 @@ def test_a_sheet_printed_during_the_round_asks_only_what_is_still_to_take(
     assert f"À encaisser : {_amount(pauls_due)}" in text
     assert f"À encaisser : {_amount(jeannes_due)}" not in text
     assert "Payée" in text and "Payée en ligne" not in text
+    assert re.search(r"Colis\s+à\s+collecter\s+:\s+0\b", text)  # the baker's 3 taken
     total = re.search(r"À\s+encaisser\s+aux\s+portes\s+:\s+(\S+ €)", text)
     assert total is not None and total[1] == _amount(pauls_due)
 
