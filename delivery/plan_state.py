@@ -701,10 +701,10 @@ def write_run(
         stop.pickup_point_id = place.pickup_point_id
         stop.expected_arrival = to_datetime(date, zone, item.arrival)
         stop.expected_start = to_datetime(date, zone, item.start)
-        # A collection's window is shown as the shop's hours: service may start until
-        # closing time minus the service itself.
-        at_shop = kind.at_shop
-        early, late = visit.earliest, visit.latest + (visit.service if at_shop else 0)
+        # A shop's or a pickup point's window is shown as its hours: service may start
+        # until closing time minus the service itself (« 11 h 59 » read as the closing).
+        opening_hours = kind.at_shop or place.pickup_point_id is not None
+        early, late = visit.earliest, visit.latest + (visit.service if opening_hours else 0)
         stop.window_start = to_datetime(date, zone, early) if early > 0 else None
         stop.window_end = to_datetime(date, zone, late) if visit.latest < NO_LIMIT else None
         stop.parcels = info.parcels

@@ -73,9 +73,9 @@ def test_the_round_leaves_the_parcels_while_the_point_is_open(db: Database, shop
     (drop,) = [s for s in stops_of_plan(db, shop.territory_id) if s.kind is StopKind.DELIVER]
     opens = dt.datetime.combine(TUESDAY, dt.time(10, 30), tzinfo=PARIS)
     closes = dt.datetime.combine(TUESDAY, dt.time(12), tzinfo=PARIS)
-    assert drop.window_start == opens and drop.window_end is not None
-    assert drop.window_end <= closes
-    assert opens <= drop.expected_start <= drop.window_end
+    # Shown as the point's hours (was « 10 h 30 – 11 h 59 »: the latest start of service).
+    assert (drop.window_start, drop.window_end) == (opens, closes)
+    assert opens <= drop.expected_start <= closes - dt.timedelta(seconds=SETTINGS.point_per_order_s)
 
 
 def test_an_order_for_a_day_the_point_no_longer_opens_is_reported_with_its_next_day(
