@@ -4,6 +4,12 @@ Communes are real (INSEE codes; names, postal codes and centres come from the bu
 gazetteer at load time). Shops, people, street numbers, SIREN numbers and phone numbers are
 invented: SIRENs pass the Luhn check, phone numbers sit in the ranges ARCEP keeps for fiction
 (03 53 48…, 06 39 98…). The catalogue is in ``products.csv``.
+
+Shops and pickup points stand at positions of their own, a few hundred metres apart in their
+town, as if the operator had placed them on the map: the demo has no geocoder, and without
+them every shop of a town would stand at its commune's centre, one marker on the courier's
+map. Shoppers' addresses stay at their commune's centre, flagged approximate, as checkout
+leaves them when the geocoder is off.
 """
 
 from __future__ import annotations
@@ -90,6 +96,9 @@ class Point:
     kind: str
     address: str
     insee: str
+    #: Where the point stands (WGS84), as the operator would have placed it on the map.
+    lat: float
+    lon: float
     notes: str
     #: Open on these weekdays (0 = Monday), in these windows each.
     days: range
@@ -107,6 +116,8 @@ PICKUP_POINTS = [
         kind="tiers_lieu",
         address="6 place de la Gare",
         insee="62060",
+        lat=50.2338,
+        lon=2.1128,
         notes="Accueil du mardi au samedi, 9 h – 12 h et 14 h – 18 h.",
         days=range(1, 6),
         windows=((dt.time(9), dt.time(12)), (dt.time(14), dt.time(18))),
@@ -116,6 +127,8 @@ PICKUP_POINTS = [
         kind="mairie",
         address="Place de l'Hôtel de Ville",
         insee="62767",
+        lat=50.3816,
+        lon=2.3344,
         notes="À l'accueil de la mairie, du lundi au vendredi, 8 h 30 – 12 h et 13 h 30 – 17 h.",
         days=range(5),
         windows=((dt.time(8, 30), dt.time(12)), (dt.time(13, 30), dt.time(17))),
@@ -196,6 +209,9 @@ class Shop:
     siret: str
     insee: str
     address: str
+    #: Where the shop stands (WGS84), as the operator would have placed it on the map.
+    lat: float
+    lon: float
     owner: str
     phone: str
     hours: str
@@ -221,6 +237,8 @@ SHOPS = [
         siret="98439079900018",
         insee="62767",
         address="14 rue d'Hesdin",
+        lat=50.3809,
+        lon=2.3297,
         owner="Olivier Caron",
         phone="03 53 48 10 01",
         hours="mar-sam 06:30-13:00 15:00-19:30 ; dim 07:00-12:30",
@@ -236,6 +254,8 @@ SHOPS = [
         siret="57978204600018",
         insee="62060",
         address="21 rue du Général de Gaulle",
+        lat=50.2322,
+        lon=2.1188,
         owner="Aurélie Wimet",
         phone="03 53 48 10 02",
         hours="lun 07:00-13:00 ; mer-sam 07:00-13:00 15:30-19:00 ; dim 07:00-12:30",
@@ -251,6 +271,8 @@ SHOPS = [
         siret="60973461100013",
         insee="62060",
         address="3 place du Marché",
+        lat=50.2311,
+        lon=2.1165,
         owner="Bernard Delattre",
         phone="03 53 48 10 03",
         hours="mar-sam 08:00-12:30 14:30-19:00 ; dim 08:30-12:00",
@@ -268,6 +290,8 @@ SHOPS = [
         siret="40738038500010",
         insee="62361",
         address="22 rue de Doullens",
+        lat=50.2738,
+        lon=2.289,
         owner="Martine Lefebvre",
         phone="03 53 48 10 04",
         hours="mar-sam 08:30-12:30 15:00-19:00",
@@ -282,6 +306,8 @@ SHOPS = [
         siret="56578822100010",
         insee="62767",
         address="5 rue des Procureurs",
+        lat=50.3826,
+        lon=2.333,
         owner="Hélène Bécart",
         phone="03 53 48 10 05",
         hours="mar-ven 09:00-12:30 15:00-19:00 ; sam 08:30-18:00",
@@ -297,6 +323,8 @@ SHOPS = [
         siret="61927017600016",
         insee="62367",
         address="8 chemin des Prés",
+        lat=50.3898,
+        lon=2.315,
         owner="Thomas Deprez",
         phone="06 39 98 10 06",
         hours="mer 14:00-18:30 ; ven 14:00-18:30 ; sam 09:00-12:30",
@@ -312,6 +340,8 @@ SHOPS = [
         siret="68746124400018",
         insee="62451",
         address="12 rue de Fruges",
+        lat=50.4772,
+        lon=2.2712,
         owner="Claire Dufour",
         phone="06 39 98 10 07",
         hours="mar 16:00-19:00 ; ven 16:00-19:00 ; sam 09:00-12:00",
@@ -327,6 +357,8 @@ SHOPS = [
         siret="55948932300019",
         insee="62652",
         address="8 Grand'Place",
+        lat=50.4853,
+        lon=2.4077,
         owner="Karim Haddad",
         phone="03 53 48 10 08",
         hours="lun-sam 08:30-12:30 14:30-19:00 ; dim 09:00-12:00",
@@ -342,6 +374,8 @@ SHOPS = [
         siret="85347180300017",
         insee="62361",
         address="4 place du Marché",
+        lat=50.276,
+        lon=2.2878,
         owner="Ludovic Flament",
         phone="03 53 48 10 09",
         hours="mar-jeu 08:00-12:30 ; ven 08:00-12:30 15:30-19:00 ; sam 08:00-12:30",
@@ -357,6 +391,8 @@ SHOPS = [
         siret="75603786700014",
         insee="62767",
         address="27 rue de Béthune",
+        lat=50.3853,
+        lon=2.3368,
         owner="Sandrine Lagache",
         phone="03 53 48 10 10",
         hours="mar-sam 09:00-12:15 14:00-19:00 ; dim 09:00-12:30",
@@ -371,6 +407,8 @@ SHOPS = [
         siret="89898828200015",
         insee="62883",
         address="2 rue du Moulin",
+        lat=50.4091,
+        lon=2.2881,
         owner="Julien Bouchez",
         phone="03 53 48 10 11",
         hours="ven 16:00-19:00 ; sam 10:00-18:00",
@@ -386,6 +424,8 @@ SHOPS = [
         siret="40734214600013",
         insee="62767",
         address="6 rue d'Arras",
+        lat=50.3803,
+        lon=2.3384,
         owner="Philippe Leclercq",
         phone="03 53 48 10 12",
         hours="mar-sam 09:30-12:30 14:30-19:30 ; dim 10:00-12:30",
@@ -401,6 +441,8 @@ SHOPS = [
         siret="59885976700017",
         insee="62158",
         address="1 rue de la Canche",
+        lat=50.2905,
+        lon=2.2345,
         owner="Lucien Duhamel",
         phone="06 39 98 10 13",
         hours="mer 14:00-18:00 ; sam 10:00-12:00 14:00-18:00",
@@ -417,6 +459,8 @@ SHOPS = [
         siret="76561989500012",
         insee="62631",
         address="15 rue Principale",
+        lat=50.3062,
+        lon=2.2851,
         owner="Pauline Lemaire",
         phone="06 39 98 10 14",
         hours="sam 10:00-12:00",

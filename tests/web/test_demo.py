@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from delivery import gazetteer
-from delivery.model import DayPlan, Round
+from delivery.day_problem import merchant_place, point_place
+from delivery.model import DayPlan, Round, Stop, StopKind
 from reference_app import mail
 from reference_app.demo import data, loader
 from shop_core.accounts.model import Address, Role, User
@@ -21,7 +23,7 @@ from shop_core.invoices.model import CreditNote, Invoice
 from shop_core.merchants.identity import valid_siren, valid_siret, valid_vat_number
 from shop_core.merchants.model import Merchant, MerchantStatus
 from shop_core.orders.model import MerchantOrder, MerchantOrderStatus, Order, ParcelReturn
-from shop_core.territories.model import Territory
+from shop_core.territories.model import PickupPoint, Territory
 
 S = MerchantOrderStatus
 
@@ -212,3 +214,41 @@ def test_every_courier_has_a_round_whatever_the_day_the_demo_is_loaded(tmp_path)
                 assert not plan.unplanned, (now, plan.date)
                 assert all(run.courier_id and run.stops for run in plan.runs), (now, plan.date)
         database.engine.dispose()
+
+
+def test_the_demo_places_saint_pols_shops_and_town_hall_apart_not_at_the_commune_centre(
+    db: Database,
+) -> None:
+    """The demo geocodes offline: its shops and pickup points carry positions of their own,
+    else the four shops and the town hall of Saint-Pol were one marker on the courier's map
+    and one place to the planner."""
+    loader.load(db)
+    saint_pol = gazetteer.by_insee("62767")
+    assert saint_pol is not None
+    with db.uow() as uow:
+        s = uow.session
+        places = [
+            merchant_place(m)
+            for m in s.scalars(select(Merchant).where(Merchant.insee_code == "62767"))
+        ] + [
+            point_place(p)
+            for p in s.scalars(select(PickupPoint).where(PickupPoint.insee_code == "62767"))
+        ]
+        assert len(places) == 5  # four shops and the town hall
+        for place in places:
+            assert place is not None and not place.approximate
+            assert (place.lat, place.lon) != (saint_pol.lat, saint_pol.lon), place.name
+            # In the town, not anywhere: within 2 km of the commune's centre.
+            assert gazetteer.haversine_km(place.lat, place.lon, saint_pol.lat, saint_pol.lon) < 2
+        for a, b in itertools.combinations([p for p in places if p is not None], 2):
+            # A few hundred metres apart: one marker each on the map.
+            assert gazetteer.haversine_km(a.lat, a.lon, b.lat, b.lon) > 0.1, (a.name, b.name)
+        # The rounds planned by the demo collect at Saint-Pol's shops where they stand.
+        collected = {
+            (stop.lat, stop.lon)
+            for stop in s.scalars(
+                select(Stop).where(Stop.address.endswith("62130 Saint-Pol-sur-Ternoise"))
+            )
+            if stop.kind is StopKind.COLLECT
+        }
+        assert len(collected) >= 2
