@@ -22,7 +22,13 @@ from shop_core.merchants.services import MerchantProfile
 
 
 def profile_from(form: ShopIdentityForm, *, email: str = "", phone: str = "") -> MerchantProfile:
-    """The core profile typed in a shop form, placed on the map by the gazetteer."""
+    """The core profile typed in a shop form, its commune found by the gazetteer.
+
+    The shop gets no position of its own: the commune's centre is only a guess, and a shop
+    without one is planned there flagged approximate (``delivery.day_problem``), like a
+    shopper's address, until the operator or a courier places it on the map. Stored as
+    the shop's position, the centre would read as exact.
+    """
     from delivery import gazetteer
 
     postal_code = (form.postal_code.data or "").strip()
@@ -42,8 +48,6 @@ def profile_from(form: ShopIdentityForm, *, email: str = "", phone: str = "") ->
         phone=phone,
         email=email,
         insee_code=place.insee_code if place else None,
-        lat=place.lat if place else None,
-        lon=place.lon if place else None,
     )
 
 

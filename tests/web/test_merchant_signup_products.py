@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from delivery import gazetteer
+from delivery.day_problem import merchant_place
 from reference_app import mail
 from shop_core.accounts.model import Role, User
 from shop_core.audit.model import AuditEntry
@@ -71,6 +73,20 @@ def test_signup_opens_a_pending_shop_logs_in_and_mails_the_operator(
         sent = [m for m in mail.outbox() if m.to == world.operator_email]
     assert len(sent) == 1 and "Fromagerie Caron" in sent[0].body
     assert f"/admin/boutiques/{merchant.id}" in sent[0].body
+
+
+def test_a_shop_signed_up_stands_at_its_commune_centre_flagged_approximate(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Without a geocoder the commune's centre is a guess: the planning says so (« position
+    approx. »), as for a shopper's address, until someone places the shop on the map."""
+    client.post("/vendre", data=SIGNUP)
+    merchant = _shop(db, "Fromagerie Caron")
+    assert (merchant.lat, merchant.lon) == (None, None)
+    place = merchant_place(merchant)
+    centre = gazetteer.by_insee("62767")
+    assert place is not None and centre is not None
+    assert place.approximate and (place.lat, place.lon) == (centre.lat, centre.lon)
 
 
 def test_signup_with_a_wrong_siren_says_so_in_french_and_keeps_what_was_typed(
