@@ -6,7 +6,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from reference_app import db
+from reference_app import db, payments
+from reference_app.auth.users import acting_shopper
 from reference_app.domain_messages import shown
 from reference_app.shopfront.basket import current_cart_id, forget_count
 from reference_app.shopfront.blueprint import bp
@@ -21,9 +22,21 @@ def current_view() -> CartView | None:
     return view_cart(db.uow(), cart_id) if cart_id is not None else None
 
 
+def basket_page(errors: dict[int, list[str]], typed: dict[int, str]) -> str:
+    """The basket page, with the messages and what was typed next to the lines."""
+    return render_template(
+        "shop/basket.html",
+        view=current_view(),
+        errors=errors,
+        typed=typed,
+        # The checkout offers a card only to a shopper ordering for themself.
+        online_payment=payments.online_enabled() and acting_shopper() is None,
+    )
+
+
 @bp.route("/panier")
 def basket() -> str:
-    return render_template("shop/basket.html", view=current_view(), errors={}, typed={})
+    return basket_page(errors={}, typed={})
 
 
 @bp.route("/panier/<int:product_id>/quantite", methods=["POST"])
@@ -51,7 +64,7 @@ def change_quantity(product_id: int) -> str | Response:
     # Show the basket again with the message next to the line and what was typed.
     errors = {product_id: [str(e) for e in form.quantity.errors]}
     typed = {product_id: form.quantity.raw_data[0] if form.quantity.raw_data else ""}
-    return render_template("shop/basket.html", view=current_view(), errors=errors, typed=typed)
+    return basket_page(errors=errors, typed=typed)
 
 
 @bp.route("/panier/<int:product_id>/retirer", methods=["POST"])

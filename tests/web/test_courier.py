@@ -347,7 +347,7 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     shopper_page = client.get(f"/mes-commandes/{order_of(db, oid).reference}").get_data(
         as_text=True
     )
-    assert "Payée à la livraison ou au retrait" in shopper_page
+    assert "Payée à la livraison, au livreur" in shopper_page
 
 
 def test_the_board_says_what_is_still_to_take_at_the_doors_beside_what_was_taken(

@@ -119,7 +119,7 @@ def test_the_list_opens_the_order_page_which_shows_the_shopper_the_delivery_and_
     assert "jeanne@example.fr" in page
     assert f"Code de remise {code(db, oid)}" in words
     assert "Livraison à domicile" in words and "3 rue des Tilleuls" in words
-    assert "À la livraison ou au retrait, en espèces ou par chèque" in words
+    assert "À la livraison, au livreur, en espèces ou par chèque" in words
     # The sheet to print stays one click away, and the round board of the day.
     assert f'href="/admin/clients/{world.shopper_id}/commandes/{ref}/fiche"' in page
     assert 'href="/admin/tournees?date=2026-11-24"' in page

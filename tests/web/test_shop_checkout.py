@@ -161,7 +161,7 @@ def test_basket_from_two_merchants_becomes_two_merchant_orders(
     assert order.reference in page and order.delivery_code in page
     assert page.count('class="panel merchant-order"') == 2
     assert "Mardi 24 novembre, matin (9 h – 12 h)" in page
-    assert "À la livraison ou au retrait, en espèces ou par chèque" in page
+    assert "À la livraison, au livreur, en espèces ou par chèque" in page
     assert "Votre panier est vide." in page_of(client.get("/panier"))
     orders_page = page_of(client.get("/mes-commandes"))
     assert order.reference in orders_page
