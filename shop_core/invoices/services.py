@@ -27,6 +27,13 @@ from shop_core.vat import excl_vat_unit_price, vat_included
 
 FRANCHISE_MENTION = "TVA non applicable, art. 293 B du CGI"
 
+#: An order paid by hand: who takes the money, as the shopper's confirmation says it.
+HAND_PAYMENT_TERMS = {
+    DeliveryMethod.HOME: "Payable à la livraison, au livreur",
+    DeliveryMethod.PICKUP_POINT: "Payable au retrait, au point de retrait",
+    DeliveryMethod.CLICK_COLLECT: "Payable au retrait, en boutique",
+}
+
 
 def next_number(session: Session, merchant_id: int) -> int:
     """Take the merchant's next invoice number (in the caller's transaction)."""
@@ -70,7 +77,7 @@ def issue_invoice(session: Session, mo: MerchantOrder, *, issued_on: dt.date) ->
     terms = (
         "Payée en ligne"
         if order.payment_method is PaymentMethod.ONLINE
-        else "Payable à la livraison ou au retrait"
+        else HAND_PAYMENT_TERMS[order.delivery_method]
     )
     invoice = Invoice(
         merchant_id=merchant.id,

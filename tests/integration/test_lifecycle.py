@@ -269,6 +269,21 @@ def test_delivery_issues_a_gap_free_numbered_invoice_with_french_mentions(
         assert first.lines[0].unit_price_excl_cents < 350
 
 
+def test_an_invoice_paid_by_hand_says_who_takes_the_money(db: Database, shop: Shop) -> None:
+    at_the_door = _mo(db, buy(db, shop, {shop.bread_id: 1})).id
+    choice = DeliveryChoice(method=DeliveryMethod.CLICK_COLLECT, date=TUESDAY)
+    at_the_shop = _mo(db, buy(db, shop, {shop.bread_id: 1}, delivery=choice)).id
+    _move(db, at_the_door, S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED, code_given=True)
+    _move(db, at_the_shop, S.ACCEPTED, S.READY, S.PICKED_UP, code_given=True)
+    with db.uow() as uow:
+        invoices = uow.session.scalars(select(Invoice)).all()
+        terms = {i.merchant_order_id: i.payment_terms for i in invoices}
+    assert terms == {
+        at_the_door: "Payable à la livraison, au livreur",
+        at_the_shop: "Payable au retrait, en boutique",
+    }
+
+
 def test_franchise_merchant_invoices_without_vat_with_the_legal_mention(
     db: Database, shop: Shop
 ) -> None:
