@@ -38,7 +38,6 @@ from shop_core.territories.model import PickupPoint
 from shop_core.territories.services import (
     add_commune,
     add_pickup_point,
-    find_commune,
     remove_commune,
     set_commission,
 )
@@ -168,19 +167,6 @@ def _coordinate(field: object, low: float, high: float) -> float | None | bool:
     return value
 
 
-def _in_territory(
-    postal: str, city: str, place: gazetteer.GazetteerCommune | None, point: PickupPoint | None
-) -> bool:
-    """Whether a pickup point at this commune may be offered: one the territory serves, or
-    the one an existing point already had (changing its hours does not move it)."""
-    territory = db.territory()
-    if place is not None and territory.serves(place.insee_code):
-        return True
-    if find_commune(db.uow(), territory_id=territory.id, postal_code=postal, city=city):
-        return True
-    return point is not None and (point.postal_code, point.city) == (postal, city)
-
-
 def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
     """Create or change a pickup point from the form; ``False`` with errors shown."""
     lat = _coordinate(form.lat, -90, 90)
@@ -198,17 +184,6 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
             ]
             return False
         lat, lon = place.lat, place.lon
-    if not _in_territory(postal, city, place, point):
-        # Every shopper is offered the point, and no round goes outside the territory.
-        form.city.errors = [
-            *form.city.errors,
-            _(
-                "%(city)s n'est pas une commune desservie par le territoire : ajoutez-la "
-                "d'abord aux communes desservies, ou choisissez un point dans l'une d'elles.",
-                city=place.name if place else city,
-            ),
-        ]
-        return False
     values = {
         "name": form.name.data or "",
         "kind": form.kind.data or "tiers_lieu",
@@ -230,7 +205,18 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
             )
     except ValidationError as error:
         db.uow().rollback()
-        attach_error(form, error)
+        if error.code == "commune_not_served":  # the commune as the gazetteer names it
+            form.city.errors = [
+                *form.city.errors,
+                _(
+                    "%(city)s n'est pas une commune desservie par le territoire : ajoutez-la "
+                    "d'abord aux communes desservies, ou choisissez un point dans l'une "
+                    "d'elles.",
+                    city=place.name if place else city,
+                ),
+            ]
+        else:
+            attach_error(form, error)
         return False
     return True
 

@@ -14,6 +14,7 @@ from shop_core.territories.model import PickupPoint, PickupPointHours
 from shop_core.territories.services import (
     check_pickup_point,
     check_pickup_point_name,
+    check_point_commune,
     set_branding,
 )
 from shop_core.weekly_hours import Window, checked_windows
@@ -112,8 +113,8 @@ def update_pickup_point(
     opening_notes: str = "",
     hours: Iterable[Window] | None = None,
 ) -> None:
-    """Change a pickup point's name, address, position, opening notes or, unless ``None``,
-    its weekly hours."""
+    """Change a pickup point's name, address (in a commune the territory serves, unless it
+    keeps its own), position, opening notes or, unless ``None``, its weekly hours."""
     check_pickup_point(
         name=name, address=address, postal_code=postal_code, city=city, kind=kind,
         insee_code=insee_code, opening_notes=opening_notes,
@@ -121,6 +122,10 @@ def update_pickup_point(
     windows = None if hours is None else checked_windows(hours)
     uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
     point = pickup_point(uow.session, territory_id=territory_id, point_id=point_id)
+    check_point_commune(
+        uow, territory_id=territory_id, postal_code=postal_code, city=city,
+        insee_code=insee_code, point=point,
+    )  # fmt: skip
     name = name.strip()
 
     def check() -> None:

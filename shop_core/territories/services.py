@@ -262,6 +262,38 @@ def check_pickup_point(
         raise ValidationError("Code INSEE invalide.", field="insee_code")
 
 
+def check_point_commune(
+    uow: UnitOfWork,
+    *,
+    territory_id: int,
+    postal_code: str,
+    city: str,
+    insee_code: str | None,
+    point: PickupPoint | None = None,
+) -> None:
+    """Refuse a pickup point in a commune the territory does not serve (by INSEE code, else
+    by postal code and name): every shopper is offered the point, and no round goes outside
+    the territory. A point that keeps its commune is let be (a commune no longer served
+    does not stop its hours or name from changing)."""
+    if point is not None and (point.postal_code, point.city) == (postal_code, city.strip()):
+        return
+    if insee_code and uow.session.scalar(
+        select(Commune.id)
+        .where(Commune.territory_id == territory_id, Commune.insee_code == insee_code)
+        .limit(1)
+    ):
+        return
+    if find_commune(uow, territory_id=territory_id, postal_code=postal_code, city=city):
+        return
+    raise ValidationError(
+        f"{city.strip()} n'est pas une commune desservie par le territoire : ajoutez-la "
+        "d'abord aux communes desservies, ou choisissez un point dans l'une d'elles.",
+        field="city",
+        code="commune_not_served",
+        city=city.strip(),
+    )
+
+
 def add_pickup_point(
     *,
     uow: UnitOfWork,
@@ -277,14 +309,18 @@ def add_pickup_point(
     opening_notes: str = "",
     hours: Iterable[Window] = (),
 ) -> int:
-    """Create a pickup point (tiers-lieu, town hall, shop), with its weekly ``hours`` when
-    they are given (see ``shop_core.weekly_hours``)."""
+    """Create a pickup point (tiers-lieu, town hall, shop) in a commune the territory
+    serves, with its weekly ``hours`` when they are given (see ``shop_core.weekly_hours``)."""
     check_pickup_point(
         name=name, address=address, postal_code=postal_code, city=city, kind=kind,
         insee_code=insee_code, opening_notes=opening_notes,
     )  # fmt: skip
     windows = checked_windows(hours)
     uow.begin_write()  # SQLite: one writer from the name's check on, not "database is locked"
+    check_point_commune(
+        uow, territory_id=territory_id, postal_code=postal_code, city=city,
+        insee_code=insee_code,
+    )  # fmt: skip
     name = name.strip()
     check_pickup_point_name(uow, territory_id=territory_id, name=name)
     point = PickupPoint(

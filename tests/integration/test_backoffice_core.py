@@ -421,8 +421,8 @@ def test_pickup_points_and_couriers_of_another_territory_are_not_found(
             territory_id=other,
             name="Mairie",
             address="1 rue",
-            postal_code="62140",
-            city="Hesdin",
+            postal_code="62130",
+            city="Saint-Pol-sur-Ternoise",
         )
         courier = make_user(uow, territory_id=other, role=Role.COURIER)
         with pytest.raises(NotFound):

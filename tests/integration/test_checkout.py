@@ -191,7 +191,7 @@ def test_pickup_point_must_belong_to_the_territory(db: Database, shop: Shop) -> 
             name="Mairie",
             address="Place",
             postal_code="62130",
-            city="Saint-Pol",
+            city="Saint-Pol-sur-Ternoise",
         )
         mine = add_pickup_point(
             uow=uow,

@@ -15,7 +15,11 @@ from shop_core.testing.factories import make_territory
 
 MORNING = (dt.time(8, 30), dt.time(12))
 AFTERNOON = (dt.time(13, 30), dt.time(17))
-PLACE = {"address": "Place de l'Hôtel de Ville", "postal_code": "62130", "city": "Saint-Pol"}
+PLACE = {
+    "address": "Place de l'Hôtel de Ville",
+    "postal_code": "62130",
+    "city": "Saint-Pol-sur-Ternoise",
+}
 
 
 def _hours(db: Database, point_id: int) -> list[tuple[int, dt.time, dt.time]]:

@@ -110,6 +110,11 @@ def test_a_pickup_point_at_the_limits_is_kept_whole(db: Database, shop: Shop) ->
         "kind": "k" * 30, "opening_notes": "n" * 300, "insee_code": "2A004",
     }  # fmt: skip
     with db.uow() as uow:
+        # A point stands in a commune the territory serves: this one, with the longest name.
+        add_commune(
+            uow=uow, territory_id=shop.territory_id, insee_code="2A004", postal_code="62130",
+            name="C" * 120, lat=50.38, lon=2.33,
+        )  # fmt: skip
         point_id = add_pickup_point(uow=uow, territory_id=shop.territory_id, **whole)
     with db.uow() as uow:
         point = uow.session.get_one(PickupPoint, point_id)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from shop_core.database import Database
 from shop_core.orders.model import Order
-from shop_core.territories.services import add_pickup_point
+from shop_core.territories.services import add_commune, add_pickup_point
 from shop_core.testing.factories import make_merchant, make_product
 
 from .api_support import Api
@@ -22,6 +22,10 @@ def _foreign(db: Database, world: World) -> tuple[int, int]:
     with db.uow() as uow:
         shop = make_merchant(uow, territory_id=world.other_territory_id, name="Marée de Berck")
         product = make_product(uow, merchant_id=shop, name="Moules de bouchot")
+        add_commune(
+            uow=uow, territory_id=world.other_territory_id, insee_code="62108",
+            postal_code="62600", name="Berck", lat=50.41466, lon=1.58098,
+        )  # fmt: skip
         point = add_pickup_point(
             uow=uow,
             territory_id=world.other_territory_id,

@@ -19,7 +19,7 @@ from shop_core.database import Database
 from shop_core.orders.model import MerchantOrder, Order
 from shop_core.persistence.base import utcnow
 from shop_core.territories.model import Commune, PickupPoint, Territory
-from shop_core.territories.services import add_pickup_point
+from shop_core.territories.services import add_commune, add_pickup_point
 
 from .backoffice import place_order, png_bytes
 from .conftest import World, login
@@ -168,6 +168,10 @@ def test_another_territorys_pickup_point_is_not_found(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     with db.uow() as uow:
+        add_commune(
+            uow=uow, territory_id=world.other_territory_id, insee_code="62588",
+            postal_code="62170", name="Montreuil", lat=50.46536, lon=1.77699,
+        )  # fmt: skip
         foreign = add_pickup_point(
             uow=uow,
             territory_id=world.other_territory_id,
