@@ -12,10 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
+from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, territory_stops
 from delivery.queries import window_around
 from delivery.stops import visit_of
 from shop_core.orders.model import MerchantOrder, Order
@@ -37,13 +36,10 @@ def expected_collections(
     a planned day from ``today`` on, by merchant order id; an order no plan collects yet
     (its day not planned, or no round could take it) is not there."""
     stops = session.scalars(
-        select(Stop)
-        .join(RoundRun, Stop.run_id == RoundRun.id)
-        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        territory_stops(territory.id)
         .join(MerchantOrder, Stop.merchant_order_id == MerchantOrder.id)
         .join(Order, MerchantOrder.order_id == Order.id)
         .where(
-            DayPlan.territory_id == territory.id,
             DayPlan.date >= today,
             # The plan of the order's day: one postponed since is collected on its new day.
             DayPlan.date == Order.delivery_date,

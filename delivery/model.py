@@ -18,7 +18,7 @@ import enum
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import Date, Enum, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Select, String, Time, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
 from shop_core.accounts.model import User
@@ -286,6 +286,17 @@ class Stop(Base):
     @property
     def is_open(self) -> bool:
         return self.status is StopStatus.TODO
+
+
+def territory_stops(territory_id: int) -> Select[Stop]:
+    """The stops of a territory's planned days, joined to their run (``RoundRun``) and its
+    day's plan (``DayPlan``), for the caller to narrow: the day, the kind, the courier…"""
+    return (
+        select(Stop)
+        .join(RoundRun, Stop.run_id == RoundRun.id)
+        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        .where(DayPlan.territory_id == territory_id)
+    )
 
 
 class Unplanned(Base):

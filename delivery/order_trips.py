@@ -14,10 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus
+from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, territory_stops
 from shop_core.territories.model import Territory
 
 
@@ -48,10 +47,8 @@ def trips_of(
         return {}
     zone = ZoneInfo(territory.timezone)
     stops = session.scalars(
-        select(Stop)
-        .join(RoundRun, Stop.run_id == RoundRun.id)
-        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
-        .where(DayPlan.territory_id == territory.id, Stop.merchant_order_id.in_(wanted))
+        territory_stops(territory.id)
+        .where(Stop.merchant_order_id.in_(wanted))
         .options(
             selectinload(Stop.run).selectinload(RoundRun.round),
             selectinload(Stop.run).selectinload(RoundRun.plan),

@@ -38,6 +38,7 @@ from delivery.model import (
     Stop,
     StopKind,
     StopStatus,
+    territory_stops,
 )
 from delivery.optimiser import NO_LIMIT, Problem, Route, Solution, route_cost, timed_route
 from delivery.optimiser import Stop as PlannedStop
@@ -142,10 +143,9 @@ def return_trips(
         query = query.where(ParcelReturn.merchant_order_id.in_(list(only)))
     else:
         planned = (
-            select(Stop.merchant_order_id)
-            .join(RoundRun, Stop.run_id == RoundRun.id)
-            .join(DayPlan, RoundRun.plan_id == DayPlan.id)
-            .where(DayPlan.territory_id == territory_id, Stop.kind.in_(RETURN_KINDS))
+            territory_stops(territory_id)
+            .where(Stop.kind.in_(RETURN_KINDS))
+            .with_only_columns(Stop.merchant_order_id)
         )
         elsewhere = planned.where(
             DayPlan.date != date, DayPlan.date >= today, Stop.status == StopStatus.TODO

@@ -16,7 +16,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from delivery.model import DayPlan, Depot, RoundRun, Stop, StopKind, StopStatus, Unplanned
+from delivery.model import (
+    DayPlan,
+    Depot,
+    RoundRun,
+    Stop,
+    StopKind,
+    StopStatus,
+    Unplanned,
+    territory_stops,
+)
 from delivery.plan_state import (
     due_merchant_orders,
     holding_depots,
@@ -777,11 +786,8 @@ def expected_arrivals(
     shops' parcels may travel on different runs); empty before planning."""
     ids = [mo.id for mo in order.merchant_orders]
     stops = session.scalars(
-        select(Stop)
-        .join(RoundRun, Stop.run_id == RoundRun.id)
-        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        territory_stops(territory.id)
         .where(
-            DayPlan.territory_id == territory.id,
             DayPlan.date == order.delivery_date,
             Stop.kind == StopKind.DELIVER,
             Stop.status == StopStatus.TODO,
@@ -857,11 +863,8 @@ def return_rounds(
         return {}
     zone = ZoneInfo(territory.timezone)
     rows = session.scalars(
-        select(Stop)
-        .join(RoundRun, Stop.run_id == RoundRun.id)
-        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        territory_stops(territory.id)
         .where(
-            DayPlan.territory_id == territory.id,
             DayPlan.date >= today,
             Stop.merchant_order_id.in_(wanted),
             Stop.kind == StopKind.BRING_BACK,

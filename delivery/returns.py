@@ -37,7 +37,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from delivery import calendar
 from delivery.day_problem import ReturnTrip, merchant_place, point_place
-from delivery.model import RETURN_KINDS, DayPlan, Round, RoundRun, Stop, StopKind, StopStatus
+from delivery.model import (
+    RETURN_KINDS,
+    DayPlan,
+    Round,
+    RoundRun,
+    Stop,
+    StopKind,
+    StopStatus,
+    territory_stops,
+)
 from delivery.optimiser import UnassignedReason
 from delivery.plan_state import lock_day, return_trips, under_way
 from shop_core.audit.services import Actor
@@ -82,11 +91,8 @@ def on_board(
         return {}
     zone = ZoneInfo(session.get_one(Territory, territory_id).timezone)
     stops = session.scalars(
-        select(Stop)
-        .join(RoundRun, Stop.run_id == RoundRun.id)
-        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        territory_stops(territory_id)
         .where(
-            DayPlan.territory_id == territory_id,
             DayPlan.date == today,
             Stop.kind == StopKind.DELIVER,
             Stop.status == StopStatus.TODO,

@@ -27,7 +27,7 @@ from delivery import calendar
 from delivery import returns as way_back
 from delivery.day_problem import door_key
 from delivery.distances import GreatCircleDistances
-from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, date_fr
+from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, date_fr, territory_stops
 from delivery.plan_state import OUT_OF_SHOP, lock_day
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
@@ -361,11 +361,8 @@ def claim_collections(
         return []
 
     query = (
-        select(Stop)
-        .join(RoundRun, Stop.run_id == RoundRun.id)
-        .join(DayPlan, RoundRun.plan_id == DayPlan.id)
+        territory_stops(territory_id)
         .where(
-            DayPlan.territory_id == territory_id,
             DayPlan.date == date,
             Stop.kind == StopKind.COLLECT,
             Stop.status == StopStatus.TODO,
