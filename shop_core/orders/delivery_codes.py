@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shop_core.errors import DomainError
 from shop_core.orders.model import Order
@@ -37,13 +37,23 @@ class MissingDeliveryCode(WrongDeliveryCode):
     )
 
 
+#: Only :func:`check_code` holds it: a ``CheckedCode`` built anywhere else is refused.
+_CHECKED = object()
+
+
 @dataclass(frozen=True)
 class CheckedCode:
     """What :func:`check_code` gives once the shopper's code is right: the orders it
     proves, which ``shop_core.orders.services.transition`` asks for before it hands
-    their parcels to the shopper (*livrée* at the door, *retirée*)."""
+    their parcels to the shopper (*livrée* at the door, *retirée*). Only ``check_code``
+    makes one: a caller cannot write ``CheckedCode(frozenset({id}))`` to skip the code."""
 
     order_ids: frozenset[int]
+    _by: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._by is not _CHECKED:
+            raise TypeError("CheckedCode comes from check_code, once the shopper's code is right")
 
 
 def check_code(orders: Iterable[Order], code: str) -> CheckedCode:
@@ -55,4 +65,4 @@ def check_code(orders: Iterable[Order], code: str) -> CheckedCode:
     orders = list(orders)
     if not any(code_matches(order, code) for order in orders):
         raise WrongDeliveryCode()
-    return CheckedCode(frozenset(order.id for order in orders))
+    return CheckedCode(frozenset(order.id for order in orders), _CHECKED)

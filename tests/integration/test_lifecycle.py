@@ -15,6 +15,7 @@ from shop_core.database import Database
 from shop_core.errors import InvalidTransition, OutOfStock, ValidationError, WeightOutOfTolerance
 from shop_core.invoices.model import Invoice
 from shop_core.invoices.services import FRANCHISE_MENTION
+from shop_core.orders.delivery_codes import CheckedCode
 from shop_core.orders.model import (
     DeliveryMethod,
     MerchantOrder,
@@ -161,6 +162,8 @@ def test_the_generic_transition_hands_nothing_to_the_shopper_without_their_code(
             checked=shoppers_code(uow, other.id),
         )  # fmt: skip
 
+    with pytest.raises(TypeError):  # nor a proof written by hand instead of check_code
+        CheckedCode(frozenset({mo.id}))
     assert refused.value.code == "hand_over_without_code"
     after = _mo(db, mo.order_id)
     assert after.status is path[-1]
