@@ -127,9 +127,9 @@ def _not_found(error: NotFound) -> Any:
             return redirect(url_for("courier.today"))  # the tap did its part: not refused
         flash(
             _(
-                "Cet arrêt ne fait plus partie de vos tournées : l'animateur a modifié la "
+                "Cet arrêt ne fait plus partie de vos tournées : l'animation a modifié la "
                 "tournée. Voici votre tournée à jour ; si le colis est déjà avec vous, "
-                "prévenez l'animateur."
+                "prévenez l'animation."
             ),
             "info",
         )
@@ -330,11 +330,11 @@ def _claim_moved_orders() -> list[str]:
         flash(
             ngettext(
                 "La commande %(refs)s avait été confiée à un autre livreur pendant que vous "
-                "étiez sans réseau. L'animateur voit sur son tableau que vous avez le colis : "
-                "gardez-le, il vous dira quoi en faire.",
+                "étiez sans réseau. L'animation voit sur son tableau que vous avez le colis : "
+                "gardez-le, elle vous dira quoi en faire.",
                 "Les commandes %(refs)s avaient été confiées à un autre livreur pendant que "
-                "vous étiez sans réseau. L'animateur voit sur son tableau que vous avez les "
-                "colis : gardez-les, il vous dira quoi en faire.",
+                "vous étiez sans réseau. L'animation voit sur son tableau que vous avez les "
+                "colis : gardez-les, elle vous dira quoi en faire.",
                 len(claimed),
                 refs=", ".join(claimed),
             ),
@@ -660,7 +660,7 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
                     "success",
                 )  # fmt: skip
             else:
-                flash(_("Échec noté. Aucune tournée n'est prévue : l'animatrice décidera."), "info")
+                flash(_("Échec noté. Aucune tournée n'est prévue : l'animation décidera."), "info")
             return _back(stop_id, date)
     visit = _visit_of(stop.run_id, stop_id, date)
     status = 422 if form.is_submitted() else 200

@@ -277,7 +277,7 @@ SHOPS = [
         phone="03 53 48 10 03",
         hours="mar-sam 08:00-12:30 14:30-19:00 ; dim 08:30-12:00",
         description="Viandes d'éleveurs de l'Authie et de la Canche, bœuf rouge flamand, "
-        "volailles Label Rouge. La boutique en ligne est tenue avec l'aide de l'animatrice "
+        "volailles Label Rouge. La boutique en ligne est tenue avec l'aide de l'animation "
         "du territoire.",
         assisted=True,
     ),

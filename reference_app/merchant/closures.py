@@ -145,9 +145,9 @@ def add_closure_view() -> Response | tuple[str, int]:
         flash(
             ngettext(
                 "%(num)s commande est déjà prévue pendant cette fermeture : préparez-la avant "
-                "de fermer, ou appelez l'animateur du territoire pour la décaler.",
+                "de fermer, ou appelez l'animation du territoire pour la décaler.",
                 "%(num)s commandes sont déjà prévues pendant cette fermeture : préparez-les "
-                "avant de fermer, ou appelez l'animateur du territoire pour les décaler.",
+                "avant de fermer, ou appelez l'animation du territoire pour les décaler.",
                 len(during),
             ),
             "warning",

@@ -57,7 +57,7 @@ class PresentationForm(FlaskForm):
     email = EmailField(
         _l("E-mail de contact"),
         description=_l(
-            "Pour que l'animateur du territoire puisse vous écrire ; vos clients ne le voient pas."
+            "Pour que l'animation du territoire puisse vous écrire ; vos clients ne le voient pas."
         ),
         render_kw={"maxlength": 254},
     )

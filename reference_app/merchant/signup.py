@@ -100,7 +100,7 @@ def sell() -> str | Response:
             flash(
                 _(
                     "Votre boutique est créée. Elle est en attente de validation par "
-                    "l'animateur du territoire : préparez déjà votre catalogue."
+                    "l'animation du territoire : préparez déjà votre catalogue."
                 ),
                 "success",
             )

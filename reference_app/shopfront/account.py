@@ -202,7 +202,7 @@ def delete() -> str | Response:
         flash(
             _(
                 "Un compte de commerçant, de livreur ou d'animation se supprime avec "
-                "l'animatrice ou l'animateur du territoire."
+                "l'animation du territoire."
             ),
             "info",
         )

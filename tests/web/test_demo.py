@@ -182,7 +182,7 @@ def test_demo_loads_a_complete_territory_once_and_its_accounts_log_in(
     staff.post("/login", data={"email": data.POINT_STAFF[0][1], "password": data.PASSWORD})
     page = staff.get("/point-retrait").get_data(as_text=True).replace("&#39;", "'")
     assert "Mairie de Saint-Pol-sur-Ternoise" in page
-    assert "Argent à remettre à l'animateur du territoire" in page  # taken by the town hall
+    assert "Argent à remettre à l'animation du territoire" in page  # taken by the town hall
     shopper = app.test_client()
     response = shopper.post(
         "/login", data={"email": "jeanne.martin@ternois.demo", "password": data.PASSWORD}

@@ -94,7 +94,7 @@ def test_the_page_is_linked_from_the_back_office_and_filled_with_the_shops_detai
     assert f'href="{PAGE}" aria-current="page"' in page
     assert "Présentation et contact" in page and "Horaires d'ouverture" in page
     assert "Les livreurs ne passent prendre vos colis que pendant ces horaires" in page
-    assert "se changent auprès de l'animateur du territoire" in page
+    assert "se changent auprès de l'animation du territoire" in page
     monday, tuesday = _day_block(page, 0), _day_block(page, 1)
     assert 'name="j0-ferme" value="1" checked' in monday
     assert 'name="j1-ferme" value="1">' in tuesday

@@ -116,7 +116,7 @@ def test_the_points_staff_hands_over_their_points_parcels_only(
     amount = money_fr(payment.amount_cents)
     # The money stays at the point until the operator comes for it: the page says how much.
     assert (
-        f"Argent à remettre à l'animateur du territoire : <strong>{amount} (espèces {amount})"
+        f"Argent à remettre à l'animation du territoire : <strong>{amount} (espèces {amount})"
         in html
     )
     # The operator's, the shops' and the couriers' pages are not theirs.
