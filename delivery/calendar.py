@@ -2,8 +2,9 @@
 
 An order placed before the territory's cut-off (local time) can go out the next day, after
 it the day after (``shop_core.orders.services.earliest_date``); from that first day on, a
-delivery date is one on which an active round serving the commune goes out. A territory
-that has not set up any round yet is offered every day, as before rounds existed.
+delivery date is one on which an active round serving the commune goes out, and a home
+delivery takes a slot that such a round covers that day (``slots_on``). A territory that
+has not set up any round yet is offered every day and every slot, as before rounds existed.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from delivery.model import Round
+from delivery.model import Round, date_fr
 from shop_core.errors import InvalidDeliveryChoice
 from shop_core.merchants.model import Merchant
 from shop_core.orders.services import earliest_date
-from shop_core.territories.model import Territory
+from shop_core.territories.model import DeliverySlot, Territory
 
 #: How far ahead dates are looked for; beyond it, a commune without a round gets nothing.
 HORIZON_DAYS = 62
@@ -75,19 +76,91 @@ def run_days(
     return days
 
 
+def shift_covers(
+    shift_starts: dt.time, shift_ends: dt.time, starts: dt.time, ends: dt.time
+) -> bool:
+    """Whether a round out from ``shift_starts`` to ``shift_ends`` covers a delivery slot
+    from ``starts`` to ``ends``: out during all of it, since a delivery is planned within
+    both the slot and its round's hours. The one rule for the operator's warning on a slot
+    (``delivery.services.slot_cover``) and for the slots checkout offers (``slots_on``)."""
+    return shift_starts <= starts and shift_ends >= ends
+
+
+def slots_on(
+    rounds: Sequence[Round],
+    insee_code: str | None,
+    day: dt.date,
+    slots: Sequence[DeliverySlot],
+) -> list[DeliverySlot]:
+    """The slots of ``slots`` a home delivery to the commune can take on ``day``: those
+    covered (``shift_covers``, the rule the operator is warned with) by an active round
+    that serves the commune and goes out that day. Every slot while no round is set up."""
+    if not rounds:
+        return list(slots)
+    out = [r for r in rounds if r.runs_on(day) and r.serves(insee_code)]
+    return [s for s in slots if any(shift_covers(r.starts, r.ends, s.starts, s.ends) for r in out)]
+
+
+class SlotNotCovered(InvalidDeliveryChoice):
+    """No active round serving the commune goes out during all of the chosen home-delivery
+    slot that day: the planner could not deliver it. ``day`` and ``following`` (the next
+    day a round covers this slot there, if any) are ISO dates; ``others`` are the labels of
+    the slots a round covers there that day."""
+
+    code = "slot_not_covered"
+
+    def __init__(
+        self,
+        *,
+        slot: str,
+        commune: str,
+        day: dt.date,
+        others: Sequence[str],
+        following: dt.date | None,
+    ) -> None:
+        where = f"à {commune}" if commune else "dans cette commune"
+        then = [f"Aucune tournée ne livre {where} sur le créneau « {slot} » le {date_fr(day)}."]
+        if others:
+            then.append(
+                "Ce jour-là, la livraison est possible sur "
+                + " ou ".join(f"« {other} »" for other in others)
+                + "."
+            )
+        if following is not None:
+            then.append(f"Sur ce créneau, prochaine livraison possible le {date_fr(following)}.")
+        if not others and following is None:
+            then.append("Choisissez un point de retrait ou le retrait dans les boutiques.")
+        super().__init__(
+            " ".join(then),
+            slot=slot,
+            commune=commune,
+            day=day.isoformat(),
+            others=tuple(others),
+            following=following.isoformat() if following is not None else "",
+        )
+
+
 def check_delivery_day(
     session: Session,
     territory: Territory,
     insee_code: str | None,
     date: dt.date,
     now: dt.datetime,
+    *,
+    slot: str | None = None,
 ) -> None:
     """Refuse (``InvalidDeliveryChoice``, in French) a date on which no round serves the
-    commune, naming the next possible one; any date passes while no round is set up."""
+    commune, naming the next possible one, and for a home delivery (``slot``) a slot no
+    round covers there that day (``SlotNotCovered``); anything passes while no round is
+    set up."""
     rounds = active_rounds(session, territory.id)
-    if not rounds or run_days(rounds, insee_code, date, 1) == [date]:
+    if not rounds:
         return
     names = {c.insee_code: c.name for c in territory.communes}
+    if run_days(rounds, insee_code, date, 1) == [date]:
+        if slot is not None:
+            _check_slot(territory, rounds, insee_code, date, slot, names.get(insee_code or ""))
+        return
     where = f"à {names[insee_code]}" if insee_code in names else "dans cette commune"
     following = run_days(rounds, insee_code, max(date, earliest_date(territory, now)), 1)
     if not following:
@@ -95,6 +168,32 @@ def check_delivery_day(
     raise InvalidDeliveryChoice(
         detail=f"Pas de tournée {where} ce jour-là : prochaine livraison possible le "
         f"{following[0].strftime('%d/%m/%Y')}."
+    )
+
+
+def _check_slot(
+    territory: Territory,
+    rounds: Sequence[Round],
+    insee_code: str | None,
+    date: dt.date,
+    code: str,
+    commune: str | None,
+) -> None:
+    slots = list(territory.delivery_slots)
+    chosen = next((s for s in slots if s.code == code), None)
+    if chosen is None:
+        return  # the core refuses a slot the territory does not have, with its own message
+    possible = slots_on(rounds, insee_code, date, slots)
+    if chosen in possible:
+        return
+    later = (date + dt.timedelta(days=n) for n in range(1, HORIZON_DAYS))
+    following = next((d for d in later if slots_on(rounds, insee_code, d, [chosen])), None)
+    raise SlotNotCovered(
+        slot=chosen.label,
+        commune=commune or "",
+        day=date,
+        others=[s.label for s in possible],
+        following=following,
     )
 
 

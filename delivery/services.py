@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from delivery import gazetteer
+from delivery.calendar import shift_covers
 from delivery.geocoding import check_position
 from delivery.model import DayPlan, Depot, Round, RoundCommune, RoundRun, Stop, StopStatus
 from shop_core.accounts.model import Role, User
@@ -402,7 +403,7 @@ def slot_cover(session: Session, *, territory_id: int, starts: dt.time, ends: dt
         .order_by(Round.starts, Round.name)
     ).all()
     covering = tuple(
-        (name, start, end) for name, start, end in rounds if start <= starts and end >= ends
+        (name, start, end) for name, start, end in rounds if shift_covers(start, end, starts, ends)
     )
     partial = tuple(
         (name, start, end)
