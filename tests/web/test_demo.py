@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from delivery import gazetteer
 from delivery.day_problem import merchant_place, point_place
-from delivery.model import DayPlan, Round, Stop, StopKind
+from delivery.model import DayPlan, Round, Stop
 from reference_app import mail
 from reference_app.demo import data, loader
 from shop_core.accounts.model import Address, Role, User
@@ -222,33 +222,34 @@ def test_the_demo_places_saint_pols_shops_and_town_hall_apart_not_at_the_commune
     """The demo geocodes offline: its shops and pickup points carry positions of their own,
     else the four shops and the town hall of Saint-Pol were one marker on the courier's map
     and one place to the planner."""
-    loader.load(db)
+    # A Thursday morning: the two planned days call at every shop of Saint-Pol and its
+    # town hall.
+    loader.load(db, now=dt.datetime(2026, 12, 10, 7, 30, tzinfo=ZoneInfo("Europe/Paris")))
     saint_pol = gazetteer.by_insee("62767")
     assert saint_pol is not None
     with db.uow() as uow:
         s = uow.session
-        places = [
-            merchant_place(m)
-            for m in s.scalars(select(Merchant).where(Merchant.insee_code == "62767"))
-        ] + [
-            point_place(p)
-            for p in s.scalars(select(PickupPoint).where(PickupPoint.insee_code == "62767"))
-        ]
+        merchants = s.scalars(select(Merchant).where(Merchant.insee_code == "62767"))
+        points = s.scalars(select(PickupPoint).where(PickupPoint.insee_code == "62767"))
+        places = [merchant_place(m) for m in merchants] + [point_place(p) for p in points]
         assert len(places) == 5  # four shops and the town hall
+        positions = {}
         for place in places:
             assert place is not None and not place.approximate
+            # In the town (within 2 km of the commune's centre), not at its centre.
             assert (place.lat, place.lon) != (saint_pol.lat, saint_pol.lon), place.name
-            # In the town, not anywhere: within 2 km of the commune's centre.
             assert gazetteer.haversine_km(place.lat, place.lon, saint_pol.lat, saint_pol.lon) < 2
-        for a, b in itertools.combinations([p for p in places if p is not None], 2):
-            # A few hundred metres apart: one marker each on the map.
-            assert gazetteer.haversine_km(a.lat, a.lon, b.lat, b.lon) > 0.1, (a.name, b.name)
-        # The rounds planned by the demo collect at Saint-Pol's shops where they stand.
-        collected = {
-            (stop.lat, stop.lon)
-            for stop in s.scalars(
-                select(Stop).where(Stop.address.endswith("62130 Saint-Pol-sur-Ternoise"))
+            positions[place.name] = (place.lat, place.lon)
+        for (a, (a_lat, a_lon)), (b, (b_lat, b_lon)) in itertools.combinations(
+            positions.items(), 2
+        ):
+            # A few hundred metres apart: one marker each on the courier's map.
+            assert gazetteer.haversine_km(a_lat, a_lon, b_lat, b_lon) > 0.1, (a, b)
+        # The planned rounds call at each of them where it stands, not at one place.
+        stops = s.scalars(
+            select(Stop).where(
+                Stop.address.endswith("62130 Saint-Pol-sur-Ternoise"),
+                Stop.approximate.is_(False),
             )
-            if stop.kind is StopKind.COLLECT
-        }
-        assert len(collected) >= 2
+        ).all()
+        assert {stop.place_name: (stop.lat, stop.lon) for stop in stops} == positions
