@@ -14,6 +14,7 @@ the core says.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask_babel import format_date, gettext, ngettext
 
@@ -214,6 +215,48 @@ def shown(error: DomainError) -> str:
     return gettext(error.message)  # the French text itself when the catalogue lacks it
 
 
+def _slot_not_covered(params: dict[str, Any]) -> str:
+    """`delivery.calendar.SlotNotCovered` worded again: the slot refused that day, the
+    slots a round covers there then, the next day one covers this slot."""
+    day = format_date(dt.date.fromisoformat(params["day"]), "EEEE d MMMM yyyy")
+    if params["commune"]:
+        sentences = [
+            gettext(
+                "Aucune tournée ne livre à %(commune)s sur le créneau « %(slot)s » le %(day)s.",
+                commune=params["commune"],
+                slot=params["slot"],
+                day=day,
+            )
+        ]
+    else:
+        sentences = [
+            gettext(
+                "Aucune tournée ne livre dans cette commune sur le créneau « %(slot)s » le "
+                "%(day)s.",
+                slot=params["slot"],
+                day=day,
+            )
+        ]
+    others = [gettext("« %(slot)s »", slot=other) for other in params["others"]]
+    if others:
+        slots = others[0]
+        for other in others[1:]:
+            slots = gettext("%(first)s ou %(last)s", first=slots, last=other)
+        sentences.append(
+            gettext("Ce jour-là, la livraison est possible sur %(slots)s.", slots=slots)
+        )
+    if params["following"]:
+        following = format_date(dt.date.fromisoformat(params["following"]), "EEEE d MMMM yyyy")
+        sentences.append(
+            gettext("Sur ce créneau, prochaine livraison possible le %(day)s.", day=following)
+        )
+    if not others and not params["following"]:
+        sentences.append(
+            gettext("Choisissez un point de retrait ou le retrait dans les boutiques.")
+        )
+    return " ".join(sentences)
+
+
 def _with_params(error: DomainError) -> str | None:
     # The messages the core builds from parameters, worded again here with the same ones.
     params = error.params
@@ -257,6 +300,8 @@ def _with_params(error: DomainError) -> str | None:
             merchant=params["merchant"],
             opens=params["opens"],
         )
+    if error.code == "slot_not_covered" and "slot" in params:
+        return _slot_not_covered(params)
     if error.code == "out_of_stock" and product is not None:
         available = params.get("available")
         if available == 0:

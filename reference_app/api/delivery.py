@@ -94,7 +94,8 @@ def _typed(fields: Fields | None, territory: Territory) -> DeliveryAddress:
 
 def check_round_day(choice: DeliveryChoice, territory: Territory, at: dt.datetime) -> None:
     """Refuse a home or pickup-point date on which no round serves the place (in French,
-    naming the next possible day); click & collect needs no round."""
+    naming the next possible day), and a home-delivery slot no round covers there that
+    day; click & collect needs no round."""
     if choice.method is DeliveryMethod.CLICK_COLLECT:
         return
     if choice.address is not None:
@@ -104,4 +105,5 @@ def check_round_day(choice: DeliveryChoice, territory: Territory, at: dt.datetim
         if point is None or point.territory_id != territory.id:
             return  # the core refuses an unknown pickup point with its own message
         insee = point.insee_code
-    check_delivery_day(db.uow().session, territory, insee, choice.date, at)
+    slot = choice.slot if choice.method is DeliveryMethod.HOME else None
+    check_delivery_day(db.uow().session, territory, insee, choice.date, at, slot=slot)

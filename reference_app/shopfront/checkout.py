@@ -18,7 +18,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from delivery.calendar import DayNotOffered, check_delivery_day
+from delivery.calendar import DayNotOffered, SlotNotCovered, check_delivery_day
 from reference_app import db, payments
 from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
@@ -32,8 +32,12 @@ from reference_app.shopfront.delivery_choice import (
     Place,
     delivery_dates,
     first_day_hint,
+    home_slots,
+    no_home_hint,
     not_offered,
     resolve_commune,
+    rounds_of,
+    slot_hint,
 )
 from reference_app.shopfront.display import day_choice, slot_text
 from reference_app.shopfront.forms import CheckoutForm
@@ -55,7 +59,7 @@ from shop_core.orders.services import (
 from shop_core.orders.services import (
     checkout as place_order,
 )
-from shop_core.territories.model import PickupPoint, Territory
+from shop_core.territories.model import DeliverySlot, PickupPoint, Territory
 
 HOME = "home"
 COLLECT = "collect"
@@ -86,6 +90,22 @@ class Options:
     dates: list[dt.date]
     today: dt.date
     missed: list[DayNotOffered]  # the days before the first one offered, and why
+    # Home delivery: the slots a round covers each day offered, for the address in view
+    # (the saved one chosen, the first by default; any commune while it is not known).
+    home: dict[dt.date, list[DeliverySlot]]
+    commune: str | None  # that address's commune, when known
+
+    @property
+    def slots(self) -> list[DeliverySlot]:
+        """The slots offered: those a round covers on at least one day offered."""
+        return [s for s in self.territory.delivery_slots if any(s in c for c in self.home.values())]
+
+    @property
+    def home_dates(self) -> list[dt.date]:
+        """The days offered that take a home delivery (pickups may take the others)."""
+        if not self.territory.delivery_slots:
+            return self.dates
+        return [day for day in self.dates if self.home[day]]
 
     @property
     def points_by_choice(self) -> dict[str, PickupPoint]:
@@ -98,7 +118,9 @@ class Options:
         return {str(a.id): a for a in [*self.addresses, *self.not_served]}
 
 
-def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -> Options:
+def _options(
+    territory: Territory, at: dt.datetime, shops: Sequence[Merchant], form: CheckoutForm
+) -> Options:
     saved = list(shopper().addresses)
     addresses = [
         a
@@ -110,6 +132,8 @@ def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -
     # one of them is closed would only be moved to the next one by the night's routine.
     open_days = [day for day in dates if all(not shop.is_closed_on(day) for shop in shops)]
     offered = open_days or dates
+    rounds = rounds_of(territory)
+    insee, commune = _commune_in_view(form, territory, addresses)
     return Options(
         territory=territory,
         points=[p for p in territory.pickup_points if p.active],
@@ -117,8 +141,32 @@ def _options(territory: Territory, at: dt.datetime, shops: Sequence[Merchant]) -
         not_served=[a for a in saved if a not in addresses],
         dates=offered,
         today=at.astimezone(ZoneInfo(territory.timezone)).date(),
-        missed=not_offered(territory, at, shops, offered[0]),
+        missed=not_offered(territory, at, shops, offered[0], rounds),
+        home=home_slots(territory, rounds, insee, offered),
+        commune=commune,
     )
+
+
+def _commune_in_view(
+    form: CheckoutForm, territory: Territory, addresses: Sequence[Address]
+) -> tuple[str | None, str | None]:
+    """The commune (INSEE code, name) home delivery is offered for: the saved address
+    chosen, the first one before anything is chosen, or the address typed once the form is
+    sent; ``(None, None)`` while it is not known (a new address not typed yet)."""
+    chosen = form.address.data
+    if chosen is None and addresses:
+        chosen = str(addresses[0].id)
+    for address in addresses:
+        if chosen == str(address.id):
+            return address.insee_code, address.city
+    if chosen == NEW_ADDRESS and form.postal_code.data and form.city.data:
+        try:
+            place = resolve_commune(territory, form.postal_code.data, form.city.data)
+        except ValidationError:
+            return None, None  # the form says what is wrong with it when it is sent
+        if place.served:
+            return place.insee_code, place.name
+    return None, None
 
 
 def _setup(form: CheckoutForm, options: Options) -> None:
@@ -133,9 +181,10 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     form.address.choices = [SelectChoice(str(a.id), a.label) for a in options.addresses] + [
         SelectChoice(NEW_ADDRESS, _("Une autre adresse"))
     ]
-    form.slot.choices = [
-        SelectChoice(s.code, slot_text(s)) for s in options.territory.delivery_slots
-    ]
+    form.slot.choices = [SelectChoice(s.code, slot_text(s)) for s in options.slots]
+    form.slot.description = slot_hint(
+        options.home, options.territory.delivery_slots, [s.code for s in options.slots]
+    )
     if payments.online_enabled() and acting_shopper() is None:
         # Taken over the phone, an order is paid at the door or the point.
         form.payment.choices = [
@@ -151,6 +200,9 @@ def _setup(form: CheckoutForm, options: Options) -> None:
         cutoff=options.territory.order_cutoff,
         missed=options.missed,
     )
+    no_home = [day for day in options.dates if day not in options.home_dates]
+    if no_home:
+        form.date.description += " " + no_home_hint(no_home, options.commune)
 
 
 def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None:
@@ -159,9 +211,11 @@ def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None
     form.address.data = str(options.addresses[0].id) if options.addresses else NEW_ADDRESS
     form.recipient.data = user.full_name
     form.phone.data = user.phone
-    if options.territory.delivery_slots:
-        form.slot.data = options.territory.delivery_slots[0].code
-    form.date.data = options.dates[0].isoformat()
+    # Home delivery is chosen first: its first day, and the first slot a round covers then.
+    day = options.home_dates[0] if options.home_dates else options.dates[0]
+    if options.home.get(day):
+        form.slot.data = options.home[day][0].code
+    form.date.data = day.isoformat()
     form.idempotency_key.data = secrets.token_urlsafe(24)
     form.expected_total.data = str(view.total_cents)
 
@@ -190,7 +244,7 @@ def checkout() -> str | Response:
     territory = db.territory()
     load_opening_hours(db.uow().session, [g.merchant.id for g in view.groups])
     at = now()
-    options = _options(territory, at, [g.merchant for g in view.groups])
+    options = _options(territory, at, [g.merchant for g in view.groups], form)
     _setup(form, options)
     if request.method == "GET":
         _fill_defaults(form, options, view)
@@ -327,11 +381,12 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
     except InvalidDeliveryChoice as error:
         uow.rollback()
         # Dates, slots and points were checked against the page's own choices, so what is
-        # left is a shop closed that day, a shop opening after the slot, or a saved address
-        # outside the delivery area.
+        # left is a shop closed that day, a shop opening after the slot, a slot no round
+        # covers there that day, or a saved address outside the delivery area.
+        on_slot = isinstance(error, OpensAfterSlot | SlotNotCovered)
         target = {
             DeliveryMethod.CLICK_COLLECT: form.date,
-            DeliveryMethod.HOME: form.slot if isinstance(error, OpensAfterSlot) else form.address,
+            DeliveryMethod.HOME: form.slot if on_slot else form.address,
         }.get(choice.method, form.where)
         target.errors = [*target.errors, shown(error)]
         return None
@@ -354,16 +409,19 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
 
 
 def _check_round_day(choice: DeliveryChoice) -> None:
-    """Home and pickup-point deliveries go on a round: the date must be one of its days."""
+    """Home and pickup-point deliveries go on a round: the date must be one of its days,
+    and a home delivery's slot one that a round serving the address covers that day."""
     if choice.method is DeliveryMethod.CLICK_COLLECT:
         return
     territory = db.territory()
+    slot = None
     if choice.method is DeliveryMethod.HOME:
         insee = choice.address.insee_code if choice.address else None
+        slot = choice.slot
     else:
         point = db.uow().session.get(PickupPoint, choice.pickup_point_id)
         insee = point.insee_code if point else None
-    check_delivery_day(db.uow().session, territory, insee, choice.date, now())
+    check_delivery_day(db.uow().session, territory, insee, choice.date, now(), slot=slot)
 
 
 def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:

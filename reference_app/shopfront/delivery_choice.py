@@ -1,5 +1,5 @@
-"""What a shopper may choose at checkout: the days offered (and why none earlier), and
-where an address lies.
+"""What a shopper may choose at checkout: the days offered (and why none earlier), the
+home-delivery slots a round covers, and where an address lies.
 
 ``delivery_dates`` is the one place that decides which days are offered; when the delivery
 module knows on which days rounds run, replace it (same arguments, same result type).
@@ -17,12 +17,13 @@ from flask_babel import ngettext
 
 from delivery import calendar, gazetteer
 from delivery.calendar import DayNotOffered, NotOffered
+from delivery.model import Round
 from reference_app import db
 from reference_app.formatting import hour_text
-from reference_app.shopfront.display import day_label
+from reference_app.shopfront.display import day_label, slot_text
 from shop_core.errors import ValidationError
 from shop_core.merchants.model import Merchant
-from shop_core.territories.model import Territory
+from shop_core.territories.model import DeliverySlot, Territory
 from shop_core.territories.services import find_commune
 
 DAYS_OFFERED = 7
@@ -37,14 +38,89 @@ def delivery_dates(territory: Territory, at: dt.datetime) -> list[dt.date]:
     return calendar.delivery_dates(db.uow().session, territory, None, at, DAYS_OFFERED)
 
 
+def rounds_of(territory: Territory) -> list[Round]:
+    """The territory's active rounds (what the days and slots offered depend on)."""
+    return calendar.active_rounds(db.uow().session, territory.id)
+
+
 def not_offered(
-    territory: Territory, at: dt.datetime, shops: Sequence[Merchant], first: dt.date
+    territory: Territory,
+    at: dt.datetime,
+    shops: Sequence[Merchant],
+    first: dt.date,
+    rounds: Sequence[Round],
 ) -> list[DayNotOffered]:
     """Why each day from tomorrow until ``first`` is not offered to a basket from ``shops``."""
-    rounds = calendar.active_rounds(db.uow().session, territory.id)
     return calendar.days_not_offered(
         territory=territory, rounds=rounds, shops=shops, now=at, first=first
     )
+
+
+def home_slots(
+    territory: Territory,
+    rounds: Sequence[Round],
+    insee_code: str | None,
+    days: Sequence[dt.date],
+) -> dict[dt.date, list[DeliverySlot]]:
+    """For each of ``days``, the slots a home delivery to the commune can take that day
+    (``delivery.calendar.slots_on``); ``insee_code=None`` (an address not known yet) takes
+    any round of the territory."""
+    slots = territory.delivery_slots
+    return {day: calendar.slots_on(rounds, insee_code, day, slots) for day in days}
+
+
+def no_home_hint(days: Sequence[dt.date], commune: str | None) -> str:
+    """Why some days offered (for a pickup) take no home delivery: no round covers a slot."""
+    if commune:
+        return _(
+            "Pas de livraison à domicile à %(commune)s %(days)s : aucune tournée n'y passe "
+            "pendant un créneau de livraison.",
+            commune=commune,
+            days=_days(list(days)),
+        )
+    return _(
+        "Pas de livraison à domicile %(days)s : aucune tournée ne passe pendant un créneau "
+        "de livraison.",
+        days=_days(list(days)),
+    )
+
+
+def slot_hint(
+    home: dict[dt.date, list[DeliverySlot]], slots: Sequence[DeliverySlot], shown: Iterable[str]
+) -> str:
+    """What the slots offered say under them: a slot no round covers on any day offered is
+    not offered (« Soir (18 h – 20 h) n'est pas proposé : aucune tournée ne couvre tout ce
+    créneau. »), and one some days lack names them; days without any slot are told with the
+    days."""
+    offered = set(shown)
+    with_a_slot = [day for day, covered in home.items() if covered]
+    sentences = []
+    for slot in slots:
+        if slot.code not in offered:
+            sentences.append(
+                _(
+                    "%(slot)s n'est pas proposé : aucune tournée ne couvre tout ce créneau.",
+                    slot=slot_text(slot),
+                )
+            )
+            continue
+        missing = [day for day in with_a_slot if slot not in home[day]]
+        if missing:
+            sentences.append(
+                _(
+                    "%(slot)s : aucune tournée ne couvre tout ce créneau %(days)s.",
+                    slot=slot_text(slot),
+                    days=_days(missing),
+                )
+            )
+    if slots and not offered:
+        sentences.append(
+            _(
+                "La livraison à domicile n'est pas possible ces jours-ci : choisissez un point "
+                "de retrait ou le retrait dans les boutiques."
+            )
+        )
+    return " ".join(sentences)
 
 
 def first_day_hint(
