@@ -279,7 +279,7 @@ def collect(
     stops = [s for s in open_stops if s.claimed_by_id in (None, courier_id)]
     if open_stops and not stops:
         raise AlreadyRecorded(
-            "Un autre livreur a déjà pris ces colis : l'animateur règle la question."
+            "Un autre livreur a déjà pris ces colis : l'animation règle la question."
         )
     if not stops:
         raise AlreadyRecorded("Cette collecte est déjà enregistrée.")

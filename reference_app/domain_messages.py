@@ -86,7 +86,7 @@ COURIER_MESSAGES = (
     N_("Cette livraison est déjà enregistrée."),
     N_("Indiquez ce qui s'est passé."),
     N_("Le colis est déjà destiné à ce point de retrait."),
-    N_("Un autre livreur a déjà pris ces colis : l'animateur règle la question."),
+    N_("Un autre livreur a déjà pris ces colis : l'animation règle la question."),
     N_("Cette reprise est déjà enregistrée."),
     N_("Ce retour est déjà enregistré."),
     N_("Cet arrêt n'est pas un retour de colis."),
