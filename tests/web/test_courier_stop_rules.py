@@ -15,6 +15,7 @@ import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import StopKind, StopStatus
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus
+from shop_core.territories.model import PickupPointHours
 
 from .backoffice import place_order
 from .conftest import World, login
@@ -161,6 +162,36 @@ def test_nobody_refuses_at_a_pickup_point_so_the_page_does_not_offer_it(
     assert crafted.status_code == 422
     assert "le client n'est pas là pour refuser le colis" in text(crafted)
     assert statuses(db, oid) == [S.HANDED_TO_COURIER]
+
+
+def test_a_pickup_points_stop_shows_when_the_point_is_open_not_a_slot(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    """The town hall's stop read « Créneau : 8 h 30 – 12 h », a shopper's word for what
+    are the point's hours; a stop taking parcels back there showed no hours at all."""
+    add_fleet(db, world)
+    with db.uow() as uow:
+        for weekday in range(7):
+            uow.session.add(
+                PickupPointHours(
+                    pickup_point_id=world.pickup_point_id, weekday=weekday,
+                    opens=dt.time(8, 30), closes=dt.time(12),
+                )
+            )  # fmt: skip
+        uow.commit()
+    oid = place_order(db, world, {world.bread_id: 1}, DeliveryMethod.PICKUP_POINT)
+    make_ready(db, oid)
+    plan(db, world)
+    drop = next(s for s in stops(db, world) if s.kind is StopKind.DELIVER)
+    assert drop.window_end is not None  # planned within the point's hours
+    on_the_day(app)
+    login(client, world.courier_email)
+
+    page = text(client.get("/livreur/"))
+    assert "Point ouvert : 8\u00a0h\u00a030 – 12\u00a0h" in page
+    assert "Créneau :" not in page
+    english = text(client.get("/livreur/?lang=en"))
+    assert "Point open:" in english
 
 
 # --- tomorrow's round ---------------------------------------------------------------------

@@ -71,6 +71,28 @@ def test_a_commune_can_be_added_by_postal_code_and_name(
     assert "Commune introuvable" in unknown.get_data(as_text=True)
 
 
+def test_the_error_summary_writes_the_colon_as_each_language_does(
+    client: FlaskClient, world: World
+) -> None:
+    """French puts a space before the colon, English none: the summary above a form read
+    « Latitude : … » in English too."""
+    login(client, world.operator_email)
+    form = {
+        "name": "Mairie de Frévent", "kind": "mairie", "address": "Place du Château",
+        "postal_code": "62270", "city": "Frévent", "lat": "cinquante", "lon": "2,29",
+    }  # fmt: skip
+
+    summaries = []
+    for lang in ("fr", "en"):
+        page = client.post(f"/admin/points-retrait/nouveau?lang={lang}", data=form)
+        assert page.status_code == 422
+        (summary,) = re.findall(r'<li><a href="#lat">([^<]*)</a></li>', page.get_data(as_text=True))
+        summaries.append(html.unescape(summary))
+    french, english = summaries
+    assert re.match(r"\S.* : \S", french)
+    assert re.match(r"\S.*\S: \S", english) and " : " not in english
+
+
 def test_pickup_point_takes_the_commune_centre_when_no_coordinates_are_given(
     client: FlaskClient, db: Database, world: World
 ) -> None:
