@@ -524,6 +524,6 @@ def test_a_home_delivery_confirmation_still_says_to_give_the_code_to_the_courier
     placed = order(client, world, db)
     (confirmation,) = [m for m in sent(app) if m.to == world.shopper_email]
     assert (
-        f"Code de remise : {placed.delivery_code} (donnez-le au livreur ou au point de retrait)"
-        in confirmation.body
+        f"Code de remise : {placed.delivery_code} (donnez-le au livreur, ou au point de retrait "
+        "si le colis y est déposé en votre absence)" in confirmation.body
     )

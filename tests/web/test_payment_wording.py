@@ -179,3 +179,55 @@ def test_the_basket_names_the_card_only_where_the_checkout_offers_one(
     assert client.post(f"/admin/clients/{world.shopper_id}/agir").status_code == 302
     add(client, world.bread_id)
     assert by_hand in plain(client.get("/panier"))
+
+
+@pytest.mark.parametrize(
+    ("method", "kept", "on_sheet", "read_out"),
+    [
+        (
+            HOME,
+            "vous le donnerez au livreur, ou au point de retrait si le colis y est déposé en "
+            "votre absence.",
+            "Donnez ce code au livreur, ou au point de retrait si le colis y est déposé en "
+            "votre absence.",
+            "vous le donnerez au livreur, ou au point de retrait si le colis y est déposé en "
+            "votre absence.",
+        ),
+        (
+            POINT,
+            "vous le donnerez au point de retrait quand vous retirerez votre commande.",
+            "Donnez ce code au point de retrait, quand vous retirez votre commande.",
+            "vous le donnerez au point de retrait, quand vous retirerez votre commande.",
+        ),
+        (
+            COLLECT,
+            "montrez-le en boutique quand vous retirez votre commande.",
+            "Donnez ce code en boutique, quand vous retirez votre commande.",
+            "vous le donnerez en boutique, quand vous retirerez votre commande.",
+        ),
+    ],
+)
+def test_the_delivery_code_says_to_whom_it_is_given(
+    client: FlaskClient,
+    db: Database,
+    world: World,
+    method: DeliveryMethod,
+    kept: str,
+    on_sheet: str,
+    read_out: str,
+) -> None:
+    """« au livreur, au point de retrait ou en boutique » was said of every order, a click
+    and collect too; the code now goes to whoever hands that order over."""
+    ref = reference(db, place_order(db, world, {world.bread_id: 1}, method))
+    login(client, world.operator_email)
+    assert client.post(f"/admin/clients/{world.shopper_id}/agir").status_code == 302
+
+    confirmation = plain(client.get(f"/commande/{ref}/confirmation"))
+    sheet = plain(client.get(f"/commande/{ref}/fiche"))
+
+    said = confirmation.split("À lire à", 1)[1].split("Fiche à imprimer", 1)[0]
+    assert read_out in said
+    assert kept in confirmation
+    assert on_sheet in sheet
+    for page in (confirmation, sheet):
+        assert "au point de retrait ou en boutique" not in page

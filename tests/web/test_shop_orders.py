@@ -265,6 +265,9 @@ def test_a_home_delivery_confirmation_names_the_courier_for_the_code(
 ) -> None:
     reference = order_two_merchants(client, world, db)
     page = page_of(client.get(f"/commande/{reference}/confirmation"))
-    assert "vous le donnerez au livreur ou au point de retrait." in page
+    assert (
+        "vous le donnerez au livreur, ou au point de retrait si le colis y est déposé en votre "
+        "absence." in page
+    )
     assert "montrez-le en boutique" not in page
     assert "montrez-le en boutique" not in page_of(client.get(f"/mes-commandes/{reference}"))
