@@ -105,7 +105,8 @@ class SlotNotCovered(InvalidDeliveryChoice):
     """No active round serving the commune goes out during all of the chosen home-delivery
     slot that day: the planner could not deliver it. ``day`` and ``following`` (the next
     day a round covers this slot there, if any) are ISO dates; ``others`` are the labels of
-    the slots a round covers there that day."""
+    the slots a round covers there that day, ``slot_code`` and ``other_codes`` their codes
+    (for a page to name the slots as its radios do)."""
 
     code = "slot_not_covered"
 
@@ -117,6 +118,8 @@ class SlotNotCovered(InvalidDeliveryChoice):
         day: dt.date,
         others: Sequence[str],
         following: dt.date | None,
+        slot_code: str = "",
+        other_codes: Sequence[str] = (),
     ) -> None:
         where = f"à {commune}" if commune else "dans cette commune"
         then = [f"Aucune tournée ne livre {where} sur le créneau « {slot} » le {date_fr(day)}."]
@@ -136,6 +139,32 @@ class SlotNotCovered(InvalidDeliveryChoice):
             commune=commune,
             day=day.isoformat(),
             others=tuple(others),
+            following=following.isoformat() if following is not None else "",
+            slot_code=slot_code,
+            other_codes=tuple(other_codes),
+        )
+
+
+class NoRoundThen(InvalidDeliveryChoice):
+    """No active round serving the commune goes out on the chosen day: another day is
+    needed. ``day`` and ``following`` (the next day one does, if any; "" if none) are ISO
+    dates; ``commune`` is the commune's name ("" if the territory does not list it)."""
+
+    code = "no_round_then"
+
+    def __init__(self, *, commune: str, day: dt.date, following: dt.date | None) -> None:
+        where = f"à {commune}" if commune else "dans cette commune"
+        if following is None:
+            said = f"Aucune tournée ne livre {where} pour le moment."
+        else:
+            said = (
+                f"Pas de tournée {where} ce jour-là : prochaine livraison possible le "
+                f"{date_fr(following)}."
+            )
+        super().__init__(
+            said,
+            commune=commune,
+            day=day.isoformat(),
             following=following.isoformat() if following is not None else "",
         )
 
@@ -161,13 +190,11 @@ def check_delivery_day(
         if slot is not None:
             _check_slot(territory, rounds, insee_code, date, slot, names.get(insee_code or ""))
         return
-    where = f"à {names[insee_code]}" if insee_code in names else "dans cette commune"
     following = run_days(rounds, insee_code, max(date, earliest_date(territory, now)), 1)
-    if not following:
-        raise InvalidDeliveryChoice(detail=f"Aucune tournée ne livre {where} pour le moment.")
-    raise InvalidDeliveryChoice(
-        detail=f"Pas de tournée {where} ce jour-là : prochaine livraison possible le "
-        f"{following[0].strftime('%d/%m/%Y')}."
+    raise NoRoundThen(
+        commune=names.get(insee_code or "", ""),
+        day=date,
+        following=following[0] if following else None,
     )
 
 
@@ -194,6 +221,8 @@ def _check_slot(
         day=date,
         others=[s.label for s in possible],
         following=following,
+        slot_code=chosen.code,
+        other_codes=[s.code for s in possible],
     )
 
 

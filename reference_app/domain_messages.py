@@ -14,6 +14,7 @@ the core says.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import format_date, gettext, ngettext
@@ -203,10 +204,16 @@ def shown_text(message: str) -> str:
     return message if reads_french() else gettext(message)
 
 
-def shown(error: DomainError) -> str:
-    """`error`'s message for the person reading the page, in the page's language."""
+def shown(error: DomainError, *, slot_names: Mapping[str, str] | None = None) -> str:
+    """`error`'s message for the person reading the page, in the page's language.
+
+    ``slot_names`` (a delivery slot's code to its text on the page) names the slots of a
+    refused home-delivery slot as the page's radios do; without it, by their French labels.
+    """
     if reads_french():
         return str(error)
+    if error.code == "slot_not_covered" and "slot" in error.params:
+        return _slot_not_covered(error.params, slot_names or {})
     worded = _with_params(error)
     if worded is None:
         worded = _operators_with_params(error)
@@ -215,16 +222,43 @@ def shown(error: DomainError) -> str:
     return gettext(error.message)  # the French text itself when the catalogue lacks it
 
 
-def _slot_not_covered(params: dict[str, Any]) -> str:
+def _no_round_then(params: dict[str, Any]) -> str:
+    """`delivery.calendar.NoRoundThen` worded again: no round to the commune that day, and
+    the next day one goes there."""
+    commune = params["commune"]
+    if not params["following"]:
+        if commune:
+            return gettext("Aucune tournée ne livre à %(commune)s pour le moment.", commune=commune)
+        return gettext("Aucune tournée ne livre dans cette commune pour le moment.")
+    day = format_date(dt.date.fromisoformat(params["following"]), "EEEE d MMMM yyyy")
+    if commune:
+        return gettext(
+            "Pas de tournée à %(commune)s ce jour-là : prochaine livraison possible le %(day)s.",
+            commune=commune,
+            day=day,
+        )
+    return gettext(
+        "Pas de tournée dans cette commune ce jour-là : prochaine livraison possible le %(day)s.",
+        day=day,
+    )
+
+
+def _slot_not_covered(params: dict[str, Any], slot_names: Mapping[str, str]) -> str:
     """`delivery.calendar.SlotNotCovered` worded again: the slot refused that day, the
-    slots a round covers there then, the next day one covers this slot."""
+    slots a round covers there then, the next day one covers this slot; the slots by
+    ``slot_names`` (by code) when it has them, else by their labels."""
+    codes = params.get("other_codes") or ()
+    refused = slot_names.get(params.get("slot_code", ""), params["slot"])
+    labels = [
+        slot_names.get(code, label) for code, label in zip(codes, params["others"], strict=True)
+    ] or list(params["others"])
     day = format_date(dt.date.fromisoformat(params["day"]), "EEEE d MMMM yyyy")
     if params["commune"]:
         sentences = [
             gettext(
                 "Aucune tournée ne livre à %(commune)s sur le créneau « %(slot)s » le %(day)s.",
                 commune=params["commune"],
-                slot=params["slot"],
+                slot=refused,
                 day=day,
             )
         ]
@@ -233,11 +267,11 @@ def _slot_not_covered(params: dict[str, Any]) -> str:
             gettext(
                 "Aucune tournée ne livre dans cette commune sur le créneau « %(slot)s » le "
                 "%(day)s.",
-                slot=params["slot"],
+                slot=refused,
                 day=day,
             )
         ]
-    others = [gettext("« %(slot)s »", slot=other) for other in params["others"]]
+    others = [gettext("« %(slot)s »", slot=other) for other in labels]
     if others:
         slots = others[0]
         for other in others[1:]:
@@ -300,8 +334,8 @@ def _with_params(error: DomainError) -> str | None:
             merchant=params["merchant"],
             opens=params["opens"],
         )
-    if error.code == "slot_not_covered" and "slot" in params:
-        return _slot_not_covered(params)
+    if error.code == "no_round_then" and "following" in params:
+        return _no_round_then(params)
     if error.code == "out_of_stock" and product is not None:
         available = params.get("available")
         if available == 0:

@@ -18,7 +18,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from delivery.calendar import DayNotOffered, SlotNotCovered, check_delivery_day
+from delivery.calendar import DayNotOffered, NoRoundThen, SlotNotCovered, check_delivery_day
 from reference_app import db, payments
 from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
@@ -380,15 +380,7 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
         )
     except InvalidDeliveryChoice as error:
         uow.rollback()
-        # Dates, slots and points were checked against the page's own choices, so what is
-        # left is a shop closed that day, a shop opening after the slot, a slot no round
-        # covers there that day, or a saved address outside the delivery area.
-        on_slot = isinstance(error, OpensAfterSlot | SlotNotCovered)
-        target = {
-            DeliveryMethod.CLICK_COLLECT: form.date,
-            DeliveryMethod.HOME: form.slot if on_slot else form.address,
-        }.get(choice.method, form.where)
-        target.errors = [*target.errors, shown(error)]
+        _refused(form, choice, error)
         return None
     except DomainError as error:  # prices, stock, a product or shop gone: back to the basket
         uow.rollback()
@@ -406,6 +398,30 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
 
         return pay(reference)
     return redirect(url_for("shop.confirmation", reference=reference))
+
+
+def _refused(form: CheckoutForm, choice: DeliveryChoice, error: InvalidDeliveryChoice) -> None:
+    """Say why the delivery choice is refused under what must change.
+
+    Dates, slots and points were checked against the page's own choices, so what is left
+    is a shop closed that day, a shop opening after the slot, a slot no round covers there
+    that day (the slot: the only one left that day is then chosen), no round to the
+    address's commune that day (the day), or a saved address outside the delivery area.
+    """
+    target = {DeliveryMethod.CLICK_COLLECT: form.date}.get(choice.method, form.where)
+    if choice.method is DeliveryMethod.HOME:
+        if isinstance(error, OpensAfterSlot | SlotNotCovered):
+            target = form.slot
+        elif isinstance(error, NoRoundThen):
+            target = form.date
+        else:
+            target = form.address
+    slots = db.territory().delivery_slots
+    names = {s.code: slot_text(s) for s in slots}
+    target.errors = [*target.errors, shown(error, slot_names=names)]
+    left = error.params.get("other_codes", ()) if isinstance(error, SlotNotCovered) else ()
+    if len(left) == 1:
+        form.slot.data = left[0]
 
 
 def _check_round_day(choice: DeliveryChoice) -> None:

@@ -89,9 +89,9 @@ def slot_hint(
     home: dict[dt.date, list[DeliverySlot]], slots: Sequence[DeliverySlot], shown: Iterable[str]
 ) -> str:
     """What the slots offered say under them: a slot no round covers on any day offered is
-    not offered (« Soir (18 h – 20 h) n'est pas proposé : aucune tournée ne couvre tout ce
-    créneau. »), and one some days lack names them; days without any slot are told with the
-    days."""
+    not offered (« Soir (18 h – 20 h) n'est pas proposé : le livreur ne passe pas chez vous
+    à ces heures-là. »: no round covers all of it), and one some days lack names them; days
+    without any slot are told with the days."""
     offered = set(shown)
     with_a_slot = [day for day, covered in home.items() if covered]
     sentences = []
@@ -99,7 +99,8 @@ def slot_hint(
         if slot.code not in offered:
             sentences.append(
                 _(
-                    "%(slot)s n'est pas proposé : aucune tournée ne couvre tout ce créneau.",
+                    "%(slot)s n'est pas proposé : le livreur ne passe pas chez vous à ces "
+                    "heures-là.",
                     slot=slot_text(slot),
                 )
             )
@@ -108,7 +109,7 @@ def slot_hint(
         if missing:
             sentences.append(
                 _(
-                    "%(slot)s : aucune tournée ne couvre tout ce créneau %(days)s.",
+                    "%(slot)s : le livreur ne passe pas chez vous à ces heures-là %(days)s.",
                     slot=slot_text(slot),
                     days=_days(missing),
                 )

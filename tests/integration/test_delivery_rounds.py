@@ -183,5 +183,6 @@ def test_a_date_without_a_round_for_the_commune_is_refused_naming_the_next_one(
         with pytest.raises(InvalidDeliveryChoice) as refused:
             check_delivery_day(uow.session, territory, "62361", dt.date(2026, 11, 24), NOW)
     assert str(refused.value) == (
-        "Pas de tournée à Frévent ce jour-là : prochaine livraison possible le 26/11/2026."
+        "Pas de tournée à Frévent ce jour-là : prochaine livraison possible le jeudi 26 novembre "
+        "2026."
     )

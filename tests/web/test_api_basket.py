@@ -471,7 +471,7 @@ def test_a_day_without_a_round_for_the_commune_is_refused_naming_the_next_one(
     assert refused.status_code == 422
     assert error_of(refused)["message"] == (
         "Pas de tournée à Saint-Pol-sur-Ternoise ce jour-là : "
-        "prochaine livraison possible le 25/11/2026."
+        "prochaine livraison possible le mercredi 25 novembre 2026."
     )
     at_the_shop = api.post(
         "/api/v1/checkout", json={"delivery": {"method": "click_collect", "date": TUESDAY}}

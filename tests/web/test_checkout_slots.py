@@ -74,7 +74,8 @@ def test_a_saved_address_is_offered_only_the_slots_a_round_of_its_commune_covers
 
     assert _slots(page) == ["matin"]
     assert (
-        "Après-midi (14 h – 18 h) n'est pas proposé : aucune tournée ne couvre tout ce créneau."
+        "Après-midi (14 h – 18 h) n'est pas proposé : le livreur ne passe pas chez vous à ces "
+        "heures-là."
     ) in page
     assert _checked(page, "slot") == "matin" and _checked(page, "date") == TUESDAY
 
@@ -99,8 +100,8 @@ def test_a_slot_covered_on_some_days_only_is_offered_with_the_days_it_is_not(
 
     assert _slots(page) == ["matin", "apres-midi"]
     assert (
-        "Après-midi (14 h – 18 h) : aucune tournée ne couvre tout ce créneau du mardi 24 "
-        "novembre au vendredi 27 novembre et du mardi 1er décembre au mercredi 2 décembre."
+        "Après-midi (14 h – 18 h) : le livreur ne passe pas chez vous à ces heures-là du mardi "
+        "24 novembre au vendredi 27 novembre et du mardi 1er décembre au mercredi 2 décembre."
     ) in page
     assert place_order(client, slot="apres-midi", date=SATURDAY).status_code == 302
 
@@ -112,7 +113,7 @@ def test_every_slot_is_offered_while_no_round_is_set_up(client: FlaskClient, wor
     page = _page(client.get("/commande"))
 
     assert _slots(page) == ["matin", "apres-midi"]
-    assert "aucune tournée" not in page
+    assert "le livreur ne passe pas" not in page
 
 
 def test_a_slot_no_round_of_the_commune_covers_is_refused_and_nothing_is_written(
@@ -132,6 +133,8 @@ def test_a_slot_no_round_of_the_commune_covers_is_refused_and_nothing_is_written
     ) in _page(refused)
     assert orders_of(db, world.shopper_id) == []
     assert _cakes_in_stock(db, world) == 2
+    # The hint would say it again under the error: only the error is shown.
+    assert "n'est pas proposé" not in _page(refused)
     assert place_order(client, slot="matin").status_code == 302
 
 
@@ -227,3 +230,49 @@ def test_the_api_refuses_a_slot_no_round_of_the_commune_covers(
     assert orders_of(db, world.shopper_id) == [] and _cakes_in_stock(db, world) == 2
     placed = api.post("/api/v1/checkout", json={"delivery": {**delivery, "slot": "matin"}})
     assert placed.status_code == 201, placed.get_json()
+
+
+def _error_on(page: str, field: str) -> str:
+    """The red error under the field ``field`` ("" if none)."""
+    found = re.search(rf'<p class="error" id="{field}-err">(.*?)</p>', page, re.S)
+    return found.group(1) if found else ""
+
+
+def test_a_refused_slot_is_named_in_english_as_the_radios_and_the_slot_left_is_chosen(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    add_fleet(db, world)
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    client.get("/?lang=en")
+
+    refused = _page(place_order(client, slot="apres-midi"))
+
+    error = _error_on(refused, "slot")
+    # Named as the radios beside it name the slots, not by their French names.
+    assert "2:00\u202fPM – 6:00\u202fPM" in error and "9:00\u202fAM – 12:00\u202fPM" in error
+    assert "Après-midi" not in error and "Matin" not in error
+    assert "Tuesday 24 November 2026" in error
+    # One slot is left that day for that address: it is chosen, ready to send again.
+    assert _slots(refused) == ["matin"] and _checked(refused, "slot") == "matin"
+    assert orders_of(db, world.shopper_id) == []
+
+
+def test_a_day_without_a_round_to_the_address_is_refused_on_the_day_in_english(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    add_fleet(db, world, frevent_days=(2,))  # Frévent on Wednesdays; Tuesday stays listed
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    client.get("/?lang=en")
+
+    refused = _page(place_order(client, slot="apres-midi", date=TUESDAY, **FREVENT_ADDRESS))
+
+    # Under « Which day? », not on the address, which need not change.
+    error = _error_on(refused, "date")
+    assert "Frévent" in error and "Wednesday 25 November 2026" in error
+    assert "25/11/2026" not in refused and "mercredi" not in error
+    assert _error_on(refused, "address") == "" and _error_on(refused, "slot") == ""
+    assert orders_of(db, world.shopper_id) == []
+    placed = place_order(client, slot="apres-midi", date=WEDNESDAY, **FREVENT_ADDRESS)
+    assert placed.status_code == 302
