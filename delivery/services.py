@@ -19,7 +19,7 @@ from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
 from shop_core.names import name_key, taken_name_refused
 from shop_core.persistence.uow import UnitOfWork
-from shop_core.territories.model import Commune
+from shop_core.territories.model import Commune, DeliverySlot
 
 
 @dataclass(frozen=True)
@@ -397,11 +397,29 @@ class SlotCover:
 def slot_cover(session: Session, *, territory_id: int, starts: dt.time, ends: dt.time) -> SlotCover:
     """Which rounds can deliver in a slot from ``starts`` to ``ends`` (a delivery is
     planned within both the slot and its round's hours)."""
-    rounds = session.execute(
+    return _cover(_round_hours(session, territory_id), starts, ends)
+
+
+def slot_covers(
+    session: Session, *, territory_id: int, slots: Sequence[DeliverySlot]
+) -> dict[str, SlotCover]:
+    """``slot_cover`` of each slot, by code, with the rounds loaded once (for a list)."""
+    rounds = _round_hours(session, territory_id)
+    return {slot.code: _cover(rounds, slot.starts, slot.ends) for slot in slots}
+
+
+def _round_hours(session: Session, territory_id: int) -> list[tuple[str, dt.time, dt.time]]:
+    rows = session.execute(
         select(Round.name, Round.starts, Round.ends)
         .where(Round.territory_id == territory_id, Round.active.is_(True))
         .order_by(Round.starts, Round.name)
     ).all()
+    return [(name, start, end) for name, start, end in rows]
+
+
+def _cover(
+    rounds: Sequence[tuple[str, dt.time, dt.time]], starts: dt.time, ends: dt.time
+) -> SlotCover:
     covering = tuple(
         (name, start, end) for name, start, end in rounds if shift_covers(start, end, starts, ends)
     )

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField, TimeField
 from wtforms.validators import InputRequired, Length
 
-from delivery.services import slot_cover
+from delivery.services import SlotCover, slot_cover, slot_covers
 from reference_app import db
 from reference_app.domain_messages import shown
 from reference_app.formatting import hour_text, typed_time
@@ -91,6 +91,12 @@ def _page(
         "operator/slots.html",
         territory=territory,
         counts=slot_orders(db.uow().session, territory_id=territory.id),
+        offered={
+            code: offered(cover)
+            for code, cover in slot_covers(
+                db.uow().session, territory_id=territory.id, slots=territory.delivery_slots
+            ).items()
+        },
         slot_form=slot_form or SlotForm(formdata=None),
         cutoff_form=cutoff_form,
         cutoff=hour_text(territory.order_cutoff),
@@ -126,66 +132,103 @@ def add_slot() -> tuple[str, int] | Response:
             db.uow().rollback()
             attach_error(form, error)
         else:
-            flash(
-                _(
-                    "Créneau « %(label)s » ajouté : les clients peuvent le choisir dès maintenant.",
-                    label=" ".join((form.label.data or "").split()),
-                ),
-                "success",
-            )
-            _say_which_rounds(form.starts.data, form.ends.data)
+            label = " ".join((form.label.data or "").split())
+            cover = _cover(form.starts.data, form.ends.data)
+            if cover.rounds:
+                flash(_("Créneau « %(label)s » ajouté.", label=label), "success")
+                _say_which_rounds(cover)
+            else:  # no round set up yet: every slot is offered, every day
+                flash(
+                    _(
+                        "Créneau « %(label)s » ajouté : les clients peuvent le choisir dès "
+                        "maintenant.",
+                        label=label,
+                    ),
+                    "success",
+                )
             return redirect(_top())
     return _page(slot_form=form, status=422)
 
 
-def _say_which_rounds(starts: dt.time, ends: dt.time) -> None:
-    """After a slot is added or its hours changed, say which rounds can deliver in it: a
-    slot no round is out for is offered to shoppers but never planned."""
-    cover = slot_cover(db.uow().session, territory_id=db.territory().id, starts=starts, ends=ends)
-    if not cover.rounds:
-        return  # no rounds set up yet: nothing to compare with
+def _cover(starts: dt.time, ends: dt.time) -> SlotCover:
+    return slot_cover(db.uow().session, territory_id=db.territory().id, starts=starts, ends=ends)
 
-    def named(rounds: tuple[tuple[str, dt.time, dt.time], ...]) -> str:
-        return ", ".join(
-            _(
-                "« %(name)s » (%(starts)s – %(ends)s)",
-                name=name,
-                starts=hour_text(start),
-                ends=hour_text(end),
-            )
-            for name, start, end in rounds
+
+def _named(rounds: tuple[tuple[str, dt.time, dt.time], ...]) -> str:
+    return ", ".join(
+        _(
+            "« %(name)s » (%(starts)s – %(ends)s)",
+            name=name,
+            starts=hour_text(start),
+            ends=hour_text(end),
         )
+        for name, start, end in rounds
+    )
 
+
+def offered(cover: SlotCover) -> tuple[str, bool] | None:
+    """Whether checkout offers a slot, for the list and the slot's page: the line to show,
+    and whether it is a warning. None while no round is set up (every slot is offered).
+    Checkout offers a slot where and when a round covering it goes
+    (``delivery.calendar.slots_on``, the rule ``slot_cover`` applies)."""
+    if not cover.rounds:
+        return None
+    if cover.covering:
+        return ngettext(
+            "Proposé aux clients dans les communes et les jours de la tournée %(rounds)s.",
+            "Proposé aux clients dans les communes et les jours des tournées %(rounds)s.",
+            len(cover.covering),
+            rounds=_named(cover.covering),
+        ), False
+    if cover.partial:
+        return ngettext(
+            "Pas proposé aux clients : aucune tournée ne couvre tout ce créneau, "
+            "%(rounds)s n'en couvre qu'une partie.",
+            "Pas proposé aux clients : aucune tournée ne couvre tout ce créneau, "
+            "%(rounds)s n'en couvrent qu'une partie.",
+            len(cover.partial),
+            rounds=_named(cover.partial),
+        ), True
+    return _("Pas proposé aux clients : aucune tournée ne roule pendant ce créneau."), True
+
+
+def _say_which_rounds(cover: SlotCover) -> None:
+    """After a slot is added or its hours changed, say which rounds can deliver in it:
+    checkout offers a slot only where and when a round covering it goes."""
+    if not cover.rounds:
+        return  # no rounds set up yet: nothing to compare with, every slot is offered
     if cover.covering:
         flash(
             ngettext(
-                "Tournée qui peut livrer ce créneau : %(rounds)s.",
-                "Tournées qui peuvent livrer ce créneau : %(rounds)s.",
+                "Les clients le verront dans les communes et les jours de la tournée qui le "
+                "couvre : %(rounds)s.",
+                "Les clients le verront dans les communes et les jours des tournées qui le "
+                "couvrent : %(rounds)s.",
                 len(cover.covering),
-                rounds=named(cover.covering),
+                rounds=_named(cover.covering),
             ),
             "info",
         )
     elif cover.partial:
         flash(
             ngettext(
-                "Aucune tournée ne couvre tout ce créneau : %(rounds)s n'en couvre qu'une "
-                "partie. Allongez une tournée ou changez les heures du créneau, sinon des "
-                "commandes ne pourront pas être livrées à l'heure promise.",
-                "Aucune tournée ne couvre tout ce créneau : %(rounds)s n'en couvrent qu'une "
-                "partie. Allongez une tournée ou changez les heures du créneau, sinon des "
-                "commandes ne pourront pas être livrées à l'heure promise.",
+                "Les clients ne le verront pas tant qu'aucune tournée ne le couvre : "
+                "%(rounds)s n'en couvre qu'une partie. Allongez une tournée ou changez les "
+                "heures du créneau.",
+                "Les clients ne le verront pas tant qu'aucune tournée ne le couvre : "
+                "%(rounds)s n'en couvrent qu'une partie. Allongez une tournée ou changez les "
+                "heures du créneau.",
                 len(cover.partial),
-                rounds=named(cover.partial),
+                rounds=_named(cover.partial),
             ),
             "warning",
         )
     else:
         flash(
             _(
-                "Aucune tournée ne roule pendant ce créneau : les commandes qui le choisissent "
-                "ne pourront pas être livrées. Changez les heures du créneau, ou ajoutez une "
-                "tournée à ces heures."
+                "Les clients ne le verront pas tant qu'aucune tournée ne le couvre : aucune "
+                "tournée ne roule pendant ce créneau. Changez les heures du créneau, ou "
+                "ajoutez une tournée à ces heures."
             ),
             "warning",
         )
@@ -228,7 +271,7 @@ def edit_slot(code: str) -> tuple[str, int] | Response:
         else:
             if changed:
                 flash(_("Créneau « %(label)s » enregistré.", label=slot.label), "success")
-                _say_which_rounds(form.starts.data, form.ends.data)
+                _say_which_rounds(_cover(form.starts.data, form.ends.data))
             else:
                 flash(_("Rien n'a changé dans le créneau « %(label)s ».", label=slot.label), "info")
             return redirect(url_for("operator.slots"))
@@ -239,6 +282,7 @@ def edit_slot(code: str) -> tuple[str, int] | Response:
         slot=slot,
         form=form,
         orders=slot_orders(session, territory_id=territory.id).get(slot.code, 0),
+        offered=offered(_cover(slot.starts, slot.ends)),
         refused=slot_deletion_refused(db.uow(), territory_id=territory.id, code=slot.code),
     ), 422 if form.is_submitted() else 200
 

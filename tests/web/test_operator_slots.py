@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from delivery.model import Round
 from shop_core.audit.model import AuditEntry
 from shop_core.database import Database
 from shop_core.territories.model import DeliverySlot, Territory
@@ -292,18 +293,25 @@ def test_a_slot_added_or_changed_says_which_rounds_can_deliver_in_it(
     login(client, world.operator_email)
 
     late = _plain(client.post("/admin/creneaux", data=SOIR, follow_redirects=True))
-    assert "Créneau « Soir (18 h – 20 h) » ajouté" in late
+    assert "Créneau « Soir (18 h – 20 h) » ajouté." in late
+    assert "dès maintenant" not in late
     assert (
-        "Aucune tournée ne couvre tout ce créneau : « Frévent après-midi » (13 h – 19 h) n'en "
-        "couvre qu'une partie." in late
+        "Les clients ne le verront pas tant qu'aucune tournée ne le couvre : « Frévent "
+        "après-midi » (13 h – 19 h) n'en couvre qu'une partie." in late
     )
     night = {"label": "Nuit", "starts": "21:00", "ends": "23:00"}
     nobody = _plain(client.post("/admin/creneaux", data=night, follow_redirects=True))
-    assert "Aucune tournée ne roule pendant ce créneau" in nobody
+    assert (
+        "Les clients ne le verront pas tant qu'aucune tournée ne le couvre : aucune tournée "
+        "ne roule pendant ce créneau." in nobody
+    )
     morning = {"label": "Midi", "starts": "12:00", "ends": "13:00"}
     fine = _plain(client.post("/admin/creneaux", data=morning, follow_redirects=True))
-    assert "Tournée qui peut livrer ce créneau : « Saint-Pol matin » (8 h – 13 h)." in fine
-    assert "Aucune tournée" not in fine
+    assert (
+        "Les clients le verront dans les communes et les jours de la tournée qui le couvre : "
+        "« Saint-Pol matin » (8 h – 13 h)." in fine
+    )
+    assert "ne le verront pas" not in fine
 
     # Its hours changed to fit a round: said again.
     code = next(c for c, label, *_ in _slots(db, world) if label.startswith("Soir"))
@@ -312,7 +320,8 @@ def test_a_slot_added_or_changed_says_which_rounds_can_deliver_in_it(
         data={**SOIR, "starts": "18:00", "ends": "19:00"},
         follow_redirects=True,
     )
-    assert "« Frévent après-midi » (13 h – 19 h)." in _plain(moved)
+    assert "Créneau « Soir (18 h – 20 h) » enregistré." in _plain(moved)
+    assert "de la tournée qui le couvre : « Frévent après-midi » (13 h – 19 h)." in _plain(moved)
 
 
 def test_without_any_round_a_slot_is_added_without_a_word_on_rounds(
@@ -320,5 +329,65 @@ def test_without_any_round_a_slot_is_added_without_a_word_on_rounds(
 ) -> None:
     login(client, world.operator_email)
     page = _plain(client.post("/admin/creneaux", data=SOIR, follow_redirects=True))
-    assert "Créneau « Soir (18 h – 20 h) » ajouté" in page
-    assert "Aucune tournée" not in page and "qui peu" not in page
+    assert "Créneau « Soir (18 h – 20 h) » ajouté : les clients peuvent le choisir" in page
+    assert "Aucune tournée" not in page and "le verront" not in page
+    assert "proposé aux clients" not in page.lower()
+
+
+def _row(page: str, label: str) -> str:
+    """The list's row of a slot, from its name to the next row."""
+    return page.split(f">{label}</a></h3>", 1)[1].split('<li class="merchant-row">', 1)[0]
+
+
+def test_the_list_and_the_slot_page_say_which_slots_shoppers_are_offered(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)  # Saint-Pol matin 8 h – 13 h, Frévent après-midi 13 h – 19 h
+    login(client, world.operator_email)
+    client.post("/admin/creneaux", data=SOIR)  # 18 h – 20 h: Frévent covers only part of it
+    client.post("/admin/creneaux", data={"label": "Nuit", "starts": "21:00", "ends": "23:00"})
+    client.get("/admin/creneaux")  # the flashes are gone
+
+    page = _plain(client.get("/admin/creneaux"))
+
+    assert (
+        "Proposé aux clients dans les communes et les jours de la tournée « Saint-Pol matin » "
+        "(8 h – 13 h)." in _row(page, "Matin (9 h – 12 h)")
+    )
+    assert "de la tournée « Frévent après-midi » (13 h – 19 h)." in _row(
+        page, "Après-midi (14 h – 18 h)"
+    )
+    late = _row(page, "Soir (18 h – 20 h)")
+    assert (
+        '<p class="notice notice-pending">Pas proposé aux clients : aucune tournée ne couvre '
+        "tout ce créneau, « Frévent après-midi » (13 h – 19 h) n'en couvre qu'une partie.</p>"
+    ) in late
+    assert "Pas proposé aux clients : aucune tournée ne roule pendant ce créneau." in _row(
+        page, "Nuit"
+    )
+    assert "Pas proposé" not in _row(page, "Matin (9 h – 12 h)")
+
+    # The slot's own page says the same.
+    matin = _plain(client.get("/admin/creneaux/matin"))
+    assert "Proposé aux clients dans les communes et les jours de la tournée « Saint-Pol" in matin
+    code = next(c for c, label, *_ in _slots(db, world) if label == "Nuit")
+    night = _plain(client.get(f"/admin/creneaux/{code}"))
+    assert "Pas proposé aux clients : aucune tournée ne roule pendant ce créneau." in night
+
+
+def test_a_slot_two_rounds_cover_names_both(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    with db.uow() as uow:  # both rounds out all day
+        for round_ in uow.session.scalars(select(Round)):
+            round_.starts, round_.ends = dt.time(8), dt.time(19)
+        uow.commit()
+    login(client, world.operator_email)
+
+    page = _plain(client.get("/admin/creneaux"))
+
+    assert (
+        "Proposé aux clients dans les communes et les jours des tournées « Frévent après-midi » "
+        "(8 h – 19 h), « Saint-Pol matin » (8 h – 19 h)." in _row(page, "Matin (9 h – 12 h)")
+    )

@@ -8,6 +8,7 @@ statements the second time and fails here.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,11 +24,12 @@ from shop_core.catalogue.model import Category, Product
 from shop_core.database import Database
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import MerchantOrder, Order
-from shop_core.territories.services import add_pickup_point
+from shop_core.territories.services import add_delivery_slot, add_pickup_point
 from shop_core.testing.factories import make_merchant, make_product, make_user
 
 from .backoffice import place_order
 from .conftest import NOW, World, login
+from .rounds_setup import add_fleet
 
 PAGES: list[tuple[str, str]] = [
     ("anonymous", "/"),
@@ -253,4 +255,41 @@ def test_round_pages_issue_the_same_number_of_queries_whatever_the_number_of_sto
     small = orders_then_measure(1)
     large = orders_then_measure(6)
     assert 0 < small.pop("stops") < large.pop("stops")
+    assert small == large
+
+
+def test_the_slot_pages_issue_the_same_number_of_queries_whatever_the_slots_and_rounds(
+    app: Flask, db: Database, world: World, visitors: Visitors
+) -> None:
+    """Each slot of the list says which rounds cover it: the rounds are loaded once."""
+    pages = [("operator", "/admin/creneaux"), ("operator", "/admin/creneaux/matin")]
+
+    def measure_slots() -> dict[str, int]:
+        counter = StatementCounter(app)
+        counts = {}
+        for role, path in pages:
+            visitors.clients[role].get(path)
+            counter.count, counter.counting = 0, True
+            response = visitors.clients[role].get(path)
+            counter.counting = False
+            assert response.status_code == 200, (role, path)
+            counts[path] = counter.count
+        return counts
+
+    add_fleet(db, world)
+    small = measure_slots()
+    with db.uow() as uow:
+        for hour in (18, 20, 22):
+            add_delivery_slot(
+                uow=uow,
+                territory_id=world.territory_id,
+                code=f"h{hour}",
+                label=f"{hour} h",
+                starts=dt.time(hour),
+                ends=dt.time(hour + 1),
+            )
+    large = measure_slots()
+    page = visitors.clients["operator"].get("/admin/creneaux").get_data(as_text=True)
+    # 18 h – 19 h is covered by the Frévent round, 20 h and 22 h by none.
+    assert page.count("Proposé aux clients") == 3 and page.count("Pas proposé aux clients") == 2
     assert small == large
