@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 
 from delivery import calendar, gazetteer
 from delivery.calendar import DayNotOffered, NotOffered
@@ -178,10 +178,12 @@ def _days(days: list[dt.date]) -> str:
             runs[-1].append(day)
         else:
             runs.append([day])
+    # With a context of their own: English says "on Tuesday 8 December" and "from Tuesday
+    # 8 December to Thursday 10 December", and its sentences around them no "on".
     return _and(
-        _("le %(day)s", day=_day(run[0]))
+        pgettext("dates", "le %(day)s", day=_day(run[0]))
         if len(run) == 1
-        else _("du %(first)s au %(last)s", first=_day(run[0]), last=_day(run[-1]))
+        else pgettext("dates", "du %(first)s au %(last)s", first=_day(run[0]), last=_day(run[-1]))
         for run in runs
     )
 

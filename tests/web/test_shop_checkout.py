@@ -116,6 +116,10 @@ def test_the_first_day_offered_says_why_no_earlier_one_is(
         "Pour demain, il fallait commander avant 18\u00a0h. "
         "Boulangerie Lefebvre et Ferme du Ternois n'ouvrent pas le lundi 30 novembre."
     )
+    english = _hint(page_of(client.get("/commande?lang=en")))
+    assert english.endswith(
+        "Boulangerie Lefebvre and Ferme du Ternois are closed on Monday 30 November."
+    )
 
 
 def test_a_shop_s_exceptional_closure_is_named_as_why_the_first_day_is_later(
@@ -139,6 +143,11 @@ def test_a_shop_s_exceptional_closure_is_named_as_why_the_first_day_is_later(
     assert hint == (
         "Le premier jour possible est le jeudi 26 novembre. Boulangerie Lefebvre : fermeture "
         "exceptionnelle du mardi 24 novembre au mercredi 25 novembre (Congés)."
+    )
+    # English said « closed on Tuesday 24 November to Wednesday 25 November ».
+    english = _hint(page_of(client.get("/commande?lang=en")))
+    assert english.endswith(
+        "Boulangerie Lefebvre: closed from Tuesday 24 November to Wednesday 25 November (Congés)."
     )
 
 
