@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import format_date, gettext, ngettext
 
-from reference_app.formatting import reads_french
+from reference_app.formatting import hour_text, reads_french
 from shop_core.errors import DomainError
 
 
@@ -456,6 +456,19 @@ def _operators_with_params(error: DomainError) -> str | None:
             "Cette commande est prévue sur la tournée %(runs)s, qui prend les colis là où ils "
             "sont : retirez-la de cette tournée (replanifiez) avant de les déplacer.",
             runs=runs,
+        )
+    if error.code == "slot_name_taken" and "slot" in params:
+        return gettext(
+            "Le créneau « %(slot)s » porte déjà ce nom : choisissez-en un autre.",
+            slot=params["slot"],
+        )
+    if error.code == "slot_overlaps" and "slot" in params:
+        return gettext(
+            "Ces heures chevauchent le créneau « %(slot)s » (%(starts)s – %(ends)s) : un "
+            "créneau commence quand le précédent finit, ou après.",
+            slot=params["slot"],
+            starts=hour_text(dt.time.fromisoformat(params["starts"])),
+            ends=hour_text(dt.time.fromisoformat(params["ends"])),
         )
     if error.code == "already_at_depot" and "depot" in params:
         return gettext("Les colis sont déjà au dépôt « %(depot)s ».", depot=params["depot"])

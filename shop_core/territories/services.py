@@ -454,6 +454,8 @@ def _check_slot(
             raise ValidationError(
                 f"Le créneau « {other.label} » porte déjà ce nom : choisissez-en un autre.",
                 field="label",
+                code="slot_name_taken",
+                slot=other.label,
             )
     for other in others:
         if starts < other.ends and other.starts < ends:
@@ -462,6 +464,10 @@ def _check_slot(
                 f"({_hour(other.starts)} – {_hour(other.ends)}) : un créneau commence "
                 "quand le précédent finit, ou après.",
                 field="starts",
+                code="slot_overlaps",
+                slot=other.label,
+                starts=other.starts.isoformat(),
+                ends=other.ends.isoformat(),
             )
 
 

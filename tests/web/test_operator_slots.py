@@ -131,6 +131,26 @@ def test_a_refused_slot_is_said_next_to_its_field_and_keeps_what_was_typed(
     assert len(_slots(db, world)) == 2 and _actions(db, world) == []
 
 
+def test_a_slot_refused_for_its_name_or_hours_is_said_in_english_on_an_english_page(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Both refusals are built from the other slot's label and hours: English pages showed
+    them in French."""
+    login(client, world.operator_email)
+
+    overlap = _text(client.post("/admin/creneaux?lang=en", data={**SOIR, "starts": "11:00"}))
+    twin = _text(
+        client.post("/admin/creneaux?lang=en", data={**SOIR, "label": "MATIN (9 h - 12 h)"})
+    )
+
+    assert "These hours overlap the slot “Matin" in overlap
+    assert "a slot starts when the one before it ends, or later." in overlap
+    assert "chevauchent" not in overlap
+    assert "already has this name: choose another one." in twin
+    assert "porte déjà ce nom" not in twin
+    assert len(_slots(db, world)) == 2
+
+
 def test_the_typed_hours_come_back_in_the_form_as_the_browser_reads_them(
     client: FlaskClient, db: Database, world: World
 ) -> None:
