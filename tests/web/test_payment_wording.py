@@ -149,7 +149,8 @@ def test_what_the_operator_reads_out_and_sees_says_who_takes_the_money(
 
     assert "À lire à Jeanne Martin" in confirmation and read_out in confirmation
     to_pay = "À la livraison, au livreur" if method is HOME else "Au retrait, en boutique"
-    assert operators.count(f"{to_pay}, {MEANS}") == 2  # the summary, the payment's section
+    # Once, in the payment's section: the summary of the delivery said it again.
+    assert operators.count(f"{to_pay}, {MEANS}") == 1
     # What is read out; the banner above, for any order taken over the phone, says both.
     said = confirmation.split("À lire à", 1)[1].split("Fiche à imprimer", 1)[0]
     assert "ou au retrait" not in said and "ou au retrait" not in operators
