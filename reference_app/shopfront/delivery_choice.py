@@ -73,14 +73,14 @@ def no_home_hint(days: Sequence[dt.date], commune: str | None) -> str:
     """Why some days offered (for a pickup) take no home delivery: no round covers a slot."""
     if commune:
         return _(
-            "Pas de livraison à domicile à %(commune)s %(days)s : aucune tournée n'y passe "
-            "pendant un créneau de livraison.",
+            "Pas de livraison à domicile à %(commune)s %(days)s : le livreur ne passe pas "
+            "chez vous pendant les heures de livraison.",
             commune=commune,
             days=_days(list(days)),
         )
     return _(
-        "Pas de livraison à domicile %(days)s : aucune tournée ne passe pendant un créneau "
-        "de livraison.",
+        "Pas de livraison à domicile %(days)s : le livreur ne passe pas chez vous pendant les "
+        "heures de livraison.",
         days=_days(list(days)),
     )
 

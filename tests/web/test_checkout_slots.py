@@ -187,7 +187,7 @@ def test_a_day_without_any_slot_for_the_address_is_skipped_and_said(
     assert _checked(page, "date") == WEDNESDAY
     assert (
         "Pas de livraison à domicile à Saint-Pol-sur-Ternoise le mardi 24 novembre et le mardi "
-        "1er décembre : aucune tournée n'y passe pendant un créneau de livraison."
+        "1er décembre : le livreur ne passe pas chez vous pendant les heures de livraison."
     ) in page
     refused = _page(place_order(client, slot="matin", date=TUESDAY))
     assert (
