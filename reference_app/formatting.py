@@ -180,6 +180,15 @@ def colon() -> str:
     return "\u00a0: " if reads_french() else ": "
 
 
+_TYPED_HOUR = re.compile(r"\b(\d{1,2}) ?h(?: ?(\d{2}))?\b")
+
+
+def hours_together(text: str) -> str:
+    """Hours typed by people (« Accueil de 8 h 30 à 12 h ») with no-break spaces inside
+    each hour, so a narrow screen never cuts « 8 / h 30 » across two lines."""
+    return _TYPED_HOUR.sub(lambda m: f"{m[1]}\u00a0h" + (f"\u00a0{m[2]}" if m[2] else ""), text)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["colon"] = colon
     app.jinja_env.globals["hand_means"] = hand_means
@@ -189,6 +198,7 @@ def init_app(app: Flask) -> None:
         euros_input=euros_input,
         date_fr=date_fr,
         clock=hour_text,
+        hours_together=hours_together,
         first_name=first_name,
         unit_label=unit_label,
         trade_label=trade_label,

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from flask import Flask
 
-from reference_app.formatting import MEANS_WORDS, date_fr, hand_means, hour_text, vat_label
+from reference_app.formatting import (
+    MEANS_WORDS,
+    date_fr,
+    hand_means,
+    hour_text,
+    hours_together,
+    vat_label,
+)
 from reference_app.shopfront.display import day_choice, day_label
 from shop_core.payments.model import PaymentMeans
 from shop_core.vat import VatRate
@@ -66,3 +74,19 @@ def test_vat_rates_are_written_in_the_readers_language(app: Flask) -> None:
         ]
     with app.test_request_context("/?lang=en"):
         assert [vat_label(r) for r in VatRate] == ["20%", "10%", "5.5%", "2.1%"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        (
+            "Du lundi au vendredi, 8 h 30 - 12 h et 13 h 30 – 17 h",
+            "Du lundi au vendredi, 8\u00a0h\u00a030 - 12\u00a0h et 13\u00a0h\u00a030 – 17\u00a0h",
+        ),
+        ("9h-12h, 14h30-18h", "9\u00a0h-12\u00a0h, 14\u00a0h\u00a030-18\u00a0h"),
+        ("Ouvert 24 heures sur 24", "Ouvert 24 heures sur 24"),
+    ],
+)
+def test_hours_typed_by_the_operator_never_break_inside_an_hour(typed: str, shown: str) -> None:
+    """A town hall's « 8 h 30 » was cut « 8 / h 30 » at the end of a line on a phone."""
+    assert hours_together(typed) == shown
