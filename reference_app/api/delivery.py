@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from delivery.calendar import check_delivery_day
+from delivery.calendar import NoRoundThen, SlotNotCovered, check_delivery_day
 from reference_app import db
 from reference_app.api.errors import ApiError, invalid
 from reference_app.api.parsing import Fields
@@ -106,4 +106,9 @@ def check_round_day(choice: DeliveryChoice, territory: Territory, at: dt.datetim
             return  # the core refuses an unknown pickup point with its own message
         insee = point.insee_code
     slot = choice.slot if choice.method is DeliveryMethod.HOME else None
-    check_delivery_day(db.uow().session, territory, insee, choice.date, at, slot=slot)
+    try:
+        check_delivery_day(db.uow().session, territory, insee, choice.date, at, slot=slot)
+    except (SlotNotCovered, NoRoundThen) as refused:
+        # Named by the field to change, as the shop's page puts it under that field.
+        on = "delivery.slot" if isinstance(refused, SlotNotCovered) else "delivery.date"
+        raise ApiError(422, refused.code, str(refused), field=on) from refused

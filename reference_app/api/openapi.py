@@ -66,8 +66,8 @@ SCHEMAS: dict[str, Schema] = {
                         "type": "string",
                         "description": "Code stable, à tester par les programmes "
                         "(out_of_stock, invalid, not_found, unauthorized, invalid_token, "
-                        "forbidden, invalid_json, invalid_delivery, empty_basket, "
-                        "rate_limited…).",
+                        "forbidden, invalid_json, invalid_delivery, no_round_then, "
+                        "slot_not_covered, empty_basket, rate_limited…).",
                     },
                     "message": {"type": "string", "description": "Message en français."},
                     "field": {

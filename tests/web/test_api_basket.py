@@ -473,6 +473,8 @@ def test_a_day_without_a_round_for_the_commune_is_refused_naming_the_next_one(
         "Pas de tournée à Saint-Pol-sur-Ternoise ce jour-là : "
         "prochaine livraison possible le mercredi 25 novembre 2026."
     )
+    assert error_of(refused)["code"] == "no_round_then"
+    assert error_of(refused)["field"] == "delivery.date"
     at_the_shop = api.post(
         "/api/v1/checkout", json={"delivery": {"method": "click_collect", "date": TUESDAY}}
     )

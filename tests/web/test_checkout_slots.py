@@ -227,6 +227,7 @@ def test_the_api_refuses_a_slot_no_round_of_the_commune_covers(
 
     assert refused.status_code == 422
     assert error_of(refused)["code"] == "slot_not_covered"
+    assert error_of(refused)["field"] == "delivery.slot"  # was null: which field to change
     assert orders_of(db, world.shopper_id) == [] and _cakes_in_stock(db, world) == 2
     placed = api.post("/api/v1/checkout", json={"delivery": {**delivery, "slot": "matin"}})
     assert placed.status_code == 201, placed.get_json()
