@@ -42,7 +42,7 @@ from reference_app.shopfront.delivery_choice import (
 from reference_app.shopfront.display import day_choice, slot_text
 from reference_app.shopfront.forms import CheckoutForm
 from reference_app.shopfront.orders import own_order
-from shop_core.accounts.model import Address
+from shop_core.accounts.model import Address, User
 from shop_core.accounts.profile import AddressInput, create_address
 from shop_core.carts.services import CartView
 from shop_core.catalogue.browse import load_opening_hours
@@ -444,11 +444,13 @@ def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:
     if not form.save_address.data or choice.address is None:
         return
     a = choice.address
+    customer = shopper()
     try:
         create_address(
             uow=db.uow(),
-            user_id=shopper().id,
+            user_id=customer.id,
             data=AddressInput(
+                label=_new_address_label(customer, a.recipient, a.city),
                 recipient=a.recipient,
                 line1=a.line1,
                 line2=a.line2,
@@ -464,6 +466,16 @@ def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:
     except DomainError:
         # The order is placed; an address that cannot be kept is not worth an error page.
         db.uow().rollback()
+
+
+def _new_address_label(customer: User, recipient: str, city: str) -> str:
+    """« Domicile » for a first address; a second one is named after whom it is for (an
+    order for a parent) or its commune, not « Domicile » again beside the first."""
+    if not customer.addresses:
+        return _("Domicile")
+    if recipient.strip().casefold() != customer.full_name.strip().casefold():
+        return recipient.strip()[:60]
+    return city.strip()[:60]
 
 
 @bp.route("/commande/<reference>/confirmation")

@@ -196,6 +196,25 @@ def test_new_address_is_checked_against_the_gazetteer_and_saved(
         ).all()
         assert [a.city for a in saved] == ["Saint-Pol-sur-Ternoise", "Frévent"]
         assert saved[1].insee_code == "62361"
+        # Not « Domicile » a second time: named after its commune (her own name on it).
+        assert [a.label for a in saved] == ["Domicile", "Frévent"]
+
+
+def test_an_address_typed_for_someone_else_is_saved_under_their_name(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, **{**NEW_ADDRESS, "recipient": "Marcelle Martin"})
+    assert response.status_code == 302, page_of(response)[:3000]
+    with db.uow() as uow:
+        saved = uow.session.scalars(
+            select(Address).where(Address.user_id == world.shopper_id).order_by(Address.id)
+        ).all()
+        assert [a.label for a in saved] == ["Domicile", "Marcelle Martin"]
+    add(client, world.bread_id)
+    checkout = page_of(client.get("/commande"))
+    assert "<strong>Marcelle Martin</strong>" in checkout  # the choice of saved addresses
 
 
 def test_commune_not_served_is_refused_and_keeps_what_was_typed(
