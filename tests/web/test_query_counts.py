@@ -205,6 +205,22 @@ def measure(app: Flask, visitors: Visitors, values: dict[str, object]) -> dict[s
     return counts
 
 
+def queries_per_page(
+    app: Flask, visitors: Visitors, pages: list[tuple[str, str]]
+) -> dict[str, int]:
+    """The statements each page issues, by path, once warmed up (signed-in roles only)."""
+    counter = StatementCounter(app)
+    counts: dict[str, int] = {}
+    for role, path in pages:
+        visitors.clients[role].get(path)
+        counter.count, counter.counting = 0, True
+        response = visitors.clients[role].get(path)
+        counter.counting = False
+        assert response.status_code == 200, (role, path)
+        counts[f"{role} {path}"] = counter.count
+    return counts
+
+
 def test_every_main_page_issues_the_same_number_of_queries_whatever_the_catalogue_size(
     app: Flask, db: Database, world: World, visitors: Visitors
 ) -> None:
@@ -241,16 +257,7 @@ def test_round_pages_issue_the_same_number_of_queries_whatever_the_number_of_sto
         for _ in range(count):
             make_ready(db, place_order(db, world, {world.bread_id: 1, world.apples_id: 1}))
         plan(db, world)
-        counter = StatementCounter(app)
-        counts = {"stops": len(stops(db, world))}
-        for role, path in pages:
-            visitors.clients[role].get(path)
-            counter.count, counter.counting = 0, True
-            response = visitors.clients[role].get(path)
-            counter.counting = False
-            assert response.status_code == 200, (role, path)
-            counts[f"{role} {path}"] = counter.count
-        return counts
+        return {"stops": len(stops(db, world)), **queries_per_page(app, visitors, pages)}
 
     small = orders_then_measure(1)
     large = orders_then_measure(6)
@@ -264,20 +271,8 @@ def test_the_slot_pages_issue_the_same_number_of_queries_whatever_the_slots_and_
     """Each slot of the list says which rounds cover it: the rounds are loaded once."""
     pages = [("operator", "/admin/creneaux"), ("operator", "/admin/creneaux/matin")]
 
-    def measure_slots() -> dict[str, int]:
-        counter = StatementCounter(app)
-        counts = {}
-        for role, path in pages:
-            visitors.clients[role].get(path)
-            counter.count, counter.counting = 0, True
-            response = visitors.clients[role].get(path)
-            counter.counting = False
-            assert response.status_code == 200, (role, path)
-            counts[path] = counter.count
-        return counts
-
     add_fleet(db, world)
-    small = measure_slots()
+    small = queries_per_page(app, visitors, pages)
     with db.uow() as uow:
         for hour in (18, 20, 22):
             add_delivery_slot(
@@ -288,7 +283,7 @@ def test_the_slot_pages_issue_the_same_number_of_queries_whatever_the_slots_and_
                 starts=dt.time(hour),
                 ends=dt.time(hour + 1),
             )
-    large = measure_slots()
+    large = queries_per_page(app, visitors, pages)
     page = visitors.clients["operator"].get("/admin/creneaux").get_data(as_text=True)
     # 18 h – 19 h is covered by the Frévent round, 20 h and 22 h by none.
     assert page.count("Proposé aux clients") == 3 and page.count("Pas proposé aux clients") == 2
