@@ -55,6 +55,7 @@ from shop_core.orders.services import (
     DeliveryAddress,
     DeliveryChoice,
     PricesChanged,
+    opens_after_slot,
 )
 from shop_core.orders.services import (
     checkout as place_order,
@@ -94,6 +95,17 @@ class Options:
     # (the saved one chosen, the first by default; any commune while it is not known).
     home: dict[dt.date, list[DeliverySlot]]
     commune: str | None  # that address's commune, when known
+    shops: Sequence[Merchant] = ()  # the basket's
+
+    def fitting_slot(self, day: dt.date) -> DeliverySlot | None:
+        """The slot chosen first for ``day``: the first a round covers that every shop of
+        the basket opens in time for (a farm opening at 16 h cannot be delivered in the
+        morning), else the first a round covers; None when none is."""
+        covered = self.home.get(day, [])
+        for slot in covered:
+            if opens_after_slot(self.shops, day, slot.ends) is None:
+                return slot
+        return covered[0] if covered else None
 
     @property
     def slots(self) -> list[DeliverySlot]:
@@ -144,6 +156,7 @@ def _options(
         missed=not_offered(territory, at, shops, offered[0], rounds),
         home=home_slots(territory, rounds, insee, offered),
         commune=commune,
+        shops=shops,
     )
 
 
@@ -211,10 +224,12 @@ def _fill_defaults(form: CheckoutForm, options: Options, view: CartView) -> None
     form.address.data = str(options.addresses[0].id) if options.addresses else NEW_ADDRESS
     form.recipient.data = user.full_name
     form.phone.data = user.phone
-    # Home delivery is chosen first: its first day, and the first slot a round covers then.
+    # Home delivery is chosen first: its first day, and the first slot a round covers then
+    # that the basket's shops open in time for.
     day = options.home_dates[0] if options.home_dates else options.dates[0]
-    if options.home.get(day):
-        form.slot.data = options.home[day][0].code
+    slot = options.fitting_slot(day)
+    if slot is not None:
+        form.slot.data = slot.code
     form.date.data = day.isoformat()
     form.idempotency_key.data = secrets.token_urlsafe(24)
     form.expected_total.data = str(view.total_cents)

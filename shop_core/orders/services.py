@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -177,15 +177,27 @@ def _check_delivery(
     return None
 
 
-def _check_open_before(merchants: list[Merchant], date: dt.date, slot_ends: dt.time) -> None:
-    """Every shop open on ``date`` opens before the delivery slot ends: a courier cannot
-    bring what is collected after it (``OpensAfterSlot``). Shops without opening hours, or
+def opens_after_slot(
+    merchants: Iterable[Merchant], date: dt.date, slot_ends: dt.time
+) -> tuple[Merchant, dt.time] | None:
+    """The first of ``merchants`` that opens on ``date`` only once a delivery slot ending
+    at ``slot_ends`` is over (a courier cannot bring what is collected after it), with its
+    first opening; None when every one opens in time. Shops without opening hours, or
     closed that day (the planning reports those), are not judged here."""
     for merchant in merchants:
         windows = merchant.opening_windows(date.weekday()) if merchant.opening_hours else []
         if windows and all(opens >= slot_ends for opens, _ in windows):
-            first = min(opens for opens, _ in windows)
-            raise OpensAfterSlot(merchant=merchant.trade_name, opens=first.strftime("%H:%M"))
+            return merchant, min(opens for opens, _ in windows)
+    return None
+
+
+def _check_open_before(merchants: list[Merchant], date: dt.date, slot_ends: dt.time) -> None:
+    """Every shop open on ``date`` opens before the delivery slot ends (``OpensAfterSlot``,
+    see :func:`opens_after_slot`)."""
+    late = opens_after_slot(merchants, date, slot_ends)
+    if late is not None:
+        merchant, first = late
+        raise OpensAfterSlot(merchant=merchant.trade_name, opens=first.strftime("%H:%M"))
 
 
 def _new_reference(territory: Territory, now: dt.datetime) -> str:

@@ -580,6 +580,9 @@ def test_a_shop_opening_after_the_slot_is_refused_at_the_slot_keeping_the_basket
         )  # fmt: skip
     login(client, world.shopper_email)
     fill_two_merchants(client, world)
+    # The page chooses the afternoon for her: the morning it chose was refused on sending.
+    offered = page_of(client.get("/commande"))
+    assert re.search(r'<input checked id="slot-\d" name="slot"[^>]*value="apres-midi"', offered)
 
     response = place_order(client, slot="matin")
 
