@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from delivery.calendar import NoRoundThen, SlotNotCovered, check_delivery_day
-from reference_app import db
+from delivery.calendar import NoRoundThen, SlotNotCovered
 from reference_app.api.errors import ApiError, invalid
 from reference_app.api.parsing import Fields
+from reference_app.shopfront.delivery_choice import check_round_day as rounds_refuse
 from reference_app.shopfront.delivery_choice import resolve_commune
 from shop_core.accounts.model import User
 from shop_core.errors import ValidationError
 from shop_core.orders.model import DeliveryMethod
 from shop_core.orders.services import DeliveryAddress, DeliveryChoice
-from shop_core.territories.model import PickupPoint, Territory
+from shop_core.territories.model import Territory
 
 METHODS = {m.value: m for m in DeliveryMethod}
 
@@ -93,22 +93,10 @@ def _typed(fields: Fields | None, territory: Territory) -> DeliveryAddress:
 
 
 def check_round_day(choice: DeliveryChoice, territory: Territory, at: dt.datetime) -> None:
-    """Refuse a home or pickup-point date on which no round serves the place (in French,
-    naming the next possible day), and a home-delivery slot no round covers there that
-    day; click & collect needs no round."""
-    if choice.method is DeliveryMethod.CLICK_COLLECT:
-        return
-    if choice.address is not None:
-        insee = choice.address.insee_code
-    else:
-        point = db.uow().session.get(PickupPoint, choice.pickup_point_id or 0)
-        if point is None or point.territory_id != territory.id:
-            return  # the core refuses an unknown pickup point with its own message
-        insee = point.insee_code
-    slot = choice.slot if choice.method is DeliveryMethod.HOME else None
+    """The shop's rule (``delivery_choice.check_round_day``), its refusals named by the
+    field to change, as the shop's page puts them under that field."""
     try:
-        check_delivery_day(db.uow().session, territory, insee, choice.date, at, slot=slot)
+        rounds_refuse(choice, territory, at)
     except (SlotNotCovered, NoRoundThen) as refused:
-        # Named by the field to change, as the shop's page puts it under that field.
         on = "delivery.slot" if isinstance(refused, SlotNotCovered) else "delivery.date"
         raise ApiError(422, refused.code, str(refused), field=on) from refused

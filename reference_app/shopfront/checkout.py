@@ -18,7 +18,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from delivery.calendar import DayNotOffered, NoRoundThen, SlotNotCovered, check_delivery_day
+from delivery.calendar import DayNotOffered, NoRoundThen, SlotNotCovered
 from reference_app import db, payments
 from reference_app.auth.users import acting_shopper, shopper
 from reference_app.domain_messages import shown
@@ -30,6 +30,7 @@ from reference_app.shopfront.basket_views import current_view
 from reference_app.shopfront.blueprint import bp
 from reference_app.shopfront.delivery_choice import (
     Place,
+    check_round_day,
     delivery_dates,
     first_day_hint,
     home_slots,
@@ -376,7 +377,7 @@ def _place(form: CheckoutForm, choice: DeliveryChoice, view: CartView) -> Respon
     online = form.payment.data == ONLINE and payments.online_enabled() and operator is None
     method = PaymentMethod.ONLINE if online else PaymentMethod.OFFLINE
     try:
-        _check_round_day(choice)
+        check_round_day(choice, db.territory(), now())
         order_id = place_order(
             uow=uow,
             cart_id=cart_id or 0,
@@ -437,22 +438,6 @@ def _refused(form: CheckoutForm, choice: DeliveryChoice, error: InvalidDeliveryC
     left = error.params.get("other_codes", ()) if isinstance(error, SlotNotCovered) else ()
     if len(left) == 1:
         form.slot.data = left[0]
-
-
-def _check_round_day(choice: DeliveryChoice) -> None:
-    """Home and pickup-point deliveries go on a round: the date must be one of its days,
-    and a home delivery's slot one that a round serving the address covers that day."""
-    if choice.method is DeliveryMethod.CLICK_COLLECT:
-        return
-    territory = db.territory()
-    slot = None
-    if choice.method is DeliveryMethod.HOME:
-        insee = choice.address.insee_code if choice.address else None
-        slot = choice.slot
-    else:
-        point = db.uow().session.get(PickupPoint, choice.pickup_point_id)
-        insee = point.insee_code if point else None
-    check_delivery_day(db.uow().session, territory, insee, choice.date, now(), slot=slot)
 
 
 def _remember_address(form: CheckoutForm, choice: DeliveryChoice) -> None:

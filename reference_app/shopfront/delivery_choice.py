@@ -23,7 +23,9 @@ from reference_app.formatting import hour_text
 from reference_app.shopfront.display import day_label, slot_text
 from shop_core.errors import ValidationError
 from shop_core.merchants.model import Merchant
-from shop_core.territories.model import DeliverySlot, Territory
+from shop_core.orders.model import DeliveryMethod
+from shop_core.orders.services import DeliveryChoice
+from shop_core.territories.model import DeliverySlot, PickupPoint, Territory
 from shop_core.territories.services import find_commune
 
 DAYS_OFFERED = 7
@@ -275,3 +277,21 @@ def _names_for(territory: Territory, postal_code: str) -> list[str]:
         if c.postal_code == postal_code and c.name not in served
     )
     return (served + others)[:12]
+
+
+def check_round_day(choice: DeliveryChoice, territory: Territory, at: dt.datetime) -> None:
+    """Refuse a home or pickup-point date on which no round serves the place (in French,
+    naming the next possible day), and a home-delivery slot no round covers there that
+    day (``delivery.calendar.check_delivery_day``); click & collect needs no round. The
+    shop's checkout and the API's both ask it before the core's."""
+    if choice.method is DeliveryMethod.CLICK_COLLECT:
+        return
+    if choice.address is not None:
+        insee = choice.address.insee_code
+    else:
+        point = db.uow().session.get(PickupPoint, choice.pickup_point_id or 0)
+        if point is None or point.territory_id != territory.id:
+            return  # the core refuses an unknown pickup point with its own message
+        insee = point.insee_code
+    slot = choice.slot if choice.method is DeliveryMethod.HOME else None
+    calendar.check_delivery_day(db.uow().session, territory, insee, choice.date, at, slot=slot)
