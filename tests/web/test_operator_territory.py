@@ -71,16 +71,25 @@ def test_a_commune_can_be_added_by_postal_code_and_name(
     assert "Commune introuvable" in unknown.get_data(as_text=True)
 
 
+# A pickup point as the operator types it, coordinates left empty.
+FREVENT_TOWN_HALL = {
+    "name": "Mairie de Frévent",
+    "kind": "mairie",
+    "address": "Place du Château",
+    "postal_code": "62270",
+    "city": "Frévent",
+    "lat": "",
+    "lon": "",
+}
+
+
 def test_the_error_summary_writes_the_colon_as_each_language_does(
     client: FlaskClient, world: World
 ) -> None:
     """French puts a space before the colon, English none: the summary above a form read
     « Latitude : … » in English too."""
     login(client, world.operator_email)
-    form = {
-        "name": "Mairie de Frévent", "kind": "mairie", "address": "Place du Château",
-        "postal_code": "62270", "city": "Frévent", "lat": "cinquante", "lon": "2,29",
-    }  # fmt: skip
+    form = {**FREVENT_TOWN_HALL, "lat": "cinquante", "lon": "2,29"}
 
     summaries = []
     for lang in ("fr", "en"):
@@ -97,16 +106,7 @@ def test_pickup_point_takes_the_commune_centre_when_no_coordinates_are_given(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     login(client, world.operator_email)
-    form = {
-        "name": "Mairie de Frévent",
-        "kind": "mairie",
-        "address": "Place du Château",
-        "postal_code": "62270",
-        "city": "Frévent",
-        "lat": "",
-        "lon": "",
-        "opening_notes": "Du lundi au vendredi, 9 h – 12 h",
-    }
+    form = {**FREVENT_TOWN_HALL, "opening_notes": "Du lundi au vendredi, 9 h – 12 h"}
     assert client.post("/admin/points-retrait/nouveau", data=form).status_code == 302
     with db.uow() as uow:
         point = uow.session.scalar(
