@@ -62,6 +62,12 @@ class World:
     other_operator_email: str = "operateur@ailleurs.fr"
 
 
+def shows_code(page: str, code: str) -> bool:
+    """Whether ``page`` shows the 4-digit delivery ``code`` as a number of its own: a random
+    code also turns up inside a phone number (« 0601020304 ») or a token by chance."""
+    return re.search(rf"(?<!\d){re.escape(code)}(?!\d)", page) is not None
+
+
 def app_config(db: Database, tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     """The configuration of the test apps, with ``overrides``."""
     return {
