@@ -9,7 +9,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from delivery import gazetteer
+from delivery import gazetteer, geocoding
 from delivery.services import rounds_serving
 from reference_app import db, images
 from reference_app.extensions import limit_uploads
@@ -175,19 +175,29 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
     if lat is False or lon is False or hours is None:
         return False
     postal, city = (form.postal_code.data or "").strip(), (form.city.data or "").strip()
+    address = (form.address.data or "").strip()
     place = gazetteer.find(postal, city)
-    if lat is None or lon is None:
+    centre = False
+    if (
+        lat is None
+        or lon is None
+        or _moved_with_old_position(point, address, postal, city, lat, lon)
+    ):
         if place is None:
             form.city.errors = [
                 *form.city.errors,
                 _("Commune inconnue pour ce code postal : indiquez les coordonnées."),
             ]
             return False
-        lat, lon = place.lat, place.lon
+        query = geocoding.AddressQuery(address, postal, city, place.insee_code)
+        found = geocoding.locate(db.uow().session, query, settings.geocoder(), now=settings.now())
+        db.uow().commit()  # the geocoder's answer is cached, whatever becomes of the form
+        lat, lon = (found.lat, found.lon) if found else (place.lat, place.lon)
+        centre = found is None or found.source == "commune"  # a street is good enough
     values = {
         "name": form.name.data or "",
         "kind": form.kind.data or "tiers_lieu",
-        "address": form.address.data or "",
+        "address": address,
         "postal_code": postal,
         "city": city,
         "insee_code": place.insee_code if place else None,
@@ -218,7 +228,28 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
         else:
             attach_error(form, error)
         return False
+    if centre:
+        flash(
+            _(
+                "Adresse introuvable : le point est placé au centre de %(city)s. Indiquez sa "
+                "latitude et sa longitude pour que le livreur aille à sa porte.",
+                city=place.name if place else city,
+            ),
+            "warning",
+        )
     return True
+
+
+def _moved_with_old_position(
+    point: PickupPoint | None, address: str, postal: str, city: str, lat: float, lon: float
+) -> bool:
+    """Whether an edit changes the point's address but keeps the coordinates shown with the
+    old one: the position then follows the new address instead of staying at the old."""
+    if point is None or (lat, lon) != (point.lat, point.lon):
+        return False
+    return (address, postal, city.casefold()) != (
+        point.address, point.postal_code, point.city.casefold()
+    )  # fmt: skip
 
 
 @bp.route("/admin/points-retrait/nouveau", methods=["GET", "POST"])

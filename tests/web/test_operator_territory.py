@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import io
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -20,6 +21,7 @@ from shop_core.orders.model import MerchantOrder, Order
 from shop_core.persistence.base import utcnow
 from shop_core.territories.model import Commune, PickupPoint, Territory
 from shop_core.territories.services import add_commune, add_pickup_point
+from tests.unit.delivery.fake_http import serving
 
 from .backoffice import place_order, png_bytes
 from .conftest import World, login
@@ -122,6 +124,55 @@ def test_pickup_point_takes_the_commune_centre_when_no_coordinates_are_given(
     with db.uow() as uow:
         point = uow.session.get_one(PickupPoint, point.id)
         assert (point.lat, point.lon, point.active) == (50.28, 2.29, False)
+
+
+def _ban_finds_the_town_hall(path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+    # BAN's answer for « Place du Château 62270 Frévent »; anything else is unknown.
+    if "Château" not in query.get("q", [""])[0]:
+        return 200, {"features": []}
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [2.2931, 50.2762]},
+        "properties": {
+            "label": "Place du Château 62270 Frévent",
+            "score": 0.93,
+            "type": "street",
+            "citycode": "62361",
+        },
+    }
+    return 200, {"features": [feature]}
+
+
+def test_a_pickup_point_without_coordinates_is_placed_at_its_address(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    """The configured geocoder places the point at its door; an address it does not know
+    leaves it at the commune's centre, and the operator is told so. An edit that changes
+    the address but keeps the coordinates shown with the old one follows the new address."""
+    login(client, world.operator_email)
+    with serving(_ban_finds_the_town_hall) as service:
+        app.config.update(GEOCODER="ban", GEOCODER_DOMAIN=service.domain, GEOCODER_SCHEME="http")
+        app.extensions.pop("cabas_geocoder", None)
+        created = client.post(
+            "/admin/points-retrait/nouveau", data=FREVENT_TOWN_HALL, follow_redirects=True
+        )
+        assert "introuvable" not in created.get_data(as_text=True)
+        with db.uow() as uow:
+            point = uow.session.scalar(
+                select(PickupPoint).where(PickupPoint.name == "Mairie de Frévent")
+            )
+            assert point is not None and (point.lat, point.lon) == (50.2762, 2.2931)
+
+        moved = {**FREVENT_TOWN_HALL, "address": "Rue Inconnue", "lat": "50,2762", "lon": "2,2931"}
+        edited = client.post(f"/admin/points-retrait/{point.id}", data=moved, follow_redirects=True)
+        assert len(service.requests) == 2
+    text = html.unescape(edited.get_data(as_text=True))
+    assert "Adresse introuvable : le point est placé au centre de Frévent." in text
+    with db.uow() as uow:
+        point = uow.session.get_one(PickupPoint, point.id)
+        assert point.address == "Rue Inconnue"
+        assert abs(point.lat - 50.2762) > 0.001  # the commune's centre, not the old door
+        assert abs(point.lat - 50.27) < 0.1
 
 
 def test_a_pickup_point_s_hours_are_typed_day_by_day_and_shown_back(
