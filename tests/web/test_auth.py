@@ -126,6 +126,15 @@ def test_from_the_signup_page_the_login_link_keeps_where_the_shopper_was_going(
     assert 'Déjà un compte ? <a href="/login?next=/commande">' in page
 
 
+@pytest.mark.parametrize("page", ["/login", "/signup"])
+def test_the_login_and_signup_pages_lead_a_shopkeeper_to_the_shop_signup(
+    client: FlaskClient, world: World, page: str
+) -> None:
+    # /vendre was linked from nowhere: a shopkeeper could not find how to open a shop.
+    text = client.get(page).get_data(as_text=True)
+    assert 'Vous êtes commerçant ? <a href="/vendre">Ouvrir ma boutique sur Ternois</a>' in text
+
+
 @pytest.mark.parametrize(
     "elsewhere",
     ["//evil.example/x", "/\\evil.example/x", "/\t/evil.example", "https://evil.example/"],
