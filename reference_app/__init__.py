@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         errors,
         formatting,
         jobs,
+        language_links,
         logs,
         mail,
         notifications,
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     payments.init_app(app)
     formatting.init_app(app)
+    language_links.init_app(app)
     request_caps.init_app(app)  # before the CSRF check reads the form
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

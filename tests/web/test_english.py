@@ -77,6 +77,41 @@ def test_shop_home_in_english(client: FlaskClient, world: World) -> None:
     assert "Comment ça marche" not in home
 
 
+def language_link(page: str) -> str:
+    match = re.search(r'<p class="lang-switch">\s*<a href="([^"]*)"', page)
+    assert match, "no language link in the page"
+    return html.unescape(match.group(1))
+
+
+def test_the_language_link_keeps_the_page_and_its_search(client: FlaskClient, world: World) -> None:
+    page = client.get("/recherche?q=pain").get_data(as_text=True)
+    assert language_link(page) == "/recherche?q=pain&lang=en"
+
+
+def test_the_language_link_after_a_form_error_leads_to_a_page_that_opens(
+    client: FlaskClient, world: World
+) -> None:
+    add(client, world.bread_id, 1)
+    refused = f"/panier/{world.bread_id}/quantite"
+    # The basket's error is shown at the form's address, which only takes a form (POST).
+    page = client.post(
+        refused, data={"quantity": "5000"}, headers={"Referer": "http://localhost/panier"}
+    ).get_data(as_text=True)
+    assert language_link(page) == "/panier?lang=en"
+    # Sent again from that page (its referrer only takes a form), or with no referrer, or
+    # from another site: the home page.
+    for referrer in (f"http://localhost{refused}", None, "https://example.org/panier"):
+        headers = {"Referer": referrer} if referrer else {}
+        page = client.post(refused, data={"quantity": "5000"}, headers=headers).get_data(
+            as_text=True
+        )
+        assert language_link(page) == "/?lang=en", referrer
+
+    english = client.get("/panier?lang=en")
+    assert english.status_code == 200
+    assert "My basket" in english.get_data(as_text=True)
+
+
 def test_plurals_follow_each_language(app: Flask) -> None:
     # French takes the singular for 0 and 1 (the French catalogue's plural rule); English
     # for 1 only.
