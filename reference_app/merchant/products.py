@@ -101,7 +101,9 @@ def _input(form: ProductForm) -> ProductInput | None:
     category = form.category_id.data or ""
     data = ProductInput(
         name=form.name.data or "",
-        price_cents=price or 1,  # unread: the core checks the rest
+        # An unreadable price stands in as 1 (its error is said above); 0 or less goes to
+        # the core, which says the range (« 0 » was saved as 0,01 €).
+        price_cents=1 if price is None else price,
         vat_rate=vat_rate,
         unit=unit,
         description=form.description.data or "",

@@ -208,6 +208,27 @@ def test_a_price_typed_wrong_or_a_weight_product_without_estimate_gets_french_er
     assert "Indiquez le poids estimé d&#39;une pièce" in page
 
 
+def test_a_price_of_zero_is_refused_like_a_negative_one_and_nothing_is_saved(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """« 0 » or « 0,00 » was saved as 0,01 € without a word."""
+    login(client, world.baker_email)
+    for typed in ("0", "0,00", "-2"):
+        response = client.post("/boutique/produits/nouveau", data={**PRODUCT, "price": typed})
+        assert response.status_code == 422, typed
+        assert "Le prix doit être compris entre 0,01 € et 10 000 €." in response.get_data(
+            as_text=True
+        )
+        edited = client.post(
+            f"/boutique/produits/{world.bread_id}", data={**PRODUCT, "price": typed}
+        )
+        assert edited.status_code == 422, typed
+    with db.uow() as uow:
+        names = uow.session.scalars(select(Product.name)).all()
+        assert "Maroilles fermier" not in names
+        assert uow.session.get_one(Product, world.bread_id).price_cents == 350
+
+
 def test_every_wrong_field_of_the_product_form_is_told_in_one_go(
     client: FlaskClient, db: Database, world: World
 ) -> None:
