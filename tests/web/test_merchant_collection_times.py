@@ -18,7 +18,7 @@ from shop_core.territories.model import Territory
 
 from .backoffice import merchant_order_of, place_order
 from .conftest import World, login
-from .rounds_setup import NOW, add_fleet, configure, make_ready, plan
+from .rounds_setup import NOW, TUESDAY, add_fleet, configure, make_ready, plan
 
 
 @pytest.fixture(autouse=True)
@@ -100,3 +100,27 @@ def test_an_order_the_shopper_collects_has_no_courier_collection(
 
     assert "Retrait à la boutique par le client" in dashboard
     assert "Collecte" not in dashboard and "Collecte" not in detail
+
+
+def test_a_planned_day_links_its_packing_list_on_the_dashboard_and_the_order_page(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    ready = place_order(db, world, {world.bread_id: 1})
+    make_ready(db, ready)
+    place_order(db, world, {world.cake_id: 1}, DeliveryMethod.PICKUP_POINT)
+    login(client, world.baker_email)
+    link = f'href="/boutique/preparation.pdf?date={TUESDAY.isoformat()}"'
+    mo = merchant_order_of(db, ready, world.baker_id)
+    # Before the plan the list would be empty: no link.
+    assert link not in client.get("/boutique").get_data(as_text=True)
+    assert link not in client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
+
+    plan(db, world)
+    dashboard = client.get("/boutique").get_data(as_text=True)
+    detail = client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
+
+    assert dashboard.count(link) == 1
+    assert "Imprimer la liste de préparation" in _text(dashboard.split(link, 1)[1])[:60]
+    assert link in detail
+    assert client.get(f"/boutique/preparation.pdf?date={TUESDAY.isoformat()}").status_code == 200
