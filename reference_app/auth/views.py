@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     current_app,
@@ -55,8 +57,11 @@ def _home_for(user: User) -> str:
     return url_for(endpoint)
 
 
-def start_session(user: User, remember: bool = False) -> None:
-    """Log in with a fresh session (no fixation), keeping the visitor's basket."""
+def start_session(user: User, remember: bool = False) -> int:
+    """Log in with a fresh session (no fixation), keeping the visitor's basket.
+
+    Returns how many products the account's basket kept from an earlier visit beside the
+    visitor's (see ``adopt_anonymous_basket``)."""
     kept = {key: session[key] for key in ("basket_token", "lang") if key in session}
     session.clear()
     session.update(kept)
@@ -69,7 +74,7 @@ def start_session(user: User, remember: bool = False) -> None:
         session["lang"] = user.locale
     from reference_app.shopfront.basket import adopt_anonymous_basket
 
-    adopt_anonymous_basket(user)
+    return adopt_anonymous_basket(user)
 
 
 @bp.before_app_request
@@ -97,9 +102,12 @@ def login() -> str | Response:
             verify_password(DUMMY_HASH, password)
         elif user.active and verify_password(user.password_hash, password):
             forget_failures(user.email)
-            start_session(user, remember=bool(form.remember.data))
+            earlier = start_session(user, remember=bool(form.remember.data))
             flash(_("Bonjour %(name)s, vous êtes connecté.", name=user.full_name), "success")
-            return redirect(local_path(request.args.get("next")) or _home_for(user))
+            wanted = local_path(request.args.get("next"))
+            if earlier and wanted and urlsplit(wanted).path == url_for("shop.checkout"):
+                return redirect(url_for("shop.basket"))  # see what was added before paying
+            return redirect(wanted or _home_for(user))
         login_failed()
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
     return render_template("auth/login.html", form=form)

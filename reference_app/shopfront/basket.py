@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g, session
+from flask import flash, g, session
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -34,17 +35,33 @@ def current_cart_id(create: bool = True) -> int | None:
     return get_or_create_cart(uow=uow, territory_id=territory.id, token=token)
 
 
-def adopt_anonymous_basket(user: User) -> None:
-    """At login, move what the visitor put in the basket into the account's basket."""
+def adopt_anonymous_basket(user: User) -> int:
+    """At login, move what the visitor put in the basket into the account's basket.
+
+    Products the account's basket kept from an earlier visit stay in it: the shopper is
+    told, and their number returned (0: none), so that they are not ordered by surprise.
+    """
     token = session.pop("basket_token", None)
     if not token:
-        return
+        return 0
     uow = db.uow()
     anon = uow.session.scalar(select(Cart.id).where(Cart.token == token))
     if anon is None:
-        return
+        return 0
     mine = get_or_create_cart(uow=uow, territory_id=user.territory_id, user_id=user.id)
-    merge_carts(uow=uow, from_cart_id=anon, into_cart_id=mine)
+    earlier = merge_carts(uow=uow, from_cart_id=anon, into_cart_id=mine)
+    if earlier:
+        flash(
+            ngettext(
+                "Votre panier contient aussi %(num)s produit choisi lors d'une visite "
+                "précédente : vérifiez-le avant de commander.",
+                "Votre panier contient aussi %(num)s produits choisis lors d'une visite "
+                "précédente : vérifiez-le avant de commander.",
+                earlier,
+            ),
+            "warning",
+        )
+    return earlier
 
 
 def basket_count() -> int:

@@ -32,20 +32,26 @@ def get_or_create_cart(
     return cart.id
 
 
-def merge_carts(*, uow: UnitOfWork, from_cart_id: int, into_cart_id: int) -> None:
-    """Move an anonymous basket's items into the shopper's basket at login."""
+def merge_carts(*, uow: UnitOfWork, from_cart_id: int, into_cart_id: int) -> int:
+    """Move an anonymous basket's items into the shopper's basket at login.
+
+    The visitor's choice is the latest: a product in both baskets takes the visitor's
+    quantity (adding the two doubled what the shopper had just chosen again). Products
+    kept from the account's earlier visits stay; their number is returned, for the
+    shopper to be told before ordering them by surprise (0: nothing was there before).
+    """
     if from_cart_id == into_cart_id:
-        return
+        return 0
     source = uow.session.get(Cart, from_cart_id)
     target = uow.session.get(Cart, into_cart_id)
     if source is None or target is None:
-        return
+        return 0
     existing = {item.product_id: item for item in target.items}
+    chosen = {item.product_id for item in source.items}
     for item in source.items:
         if item.product_id in existing:
-            existing[item.product_id].quantity = min(
-                MAX_QUANTITY, existing[item.product_id].quantity + item.quantity
-            )
+            existing[item.product_id].quantity = item.quantity
+            existing[item.product_id].price_seen_cents = item.price_seen_cents
         else:
             target.items.append(
                 CartItem(
@@ -56,6 +62,7 @@ def merge_carts(*, uow: UnitOfWork, from_cart_id: int, into_cart_id: int) -> Non
             )
     uow.session.delete(source)
     uow.commit()
+    return len(existing.keys() - chosen) if chosen else 0
 
 
 def _sellable(uow: UnitOfWork, cart: Cart, product_id: int) -> Product:

@@ -117,6 +117,21 @@ def test_anonymous_basket_merges_into_the_shoppers_basket(db: Database, shop: Sh
         add_item(uow=uow, cart_id=anon, product_id=shop.bread_id, quantity=2)
         mine = get_or_create_cart(uow=uow, territory_id=shop.territory_id, user_id=shop.shopper_id)
         add_item(uow=uow, cart_id=mine, product_id=shop.bread_id, quantity=1)
-        merge_carts(uow=uow, from_cart_id=anon, into_cart_id=mine)
+        assert merge_carts(uow=uow, from_cart_id=anon, into_cart_id=mine) == 0
         view = view_cart(uow, mine)
-    assert view.item_count == 3
+    # The visitor's choice is the latest: 2 loaves, not the 3 that adding both gave.
+    assert view.item_count == 2
+
+
+def test_a_merge_counts_what_the_account_kept_from_an_earlier_visit(
+    db: Database, shop: Shop
+) -> None:
+    with db.uow() as uow:
+        mine = get_or_create_cart(uow=uow, territory_id=shop.territory_id, user_id=shop.shopper_id)
+        add_item(uow=uow, cart_id=mine, product_id=shop.bread_id, quantity=1)
+        add_item(uow=uow, cart_id=mine, product_id=shop.cake_id, quantity=2)
+        anon = get_or_create_cart(uow=uow, territory_id=shop.territory_id, token="abc")
+        add_item(uow=uow, cart_id=anon, product_id=shop.bread_id, quantity=2)
+        assert merge_carts(uow=uow, from_cart_id=anon, into_cart_id=mine) == 1  # the cake
+        view = view_cart(uow, mine)
+    assert view.item_count == 4  # 2 loaves (the visitor's), 2 cakes (kept)

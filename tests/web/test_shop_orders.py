@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from flask import Flask
@@ -271,3 +272,36 @@ def test_a_home_delivery_confirmation_names_the_courier_for_the_code(
     )
     assert "montrez-le en boutique" not in page
     assert "montrez-le en boutique" not in page_of(client.get(f"/mes-commandes/{reference}"))
+
+
+def test_logging_in_to_order_shows_the_basket_first_when_it_kept_an_earlier_visit(
+    app: Flask, world: World
+) -> None:
+    """The account's basket kept products from an earlier visit: logging in from « Passer
+    commande » merged them silently and opened the checkout with quantities doubled. The
+    visitor's quantity now wins, and the shopper sees the basket, told why, before paying."""
+    earlier = app.test_client()
+    login(earlier, world.shopper_email)
+    add(earlier, world.bread_id, 1)
+    add(earlier, world.apples_id, 2)
+
+    visitor = app.test_client()
+    add(visitor, world.bread_id, 3)
+    response = visitor.post(
+        "/login?next=/commande", data={"email": world.shopper_email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/panier"
+    page = html.unescape(visitor.get("/panier").get_data(as_text=True))
+    assert (
+        "Votre panier contient aussi 1 produit choisi lors d'une visite précédente : "
+        "vérifiez-le avant de commander." in page
+    )
+    assert re.search(r'name="quantity"[^>]*value="3"', page)  # the visitor's 3 loaves
+
+    # Nothing kept from before: straight on to the checkout, as asked.
+    fresh = app.test_client()
+    add(fresh, world.cake_id, 1)
+    response = fresh.post(
+        "/login?next=/commande", data={"email": world.shopper2_email, "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/commande"
