@@ -196,6 +196,8 @@ def new_product() -> str | tuple[str, int] | Response:
                 attach_error(form, error, _FIELDS)
             else:
                 flash(_("« %(name)s » est ajouté.", name=data.name.strip()), "success")
+                if data.track_stock:
+                    _sold_out_warning(data, data.stock_quantity)
                 return redirect(url_for("merchant.products"))
     return _form_page(form, None, 422 if form.is_submitted() else 200)
 
@@ -249,6 +251,8 @@ def edit_product(product_id: int) -> str | tuple[str, int] | Response:
             else:
                 flash(_("« %(name)s » est enregistré.", name=data.name.strip()), "success")
                 _stock_notice(data.name.strip(), level)
+                if level is not None:
+                    _sold_out_warning(data, level.now)
                 return redirect(url_for("merchant.products"))
     return _form_page(form, product, 422 if form.is_submitted() else 200)
 
@@ -355,6 +359,23 @@ def _seen(raw: str | None) -> int | None:
     """The stock level a form showed (a hidden field); ``None`` if missing or not one."""
     text = (raw or "").strip()
     return int(text) if text.isascii() and text.isdigit() and int(text) <= MAX_STOCK else None
+
+
+def _sold_out_warning(data: ProductInput, stock: int) -> None:
+    """Warn that a product on sale with a followed stock of 0 is sold out for shoppers.
+
+    The form's defaults (stock followed, quantity 0) made a new product « Épuisé » in the
+    shop while the merchant's list said « En vente ».
+    """
+    if data.active and stock <= 0:
+        flash(
+            _(
+                "Le stock de « %(name)s » est à 0 : les clients le voient épuisé tant que "
+                "vous n'indiquez pas de stock.",
+                name=data.name.strip(),
+            ),
+            "warning",
+        )
 
 
 def _stock_notice(name: str, level: StockLevel | None) -> None:

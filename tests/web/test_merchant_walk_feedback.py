@@ -169,3 +169,31 @@ def test_a_negative_stock_in_the_product_form_is_told_it_must_be_0_or_more(
     response = client.post("/boutique/produits/nouveau", data={**PRODUCT, "stock_quantity": "-5"})
     assert response.status_code == 422
     assert "Indiquez un nombre entier, 0 ou plus." in response.get_data(as_text=True)
+
+
+def test_a_product_saved_with_a_followed_stock_of_0_is_listed_sold_out_and_warned(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """The form's defaults (stock followed, 0) made a product « Épuisé » for shoppers
+    while the merchant's list said « En vente »."""
+    login(client, world.baker_email)
+    response = client.post(
+        "/boutique/produits/nouveau", data={**PRODUCT, "stock_quantity": "0"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    warning = "Le stock de « Maroilles fermier » est à 0 : les clients le voient épuisé"
+    assert warning in page.replace("&#39;", "'")
+    product = _product(db, "Maroilles fermier")
+    row = _row(page, product.id)
+    assert "Épuisé" in row and "En vente" not in row
+    # Stock typed: on sale, no warning.
+    edited = client.post(
+        f"/boutique/produits/{product.id}", data={**PRODUCT, "stock_quantity": "4"}
+    )
+    page = client.get(edited.headers["Location"]).get_data(as_text=True)
+    assert "les clients le voient épuisé" not in page
+    row = _row(page, product.id)
+    assert "En vente" in row and "Épuisé" not in row
+    # Back to 0 by the form: warned again.
+    client.post(f"/boutique/produits/{product.id}", data={**PRODUCT, "stock_quantity": "0"})
+    assert warning in client.get("/boutique/produits").get_data(as_text=True)
