@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
 from delivery.collection_times import expected_collections
@@ -263,7 +263,10 @@ def refuse(mo_id: int) -> str | tuple[str, int] | Response:
         if form.reason.data == "autre" and not details:
             form.details.errors = [_("Précisez le motif pour le client.")]
         else:
-            label = str(dict(REFUSAL_REASONS)[form.reason.data])
+            # Stored in French whatever the merchant's page language: the shopper's French
+            # e-mail prints it as is, pages word it for their reader (``history_reason``).
+            with force_locale("fr"):
+                label = str(dict(REFUSAL_REASONS)[form.reason.data])
             reason = f"{label} : {details}" if details else label
             return _move(mo_id, S.REFUSED, _("Commande refusée, le client est prévenu."), reason)
     return _page(back, mo_id, 422, refuse_form=form)

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from shop_core.accounts.model import User
 from shop_core.audit.services import Actor
 from shop_core.catalogue.model import Product
 from shop_core.database import Database
@@ -132,6 +133,62 @@ def test_refusing_needs_a_reason_and_gives_the_stock_back(
     assert refused.history[-1].reason == "Produit épuisé : Four en panne"
     with db.uow() as uow:
         assert uow.session.get_one(Product, world.cake_id).stock_quantity == 2
+
+
+def test_a_refusal_typed_on_an_english_page_reaches_each_reader_in_their_language(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    # The reason was stored in the merchant's language: the French shopper read
+    # « Motif : Other reason : … », and the English history « Declined: Other reason : … ».
+    outbox = app.extensions["cabas_outbox"]
+    order_id = place_order(db, world, {world.cake_id: 1})
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    client.get("/boutique?lang=en")
+    outbox.clear()
+
+    client.post(
+        f"/boutique/commandes/{mo.id}/refuser",
+        data={"reason": "autre", "details": "Four en panne"},
+    )
+
+    assert merchant_order_of(db, order_id, world.baker_id).history[-1].reason == (
+        "Autre motif : Four en panne"
+    )
+    (mail,) = [m for m in outbox if m.to == world.shopper_email]
+    assert "Motif : Autre motif : Four en panne" in mail.body
+    english = html.unescape(client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True))
+    assert "Declined: Other reason: Four en panne" in english
+    client.post("/logout")
+    login(client, world.shopper_email)
+    client.get("/?lang=fr")
+    with db.uow() as uow:
+        reference = uow.session.get_one(Order, order_id).reference
+    mine = html.unescape(client.get(f"/mes-commandes/{reference}").get_data(as_text=True))
+    assert "<em>Autre motif : Four en panne</em>" in mine
+
+
+def test_an_english_shopper_reads_the_refusal_reason_in_english(
+    app: Flask, client: FlaskClient, db: Database, world: World
+) -> None:
+    with db.uow() as uow:
+        shopper = uow.session.scalar(select(User).where(User.email == world.shopper_email))
+        assert shopper is not None
+        shopper.locale = "en"
+        uow.commit()
+    order_id = place_order(db, world, {world.cake_id: 1})
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    outbox = app.extensions["cabas_outbox"]
+    outbox.clear()
+
+    client.post(
+        f"/boutique/commandes/{mo.id}/refuser",
+        data={"reason": "epuise", "details": "Four en panne"},
+    )
+
+    (mail,) = [m for m in outbox if m.to == world.shopper_email]
+    assert "Reason: Product sold out: Four en panne" in mail.body
 
 
 def _ready_for_collection(
