@@ -204,13 +204,18 @@ def shown_text(message: str) -> str:
     return message if reads_french() else gettext(message)
 
 
+#: Errors whose core message writes days as 12/12/2026: the pages word them again from the
+#: error's parameters in French too (« fermé le samedi 12 décembre »).
+_DATED = frozenset({"point_closed_then", "closed_then"})
+
+
 def shown(error: DomainError, *, slot_names: Mapping[str, str] | None = None) -> str:
     """`error`'s message for the person reading the page, in the page's language.
 
     ``slot_names`` (a delivery slot's code to its text on the page) names the slots of a
     refused home-delivery slot as the page's radios do; without it, by their French labels.
     """
-    if reads_french():
+    if reads_french() and error.code not in _DATED:
         return str(error)
     if error.code == "slot_not_covered" and "slot" in error.params:
         return _slot_not_covered(error.params, slot_names or {})

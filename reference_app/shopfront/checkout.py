@@ -40,7 +40,7 @@ from reference_app.shopfront.delivery_choice import (
     rounds_of,
     slot_hint,
 )
-from reference_app.shopfront.display import day_choice, slot_text
+from reference_app.shopfront.display import day_choice, day_label, slot_text
 from reference_app.shopfront.forms import CheckoutForm
 from reference_app.shopfront.orders import own_order
 from shop_core.accounts.model import Address, User
@@ -290,6 +290,10 @@ def _delivery_choice(form: CheckoutForm, options: Options) -> DeliveryChoice | N
     if where == COLLECT:
         return DeliveryChoice(method=DeliveryMethod.CLICK_COLLECT, date=date)
     if where.startswith("point-"):
+        point = options.points_by_choice.get(where)
+        if point is not None and point.opening_hours and not point.opening_windows(date.weekday()):
+            form.where.errors = [*form.where.errors, _point_closed(point, date, options.dates)]
+            return None
         return DeliveryChoice(
             method=DeliveryMethod.PICKUP_POINT, date=date, pickup_point_id=int(where[6:])
         )
@@ -302,6 +306,28 @@ def _delivery_choice(form: CheckoutForm, options: Options) -> DeliveryChoice | N
         return None
     return DeliveryChoice(
         method=DeliveryMethod.HOME, date=date, slot=form.slot.data or None, address=address
+    )
+
+
+def _point_closed(point: PickupPoint, day: dt.date, offered: list[dt.date]) -> str:
+    """Why a pickup point cannot take the parcels on ``day`` (its weekly hours say closed),
+    with the first day the page offers on which it opens (the point's own next opening may
+    be a day a shop of the basket is closed, which the page does not offer)."""
+    following = next((d for d in offered if d > day and point.opening_windows(d.weekday())), None)
+    if following is None:
+        following = next((d for d in offered if point.opening_windows(d.weekday())), None)
+    if following is None:
+        return _(
+            "Le point de retrait « %(point)s » n'ouvre aucun des jours proposés : choisissez "
+            "un autre point de retrait ou un autre mode de réception.",
+            point=point.name,
+        )
+    return _(
+        "Le point de retrait « %(point)s » est fermé le %(day)s : choisissez le %(following)s, "
+        "ou un autre point de retrait.",
+        point=point.name,
+        day=day_label(day),
+        following=day_label(following),
     )
 
 

@@ -23,7 +23,7 @@ from shop_core.catalogue.model import Product, Unit
 from shop_core.merchants.closures import upcoming
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order
-from shop_core.territories.model import DeliverySlot
+from shop_core.territories.model import DeliverySlot, PickupPoint
 
 
 def weekday_names() -> list[str]:
@@ -68,10 +68,10 @@ def closures_ahead(merchant: Merchant) -> list[str]:
     return lines
 
 
-def open_days(merchant: Merchant) -> str:
-    """ "du mardi au samedi", "tous les jours sauf le lundi", "le mardi, le jeudi et le
-    samedi", or "" when the hours are not given."""
-    days = sorted({h.weekday for h in merchant.opening_hours})
+def open_days(place: Merchant | PickupPoint) -> str:
+    """The days a shop or a pickup point opens: "du mardi au samedi", "tous les jours sauf
+    le lundi", "le mardi, le jeudi et le samedi", or "" when the hours are not given."""
+    days = sorted({h.weekday for h in place.opening_hours})
     if not days:
         return ""
     names = weekday_names()

@@ -206,9 +206,9 @@ def test_the_closure_refusal_reads_in_english(app: Flask) -> None:
         assert domain_messages.shown(error) == (
             "“Ferme Dufour” is closed from 21 December to 27 December: choose another day."
         )
-    with app.test_request_context("/?lang=fr"):
+    with app.test_request_context("/?lang=fr"):  # the page writes the days out, not 21/12
         assert domain_messages.shown(error) == (
-            "« Ferme Dufour » est fermé du 21/12/2026 au 27/12/2026 : choisissez un autre jour."
+            "« Ferme Dufour » est fermé du 21 décembre au 27 décembre : choisissez un autre jour."
         )
     one_day = ClosedThen(
         merchant="Ferme Dufour", starts=dt.date(2026, 12, 24), ends=dt.date(2026, 12, 24)
@@ -258,4 +258,9 @@ def test_a_closed_pickup_point_refusal_reads_in_both_languages(app: Flask) -> No
         assert domain_messages.shown(error) == (
             "The pickup point “Mairie de Saint-Pol” is closed on Saturday 12 December: it "
             "opens on Monday 14 December. Choose another day or another pickup point."
+        )
+    with app.test_request_context("/?lang=fr"):  # not « le 12/12/2026 » on the page
+        assert domain_messages.shown(error) == (
+            "Le point de retrait « Mairie de Saint-Pol » est fermé le samedi 12 décembre : il "
+            "ouvre le lundi 14 décembre. Choisissez un autre jour ou un autre point de retrait."
         )

@@ -367,13 +367,18 @@ def test_a_pickup_on_a_day_the_point_is_closed_is_refused_with_its_next_opening(
     login(client, world.shopper_email)
     add(client, world.bread_id)
 
+    offered = page_of(client.get("/commande"))
+    assert "Ouvert du mercredi au vendredi" in offered  # under the point's name
+
     refused = place_order(client, where=f"point-{world.pickup_point_id}", date=TUESDAY)
 
     assert refused.status_code == 200 and orders_of(db, world.shopper_id) == []
     assert (
-        "Le point de retrait « Le Tiers-Lieu du Ternois » est fermé le 24/11/2026 : il ouvre "
-        "le 25/11/2026."
+        "Le point de retrait « Le Tiers-Lieu du Ternois » est fermé le mardi 24 novembre : "
+        "choisissez le mercredi 25 novembre, ou un autre point de retrait."
     ) in page_of(refused)
+    # The summary above the form: « Comment recevoir vos courses ? Le point… », not « ? : ».
+    assert re.search(r"Comment recevoir vos courses\s\? Le point de retrait", page_of(refused))
     wednesday = (dt.date.fromisoformat(TUESDAY) + dt.timedelta(days=1)).isoformat()
     response = place_order(client, where=f"point-{world.pickup_point_id}", date=wednesday)
     page = page_of(client.get(response.headers["Location"]))
@@ -385,6 +390,30 @@ def test_a_pickup_on_a_day_the_point_is_closed_is_refused_with_its_next_opening(
         "Retrait au point « Le Tiers-Lieu du Ternois » à partir du mercredi 25 novembre, "
         "9\u00a0h – 12\u00a0h\n"
     ) in mail.body
+
+
+def test_a_closed_point_names_the_next_day_the_page_offers_not_one_a_shop_is_closed(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    """The point opens on Wednesday, but the baker is closed then: the shopper is sent to
+    Thursday, a day the page offers, not to a Wednesday it does not."""
+    _open_wednesday_to_friday_mornings(db, world)
+    wednesday = dt.date.fromisoformat(TUESDAY) + dt.timedelta(days=1)
+    with db.uow() as uow:
+        add_closure(
+            uow=uow, merchant_id=world.baker_id,
+            data=ClosureInput(starts=wednesday, ends=wednesday, note=""),
+            actor=Actor.system(), today=wednesday - dt.timedelta(days=2),
+        )  # fmt: skip
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+
+    refused = place_order(client, where=f"point-{world.pickup_point_id}", date=TUESDAY)
+
+    assert orders_of(db, world.shopper_id) == []
+    assert (
+        "est fermé le mardi 24 novembre : choisissez le jeudi 26 novembre, ou un autre point"
+    ) in page_of(refused)
 
 
 def test_an_order_placed_before_the_point_gave_its_hours_says_when_the_shopper_can_go(
