@@ -11,3 +11,9 @@ def cell(text: str) -> str:
     """``text`` typed by a shopper, a shop or a courier, kept from being read as a formula:
     a leading apostrophe, which spreadsheets show as nothing (« +33 6 … » stays readable)."""
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def uncell(text: str) -> str:
+    """``text`` as it was before :func:`cell`: a file exported, then imported again, gives
+    back « =HYPERLINK(…) » rather than « '=HYPERLINK(…) »."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text

@@ -30,6 +30,7 @@ from shop_core.catalogue.search import unaccent
 from shop_core.catalogue.services import ProductInput
 from shop_core.errors import ValidationError
 from shop_core.money import cents_from_euros
+from shop_core.spreadsheets import cell, uncell
 from shop_core.vat import VatRate
 
 COLUMNS = (
@@ -304,7 +305,7 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
                 LineError(line, f"Trop de lignes : {MAX_ROWS} produits au plus par fichier.")
             )
             break
-        cells = {c: v for c, v in zip(columns, values, strict=False) if c is not None}
+        cells = {c: uncell(v) for c, v in zip(columns, values, strict=False) if c is not None}
         try:
             row = _row(line, cells)
         except ValidationError as error:
@@ -345,20 +346,22 @@ def _percent(rate: VatRate) -> str:
 
 
 def format_catalogue(products: Iterable[Product]) -> str:
-    """The CSV text of ``products`` in the import format (``;``-separated, French)."""
+    """The CSV text of ``products`` in the import format (``;``-separated, French); text
+    typed by the merchant is kept from being read as a formula (``spreadsheets.cell``),
+    and the import takes the apostrophe off again."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for p in products:
         writer.writerow(
             [
-                p.name,
+                cell(p.name),
                 _euros(p.price_cents),
                 _percent(p.vat_rate),
                 UNIT_LABELS_FR[p.unit],
                 str(p.stock_quantity) if p.track_stock else "",
-                p.description,
-                p.category.name if p.category is not None else "",
+                cell(p.description),
+                cell(p.category.name) if p.category is not None else "",
                 str(p.estimated_weight_g) if p.sold_by_weight and p.estimated_weight_g else "",
                 "oui" if p.no_withdrawal else "non",
             ]

@@ -161,6 +161,34 @@ def test_export_reimports_as_updates_only(client: FlaskClient, db: Database, wor
     assert again.data == exported.data
 
 
+def test_export_keeps_formulas_from_running_and_reimports_the_text_as_typed(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """A name like « =HYPERLINK(…) » ran as a formula when the file was opened (CSV
+    injection): it is written with a leading apostrophe, which the import takes off."""
+    with db.uow() as uow:
+        roast, apples = (
+            uow.session.scalar(select(Product).where(Product.name == name))
+            for name in ("Rôti de porc", "Pommes Reinette")
+        )
+        assert roast is not None and apples is not None
+        roast.name = '=HYPERLINK("http://x";"clic")'
+        roast.description = "+33 6 12 34 56 78"
+        apples.description = "@moi\t-5 % le lot"
+        uow.commit()
+    login(client, world.farmer_email)
+    text = client.get("/boutique/produits/export.csv").data.decode("utf-8-sig")
+    assert '"\'=HYPERLINK(""http://x"";""clic"")";' in text
+    assert ";'+33 6 12 34 56 78;" in text and ";'@moi\t-5 % le lot;" in text
+    page = _upload(client, text, "export.csv")
+    assert '<span class="tile-number">2</span> à mettre à jour' in page
+    client.post("/boutique/produits/import/confirmer", data={"token": _token(page)})
+    with db.uow() as uow:
+        descriptions = set(uow.session.scalars(select(Product.description)))
+    assert {"+33 6 12 34 56 78", "@moi\t-5 % le lot"} <= descriptions
+    assert client.get("/boutique/produits/export.csv").data.decode("utf-8-sig") == text
+
+
 def test_shoppers_cannot_import_or_export(client: FlaskClient, world: World) -> None:
     login(client, world.shopper_email)
     assert client.get("/boutique/produits/export.csv").status_code == 403
