@@ -121,6 +121,17 @@ def _input(form: ProductForm) -> ProductInput | None:
             continue  # the field already says what is wrong with it
         attach_error(form, problem, _FIELDS)
         fine = False
+    if data.estimated_weight_g is not None and not data.sold_by_weight:
+        # Only a product priced by weight keeps a weight (the core drops it). The unit is
+        # « pièce » by default: a weight typed is most likely a kg price left at « pièce ».
+        if not form.estimated_weight_g.errors:
+            form.estimated_weight_g.errors = [
+                _(
+                    "Le poids estimé ne sert qu'aux produits vendus au kg ou aux 100 g : "
+                    "choisissez l'une de ces unités, ou videz ce champ."
+                )
+            ]
+        fine = False
     return data if fine else None
 
 

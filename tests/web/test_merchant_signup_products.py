@@ -229,6 +229,29 @@ def test_a_price_of_zero_is_refused_like_a_negative_one_and_nothing_is_saved(
         assert uow.session.get_one(Product, world.bread_id).price_cents == 350
 
 
+def test_a_weight_typed_for_a_product_sold_by_the_piece_is_told_not_dropped(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """The weight was dropped without a word; with « pièce » the default unit, it most
+    likely means a price per kg left at « pièce »: the merchant chooses."""
+    login(client, world.baker_email)
+    typed = {**PRODUCT, "unit": "piece", "estimated_weight_g": "500"}
+    response = client.post("/boutique/produits/nouveau", data=typed)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Le poids estimé ne sert qu'aux produits vendus au kg ou aux 100 g" in page
+    assert 'value="500"' in page  # kept on the form, to keep or clear
+    edited = client.post(f"/boutique/produits/{world.bread_id}", data=typed)
+    assert edited.status_code == 422
+    assert (
+        client.post("/boutique/produits/nouveau", data={**typed, "unit": "kg"}).status_code == 302
+    )
+    with db.uow() as uow:
+        saved = uow.session.scalars(select(Product).where(Product.name == "Maroilles fermier"))
+        assert [(p.unit, p.estimated_weight_g) for p in saved] == [(Unit.KG, 500)]
+        assert uow.session.get_one(Product, world.bread_id).name == "Pain de campagne"
+
+
 def test_every_wrong_field_of_the_product_form_is_told_in_one_go(
     client: FlaskClient, db: Database, world: World
 ) -> None:
