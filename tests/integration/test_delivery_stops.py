@@ -34,9 +34,10 @@ from shop_core.errors import NotFound, ValidationError
 from shop_core.invoices.model import Invoice
 from shop_core.orders.delivery_codes import MissingDeliveryCode, WrongDeliveryCode
 from shop_core.orders.model import DeliveryMethod, MerchantOrderStatus, Order, PaymentStatus
+from shop_core.orders.pickup_points import hand_over_at_point
 from shop_core.orders.services import DeliveryAddress, transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans
-from shop_core.payments.offline import CodeAndMeansRefused
+from shop_core.payments.offline import CodeAndMeansRefused, held_at_points
 from shop_core.territories.model import Territory
 from shop_core.testing.factories import make_user
 
@@ -259,6 +260,54 @@ def test_the_operator_receives_what_the_courier_took_once(db: Database, shop: Sh
     assert run.handed_in_at == at(14)
     with db.uow() as uow, pytest.raises(ValidationError, match="rien à remettre"):
         hand_in_run(uow=uow, territory_id=shop.territory_id, run_id=drop.run_id, actor=operator)
+
+
+def test_the_couriers_hand_in_leaves_the_money_a_pickup_point_took(
+    db: Database, shop: Shop
+) -> None:
+    """The courier drops an order at a pickup point, whose staff then take its payment and
+    keep it for the operator: confirming the courier's hand-in marked that money handed in
+    too (the QA walk saw 75,30 € at the doors confirmed as 153,20 €, the point's cash
+    gone from the point's page)."""
+    fleet = add_fleet(db, shop)
+    home = order(db, shop, {shop.bread_id: 1})
+    at_point = order(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id)
+    make_ready(db, home)
+    make_ready(db, at_point)
+    planned(db, shop)
+    stops = stops_of_plan(db, shop.territory_id)
+    for stop in stops:
+        if stop.kind is StopKind.COLLECT:
+            with contextlib.suppress(AlreadyRecorded):  # one visit collects the shop's orders
+                do(collect, db, shop, fleet, stop, now=at(9))
+    for stop in stops:
+        if stop.kind is StopKind.DELIVER:
+            home_stop = stop.merchant_order.order_id == home
+            do(
+                deliver, db, shop, fleet, stop, now=at(10),
+                code=code_of(db, home) if home_stop else None,
+                means=CASH if home_stop else None,
+            )  # fmt: skip
+    with db.uow() as uow:
+        hand_over_at_point(
+            uow=uow, territory_id=shop.territory_id, order_id=at_point,
+            code=code_of(db, at_point), means=PaymentMeans.CHEQUE,
+            actor=Actor(user_id=fleet.couriers[1]), now=at(11), point_id=fleet.point_id,
+        )  # fmt: skip
+    (run,) = {s.run_id for s in stops}
+
+    with db.uow() as uow:
+        amount = hand_in_run(
+            uow=uow, territory_id=shop.territory_id, run_id=run,
+            actor=Actor(user_id=fleet.couriers[1]), now=at(14),
+        )  # fmt: skip
+
+    (home_part,) = merchant_orders(db, home)
+    assert amount == home_part.total_incl_cents
+    with db.uow() as uow:
+        held = held_at_points(uow.session, territory_id=shop.territory_id)
+    (point_part,) = merchant_orders(db, at_point)
+    assert [h.total_cents for h in held] == [point_part.total_incl_cents]
 
 
 def test_delivering_before_collecting_is_refused(db: Database, shop: Shop) -> None:
