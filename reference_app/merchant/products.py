@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -343,17 +344,27 @@ def product_stock(product_id: int) -> Response:
             _stock_notice(product.name, level)
             return redirect(url_for("merchant.products"))
         return _row_notice(
-            product, _("Stock de « %(name)s » : %(n)s.", name=product.name, n=level.now)
+            product,
+            _("Stock de « %(name)s » : %(n)s.", name=product.name, n=format_number(level.now)),
         )
-    typed = request.form.get("quantity", "")[:20]  # the session cookie holds the message
-    return _row_notice(
-        product,
-        _(
-            "Stock de « %(name)s » non changé : « %(typed)s » n'est pas un nombre entier positif.",
-            name=product.name,
-            typed=typed,
-        ),
-        "error",
+    return _row_notice(product, _stock_refused(product.name), "error")
+
+
+def _stock_refused(name: str) -> str:
+    """Why the stock typed in the list was not taken, in the product form's words."""
+    typed = request.form.get("quantity", "").strip()[:20]  # the session cookie holds it
+    if not typed:
+        return _("Stock de « %(name)s » non changé : indiquez le stock.", name=name)
+    if typed.isascii() and typed.isdigit() and int(typed) > MAX_STOCK:
+        return _(
+            "Stock de « %(name)s » non changé : %(max)s au plus.",
+            name=name,
+            max=format_number(MAX_STOCK),
+        )
+    return _(
+        "Stock de « %(name)s » non changé : « %(typed)s » n'est pas un nombre entier, 0 ou plus.",
+        name=name,
+        typed=typed,
     )
 
 
@@ -393,17 +404,21 @@ def _stock_notice(name: str, level: StockLevel | None) -> None:
     # Orders moved the stock while the merchant typed: say what was done with their change.
     if level is None or not level.adjusted:
         return
-    change = f"+{level.change}" if level.change > 0 else f"−{-level.change}"
+    change = (
+        f"+{format_number(level.change)}"
+        if level.change > 0
+        else f"−{format_number(-level.change)}"
+    )
     flash(
         _(
             "Pendant votre saisie, des commandes ont fait passer le stock de « %(name)s » de "
             "%(seen)s à %(before)s. Votre changement (%(change)s) est appliqué à ce qui "
             "restait : le stock est maintenant de %(now)s.",
             name=name,
-            seen=level.seen,
-            before=level.before,
+            seen=format_number(level.seen or 0),
+            before=format_number(level.before),
             change=change,
-            now=level.now,
+            now=format_number(level.now),
         ),
         "info",
     )

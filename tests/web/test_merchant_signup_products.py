@@ -303,7 +303,7 @@ def test_quick_stock_update_and_switch_off_then_on(
     bad = client.post(
         f"/boutique/produits/{world.cake_id}/stock", data={"quantity": "-3"}, follow_redirects=True
     )
-    assert "n&#39;est pas un nombre entier positif" in bad.get_data(as_text=True)
+    assert "n&#39;est pas un nombre entier, 0 ou plus" in bad.get_data(as_text=True)
     client.post(f"/boutique/produits/{world.cake_id}/en-vente", data={"active": "0"})
     with db.uow() as uow:
         cake = uow.session.get_one(Product, world.cake_id)

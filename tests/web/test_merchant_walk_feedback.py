@@ -33,11 +33,27 @@ def test_a_refused_stock_is_said_in_the_products_row_the_list_scrolls_to(
     assert response.headers["Location"].endswith(f"#produit-{world.cake_id}")
     page = client.get("/boutique/produits").get_data(as_text=True)
     row = _row(page, world.cake_id)
-    assert "non changé : « -3 » n&#39;est pas un nombre entier positif" in row
+    assert "non changé : « -3 » n&#39;est pas un nombre entier, 0 ou plus." in row
     assert 'role="alert"' in row
     assert "non changé" not in _row(page, world.bread_id)
     # Said once: a reload does not say it again.
     assert "non changé" not in client.get("/boutique/produits").get_data(as_text=True)
+
+
+def test_a_stock_left_empty_or_too_big_is_said_so_with_french_thousands(
+    client: FlaskClient, world: World
+) -> None:
+    """An empty stock said « «  » n'est pas … »; big numbers read 1000000."""
+    login(client, world.baker_email)
+
+    def row_after(quantity: str) -> str:
+        client.post(f"/boutique/produits/{world.cake_id}/stock", data={"quantity": quantity})
+        page = client.get("/boutique/produits").get_data(as_text=True)
+        return _row(page, world.cake_id).replace("\u202f", " ").replace("\xa0", " ")
+
+    assert "non changé : indiquez le stock." in row_after("")
+    assert "non changé : 1 000 000 au plus." in row_after("2000000")
+    assert "» : 1 000 000." in row_after("1000000")
 
 
 def test_a_stock_saved_or_a_product_switched_off_is_confirmed_in_its_row(
