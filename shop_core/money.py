@@ -14,6 +14,10 @@ CENT = Decimal("1")
 MAX_AMOUNT = Decimal(10) ** 12  # euros; beyond this an input is not a price
 
 
+class TooManyDecimals(ValueError):
+    """An amount with fractions of a cent ("2,555"): readable, but not a price."""
+
+
 def round_half_up(value: Decimal) -> int:
     """Round a Decimal amount of cents to a whole cent, halves away from zero."""
     return int(value.quantize(CENT, rounding=ROUND_HALF_UP))
@@ -22,7 +26,8 @@ def round_half_up(value: Decimal) -> int:
 def cents_from_euros(text: str | Decimal | int) -> int:
     """Parse an amount in euros ("12,50", "12.5", Decimal) into integer cents.
 
-    Raises ``ValueError`` for anything that is not a finite amount with at most two decimals.
+    Raises ``ValueError`` for anything that is not a finite amount with at most two decimals
+    (``TooManyDecimals``, a ``ValueError``, for a readable amount with more).
     """
     if isinstance(text, int):
         return text * 100
@@ -36,7 +41,7 @@ def cents_from_euros(text: str | Decimal | int) -> int:
         raise ValueError(f"montant invalide : {text!r}")
     cents = value * 100
     if cents != cents.to_integral_value():
-        raise ValueError(f"montant avec plus de deux décimales : {text!r}")
+        raise TooManyDecimals(f"montant avec plus de deux décimales : {text!r}")
     return int(cents)
 
 

@@ -45,7 +45,7 @@ from shop_core.catalogue.services import (
     update_product,
 )
 from shop_core.errors import DomainError, NotFound
-from shop_core.money import cents_from_euros
+from shop_core.money import TooManyDecimals, cents_from_euros
 from shop_core.vat import VatRate
 
 # Core field names → form field names.
@@ -88,12 +88,14 @@ def _input(form: ProductForm) -> ProductInput | None:
     field's error on the form, all at once: the form's own checks, the price, the core's."""
     try:
         price: int | None = cents_from_euros(form.price.data or "")
-    except ValueError:
+    except ValueError as error:
         price = None
         if not form.price.errors:  # an empty price is already « obligatoire »
             form.price.errors = [
                 *form.price.errors,
-                _("Prix illisible : écrivez par exemple 12,50."),
+                _("2 chiffres après la virgule au plus.")
+                if isinstance(error, TooManyDecimals)
+                else _("Prix illisible : écrivez par exemple 12,50."),
             ]
     try:
         unit, vat_rate = Unit(form.unit.data), VatRate(int(form.vat_rate.data))

@@ -29,7 +29,7 @@ from shop_core.catalogue.model import UNIT_LABELS_FR, Product, Unit
 from shop_core.catalogue.search import unaccent
 from shop_core.catalogue.services import ProductInput
 from shop_core.errors import ValidationError
-from shop_core.money import cents_from_euros
+from shop_core.money import TooManyDecimals, cents_from_euros
 from shop_core.spreadsheets import cell, uncell
 from shop_core.vat import VatRate
 
@@ -202,6 +202,10 @@ def _row(line: int, cells: dict[str, str]) -> CatalogueRow:
         raise ValidationError("le prix est vide.")
     try:
         price = cents_from_euros(raw_price)
+    except TooManyDecimals:
+        raise ValidationError(
+            f"prix « {raw_price} » : 2 chiffres après la virgule au plus."
+        ) from None
     except ValueError:
         raise ValidationError(f"prix « {raw_price} » illisible (exemple : 12,50).") from None
     raw_vat = cells.get("tva", "").strip()

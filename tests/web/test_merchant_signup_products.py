@@ -202,6 +202,10 @@ def test_a_price_typed_wrong_or_a_weight_product_without_estimate_gets_french_er
         as_text=True
     )
     assert "Prix illisible : écrivez par exemple 12,50." in page
+    page = client.post("/boutique/produits/nouveau", data={**PRODUCT, "price": "2,555"}).get_data(
+        as_text=True
+    )
+    assert "2 chiffres après la virgule au plus." in page and "Prix illisible" not in page
     page = client.post(
         "/boutique/produits/nouveau", data={**PRODUCT, "unit": "kg", "estimated_weight_g": ""}
     ).get_data(as_text=True)

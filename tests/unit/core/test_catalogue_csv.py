@@ -74,6 +74,13 @@ def test_each_bad_line_gets_its_line_number_and_a_french_message() -> None:
     assert "oui ou non" in errors[10]
 
 
+def test_a_price_with_three_decimals_is_told_two_at_most_not_unreadable() -> None:
+    parsed = parse_catalogue(HEADER + "Éclair;2,555;;;;;;;\n")
+    assert [e.message for e in parsed.errors] == [
+        "Prix « 2,555 » : 2 chiffres après la virgule au plus."
+    ]
+
+
 def test_missing_required_columns_is_one_error_on_line_one() -> None:
     parsed = parse_catalogue("libelle;montant\nPain;3\n")
     assert parsed.rows == []
