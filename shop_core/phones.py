@@ -8,6 +8,22 @@ from sqlalchemy import func
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+_CHARS = frozenset("0123456789 +.-")
+
+#: What a form says of a number ``is_valid`` refuses.
+INVALID_PHONE = (
+    "Numéro de téléphone invalide : écrivez par exemple "
+    "03\u00a021\u00a012\u00a034\u00a056 ou +33\u00a03\u00a021\u00a012\u00a034\u00a056."
+)
+
+
+def is_valid(typed: str) -> bool:
+    """Whether ``typed`` reads as a phone number: 10 to 15 digits, separated by spaces, dots
+    or dashes, a « + » only in front (« 03 21 12 34 56 », « +33 3 21 12 34 56 »)."""
+    text = " ".join(typed.split())
+    count = sum(c.isdigit() for c in text)
+    return len(text) <= 30 and set(text) <= _CHARS and "+" not in text[1:] and 10 <= count <= 15
+
 
 def digits(text: str) -> str:
     return re.sub(r"\D", "", text)

@@ -10,6 +10,7 @@ from wtforms import BooleanField, EmailField, Field, PasswordField, StringField,
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, StopValidation
 
 from reference_app.security import MIN_PASSWORD_LENGTH, guessable
+from shop_core import phones
 
 _MISMATCH = _l("Les mots de passe diffèrent.")
 _TOO_SHORT = _l("%(n)s caractères au moins.", n=MIN_PASSWORD_LENGTH)
@@ -41,6 +42,29 @@ class NotGuessable:
             )
 
 
+#: phones.INVALID_PHONE, the message the merchant's settings give, here in the catalogue.
+INVALID_PHONE = _l(
+    "Numéro de téléphone invalide : écrivez par exemple "
+    "03\u00a021\u00a012\u00a034\u00a056 ou +33\u00a03\u00a021\u00a012\u00a034\u00a056."
+)
+
+
+def phone_error(typed: str | None) -> str | None:
+    """The message for a typed phone number that is not one; ``None`` when it is or is empty."""
+    if not (typed or "").strip() or phones.is_valid(typed or ""):
+        return None
+    return str(INVALID_PHONE)
+
+
+class PhoneNumber:
+    """An optional phone number: empty, or one that ``phones.is_valid`` accepts."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        message = phone_error(field.data)
+        if message:
+            raise StopValidation(message)
+
+
 def new_password_validators(*about: str) -> list[Any]:
     """A new password: required, long enough, not too easy to guess."""
     return [
@@ -59,7 +83,9 @@ class LoginForm(FlaskForm):
 class SignupForm(FlaskForm):
     full_name = StringField(_l("Prénom et nom"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    phone = TelField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30)])
+    phone = TelField(
+        _l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30), PhoneNumber()]
+    )
     password = PasswordField(
         _l("Mot de passe"),
         validators=new_password_validators("full_name", "email"),

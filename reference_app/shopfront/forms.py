@@ -24,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FieldError
 
-from reference_app.auth.forms import NotGuessable
+from reference_app.auth.forms import NotGuessable, PhoneNumber, phone_error
 from reference_app.security import MIN_PASSWORD_LENGTH
 from shop_core.carts.services import MAX_QUANTITY
 
@@ -127,6 +127,12 @@ class AddressFields(FlaskForm):
                 str(_l("Le code postal doit comporter 5 chiffres.")),
             ]
             ok = False
+        # Checked here rather than by the field: the checkout ignores this field when a saved
+        # address is chosen, and fills it with the account's phone.
+        message = phone_error(self.phone.data)
+        if message:
+            self.phone.errors = [*self.phone.errors, message]
+            ok = False
         return ok
 
 
@@ -171,7 +177,9 @@ class ProfileForm(FlaskForm):
         _l("Prénom et nom"),
         validators=[DataRequired(message=_l("Indiquez votre nom.")), Length(max=120)],
     )
-    phone = TelField(_l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30)])
+    phone = TelField(
+        _l("Téléphone (facultatif)"), validators=[Optional(), Length(max=30), PhoneNumber()]
+    )
 
 
 class PasswordForm(FlaskForm):

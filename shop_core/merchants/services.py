@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from shop_core import phones
 from shop_core.accounts.model import User
 from shop_core.accounts.services import is_valid_email
 from shop_core.audit.services import Actor, record
@@ -273,7 +274,6 @@ def merchants_of_user(uow: UnitOfWork, user_id: int) -> list[Merchant]:
 
 #: Longest shop presentation kept (the column is unbounded text; a page, not a book).
 DESCRIPTION_MAX = 2000
-_PHONE_CHARS = frozenset("0123456789 +.-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,20 +303,8 @@ class PresentationInput:
                 f"(elle en a {len(data.description)}).",
                 field="description",
             )
-        if data.phone:
-            digits = sum(c.isdigit() for c in data.phone)
-            if (
-                len(data.phone) > 30
-                or not set(data.phone) <= _PHONE_CHARS
-                or "+" in data.phone[1:]
-                or not 10 <= digits <= 15
-            ):
-                raise ValidationError(
-                    "Numéro de téléphone invalide : écrivez par exemple "
-                    "03\u00a021\u00a012\u00a034\u00a056 "
-                    "ou +33\u00a03\u00a021\u00a012\u00a034\u00a056.",
-                    field="phone",
-                )
+        if data.phone and not phones.is_valid(data.phone):
+            raise ValidationError(phones.INVALID_PHONE, field="phone")
         if data.email and not is_valid_email(data.email):
             raise ValidationError(
                 "Adresse e-mail invalide : écrivez par exemple contact@maboutique.fr.",

@@ -62,14 +62,14 @@ def test_profile_is_updated_and_an_empty_name_is_refused(
     login(client, world.shopper_email)
     page = page_of(client.get("/compte"))
     assert world.shopper_email in page and "3 rue des Tilleuls" in page
-    response = client.post("/compte", data={"full_name": "  ", "phone": "0699"})
+    response = client.post("/compte", data={"full_name": "  ", "phone": "06 99 00 11 22"})
     assert response.status_code == 200
     assert "Indiquez votre nom." in page_of(response)
-    assert 'value="0699"' in page_of(response)
-    client.post("/compte", data={"full_name": "Jeanne Dupont", "phone": "0699"})
+    assert 'value="06 99 00 11 22"' in page_of(response)
+    client.post("/compte", data={"full_name": "Jeanne Dupont", "phone": "06 99 00 11 22"})
     with db.uow() as uow:
         user = uow.session.get_one(User, world.shopper_id)
-        assert (user.full_name, user.phone) == ("Jeanne Dupont", "0699")
+        assert (user.full_name, user.phone) == ("Jeanne Dupont", "06 99 00 11 22")
 
 
 def test_addresses_are_added_edited_and_deleted(
@@ -107,6 +107,34 @@ def test_bad_address_gives_french_errors_and_keeps_what_was_typed(
         in page_of(response)
     )
     assert len(addresses(db, world.shopper_id)) == 1
+
+
+def test_a_phone_that_is_not_a_number_is_refused_in_the_profile_and_a_new_address(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    for url, data in (
+        ("/compte", {"full_name": "Jeanne Martin", "phone": "abc"}),
+        ("/compte/adresses/nouvelle", {**ADDRESS, "phone": "abc"}),
+        ("/compte/adresses/nouvelle", {**ADDRESS, "phone": "03 21 12"}),
+    ):
+        response = client.post(url, data=data)
+        page = page_of(response)
+        assert response.status_code == 200, url
+        assert "Numéro de téléphone invalide : écrivez par exemple 03\u00a021" in page
+        assert f'value="{data["phone"]}"' in page
+    assert len(addresses(db, world.shopper_id)) == 1
+    with db.uow() as uow:
+        assert uow.session.get_one(User, world.shopper_id).phone != "abc"
+    # Optional stays optional; a number written the French or the international way is kept.
+    for phone in ("", "06.11.22.33.44", "+33 6 11 22 33 44"):
+        response = client.post("/compte/adresses/nouvelle", data={**ADDRESS, "phone": phone})
+        assert response.status_code == 302, phone
+    assert [a.phone for a in addresses(db, world.shopper_id)[1:]] == [
+        "",
+        "06.11.22.33.44",
+        "+33 6 11 22 33 44",
+    ]
 
 
 def test_address_outside_the_delivery_area_is_kept_with_a_warning(

@@ -45,6 +45,15 @@ def test_users_of_another_territory_cannot_log_in_here(client: FlaskClient, worl
     assert "incorrect" in response.get_data(as_text=True)
 
 
+def test_signup_refuses_a_phone_that_is_not_a_number(client: FlaskClient, world: World) -> None:
+    refused = client.post("/signup", data={**SIGNUP, "phone": "abc"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "Numéro de téléphone invalide : écrivez par exemple 03\u00a021" in page
+    assert 'value="abc"' in page
+    assert client.post("/signup", data={**SIGNUP, "phone": "06 12 34 56 78"}).status_code == 302
+
+
 def test_signup_creates_a_shopper_and_refuses_a_taken_email(
     client: FlaskClient, world: World
 ) -> None:

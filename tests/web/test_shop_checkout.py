@@ -310,6 +310,29 @@ def test_missing_address_fields_give_french_errors_without_losing_anything(
     assert orders_of(db, world.shopper_id) == []
 
 
+def test_a_new_address_with_a_phone_that_is_not_a_number_is_refused(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    response = place_order(client, **{**NEW_ADDRESS, "phone": "abc"})
+    page = page_of(response)
+    assert response.status_code == 200
+    assert "Numéro de téléphone invalide : écrivez par exemple 03\u00a021" in page
+    assert 'value="abc"' in page and 'value="12 rue du Moulin"' in page
+    assert orders_of(db, world.shopper_id) == []
+    assert place_order(client, **{**NEW_ADDRESS, "phone": ""}).status_code == 302
+
+
+def test_a_saved_address_is_not_refused_for_the_other_addresss_phone(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    """The « Une autre adresse » fields are not used when a saved address is chosen."""
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    assert place_order(client, phone="abc").status_code == 302
+
+
 @pytest.mark.parametrize(
     "changes",
     [
