@@ -16,7 +16,7 @@ from delivery.queries import return_rounds
 from delivery.returns import back_at_shop, put_back_on_sale, ways_back_without_round
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
-from reference_app.domain_messages import shown
+from reference_app.domain_messages import shown, shown_text
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import REFUSAL_REASONS, RefuseForm
 from reference_app.merchant.statuses import order_state
@@ -68,6 +68,7 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         "weight_errors": {},
         "weight_values": {},
         "handover": {},
+        "parcels": {},
         **extra,
     }
     if back == "detail" and mo_id is not None:
@@ -292,15 +293,28 @@ def _weights(mo: MerchantOrder) -> tuple[dict[int, int | None], dict[int, str], 
     return weights, raw, errors
 
 
+def _parcels() -> tuple[int | None, dict[str, str]]:
+    """The number of parcels typed (None: no field, the order keeps its number), and the
+    field as the page shows it again: the value typed, the error if it is no number."""
+    if "colis" not in request.form:
+        return None, {}
+    text = request.form.get("colis", "").strip()[:8]
+    if text.isascii() and text.isdigit():  # not « ² », which int() refuses
+        return int(text), {"value": text}
+    return None, {"value": text, "error": _("Indiquez un nombre de colis entre 1 et 20.")}
+
+
 @bp.route("/boutique/commandes/<int:mo_id>/pesee", methods=["POST"])
 @merchant_required
 def weigh(mo_id: int) -> str | tuple[str, int] | Response:
-    """Save the weighed weights; with the "ready" button, mark the order ready too."""
+    """Save the weighed weights and the number of parcels; with the "ready" button, mark
+    the order ready too."""
     mo = _mine(mo_id)
     back = request.form.get("back", "dashboard")
     ready = request.form.get("action") == "ready"
     weights, raw, errors = _weights(mo)
-    if not errors:
+    parcels, typed = _parcels()
+    if not errors and "error" not in typed:
         try:
             record_weights(
                 uow=db.uow(),
@@ -309,14 +323,20 @@ def weigh(mo_id: int) -> str | tuple[str, int] | Response:
                 weights=weights,
                 actor=actor(),
                 then_ready=ready,
+                parcels=parcels,
             )
         except WeightsRefused as refused:
             db.uow().rollback()
             errors = refused.by_line
+            if refused.parcels:
+                typed["error"] = shown_text(refused.parcels)
         except ValidationError as error:
             db.uow().rollback()
-            flash(str(error), "error")
-            return _back(mo_id)
+            if error.field == "parcels":
+                typed["error"] = shown(error)
+            else:
+                flash(str(error), "error")
+                return _back(mo_id)
         except InvalidTransition:
             db.uow().rollback()
             flash(_moved_on(mo), "error")
@@ -328,4 +348,4 @@ def weigh(mo_id: int) -> str | tuple[str, int] | Response:
             )
             payments.settle_order(mo.order_id)  # capture the weighed amount once known
             return _back(mo_id)
-    return _page(back, mo_id, 422, weight_errors=errors, weight_values=raw)
+    return _page(back, mo_id, 422, weight_errors=errors, weight_values=raw, parcels=typed)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from shop_core.audit.services import Actor
+from shop_core.audit.services import Actor, record
 from shop_core.errors import InvalidTransition, NotFound, ValidationError
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import (
@@ -194,13 +194,19 @@ def weight_bounds(line: OrderLine) -> tuple[int, int]:
 
 
 class WeightsRefused(ValidationError):
-    """Some weights are missing or out of tolerance; ``by_line`` maps line ids to messages."""
+    """Some weights are missing or out of tolerance; ``by_line`` maps line ids to messages,
+    ``parcels`` is the message on the number of parcels when it is wrong too."""
 
     code = "weights_refused"
 
-    def __init__(self, by_line: dict[int, str]) -> None:
-        super().__init__(" ".join(by_line.values()), field="weight")
+    def __init__(self, by_line: dict[int, str], parcels: str = "") -> None:
+        super().__init__(" ".join([*by_line.values(), parcels]).strip(), field="weight")
         self.by_line = by_line
+        self.parcels = parcels
+
+
+MAX_PARCELS = 20
+"""The most parcels one merchant order is said to make (a typo of 200 would fill a van)."""
 
 
 def record_weights(
@@ -211,15 +217,25 @@ def record_weights(
     weights: Mapping[int, int | None],
     actor: Actor,
     then_ready: bool = False,
+    parcels: int | None = None,
 ) -> None:
-    """Enter the weighed weights of sold-by-weight lines, then optionally mark the order ready.
+    """Enter the weighed weights of sold-by-weight lines and the number of ``parcels`` the
+    order makes (None: unchanged), then optionally mark the order ready.
 
-    Every weight is checked before any is written: one out of tolerance (or, when
-    ``then_ready``, one missing) raises :class:`WeightsRefused` and nothing changes.
+    Everything is checked before anything is written, and nothing changes when something
+    is wrong: a weight out of tolerance (or, when ``then_ready``, one missing) raises
+    :class:`WeightsRefused`, which also tells a number of parcels outside 1 to
+    ``MAX_PARCELS``; such a number alone raises ``ValidationError`` (field ``parcels``).
     """
+    wrong_parcels = ""
+    if parcels is not None and not 1 <= parcels <= MAX_PARCELS:
+        wrong_parcels = f"Indiquez un nombre de colis entre 1 et {MAX_PARCELS}."
     mo = merchant_order(uow.session, merchant_id=merchant_id, merchant_order_id=merchant_order_id)
     weighed = [ln for ln in mo.lines if ln.sold_by_weight]
-    if any(weights.get(ln.id) is not None for ln in weighed) and mo.status not in WEIGHABLE:
+    recount = parcels is not None and parcels != mo.parcels
+    if (
+        recount or any(weights.get(ln.id) is not None for ln in weighed)
+    ) and mo.status not in WEIGHABLE:
         raise InvalidTransition(current=mo.status.value, target="pesée")
     problems: dict[int, str] = {}
     changes: list[tuple[int, int]] = []
@@ -238,10 +254,25 @@ def record_weights(
         elif weight != line.final_weight_g:
             changes.append((line.id, weight))
     if problems:
-        raise WeightsRefused(problems)
+        raise WeightsRefused(problems, parcels=wrong_parcels)
+    if wrong_parcels:
+        raise ValidationError(wrong_parcels, field="parcels")
     for line_id, weight in changes:
         set_final_weight(
             uow=uow, line_id=line_id, weight_g=weight, actor=actor, merchant_id=merchant_id
         )
+    if recount and parcels is not None:
+        record(
+            uow.session,
+            territory_id=mo.order.territory_id,
+            actor=actor,
+            action="order.parcels",
+            subject=mo.reference,
+            details={"from": mo.parcels, "to": parcels},
+            merchant_id=mo.merchant_id,
+        )
+        mo.parcels = parcels
     if then_ready:
         transition(uow=uow, merchant_order_id=mo.id, target=S.READY, actor=actor)
+    elif recount:
+        uow.commit()

@@ -252,6 +252,44 @@ def test_weights_out_of_tolerance_change_nothing_and_good_ones_make_the_order_re
         assert mo.lines[0].final_weight_g == 1100 and mo.lines[0].total_incl_cents == 2079
 
 
+def test_a_number_of_parcels_out_of_1_to_20_changes_nothing_and_a_good_one_is_kept(
+    db: Database, shop: Shop
+) -> None:
+    order_id = buy(db, shop, {shop.roast_id: 1})
+    with db.uow() as uow:
+        mo = uow.session.get_one(Order, order_id).merchant_orders[0]
+        mo_id, line_id = mo.id, mo.lines[0].id
+        transition(uow=uow, merchant_order_id=mo_id, target=S.ACCEPTED, actor=SYSTEM, now=NOW)
+    for wrong in (0, 21):
+        with db.uow() as uow, pytest.raises(ValidationError) as refused:
+            record_weights(
+                uow=uow,
+                merchant_id=shop.farmer_id,
+                merchant_order_id=mo_id,
+                weights={line_id: 1000},
+                actor=SYSTEM,
+                then_ready=True,
+                parcels=wrong,
+            )
+        assert refused.value.field == "parcels"
+        assert str(refused.value) == "Indiquez un nombre de colis entre 1 et 20."
+    with db.uow() as uow:
+        mo = uow.session.get_one(MerchantOrder, mo_id)
+        assert (mo.status, mo.parcels, mo.lines[0].final_weight_g) == (S.ACCEPTED, 1, None)
+    with db.uow() as uow:  # saved without marking the order ready
+        record_weights(
+            uow=uow,
+            merchant_id=shop.farmer_id,
+            merchant_order_id=mo_id,
+            weights={},
+            actor=SYSTEM,
+            parcels=3,
+        )
+    with db.uow() as uow:
+        mo = uow.session.get_one(MerchantOrder, mo_id)
+        assert (mo.status, mo.parcels) == (S.ACCEPTED, 3)
+
+
 # --- onboarding, audit -------------------------------------------------------------------------
 
 

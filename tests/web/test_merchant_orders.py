@@ -110,6 +110,53 @@ def test_ready_without_the_weight_asks_for_it(
     assert _status(db, mo.id) is S.ACCEPTED
 
 
+def test_the_merchant_says_how_many_parcels_an_order_makes_when_marking_it_ready(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # A butcher's three bags were all « 1 colis » for the courier.
+    order_id = place_order(db, world, {world.roast_id: 1})
+    mo = merchant_order_of(db, order_id, world.farmer_id)
+    roast_line = mo.lines[0]
+    login(client, world.farmer_email)
+    client.post(f"/boutique/commandes/{mo.id}/accepter")
+    page = client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
+    assert "Nombre de colis" in page and 'name="colis"' in page and 'value="1"' in page
+
+    # Wrong number and wrong weight: both said at once, by their fields; nothing changes.
+    for typed in ("0", "21", "trois", "²"):
+        response = client.post(
+            f"/boutique/commandes/{mo.id}/pesee",
+            data={"colis": typed, f"poids-{roast_line.id}": "1400", "action": "ready"},
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, typed
+        assert "Indiquez un nombre de colis entre 1 et 20." in page, typed
+        assert f'value="{typed}"' in page
+        if typed in ("0", "21"):  # a number out of range is told with the weights' errors
+            assert "hors tolérance" in page
+    assert merchant_order_of(db, order_id, world.farmer_id).parcels == 1
+    assert _status(db, mo.id) is S.ACCEPTED
+
+    response = client.post(
+        f"/boutique/commandes/{mo.id}/pesee",
+        data={"colis": "3", f"poids-{roast_line.id}": "1000", "action": "ready"},
+    )
+    assert response.status_code == 302
+    done = merchant_order_of(db, order_id, world.farmer_id)
+    assert done.status is S.READY and done.parcels == 3
+
+
+def test_a_click_and_collect_order_asks_no_number_of_parcels(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    order_id = place_order(db, world, {world.cake_id: 1}, DeliveryMethod.CLICK_COLLECT)
+    mo = merchant_order_of(db, order_id, world.baker_id)
+    login(client, world.baker_email)
+    client.post(f"/boutique/commandes/{mo.id}/accepter")
+    page = client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
+    assert "Marquer prête" in page and 'name="colis"' not in page
+
+
 def test_refusing_needs_a_reason_and_gives_the_stock_back(
     client: FlaskClient, db: Database, world: World
 ) -> None:
