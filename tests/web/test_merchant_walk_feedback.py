@@ -213,3 +213,15 @@ def test_a_product_saved_with_a_followed_stock_of_0_is_listed_sold_out_and_warne
     # Back to 0 by the form: warned again.
     client.post(f"/boutique/produits/{product.id}", data={**PRODUCT, "stock_quantity": "0"})
     assert warning in client.get("/boutique/produits").get_data(as_text=True)
+
+
+def test_the_product_list_sorts_accented_names_where_they_are_read(
+    client: FlaskClient, world: World
+) -> None:
+    """« Éclair au café » was listed after « Tarte au sucre » (byte order)."""
+    login(client, world.baker_email)
+    for name in ("Éclair au café", "oeufs frais"):
+        client.post("/boutique/produits/nouveau", data={**PRODUCT, "name": name})
+    page = client.get("/boutique/produits").get_data(as_text=True)
+    names = re.findall(r'<h2 class="product-name"><a [^>]*>([^<]+)</a>', page)
+    assert names == ["Éclair au café", "oeufs frais", "Pain de campagne", "Tarte au sucre"]
