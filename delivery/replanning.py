@@ -26,7 +26,16 @@ from delivery.day_problem import (
 )
 from delivery.distances import DistanceProvider
 from delivery.insertion import insert_shipment
-from delivery.model import DayPlan, Depot, Round, RoundRun, Stop, StopKind, Unplanned
+from delivery.model import (
+    DayPlan,
+    Depot,
+    Round,
+    RoundRun,
+    Stop,
+    StopKind,
+    StopStatus,
+    Unplanned,
+)
 from delivery.optimiser import (
     Problem,
     Route,
@@ -215,6 +224,22 @@ def _insert_at_its_door(
         if not placed or together.cost - cheapest.cost <= max_added_m:
             return together
     return cheapest
+
+
+def follow_parcels(session: Session, *, merchant_order_id: int) -> None:
+    """The stops still to do of a merchant order carry its number of parcels again, once
+    the shop has said it on a planned day (the courier's « Colis collectés (n) », the
+    packing list). The van's load is not checked again: the operator's board shows it."""
+    mo = session.get(MerchantOrder, merchant_order_id)
+    if mo is None:
+        return
+    todo = select(Stop).where(
+        Stop.merchant_order_id == merchant_order_id,
+        Stop.kind.in_((StopKind.COLLECT, StopKind.DELIVER)),
+        Stop.status == StopStatus.TODO,
+    )
+    for stop in session.scalars(todo):
+        stop.parcels = max(1, mo.parcels)
 
 
 def insert_late_orders(

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from delivery.collection_times import expected_collections
 from delivery.queries import return_rounds
+from delivery.replanning import follow_parcels
 from delivery.returns import back_at_shop, put_back_on_sale, ways_back_without_round
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
@@ -342,6 +343,9 @@ def weigh(mo_id: int) -> str | tuple[str, int] | Response:
             flash(_moved_on(mo), "error")
             return _back(mo_id)
         else:
+            if parcels is not None:  # a planned day: the courier's stops count them too
+                follow_parcels(db.uow().session, merchant_order_id=mo.id)
+                db.uow().commit()
             flash(
                 _("Commande prête.") if ready else _("Poids enregistrés."),
                 "success",

@@ -8,9 +8,10 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
-import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.collection_times import CollectionWindow, expected_collections
+from delivery.model import Stop, StopKind
 from reference_app.formatting import hour_text
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod
@@ -124,3 +125,24 @@ def test_a_planned_day_links_its_packing_list_on_the_dashboard_and_the_order_pag
     assert "Imprimer la liste de préparation" in _text(dashboard.split(link, 1)[1])[:60]
     assert link in detail
     assert client.get(f"/boutique/preparation.pdf?date={TUESDAY.isoformat()}").status_code == 200
+
+
+def test_parcels_said_on_a_planned_day_reach_the_courier(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # The courier read « Colis collectés (1) » for a butcher's three bags.
+    add_fleet(db, world)
+    oid = place_order(db, world, {world.cake_id: 1})
+    plan(db, world)
+    mo = merchant_order_of(db, oid, world.baker_id)
+    login(client, world.baker_email)
+    client.post(f"/boutique/commandes/{mo.id}/accepter")
+
+    client.post(f"/boutique/commandes/{mo.id}/pesee", data={"colis": "3", "action": "ready"})
+
+    with db.uow() as uow:
+        found = uow.session.scalars(select(Stop).where(Stop.merchant_order_id == mo.id)).all()
+        assert {(s.kind, s.parcels) for s in found} == {
+            (StopKind.COLLECT, 3),
+            (StopKind.DELIVER, 3),
+        }
