@@ -330,6 +330,29 @@ def check_position(session: Session, territory_id: int, lat: float, lon: float) 
         )
 
 
+#: A place typed with coordinates farther than this from its commune's centre is refused:
+#: communes here are a few kilometres across, so it is a typo or another town's position.
+MAX_DISTANCE_FROM_COMMUNE_KM = 10.0
+
+
+def check_in_commune(lat: float, lon: float, postal_code: str, city: str) -> None:
+    """Refuse coordinates far from the centre of the commune the address names (when the
+    gazetteer knows it): a depot or a pickup point placed in another town."""
+    commune = gazetteer.find(postal_code, city)
+    if commune is None:
+        return
+    km = gazetteer.haversine_km(lat, lon, commune.lat, commune.lon)
+    if km > MAX_DISTANCE_FROM_COMMUNE_KM:
+        raise ValidationError(
+            f"Ces coordonnées sont à {round(km)} km de {commune.name} : vérifiez la latitude "
+            "et la longitude, ou laissez-les vides.",
+            field="lat",
+            code="far_from_commune",
+            km=round(km),
+            city=commune.name,
+        )
+
+
 def correct_order_position(
     *,
     uow: UnitOfWork,

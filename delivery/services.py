@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from delivery import gazetteer
 from delivery.calendar import shift_covers
-from delivery.geocoding import check_position
+from delivery.geocoding import check_in_commune, check_position
 from delivery.model import DayPlan, Depot, Round, RoundCommune, RoundRun, Stop, StopStatus
 from shop_core.accounts.model import Role, User
 from shop_core.audit.services import Actor, record
@@ -161,6 +161,7 @@ def _depot_fields(
             )
         lat, lon, city = commune.lat, commune.lon, commune.name
     check_position(session, territory_id, lat, lon)
+    check_in_commune(lat, lon, postal, city)
     return {
         "name": name,
         "address": address,

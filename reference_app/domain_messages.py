@@ -87,6 +87,10 @@ COURIER_MESSAGES = (
     N_("Cette livraison est déjà enregistrée."),
     N_("Indiquez ce qui s'est passé."),
     N_("Le colis est déjà destiné à ce point de retrait."),
+    N_(
+        "Ce point de retrait est fermé ce jour-là : choisissez-en un autre, ou représentez le "
+        "colis à la prochaine tournée."
+    ),
     N_("Un autre livreur a déjà pris ces colis : l'animation règle la question."),
     N_("Cette reprise est déjà enregistrée."),
     N_("Ce retour est déjà enregistré."),
@@ -425,6 +429,13 @@ def _with_params(error: DomainError) -> str | None:
 def _operators_with_params(error: DomainError) -> str | None:
     # The refusals of the round board and the depots' set-up built from parameters.
     params = error.params
+    if error.code == "far_from_commune" and "city" in params:
+        return gettext(
+            "Ces coordonnées sont à %(km)s km de %(city)s : vérifiez la latitude et la "
+            "longitude, ou laissez-les vides.",
+            km=params["km"],
+            city=params["city"],
+        )
     if error.code == "round_cannot_take" and "round" in params:
         return gettext(
             "La tournée « %(round)s » ne peut pas prendre cette commande ce jour-là "

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from delivery import gazetteer, geocoding
 from delivery.services import rounds_serving
 from reference_app import db, images
+from reference_app.domain_messages import shown
 from reference_app.extensions import limit_uploads
 from reference_app.merchant.blueprint import attach_error
 from reference_app.operator.blueprint import bp, operator_required
@@ -194,6 +195,12 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
         db.uow().commit()  # the geocoder's answer is cached, whatever becomes of the form
         lat, lon = (found.lat, found.lon) if found else (place.lat, place.lon)
         centre = found is None or found.source == "commune"  # a street is good enough
+    else:
+        try:
+            geocoding.check_in_commune(lat, lon, postal, city)
+        except ValidationError as error:
+            form.lat.errors = [*form.lat.errors, shown(error)]
+            return False
     values = {
         "name": form.name.data or "",
         "kind": form.kind.data or "tiers_lieu",

@@ -171,6 +171,19 @@ def test_a_depot_without_coordinates_sits_at_its_communes_centre(db: Database, s
             data=DepotInput("Inversé", "1 rue", "62130", "Saint-Pol", lat=2.33, lon=50.38),
             actor=SYSTEM,
         )
+    # Within reach of the territory, but in Hesdin, 23 km from the Saint-Pol it says.
+    with db.uow() as uow, pytest.raises(ValidationError) as far:
+        create_depot(
+            uow=uow,
+            territory_id=shop.territory_id,
+            data=DepotInput("Ailleurs", "1 rue", "62130", "Saint-Pol", lat=50.375, lon=2.038),
+            actor=SYSTEM,
+        )
+    assert (far.value.code, far.value.params["city"]) == (
+        "far_from_commune",
+        "Saint-Pol-sur-Ternoise",
+    )
+    assert far.value.params["km"] >= 20
 
 
 def test_a_date_without_a_round_for_the_commune_is_refused_naming_the_next_one(

@@ -175,6 +175,30 @@ def test_a_pickup_point_without_coordinates_is_placed_at_its_address(
         assert abs(point.lat - 50.27) < 0.1
 
 
+def test_a_pickup_point_placed_far_from_its_commune_is_refused(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """A Frévent town hall typed with Paris's coordinates was saved, and offered to couriers."""
+    login(client, world.operator_email)
+    for lang, told in (
+        ("fr", "Ces coordonnées sont à 158 km de Frévent : vérifiez la latitude et la longitude"),
+        ("en", "These coordinates are 158 km from Frévent: check the latitude and longitude"),
+    ):
+        form = {**FREVENT_TOWN_HALL, "lat": "48,85", "lon": "2,35"}
+        refused = client.post(f"/admin/points-retrait/nouveau?lang={lang}", data=form)
+        assert refused.status_code == 422
+        assert told in html.unescape(refused.get_data(as_text=True))
+    with db.uow() as uow:
+        assert (
+            uow.session.scalar(
+                select(PickupPoint.id).where(PickupPoint.name == "Mairie de Frévent")
+            )
+            is None
+        )
+    near = {**FREVENT_TOWN_HALL, "lat": "50,2762", "lon": "2,2931"}
+    assert client.post("/admin/points-retrait/nouveau", data=near).status_code == 302
+
+
 def test_a_pickup_point_s_hours_are_typed_day_by_day_and_shown_back(
     client: FlaskClient, db: Database, world: World
 ) -> None:
