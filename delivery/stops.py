@@ -98,6 +98,11 @@ VISIT_CHANGED = (
 NO_PART_AT_POINT = (
     "Au point de retrait, l'équipe du point prend tous les colis : aucun n'y est refusé."
 )
+#: A failed delivery left at a pickup point that does not open on the run's day.
+POINT_CLOSED_THAT_DAY = (
+    "Ce point de retrait est fermé ce jour-là : choisissez-en un autre, ou représentez le "
+    "colis à la prochaine tournée."
+)
 NO_REFUSAL_AT_POINT = (
     "Au point de retrait, le client n'est pas là pour refuser le colis : choisissez une "
     "autre raison."
@@ -662,6 +667,10 @@ def fail(
             raise ValidationError(
                 "Le colis est déjà destiné à ce point de retrait.", field="pickup_point"
             )
+        if not open_on(point, stop.run.plan.date):
+            raise ValidationError(
+                POINT_CLOSED_THAT_DAY, field="pickup_point", code="point_closed_that_day"
+            )
     actor = Actor(user_id=courier_id)
     _record_failed(uow, stops, courier_id, reason, now)
     run = stop.run
@@ -699,10 +708,20 @@ def fail(
     return FailureOutcome(AfterFailure.NEXT_ROUND, date)
 
 
+def open_on(point: PickupPoint, day: dt.date) -> bool:
+    """Whether ``point`` takes parcels on ``day``: a point that has not given its hours
+    takes them any day."""
+    return not point.opening_hours or bool(point.opening_windows(day.weekday()))
+
+
 def _visit_orders(session: Session, territory_id: int, courier_id: int, stop_id: int) -> list[int]:
     """The orders of the deliveries still to do at ``stop_id``'s visit."""
     stop = courier_stop(session, territory_id=territory_id, courier_id=courier_id, stop_id=stop_id)
     return sorted({s.merchant_order.order_id for s in _open(visit_of(stop), StopKind.DELIVER)})
+
+
+#: The time reckoned for a stop on the way (the previous one's service, the drop itself).
+_DROP_SECONDS = 120
 
 
 def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> None:
@@ -714,9 +733,9 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
     after = max(stops.index(s) for s in failed)
     rest = stops[after + 1 :]
     path = [stops[after], *[s for s in rest if s.is_open]]
-    points = [(s.lat, s.lon) for s in path] + [(lat, lon)]
+    points = [(s.lat, s.lon) for s in path] + [(lat, lon), (run.depot.lat, run.depot.lon)]
     travel = GreatCircleDistances().matrices(points)
-    new = len(points) - 1
+    new, depot = len(path), len(path) + 1
     best, best_cost = len(path), None
     for i in range(len(path)):
         nxt = i + 1 if i + 1 < len(path) else None
@@ -727,8 +746,22 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
             best, best_cost = i + 1, cost
     previous = path[best - 1]
     arrival = previous.expected_start + dt.timedelta(
-        seconds=int(travel.seconds[best - 1, new]) + 120
+        seconds=int(travel.seconds[best - 1, new]) + _DROP_SECONDS
     )
+    # The way back moves with the detour: the return the pages show comes after the drop.
+    if best == len(path):
+        back = arrival + dt.timedelta(seconds=_DROP_SECONDS + int(travel.seconds[new, depot]))
+    elif run.return_time is not None:
+        i, nxt = best - 1, best
+        detour = (
+            int(travel.seconds[i, new]) + _DROP_SECONDS + int(travel.seconds[new, nxt])
+            - int(travel.seconds[i, nxt])
+        )  # fmt: skip
+        back = run.return_time + dt.timedelta(seconds=max(0, detour))
+    else:
+        back = None
+    if back is not None and (run.return_time is None or back > run.return_time):
+        run.return_time = back
     # After the whole of ``previous``'s visit: its stops already closed (an order left at
     # its shop) are not on the path, and a drop put before them would split the visit.
     insert_at = stops.index(visit_of(previous)[-1]) + 1

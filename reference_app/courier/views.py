@@ -55,6 +55,7 @@ from delivery.stops import (
     deliver_part,
     fail,
     has_delivery_to_do,
+    open_on,
     return_failed,
     take_back,
 )
@@ -581,9 +582,11 @@ def return_not_possible(stop_id: int) -> Response | tuple[str, int]:
     return _back(stop_id, stop.run.plan.date)
 
 
-def _points() -> list[PickupPoint]:
+def _points(date: dt.date) -> list[PickupPoint]:
+    """The pickup points a failed delivery may be left at on ``date``: active, and open
+    that day (a point closed then is not offered; the core refuses it if sent anyway)."""
     territory = db.territory()
-    return [p for p in territory.pickup_points if p.active]
+    return [p for p in territory.pickup_points if p.active and open_on(p, date)]
 
 
 @bp.route("/arrets/<int:stop_id>/echec", methods=["GET", "POST"])
@@ -600,7 +603,7 @@ def failed(stop_id: int) -> Response | tuple[str, int]:
             AlreadyRecorded("Cette livraison est déjà enregistrée."), stop_id, date
         )
     form = FailForm()
-    points = _points()
+    points = _points(date)
     form.pickup_point.choices = options(
         [(0, _("— Choisir un point —"))] + [(p.id, p.name) for p in points]
     )

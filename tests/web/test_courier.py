@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -14,6 +15,7 @@ import delivery.model  # noqa: F401  (delivery tables and migrations)
 from delivery.model import RoundRun, StopKind, StopStatus
 from shop_core.database import Database
 from shop_core.orders.model import DeliveryMethod, MerchantOrder, MerchantOrderStatus, Order
+from shop_core.territories.services import add_pickup_point
 
 from .backoffice import merchant_order_of, place_order
 from .conftest import World, login, shows_code
@@ -617,6 +619,77 @@ def test_a_failed_delivery_can_be_left_at_a_pickup_point(
     drop_at_point = stops(db, world)[-1]
     assert client.post(f"/livreur/arrets/{drop_at_point.id}/livraison").status_code == 302
     assert statuses(db, oid) == [S.DELIVERED]
+
+
+def _add_point(db: Database, world: World, name: str, *, lat: float, lon: float, hours=()) -> int:
+    with db.uow() as uow:
+        point = add_pickup_point(
+            uow=uow, territory_id=world.territory_id, name=name, address="1 place du Marché",
+            postal_code="62130", city="Saint-Pol-sur-Ternoise", insee_code="62767",
+            lat=lat, lon=lon, hours=hours,
+        )  # fmt: skip
+        uow.commit()
+    return point
+
+
+def test_a_pickup_point_closed_on_the_rounds_day_is_not_offered_and_refused_if_sent(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Tuesday's round: the town hall opens on Mondays only, the tiers-lieu gave no hours
+    (it takes parcels any day)."""
+    oid = planned_order(db, world)
+    closed = _add_point(
+        db, world, "Mairie du lundi", lat=50.38, lon=2.33,
+        hours=[(0, dt.time(9), dt.time(12))],
+    )  # fmt: skip
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+
+    form = client.get(f"/livreur/arrets/{drop.id}/echec").get_data(as_text=True)
+    assert "Le Tiers-Lieu du Ternois" in form and "Mairie du lundi" not in form
+
+    sent = client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={"reason": "absent", "then": "pickup_point", "pickup_point": str(closed)},
+    )
+    assert sent.status_code == 422
+    assert "Ce point de retrait est fermé ce jour-là" in html.unescape(sent.get_data(as_text=True))
+    assert statuses(db, oid) == [S.HANDED_TO_COURIER]
+    assert order_of(db, oid).delivery_method is DeliveryMethod.HOME
+
+
+def _return_shown(page: str) -> list[str]:
+    return re.findall(
+        r"Retour\u00a0prévu\u00a0:</strong>[^<]*<span class=\"nowrap\">([^<]+)<", page
+    )
+
+
+def test_a_drop_added_after_a_failure_moves_the_planned_return_after_it(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """A point in Hesdin, 20 km off: the drop comes last, and the return shown at the top
+    and at the end of the page follows it instead of staying at the round's old return."""
+    planned_order(db, world)
+    far = _add_point(db, world, "Point de Hesdin", lat=50.3736, lon=2.0383)
+    pickup, drop = stops(db, world)
+    login(client, world.courier_email)
+    client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    before = _return_shown(client.get(f"/livreur/{DAY}").get_data(as_text=True))
+
+    client.post(
+        f"/livreur/arrets/{drop.id}/echec",
+        data={"reason": "absent", "then": "pickup_point", "pickup_point": str(far)},
+    )
+
+    added = stops(db, world)[-1]
+    assert added.pickup_point_id == far
+    with db.uow() as uow:
+        run = uow.session.get_one(RoundRun, added.run_id)
+        assert run.return_time is not None and run.return_time > added.expected_start
+    after = _return_shown(client.get(f"/livreur/{DAY}").get_data(as_text=True))
+    assert len(after) == 2 and after[0] == after[1]  # the header and the end of the page
+    assert after != before
 
 
 def test_the_courier_corrects_an_approximate_position(
