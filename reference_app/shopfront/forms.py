@@ -76,13 +76,26 @@ class QuantityForm(FlaskForm):
     )
 
 
+class FilledByTheView:
+    """Marks a field required (its label gets « * ») whose emptiness the view checks with
+    ``check_address_filled``: the checkout's address fields count only when « Une autre
+    adresse » is chosen, so no validator may refuse them empty."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        return None
+
+
 class AddressFields(FlaskForm):
     """A postal address in France; the commune is checked against the gazetteer by the view."""
 
-    recipient = StringField(_l("Nom du destinataire"), validators=[Optional(), Length(max=120)])
+    recipient = StringField(
+        _l("Nom du destinataire"), validators=[Optional(), Length(max=120), FilledByTheView()]
+    )
     line1 = StringField(
         _l("Numéro et rue"),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=200), FilledByTheView()],
         description=_l("Par exemple : 3 rue des Tilleuls"),
     )
     line2 = StringField(
@@ -91,9 +104,10 @@ class AddressFields(FlaskForm):
         description=_l("Bâtiment, étage, lieu-dit…"),
     )
     postal_code = StringField(
-        _l("Code postal"), validators=[Optional(), Length(max=5, message=_l("5 chiffres."))]
+        _l("Code postal"),
+        validators=[Optional(), Length(max=5, message=_l("5 chiffres.")), FilledByTheView()],
     )
-    city = StringField(_l("Commune"), validators=[Optional(), Length(max=120)])
+    city = StringField(_l("Commune"), validators=[Optional(), Length(max=120), FilledByTheView()])
     phone = TelField(
         _l("Téléphone (facultatif)"),
         validators=[Optional(), Length(max=30)],

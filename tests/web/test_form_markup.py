@@ -93,6 +93,27 @@ def test_pages_with_several_forms_repeat_no_id(
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
+def starred_labels(page: str) -> set[str]:
+    """The labels followed by the required star."""
+    return set(
+        re.findall(r'<label for="([a-z0-9_-]+)">[^<]*</label>&nbsp;<span class="required"', page)
+    )
+
+
+def test_the_required_address_fields_are_starred_in_the_account_and_the_checkout(
+    client: FlaskClient, world: World
+) -> None:
+    required = {"recipient", "line1", "postal_code", "city"}
+    login(client, world.shopper_email)
+    assert (
+        starred_labels(client.get("/compte/adresses/nouvelle").get_data(as_text=True)) >= required
+    )
+    client.post("/panier/ajouter", data={"product_id": world.bread_id, "quantity": 1})
+    checkout = client.get("/commande").get_data(as_text=True)
+    assert starred_labels(checkout) >= required
+    assert not starred_labels(checkout) & {"line2", "phone", "instructions"}
+
+
 @pytest.mark.parametrize(
     ("typed", "understood"),
     [("08:30", (8, 30)), ("08:30:00", (8, 30)), ("8h30", (8, 30)), ("8 h", (8, 0)),
