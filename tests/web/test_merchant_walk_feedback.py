@@ -225,3 +225,15 @@ def test_the_product_list_sorts_accented_names_where_they_are_read(
     page = client.get("/boutique/produits").get_data(as_text=True)
     names = re.findall(r'<h2 class="product-name"><a [^>]*>([^<]+)</a>', page)
     assert names == ["Éclair au café", "oeufs frais", "Pain de campagne", "Tarte au sucre"]
+
+
+def test_the_stock_buttons_hidden_label_does_not_need_an_elision(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """« stock de Éclair au café » read wrong (« d'Éclair »): the label says « stock : … »."""
+    login(client, world.baker_email)
+    client.post("/boutique/produits/nouveau", data={**PRODUCT, "name": "Éclair au café"})
+    product = _product(db, "Éclair au café")
+    row = _row(client.get("/boutique/produits").get_data(as_text=True), product.id)
+    assert '<span class="visually-hidden"> — stock : Éclair au café</span>' in row
+    assert "stock de" not in row
