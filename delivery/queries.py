@@ -36,6 +36,7 @@ from delivery.plan_state import (
 from delivery.returns import without_round
 from delivery.stops import UNREADY, awaits_collection, place_key, visit_of
 from shop_core.accounts.model import Role, User
+from shop_core.audit.model import AuditEntry
 from shop_core.errors import NotFound
 from shop_core.merchants.model import Merchant
 from shop_core.orders.model import (
@@ -400,6 +401,9 @@ class Board:
     no_round_for``): someone must bring them back by other means."""
     waiting: tuple[DueView, ...] = ()
     """Before the day is planned: the due merchant orders, which wait for its planning."""
+    moved_by_hand: tuple[str, ...] = ()
+    """References of the day's merchant orders the operator moved to another round since
+    the day was planned: re-planning the day may put them elsewhere again."""
 
 
 def _runs_query(territory_id: int, date: dt.date) -> Select[RoundRun]:
@@ -691,6 +695,17 @@ def board(
         .order_by(User.full_name)
     )
     waiting = () if plan is not None else tuple(_due_view(mo) for mo in due)
+    moved: tuple[str, ...] = ()
+    if plan is not None:
+        on_plan = {item.reference for run in runs for visit in run.visits for item in visit.items}
+        moves = session.scalars(
+            select(AuditEntry.subject).where(
+                AuditEntry.territory_id == territory.id,
+                AuditEntry.action == "delivery.move",
+                AuditEntry.at >= plan.planned_at,
+            )
+        )
+        moved = tuple(sorted({ref for ref in moves if ref in on_plan}))
     return Board(
         date=date,
         planned_at=plan.planned_at.astimezone(ZoneInfo(territory.timezone)) if plan else None,
@@ -704,6 +719,7 @@ def board(
         returns_to_add=returns,
         returns_without_round=len(never),
         waiting=waiting,
+        moved_by_hand=moved,
     )
 
 

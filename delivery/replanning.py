@@ -485,7 +485,7 @@ def move_shipment(
     write_run(source, routes.get(source_vid), day, date, current.zone)
     write_run(target, routes[target_vid], day, date, current.zone)
     keep_claims(uow, [source, target], claims)
-    record(
+    entry = record(
         session,
         territory_id=territory_id,
         actor=actor,
@@ -493,6 +493,7 @@ def move_shipment(
         subject=stop.merchant_order.reference,
         details={"from": source.round.name, "to": target.round.name},
     )
+    entry.at = now  # on the planning's clock: the board tells moves since the last planning
     uow.commit()
 
 

@@ -110,12 +110,12 @@ def add_fleet(
     return Fleet(depot, saint_pol, frevent, other)
 
 
-def plan(db: Database, world: World, date: dt.date = TUESDAY) -> None:
+def plan(db: Database, world: World, date: dt.date = TUESDAY, now: dt.datetime = NOW) -> None:
     with db.uow() as uow:
         plan_day(
             uow=uow, territory_id=world.territory_id, date=date,
             distances=GreatCircleDistances(), settings=PlanningSettings(time_limit=1.0, workers=1),
-            now=NOW,
+            now=now,
         )  # fmt: skip
 
 

@@ -266,6 +266,13 @@ def test_the_operator_moves_a_stop_and_a_whole_run_to_another_courier(
     )
     assert "Commande déplacée." in moved.get_data(as_text=True)
     assert {s.run_id for s in stops(db, world)} == {runs[fleet.frevent]}
+    # Re-planning the whole day may undo that move: the board says so, naming the order.
+    (reference,) = {s.merchant_order.reference for s in stops(db, world)}
+    warned = html.unescape(moved.get_data(as_text=True))
+    assert (
+        f"Vous avez déplacé à la main la commande {reference} depuis : « Replanifier la "
+        "journée » peut la remettre sur une autre tournée."
+    ) in warned
 
     given = client.post(
         f"/admin/tournees/passages/{runs[fleet.saint_pol]}/livreur",
@@ -301,6 +308,9 @@ def test_the_operator_moves_a_stop_and_a_whole_run_to_another_courier(
         ).status_code
         == 302
     )
+    plan(db, world, now=NOW + dt.timedelta(minutes=5))  # planned again since the move
+    board = client.get(f"/admin/tournees?date={DAY}").get_data(as_text=True)
+    assert "Planifiée le" in board and "déplacé à la main" not in board
 
 
 def test_a_day_not_planned_yet_names_the_orders_waiting_for_its_planning(
@@ -495,6 +505,45 @@ def test_rounds_and_depots_are_created_edited_and_deleted_with_french_errors(
         assert uow.session.scalar(select(Round.id)) is None
     assert client.get("/admin/tournees/999999/modifier").status_code == 404
     assert client.get("/admin/depots/999999/modifier").status_code == 404
+
+
+def test_removing_a_round_with_history_asks_first_and_says_it_is_switched_off(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """One click on « Supprimer » switched off Saint-Pol's round, planned for Tuesday,
+    and left Saint-Pol without a round: the button now says « Désactiver » and leads to a
+    page telling the days planned and the communes left, before anything is done."""
+    fleet = add_fleet(db, world)
+    make_ready(db, place_order(db, world, {world.bread_id: 1}))
+    plan(db, world)
+    login(client, world.operator_email)
+
+    listing = client.get("/admin/tournees/reglages").get_data(as_text=True)
+    assert f'action="/admin/tournees/{fleet.saint_pol}/supprimer"' not in listing  # no one-click
+    ask = f"/admin/tournees/{fleet.saint_pol}/supprimer"
+    assert re.search(
+        rf'href="{ask}">Désactiver<span class="visually-hidden"> Saint-Pol matin', listing
+    )
+
+    page = client.get(ask)
+    shown = html.unescape(page.get_data(as_text=True))
+    assert page.status_code == 200
+    assert "Désactiver la tournée « Saint-Pol matin » ?" in shown
+    assert "elle sera désactivée plutôt que supprimée" in shown
+    assert "mardi 24 novembre" in shown  # Tuesday, planned with the round
+    left = re.search(r"Commune qui n'aura plus aucune tournée :</strong>([^<]*)<", shown)
+    assert left is not None and left.group(1).strip() == "Saint-Pol-sur-Ternoise"
+    assert f'method="post" action="{ask}"' in shown and 'href="/admin/tournees/reglages"' in shown
+    with db.uow() as uow:
+        assert uow.session.get_one(Round, fleet.saint_pol).active  # nothing done by looking
+
+    client.post(ask)
+    with db.uow() as uow:
+        assert not uow.session.get_one(Round, fleet.saint_pol).active
+    frevent = html.unescape(
+        client.get(f"/admin/tournees/{fleet.frevent}/supprimer").get_data(as_text=True)
+    )
+    assert "Commune qui n'aura plus aucune tournée :</strong> Frévent<" in frevent
 
 
 def test_exports_sheets_and_packing_lists_download(
