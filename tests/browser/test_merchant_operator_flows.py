@@ -210,3 +210,17 @@ def test_a_photo_too_heavy_is_said_before_sending_and_the_product_form_is_kept(
     with db.uow() as uow:
         product = uow.session.scalars(select(Product).where(Product.name == "Brioche au sucre"))
         assert len(product.one().photos) == 1
+
+
+def test_a_long_product_name_without_spaces_wraps_in_the_products_list_on_a_phone(
+    db: Database, world: World, server: LiveServer, page_factory: Any
+) -> None:
+    """« TarteauxpommesTarteauxpommes… » pushed the list past 360 px."""
+    with db.uow() as uow:
+        uow.session.get_one(Product, world.cake_id).name = "Tarteauxpommes" * 6
+        uow.commit()
+    page = page_factory(PHONE)
+    log_in(page, server, world.baker_email)
+    page.goto(f"{server.url}/boutique/produits")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
