@@ -256,6 +256,16 @@ def test_a_weight_typed_for_a_product_sold_by_the_piece_is_told_not_dropped(
         assert uow.session.get_one(Product, world.bread_id).name == "Pain de campagne"
 
 
+def test_the_stock_checkbox_says_the_merchant_manages_the_stock(
+    client: FlaskClient, world: World
+) -> None:
+    """« Je suis le stock » also reads « I am the stock »."""
+    login(client, world.baker_email)
+    page = html.unescape(client.get("/boutique/produits/nouveau").get_data(as_text=True))
+    assert "Je gère le stock de ce produit" in page and "Je suis le stock" not in page
+    assert "Si vous ne gérez pas son stock, le produit reste toujours disponible." in page
+
+
 def test_every_wrong_field_of_the_product_form_is_told_in_one_go(
     client: FlaskClient, db: Database, world: World
 ) -> None:
