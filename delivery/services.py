@@ -331,6 +331,62 @@ def delete_round(*, uow: UnitOfWork, territory_id: int, round_id: int, actor: Ac
 
 
 @dataclass(frozen=True)
+class RoundRemoval:
+    """What removing a round would do, for the operator to confirm: switched off rather
+    than deleted when it has ``history`` (a run planned once), the ``days`` from a date on
+    whose plan holds one of its runs, and the communes (INSEE codes) no other active round
+    would serve."""
+
+    history: bool
+    days: tuple[dt.date, ...]
+    communes_left: tuple[str, ...]
+
+
+def round_removal(
+    session: Session, *, territory_id: int, round_id: int, from_day: dt.date
+) -> RoundRemoval:
+    """What :func:`delete_round` would do to the round, told before it is done."""
+    round_ = get_round(session, territory_id=territory_id, round_id=round_id)
+    history = rounds_with_history(session, territory_id=territory_id, round_ids=[round_id])
+    days = session.scalars(
+        select(DayPlan.date)
+        .join(RoundRun, RoundRun.plan_id == DayPlan.id)
+        .where(RoundRun.round_id == round_id, DayPlan.date >= from_day)
+        .order_by(DayPlan.date)
+    ).all()
+    left: list[str] = []
+    if round_.active:
+        others = [
+            r for r in rounds(session, territory_id=territory_id) if r.active and r.id != round_id
+        ]
+        if all(r.insee_codes for r in others):  # a round listing none serves every commune
+            served = set().union(*(r.insee_codes for r in others))
+            mine = round_.insee_codes or set(
+                session.scalars(
+                    select(Commune.insee_code).where(Commune.territory_id == territory_id)
+                )
+            )
+            left = sorted(mine - served)
+    return RoundRemoval(history=bool(history), days=tuple(days), communes_left=tuple(left))
+
+
+def rounds_with_history(
+    session: Session, *, territory_id: int, round_ids: Sequence[int] | None = None
+) -> set[int]:
+    """The rounds (of ``round_ids``, or all) with a run planned once: removing one switches
+    it off (:func:`delete_round`)."""
+    query = (
+        select(RoundRun.round_id)
+        .join(Round, Round.id == RoundRun.round_id)
+        .where(Round.territory_id == territory_id)
+        .distinct()
+    )
+    if round_ids is not None:
+        query = query.where(RoundRun.round_id.in_(round_ids))
+    return set(session.scalars(query))
+
+
+@dataclass(frozen=True)
 class CourierDuties:
     """What a courier is down to drive: the active rounds they are the courier of, and the
     runs planned for them from a date on (date, round name)."""

@@ -34,7 +34,7 @@ def setup() -> str:
         depots=services.depots(session, territory_id=territory.id),
         commune_names=names,
         weekday_labels=weekday_names(),
-        delete_form=FlaskForm(),
+        with_history=services.rounds_with_history(session, territory_id=territory.id),
     )
 
 
@@ -175,6 +175,27 @@ def _planned_before(round_id: int) -> None:
             ),
             "warning",
         )
+
+
+@bp.get("/admin/tournees/<int:round_id>/supprimer")
+@operator_required
+def confirm_delete_round(round_id: int) -> str:
+    """What « Supprimer » (« Désactiver » for a round with history) will do, before it is
+    done: the days already planned with the round, the communes left without one."""
+    session, territory = db.uow().session, db.territory()
+    round_ = services.get_round(session, territory_id=territory.id, round_id=round_id)
+    removal = services.round_removal(
+        session, territory_id=territory.id, round_id=round_id, from_day=settings.today(territory)
+    )
+    names = {c.insee_code: c.name for c in territory.communes}
+    return render_template(
+        "rounds/round_delete.html",
+        round=round_,
+        removal=removal,
+        today=settings.today(territory),
+        communes_left=[names.get(code, code) for code in removal.communes_left],
+        form=FlaskForm(),
+    )
 
 
 @bp.post("/admin/tournees/<int:round_id>/supprimer")

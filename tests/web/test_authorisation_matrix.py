@@ -495,11 +495,17 @@ def matrix(i: Ids, app: Flask) -> dict[str, Row]:
         "POST /boutique/produits/<int:product_id>/desarchiver": Row(
             f"/boutique/produits/{i.product_a}/desarchiver", MERCHANT_A_DO
         ),
+        "GET /compte/adresses/<int:address_id>/supprimer": Row(
+            f"/compte/adresses/{i.address_a}/supprimer", SHOPPER_A_ONLY
+        ),
         "POST /compte/adresses/<int:address_id>/supprimer": Row(
             f"/compte/adresses/{i.address_a}/supprimer", "L ok 404 404 404 404 404 404 404"
         ),
         "POST /admin/tournees/planifier": Row(
             "/admin/tournees/planifier", OPERATOR_DO, {"date": DATE}
+        ),
+        "GET /admin/tournees/<int:round_id>/supprimer": Row(
+            f"/admin/tournees/{i.round_a}/supprimer", OPERATOR_X
         ),
         "POST /admin/tournees/<int:round_id>/supprimer": Row(
             f"/admin/tournees/{i.round_a}/supprimer", OPERATOR_X_DO
