@@ -57,7 +57,13 @@ class ShopIdentityForm(FlaskForm):
         validators=[DataRequired(), Length(max=160)],
         description=_l("Comme sur votre extrait Kbis ou votre avis de situation SIRENE."),
     )
-    trade = SelectField(_l("Métier"), choices=options(trade_choices()), validators=[DataRequired()])
+    # No trade chosen by default: the first one (« Boulangerie-pâtisserie ») was taken
+    # silently by a shop that scrolled past the field.
+    trade = SelectField(
+        _l("Métier"),
+        choices=options([("", _l("Choisissez votre métier…")), *trade_choices()]),
+        validators=[DataRequired(message=_l("Choisissez votre métier."))],
+    )
     siren = StringField(
         _l("Numéro SIREN"),
         validators=[DataRequired(), Length(max=20)],
@@ -140,7 +146,7 @@ class ProductForm(FlaskForm):
         description=_l("5,5 % pour la plupart des aliments, 20 % pour le reste."),
     )
     category_id = SelectField(_l("Catégorie"), choices=[], validate_choice=False)
-    track_stock = BooleanField(_l("Je gère le stock de ce produit"), default=True)
+    track_stock = BooleanField(_l("Je suis le stock de ce produit"), default=True)
     stock_quantity = IntegerField(
         _l("Quantité en stock"),
         # "-5" is a whole number: « Indiquez un nombre entier. » alone left the merchant puzzled.

@@ -101,6 +101,23 @@ def test_signup_with_a_wrong_siren_says_so_in_french_and_keeps_what_was_typed(
         assert uow.session.scalar(select(User).where(User.email == "emile@example.fr")) is None
 
 
+def test_signup_asks_to_choose_a_trade_rather_than_take_the_first(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # « Boulangerie-pâtisserie » was chosen silently for a shop that scrolled past the field.
+    form = html.unescape(client.get("/vendre").get_data(as_text=True))
+    assert re.search(r'<option value=""[^>]*>Choisissez votre métier…</option>', form)
+    response = client.post("/vendre", data={**SIGNUP, "trade": ""})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert re.search(r'id="trade-err"[^>]*>\s*Choisissez votre métier\.', page)
+    with db.uow() as uow:
+        assert (
+            uow.session.scalar(select(Merchant).where(Merchant.trade_name == "Fromagerie Caron"))
+            is None
+        )
+
+
 def test_signup_needs_a_vat_number_or_the_franchise(client: FlaskClient, world: World) -> None:
     page = client.post("/vendre", data={**SIGNUP, "vat_number": ""}).get_data(as_text=True)
     assert "cochez la franchise en base de TVA" in page
