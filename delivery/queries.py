@@ -761,11 +761,18 @@ def packing_list(
                 if item.merchant_id != merchant.id or item.cancelled:
                     continue
                 deliver = _delivery_of(run, item.merchant_order_id)
+                # The order's own shopper: a pickup point's visit gathers several.
+                order = session.get_one(MerchantOrder, item.merchant_order_id).order
+                destination = ""
+                if deliver is not None:
+                    destination = deliver.address
+                    if deliver.at_pickup_point:
+                        destination = f"{deliver.place_name}, {deliver.address}"
                 items.append(
                     PackingItem(
                         run.round_name, run.courier_name, visit.expected, item.reference,
-                        deliver.customer if deliver else "", deliver.address if deliver else "",
-                        item.parcels, item.lines,
+                        order.recipient or order.customer_name, destination, item.parcels,
+                        item.lines,
                     )
                 )  # fmt: skip
     items.sort(key=lambda i: (i.expected, i.reference))

@@ -130,6 +130,34 @@ def test_the_csv_export_keeps_typed_text_from_running_as_a_formula(
     ]  # fmt: skip
 
 
+def test_the_packing_list_names_each_pickup_point_orders_own_customer(
+    db: Database, shop: Shop
+) -> None:
+    """Two shoppers' orders for one pickup point: the list gave both the first one's name
+    (that of the point's visit) and the point's address as if it were a home."""
+    fleet = add_fleet(db, shop)
+    with db.uow() as uow:
+        paul = make_user(uow, territory_id=shop.territory_id, role=Role.SHOPPER, name="Paul")
+    jeanne_s = order(db, shop, {shop.bread_id: 1}, point_id=fleet.point_id)
+    paul_s = order(db, shop, {shop.cake_id: 1}, point_id=fleet.point_id, user_id=paul)
+    planned(db, shop)
+    with db.uow() as uow:
+        territory = uow.session.get_one(Territory, shop.territory_id)
+        references = {
+            uow.session.get_one(Order, oid).merchant_orders[0].reference: name
+            for oid, name in ((jeanne_s, "Jeanne Martin"), (paul_s, "Paul Voisin"))
+        }
+        point = uow.session.get_one(Order, jeanne_s).pickup_point
+        assert point is not None
+        _, items = packing_list(
+            uow.session, territory=territory, date=TUESDAY, merchant_id=shop.baker_id
+        )
+
+    assert {i.reference: i.customer for i in items} == references
+    where = f"{point.name}, {point.address}, {point.postal_code} {point.city}"
+    assert {i.destination for i in items} == {where}
+
+
 def test_a_round_sheet_and_a_packing_list_are_pdfs(db: Database, shop: Shop) -> None:
     planned_day(db, shop)
     with db.uow() as uow:
