@@ -48,7 +48,14 @@ class FailForm(FlaskForm):
         choices=options(FAILURE_REASONS),
         validators=[DataRequired(message=_l("Choisissez ce qui s'est passé."))],
     )
-    details = StringField(_l("Précisions (facultatif)"), validators=[Length(max=200)])
+    # Not « (facultatif) »: « Autre raison » needs them (``validate_details``).
+    details = StringField(
+        _l("Précisions"),
+        validators=[Length(max=200)],
+        description=_l(
+            "Obligatoires pour « Autre raison » : dites en quelques mots ce qui s'est passé."
+        ),
+    )
     then = RadioField(
         _l("Et le colis ?"),
         choices=options(AFTER_FAILURE),

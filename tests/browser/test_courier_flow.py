@@ -90,7 +90,7 @@ def test_collect_deliver_and_fail_on_a_phone(
     page.locator(f"#arret-{point.id}").get_by_role("link", name="Absent ou problème").click()
     page.wait_for_load_state()
     page.get_by_label("Accès impossible (portail, chien, route barrée)").check()
-    page.get_by_label("Précisions (facultatif)").fill("Tiers-lieu fermé")
+    page.get_by_label("Précisions", exact=True).fill("Tiers-lieu fermé")
     page.get_by_role("button", name="Enregistrer l'échec").click()
     page.wait_for_load_state()
     assert "Échec noté." in page.content()

@@ -109,6 +109,12 @@ def test_another_reason_for_a_failed_delivery_needs_a_few_words(
     pickup, drop = stops(db, world)
     login(client, world.courier_email)
     client.post(f"/livreur/arrets/{pickup.id}/collecte")
+    # The field said « (facultatif) » although this reason cannot do without it.
+    form = client.get(f"/livreur/arrets/{drop.id}/echec").get_data(as_text=True)
+    form = form.replace("&#39;", "'")
+    assert "facultatif" not in form
+    assert re.search(r'<label[^>]*for="details"[^>]*>\s*Précisions\s*<', form)
+    assert "Obligatoires pour « Autre raison »" in form
 
     bare = client.post(
         f"/livreur/arrets/{drop.id}/echec",
