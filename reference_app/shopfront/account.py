@@ -58,7 +58,7 @@ def account() -> str | Response:
         else:
             flash(_("Vos informations sont enregistrées."), "success")
             return redirect(url_for("shop.account"))
-    return render_template("account/account.html", form=form, user=user, remove_form=ConfirmForm())
+    return render_template("account/account.html", form=form, user=user)
 
 
 def _address_input(form: AddressForm) -> AddressInput | None:
@@ -145,11 +145,15 @@ def edit_address(address_id: int) -> str | Response:
     return render_template("account/address.html", form=form, address=address)
 
 
-@bp.route("/compte/adresses/<int:address_id>/supprimer", methods=["POST"])
+@bp.route("/compte/adresses/<int:address_id>/supprimer", methods=["GET", "POST"])
 @login_required
-def remove_address(address_id: int) -> Response:
+def remove_address(address_id: int) -> str | Response:
+    """Asks first (GET), then deletes (POST): « Supprimer » on « Mon compte » is one tap."""
     address = _own_address(address_id)
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.is_submitted():
+        return render_template("account/remove_address.html", form=form, address=address)
+    if form.validate_on_submit():
         delete_address(uow=db.uow(), user_id=current_user.id, address_id=address.id)
         flash(_("Adresse supprimée."), "success")
     return redirect(url_for("shop.account") + "#adresses")

@@ -89,6 +89,25 @@ def test_addresses_are_added_edited_and_deleted(
     assert [a.id for a in addresses(db, world.shopper_id)] == [added.id]
 
 
+def test_deleting_an_address_asks_first(client: FlaskClient, world: World, db: Database) -> None:
+    login(client, world.shopper_email)
+    client.post("/compte/adresses/nouvelle", data=ADDRESS)
+    first, added = addresses(db, world.shopper_id)
+    url = f"/compte/adresses/{added.id}/supprimer"
+    account = page_of(client.get("/compte"))
+    # « Supprimer » on the account page is a link to the question, not a form that deletes.
+    assert f'<a class="button danger" href="{url}">' in account
+    assert f'action="{url}"' not in account
+    question = page_of(client.get(url))
+    assert "Supprimer l'adresse « Chez ma fille » ?" in question
+    assert "8 place du Marché" in question
+    assert "Oui, supprimer l'adresse" in question and 'href="/compte#adresses"' in question
+    assert len(addresses(db, world.shopper_id)) == 2
+    answer = client.post(url, follow_redirects=True)
+    assert "Adresse supprimée." in page_of(answer)
+    assert [a.id for a in addresses(db, world.shopper_id)] == [first.id]
+
+
 def test_bad_address_gives_french_errors_and_keeps_what_was_typed(
     client: FlaskClient, world: World, db: Database
 ) -> None:
