@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -89,6 +90,19 @@ def test_preview_lists_errors_by_line_and_changes_nothing_until_confirmed(
         assert baguette is not None and baguette.category_id == world.category_id
         assert uow.session.scalar(select(Product).where(Product.name == "Croissant")) is None
     assert _count(db, world.baker_id) == before + 1
+
+
+def test_a_file_with_every_line_wrong_does_not_offer_to_import_the_valid_lines(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.baker_email)
+    page = html.unescape(_upload(client, "nom;prix\nCroissant;un euro\n;2,00\n"))
+    assert "Corrigez-les dans votre tableur et renvoyez le fichier." in page
+    assert "importez déjà les lignes valables" not in page
+    assert "Aucune ligne ne peut être importée." in page
+    # With valid lines beside the wrong ones, importing them is offered.
+    page = html.unescape(_upload(client, "nom;prix\nCroissant;un euro\nPain;3,00\n"))
+    assert "ou importez déjà les lignes valables." in page
 
 
 def test_a_forged_or_other_merchants_token_imports_nothing(
