@@ -340,11 +340,13 @@ class RunView:
 
     @property
     def handed_in_at(self) -> dt.datetime | None:
-        """When the last of the money taken was handed in, once all of it is."""
+        """When the last of the money taken was handed in, once all of it is, on the
+        territory's clock as the run's times (the database gives it in UTC)."""
         payments = self.payments
         if not payments or any(p.handed_in_at is None for p in payments):
             return None
-        return max(p.handed_in_at for p in payments if p.handed_in_at is not None)
+        moment = max(p.handed_in_at for p in payments if p.handed_in_at is not None)
+        return moment.astimezone(self.visits[0].expected.tzinfo)
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,7 @@ def test_the_operator_receives_what_the_courier_took_once(db: Database, shop: Sh
     (run,) = courier_runs_of(db, shop, fleet)
     assert run.to_hand_in_cents == 0 and run.taken_cents == amount
     assert run.handed_in_at == at(14)
+    assert run.handed_in_at.hour == 14  # on the territory's clock: the board said « remis à 13 h »
     with db.uow() as uow, pytest.raises(ValidationError, match="rien à remettre"):
         hand_in_run(uow=uow, territory_id=shop.territory_id, run_id=drop.run_id, actor=operator)
 
