@@ -68,11 +68,15 @@ def test_anonymous_visitor_fills_a_basket_grouped_by_merchant_with_totals(
 def test_basket_badge_says_article_in_the_singular_for_one(
     client: FlaskClient, world: World
 ) -> None:
+    """Said by hidden text: screen readers ignore an aria-label on a plain <span>."""
     add(client, world.bread_id, 1)
-    assert 'aria-label="1 article">1</span>' in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert '<span class="badge" aria-hidden="true">1</span>' in home
+    assert '<span class="visually-hidden"> 1 article</span></a>' in home
+    assert "aria-label" not in home.split('class="basket-link"', 1)[1].split("</a>", 1)[0]
     add(client, world.apples_id, 3)
     home = client.get("/").get_data(as_text=True)
-    assert '1 article"' not in home and ' articles">' in home
+    assert '<span class="visually-hidden"> 4 articles</span></a>' in home
 
 
 def test_adding_more_than_the_stock_says_how_many_are_left_and_keeps_the_quantity(
