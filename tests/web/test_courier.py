@@ -297,8 +297,8 @@ def test_the_courier_records_how_the_shopper_paid_and_the_operator_receives_it(
     after = client.get(f"/livreur/{DAY}").get_data(as_text=True)
     assert f"Encaissé : {euros} (Chèque)" in after
     assert f"Encaissé sur cette tournée : {euros}" in after
-    assert f"À remettre à l&#39;équipe de la plateforme : {euros}" in after or (
-        f"À remettre à l'équipe de la plateforme : {euros}" in after
+    assert f"À remettre à l&#39;animation : {euros}" in after or (
+        f"À remettre à l'animation : {euros}" in after
     )
 
     client.post("/logout")
