@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, request, url_for
-from flask_babel import ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,7 @@ from reference_app.domain_messages import shown
 from reference_app.rounds import settings
 from shop_core.audit.services import Actor
 from shop_core.errors import DomainError, NotFound, ValidationError
+from shop_core.orders.model import Order
 from shop_core.orders.pickup_points import hand_over_at_point
 from shop_core.payments.offline import CodeAndMeansRefused, means_from
 
@@ -51,7 +52,7 @@ def hand_over(
     means = means_from(request.form.get("means"))
     again = {"typed": {order_id: code}, "chosen": {order_id: means.value if means else ""}}
     try:
-        handed = hand_over_at_point(
+        hand_over_at_point(
             uow=db.uow(), territory_id=db.territory().id, order_id=order_id, code=code,
             means=means, actor=Actor(user_id=current_user.id), now=settings.now(),
             point_id=point_id,
@@ -74,9 +75,14 @@ def hand_over(
     except DomainError as error:
         db.uow().rollback()
         return page(422, errors={order_id: shown(error)}, **again)
+    # One shopper's order, however many shops' parcels it held: the pages list orders, so
+    # « 2 commandes » for one order in two shops' parcels read as if two had gone.
+    order = db.uow().session.get_one(Order, order_id)
     flash(
-        ngettext(
-            "%(num)s commande remise au client.", "%(num)s commandes remises au client.", handed
+        _(
+            "Commande %(reference)s remise à %(customer)s.",
+            reference=order.reference,
+            customer=order.recipient or order.customer_name,
         ),
         "success",
     )

@@ -45,7 +45,7 @@ def test_the_operator_hands_the_parcels_over_against_code_and_payment(
         follow_redirects=True,
     )
     html = done.get_data(as_text=True)
-    assert "1 commande remise au client." in html
+    assert f"Commande {order.reference} remise à Jeanne Martin." in html
     assert "Aucun colis n&#39;attend aux points de retrait." in html or (
         "Aucun colis n'attend aux points de retrait." in html
     )

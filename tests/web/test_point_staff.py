@@ -101,7 +101,7 @@ def test_the_points_staff_hands_over_their_points_parcels_only(
         data={"code": here.delivery_code, "means": "cash"},
         follow_redirects=True,
     )
-    assert "1 commande remise au client." in done.get_data(as_text=True)
+    assert f"Commande {here.reference} remise à Jeanne Martin." in done.get_data(as_text=True)
     html = done.get_data(as_text=True).replace("&#39;", "'")
     assert "Aucun colis n'attend à votre point de retrait." in html
     with db.uow() as uow:
@@ -150,6 +150,36 @@ def test_the_points_staff_hands_over_their_points_parcels_only(
     client.post("/logout")
     client.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
     assert "Argent à remettre" not in client.get("/point-retrait").get_data(as_text=True)
+
+
+def test_one_order_with_two_shops_parcels_is_handed_over_as_one_order(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """Jeanne's one order, a loaf and apples from two shops: the page listed it as one
+    order, and handing it over said « 2 commandes remises au client. »"""
+    oid = place_order(
+        db, world, {world.bread_id: 1, world.apples_id: 1}, DeliveryMethod.PICKUP_POINT
+    )
+    with db.uow() as uow:
+        order = uow.session.get_one(Order, oid)
+        assert len(order.merchant_orders) == 2
+        for mo in order.merchant_orders:
+            for step in (S.ACCEPTED, S.READY, S.HANDED_TO_COURIER, S.DELIVERED):
+                transition(
+                    uow=uow, merchant_order_id=mo.id, target=step, actor=Actor.system(), now=NOW
+                )
+        code, reference = order.delivery_code, order.reference
+    temporary = staff_password(client, world)
+    client.post("/login", data={"email": "sylvie@example.fr", "password": temporary})
+    page = client.get("/point-retrait").get_data(as_text=True)
+    assert "1 commande à remettre" in page
+
+    done = client.post(
+        f"/point-retrait/{oid}", data={"code": code, "means": "cash"}, follow_redirects=True
+    ).get_data(as_text=True)
+
+    assert f"Commande {reference} remise à Jeanne Martin." in done
+    assert "commandes remises" not in done
 
 
 def test_a_deactivated_points_account_is_signed_out_at_once(
