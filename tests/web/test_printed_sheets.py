@@ -44,7 +44,7 @@ def _run_id(db: Database) -> int:
 
 def _reads_english(sheet: str) -> None:
     assert "Tuesday 24 November 2026" in sheet
-    for english in ("Time", "Collection", "Delivery", "1 parcel", "To take: €"):
+    for english in ("Time", "Collection", "Delivery", "1 parcel", "To receive: €"):
         assert english in sheet, english
     assert re.search(r"\d:\d\d [AP]M", sheet)  # the clock of the English pages
     for french in ("mardi", "Heure", "Collecte", "Livraison", "colis", "À encaisser :"):
