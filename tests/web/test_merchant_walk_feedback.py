@@ -237,3 +237,19 @@ def test_the_stock_buttons_hidden_label_does_not_need_an_elision(
     row = _row(client.get("/boutique/produits").get_data(as_text=True), product.id)
     assert '<span class="visually-hidden"> — stock : Éclair au café</span>' in row
     assert "stock de" not in row
+
+
+def test_a_products_line_does_not_end_in_a_separator_when_its_tag_wraps(
+    client: FlaskClient, world: World
+) -> None:
+    """At 360 px the tag went to the next line and left « 2,90 € / pièce · » (no
+    category): the tag stands on its own, a category keeps its « · » with it."""
+    login(client, world.farmer_email)
+    page = client.get("/boutique/produits").get_data(as_text=True)
+    lines = re.findall(r'<p class="muted">(.*?)</p>', page, re.S)
+    assert lines and all(not re.search(r"·\s*<span", line) for line in lines)
+    assert all(not re.search(r"·\s+$", line.split("<")[0]) for line in lines)
+    client.post("/logout")
+    login(client, world.baker_email)
+    page = client.get("/boutique/produits").get_data(as_text=True)
+    assert "/ pièce ·&nbsp;Boulangerie" in page
