@@ -651,3 +651,19 @@ def test_a_shop_opening_after_the_slot_is_refused_at_the_slot_keeping_the_basket
     assert place_order(client, slot="apres-midi").status_code == 302
     (order,) = orders_of(db, world.shopper_id)
     assert order.delivery_slot == "apres-midi"
+
+
+def test_a_basket_with_a_weighed_product_shows_an_estimated_total(
+    client: FlaskClient, world: World
+) -> None:
+    """The roast is paid by its real weight: the checkout said « Total à payer » for an
+    amount the weighing changes."""
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    fixed = page_of(client.get("/commande"))
+    assert "Total à payer" in fixed and "Total estimé" not in fixed
+
+    add(client, world.roast_id)
+    weighed = page_of(client.get("/commande"))
+    assert "Total estimé" in weighed and "Total à payer" not in weighed
+    assert "Les produits pesés sont comptés au poids réel, après la pesée" in weighed
