@@ -68,6 +68,7 @@ from delivery.plan_state import (
 )
 from delivery.planning import PlanReport, describe_unplanned
 from delivery.returns import without_round
+from delivery.route_sheets import time_fr
 from shop_core.accounts.model import Role, User
 from shop_core.audit.services import Actor, record
 from shop_core.errors import NotFound, ValidationError
@@ -519,13 +520,19 @@ def assign_run(
             and other.courier_id == courier_id
             and _overlap(run.round, other.round)
         ):
+            # Their hours overlap, rarely are they the same: both are said.
+            theirs, this = other.round, run.round
             raise ValidationError(
-                f"{courier.full_name} fait déjà la tournée « {other.round.name} » "
-                "aux mêmes heures.",
+                f"{courier.full_name} fait déjà la tournée « {theirs.name} » à des heures "
+                f"qui se chevauchent ({_hours(theirs)} ; celle-ci : {_hours(this)}).",
                 field="courier",
                 code="courier_busy",
                 courier=courier.full_name,
-                round=other.round.name,
+                round=theirs.name,
+                starts=theirs.starts.isoformat(),
+                ends=theirs.ends.isoformat(),
+                this_starts=this.starts.isoformat(),
+                this_ends=this.ends.isoformat(),
             )
     run.courier_id = courier_id
     record(
@@ -537,6 +544,14 @@ def assign_run(
         details={"courier_id": courier_id},
     )
     uow.commit()
+
+
+def _hours(round_: Round) -> str:
+    """A round's hours as the pages write them: « 8 h 30 – 13 h »."""
+    return f"{time_fr(round_.starts, space=NBSP)} – {time_fr(round_.ends, space=NBSP)}"
+
+
+NBSP = "\u00a0"
 
 
 def _overlap(a: Round, b: Round) -> bool:

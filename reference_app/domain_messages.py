@@ -453,11 +453,16 @@ def _operators_with_params(error: DomainError) -> str | None:
             "Les colis de cette commande attendent au dépôt : seule une tournée qui en part, "
             "et qui n'est pas encore partie, peut les prendre."
         )
-    if error.code == "courier_busy" and "courier" in params:
+    if error.code == "courier_busy" and "this_starts" in params:
         return gettext(
-            "%(courier)s fait déjà la tournée « %(round)s » aux mêmes heures.",
+            "%(courier)s fait déjà la tournée « %(round)s » à des heures qui se chevauchent "
+            "(%(starts)s – %(ends)s ; celle-ci : %(this_starts)s – %(this_ends)s).",
             courier=params["courier"],
             round=params["round"],
+            **{
+                key: hour_text(dt.time.fromisoformat(params[key]))
+                for key in ("starts", "ends", "this_starts", "this_ends")
+            },
         )
     if error.code == "planned_from_depot" and params.get("runs"):
         runs = ", ".join(

@@ -88,11 +88,18 @@ def test_giving_a_round_to_a_courier_already_out_then_is_refused_in_each_languag
         {"date": DAY, "courier_id": fleet.other_courier_id},
     )
 
-    english = _in("en", client, *give)
-    assert "Lucie Route already drives the round “Frévent après-midi” at the same hours." in english
-    assert "fait déjà" not in english
     french = _in("fr", client, *give)
-    assert "Lucie Route fait déjà la tournée « Frévent après-midi » aux mêmes heures." in french
+    # The hours overlap without being the same: both are said.
+    assert (
+        "Lucie Route fait déjà la tournée « Frévent après-midi » à des heures qui se "
+        "chevauchent (12\u00a0h – 19\u00a0h ; celle-ci : 8\u00a0h – 13\u00a0h)." in french
+    )
+    english = _in("en", client, *give)
+    assert (
+        "Lucie Route already drives the round “Frévent après-midi” at overlapping hours "
+        "(12:00\u202fPM – 7:00\u202fPM; this one: 8:00\u202fAM – 1:00\u202fPM)." in english
+    )
+    assert "fait déjà" not in english
     with db.uow() as uow:
         assert uow.session.get_one(RoundRun, runs[fleet.saint_pol]).courier_id == world.courier_id
 
