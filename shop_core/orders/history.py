@@ -25,13 +25,17 @@ class OrderPage:
 def orders_of_customer(
     session: Session, *, territory_id: int, user_id: int, limit: int = 20, offset: int = 0
 ) -> OrderPage:
-    """The shopper's orders, newest first, with their merchant orders and merchants."""
+    """The shopper's orders, newest first, with their merchant orders, merchants and pickup
+    points."""
     where = (Order.territory_id == territory_id, Order.user_id == user_id)
     total = session.scalar(select(func.count(Order.id)).where(*where)) or 0
     orders: Sequence[Order] = session.scalars(
         select(Order)
         .where(*where)
-        .options(selectinload(Order.merchant_orders).selectinload(MerchantOrder.merchant))
+        .options(
+            selectinload(Order.merchant_orders).selectinload(MerchantOrder.merchant),
+            selectinload(Order.pickup_point),
+        )
         .order_by(Order.placed_at.desc(), Order.id.desc())
         .limit(limit)
         .offset(offset)

@@ -177,6 +177,15 @@ def test_only_merchant_orders_still_at_the_shop_are_cancelled(
     assert "Cette commande ne peut plus être annulée." in page_of(response)
 
 
+def test_my_orders_names_the_pickup_point(client: FlaskClient, world: World) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    point = f"point-{world.pickup_point_id}"
+    assert place_order(client, where=point, address="").status_code == 302
+    page = page_of(client.get("/mes-commandes"))
+    assert "Point de retrait\u00a0: Le Tiers-Lieu du Ternois — mardi 24 novembre" in page
+
+
 def test_a_merchant_who_buys_finds_the_order_under_my_purchases(
     client: FlaskClient, world: World, db: Database
 ) -> None:
