@@ -14,7 +14,15 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from reference_app.input_guard import id_choice
@@ -75,6 +83,13 @@ class RoundForm(FlaskForm):
         description=_l("Aucune case cochée : toutes les communes du territoire."),
     )
     active = BooleanField(_l("Tournée active"), default=True)
+
+    def validate_ends(self, field: TimeField) -> None:
+        # Told with the form's other errors (the core says it too, but only once the form
+        # is valid: a capacity of 0 hid it).
+        if self.starts.data is not None and field.data is not None:
+            if field.data <= self.starts.data:
+                raise ValidationError(_l("L'heure de fin doit suivre l'heure de départ."))
 
 
 class DepotForm(FlaskForm):

@@ -507,6 +507,30 @@ def test_rounds_and_depots_are_created_edited_and_deleted_with_french_errors(
     assert client.get("/admin/depots/999999/modifier").status_code == 404
 
 
+def test_a_new_round_shows_every_error_at_once(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """End before start and a capacity of 0: only the capacity was said, the hours came
+    after it was fixed."""
+    add_fleet(db, world)
+    with db.uow() as uow:
+        depot = uow.session.scalars(select(Depot)).one()
+    login(client, world.operator_email)
+
+    refused = client.post(
+        "/admin/tournees/nouvelle",
+        data={
+            "name": "Canche", "courier_id": "0", "depot_id": str(depot.id), "weekdays": ["1"],
+            "starts": "14:00", "ends": "09:00", "capacity": "0", "max_duration_min": "",
+        },
+    )  # fmt: skip
+
+    assert refused.status_code == 422
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "La capacité va de 1 à 1000 colis." in page
+    assert "L'heure de fin doit suivre l'heure de départ." in page
+
+
 def test_removing_a_round_with_history_asks_first_and_says_it_is_switched_off(
     client: FlaskClient, db: Database, world: World
 ) -> None:
