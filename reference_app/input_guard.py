@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, flash, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
@@ -77,6 +77,19 @@ def asked_date(raw: str) -> dt.date | None:
     except ValueError:
         return None
     return date if DATES[0] <= date <= DATES[1] else None
+
+
+def page_date(raw: str, *, today: dt.date) -> dt.date:
+    """The day a page of days shows (the round board, the courier's round): ``raw`` read as
+    :func:`asked_date`, ``today`` when none is asked for, and when it cannot be read (a
+    link typed by hand, 30 February), with a word, rather than a page not found."""
+    if not raw.strip():
+        return today
+    date = asked_date(raw)
+    if date is None:
+        flash(_l("Date illisible : voici aujourd'hui."), "info")
+        return today
+    return date
 
 
 def init_app(app: Flask) -> None:

@@ -73,7 +73,7 @@ from reference_app.courier.forms import (
 from reference_app.domain_messages import shown
 from reference_app.errors import render_error
 from reference_app.formatting import date_fr, sheet_language
-from reference_app.input_guard import asked_date
+from reference_app.input_guard import page_date
 from reference_app.notifications import LeftAtShop
 from reference_app.rounds import settings
 from reference_app.rounds.fields import PositionForm
@@ -142,11 +142,7 @@ def _not_found(error: NotFound) -> Any:
 
 
 def _date() -> dt.date:
-    raw = request.args.get("date", "")
-    date = asked_date(raw) if raw else settings.today(db.territory())
-    if date is None:
-        abort(404)
-    return date
+    return page_date(request.args.get("date", ""), today=settings.today(db.territory()))
 
 
 def _page(

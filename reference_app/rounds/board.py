@@ -33,7 +33,7 @@ from delivery.transfers import carry_to_depot
 from reference_app import db, jobs, notifications
 from reference_app.domain_messages import shown, shown_text
 from reference_app.formatting import date_fr, money, sheet_language
-from reference_app.input_guard import form_id
+from reference_app.input_guard import form_id, page_date
 from reference_app.labels import translate
 from reference_app.rounds import settings
 from reference_app.rounds.blueprint import bp, chosen_date, me, operator_required
@@ -74,7 +74,7 @@ def _attempt(change: Callable[[], T]) -> _Done[T] | None:
 @operator_required
 def board() -> str:
     territory = db.territory()
-    date = chosen_date()
+    date = page_date(request.args.get("date", ""), today=settings.today(territory))
     data = queries.board(
         db.uow().session, territory=territory, date=date, today=settings.today(territory)
     )

@@ -692,6 +692,20 @@ def test_a_drop_added_after_a_failure_moves_the_planned_return_after_it(
     assert after != before
 
 
+def test_an_unreadable_date_shows_todays_round_with_a_word(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    planned_order(db, world)  # Tuesday, today on the courier's clock
+    login(client, world.courier_email)
+
+    page = client.get("/livreur/?date=garbage")
+
+    assert page.status_code == 200  # was « Page introuvable »
+    shown = html.unescape(page.get_data(as_text=True))
+    assert "Date illisible : voici aujourd'hui." in shown
+    assert "Boulangerie Lefebvre" in shown and "Jeanne Martin" in shown  # today's stops
+
+
 def test_the_courier_corrects_an_approximate_position(
     client: FlaskClient, db: Database, world: World
 ) -> None:

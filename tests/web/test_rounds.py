@@ -507,6 +507,20 @@ def test_rounds_and_depots_are_created_edited_and_deleted_with_french_errors(
     assert client.get("/admin/depots/999999/modifier").status_code == 404
 
 
+def test_an_unreadable_date_shows_todays_board_with_a_word(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    add_fleet(db, world)
+    login(client, world.operator_email)
+
+    page = client.get("/admin/tournees?date=2026-02-30")
+
+    assert page.status_code == 200  # was « Page introuvable »
+    shown = html.unescape(page.get_data(as_text=True))
+    assert "Date illisible : voici aujourd'hui." in shown
+    assert "Tournées du lundi 23 novembre" in shown  # today on the operator's clock
+
+
 def test_a_new_round_shows_every_error_at_once(
     client: FlaskClient, db: Database, world: World
 ) -> None:
