@@ -146,7 +146,7 @@ class ProductForm(FlaskForm):
         description=_l("5,5 % pour la plupart des aliments, 20 % pour le reste."),
     )
     category_id = SelectField(_l("Catégorie"), choices=[], validate_choice=False)
-    track_stock = BooleanField(_l("Je suis le stock de ce produit"), default=True)
+    track_stock = BooleanField(_l("Je gère le stock de ce produit"), default=True)
     stock_quantity = IntegerField(
         _l("Quantité en stock"),
         # "-5" is a whole number: « Indiquez un nombre entier. » alone left the merchant puzzled.
