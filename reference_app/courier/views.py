@@ -480,7 +480,10 @@ def delivered(stop_id: int) -> Response | tuple[str, int]:
         db.uow().rollback()
         return _page(date, status=422, errors={stop_id: shown(error)}, **again)
     if done is None or not done.returned:
-        flash(_("Livraison enregistrée."), "success")
+        if at_point:  # the parcels are left with the point's staff, not handed to the shopper
+            flash(_("Dépôt au point de retrait enregistré."), "success")
+        else:
+            flash(_("Livraison enregistrée."), "success")
         return _back(stop_id, date)
     for order_id in done.orders:
         payments.settle_order(order_id)  # refund what was paid online for the refused ones

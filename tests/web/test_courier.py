@@ -617,8 +617,12 @@ def test_a_failed_delivery_can_be_left_at_a_pickup_point(
     page = client.get(f"/livreur/{DAY}").get_data(as_text=True)
     assert "Déposé au point de retrait" in page and "Le Tiers-Lieu du Ternois" in page
     drop_at_point = stops(db, world)[-1]
-    assert client.post(f"/livreur/arrets/{drop_at_point.id}/livraison").status_code == 302
+    dropped = client.post(f"/livreur/arrets/{drop_at_point.id}/livraison")
+    assert dropped.status_code == 302
     assert statuses(db, oid) == [S.DELIVERED]
+    said = client.get(dropped.headers["Location"]).get_data(as_text=True)
+    assert "Dépôt au point de retrait enregistré." in said  # not « Livraison enregistrée. »
+    assert "Livraison enregistrée." not in said
 
 
 def _add_point(db: Database, world: World, name: str, *, lat: float, lon: float, hours=()) -> int:
