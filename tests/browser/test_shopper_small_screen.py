@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from shop_core.accounts.model import User
 from shop_core.database import Database
 from shop_core.merchants.model import Merchant
 from tests.web.conftest import NOW, World, login
 from tests.web.shopping import add, place_order
 
-from .conftest import PHONE, LiveServer, log_in
+from .conftest import PHONE, LiveServer, log_in, shot
+
+# No hyphen: a browser breaks a line after one, never after a dot or the @.
+LONG_EMAIL = "jeanne.martin.delacourt.saintpolsurternoise@messagerieduternois.example.fr"
 
 # No hyphen: a browser breaks a line after one, never after a dot or the @.
 LONG_EMAIL = "jeanne.martin.delacourt.saintpolsurternoise@messagerieduternois.example.fr"
@@ -25,6 +29,23 @@ def _height(page: Any, selector: str) -> float:
     box = page.locator(selector).first.bounding_box()
     assert box, f"{selector} is not shown"
     return float(box["height"])
+
+
+def _overflow(page: Any, inner: str, outer: str) -> float:
+    """How far the first ``inner`` (or its text) goes past the inner edge (padding) of its
+    closest ``outer``."""
+    return float(
+        page.eval_on_selector(
+            inner,
+            f"""e => {{
+                const card = e.closest({outer!r});
+                const edge = card.getBoundingClientRect().right
+                    - parseFloat(getComputedStyle(card).paddingRight);
+                const own = e.getBoundingClientRect().left + e.scrollWidth;
+                return Math.max(e.getBoundingClientRect().right, own) - edge;
+            }}""",
+        )
+    )
 
 
 def _overflow(page: Any, inner: str, outer: str) -> float:
@@ -78,3 +99,27 @@ def test_a_shoppers_small_links_are_tap_targets(
     log_in(page, server, world.shopper_email)
     page.goto(f"{server.url}/mes-commandes/{reference}")
     assert _height(page, "a[href^='tel:']") >= TAP
+
+
+def test_the_order_number_and_a_long_email_stay_inside_their_card(
+    db: Database, world: World, live_app: Any, server: LiveServer, page_factory: Any
+) -> None:
+    live_app.config["FIXED_NOW"] = NOW
+    with db.uow() as uow:
+        uow.session.get_one(User, world.shopper_id).email = LONG_EMAIL
+        uow.commit()
+    reference = _order_for(live_app, LONG_EMAIL, world.bread_id)
+
+    page = page_factory(PHONE)
+    log_in(page, server, LONG_EMAIL)
+    page.goto(f"{server.url}/commande/{reference}/confirmation")
+    shot(page, "shop-confirmation-360")
+    assert _overflow(page, ".code-box", ".panel") <= 0
+    assert _overflow(page, ".code-box strong", ".code-box") <= 0
+    assert _overflow(page, ".confirmation p", ".panel") <= 0  # « envoyé à <e-mail> »
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    page.goto(f"{server.url}/compte")
+    shot(page, "shop-account-360")
+    assert _overflow(page, ".account-email strong", ".panel") <= 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
