@@ -21,7 +21,9 @@ from shop_core.merchants.onboarding import OwnerAccount, open_shop, operators
 from shop_core.merchants.services import MerchantProfile
 
 
-def profile_from(form: ShopIdentityForm, *, email: str = "", phone: str = "") -> MerchantProfile:
+def profile_from(
+    form: ShopIdentityForm, *, email: str = "", phone: str = "", trade: Trade | None = None
+) -> MerchantProfile:
     """The core profile typed in a shop form, its commune found by the gazetteer.
 
     The shop gets no position of its own: the commune's centre is only a guess, and a shop
@@ -41,7 +43,7 @@ def profile_from(form: ShopIdentityForm, *, email: str = "", phone: str = "") ->
         siret=form.siret.data or "",
         vat_number="" if form.vat_franchise.data else (form.vat_number.data or ""),
         vat_franchise=bool(form.vat_franchise.data),
-        trade=Trade(form.trade.data),
+        trade=trade or Trade(form.trade.data),
         address=form.address.data or "",
         postal_code=postal_code,
         city=city,
@@ -49,6 +51,24 @@ def profile_from(form: ShopIdentityForm, *, email: str = "", phone: str = "") ->
         email=email,
         insee_code=place.insee_code if place else None,
     )
+
+
+def identity_checked(form: ShopIdentityForm) -> bool:
+    """Put the core's objections to the shop's identity by their fields, all at once, even
+    when the form refused other fields (a field it refused keeps its own message); True
+    when there is none. The SIREN, SIRET and VAT number were told one after the other."""
+    try:
+        trade = Trade(form.trade.data or "")
+    except ValueError:  # not chosen: the field says so; any trade does for the checks
+        trade = Trade.AUTRE
+    fine = True
+    for problem in profile_from(form, trade=trade).problems():
+        field = getattr(form, problem.field or "", None)
+        if field is not None and field.errors:
+            continue
+        attach_error(form, problem)
+        fine = False
+    return fine
 
 
 def tell_operators(merchant: Merchant) -> None:
@@ -75,7 +95,7 @@ def sell() -> str | Response:
     if current_user.is_authenticated and current_user.role is Role.MERCHANT:
         return redirect(url_for("merchant.dashboard"))
     form = SellForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and all([form.validate(), identity_checked(form)]):
         email = (form.email.data or "").strip()
         phone = (form.phone.data or "").strip()
         try:

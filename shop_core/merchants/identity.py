@@ -40,4 +40,5 @@ def vat_number_for(siren: str) -> str:
 
 
 def valid_vat_number(value: str, siren: str) -> bool:
-    return clean(value) == vat_number_for(siren)
+    """``value`` is the VAT number of ``siren`` (False when ``siren`` is no SIREN)."""
+    return valid_siren(siren) and clean(value) == vat_number_for(siren)

@@ -51,31 +51,56 @@ class MerchantProfile:
 
     def validate(self) -> None:
         """Raise ``ValidationError`` on the first invalid field (messages in French)."""
+        found = self.problems()
+        if found:
+            raise found[0]
+
+    def problems(self) -> list[ValidationError]:
+        """Every invalid field's error, in the form's order: a form shows them all at once
+        (the SIREN, SIRET and VAT number were told one after the other)."""
+        found = []
         if not self.trade_name.strip():
-            raise ValidationError("Le nom de la boutique est obligatoire.", field="trade_name")
+            found.append(
+                ValidationError("Le nom de la boutique est obligatoire.", field="trade_name")
+            )
         if not self.legal_name.strip():
-            raise ValidationError("La raison sociale est obligatoire.", field="legal_name")
-        if not valid_siren(self.siren):
-            raise ValidationError("Numéro SIREN invalide (9 chiffres).", field="siren")
+            found.append(ValidationError("La raison sociale est obligatoire.", field="legal_name"))
+        siren_ok = valid_siren(self.siren)
+        if not siren_ok:
+            found.append(ValidationError("Numéro SIREN invalide (9 chiffres).", field="siren"))
+        # Against a wrong SIREN, a SIRET or VAT number is only checked on its own: saying it
+        # does not match would send the shop to fix the right one.
         if self.siret and not (
-            valid_siret(self.siret) and clean(self.siret)[:9] == clean(self.siren)
+            valid_siret(self.siret) and (not siren_ok or clean(self.siret)[:9] == clean(self.siren))
         ):
-            raise ValidationError(
-                "Numéro SIRET invalide ou ne correspondant pas au SIREN.", field="siret"
+            found.append(
+                ValidationError(
+                    "Numéro SIRET invalide ou ne correspondant pas au SIREN.", field="siret"
+                )
             )
         if not self.vat_franchise and not self.vat_number:
-            raise ValidationError(
-                "Indiquez votre numéro de TVA, ou cochez la franchise en base de TVA.",
-                field="vat_number",
+            found.append(
+                ValidationError(
+                    "Indiquez votre numéro de TVA, ou cochez la franchise en base de TVA.",
+                    field="vat_number",
+                )
             )
-        if self.vat_number and not valid_vat_number(self.vat_number, self.siren):
-            raise ValidationError(
-                "Numéro de TVA intracommunautaire invalide pour ce SIREN.", field="vat_number"
+        elif self.vat_number and not valid_vat_number(
+            self.vat_number, self.siren if siren_ok else clean(self.vat_number)[4:]
+        ):
+            found.append(
+                ValidationError(
+                    "Numéro de TVA intracommunautaire invalide pour ce SIREN.",
+                    field="vat_number",
+                )
             )
         if not self.address.strip() or not self.city.strip():
-            raise ValidationError("L'adresse de la boutique est obligatoire.", field="address")
+            found.append(
+                ValidationError("L'adresse de la boutique est obligatoire.", field="address")
+            )
         if not (len(self.postal_code) == 5 and self.postal_code.isdigit()):
-            raise ValidationError("Code postal invalide.", field="postal_code")
+            found.append(ValidationError("Code postal invalide.", field="postal_code"))
+        return found
 
 
 def get_merchant(uow: UnitOfWork, merchant_id: int) -> Merchant:

@@ -20,7 +20,7 @@ from shop_core.catalogue.search import search_products
 from shop_core.catalogue.services import create_category
 from shop_core.database import Database
 from shop_core.errors import NotFound, ValidationError
-from shop_core.merchants.identity import vat_number_for
+from shop_core.merchants.identity import luhn_valid, vat_number_for
 from shop_core.merchants.model import Merchant, MerchantStatus, Trade
 from shop_core.merchants.onboarding import OwnerAccount, open_shop, territory_merchant
 from shop_core.merchants.services import MerchantProfile, set_opening_hours
@@ -288,6 +288,24 @@ def test_a_number_of_parcels_out_of_1_to_20_changes_nothing_and_a_good_one_is_ke
     with db.uow() as uow:
         mo = uow.session.get_one(MerchantOrder, mo_id)
         assert (mo.status, mo.parcels) == (S.ACCEPTED, 3)
+
+
+def test_a_profile_tells_every_wrong_company_number_and_blames_only_the_wrong_one() -> None:
+    siren = luhn_siren(4242)
+    siret = next(
+        candidate
+        for candidate in (f"{siren}0001{key}" for key in range(10))
+        if luhn_valid(candidate)
+    )
+    right = replace(_profile(), siret=siret)
+    assert right.problems() == []
+    wrong_all = replace(right, siren="123456789", siret="12345678901234", vat_number="FR00")
+    assert [p.field for p in wrong_all.problems()] == ["siren", "siret", "vat_number"]
+    with pytest.raises(ValidationError) as first:
+        wrong_all.validate()
+    assert first.value.field == "siren"
+    # A SIRET and a VAT number right for each other are not blamed for a mistyped SIREN.
+    assert [p.field for p in replace(right, siren="123456789").problems()] == ["siren"]
 
 
 # --- onboarding, audit -------------------------------------------------------------------------

@@ -118,6 +118,25 @@ def test_signup_asks_to_choose_a_trade_rather_than_take_the_first(
         )
 
 
+def test_signup_tells_every_wrong_company_number_at_once(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # Fixing the SIREN showed the SIRET's error, then the VAT number's.
+    wrong = {"siren": "123456789", "siret": "12345678901234", "vat_number": "FR00123456789"}
+    response = client.post("/vendre", data={**SIGNUP, **wrong, "phone": ""})
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    for field, message in [
+        ("siren", "Numéro SIREN invalide (9 chiffres)."),
+        ("siret", "Numéro SIRET invalide ou ne correspondant pas au SIREN."),
+        ("vat_number", "Numéro de TVA intracommunautaire invalide pour ce SIREN."),
+        ("phone", "Ce champ est requis."),  # the form refused it: the core checked anyway
+    ]:
+        assert re.search(rf'id="{field}-err"[^>]*>\s*{re.escape(message)}', page), field
+    with db.uow() as uow:
+        assert uow.session.scalar(select(User).where(User.email == "emile@example.fr")) is None
+
+
 def test_signup_needs_a_vat_number_or_the_franchise(client: FlaskClient, world: World) -> None:
     page = client.post("/vendre", data={**SIGNUP, "vat_number": ""}).get_data(as_text=True)
     assert "cochez la franchise en base de TVA" in page
