@@ -498,8 +498,10 @@ def sheet(run_id: int) -> Response:
     )
 
 
+# Werkzeug adds « ; charset=utf-8 » itself to text/ and +xml types: a charset written here
+# too was sent twice.
 EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", lambda runs: "\ufeff" + stops_csv(runs)),
+    "csv": ("text/csv", lambda runs: "\ufeff" + stops_csv(runs)),
     "geojson": ("application/geo+json", stops_geojson_text),
     "gpx": ("application/gpx+xml", stops_gpx),
 }

@@ -594,7 +594,14 @@ def test_exports_sheets_and_packing_lists_download(
     login(client, world.operator_email)
 
     exported = client.get(f"/admin/tournees/arrets.csv?date={DAY}")
-    assert exported.mimetype == "text/csv"
+    # Each type once, with its charset once (« charset=utf-8; charset=utf-8 » before).
+    assert exported.headers["Content-Type"] == "text/csv; charset=utf-8"
+    for fmt, content_type in (
+        ("geojson", "application/geo+json"),
+        ("gpx", "application/gpx+xml; charset=utf-8"),
+    ):
+        sent = client.get(f"/admin/tournees/arrets.{fmt}?date={DAY}")
+        assert sent.headers["Content-Type"] == content_type, fmt
     rows = list(
         csv.DictReader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
     )
