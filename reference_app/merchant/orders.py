@@ -65,7 +65,9 @@ def _page(back: str, mo_id: int | None, status: int = 200, **extra: Any) -> tupl
         "slot_labels": _slot_labels(),
         "weight_bounds": weight_bounds,
         "refuse_form": extra.pop("refuse_form", None) or RefuseForm(formdata=None),
-        "failed_mo": mo_id,
+        # The order whose form was refused: its fields show what was typed. The order page
+        # shown as it is fills them from the order (the weighed weights were left empty).
+        "failed_mo": mo_id if status != 200 else None,
         "weight_errors": {},
         "weight_values": {},
         "handover": {},

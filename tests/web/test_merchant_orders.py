@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -94,6 +95,25 @@ def test_accept_prepare_weigh_and_mark_ready(
     weighed = next(line for line in done.lines if line.id == roast_line.id)
     assert weighed.final_weight_g == 1050 and weighed.total_incl_cents == 1985
     assert done.total_incl_cents == 1985 + 3 * 290
+
+
+def test_the_order_page_fills_the_weights_already_weighed(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    # The items said « (pesé 810 g) » above empty inputs, even right after saving.
+    order_id = place_order(db, world, {world.roast_id: 1})
+    mo = merchant_order_of(db, order_id, world.farmer_id)
+    line = mo.lines[0]
+    login(client, world.farmer_email)
+    client.post(f"/boutique/commandes/{mo.id}/accepter")
+    saved = client.post(
+        f"/boutique/commandes/{mo.id}/pesee",
+        data={f"poids-{line.id}": "900", "action": "save", "back": "detail"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    page = client.get(f"/boutique/commandes/{mo.id}").get_data(as_text=True)
+    for shown in (saved, page):
+        assert re.search(rf'name="poids-{line.id}"\s+value="900"', shown)
 
 
 def test_ready_without_the_weight_asks_for_it(
