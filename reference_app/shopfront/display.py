@@ -7,6 +7,7 @@ e-mails, so a page and a mail say the same thing the same way.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from reference_app import db
-from reference_app.formatting import day_pattern, hour_text, reads_french
+from reference_app.formatting import day_pattern, hour_text, hours_together, reads_french
 from reference_app.rounds import settings
 from shop_core.catalogue.model import Product, Unit
 from shop_core.merchants.closures import upcoming
@@ -206,6 +207,12 @@ def slot_text(slot: DeliverySlot) -> str:
     )
 
 
+def slot_unbroken(text: str) -> str:
+    """A slot's text that a phone never cuts inside an hour or before the dash: no-break
+    spaces in « 9 h » and before « – » (« (9 h – 12 h) » wrapped as « (9 » / « h – 12 h) »)."""
+    return re.sub(r" ([–-]) ", "\u00a0\\1 ", hours_together(text))
+
+
 def slot_label(code: str | None, slots: Iterable[DeliverySlot]) -> str:
     """The text of a delivery slot (see `slot_text`) from its code."""
     if not code:
@@ -249,6 +256,7 @@ def helpers() -> dict[str, Any]:
         "weight_text": weight_text,
         "method_label": method_label,
         "slot_label": slot_label,
+        "slot_unbroken": slot_unbroken,
         "mid_sentence": mid_sentence,
         "shopper_status": shopper_status,
     }

@@ -356,9 +356,10 @@ def test_the_order_page_gives_the_slot_as_the_checkout_does(
     url = response.headers["Location"]  # the confirmation page, which shows the order
     french = html.unescape(client.get(url).get_data(as_text=True))
     english = html.unescape(client.get(f"{url}?lang=en").get_data(as_text=True))
-    assert "Mardi 24 novembre, matin (9 h – 12 h)" in french
+    # No-break spaces in each hour and before the dash: a phone never cuts « (9 / h – 12 h) ».
+    assert "Mardi 24 novembre, matin (9\u00a0h\u00a0– 12\u00a0h)" in french
     # Not lowered to "9:00 am" as the French slot name is lowered mid-sentence.
-    assert "Tuesday 24 November, 9:00\u202fAM – 12:00\u202fPM" in english
+    assert "Tuesday 24 November, 9:00\u202fAM\u00a0– 12:00\u202fPM" in english
 
 
 def test_the_trade_and_unit_lists_are_in_english(client: FlaskClient, world: World) -> None:

@@ -169,7 +169,7 @@ def test_basket_from_two_merchants_becomes_two_merchant_orders(
     page = page_of(client.get(response.headers["Location"]))
     assert order.reference in page and order.delivery_code in page
     assert page.count('class="panel merchant-order"') == 2
-    assert "Mardi 24 novembre, matin (9 h – 12 h)" in page
+    assert "Mardi 24 novembre, matin (9\u00a0h\u00a0– 12\u00a0h)" in page
     assert "À la livraison, au livreur, en espèces ou par chèque" in page
     assert "Votre panier est vide." in page_of(client.get("/panier"))
     orders_page = page_of(client.get("/mes-commandes"))
