@@ -117,12 +117,8 @@ def sell() -> str | Response:
             session = db.uow().session
             start_session(session.get_one(User, opened.owner_user_id))
             tell_operators(session.get_one(Merchant, opened.merchant_id))
-            flash(
-                _(
-                    "Votre boutique est créée. Elle est en attente de validation par "
-                    "l'animation du territoire : préparez déjà votre catalogue."
-                ),
-                "success",
-            )
+            # The banner of the shop's pages says the rest (awaiting approval, prepare the
+            # catalogue): the flash said it again above it.
+            flash(_("Votre boutique est créée."), "success")
             return redirect(url_for("merchant.dashboard"))
     return render_template("merchant/sell.html", form=form)

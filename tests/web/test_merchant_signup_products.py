@@ -62,7 +62,10 @@ def test_signup_opens_a_pending_shop_logs_in_and_mails_the_operator(
     response = client.post("/vendre", data=SIGNUP)
     assert response.status_code == 302 and response.headers["Location"].endswith("/boutique")
     page = client.get("/boutique").get_data(as_text=True)
-    assert "en attente de validation par l&#39;animation du territoire" in page
+    assert "Votre boutique est créée." in page
+    # Said once, by the banner (the flash repeated it).
+    assert page.count("en attente de validation") == 1
+    assert "en attente de validation par l'animation du territoire" in html.unescape(page)
     merchant = _shop(db, "Fromagerie Caron")
     assert merchant.status is MerchantStatus.PENDING
     assert merchant.insee_code == "62767" and merchant.email == "emile@example.fr"
