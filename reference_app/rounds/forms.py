@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -29,6 +30,15 @@ from reference_app.input_guard import id_choice
 from reference_app.rounds.fields import DegreesField
 
 
+class TooLong(Length):
+    """``Length(max=…)`` told in French, without the ``maxlength`` attribute: a browser cuts
+    a longer paste to it without a word, and the name saved is not the one typed."""
+
+    def __init__(self, most: int, message: str | LazyString) -> None:
+        super().__init__(max=most, message=message)
+        self.field_flags = {}
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (one per choice), easier on a phone than a multiple select."""
 
@@ -39,7 +49,10 @@ class MultiCheckboxField(SelectMultipleField):
 class RoundForm(FlaskForm):
     name = StringField(
         _l("Nom de la tournée"),
-        validators=[DataRequired(message=_l("Donnez un nom à la tournée.")), Length(max=120)],
+        validators=[
+            DataRequired(message=_l("Donnez un nom à la tournée.")),
+            TooLong(120, _l("Le nom de la tournée est trop long : 120 caractères au plus.")),
+        ],
         description=_l("Par exemple « Saint-Pol matin » ou « Vallée de la Canche »."),
     )
     courier_id = SelectField(_l("Livreur"), coerce=id_choice, validate_choice=False)
@@ -95,7 +108,10 @@ class RoundForm(FlaskForm):
 class DepotForm(FlaskForm):
     name = StringField(
         _l("Nom du dépôt"),
-        validators=[DataRequired(message=_l("Donnez un nom au dépôt.")), Length(max=120)],
+        validators=[
+            DataRequired(message=_l("Donnez un nom au dépôt.")),
+            TooLong(120, _l("Le nom du dépôt est trop long : 120 caractères au plus.")),
+        ],
     )
     address = StringField(
         _l("Adresse"),

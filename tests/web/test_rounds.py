@@ -507,6 +507,42 @@ def test_rounds_and_depots_are_created_edited_and_deleted_with_french_errors(
     assert client.get("/admin/depots/999999/modifier").status_code == 404
 
 
+def test_a_round_name_longer_than_its_column_is_refused_in_french_not_cut(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """A 300-letter name was cut to 120 by the browser's maxlength, without a word, and
+    saved; the form's own refusal was WTForms' generic one."""
+    add_fleet(db, world)
+    with db.uow() as uow:
+        depot = uow.session.scalars(select(Depot)).one()
+        rounds_before = len(uow.session.scalars(select(Round)).all())
+    login(client, world.operator_email)
+    form = client.get("/admin/tournees/nouvelle").get_data(as_text=True)
+    (name_input,) = re.findall(r'<input[^>]*name="name"[^>]*>', form)
+    assert "maxlength" not in name_input  # the browser does not cut a paste silently
+
+    refused = client.post(
+        "/admin/tournees/nouvelle",
+        data={
+            "name": "A" * 300, "courier_id": "0", "depot_id": str(depot.id), "weekdays": ["1"],
+            "starts": "09:00", "ends": "12:00", "capacity": "5",
+        },
+    )  # fmt: skip
+
+    assert refused.status_code == 422
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Le nom de la tournée est trop long : 120 caractères au plus." in page
+    with db.uow() as uow:
+        assert len(uow.session.scalars(select(Round)).all()) == rounds_before
+    depot_form = client.post(
+        "/admin/depots/nouveau",
+        data={"name": "D" * 121, "address": "Gare", "postal_code": "62130", "city": "Saint-Pol"},
+    )
+    assert "Le nom du dépôt est trop long : 120 caractères au plus." in html.unescape(
+        depot_form.get_data(as_text=True)
+    )
+
+
 def test_an_unreadable_date_shows_todays_board_with_a_word(
     client: FlaskClient, db: Database, world: World
 ) -> None:
