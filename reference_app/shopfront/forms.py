@@ -21,8 +21,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+)
 from wtforms.validators import ValidationError as FieldError
+from wtforms.widgets import TextInput
 
 from reference_app.auth.forms import NotGuessable, PhoneNumber, phone_error
 from reference_app.security import MIN_PASSWORD_LENGTH
@@ -32,7 +40,18 @@ _QUANTITY = _l("Indiquez une quantité entre 1 et %(max)s.", max=MAX_QUANTITY)
 
 
 class QuantityField(IntegerField):
-    """A whole number typed by a person: "2 " and "02" are fine, "deux" gets a French error."""
+    """A whole number typed by a person: "2 " and "02" are fine, "deux" gets a French error.
+
+    A text box (``inputmode="numeric"`` brings the digits keyboard): a browser empties a
+    number box holding « abc », so the shopper would not see what the message is about.
+    """
+
+    widget = TextInput()
+
+    def pre_validate(self, form: Any) -> None:
+        # Not a number: that message alone, not also « entre 1 et 999 » from NumberRange.
+        if self.process_errors:
+            raise StopValidation()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:

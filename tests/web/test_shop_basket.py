@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from flask import Flask
@@ -199,6 +200,31 @@ def test_bad_quantity_on_the_product_page_gives_a_french_error(
     assert response.status_code == 200
     assert page.count(message) == 1
     assert f'value="{typed}"' in page or typed == ""
+
+
+def test_a_quantity_in_letters_gets_one_message_and_stays_in_its_box(
+    client: FlaskClient, world: World
+) -> None:
+    """Not also « entre 1 et 999 »; a text box, which a browser does not empty as it does a
+    number box holding « abc »."""
+    in_digits = "Indiquez la quantité en chiffres, par exemple 2."
+    product = html.unescape(
+        client.post(
+            f"/produits/{world.bread_id}-pain-de-campagne", data={"quantity": "abc"}
+        ).get_data(as_text=True)
+    )
+    add(client, world.bread_id, 1)
+    line = html.unescape(
+        client.post(f"/panier/{world.bread_id}/quantite", data={"quantity": "abc"}).get_data(
+            as_text=True
+        )
+    )
+    for page in (product, line):
+        assert in_digits in page
+        assert "Indiquez une quantité entre" not in page
+        box = re.search(r'<input[^>]*name="quantity"[^>]*>', page.split('id="contenu"', 1)[1])
+        assert box and 'type="text"' in box[0] and 'value="abc"' in box[0]
+        assert 'inputmode="numeric"' in box[0]
 
 
 def test_product_page_adds_the_quantity_and_says_so(client: FlaskClient, world: World) -> None:
