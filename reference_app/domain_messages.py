@@ -3,12 +3,14 @@
 `shop_core` and `delivery` raise errors with a stable `code`, `params` and a French
 message (`shop_core.errors`); an application words them itself. French pages show the
 message as it is. Other languages get the app's translation of the errors a shopper meets
-(basket, checkout, account), of those a courier meets on the round and of those the operator
-meets on the round board and the set-up pages (rounds, depots, couriers, pickup points),
-looked up by code for the ones built from parameters and by their French text for the fixed
-ones; a message the catalogue does not know stays French rather than disappear.
+(basket, checkout, account), of those a courier meets on the round, of those the operator
+meets on the round board and the set-up pages (rounds, depots, couriers, pickup points,
+territory, returns and refunds) and of those a merchant meets (catalogue, sign-up, closures,
+weighing), looked up by code for the ones built from parameters and by their French text for
+the fixed ones; a message the catalogue does not know stays French rather than disappear.
 `tests/web/test_english.py` checks that each French text here is still, word for word, what
-the core says.
+the core says; `tests/web/test_english_core_errors.py` that each fixed message the core
+raises is here (or elsewhere in the app) and translated.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import format_date, format_decimal, gettext, ngettext
 
 from reference_app.formatting import hour_text, reads_french
 from shop_core.errors import DomainError
@@ -203,6 +205,102 @@ PLANNING_MESSAGES = (
 )
 
 
+# Fixed messages a merchant meets on the catalogue pages: a product and its categories
+# (`shop_core.catalogue.services`) and the lines of a catalogue file
+# (`shop_core.catalogue.csv_import`, which writes its row errors as sentences).
+CATALOGUE_MESSAGES = (
+    N_("Le nom du produit est obligatoire."),
+    N_("Le nom du produit est trop long (140 caractères au plus)."),
+    N_("Le prix doit être compris entre 0,01 € et 10 000 €."),
+    N_("Indiquez le poids estimé d'une pièce (en grammes) pour un produit au poids."),
+    N_("La tolérance de poids doit être entre 0 et 50 %."),
+    N_("Le stock doit être un nombre positif."),
+    N_("Catégorie inconnue."),
+    N_("Le nom de la catégorie est obligatoire."),
+    N_("Cette catégorie existe déjà."),
+    N_("Le nom du produit est vide."),
+    N_("Le prix est vide."),
+    N_("Le stock ne peut pas être négatif."),
+    N_("La première ligne est illisible."),
+    N_("Ligne illisible."),
+)
+
+# Fixed messages of a shop's sign-up and settings (`shop_core.merchants.services`,
+# `shop_core.weekly_hours`).
+MERCHANT_MESSAGES = (
+    N_("Le nom de la boutique est obligatoire."),
+    N_("La raison sociale est obligatoire."),
+    N_("Numéro SIREN invalide (9 chiffres)."),
+    N_("Numéro SIRET invalide ou ne correspondant pas au SIREN."),
+    N_("Indiquez votre numéro de TVA, ou cochez la franchise en base de TVA."),
+    N_("Numéro de TVA intracommunautaire invalide pour ce SIREN."),
+    N_("L'adresse de la boutique est obligatoire."),
+    N_("Indiquez au moins un jour d'ouverture dans la semaine."),
+    N_("Jour de la semaine invalide."),
+    N_("Adresse e-mail invalide : écrivez par exemple contact@maboutique.fr."),
+    # A shop's exceptional closures (`shop_core.merchants.closures`).
+    N_("Le dernier jour de fermeture ne peut pas être avant le premier."),
+    N_("Choisissez un premier jour à partir d'aujourd'hui."),
+    N_("Une fermeture dure un an au plus."),
+    # Weighing and refusing a merchant order (`shop_core.orders.services`).
+    N_("Ce produit n'est pas vendu au poids."),
+    N_("Indiquez un motif."),
+)
+
+# Fixed messages of the operator's returns and refunds (`shop_core.orders.returns`,
+# `shop_core.payments.refunds`) and of online payment (`shop_core.payments`).
+PAYMENT_MESSAGES = (
+    N_("Indiquez pourquoi les colis retournent à la boutique."),
+    N_("Cette commande n'a plus de colis en attente ou en échec de livraison : rien à retourner."),
+    N_("Seule une commande retournée à la boutique peut être remise en vente."),
+    N_("Ces articles sont déjà remis en vente."),
+    N_("Indiquez un montant supérieur à zéro."),
+    N_("Le remboursement a été refusé par le prestataire de paiement."),
+    N_("Cette commande n'a pas été payée en ligne : rien à rembourser en ligne."),
+    N_(
+        "Le paiement en ligne est indisponible pour le moment : réessayez dans quelques "
+        "minutes ou choisissez le paiement à la livraison."
+    ),
+    N_("Cette commande n'attend plus de paiement en ligne."),
+    N_(
+        "L'ouverture du compte de paiement est indisponible pour le moment : réessayez dans "
+        "quelques minutes."
+    ),
+)
+
+# Fixed messages of the operator's territory settings and delivery slots
+# (`shop_core.territories.services`).
+TERRITORY_MESSAGES = (
+    N_("Le nom du territoire est obligatoire."),
+    N_("Le nom du territoire est trop long (120 caractères au plus)."),
+    N_("Le slogan est trop long (200 caractères au plus)."),
+    N_("La commission doit être comprise entre 0 et 50 %."),
+    N_("Code INSEE invalide."),
+    N_("Le nom de la commune est trop long (120 caractères au plus)."),
+    N_("L'adresse est trop longue (200 caractères au plus)."),
+    N_("Le créneau doit finir après son début."),
+    N_("Indiquez le nom du créneau, par exemple « Matin »."),
+    N_("Le nom du créneau fait 60 caractères au plus."),
+    N_(
+        "Un créneau dure au moins une heure : une tournée passe à bien des portes, le livreur "
+        "a besoin de cette marge pour arriver à l'heure promise."
+    ),
+    N_(
+        "À 0 h, aucune commande ne serait jamais passée à temps pour le lendemain : pour "
+        "accepter les commandes jusqu'à minuit, indiquez 23:59."
+    ),
+)
+
+# Fixed messages of a shopper's account (`shop_core.accounts.profile`) and the core's
+# messages of last resort (`shop_core.errors`).
+ACCOUNT_MESSAGES = (
+    N_("Langue inconnue."),
+    N_("300 caractères au plus."),
+    N_("Opération impossible."),
+    N_("Action non autorisée."),
+)
+
+
 def shown_text(message: str) -> str:
     """A stored French message (a job's outcome) in the page's language, if catalogued."""
     return message if reads_french() else gettext(message)
@@ -229,6 +327,47 @@ def shown(error: DomainError, *, slot_names: Mapping[str, str] | None = None) ->
     if worded is not None:
         return worded
     return gettext(error.message)  # the French text itself when the catalogue lacks it
+
+
+def shown_weights(error: DomainError) -> tuple[dict[int, str], str]:
+    """`shop_core.orders.preparation.WeightsRefused` in the page's language: the message of
+    each weighed line (by its id), and the one on the number of parcels ("" when right)."""
+    by_line: dict[int, str] = dict(getattr(error, "by_line", {}))
+    parcels: str = getattr(error, "parcels", "")
+    if reads_french():
+        return by_line, parcels
+    values = error.params.get("lines") or {}
+    worded = {
+        line_id: _weighed(values[line_id]) if line_id in values else gettext(text)
+        for line_id, text in by_line.items()
+    }
+    if parcels and error.params.get("max_parcels"):
+        parcels = _parcels_out_of_range(error.params["max_parcels"])
+    elif parcels:
+        parcels = gettext(parcels)
+    return worded, parcels
+
+
+def _weighed(values: Mapping[str, Any]) -> str:
+    """One weighed line's refusal (`WeightsRefused`'s ``params["lines"]``) worded again."""
+    if values["what"] == "unweighed":
+        return gettext(
+            "Pesez « %(product)s » (%(low)s à %(high)s g).",
+            product=values["product"],
+            low=values["low"],
+            high=values["high"],
+        )
+    return gettext(
+        "%(weight)s g est hors tolérance pour « %(product)s » : entre %(low)s g et %(high)s g.",
+        weight=values["weight"],
+        product=values["product"],
+        low=values["low"],
+        high=values["high"],
+    )
+
+
+def _parcels_out_of_range(most: int) -> str:
+    return gettext("Indiquez un nombre de colis entre 1 et %(max)s.", max=most)
 
 
 def _no_round_then(params: dict[str, Any]) -> str:
@@ -343,6 +482,24 @@ def _with_params(error: DomainError) -> str | None:
             merchant=params["merchant"],
             opens=params["opens"],
         )
+    if error.code == "closure_overlaps" and "starts" in params:
+        return gettext(
+            "Ces jours chevauchent la fermeture du %(starts)s au %(ends)s : supprimez-la "
+            "d'abord, ou choisissez d'autres jours.",
+            starts=format_date(dt.date.fromisoformat(params["starts"]), "d MMMM yyyy"),
+            ends=format_date(dt.date.fromisoformat(params["ends"]), "d MMMM yyyy"),
+        )
+    if error.code == "description_too_long" and "length" in params:
+        return gettext(
+            "La présentation est trop longue : %(max)s caractères au plus (elle en a %(length)s).",
+            max=format_decimal(params["max"]),
+            length=format_decimal(params["length"]),
+        )
+    if error.code == "weights_refused" and "lines" in params:
+        by_line, parcels = shown_weights(error)
+        return " ".join([*by_line.values(), parcels]).strip()
+    if error.code == "parcels_out_of_range" and "max" in params:
+        return _parcels_out_of_range(params["max"])
     if error.code == "no_round_then" and "following" in params:
         return _no_round_then(params)
     if error.code == "out_of_stock" and product is not None:

@@ -57,6 +57,9 @@ def add_closure(
                 f"Ces jours chevauchent la fermeture du {other.starts:%d/%m/%Y} au "
                 f"{other.ends:%d/%m/%Y} : supprimez-la d'abord, ou choisissez d'autres jours.",
                 field="starts",
+                code="closure_overlaps",
+                starts=other.starts.isoformat(),
+                ends=other.ends.isoformat(),
             )
     closure = Closure(starts=data.starts, ends=data.ends, note=note)
     merchant.closures.append(closure)

@@ -327,6 +327,9 @@ class PresentationInput:
                 f"La présentation est trop longue : {DESCRIPTION_MAX} caractères au plus "
                 f"(elle en a {len(data.description)}).",
                 field="description",
+                code="description_too_long",
+                max=DESCRIPTION_MAX,
+                length=len(data.description),
             )
         if data.phone and not phones.is_valid(data.phone):
             raise ValidationError(phones.INVALID_PHONE, field="phone")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -195,12 +196,30 @@ def weight_bounds(line: OrderLine) -> tuple[int, int]:
 
 class WeightsRefused(ValidationError):
     """Some weights are missing or out of tolerance; ``by_line`` maps line ids to messages,
-    ``parcels`` is the message on the number of parcels when it is wrong too."""
+    ``parcels`` is the message on the number of parcels when it is wrong too.
+
+    ``params["lines"]`` gives each line's message as values, for an application to word it
+    again: ``what`` ("unweighed" or "out_of_tolerance"), ``product``, ``low`` and ``high``
+    (grams) and, out of tolerance, ``weight``; ``params["max_parcels"]`` is set when the
+    number of parcels is wrong.
+    """
 
     code = "weights_refused"
 
-    def __init__(self, by_line: dict[int, str], parcels: str = "") -> None:
-        super().__init__(" ".join([*by_line.values(), parcels]).strip(), field="weight")
+    def __init__(
+        self,
+        by_line: dict[int, str],
+        parcels: str = "",
+        *,
+        lines: dict[int, dict[str, Any]] | None = None,
+        max_parcels: int | None = None,
+    ) -> None:
+        super().__init__(
+            " ".join([*by_line.values(), parcels]).strip(),
+            field="weight",
+            lines=lines or {},
+            max_parcels=max_parcels,
+        )
         self.by_line = by_line
         self.parcels = parcels
 
@@ -238,6 +257,7 @@ def record_weights(
     ) and mo.status not in WEIGHABLE:
         raise InvalidTransition(current=mo.status.value, target="pesée")
     problems: dict[int, str] = {}
+    values: dict[int, dict[str, Any]] = {}
     changes: list[tuple[int, int]] = []
     for line in weighed:
         wanted = weights.get(line.id)
@@ -246,17 +266,37 @@ def record_weights(
         if weight is None:
             if then_ready:
                 problems[line.id] = f"Pesez « {line.product_name} » ({low} à {high} g)."
+                values[line.id] = {
+                    "what": "unweighed",
+                    "product": line.product_name,
+                    "low": low,
+                    "high": high,
+                }
         elif not low <= weight <= high:
             problems[line.id] = (
                 f"{weight} g est hors tolérance pour « {line.product_name} » : "
                 f"entre {low} g et {high} g."
             )
+            values[line.id] = {
+                "what": "out_of_tolerance",
+                "product": line.product_name,
+                "weight": weight,
+                "low": low,
+                "high": high,
+            }
         elif weight != line.final_weight_g:
             changes.append((line.id, weight))
     if problems:
-        raise WeightsRefused(problems, parcels=wrong_parcels)
+        raise WeightsRefused(
+            problems,
+            parcels=wrong_parcels,
+            lines=values,
+            max_parcels=MAX_PARCELS if wrong_parcels else None,
+        )
     if wrong_parcels:
-        raise ValidationError(wrong_parcels, field="parcels")
+        raise ValidationError(
+            wrong_parcels, field="parcels", code="parcels_out_of_range", max=MAX_PARCELS
+        )
     for line_id, weight in changes:
         set_final_weight(
             uow=uow, line_id=line_id, weight_g=weight, actor=actor, merchant_id=merchant_id

@@ -228,6 +228,11 @@ def test_weights_out_of_tolerance_change_nothing_and_good_ones_make_the_order_re
             then_ready=True,
         )
     assert "entre 850 g et 1150 g" in refused.value.by_line[line_id]
+    # The same as values, for the app to word it in another language.
+    assert refused.value.params["lines"][line_id] == {
+        "what": "out_of_tolerance", "product": "Rôti de porc", "weight": 2000, "low": 850,
+        "high": 1150,
+    }  # fmt: skip
     with db.uow() as uow, pytest.raises(WeightsRefused):
         record_weights(
             uow=uow,

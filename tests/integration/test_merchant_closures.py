@@ -91,6 +91,22 @@ def test_a_closure_that_makes_no_sense_is_refused_and_nothing_is_written(
         assert len(uow.session.get_one(Merchant, shop.baker_id).closures) == 1
 
 
+def test_an_overlap_gives_the_other_closures_days_for_other_languages(
+    db: Database, shop: Shop
+) -> None:
+    close(db, shop.baker_id, TUESDAY + 2 * DAY, SATURDAY)
+    with db.uow() as uow, pytest.raises(ValidationError) as refused:
+        add_closure(
+            uow=uow, merchant_id=shop.baker_id, data=ClosureInput(SATURDAY, SATURDAY),
+            actor=MERCHANT, today=TODAY,
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.params) == (
+        "closure_overlaps",
+        {"detail": str(refused.value), "field": "starts", "starts": "2026-11-26",
+         "ends": "2026-11-28"},
+    )  # fmt: skip
+
+
 def test_a_closure_is_removed_by_its_own_shop_only(db: Database, shop: Shop) -> None:
     closure = close(db, shop.baker_id, TUESDAY, TUESDAY)
     with db.uow() as uow, pytest.raises(NotFound):
