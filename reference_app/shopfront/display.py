@@ -10,10 +10,11 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_decimal, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -143,12 +144,12 @@ def photo_alt(product: Product) -> str:
 
 
 def weight_text(grams: int | None) -> str:
-    """500 → "500 g", 1000 → "1 kg", 1250 → "1,25 kg"."""
+    """500 → "500 g", 1000 → "1 kg", 1250 → "1,25 kg" ("1.25 kg" in English)."""
     if not grams:
         return ""
     if grams < 1000:
         return f"{grams}\u00a0g"
-    kilos = f"{grams / 1000:.3f}".rstrip("0").rstrip(".").replace(".", ",")
+    kilos = format_decimal(Decimal(grams) / 1000, format="#,##0.###")
     return f"{kilos}\u00a0kg"
 
 

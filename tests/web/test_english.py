@@ -31,6 +31,7 @@ from reference_app.domain_messages import (
     shown,
     shown_text,
 )
+from reference_app.shopfront.display import weight_text
 from shop_core.accounts.services import OrdersStillRunning
 from shop_core.errors import (
     EmptyBasket,
@@ -121,6 +122,15 @@ def test_plurals_follow_each_language(app: Flask) -> None:
             counted[lang] = [ngettext("%(num)s arrêt", "%(num)s arrêts", n) for n in (0, 1, 2)]
     assert counted["fr"] == ["0 arrêt", "1 arrêt", "2 arrêts"]
     assert counted["en"] == ["0 stops", "1 stop", "2 stops"]
+
+
+def test_a_weight_is_written_with_each_languages_decimal_mark(app: Flask) -> None:
+    written = {}
+    for lang in ("fr", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            written[lang] = [weight_text(g) for g in (500, 1000, 1100, 1250)]
+    assert written["fr"] == ["500\u00a0g", "1\u00a0kg", "1,1\u00a0kg", "1,25\u00a0kg"]
+    assert written["en"] == ["500\u00a0g", "1\u00a0kg", "1.1\u00a0kg", "1.25\u00a0kg"]
 
 
 def test_core_errors_a_shopper_meets_are_in_english(client: FlaskClient, world: World) -> None:
