@@ -22,6 +22,7 @@ from typing import Any
 from flask_babel import format_date, format_decimal, gettext, ngettext
 
 from reference_app.formatting import hour_text, reads_french
+from shop_core.catalogue.csv_import import LineError
 from shop_core.errors import DomainError
 
 
@@ -368,6 +369,62 @@ def _weighed(values: Mapping[str, Any]) -> str:
 
 def _parcels_out_of_range(most: int) -> str:
     return gettext("Indiquez un nombre de colis entre 1 et %(max)s.", max=most)
+
+
+def shown_line(error: LineError) -> str:
+    """A catalogue file's line error (`shop_core.catalogue.csv_import`) in the page's
+    language. The file itself is French (its columns, units, « oui »): the values quoted
+    from it stay as they are."""
+    if reads_french():
+        return error.message
+    params = error.params
+    if error.code == "import_missing_columns":
+        return gettext(
+            "Colonnes obligatoires manquantes : %(missing)s. La première ligne doit nommer "
+            "les colonnes : %(columns)s.",
+            missing=params["missing"],
+            columns=params["columns"],
+        )
+    if error.code == "import_too_many_rows":
+        return gettext(
+            "Trop de lignes : %(max)s produits au plus par fichier.",
+            max=format_decimal(params["max"]),
+        )
+    if error.code == "import_cell_too_long":
+        return gettext(
+            "Ligne illisible : une cellule dépasse %(limit)s caractères.",
+            limit=format_decimal(params["limit"]),
+        )
+    if error.code == "import_duplicate":
+        return gettext(
+            "« %(product)s » figure déjà ligne %(first)s.",
+            product=params["product"],
+            first=params["first"],
+        )
+    if error.code == "import_category_unknown":
+        return gettext(
+            "Catégorie « %(category)s » inconnue sur ce territoire.", category=params["category"]
+        )
+    if error.code == "import_unit_unknown":
+        return gettext(
+            "Unité « %(value)s » inconnue (%(units)s).",
+            value=params["value"],
+            units=params["units"],
+        )
+    value = params.get("value", "")
+    if error.code == "import_price_decimals":
+        return gettext("Prix « %(value)s » : 2 chiffres après la virgule au plus.", value=value)
+    if error.code == "import_price_unreadable":
+        return gettext("Prix « %(value)s » illisible (exemple : 12,50).", value=value)
+    if error.code == "import_vat_unknown":
+        return gettext("Taux de TVA « %(value)s » inconnu (20, 10, 5,5 ou 2,1).", value=value)
+    if error.code == "import_stock_not_integer":
+        return gettext("Stock « %(value)s » : nombre entier attendu.", value=value)
+    if error.code == "import_weight_not_integer":
+        return gettext("Poids estimé « %(value)s » : nombre de grammes attendu.", value=value)
+    if error.code == "import_perishable_yes_no":
+        return gettext("Périssable « %(value)s » : répondez oui ou non.", value=value)
+    return gettext(error.message)  # a fixed message (CATALOGUE_MESSAGES), or French
 
 
 def _no_round_then(params: dict[str, Any]) -> str:

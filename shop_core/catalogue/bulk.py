@@ -99,7 +99,12 @@ def plan_import(uow: UnitOfWork, *, merchant_id: int, rows: list[CatalogueRow]) 
     for row in rows:
         if row.category and slugify(row.category) not in categories:
             plan.errors.append(
-                LineError(row.line, f"Catégorie « {row.category} » inconnue sur ce territoire.")
+                LineError(
+                    row.line,
+                    f"Catégorie « {row.category} » inconnue sur ce territoire.",
+                    code="import_category_unknown",
+                    params={"category": row.category},
+                )
             )
             continue
         (plan.update if name_key(row.product.name) in existing else plan.create).append(row)

@@ -24,6 +24,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from shop_core.catalogue.model import UNIT_LABELS_FR, Product, Unit
 from shop_core.catalogue.search import unaccent
@@ -110,10 +111,17 @@ _NO = frozenset({"", "non", "n", "no", "faux", "false", "0"})
 
 @dataclass(frozen=True, slots=True)
 class LineError:
-    """What is wrong on one line of the file (line 1 is the header)."""
+    """What is wrong on one line of the file (line 1 is the header).
+
+    ``message`` is French; when it is built from values, ``code`` names it and ``params``
+    holds those values, for an application to word it in another language (a fixed
+    message has no code: its French text is the key).
+    """
 
     line: int
     message: str
+    code: str = field(default="", compare=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,39 +212,62 @@ def _row(line: int, cells: dict[str, str]) -> CatalogueRow:
         price = cents_from_euros(raw_price)
     except TooManyDecimals:
         raise ValidationError(
-            f"prix « {raw_price} » : 2 chiffres après la virgule au plus."
+            f"prix « {raw_price} » : 2 chiffres après la virgule au plus.",
+            code="import_price_decimals",
+            value=raw_price,
         ) from None
     except ValueError:
-        raise ValidationError(f"prix « {raw_price} » illisible (exemple : 12,50).") from None
+        raise ValidationError(
+            f"prix « {raw_price} » illisible (exemple : 12,50).",
+            code="import_price_unreadable",
+            value=raw_price,
+        ) from None
     raw_vat = cells.get("tva", "").strip()
     try:
         vat = VatRate.from_percent(raw_vat) if raw_vat else VatRate.REDUCED
     except ValueError:
-        raise ValidationError(f"taux de TVA « {raw_vat} » inconnu (20, 10, 5,5 ou 2,1).") from None
+        raise ValidationError(
+            f"taux de TVA « {raw_vat} » inconnu (20, 10, 5,5 ou 2,1).",
+            code="import_vat_unknown",
+            value=raw_vat,
+        ) from None
     raw_unit = cells.get("unite", "")
     try:
         unit = parse_unit(raw_unit)
     except ValueError:
         labels = ", ".join(UNIT_LABELS_FR.values())
-        raise ValidationError(f"unité « {raw_unit.strip()} » inconnue ({labels}).") from None
+        raise ValidationError(
+            f"unité « {raw_unit.strip()} » inconnue ({labels}).",
+            code="import_unit_unknown",
+            value=raw_unit.strip(),
+            units=labels,
+        ) from None
     raw_stock = cells.get("stock", "")
     try:
         stock = _parse_int(raw_stock)
     except ValueError:
-        raise ValidationError(f"stock « {raw_stock.strip()} » : nombre entier attendu.") from None
+        raise ValidationError(
+            f"stock « {raw_stock.strip()} » : nombre entier attendu.",
+            code="import_stock_not_integer",
+            value=raw_stock.strip(),
+        ) from None
     raw_weight = cells.get("poids_estime_g", "")
     try:
         weight = _parse_int(raw_weight)
     except ValueError:
         raise ValidationError(
-            f"poids estimé « {raw_weight.strip()} » : nombre de grammes attendu."
+            f"poids estimé « {raw_weight.strip()} » : nombre de grammes attendu.",
+            code="import_weight_not_integer",
+            value=raw_weight.strip(),
         ) from None
     raw_perishable = cells.get("perissable", "")
     try:
         perishable = _parse_bool(raw_perishable)
     except ValueError:
         raise ValidationError(
-            f"périssable « {raw_perishable.strip()} » : répondez oui ou non."
+            f"périssable « {raw_perishable.strip()} » : répondez oui ou non.",
+            code="import_perishable_yes_no",
+            value=raw_perishable.strip(),
         ) from None
     data = ProductInput(
         name=name,
@@ -280,15 +311,15 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
         columns.append(key if key not in columns else None)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
+        # The columns spaced, so that the line wraps on a phone; a header typed so still reads.
+        names = {"missing": ", ".join(missing), "columns": "; ".join(COLUMNS)}
         result.errors.append(
             LineError(
                 1,
-                "Colonnes obligatoires manquantes : "
-                + ", ".join(missing)
-                + ". La première ligne doit nommer les colonnes : "
-                # Spaced, so that the line wraps on a phone; a header typed so still reads.
-                + "; ".join(COLUMNS)
-                + ".",
+                "Colonnes obligatoires manquantes : {missing}. La première ligne doit nommer "
+                "les colonnes : {columns}.".format(**names),
+                code="import_missing_columns",
+                params=names,
             )
         )
         return result
@@ -299,26 +330,38 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
         except StopIteration:
             break
         except csv.Error as error:
-            result.errors.append(LineError(reader.line_num, _unreadable(error)))
+            result.errors.append(_unreadable(reader.line_num, error))
             continue
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue
         if len(result.rows) + len(result.errors) >= MAX_ROWS:
             result.errors.append(
-                LineError(line, f"Trop de lignes : {MAX_ROWS} produits au plus par fichier.")
+                LineError(
+                    line,
+                    f"Trop de lignes : {MAX_ROWS} produits au plus par fichier.",
+                    code="import_too_many_rows",
+                    params={"max": MAX_ROWS},
+                )
             )
             break
         cells = {c: uncell(v) for c, v in zip(columns, values, strict=False) if c is not None}
         try:
             row = _row(line, cells)
         except ValidationError as error:
-            result.errors.append(LineError(line, _sentence(str(error))))
+            given = {k: v for k, v in error.params.items() if k not in ("detail", "field")}
+            coded = error.code if error.code != ValidationError.code else ""
+            result.errors.append(LineError(line, _sentence(str(error)), coded, given))
             continue
         key = name_key(row.product.name)
         if key in seen:
             result.errors.append(
-                LineError(line, f"« {row.product.name} » figure déjà ligne {seen[key]}.")
+                LineError(
+                    line,
+                    f"« {row.product.name} » figure déjà ligne {seen[key]}.",
+                    code="import_duplicate",
+                    params={"product": row.product.name, "first": seen[key]},
+                )
             )
             continue
         seen[key] = line
@@ -326,12 +369,17 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
     return result
 
 
-def _unreadable(error: csv.Error) -> str:
+def _unreadable(line: int, error: csv.Error) -> LineError:
     """A line the csv module refused, in French: its own messages are English."""
     if "field larger than field limit" in str(error):
         limit = f"{csv.field_size_limit():,}".replace(",", "\u202f")
-        return f"Ligne illisible : une cellule dépasse {limit} caractères."
-    return "Ligne illisible."
+        return LineError(
+            line,
+            f"Ligne illisible : une cellule dépasse {limit} caractères.",
+            code="import_cell_too_long",
+            params={"limit": csv.field_size_limit()},
+        )
+    return LineError(line, "Ligne illisible.")
 
 
 def _sentence(message: str) -> str:

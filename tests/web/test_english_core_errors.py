@@ -31,8 +31,10 @@ from reference_app.domain_messages import (
     PAYMENT_MESSAGES,
     TERRITORY_MESSAGES,
     shown,
+    shown_line,
     shown_weights,
 )
+from shop_core.catalogue.csv_import import parse_catalogue
 from shop_core.errors import ValidationError
 from shop_core.merchants.services import PresentationInput
 from shop_core.orders.preparation import WeightsRefused
@@ -259,3 +261,39 @@ def test_core_messages_built_from_values_are_worded_in_english(app: Flask) -> No
             },
             "Enter a number of parcels between 1 and 20.",
         )
+
+
+def test_a_catalogue_files_line_errors_are_worded_in_english(app: Flask) -> None:
+    # The file stays French (its columns, units, « oui »): the values quoted from it too.
+    parsed = parse_catalogue(
+        "nom;prix;tva;perissable\n"
+        ";3,00\n"
+        "Pain;abc\n"
+        "Brioche;4,00;7\n"
+        "Confiture;8,00;5,5;peut-être\n"
+        "Miel;8,00\n"
+        "Miel;9,00\n"
+    )
+    assert [(e.line, e.code) for e in parsed.errors] == [
+        (2, ""),
+        (3, "import_price_unreadable"),
+        (4, "import_vat_unknown"),
+        (5, "import_perishable_yes_no"),
+        (7, "import_duplicate"),
+    ]
+    (columns,) = parse_catalogue("quoi;combien\nPain;3\n").errors
+    errors = [*parsed.errors, columns]
+    with app.test_request_context("/?lang=fr"):
+        app.preprocess_request()
+        assert [shown_line(e) for e in errors] == [e.message for e in errors]
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert [shown_line(e) for e in errors] == [
+            "The product name is empty.",
+            "Price “abc” unreadable (example: 12,50).",
+            "Unknown VAT rate “7” (20, 10, 5,5 or 2,1).",
+            "Perishable “peut-être”: answer yes or no.",
+            "“Miel” is already on row 6.",
+            "Required columns missing: nom, prix. The first line must name the columns: nom; "
+            "prix; tva; unite; stock; description; categorie; poids_estime_g; perissable.",
+        ]
