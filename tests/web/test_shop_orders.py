@@ -186,6 +186,18 @@ def test_my_orders_names_the_pickup_point(client: FlaskClient, world: World) -> 
     assert "Point de retrait\u00a0: Le Tiers-Lieu du Ternois — mardi 24 novembre" in page
 
 
+def test_my_orders_puts_the_colon_before_each_shops_status_as_each_language_does(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.bread_id)
+    assert place_order(client).status_code == 302
+    french = page_of(client.get("/mes-commandes"))
+    english = page_of(client.get("/mes-commandes?lang=en"))
+    assert "<li>Boulangerie Lefebvre\u00a0: " in french
+    assert "<li>Boulangerie Lefebvre: " in english
+
+
 def test_a_merchant_who_buys_finds_the_order_under_my_purchases(
     client: FlaskClient, world: World, db: Database
 ) -> None:
