@@ -27,9 +27,10 @@ def _with_lang(path: str, query: MultiDict[str, str], lang: str) -> str:
 
 
 def language_url(lang: str) -> str:
-    """The address of the current page in ``lang``; after a form was sent, the page the
-    visitor came from on this site, else the home page."""
-    if request.method in ("GET", "HEAD"):
+    """The address of the current page in ``lang``; after a form was sent (or on the error
+    page of an address a link cannot open), the page the visitor came from on this site,
+    else the home page."""
+    if request.method in ("GET", "HEAD") and _opens_with_get(request.path):
         return _with_lang(request.script_root + request.path, request.args, lang)
     referrer = request.referrer
     if referrer and referrer.startswith(request.host_url):

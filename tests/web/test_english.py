@@ -108,6 +108,10 @@ def test_the_language_link_after_a_form_error_leads_to_a_page_that_opens(
         )
         assert language_link(page) == "/?lang=en", referrer
 
+    # The « Action non permise » page of that address opened by a link (GET) does the same.
+    page = client.get(refused).get_data(as_text=True)
+    assert language_link(page) == "/?lang=en"
+
     english = client.get("/panier?lang=en")
     assert english.status_code == 200
     assert "My basket" in english.get_data(as_text=True)
