@@ -747,11 +747,13 @@ def test_the_courier_prints_their_round_sheet(
     assert sheet.data.startswith(b"%PDF")
 
 
-def test_a_malformed_date_is_a_404_not_a_500(
+def test_a_malformed_date_is_todays_page_not_a_500(
     client: FlaskClient, db: Database, world: World
 ) -> None:
     login(client, world.courier_email)
-    assert client.get("/livreur/?date=demain").status_code == 404
+    malformed = client.get("/livreur/?date=demain")
+    assert malformed.status_code == 200  # today's page, with a word (see above)
+    assert "Date illisible" in malformed.get_data(as_text=True)
     assert "Aucune tournée pour vous" in client.get(f"/livreur/{DAY}").get_data(as_text=True)
 
 
