@@ -427,6 +427,29 @@ def shown_line(error: LineError) -> str:
     return gettext(error.message)  # a fixed message (CATALOGUE_MESSAGES), or French
 
 
+def _delivery_refused(params: dict[str, Any]) -> str | None:
+    """`InvalidDeliveryChoice` built from values worded again, by its ``reason``."""
+    reason = params["reason"]
+    if reason == "too_early":
+        return gettext(
+            "La première date possible est le %(day)s.",
+            day=format_date(dt.date.fromisoformat(params["first"]), "EEEE d MMMM yyyy"),
+        )
+    if reason == "commune_not_delivered":
+        return gettext(
+            "La commune %(city)s n'est pas desservie par la livraison à domicile : choisissez "
+            "un point de retrait.",
+            city=params["city"],
+        )
+    if reason == "no_click_and_collect":
+        return gettext(
+            "« %(merchant)s » ne propose pas le retrait en boutique.", merchant=params["merchant"]
+        )
+    if reason == "shop_closed":
+        return gettext("« %(merchant)s » est fermé le jour choisi.", merchant=params["merchant"])
+    return None
+
+
 def _no_round_then(params: dict[str, Any]) -> str:
     """`delivery.calendar.NoRoundThen` worded again: no round to the commune that day, and
     the next day one goes there."""
@@ -557,6 +580,14 @@ def _with_params(error: DomainError) -> str | None:
         return " ".join([*by_line.values(), parcels]).strip()
     if error.code == "parcels_out_of_range" and "max" in params:
         return _parcels_out_of_range(params["max"])
+    if error.code == "quantity_out_of_range" and "max" in params:
+        return gettext(
+            "La quantité doit être comprise entre 1 et %(max)s.", max=format_decimal(params["max"])
+        )
+    if error.code == "too_long" and "max" in params:
+        return gettext("%(max)s caractères au plus.", max=format_decimal(params["max"]))
+    if error.code == "invalid_delivery" and params.get("reason"):
+        return _delivery_refused(params)
     if error.code == "no_round_then" and "following" in params:
         return _no_round_then(params)
     if error.code == "out_of_stock" and product is not None:
@@ -705,6 +736,14 @@ def _operators_with_params(error: DomainError) -> str | None:
             starts=hour_text(dt.time.fromisoformat(params["starts"])),
             ends=hour_text(dt.time.fromisoformat(params["ends"])),
         )
+    if error.code == "commune_not_served" and "city" in params:
+        return gettext(
+            "%(city)s n'est pas une commune desservie par le territoire : ajoutez-la d'abord "
+            "aux communes desservies, ou choisissez un point dans l'une d'elles.",
+            city=params["city"],
+        )
+    if error.code == "slug_taken" and "slug" in params:
+        return gettext("L'adresse « %(slug)s » est déjà prise.", slug=params["slug"])
     if error.code == "already_at_depot" and "depot" in params:
         return gettext("Les colis sont déjà au dépôt « %(depot)s ».", depot=params["depot"])
     if error.code == "commune_not_found" and "postal_code" in params:

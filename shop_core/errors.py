@@ -88,6 +88,10 @@ class WeightOutOfTolerance(DomainError):
 
 
 class InvalidDeliveryChoice(DomainError):
+    """A delivery choice the checkout refuses. One whose French ``detail`` is built from
+    values gives a ``reason`` and those values as ``params`` (subclasses have their own
+    ``code``)."""
+
     code = "invalid_delivery"
     template = "{detail}"
 

@@ -90,7 +90,9 @@ class AddressInput:
         limits = {"recipient": 120, "line1": 200, "line2": 200, "city": 120, "label": 60}
         for name, limit in limits.items():
             if len(str(getattr(self, name)).strip()) > limit:
-                raise ValidationError(f"{limit} caractères au plus.", field=name)
+                raise ValidationError(
+                    f"{limit} caractères au plus.", field=name, code="too_long", max=limit
+                )
         if len(self.instructions.strip()) > 300:
             raise ValidationError("300 caractères au plus.", field="instructions")
 

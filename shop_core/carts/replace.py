@@ -26,7 +26,10 @@ def replace_items(*, uow: UnitOfWork, cart_id: int, items: Mapping[int, int]) ->
     for quantity in items.values():
         if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
             raise ValidationError(
-                f"La quantité doit être comprise entre 1 et {MAX_QUANTITY}.", field="quantity"
+                f"La quantité doit être comprise entre 1 et {MAX_QUANTITY}.",
+                field="quantity",
+                code="quantity_out_of_range",
+                max=MAX_QUANTITY,
             )
     products = {
         p.id: p

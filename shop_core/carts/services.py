@@ -81,7 +81,10 @@ def set_quantity(*, uow: UnitOfWork, cart_id: int, product_id: int, quantity: in
         raise NotFound(what="Panier")
     if not isinstance(quantity, int) or not 0 <= quantity <= MAX_QUANTITY:
         raise ValidationError(
-            f"La quantité doit être comprise entre 1 et {MAX_QUANTITY}.", field="quantity"
+            f"La quantité doit être comprise entre 1 et {MAX_QUANTITY}.",
+            field="quantity",
+            code="quantity_out_of_range",
+            max=MAX_QUANTITY,
         )
     item = next((i for i in cart.items if i.product_id == product_id), None)
     if quantity == 0:
@@ -105,7 +108,10 @@ def add_item(*, uow: UnitOfWork, cart_id: int, product_id: int, quantity: int = 
     """Add ``quantity`` of a product; more than the stock gives ``OutOfStock``."""
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationError(
-            f"La quantité doit être comprise entre 1 et {MAX_QUANTITY}.", field="quantity"
+            f"La quantité doit être comprise entre 1 et {MAX_QUANTITY}.",
+            field="quantity",
+            code="quantity_out_of_range",
+            max=MAX_QUANTITY,
         )
     cart = uow.session.get(Cart, cart_id)
     if cart is None:

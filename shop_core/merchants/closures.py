@@ -48,7 +48,9 @@ def add_closure(
     if (data.ends - data.starts).days >= MAX_DAYS:
         raise ValidationError("Une fermeture dure un an au plus.", field="ends")
     if len(note) > NOTE_MAX:
-        raise ValidationError(f"{NOTE_MAX} caractères au plus.", field="note")
+        raise ValidationError(
+            f"{NOTE_MAX} caractères au plus.", field="note", code="too_long", max=NOTE_MAX
+        )
     uow.lock_row(Merchant, merchant_id)  # a double tap records it once, not two overlapping
     merchant = get_merchant(uow, merchant_id)
     for other in merchant.closures:

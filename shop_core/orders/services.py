@@ -124,7 +124,9 @@ def _check_delivery(
     first = earliest_date(territory, now)
     if choice.date < first:
         raise InvalidDeliveryChoice(
-            detail=f"La première date possible est le {first.strftime('%d/%m/%Y')}."
+            detail=f"La première date possible est le {first.strftime('%d/%m/%Y')}.",
+            reason="too_early",
+            first=first.isoformat(),
         )
     if choice.date > first + dt.timedelta(days=60):
         raise InvalidDeliveryChoice(detail="Choisissez une date dans les deux prochains mois.")
@@ -143,7 +145,9 @@ def _check_delivery(
         ):
             raise InvalidDeliveryChoice(
                 detail=f"La commune {address.city} n'est pas desservie par la livraison à "
-                "domicile : choisissez un point de retrait."
+                "domicile : choisissez un point de retrait.",
+                reason="commune_not_delivered",
+                city=address.city,
             )
         slots = {s.code: s for s in territory.delivery_slots}
         if slots and choice.slot not in slots:
@@ -168,11 +172,15 @@ def _check_delivery(
     for merchant in merchants:
         if not merchant.click_and_collect:
             raise InvalidDeliveryChoice(
-                detail=f"« {merchant.trade_name} » ne propose pas le retrait en boutique."
+                detail=f"« {merchant.trade_name} » ne propose pas le retrait en boutique.",
+                reason="no_click_and_collect",
+                merchant=merchant.trade_name,
             )
         if merchant.is_closed_on(choice.date):
             raise InvalidDeliveryChoice(
-                detail=f"« {merchant.trade_name} » est fermé le jour choisi."
+                detail=f"« {merchant.trade_name} » est fermé le jour choisi.",
+                reason="shop_closed",
+                merchant=merchant.trade_name,
             )
     return None
 

@@ -55,7 +55,9 @@ def create_territory(
     _check_colour(accent_color, "accent_color")
     slug = slugify(slug or name, max_length=60)
     if uow.session.scalar(select(Territory.id).where(Territory.slug == slug)) is not None:
-        raise ValidationError(f"L'adresse « {slug} » est déjà prise.", field="slug")
+        raise ValidationError(
+            f"L'adresse « {slug} » est déjà prise.", field="slug", code="slug_taken", slug=slug
+        )
     territory = Territory(
         name=name,
         slug=slug,

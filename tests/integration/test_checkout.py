@@ -172,13 +172,20 @@ def test_cut_off_decides_the_earliest_date(db: Database, shop: Shop) -> None:
         assert earliest_date(territory, dt.datetime(2026, 11, 23, 17, 0, tzinfo=dt.UTC)) == (
             TUESDAY + dt.timedelta(days=1)
         )
-    with pytest.raises(InvalidDeliveryChoice, match="première date possible"):
+    with pytest.raises(InvalidDeliveryChoice, match="première date possible") as refused:
         buy(db, shop, {shop.bread_id: 1}, delivery=home(date=TUESDAY - dt.timedelta(days=1)))
+    # The same as values, for the app to word it in another language.
+    assert (refused.value.params["reason"], refused.value.params["first"]) == (
+        "too_early",
+        TUESDAY.isoformat(),
+    )
 
 
 def test_home_delivery_outside_served_communes_is_refused(db: Database, shop: Shop) -> None:
-    with pytest.raises(InvalidDeliveryChoice, match="n'est pas desservie"):
+    with pytest.raises(InvalidDeliveryChoice, match="n'est pas desservie") as refused:
         buy(db, shop, {shop.bread_id: 1}, delivery=home(insee="80021"))
+    assert refused.value.params["reason"] == "commune_not_delivered"
+    assert refused.value.params["city"] in str(refused.value)
     assert _stock(db, shop.bread_id) == 10
 
 

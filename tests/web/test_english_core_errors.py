@@ -34,8 +34,9 @@ from reference_app.domain_messages import (
     shown_line,
     shown_weights,
 )
+from shop_core.accounts.profile import AddressInput
 from shop_core.catalogue.csv_import import parse_catalogue
-from shop_core.errors import ValidationError
+from shop_core.errors import InvalidDeliveryChoice, ValidationError
 from shop_core.merchants.services import PresentationInput
 from shop_core.orders.preparation import WeightsRefused
 
@@ -296,4 +297,39 @@ def test_a_catalogue_files_line_errors_are_worded_in_english(app: Flask) -> None
             "“Miel” is already on row 6.",
             "Required columns missing: nom, prix. The first line must name the columns: nom; "
             "prix; tva; unite; stock; description; categorie; poids_estime_g; perissable.",
+        ]
+
+
+def test_refusals_of_the_basket_checkout_and_forms_are_worded_in_english(app: Flask) -> None:
+    with pytest.raises(ValidationError) as long:
+        AddressInput("x" * 121, "1 rue Haute", "62130", "Saint-Pol").validate()
+    errors = [
+        long.value,
+        ValidationError(
+            "La quantité doit être comprise entre 1 et 999.",
+            field="quantity",
+            code="quantity_out_of_range",
+            max=999,
+        ),
+        InvalidDeliveryChoice(
+            detail="La première date possible est le 24/11/2026.",
+            reason="too_early",
+            first="2026-11-24",
+        ),
+        InvalidDeliveryChoice(
+            detail="« Fournil » ne propose pas le retrait en boutique.",
+            reason="no_click_and_collect",
+            merchant="Fournil",
+        ),
+    ]
+    with app.test_request_context("/?lang=fr"):
+        app.preprocess_request()
+        assert [shown(error) for error in errors] == [str(error) for error in errors]
+    with app.test_request_context("/?lang=en"):
+        app.preprocess_request()
+        assert [shown(error) for error in errors] == [
+            "120 characters at most.",
+            "The quantity must be between 1 and 999.",
+            "The first possible date is Tuesday 24 November 2026.",
+            "“Fournil” does not offer collection from the shop.",
         ]
