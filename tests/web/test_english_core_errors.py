@@ -331,5 +331,5 @@ def test_refusals_of_the_basket_checkout_and_forms_are_worded_in_english(app: Fl
             "120 characters at most.",
             "The quantity must be between 1 and 999.",
             "The first possible date is Tuesday 24 November 2026.",
-            "“Fournil” does not offer collection from the shop.",
+            "“Fournil” does not offer collection at the shop.",
         ]
