@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from reference_app import db
 from reference_app.auth.users import actor, merchant_required
+from reference_app.domain_messages import shown_line
 from reference_app.extensions import limit_uploads
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import ConfirmImportForm, ImportForm
@@ -69,8 +70,8 @@ def _preview(text: str, form: ImportForm) -> str | tuple[str, int]:
         create_count=len(plan.create),
         update_count=len(plan.update),
         is_update=lambda row: id(row) in update_names,
-        errors=errors,
-        warnings=parsed.warnings,
+        errors=[(e.line, shown_line(e)) for e in errors],
+        ignored=parsed.ignored_columns,
         confirm=ConfirmImportForm(formdata=None, token=token),
     )
 

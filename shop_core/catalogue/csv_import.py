@@ -140,6 +140,8 @@ class ParsedCatalogue:
     rows: list[CatalogueRow] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    """The header's names that are no column of the catalogue (each also in ``warnings``)."""
 
     @property
     def lines_read(self) -> int:
@@ -308,6 +310,7 @@ def parse_catalogue(text: str) -> ParsedCatalogue:
         key = _HEADER_ALIASES.get(_header_key(raw))
         if key is None and raw.strip():
             result.warnings.append(f"Colonne « {raw.strip()} » ignorée.")
+            result.ignored_columns.append(raw.strip())
         columns.append(key if key not in columns else None)
     missing = [c for c in REQUIRED if c not in columns]
     if missing:

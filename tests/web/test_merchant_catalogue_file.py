@@ -55,6 +55,18 @@ def _count(db: Database, merchant_id: int) -> int:
         )
 
 
+def test_the_preview_reads_in_english_on_english_pages(client: FlaskClient, world: World) -> None:
+    """The rows' errors and the ignored columns were French on English pages, after a
+    French colon (« Row 4 : Prix « un euro » illisible »)."""
+    login(client, world.baker_email)
+    client.get("/?lang=en")
+    page = html.unescape(_upload(client, FILE.replace("perissable", "perissable;couleur", 1)))
+    assert "<strong>Row 4:</strong> Price “un euro” unreadable (example: 12.50)." in page
+    assert "<strong>Row 5:</strong> Unknown unit “sachet”" in page
+    assert "Column “couleur” ignored." in page
+    assert "illisible" not in page and "ignorée" not in page
+
+
 def test_preview_lists_errors_by_line_and_changes_nothing_until_confirmed(
     client: FlaskClient, db: Database, world: World
 ) -> None:
@@ -62,10 +74,10 @@ def test_preview_lists_errors_by_line_and_changes_nothing_until_confirmed(
     before = _count(db, world.baker_id)
     page = _upload(client, FILE)
     assert "Aperçu de l'import" in page
-    assert "<strong>Ligne 4</strong> : Prix « un euro » illisible (exemple : 12,50)." in page
-    assert "<strong>Ligne 5</strong> : Unité « sachet » inconnue" in page
+    assert "<strong>Ligne 4 :</strong> Prix « un euro » illisible (exemple : 12,50)." in page
+    assert "<strong>Ligne 5 :</strong> Unité « sachet » inconnue" in page
     assert (
-        "<strong>Ligne 6</strong> : Catégorie « Pâtisserie fine » inconnue sur ce territoire."
+        "<strong>Ligne 6 :</strong> Catégorie « Pâtisserie fine » inconnue sur ce territoire."
         in page
     )
     assert '<span class="tile-number">1</span> à créer' in page
