@@ -17,7 +17,7 @@ from delivery.replanning import follow_parcels
 from delivery.returns import back_at_shop, put_back_on_sale, ways_back_without_round
 from reference_app import db, payments
 from reference_app.auth.users import actor, merchant_required
-from reference_app.domain_messages import shown, shown_text
+from reference_app.domain_messages import shown, shown_weights
 from reference_app.merchant.blueprint import bp, shop
 from reference_app.merchant.forms import REFUSAL_REASONS, RefuseForm
 from reference_app.merchant.statuses import order_state
@@ -330,15 +330,15 @@ def weigh(mo_id: int) -> str | tuple[str, int] | Response:
             )
         except WeightsRefused as refused:
             db.uow().rollback()
-            errors = refused.by_line
-            if refused.parcels:
-                typed["error"] = shown_text(refused.parcels)
+            errors, said = shown_weights(refused)  # in the page's language
+            if said:
+                typed["error"] = said
         except ValidationError as error:
             db.uow().rollback()
             if error.field == "parcels":
                 typed["error"] = shown(error)
             else:
-                flash(str(error), "error")
+                flash(shown(error), "error")
                 return _back(mo_id)
         except InvalidTransition:
             db.uow().rollback()

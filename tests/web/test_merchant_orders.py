@@ -77,6 +77,14 @@ def test_accept_prepare_weigh_and_mark_ready(
     assert "1400 g est hors tolérance pour « Rôti de porc » : entre 850 g et 1150 g." in page
     assert 'value="1400"' in page
     assert _status(db, mo.id) is S.PREPARING
+    english = client.post(
+        f"/boutique/commandes/{mo.id}/pesee?lang=en",
+        data={f"poids-{roast_line.id}": "1400", "action": "ready"},
+    )  # the same refusal on an English page: it was in French there
+    assert "1400 g is outside the tolerance for “Rôti de porc”: between 850 g and 1150 g." in (
+        html.unescape(english.get_data(as_text=True))
+    )
+    client.get("/?lang=fr")
 
     # Not a number: said in French too.
     page = client.post(
