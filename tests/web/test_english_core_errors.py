@@ -291,8 +291,8 @@ def test_a_catalogue_files_line_errors_are_worded_in_english(app: Flask) -> None
         app.preprocess_request()
         assert [shown_line(e) for e in errors] == [
             "The product name is empty.",
-            "Price “abc” unreadable (example: 12,50).",
-            "Unknown VAT rate “7” (20, 10, 5,5 or 2,1).",
+            "Price “abc” unreadable (example: 12.50).",
+            "Unknown VAT rate “7” (20, 10, 5.5 or 2.1).",
             "Perishable “peut-être”: answer yes or no.",
             "“Miel” is already on row 6.",
             "Required columns missing: nom, prix. The first line must name the columns: nom; "
