@@ -42,7 +42,7 @@ from reference_app.shopfront.delivery_choice import (
     rounds_of,
     slot_hint,
 )
-from reference_app.shopfront.display import day_choice, day_label, slot_text
+from reference_app.shopfront.display import day_choice, day_label, slot_text, slot_unbroken
 from reference_app.shopfront.forms import CheckoutForm
 from reference_app.shopfront.orders import own_order
 from shop_core.accounts.model import Address, User
@@ -210,7 +210,7 @@ def _setup(form: CheckoutForm, options: Options) -> None:
     form.address.choices = [SelectChoice(str(a.id), a.label) for a in options.addresses] + [
         SelectChoice(NEW_ADDRESS, _("Une autre adresse"))
     ]
-    form.slot.choices = [SelectChoice(s.code, slot_text(s)) for s in options.slots]
+    form.slot.choices = [SelectChoice(s.code, slot_unbroken(slot_text(s))) for s in options.slots]
     form.slot.description = slot_hint(
         options.home, options.territory.delivery_slots, [s.code for s in options.slots]
     )

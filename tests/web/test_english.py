@@ -339,10 +339,10 @@ def test_delivery_slots_read_as_hours_in_english(
     login(client, world.shopper_email)
     add(client, world.bread_id, 1)
     french = html.unescape(client.get("/commande").get_data(as_text=True))
-    assert "Matin (9 h – 12 h)" in french
+    assert "Matin (9\u00a0h\u00a0– 12\u00a0h)" in french  # on one line on a phone
     english = html.unescape(client.get("/commande?lang=en").get_data(as_text=True))
-    assert "9:00\u202fAM – 12:00\u202fPM" in english
-    assert "2:00\u202fPM – 6:00\u202fPM" in english
+    assert "9:00\u202fAM\u00a0– 12:00\u202fPM" in english
+    assert "2:00\u202fPM\u00a0– 6:00\u202fPM" in english
     assert "Matin" not in english and "Après-midi" not in english
     assert ">Tomorrow, Tuesday 24 November</label>" in english
     assert ">Demain, mardi 24 novembre</label>" in french

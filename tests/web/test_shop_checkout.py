@@ -86,7 +86,8 @@ def test_checkout_page_shows_three_steps_dates_and_summary(
     # A shop of the basket is closed on Mondays: Monday 30 is not offered.
     assert 'value="2026-11-30"' not in page
     assert "Le Tiers-Lieu du Ternois" in page and "2 place de l'Hôtel de Ville" in page
-    assert "Matin (9 h – 12 h)" in page
+    # The slot's hours stay on one line on a phone (« (9 » / « h – 12 h) » before).
+    assert "Matin (9\u00a0h\u00a0– 12\u00a0h)" in page
     assert "Paiement à la livraison ou au retrait" in page
     paying = page.split('id="etape-3"', 1)[1].split("</section>", 1)[0]
     assert (
