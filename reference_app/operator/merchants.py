@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from reference_app import db, mail
 from reference_app.auth.users import ACTING_FOR
 from reference_app.merchant.blueprint import attach_error
-from reference_app.merchant.signup import profile_from
+from reference_app.merchant.signup import identity_checked, profile_from
 from reference_app.operator.acting import stop_acting_for_merchant, stop_acting_for_shopper
 from reference_app.operator.blueprint import bp, me, operator_required
 from reference_app.operator.forms import AssistedShopForm, SuspendForm
@@ -167,7 +167,8 @@ def _set(shop: Merchant, status: MerchantStatus, reason: str = "") -> Response:
 @operator_required
 def new_merchant() -> str | tuple[str, int] | Response:
     form = AssistedShopForm()
-    if form.validate_on_submit():
+    # Every wrong company number at once, as on the shop's own sign-up (identity_checked).
+    if form.is_submitted() and all([form.validate(), identity_checked(form)]):
         email = (form.email.data or "").strip()
         owner = None
         if form.create_account.data:

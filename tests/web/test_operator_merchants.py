@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -243,6 +244,29 @@ def test_assisted_shop_with_an_account_mails_a_link_to_choose_the_password(
     client.post("/logout")
     login(client, "miel@example.fr", "miel-de-tilleul")
     assert "Miellerie Dumont" in client.get("/boutique").get_data(as_text=True)
+
+
+def test_the_assisted_sign_up_tells_every_wrong_company_number_at_once(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """As on the shop's own sign-up: the SIREN's error, then the SIRET's, then the VAT's."""
+    login(client, world.operator_email)
+    wrong = {"siren": "123456789", "siret": "12345678901234", "vat_number": "FR00123456789"}
+    form = {**shop_identity("Miellerie Dumont", 557), **wrong, "email": "m@example.fr"}
+    response = client.post("/admin/boutiques/nouvelle", data=form)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    for field, message in [
+        ("siren", "Numéro SIREN invalide (9 chiffres)."),
+        ("siret", "Numéro SIRET invalide ou ne correspondant pas au SIREN."),
+        ("vat_number", "Numéro de TVA intracommunautaire invalide pour ce SIREN."),
+    ]:
+        assert re.search(rf'id="{field}-err"[^>]*>\s*{re.escape(message)}', page), field
+    with db.uow() as uow:
+        assert (
+            uow.session.scalar(select(Merchant).where(Merchant.trade_name == "Miellerie Dumont"))
+            is None
+        )
 
 
 def test_assisted_shop_without_an_account_is_run_by_the_operator(
