@@ -309,6 +309,7 @@ def test_a_shopper_reading_english_gets_the_same_story_in_english(
     (mail,) = shoppers(app, world)
     assert mail.subject == f"Your order from {BAKER} is going back to the shop"
     assert "On Tuesday 24 November, the courier could not hand over your order" in mail.body
-    assert "Reason: Personne à l'adresse\n" in mail.body  # stored in French
+    # Stored in French, told in the shopper's language (the e-mail said it in French).
+    assert "Reason: Nobody at the address\n" in mail.body
     assert "We will not deliver it again: the parcels are going back to the shop." in mail.body
     assert "Reason for the return: N'en veut plus\n" in mail.body
