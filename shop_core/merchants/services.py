@@ -100,6 +100,9 @@ class MerchantProfile:
             )
         if not (len(self.postal_code) == 5 and self.postal_code.isdigit()):
             found.append(ValidationError("Code postal invalide.", field="postal_code"))
+        if self.phone.strip() and not phones.is_valid(self.phone):
+            # The shop's own settings refuse such a number: it could not be kept there.
+            found.append(ValidationError(phones.INVALID_PHONE, field="phone"))
         return found
 
 

@@ -140,6 +140,17 @@ def test_signup_tells_every_wrong_company_number_at_once(
         assert uow.session.scalar(select(User).where(User.email == "emile@example.fr")) is None
 
 
+def test_signup_refuses_a_phone_number_that_is_none(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """« abc » was kept as the shop's phone, which its own settings then refused."""
+    response = client.post("/vendre", data={**SIGNUP, "phone": "abc"})
+    page = html.unescape(response.get_data(as_text=True))
+    assert re.search(r'id="phone-err"[^>]*>\s*Numéro de téléphone invalide', page)
+    with db.uow() as uow:
+        assert uow.session.scalar(select(User).where(User.email == "emile@example.fr")) is None
+
+
 def test_signup_needs_a_vat_number_or_the_franchise(client: FlaskClient, world: World) -> None:
     page = client.post("/vendre", data={**SIGNUP, "vat_number": ""}).get_data(as_text=True)
     assert "cochez la franchise en base de TVA" in page
