@@ -526,7 +526,9 @@ def confirmation(reference: str) -> str | Response:
     order = own_order(reference)
     if order.payment_method is PaymentMethod.ONLINE:
         return redirect(url_for("payments.waiting", reference=reference))
-    return render_template("shop/confirmation.html", order=order, acting=acting_shopper())
+    return render_template(
+        "shop/confirmation.html", order=order, acting=acting_shopper(), served=served_parts(order)
+    )
 
 
 @bp.route("/commande/<reference>/fiche")

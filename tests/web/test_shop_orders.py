@@ -326,3 +326,21 @@ def test_logging_in_to_order_shows_the_basket_first_when_it_kept_an_earlier_visi
         "/login?next=/commande", data={"email": world.shopper2_email, "password": PASSWORD}
     )
     assert response.headers["Location"] == "/commande"
+
+
+def test_the_confirmation_leaves_out_what_a_shop_refused(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    """After a shop refused its part, the confirmation still said the whole amount was to
+    pay, while the order page and the printed sheet left it out."""
+    reference = order_two_merchants(client, world, db)
+    (order,) = orders_of(db, world.shopper_id)
+    refused, kept = order.merchant_orders
+    move(db, refused.id, S.REFUSED, reason="Four en panne")
+
+    page = page_of(client.get(f"/commande/{reference}/confirmation"))
+    total = page.split('class="total-line"', 1)[1].split("</p>", 1)[0]
+    assert f"{kept.total_incl_cents / 100:.2f}".replace(".", ",") in total
+    assert "Sans ce qui a été annulé ou refusé." in page
+    vat = f"{kept.total_vat_cents / 100:.2f}".replace(".", ",")
+    assert f"dont TVA {vat}" in page
