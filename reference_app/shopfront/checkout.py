@@ -326,11 +326,10 @@ def _delivery_choice(form: CheckoutForm, options: Options) -> DeliveryChoice | N
 
 def _point_closed(point: PickupPoint, day: dt.date, offered: list[dt.date]) -> str:
     """Why a pickup point cannot take the parcels on ``day`` (its weekly hours say closed),
-    with the first day the page offers on which it opens (the point's own next opening may
-    be a day a shop of the basket is closed, which the page does not offer)."""
-    following = next((d for d in offered if d > day and point.opening_windows(d.weekday())), None)
-    if following is None:
-        following = next((d for d in offered if point.opening_windows(d.weekday())), None)
+    with the first day the page offers on which it opens, the soonest the shopper can have
+    the parcels there (the point's own next opening may be a day a shop of the basket is
+    closed, which the page does not offer)."""
+    following = next((d for d in offered if point.opening_windows(d.weekday())), None)
     if following is None:
         return _(
             "Le point de retrait « %(point)s » n'ouvre aucun des jours proposés : choisissez "

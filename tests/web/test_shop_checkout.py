@@ -29,7 +29,7 @@ from shop_core.territories.model import PickupPoint
 from tests.unit.delivery.fake_http import serving
 
 from .conftest import NOW, PASSWORD, World, login
-from .shopping import SUNDAY, TUESDAY, add, checkout_form, orders_of, place_order, sent
+from .shopping import SATURDAY, SUNDAY, TUESDAY, add, checkout_form, orders_of, place_order, sent
 
 NEW_ADDRESS = {
     "address": "new",
@@ -401,6 +401,9 @@ def test_a_pickup_on_a_day_the_point_is_closed_is_refused_with_its_next_opening(
         "Le point de retrait « Le Tiers-Lieu du Ternois » est fermé le mardi 24 novembre : "
         "choisissez le mercredi 25 novembre, ou un autre point de retrait."
     ) in page_of(refused)
+    # A later closed day too is sent to the soonest offered day the point opens.
+    later = place_order(client, where=f"point-{world.pickup_point_id}", date=SATURDAY)
+    assert "fermé le samedi 28 novembre : choisissez le mercredi 25 novembre" in page_of(later)
     # The summary above the form: « Comment recevoir vos courses ? Le point… », not « ? : ».
     assert re.search(r"Comment recevoir vos courses\s\? Le point de retrait", page_of(refused))
     wednesday = (dt.date.fromisoformat(TUESDAY) + dt.timedelta(days=1)).isoformat()
