@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from delivery import calendar
 from delivery import returns as way_back
-from delivery.day_problem import door_key
+from delivery.day_problem import door_key, point_window, to_datetime
 from delivery.distances import GreatCircleDistances
 from delivery.model import DayPlan, RoundRun, Stop, StopKind, StopStatus, date_fr, territory_stops
 from delivery.plan_state import OUT_OF_SHOP, lock_day
+from delivery.problem import NO_LIMIT
 from shop_core.audit.services import Actor, record
 from shop_core.errors import DomainError, NotFound, ValidationError
 from shop_core.orders import returns
@@ -681,7 +682,8 @@ def fail(
             AfterFailure.RETURN_TO_SHOP, None, orders=sent_back, returned=returned
         )
     if point is not None:
-        _add_point_stops(run, stops, point)
+        zone = ZoneInfo(session.get_one(Territory, territory_id).timezone)
+        _add_point_stops(run, stops, point, zone)
         for o in orders:
             redirect_delivery(
                 uow=uow, order_id=o.id, actor=actor, pickup_point_id=point.id, reason=reason,
@@ -724,7 +726,7 @@ def _visit_orders(session: Session, territory_id: int, courier_id: int, stop_id:
 _DROP_SECONDS = 120
 
 
-def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> None:
+def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint, zone: ZoneInfo) -> None:
     """Add a drop at ``point`` for the failed merchant orders where it lengthens the rest of
     the run least (straight-line estimate: the next planning re-times everything)."""
     lat = point.lat if point.lat is not None else failed[0].lat
@@ -766,6 +768,11 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
     # its shop) are not on the path, and a drop put before them would split the visit.
     insert_at = stops.index(visit_of(previous)[-1]) + 1
     address = f"{point.address}, {point.postal_code} {point.city}"
+    # The point's hours that day, as planning writes them (« Point ouvert : 8 h 30 – 12 h »).
+    date = run.plan.date
+    early, late = point_window(point, date, 0) or (0, NO_LIMIT)
+    window_start = to_datetime(date, zone, early) if early > 0 else None
+    window_end = to_datetime(date, zone, late) if late < NO_LIMIT else None
     for offset, s in enumerate(failed):
         stops.insert(
             insert_at + offset,
@@ -781,6 +788,8 @@ def _add_point_stops(run: RoundRun, failed: list[Stop], point: PickupPoint) -> N
                 pickup_point_id=point.id,
                 expected_arrival=arrival,
                 expected_start=arrival,
+                window_start=window_start,
+                window_end=window_end,
                 parcels=s.parcels,
             ),
         )

@@ -38,7 +38,8 @@ from shop_core.orders.pickup_points import hand_over_at_point
 from shop_core.orders.services import DeliveryAddress, transition
 from shop_core.payments.model import OfflinePayment, PaymentMeans
 from shop_core.payments.offline import CodeAndMeansRefused, held_at_points
-from shop_core.territories.model import Territory
+from shop_core.territories.admin import update_pickup_point
+from shop_core.territories.model import PickupPoint, Territory
 from shop_core.testing.factories import make_user
 
 from .conftest import NOW, TUESDAY, Shop
@@ -401,6 +402,13 @@ def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
     db: Database, shop: Shop
 ) -> None:
     fleet, oid, pickup, drop = one_order(db, shop)
+    with db.uow() as uow:  # open on Tuesdays 9-12 and 14-18
+        point = uow.session.get_one(PickupPoint, fleet.point_id)
+        update_pickup_point(
+            uow=uow, territory_id=shop.territory_id, point_id=point.id, name=point.name,
+            address=point.address, postal_code=point.postal_code, city=point.city,
+            hours=[(1, dt.time(9), dt.time(12)), (1, dt.time(14), dt.time(18))],
+        )  # fmt: skip
     do(collect, db, shop, fleet, pickup, now=at(9))
 
     outcome = do(
@@ -422,8 +430,10 @@ def test_a_failed_delivery_can_go_to_a_pickup_point_on_the_same_run(
         (StopKind.DELIVER, StopStatus.TODO),
     ]
     assert stops[2].place_name == "Mairie de Saint-Pol"
+    # Its hours that day, as a planned drop there shows them (the added one had none).
+    assert (stops[2].window_start, stops[2].window_end) == (at(14), at(18))
 
-    do(deliver, db, shop, fleet, stops[2], now=at(10, 20))  # no code at a pickup point
+    do(deliver, db, shop, fleet, stops[2], now=at(14, 20))  # no code at a pickup point
     assert status(db, oid) is S.DELIVERED
 
 
