@@ -8,10 +8,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FloatField
 from wtforms.validators import InputRequired, NumberRange
+from wtforms.widgets import TextInput
 
 
 class DegreesField(FloatField):
-    """Decimal degrees; accepts the French comma (``50,3814``)."""
+    """Decimal degrees; accepts the French comma (``50,3814``).
+
+    A text box (with the decimal keyboard, ``inputmode``), not FloatField's number box: a
+    browser set to English drops the comma from a number box, and « 50,3979 », as the hint
+    writes it, reached the server as 503979."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist:
