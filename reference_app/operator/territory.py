@@ -162,10 +162,29 @@ def _coordinate(field: object, low: float, high: float) -> float | None | bool:
         value = float(Decimal(raw))
     except InvalidOperation:
         value = float("nan")
-    if not low <= value <= high:
+    if value != value:  # not a number at all
         field.errors = [*field.errors, _("Nombre décimal attendu, par exemple 50,3814.")]  # type: ignore[attr-defined]
         return False
+    if not low <= value <= high:
+        said = (
+            _("La latitude va de -90 à 90.") if high == 90 else _("La longitude va de -180 à 180.")
+        )
+        field.errors = [*field.errors, said]  # type: ignore[attr-defined]
+        return False
     return value
+
+
+def _both_or_neither(form: PickupPointForm, lat: float | None, lon: float | None) -> bool:
+    """A latitude without its longitude (or the reverse) is said, not dropped for the
+    commune's centre."""
+    if (lat is None) == (lon is None):
+        return True
+    missing = form.lon if lon is None else form.lat
+    missing.errors = [
+        *missing.errors,
+        _("Indiquez la latitude et la longitude, ou aucune des deux."),
+    ]
+    return False
 
 
 def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
@@ -173,7 +192,7 @@ def _save_point(form: PickupPointForm, point: PickupPoint | None) -> bool:
     lat = _coordinate(form.lat, -90, 90)
     lon = _coordinate(form.lon, -180, 180)
     hours = typed_hours(form)
-    if lat is False or lon is False or hours is None:
+    if lat is False or lon is False or hours is None or not _both_or_neither(form, lat, lon):
         return False
     postal, city = (form.postal_code.data or "").strip(), (form.city.data or "").strip()
     address = (form.address.data or "").strip()

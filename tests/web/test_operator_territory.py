@@ -199,6 +199,26 @@ def test_a_pickup_point_placed_far_from_its_commune_is_refused(
     assert client.post("/admin/points-retrait/nouveau", data=near).status_code == 302
 
 
+def test_a_pickup_point_s_half_typed_or_impossible_position_is_said(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """A latitude without its longitude was dropped for the commune's centre without a
+    word; a latitude of 95 was told « Nombre décimal attendu »."""
+    login(client, world.operator_email)
+    for typed, told in (
+        ({"lat": "50,27", "lon": ""}, "Indiquez la latitude et la longitude, ou aucune des deux."),
+        ({"lat": "95", "lon": "2,29"}, "La latitude va de -90 à 90."),
+        ({"lat": "50,27", "lon": "200"}, "La longitude va de -180 à 180."),
+    ):
+        refused = client.post("/admin/points-retrait/nouveau", data={**FREVENT_TOWN_HALL, **typed})
+        assert refused.status_code == 422, typed
+        assert told in html.unescape(refused.get_data(as_text=True)), typed
+    with db.uow() as uow:
+        assert (
+            uow.session.scalar(select(PickupPoint.id).where(PickupPoint.city == "Frévent")) is None
+        )
+
+
 def test_a_pickup_point_s_hours_are_typed_day_by_day_and_shown_back(
     client: FlaskClient, db: Database, world: World
 ) -> None:

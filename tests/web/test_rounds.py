@@ -270,8 +270,8 @@ def test_the_operator_moves_a_stop_and_a_whole_run_to_another_courier(
     (reference,) = {s.merchant_order.reference for s in stops(db, world)}
     warned = html.unescape(moved.get_data(as_text=True))
     assert (
-        f"Vous avez déplacé à la main la commande {reference} depuis : « Replanifier la "
-        "journée » peut la remettre sur une autre tournée."
+        f"Depuis la planification, vous avez déplacé à la main la commande {reference} : "
+        "« Replanifier la journée » peut la remettre sur une autre tournée."
     ) in warned
 
     given = client.post(
