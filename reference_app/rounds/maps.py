@@ -19,7 +19,8 @@ def map_data(run: RunView) -> dict[str, Any]:
                 "n": visit.number,
                 "lat": round(visit.lat, 6),
                 "lon": round(visit.lon, 6),
-                "label": f"{visit.number}. {hour_text(visit.expected)} {visit.place_name}",
+                # The number is the map's to add (rounds-map.js writes « 3. … »).
+                "label": f"{hour_text(visit.expected)} {visit.place_name}",
                 "kind": "collect" if visit.kind.at_shop else "deliver",
                 "done": visit.status is not StopStatus.TODO,
                 "anchor": f"arret-{visit.stop_id}",

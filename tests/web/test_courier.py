@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -81,6 +83,15 @@ def test_the_courier_sees_their_stops_in_order_with_what_to_do(
     owed = order_of(db, oid).total_incl_cents  # paid on delivery: the courier takes it
     assert f"À encaisser : {owed // 100},{owed % 100:02d}\u00a0€" in html
     assert 'class="round-map"' in html and "data-map=" in html
+    # The map writes « 1. » before each label: the label had its own, « 1. 1. 9 h 23 … ».
+    (data,) = re.findall(r"data-map='([^']*)'", html)
+    maps = json.loads(unescape(data))
+    labels = [
+        stop["label"]
+        for run in (maps if isinstance(maps, list) else [maps])
+        for stop in run["stops"]
+    ]
+    assert labels and not any(re.match(r"\d+\.", label) for label in labels)
 
 
 def test_the_way_to_a_stop_opens_a_map_on_an_iphone_too(
