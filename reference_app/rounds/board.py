@@ -282,7 +282,15 @@ def insert_late() -> Response:
             )
         )
     if report.unplanned:
-        parts.append(_("%(n)s sans place.", n=len(report.unplanned)))
+        parts.append(  # not always for room: the reason is in the « non planifiées » table
+            ngettext(
+                "%(num)s n'a pu aller sur aucune tournée : la raison est dans le tableau des "
+                "commandes non planifiées.",
+                "%(num)s n'ont pu aller sur aucune tournée : la raison est dans le tableau des "
+                "commandes non planifiées.",
+                len(report.unplanned),
+            )
+        )
     if report.returns:
         parts.append(
             ngettext(

@@ -1115,3 +1115,23 @@ def test_changing_a_round_names_the_days_already_planned_with_it(
     assert quiet.status_code == 302
     page = html.unescape(client.get(quiet.headers["Location"]).get_data(as_text=True))
     assert "Tournée « Saint-Pol soir » enregistrée." in page and "Déjà planifiée" not in page
+
+
+def test_adding_late_orders_says_where_to_read_why_one_could_not_go(
+    client: FlaskClient, db: Database, world: World
+) -> None:
+    """« 1 sans place. » was said whatever the reason, here no round to Frévent that day."""
+    add_fleet(db, world, frevent_days=(3,))
+    place_order(db, world, {world.bread_id: 1})
+    login(client, world.operator_email)
+    client.post("/admin/tournees/planifier", data={"date": DAY})
+    place_frevent_order(db, world)  # placed after the planning: late, and no round for it
+
+    told = client.post(
+        "/admin/tournees/retardataires", data={"date": DAY}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert (
+        "1 n&#39;a pu aller sur aucune tournée : la raison est dans le tableau des commandes "
+        "non planifiées." in told
+    )
+    assert "sans place" not in told
