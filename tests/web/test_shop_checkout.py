@@ -671,3 +671,14 @@ def test_a_basket_with_a_weighed_product_shows_an_estimated_total(
     weighed = page_of(client.get("/commande"))
     assert "Total estimé" in weighed and "Total à payer" not in weighed
     assert "Les produits pesés sont comptés au poids réel, après la pesée" in weighed
+
+
+def test_the_confirmation_of_an_order_with_a_weighed_product_says_its_total_is_estimated(
+    client: FlaskClient, world: World, db: Database
+) -> None:
+    login(client, world.shopper_email)
+    add(client, world.roast_id)
+    response = place_order(client)
+    page = page_of(client.get(response.headers["Location"]))
+    assert "Total estimé" in page
+    assert "Les produits pesés sont comptés au poids réel, après la pesée" in page
