@@ -144,6 +144,24 @@ def test_the_login_and_signup_pages_lead_a_shopkeeper_to_the_shop_signup(
     assert 'Vous êtes commerçant ? <a href="/vendre">Ouvrir ma boutique sur Ternois</a>' in text
 
 
+def test_the_footer_invites_to_sell_only_those_who_could(
+    client: FlaskClient, world: World
+) -> None:
+    """A visitor or a shopper is invited to open a shop; the operator, a merchant and a
+    courier are not (the operator saw it on every admin page)."""
+    sell = 'class="sell-link"'
+    assert sell in client.get("/").get_data(as_text=True)
+    for email, invited in (
+        (world.shopper_email, True),
+        (world.operator_email, False),
+        (world.baker_email, False),
+        (world.courier_email, False),
+    ):
+        login(client, email)
+        assert (sell in client.get("/").get_data(as_text=True)) is invited, email
+        client.post("/logout")
+
+
 @pytest.mark.parametrize(
     "elsewhere",
     ["//evil.example/x", "/\\evil.example/x", "/\t/evil.example", "https://evil.example/"],
