@@ -93,10 +93,7 @@ class PickupPointForm(FlaskForm):
     lat = StringField(
         _l("Latitude (facultatif)"),
         validators=[Optional(), Length(max=20)],
-        description=_l(
-            "Vide : la position de l'adresse, ou à défaut le centre de la commune. "
-            "Exemple : 50,3814"
-        ),
+        description=_l("Exemple : 50,3814"),
     )
     lon = StringField(
         _l("Longitude (facultatif)"),
