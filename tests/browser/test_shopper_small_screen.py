@@ -48,23 +48,6 @@ def _overflow(page: Any, inner: str, outer: str) -> float:
     )
 
 
-def _overflow(page: Any, inner: str, outer: str) -> float:
-    """How far the first ``inner`` (or its text) goes past the inner edge (padding) of its
-    closest ``outer``."""
-    return float(
-        page.eval_on_selector(
-            inner,
-            f"""e => {{
-                const card = e.closest({outer!r});
-                const edge = card.getBoundingClientRect().right
-                    - parseFloat(getComputedStyle(card).paddingRight);
-                const own = e.getBoundingClientRect().left + e.scrollWidth;
-                return Math.max(e.getBoundingClientRect().right, own) - edge;
-            }}""",
-        )
-    )
-
-
 def _order_for(live_app: Any, email: str, product_id: int) -> str:
     """An order of the test shopper, placed through the pages (no CSRF token to copy)."""
     live_app.config["WTF_CSRF_ENABLED"] = False

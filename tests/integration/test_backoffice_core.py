@@ -210,14 +210,20 @@ def test_orders_to_prepare_are_grouped_by_date_and_slot_and_scoped_to_the_mercha
             merchant_order(uow.session, merchant_id=shop.farmer_id, merchant_order_id=mo.id)
 
 
-def test_weights_out_of_tolerance_change_nothing_and_good_ones_make_the_order_ready(
-    db: Database, shop: Shop
-) -> None:
+def _accepted_roast(db: Database, shop: Shop) -> tuple[int, int]:
+    """A roast bought and accepted by the farm: its merchant order and line ids, to weigh."""
     order_id = buy(db, shop, {shop.roast_id: 1})
     with db.uow() as uow:
         mo = uow.session.get_one(Order, order_id).merchant_orders[0]
         mo_id, line_id = mo.id, mo.lines[0].id
         transition(uow=uow, merchant_order_id=mo_id, target=S.ACCEPTED, actor=SYSTEM, now=NOW)
+    return mo_id, line_id
+
+
+def test_weights_out_of_tolerance_change_nothing_and_good_ones_make_the_order_ready(
+    db: Database, shop: Shop
+) -> None:
+    mo_id, line_id = _accepted_roast(db, shop)
     with db.uow() as uow, pytest.raises(WeightsRefused) as refused:
         record_weights(
             uow=uow,
@@ -260,11 +266,7 @@ def test_weights_out_of_tolerance_change_nothing_and_good_ones_make_the_order_re
 def test_a_number_of_parcels_out_of_1_to_20_changes_nothing_and_a_good_one_is_kept(
     db: Database, shop: Shop
 ) -> None:
-    order_id = buy(db, shop, {shop.roast_id: 1})
-    with db.uow() as uow:
-        mo = uow.session.get_one(Order, order_id).merchant_orders[0]
-        mo_id, line_id = mo.id, mo.lines[0].id
-        transition(uow=uow, merchant_order_id=mo_id, target=S.ACCEPTED, actor=SYSTEM, now=NOW)
+    mo_id, line_id = _accepted_roast(db, shop)
     for wrong in (0, 21):
         with db.uow() as uow, pytest.raises(ValidationError) as refused:
             record_weights(
