@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
@@ -35,6 +36,7 @@ from shop_core.orders.preparation import (
 )
 from shop_core.orders.returns import return_to_merchant
 from shop_core.orders.services import DeliveryChoice, transition
+from shop_core.persistence.uow import UnitOfWork
 from shop_core.reports import merchant_counts, merchant_weekly_stats, territory_weekly_kpis
 from shop_core.territories.admin import (
     contrast_ratio,
@@ -220,19 +222,19 @@ def _accepted_roast(db: Database, shop: Shop) -> tuple[int, int]:
     return mo_id, line_id
 
 
+def _weigh(uow: UnitOfWork, shop: Shop, mo_id: int, **typed: Any) -> None:
+    """The farm enters its weights (and what else ``typed`` says) for ``mo_id``."""
+    record_weights(
+        uow=uow, merchant_id=shop.farmer_id, merchant_order_id=mo_id, actor=SYSTEM, **typed
+    )
+
+
 def test_weights_out_of_tolerance_change_nothing_and_good_ones_make_the_order_ready(
     db: Database, shop: Shop
 ) -> None:
     mo_id, line_id = _accepted_roast(db, shop)
     with db.uow() as uow, pytest.raises(WeightsRefused) as refused:
-        record_weights(
-            uow=uow,
-            merchant_id=shop.farmer_id,
-            merchant_order_id=mo_id,
-            weights={line_id: 2000},
-            actor=SYSTEM,
-            then_ready=True,
-        )
+        _weigh(uow, shop, mo_id, weights={line_id: 2000}, then_ready=True)
     assert "entre 850 g et 1150 g" in refused.value.by_line[line_id]
     # The same as values, for the app to word it in another language.
     assert refused.value.params["lines"][line_id] == {
@@ -240,23 +242,9 @@ def test_weights_out_of_tolerance_change_nothing_and_good_ones_make_the_order_re
         "high": 1150,
     }  # fmt: skip
     with db.uow() as uow, pytest.raises(WeightsRefused):
-        record_weights(
-            uow=uow,
-            merchant_id=shop.farmer_id,
-            merchant_order_id=mo_id,
-            weights={},
-            actor=SYSTEM,
-            then_ready=True,
-        )
+        _weigh(uow, shop, mo_id, weights={}, then_ready=True)
     with db.uow() as uow:
-        record_weights(
-            uow=uow,
-            merchant_id=shop.farmer_id,
-            merchant_order_id=mo_id,
-            weights={line_id: 1100},
-            actor=SYSTEM,
-            then_ready=True,
-        )
+        _weigh(uow, shop, mo_id, weights={line_id: 1100}, then_ready=True)
     with db.uow() as uow:
         mo = uow.session.get_one(MerchantOrder, mo_id)
         assert mo.status is S.READY
@@ -269,29 +257,14 @@ def test_a_number_of_parcels_out_of_1_to_20_changes_nothing_and_a_good_one_is_ke
     mo_id, line_id = _accepted_roast(db, shop)
     for wrong in (0, 21):
         with db.uow() as uow, pytest.raises(ValidationError) as refused:
-            record_weights(
-                uow=uow,
-                merchant_id=shop.farmer_id,
-                merchant_order_id=mo_id,
-                weights={line_id: 1000},
-                actor=SYSTEM,
-                then_ready=True,
-                parcels=wrong,
-            )
+            _weigh(uow, shop, mo_id, weights={line_id: 1000}, then_ready=True, parcels=wrong)
         assert refused.value.field == "parcels"
         assert str(refused.value) == "Indiquez un nombre de colis entre 1 et 20."
     with db.uow() as uow:
         mo = uow.session.get_one(MerchantOrder, mo_id)
         assert (mo.status, mo.parcels, mo.lines[0].final_weight_g) == (S.ACCEPTED, 1, None)
     with db.uow() as uow:  # saved without marking the order ready
-        record_weights(
-            uow=uow,
-            merchant_id=shop.farmer_id,
-            merchant_order_id=mo_id,
-            weights={},
-            actor=SYSTEM,
-            parcels=3,
-        )
+        _weigh(uow, shop, mo_id, weights={}, parcels=3)
     with db.uow() as uow:
         mo = uow.session.get_one(MerchantOrder, mo_id)
         assert (mo.status, mo.parcels) == (S.ACCEPTED, 3)
